@@ -1,0 +1,82 @@
+/**
+ * One buffered event → one watch execution. Takes its client and logger as arguments so tests and the local
+ * runner drive exactly the code that runs in Lambda.
+ */
+import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { parseEventBridgeBody } from '../shared/cloudtrail';
+import type { LogSink } from '../shared/log';
+import { scheduleFor, type WatchSettings } from '../shared/settings';
+import { buildWatchExecution } from '../shared/watch-execution';
+
+export type DispatchOutcome =
+  | { readonly result: 'started'; readonly executionName: string; readonly executionArn: string }
+  | { readonly result: 'duplicate'; readonly executionName: string }
+  | { readonly result: 'skipped'; readonly reason: string };
+
+export interface DispatchDeps {
+  readonly sfn: Pick<SFNClient, 'send'>;
+  readonly logger: LogSink;
+  readonly stateMachineArn: string;
+  readonly settings: WatchSettings;
+  readonly now: () => Date;
+}
+
+/** Thrown for a message that can never become a watch; the record fails and ends in the dead-letter queue. */
+export class UnusableEventError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'UnusableEventError';
+  }
+}
+
+export async function dispatchEvent(body: string, deps: DispatchDeps): Promise<DispatchOutcome> {
+  const parsed = parseEventBridgeBody(body, deps.settings);
+  if (parsed.type === 'invalid') {
+    deps.logger.error('Event cannot be watched; it goes back to the queue and on to the dead-letter queue', {
+      reason: parsed.reason,
+    });
+    throw new UnusableEventError(parsed.reason);
+  }
+  if (parsed.type === 'skip') {
+    deps.logger.info('Event skipped', { reason: parsed.reason, eventName: parsed.eventName, eventId: parsed.eventId });
+    return { result: 'skipped', reason: parsed.reason };
+  }
+
+  const { watch } = parsed;
+  const execution = buildWatchExecution(
+    watch,
+    { retentionSeconds: deps.settings.retentionSeconds, schedule: scheduleFor(deps.settings) },
+    deps.now(),
+  );
+  const context = {
+    executionName: execution.name,
+    eventName: watch.eventName,
+    eventId: watch.eventId,
+    distributionId: watch.distributionId,
+    invalidationId: watch.invalidationId,
+    maxChecks: execution.input.progress.maxChecks,
+  };
+  try {
+    const response = await deps.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: deps.stateMachineArn,
+        name: execution.name,
+        input: JSON.stringify(execution.input),
+      }),
+    );
+    deps.logger.info('Watch started', { ...context, executionArn: response.executionArn });
+    return { result: 'started', executionName: execution.name, executionArn: response.executionArn ?? '' };
+  } catch (error) {
+    // A redelivered event finds its watch already running (or finished): that is the duplicate we expect.
+    if (error instanceof ExecutionAlreadyExists || (error as Error).name === 'ExecutionAlreadyExists') {
+      deps.logger.info('Watch already exists for this event; duplicate delivery ignored', context);
+      return { result: 'duplicate', executionName: execution.name };
+    }
+    deps.logger.warn('Could not start the watch; the record will be retried', {
+      ...context,
+      error: (error as Error).name,
+      message: (error as Error).message,
+    });
+    throw error;
+  }
+}

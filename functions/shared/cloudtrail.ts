@@ -1,0 +1,259 @@
+/**
+ * Turns an "AWS API Call via CloudTrail" event for CloudFront into a watch: the change to follow until it is done.
+ * Pure: no clients, no clock, no logging. Every way an event can be unusable has its own reason string.
+ */
+
+export const EVENT_SOURCE = 'aws.cloudfront';
+export const DETAIL_TYPE = 'AWS API Call via CloudTrail';
+export const CLOUDTRAIL_EVENT_SOURCE = 'cloudfront.amazonaws.com';
+
+export type WatchKind = 'distribution' | 'invalidation';
+
+/** Where each watched call keeps the ids, after FACTS.md; "unverified" names are parsed defensively. */
+interface EventShape {
+  readonly kind: WatchKind;
+  /** Short verb a person recognises in an execution name. */
+  readonly action: string;
+  /** Dotted paths inside the CloudTrail detail, tried in order. */
+  readonly distributionIdPaths: readonly string[];
+  readonly invalidationIdPaths?: readonly string[];
+}
+
+const EVENT_SHAPES = {
+  CreateDistribution: {
+    kind: 'distribution',
+    action: 'create',
+    distributionIdPaths: ['responseElements.distribution.id'],
+  },
+  CreateDistributionWithTags: {
+    kind: 'distribution',
+    action: 'create',
+    distributionIdPaths: ['responseElements.distribution.id'],
+  },
+  UpdateDistribution: {
+    kind: 'distribution',
+    action: 'update',
+    distributionIdPaths: ['requestParameters.id', 'responseElements.distribution.id'],
+  },
+  // Unverified field names (FACTS.md): the response names the new staging distribution, which is what deploys.
+  CopyDistribution: {
+    kind: 'distribution',
+    action: 'copy',
+    distributionIdPaths: ['responseElements.distribution.id'],
+  },
+  CreateInvalidation: {
+    kind: 'invalidation',
+    action: 'invalidate',
+    distributionIdPaths: ['requestParameters.distributionId'],
+    invalidationIdPaths: ['responseElements.invalidation.id'],
+  },
+} as const satisfies Record<string, EventShape>;
+
+export type WatchedEventName = keyof typeof EVENT_SHAPES;
+export const SUPPORTED_EVENT_NAMES = Object.keys(EVENT_SHAPES) as readonly WatchedEventName[];
+export const DEFAULT_WATCHED_EVENTS: readonly WatchedEventName[] = SUPPORTED_EVENT_NAMES;
+
+/** CloudFront ids are short upper-case alphanumerics; the bound keeps notification subjects under 100 characters. */
+export const RESOURCE_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+const DATE_SUFFIXED_NAME = /^[A-Za-z]+\d{4}_\d{2}_\d{2}$/;
+const MAX_PATHS_SHOWN = 10;
+
+export interface Watch {
+  readonly kind: WatchKind;
+  readonly eventName: WatchedEventName;
+  readonly action: string;
+  readonly eventId: string;
+  /** ISO 8601, from detail.eventTime: the watch limit counts from here. */
+  readonly eventTime: string;
+  readonly distributionId: string;
+  readonly invalidationId?: string;
+  /** Invalidation paths from the request, when the record has them. */
+  readonly paths?: readonly string[];
+  /** Who made the change: the caller's ARN, and the service that called on their behalf when there was one. */
+  readonly changedBy: string;
+}
+
+export type ParseResult =
+  | { readonly type: 'watch'; readonly watch: Watch }
+  /** A well-formed event that must not be watched: logged and dropped, never retried. */
+  | { readonly type: 'skip'; readonly reason: string; readonly eventName?: string; readonly eventId?: string }
+  /** Not something this product understands: reported as a failure so the message is kept (DLQ). */
+  | { readonly type: 'invalid'; readonly reason: string };
+
+export interface ParseOptions {
+  readonly watchedEvents: readonly string[];
+  /** When set, only changes that touch one of these distributions are watched. */
+  readonly distributionIds?: readonly string[];
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function isObject(value: unknown): value is Record<string, Json> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function valueAt(root: unknown, dottedPath: string): unknown {
+  let current: unknown = root;
+  for (const key of dottedPath.split('.')) {
+    if (!isObject(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+function firstString(root: unknown, paths: readonly string[]): string | undefined {
+  for (const path of paths) {
+    const value = valueAt(root, path);
+    if (typeof value === 'string' && value.length > 0) return value;
+  }
+  return undefined;
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Parses an SQS message body holding an EventBridge event. */
+export function parseEventBridgeBody(body: string, options: ParseOptions): ParseResult {
+  let event: unknown;
+  try {
+    event = JSON.parse(body);
+  } catch (error) {
+    return { type: 'invalid', reason: `message body is not JSON (${(error as Error).message})` };
+  }
+  return parseEventBridgeEvent(event, options);
+}
+
+export function parseEventBridgeEvent(event: unknown, options: ParseOptions): ParseResult {
+  if (!isObject(event)) {
+    return { type: 'invalid', reason: `expected an EventBridge event object, got ${describe(event)}` };
+  }
+  if (event['detail-type'] !== DETAIL_TYPE || event.source !== EVENT_SOURCE) {
+    return {
+      type: 'invalid',
+      reason:
+        `not a CloudFront "${DETAIL_TYPE}" event: source=${describe(event.source)}, ` +
+        `detail-type=${describe(event['detail-type'])}`,
+    };
+  }
+  return parseCloudTrailRecord(event.detail, options);
+}
+
+/** Parses the CloudTrail record itself (the EventBridge event's `detail`). */
+export function parseCloudTrailRecord(detail: unknown, options: ParseOptions): ParseResult {
+  if (!isObject(detail)) {
+    return { type: 'invalid', reason: `the CloudTrail record is missing or not an object: ${describe(detail)}` };
+  }
+  if (detail.eventSource !== CLOUDTRAIL_EVENT_SOURCE) {
+    return { type: 'invalid', reason: `eventSource is ${describe(detail.eventSource)}, not ${CLOUDTRAIL_EVENT_SOURCE}` };
+  }
+  const { eventName, eventID: eventId, eventTime } = detail;
+  if (typeof eventName !== 'string' || eventName.length === 0) {
+    return { type: 'invalid', reason: `eventName is missing or not a string: ${describe(eventName)}` };
+  }
+  if (typeof eventId !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(eventId)) {
+    return { type: 'invalid', reason: `eventID is missing or malformed: ${describe(eventId)}` };
+  }
+  if (detail.errorCode !== undefined && detail.errorCode !== null) {
+    return { type: 'skip', reason: `the call failed (${describe(detail.errorCode)}): nothing changed`, eventName, eventId };
+  }
+  if (DATE_SUFFIXED_NAME.test(eventName)) {
+    return { type: 'skip', reason: `${eventName} carries a date suffix, which marks a refused or legacy call`, eventName, eventId };
+  }
+  if (!Object.hasOwn(EVENT_SHAPES, eventName) || !options.watchedEvents.includes(eventName)) {
+    return { type: 'skip', reason: `${eventName} is not a watched event`, eventName, eventId };
+  }
+  if (typeof eventTime !== 'string' || Number.isNaN(Date.parse(eventTime))) {
+    return { type: 'invalid', reason: `eventTime is missing or not a timestamp: ${describe(eventTime)}` };
+  }
+  const name = eventName as WatchedEventName;
+  const shape: EventShape = EVENT_SHAPES[name];
+
+  const distributionId = firstString(detail, shape.distributionIdPaths);
+  if (distributionId === undefined) {
+    return {
+      type: 'invalid',
+      reason: `${eventName} has no distribution id at ${shape.distributionIdPaths.join(' or ')} (the record may be truncated)`,
+    };
+  }
+  if (!RESOURCE_ID_PATTERN.test(distributionId)) {
+    return { type: 'invalid', reason: `distribution id ${describe(distributionId)} is not a CloudFront id` };
+  }
+  let invalidationId: string | undefined;
+  if (shape.invalidationIdPaths) {
+    invalidationId = firstString(detail, shape.invalidationIdPaths);
+    if (invalidationId === undefined) {
+      return {
+        type: 'invalid',
+        reason: `${eventName} has no invalidation id at ${shape.invalidationIdPaths.join(' or ')} (the record may be truncated)`,
+      };
+    }
+    if (!RESOURCE_ID_PATTERN.test(invalidationId)) {
+      return { type: 'invalid', reason: `invalidation id ${describe(invalidationId)} is not a CloudFront id` };
+    }
+  }
+
+  if (options.distributionIds && options.distributionIds.length > 0) {
+    const related = relatedDistributionIds(detail);
+    if (!related.some((id) => options.distributionIds!.includes(id))) {
+      return { type: 'skip', reason: `distribution ${distributionId} is not in distributionIds`, eventName, eventId };
+    }
+  }
+
+  const paths = invalidationPaths(detail);
+  return {
+    type: 'watch',
+    watch: {
+      kind: shape.kind,
+      eventName: name,
+      action: shape.action,
+      eventId,
+      eventTime: new Date(eventTime).toISOString().replace('.000Z', 'Z'),
+      distributionId,
+      ...(invalidationId === undefined ? {} : { invalidationId }),
+      ...(paths === undefined ? {} : { paths }),
+      changedBy: changedBy(detail),
+    },
+  };
+}
+
+/** Every distribution id an event names; the capture rule's distribution filter matches the same fields. */
+export const DISTRIBUTION_ID_FIELDS = [
+  'requestParameters.id',
+  'requestParameters.distributionId',
+  'requestParameters.primaryDistributionId',
+  'responseElements.distribution.id',
+] as const;
+
+function relatedDistributionIds(detail: Record<string, Json>): string[] {
+  return DISTRIBUTION_ID_FIELDS.map((path) => valueAt(detail, path)).filter(
+    (value): value is string => typeof value === 'string',
+  );
+}
+
+function invalidationPaths(detail: Record<string, Json>): string[] | undefined {
+  const items =
+    valueAt(detail, 'requestParameters.invalidationBatch.paths.items') ??
+    valueAt(detail, 'responseElements.invalidation.invalidationBatch.paths.items');
+  if (!Array.isArray(items)) return undefined;
+  return items.filter((item): item is string => typeof item === 'string');
+}
+
+function changedBy(detail: Record<string, Json>): string {
+  const identity = detail.userIdentity;
+  const who = firstString(identity, ['arn', 'principalId', 'type']) ?? 'an unknown caller';
+  const via = firstString(identity, ['invokedBy']);
+  return via ? `${who} via ${via}` : who;
+}
+
+/** "3 paths: /a, /b, /c", shortened for a notification. */
+export function describePaths(paths: readonly string[] | undefined): string {
+  if (paths === undefined) return 'not in the CloudTrail record';
+  if (paths.length === 0) return 'none';
+  const shown = paths.slice(0, MAX_PATHS_SHOWN).join(', ');
+  const more = paths.length > MAX_PATHS_SHOWN ? ` and ${paths.length - MAX_PATHS_SHOWN} more` : '';
+  return `${paths.length} path${paths.length === 1 ? '' : 's'}: ${shown}${more}`;
+}
+
+export { MAX_PATHS_SHOWN };

@@ -1,0 +1,42 @@
+/**
+ * What the running code needs to know about the deployment, handed over by the stack in one environment variable.
+ */
+import { buildSchedule, type Schedule, type ScheduleSettings } from './schedule';
+import type { WatchKind } from './cloudtrail';
+
+export const WATCH_SETTINGS_ENV = 'WATCH_SETTINGS';
+
+export interface WatchSettings {
+  readonly watchedEvents: readonly string[];
+  readonly distributionIds: readonly string[];
+  readonly retentionSeconds: number;
+  readonly schedule: ScheduleSettings;
+}
+
+export function scheduleFor(settings: WatchSettings): (kind: WatchKind) => Schedule {
+  return (kind) => buildSchedule(kind, settings.schedule);
+}
+
+/** Fails loudly at cold start: a function deployed without its settings must not guess. */
+export function parseWatchSettings(raw: string | undefined): WatchSettings {
+  if (raw === undefined || raw.trim() === '') {
+    throw new Error(`${WATCH_SETTINGS_ENV} is not set: deploy this function with the notifier stack`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error(`${WATCH_SETTINGS_ENV} is not JSON: ${raw.slice(0, 80)}`);
+  }
+  const value = parsed as Partial<WatchSettings>;
+  const stringList = (list: unknown) => Array.isArray(list) && list.every((item) => typeof item === 'string');
+  if (
+    !stringList(value.watchedEvents) ||
+    !stringList(value.distributionIds) ||
+    typeof value.retentionSeconds !== 'number' ||
+    typeof value.schedule?.pollIntervalSeconds !== 'number'
+  ) {
+    throw new Error(`${WATCH_SETTINGS_ENV} lacks watchedEvents, distributionIds, retentionSeconds or schedule`);
+  }
+  return value as WatchSettings;
+}

@@ -1,0 +1,119 @@
+/**
+ * A watch as one Step Functions execution: its name (what a person sees in the console) and its input (what the
+ * state machine reads). Pure; the dispatcher and the local runner both build executions here.
+ */
+import { describePaths, type Watch, type WatchKind } from './cloudtrail';
+import { checkBudget, type Schedule } from './schedule';
+
+/** Step Functions fails an execution past 25,000 history events. */
+export const HISTORY_EVENT_LIMIT = 25_000;
+/**
+ * Checks one execution makes before it continues the watch in a new execution. The state machine tests prove that
+ * this many loops, each with every retry spent, stay under HISTORY_EVENT_LIMIT.
+ */
+export const CHECKS_PER_EXECUTION = 800;
+const MAX_EXECUTION_NAME = 80;
+/** Room kept for the "-partN" suffix of continued executions. */
+const CONTINUATION_SUFFIX_ROOM = 8;
+
+export interface WatchDetails {
+  readonly kind: WatchKind;
+  readonly change: string;
+  readonly distributionId: string;
+  readonly invalidationId?: string;
+  readonly paths?: string;
+  readonly eventId: string;
+  readonly startedAt: string;
+  readonly changedBy: string;
+  readonly consoleUrl: string;
+  /** The watch limit in words, for the "still in progress" notification. */
+  readonly watchLimit: string;
+  readonly executionName: string;
+}
+
+export interface WatchProgress {
+  /** Number of the next status check (1 for a new watch). */
+  readonly check: number;
+  /** The poll budget: the watch times out after this check. */
+  readonly maxChecks: number;
+  /** At this check the watch moves to a new execution, to stay far below the history limit. */
+  readonly continueAt: number;
+  /** 1 for the first execution of a watch, 2 for its first continuation, and so on. */
+  readonly part: number;
+}
+
+export interface WatchExecutionInput {
+  readonly watch: WatchDetails;
+  readonly progress: WatchProgress;
+}
+
+export interface WatchExecution {
+  readonly name: string;
+  readonly input: WatchExecutionInput;
+}
+
+export interface ExecutionSettings {
+  readonly retentionSeconds: number;
+  readonly schedule: (kind: WatchKind) => Schedule;
+}
+
+/**
+ * Same event, same name: a duplicate delivery can never start a second watch. The distribution id and the action
+ * come first so the console list reads "E2AB...-update-<event id>".
+ */
+export function executionName(watch: Watch): string {
+  const eventPart = watch.eventId.replace(/[^A-Za-z0-9-]/g, '');
+  const readable = `${watch.distributionId}-${watch.action}-`.replace(/[^A-Za-z0-9_-]/g, '');
+  const room = MAX_EXECUTION_NAME - CONTINUATION_SUFFIX_ROOM - eventPart.length;
+  return `${readable.slice(0, Math.max(0, room))}${eventPart}`.slice(0, MAX_EXECUTION_NAME - CONTINUATION_SUFFIX_ROOM);
+}
+
+export function consoleUrl(watch: Pick<Watch, 'distributionId' | 'invalidationId'>): string {
+  const base = `https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/${watch.distributionId}`;
+  return watch.invalidationId ? `${base}/invalidations/details/${watch.invalidationId}` : base;
+}
+
+/** "4 days", "2 h 30 min", "90 s". */
+export function describeDuration(seconds: number): string {
+  const units: Array<[number, string, string]> = [
+    [86_400, ' day', ' days'],
+    [3_600, ' h', ' h'],
+    [60, ' min', ' min'],
+    [1, ' s', ' s'],
+  ];
+  const parts: string[] = [];
+  let rest = Math.round(seconds);
+  for (const [size, one, many] of units) {
+    const count = Math.floor(rest / size);
+    if (count > 0) parts.push(`${count}${count === 1 ? one : many}`);
+    rest -= count * size;
+  }
+  return parts.length > 0 ? parts.slice(0, 2).join(' ') : '0 s';
+}
+
+/** The execution that watches this change, with the poll budget left at `now` (the limit counts from eventTime). */
+export function buildWatchExecution(watch: Watch, settings: ExecutionSettings, now: Date): WatchExecution {
+  const name = executionName(watch);
+  const secondsLeft = settings.retentionSeconds - Math.max(0, (now.getTime() - Date.parse(watch.eventTime)) / 1000);
+  const maxChecks = checkBudget(settings.schedule(watch.kind), Math.max(0, secondsLeft));
+  return {
+    name,
+    input: {
+      watch: {
+        kind: watch.kind,
+        change: watch.eventName,
+        distributionId: watch.distributionId,
+        ...(watch.kind === 'invalidation'
+          ? { invalidationId: watch.invalidationId ?? '', paths: describePaths(watch.paths) }
+          : {}),
+        eventId: watch.eventId,
+        startedAt: watch.eventTime,
+        changedBy: watch.changedBy,
+        consoleUrl: consoleUrl(watch),
+        watchLimit: describeDuration(settings.retentionSeconds),
+        executionName: name,
+      },
+      progress: { check: 1, maxChecks, continueAt: CHECKS_PER_EXECUTION + 1, part: 1 },
+    },
+  };
+}

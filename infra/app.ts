@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+import { App } from 'aws-cdk-lib';
+import { readConfig } from './config';
+import { NotifierStack, REQUIRED_REGION } from './notifier-stack';
+
+const app = new App();
+const config = readConfig((key) => app.node.tryGetContext(key));
+const region = app.node.tryGetContext('region') ?? REQUIRED_REGION;
+new NotifierStack(app, 'CloudFrontChangeNotifier', {
+  description: 'Notifies when CloudFront distribution deployments and invalidations are really done',
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region },
+  config,
+});

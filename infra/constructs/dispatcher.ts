@@ -1,0 +1,63 @@
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
+
+export interface DispatcherProps {
+  readonly queue: sqs.IQueue;
+  readonly stateMachine: sfn.IStateMachine;
+  readonly settings: WatchSettings;
+  readonly timeoutSeconds: number;
+  /**
+   * How long the function's logs are kept.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** Turns each buffered CloudTrail event into a watch execution; failed records go back to the queue alone. */
+export class Dispatcher extends Construct {
+  readonly function: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: DispatcherProps) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+    });
+    this.function = new NodejsFunction(this, 'Function', {
+      description: 'Starts one CloudFront change watch per CloudTrail event',
+      entry: fileURLToPath(new URL('../../functions/dispatcher/handler.ts', import.meta.url)),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(props.timeoutSeconds),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
+        [WATCH_SETTINGS_ENV]: JSON.stringify(props.settings),
+        POWERTOOLS_SERVICE_NAME: 'cloudfront-change-notifier',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        mainFields: ['module', 'main'],
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    props.stateMachine.grantStartExecution(this.function);
+    this.function.addEventSource(
+      new SqsEventSource(props.queue, { batchSize: 10, reportBatchItemFailures: true, maxBatchingWindow: Duration.seconds(1) }),
+    );
+  }
+}

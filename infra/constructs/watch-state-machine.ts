@@ -1,0 +1,83 @@
+import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { WatchKind } from '../../functions/shared/cloudtrail';
+import type { Schedule } from '../../functions/shared/schedule';
+import { buildWatchDefinition } from '../../statemachine/definition';
+
+export interface WatchStateMachineProps {
+  readonly topic: sns.ITopic;
+  readonly schedules: Record<WatchKind, Schedule>;
+  readonly retentionSeconds: number;
+  /**
+   * Status checks are allowed on these distributions only.
+   * @default - every distribution of the account
+   */
+  readonly distributionIds?: readonly string[];
+  /**
+   * How long execution logs are kept.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The Standard state machine that follows one change per execution, with full execution logs and X-Ray tracing.
+ * Its name is fixed so that it can start its own continuation without a circular reference.
+ */
+export class WatchStateMachine extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly stateMachineName: string;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: WatchStateMachineProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.stateMachineName = `${stack.stackName}-ChangeWatch`;
+    const ownArn = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: this.stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `/aws/vendedlogs/states/${this.stateMachineName}`,
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+    });
+
+    const definition = buildWatchDefinition({
+      topicArn: props.topic.topicArn,
+      stateMachineArn: ownArn,
+      schedules: props.schedules,
+      retentionSeconds: props.retentionSeconds,
+    });
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: this.stateMachineName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),
+      timeout: Duration.seconds(definition.TimeoutSeconds),
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+
+    const distributionIds = props.distributionIds?.length ? props.distributionIds : ['*'];
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadCloudFrontStatus',
+        actions: ['cloudfront:GetDistribution', 'cloudfront:GetInvalidation'],
+        resources: distributionIds.map((distributionId) => `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:distribution/${distributionId}`),
+      }),
+    );
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'PublishNotifications', actions: ['sns:Publish'], resources: [props.topic.topicArn] }),
+    );
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ContinueLongWatches', actions: ['states:StartExecution'], resources: [ownArn] }),
+    );
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * The watch state machine in Amazon States Language, JSONPath only (Step Functions Local knows nothing else).
+ * One execution follows one change: check at once, loop check → decide → wait, and end with one notification.
+ */
+import type { WatchKind } from '../functions/shared/cloudtrail';
+import {
+  notificationTemplate,
+  type CompiledTemplate,
+  type Outcome,
+} from '../functions/shared/notification';
+import { phaseRules, type Schedule } from '../functions/shared/schedule';
+import { CHECKS_PER_EXECUTION, describeDuration } from '../functions/shared/watch-execution';
+import {
+  CLOUDFRONT_ERRORS,
+  DISTRIBUTION_STATUS,
+  EXECUTION_ALREADY_EXISTS,
+  INVALIDATION_STATUS,
+  NOTIFICATION_FIELD_PATHS,
+  PATHS,
+  STATE_NAMES,
+  WATCH_ERRORS,
+} from './constants';
+
+export type AslState = Record<string, unknown>;
+export interface AslDefinition {
+  readonly Comment: string;
+  readonly StartAt: string;
+  readonly TimeoutSeconds: number;
+  readonly States: Record<string, AslState>;
+}
+
+export interface WatchDefinitionProps {
+  /** ARN of the topic that receives every notification (may be a CDK token). */
+  readonly topicArn: string;
+  /** ARN of this state machine, for continuing a long watch in a new execution (may be a CDK token). */
+  readonly stateMachineArn: string;
+  readonly schedules: Record<WatchKind, Schedule>;
+  /** The longest a change is watched; the execution timeout backs the poll budget up with some margin. */
+  readonly retentionSeconds: number;
+}
+
+/** Retries of a status check: throttling and 5xx are common and brief, so back off with jitter. */
+export const STATUS_CHECK_RETRY = {
+  ErrorEquals: ['States.ALL'],
+  IntervalSeconds: 2,
+  BackoffRate: 2,
+  MaxAttempts: 5,
+  MaxDelaySeconds: 30,
+  JitterStrategy: 'FULL',
+} as const;
+const PUBLISH_RETRY = { ...STATUS_CHECK_RETRY, MaxAttempts: 6 };
+/** Seconds the execution timeout adds to the watch limit: the poll budget always ends a watch first. */
+export const EXECUTION_TIMEOUT_MARGIN_SECONDS = 3_600;
+
+const KIND_DETAILS = {
+  distribution: {
+    resource: 'arn:aws:states:::aws-sdk:cloudfront:getDistribution',
+    parameters: { 'Id.$': PATHS.distributionId },
+    resultSelector: {
+      'value.$': '$.Distribution.Status',
+      'domainName.$': '$.Distribution.DomainName',
+      'eTag.$': '$.ETag',
+    },
+    doneStatus: DISTRIBUTION_STATUS.done,
+    doneOutcome: 'deployed',
+    notFoundErrors: [CLOUDFRONT_ERRORS.noSuchDistribution],
+    notFoundError: WATCH_ERRORS.distributionNotFound,
+  },
+  invalidation: {
+    resource: 'arn:aws:states:::aws-sdk:cloudfront:getInvalidation',
+    parameters: { 'DistributionId.$': PATHS.distributionId, 'Id.$': PATHS.invalidationId },
+    resultSelector: {
+      'value.$': '$.Invalidation.Status',
+      'createTime.$': '$.Invalidation.CreateTime',
+    },
+    doneStatus: INVALIDATION_STATUS.done,
+    doneOutcome: 'completed',
+    notFoundErrors: [CLOUDFRONT_ERRORS.noSuchInvalidation, CLOUDFRONT_ERRORS.noSuchDistribution],
+    notFoundError: WATCH_ERRORS.invalidationNotFound,
+  },
+} as const satisfies Record<WatchKind, { doneOutcome: Outcome } & Record<string, unknown>>;
+
+/** Quotes a template for States.Format: its literal text must escape ' { } and backslash. */
+function statesFormat(template: CompiledTemplate): string {
+  const literal = template.format
+    .split('{}')
+    .map((part) => part.replace(/[\\'{}]/g, (char) => `\\${char}`))
+    .join('{}');
+  const args = template.fields.map((field) => NOTIFICATION_FIELD_PATHS[field]);
+  return `States.Format('${literal}', ${args.join(', ')})`;
+}
+
+function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Outcome, next: string): AslState {
+  const template = notificationTemplate(kind, outcome);
+  return {
+    Type: 'Task',
+    Comment: `Sends the "${outcome}" notification; subject, body and attributes come from functions/shared/notification.ts.`,
+    Resource: 'arn:aws:states:::sns:publish',
+    Parameters: {
+      TopicArn: props.topicArn,
+      'Subject.$': statesFormat(template.subject),
+      'Message.$': statesFormat(template.body),
+      MessageAttributes: {
+        outcome: { DataType: 'String', StringValue: outcome },
+        kind: { DataType: 'String', StringValue: kind },
+        distributionId: { DataType: 'String', 'StringValue.$': PATHS.distributionId },
+      },
+    },
+    ResultSelector: { outcome, 'messageId.$': '$.MessageId' },
+    ResultPath: PATHS.notification,
+    Retry: [PUBLISH_RETRY],
+    Next: next,
+  };
+}
+
+/** The Pass states that count a check and pick the wait before the next one, one per schedule phase. */
+function phaseStates(kind: WatchKind, schedule: Schedule): { rules: AslState[]; states: Record<string, AslState>; last: string } {
+  const names = STATE_NAMES[kind];
+  const rules: AslState[] = [];
+  const states: Record<string, AslState> = {};
+  let last = '';
+  phaseRules(schedule).forEach((phase, index) => {
+    let name = `${names.nextCheck} ${describeDuration(phase.waitSeconds)}`;
+    if (states[name]) name = `${name} (phase ${index + 1})`;
+    states[name] = {
+      Type: 'Pass',
+      Comment:
+        phase.untilCheck === undefined
+          ? `From here on, one check every ${phase.waitSeconds} s.`
+          : `Until check ${phase.untilCheck}, one check every ${phase.waitSeconds} s.`,
+      Parameters: {
+        'check.$': `States.MathAdd(${PATHS.check}, 1)`,
+        'maxChecks.$': PATHS.maxChecks,
+        'continueAt.$': PATHS.continueAt,
+        'part.$': PATHS.part,
+        waitSeconds: phase.waitSeconds,
+      },
+      ResultPath: PATHS.progress,
+      Next: names.wait,
+    };
+    if (phase.untilCheck === undefined) last = name;
+    else rules.push({ Variable: PATHS.check, NumericLessThan: phase.untilCheck, Next: name });
+  });
+  return { rules, states, last };
+}
+
+function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<string, AslState> {
+  const names = STATE_NAMES[kind];
+  const details = KIND_DETAILS[kind];
+  const phases = phaseStates(kind, props.schedules[kind]);
+  return {
+    [names.getStatus]: {
+      Type: 'Task',
+      Comment: `Asks CloudFront for the ${kind} status. Not-found is final; throttling and 5xx are retried.`,
+      Resource: details.resource,
+      Parameters: details.parameters,
+      ResultSelector: details.resultSelector,
+      ResultPath: PATHS.status,
+      Retry: [
+        { ErrorEquals: [...details.notFoundErrors, CLOUDFRONT_ERRORS.accessDenied], MaxAttempts: 0 },
+        STATUS_CHECK_RETRY,
+      ],
+      Catch: [
+        { ErrorEquals: [...details.notFoundErrors], ResultPath: PATHS.error, Next: names.notifyNotFound },
+        { ErrorEquals: ['States.ALL'], ResultPath: PATHS.error, Next: names.notifyCheckFailed },
+      ],
+      Next: names.isDone,
+    },
+    [names.isDone]: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: PATHS.statusValue, StringEquals: details.doneStatus, Next: names.notifyDone },
+        { Variable: PATHS.check, NumericGreaterThanEqualsPath: PATHS.maxChecks, Next: names.notifyTimedOut },
+        { Variable: PATHS.check, NumericGreaterThanEqualsPath: PATHS.continueAt, Next: STATE_NAMES.handOver },
+        ...phases.rules,
+      ],
+      Default: phases.last,
+    },
+    ...phases.states,
+    [names.wait]: {
+      Type: 'Wait',
+      SecondsPath: PATHS.waitSeconds,
+      Next: names.getStatus,
+    },
+    [names.notifyDone]: publishState(props, kind, details.doneOutcome, names.done),
+    [names.done]: { Type: 'Succeed' },
+    [names.notifyNotFound]: publishState(props, kind, 'not-found', names.notFound),
+    [names.notFound]: {
+      Type: 'Fail',
+      Error: details.notFoundError,
+      Cause: `CloudFront says the ${kind} does not exist, so it can never finish. A not-found notification was sent.`,
+    },
+    [names.notifyTimedOut]: publishState(props, kind, 'timed-out', STATE_NAMES.timedOut),
+    [names.notifyCheckFailed]: publishState(props, kind, 'check-failed', STATE_NAMES.checkFailed),
+  };
+}
+
+export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition {
+  const distribution = STATE_NAMES.distribution;
+  const invalidation = STATE_NAMES.invalidation;
+  return {
+    Comment:
+      'Watches one CloudFront change until it is Deployed/Completed, then notifies. ' +
+      'Input: { watch, progress } as built by functions/shared/watch-execution.ts.',
+    StartAt: STATE_NAMES.chooseKind,
+    TimeoutSeconds: props.retentionSeconds + EXECUTION_TIMEOUT_MARGIN_SECONDS,
+    States: {
+      [STATE_NAMES.chooseKind]: {
+        Type: 'Choice',
+        Choices: [
+          { Variable: PATHS.kind, StringEquals: 'distribution', Next: distribution.getStatus },
+          { Variable: PATHS.kind, StringEquals: 'invalidation', Next: invalidation.getStatus },
+        ],
+        Default: STATE_NAMES.invalidInput,
+      },
+      [STATE_NAMES.invalidInput]: {
+        Type: 'Fail',
+        Error: WATCH_ERRORS.invalidInput,
+        Cause: 'watch.kind must be "distribution" or "invalidation"; executions are started by the dispatcher.',
+      },
+      ...branchStates(props, 'distribution'),
+      ...branchStates(props, 'invalidation'),
+      [STATE_NAMES.handOver]: {
+        Type: 'Pass',
+        Comment: `Every ${CHECKS_PER_EXECUTION} checks the watch moves to a new execution, far below the 25,000-event history limit.`,
+        Parameters: {
+          'check.$': `States.MathAdd(${PATHS.check}, 1)`,
+          'maxChecks.$': PATHS.maxChecks,
+          'continueAt.$': `States.MathAdd(${PATHS.continueAt}, ${CHECKS_PER_EXECUTION})`,
+          'part.$': `States.MathAdd(${PATHS.part}, 1)`,
+        },
+        ResultPath: PATHS.progress,
+        Next: STATE_NAMES.continueWatch,
+      },
+      [STATE_NAMES.continueWatch]: {
+        Type: 'Task',
+        Comment: 'Starts the next part of this watch; the name is fixed, so a retried start cannot fork the watch.',
+        Resource: 'arn:aws:states:::states:startExecution',
+        Parameters: {
+          StateMachineArn: props.stateMachineArn,
+          'Name.$': `States.Format('{}-part{}', ${PATHS.executionName}, ${PATHS.part})`,
+          Input: { 'watch.$': PATHS.watch, 'progress.$': PATHS.progress },
+        },
+        ResultSelector: { 'executionArn.$': '$.ExecutionArn' },
+        ResultPath: PATHS.continuation,
+        Retry: [{ ErrorEquals: [EXECUTION_ALREADY_EXISTS], MaxAttempts: 0 }, STATUS_CHECK_RETRY],
+        Catch: [{ ErrorEquals: [EXECUTION_ALREADY_EXISTS], ResultPath: PATHS.continuation, Next: STATE_NAMES.continued }],
+        Next: STATE_NAMES.continued,
+      },
+      [STATE_NAMES.continued]: { Type: 'Succeed' },
+      [STATE_NAMES.timedOut]: {
+        Type: 'Fail',
+        Error: WATCH_ERRORS.timedOut,
+        Cause: 'The change was still InProgress at the watch limit (retentionSeconds). A notification was sent.',
+      },
+      [STATE_NAMES.checkFailed]: {
+        Type: 'Fail',
+        Error: WATCH_ERRORS.checkFailed,
+        Cause: 'The status could not be read even after retries. A notification was sent; see the error in the state input.',
+      },
+    },
+  };
+}

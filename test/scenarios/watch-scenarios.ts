@@ -1,0 +1,130 @@
+/**
+ * Workflow scenarios as data: the input the dispatcher would build, CloudFront's answer to every call (retries
+ * included) and what must happen. The in-process tests and the Step Functions Local suite both run these.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseEventBridgeBody } from '../../functions/shared/cloudtrail';
+import type { Outcome } from '../../functions/shared/notification';
+import { buildSchedule } from '../../functions/shared/schedule';
+import { buildWatchExecution, type WatchExecutionInput } from '../../functions/shared/watch-execution';
+import type { CloudFrontAnswer } from '../../tools/lib/simulated-cloudfront';
+import { DEFAULT_WATCHED_EVENTS } from '../../functions/shared/cloudtrail';
+import { CLOUDFRONT_ERRORS, WATCH_ERRORS } from '../../statemachine/constants';
+
+export interface WatchScenario {
+  /** PascalCase: it is also the Step Functions Local test case name. */
+  readonly name: string;
+  readonly description: string;
+  readonly input: WatchExecutionInput;
+  readonly answers: readonly CloudFrontAnswer[];
+  readonly expected: {
+    readonly status: 'SUCCEEDED' | 'FAILED';
+    readonly error?: string;
+    /** CloudFront calls, retries included. */
+    readonly cloudfrontCalls: number;
+    readonly publishes: number;
+    readonly outcome?: Outcome;
+    readonly continuations: number;
+  };
+}
+
+export function fixtureBody(file: string): string {
+  return readFileSync(fileURLToPath(new URL(`../fixtures/events/${file}`, import.meta.url)), 'utf8');
+}
+
+/** The execution input the dispatcher builds for a fixture event, one minute after the change. */
+export function scenarioInput(
+  file: string,
+  progress: Partial<WatchExecutionInput['progress']> = {},
+  retentionSeconds = 345_600,
+): WatchExecutionInput {
+  const parsed = parseEventBridgeBody(fixtureBody(file), { watchedEvents: DEFAULT_WATCHED_EVENTS });
+  if (parsed.type !== 'watch') throw new Error(`fixture ${file} is not a watch: ${parsed.type}`);
+  const now = new Date(Date.parse(parsed.watch.eventTime) + 60_000);
+  const execution = buildWatchExecution(
+    parsed.watch,
+    { retentionSeconds, schedule: (kind) => buildSchedule(kind, { pollIntervalSeconds: 60 }) },
+    now,
+  );
+  return { ...execution.input, progress: { ...execution.input.progress, ...progress } };
+}
+
+const IN_PROGRESS = { status: 'InProgress' } as const;
+const DEPLOYED = { status: 'Deployed' } as const;
+const COMPLETED = { status: 'Completed' } as const;
+const THROTTLED = { error: 'CloudFront.CloudFrontException', cause: 'Rate exceeded (Service: CloudFront, Status Code: 400, Error Code: Throttling)' } as const;
+const UNAVAILABLE = { error: 'CloudFront.CloudFrontException', cause: 'Service Unavailable (Status Code: 503)' } as const;
+
+export const WATCH_SCENARIOS: readonly WatchScenario[] = [
+  {
+    name: 'DeployedAfterFourChecks',
+    description: 'A new distribution is InProgress for three checks and Deployed at the fourth',
+    input: scenarioInput('create-distribution.json'),
+    answers: [IN_PROGRESS, IN_PROGRESS, IN_PROGRESS, DEPLOYED],
+    expected: { status: 'SUCCEEDED', cloudfrontCalls: 4, publishes: 1, outcome: 'deployed', continuations: 0 },
+  },
+  {
+    name: 'AlreadyDeployed',
+    description: 'The update is already Deployed at the first check',
+    input: scenarioInput('update-distribution.json'),
+    answers: [DEPLOYED],
+    expected: { status: 'SUCCEEDED', cloudfrontCalls: 1, publishes: 1, outcome: 'deployed', continuations: 0 },
+  },
+  {
+    name: 'InvalidationCompleted',
+    description: 'An invalidation is InProgress once, then Completed',
+    input: scenarioInput('create-invalidation.json'),
+    answers: [IN_PROGRESS, COMPLETED],
+    expected: { status: 'SUCCEEDED', cloudfrontCalls: 2, publishes: 1, outcome: 'completed', continuations: 0 },
+  },
+  {
+    name: 'ThrottledThenDeployed',
+    description: 'CloudFront throttles twice (retried with backoff), then reports InProgress and Deployed',
+    input: scenarioInput('update-distribution.json'),
+    answers: [THROTTLED, THROTTLED, IN_PROGRESS, DEPLOYED],
+    expected: { status: 'SUCCEEDED', cloudfrontCalls: 4, publishes: 1, outcome: 'deployed', continuations: 0 },
+  },
+  {
+    name: 'DistributionNotFound',
+    description: 'The distribution was deleted: no retry, a not-found notification, failure DistributionNotFound',
+    input: scenarioInput('update-distribution.json'),
+    answers: [{ error: CLOUDFRONT_ERRORS.noSuchDistribution, cause: 'The specified distribution does not exist.' }],
+    expected: { status: 'FAILED', error: WATCH_ERRORS.distributionNotFound, cloudfrontCalls: 1, publishes: 1, outcome: 'not-found', continuations: 0 },
+  },
+  {
+    name: 'InvalidationNotFound',
+    description: 'The invalidation id is unknown: no retry, a not-found notification, failure InvalidationNotFound',
+    input: scenarioInput('create-invalidation.json'),
+    answers: [{ error: CLOUDFRONT_ERRORS.noSuchInvalidation, cause: 'The specified invalidation does not exist.' }],
+    expected: { status: 'FAILED', error: WATCH_ERRORS.invalidationNotFound, cloudfrontCalls: 1, publishes: 1, outcome: 'not-found', continuations: 0 },
+  },
+  {
+    name: 'NeverCompletes',
+    description: 'The change stays InProgress until the poll budget (3 checks) runs out: timeout notification',
+    input: scenarioInput('create-distribution.json', { maxChecks: 3 }),
+    answers: [IN_PROGRESS],
+    expected: { status: 'FAILED', error: WATCH_ERRORS.timedOut, cloudfrontCalls: 3, publishes: 1, outcome: 'timed-out', continuations: 0 },
+  },
+  {
+    name: 'StatusCheckKeepsFailing',
+    description: 'CloudFront answers 503 to the check and all five retries: check-failed notification',
+    input: scenarioInput('create-invalidation.json'),
+    answers: [UNAVAILABLE],
+    expected: { status: 'FAILED', error: WATCH_ERRORS.checkFailed, cloudfrontCalls: 6, publishes: 1, outcome: 'check-failed', continuations: 0 },
+  },
+  {
+    name: 'AccessDenied',
+    description: 'The role may not read the distribution: retrying cannot help, check-failed at once',
+    input: scenarioInput('update-distribution.json'),
+    answers: [{ error: CLOUDFRONT_ERRORS.accessDenied, cause: 'User is not authorized to perform cloudfront:GetDistribution' }],
+    expected: { status: 'FAILED', error: WATCH_ERRORS.checkFailed, cloudfrontCalls: 1, publishes: 1, outcome: 'check-failed', continuations: 0 },
+  },
+  {
+    name: 'ContinuesInNewExecution',
+    description: 'At the per-execution check limit the watch hands over to a new execution and succeeds quietly',
+    input: scenarioInput('create-distribution.json', { continueAt: 3 }),
+    answers: [IN_PROGRESS],
+    expected: { status: 'SUCCEEDED', cloudfrontCalls: 3, publishes: 0, continuations: 1 },
+  },
+];

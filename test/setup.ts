@@ -1,0 +1,1 @@
+import '../tools/lib/promise-with-resolvers';

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { renderNotification, type NotificationValues } from '../../functions/shared/notification';
+import { runLocally } from '../../tools/lib/local-engine';
+import { scriptedCloudFront, SIMULATED_DOMAIN } from '../../tools/lib/simulated-cloudfront';
+import { deployedDefinition } from '../support/definition';
+import { WATCH_SCENARIOS } from '../scenarios/watch-scenarios';
+
+const ENTERED_TIME = '2026-11-28T09:20:00Z';
+
+describe('the synthesized watch state machine, run in aws-local-stepfunctions', () => {
+  it.each(WATCH_SCENARIOS)('$name: $description', async (scenario) => {
+    // Arrange
+    const definition = deployedDefinition();
+    // Act
+    const run = await runLocally(definition, scenario.input, {
+      cloudfront: scriptedCloudFront(scenario.answers),
+      waitMilliseconds: 0,
+      enteredTime: ENTERED_TIME,
+    });
+    // Assert
+    expect({ status: run.status, error: run.error }).toEqual({ status: scenario.expected.status, error: scenario.expected.error });
+    expect(run.cloudfrontCalls).toBe(scenario.expected.cloudfrontCalls);
+    expect(run.published).toHaveLength(scenario.expected.publishes);
+    expect(run.continuations).toHaveLength(scenario.expected.continuations);
+    if (scenario.expected.outcome) {
+      expect(run.published[0]!.MessageAttributes.outcome.StringValue).toBe(scenario.expected.outcome);
+    }
+  });
+
+  it('publishes exactly the subject, body and attributes that renderNotification produces', async () => {
+    // Arrange
+    const scenario = WATCH_SCENARIOS.find((candidate) => candidate.name === 'DeployedAfterFourChecks')!;
+    const { watch } = scenario.input;
+    const values: NotificationValues = {
+      distributionId: watch.distributionId,
+      invalidationId: '',
+      change: watch.change,
+      changedBy: watch.changedBy,
+      startedAt: watch.startedAt,
+      paths: '',
+      consoleUrl: watch.consoleUrl,
+      eventId: watch.eventId,
+      watchLimit: watch.watchLimit,
+      checks: 4,
+      endedAt: ENTERED_TIME,
+      domainName: SIMULATED_DOMAIN,
+      errorName: '',
+      errorCause: '',
+    };
+    const expected = renderNotification('distribution', 'deployed', values);
+    // Act
+    const run = await runLocally(deployedDefinition(), scenario.input, {
+      cloudfront: scriptedCloudFront(scenario.answers),
+      waitMilliseconds: 0,
+      enteredTime: ENTERED_TIME,
+    });
+    // Assert
+    const [published] = run.published;
+    expect(published!.Subject).toBe(expected.subject);
+    expect(published!.Message).toBe(expected.message);
+    expect(published!.MessageAttributes).toEqual({
+      outcome: { DataType: 'String', StringValue: 'deployed' },
+      kind: { DataType: 'String', StringValue: 'distribution' },
+      distributionId: { DataType: 'String', StringValue: watch.distributionId },
+    });
+  });
+});

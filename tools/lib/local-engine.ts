@@ -1,0 +1,180 @@
+/**
+ * Runs the synthesized watch definition in aws-local-stepfunctions, with every Task answered locally: CloudFront
+ * by a simulator (or the real API in --live runs), SNS and StartExecution by recorders. Nothing leaves the machine
+ * unless the caller hands in a real client.
+ */
+import './promise-with-resolvers';
+import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { AslDefinition } from '../../statemachine/definition';
+
+type JsonValue = Parameters<StateMachine['run']>[0];
+
+/** Answers the CloudFront calls the workflow makes, in the SDK's response shape. Throw to answer with an error. */
+export interface CloudFrontAnswerer {
+  getDistribution(params: { Id: string }): Promise<unknown>;
+  getInvalidation(params: { DistributionId: string; Id: string }): Promise<unknown>;
+}
+
+export interface PublishRequest {
+  readonly TopicArn: string;
+  readonly Subject: string;
+  readonly Message: string;
+  readonly MessageAttributes: Record<string, { DataType: string; StringValue: string }>;
+}
+
+export interface StartExecutionRequest {
+  readonly StateMachineArn: string;
+  readonly Name: string;
+  readonly Input: unknown;
+}
+
+export type TaskKind = 'getDistribution' | 'getInvalidation' | 'publish' | 'startExecution';
+
+const TASK_RESOURCES: Record<string, TaskKind> = {
+  'arn:aws:states:::aws-sdk:cloudfront:getDistribution': 'getDistribution',
+  'arn:aws:states:::aws-sdk:cloudfront:getInvalidation': 'getInvalidation',
+  'arn:aws:states:::sns:publish': 'publish',
+  'arn:aws:states:::states:startExecution': 'startExecution',
+};
+
+export interface LocalEngineEvent {
+  readonly type: string;
+  readonly stateName?: string;
+  readonly error?: string;
+  readonly cause?: unknown;
+}
+
+export interface LocalRunOptions {
+  readonly cloudfront: CloudFrontAnswerer;
+  /** Answers SNS publishes. @default records the request and returns a made-up MessageId */
+  readonly publish?: (request: PublishRequest) => Promise<{ MessageId: string }>;
+  /** Answers continuations. @default records the request and returns a made-up ExecutionArn */
+  readonly startExecution?: (request: StartExecutionRequest) => Promise<{ ExecutionArn: string; StartDate: string }>;
+  /**
+   * Milliseconds each Wait state really waits. Leave undefined to honour SecondsPath in real time.
+   * @default undefined
+   */
+  readonly waitMilliseconds?: number;
+  /** Milliseconds between retries. @default 0 */
+  readonly retryMilliseconds?: number;
+  /** Value of $$.State.EnteredTime (the engine has no clock of its own for it). @default the run's start time */
+  readonly enteredTime?: string;
+  readonly executionName?: string;
+  /** Called for every state the execution enters or leaves, as it happens. */
+  readonly onEvent?: (event: LocalEngineEvent) => void;
+  /** Replaces the Task handlers of the listed states (for example a virtual clock in place of Wait). */
+  readonly extraHandlers?: Record<string, (input: unknown) => Promise<unknown>>;
+}
+
+export interface LocalRunResult {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly statesEntered: readonly string[];
+  readonly published: readonly PublishRequest[];
+  readonly continuations: readonly StartExecutionRequest[];
+  /** Every call of a CloudFront Task, retries included. */
+  readonly cloudfrontCalls: number;
+}
+
+/** Tasks of the definition by what they call; fails on a resource nobody answers, so no run ever invokes AWS. */
+export function tasksOf(definition: AslDefinition): Record<string, TaskKind> {
+  const tasks: Record<string, TaskKind> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type !== 'Task') continue;
+    const kind = TASK_RESOURCES[state.Resource as string];
+    if (!kind) throw new Error(`Task "${name}" calls ${String(state.Resource)}, which the local engine cannot answer`);
+    tasks[name] = kind;
+  }
+  return tasks;
+}
+
+export async function runLocally(definition: AslDefinition, input: unknown, options: LocalRunOptions): Promise<LocalRunResult> {
+  const published: PublishRequest[] = [];
+  const continuations: StartExecutionRequest[] = [];
+  let cloudfrontCalls = 0;
+  const handlers: Record<TaskKind, (params: never) => Promise<unknown>> = {
+    getDistribution: (params: { Id: string }) => {
+      cloudfrontCalls += 1;
+      return options.cloudfront.getDistribution(params);
+    },
+    getInvalidation: (params: { DistributionId: string; Id: string }) => {
+      cloudfrontCalls += 1;
+      return options.cloudfront.getInvalidation(params);
+    },
+    publish: async (request: PublishRequest) => {
+      published.push(request);
+      return options.publish ? options.publish(request) : { MessageId: `local-message-${published.length}` };
+    },
+    startExecution: async (request: StartExecutionRequest) => {
+      continuations.push(request);
+      return options.startExecution
+        ? options.startExecution(request)
+        : { ExecutionArn: `${request.StateMachineArn}:${request.Name}`.replace(':stateMachine:', ':execution:'), StartDate: new Date().toISOString() };
+    },
+  };
+
+  const taskHandlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
+  for (const [name, kind] of Object.entries(tasksOf(definition))) {
+    taskHandlers[name] = (params) => handlers[kind](params as never) as Promise<JsonValue>;
+  }
+  for (const [name, handler] of Object.entries(options.extraHandlers ?? {})) {
+    taskHandlers[name] = handler as (input: JsonValue) => Promise<JsonValue>;
+  }
+  const waitTimeOverrides: Record<string, number> = {};
+  const retryIntervalOverrides: Record<string, number> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type === 'Wait' && options.waitMilliseconds !== undefined) waitTimeOverrides[name] = options.waitMilliseconds;
+    if (Array.isArray(state.Retry)) retryIntervalOverrides[name] = options.retryMilliseconds ?? 0;
+  }
+
+  const startTime = new Date().toISOString();
+  const executionName = options.executionName ?? 'local-run';
+  // The constructor validates and mutates its argument: give it a copy.
+  const machine = new StateMachine(structuredClone(definition) as unknown as StateMachineDefinition, {
+    validationOptions: { checkPaths: true, checkArn: true },
+  });
+  const execution = machine.run(input as JsonValue, {
+    overrides: { taskResourceLocalHandlers: taskHandlers, waitTimeOverrides, retryIntervalOverrides },
+    context: {
+      Execution: { Id: `arn:aws:states:us-east-1:123456789012:execution:local:${executionName}`, Name: executionName, Input: input, StartTime: startTime },
+      State: { EnteredTime: options.enteredTime ?? startTime, Name: '', RetryCount: 0 },
+      StateMachine: { Id: 'arn:aws:states:us-east-1:123456789012:stateMachine:local', Name: 'local' },
+    } as never,
+  });
+
+  const statesEntered: string[] = [];
+  let failure: { error: string; cause: string } | undefined;
+  const logs = (async () => {
+    for await (const event of execution.eventLogs) {
+      const stateName = 'state' in event ? event.state.name : undefined;
+      if (event.type === 'StateEntered' && stateName) statesEntered.push(stateName);
+      if (event.type === 'ExecutionFailed') failure = { error: event.Error, cause: String(event.Cause ?? '') };
+      options.onEvent?.({
+        type: event.type,
+        ...(stateName ? { stateName } : {}),
+        ...('Error' in event ? { error: event.Error, cause: event.Cause } : {}),
+      });
+    }
+  })();
+
+  try {
+    const output = await execution.result;
+    await logs;
+    return { status: 'SUCCEEDED', output, statesEntered, published, continuations, cloudfrontCalls };
+  } catch (error) {
+    await logs.catch(() => undefined);
+    if (!(error instanceof ExecutionError)) throw error;
+    const cause = (error as Error & { cause?: Error }).cause;
+    return {
+      status: 'FAILED',
+      error: failure?.error ?? cause?.name ?? 'Unknown',
+      cause: failure?.cause ?? cause?.message ?? '',
+      statesEntered,
+      published,
+      continuations,
+      cloudfrontCalls,
+    };
+  }
+}

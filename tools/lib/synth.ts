@@ -1,0 +1,89 @@
+/**
+ * Synthesizes the notifier app in process and reads the deployed state machine definition out of the template:
+ * the one helper that tests, the local runner, the benchmark and the generators all use, so none of them keeps a
+ * hand-made copy of the workflow.
+ */
+import { App } from 'aws-cdk-lib';
+import { readConfig } from '../../infra/config';
+import { NotifierStack, REQUIRED_REGION } from '../../infra/notifier-stack';
+import type { AslDefinition } from '../../statemachine/definition';
+
+export const FAKE_ACCOUNT = '123456789012';
+export const FAKE_PARTITION = 'aws';
+export const STACK_NAME = 'CloudFrontChangeNotifier';
+
+export type CfnTemplate = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+
+export interface SynthOptions {
+  /** Bundle the Lambda code with esbuild (needed only to run the bundle). @default false */
+  readonly bundle?: boolean;
+  readonly region?: string;
+}
+
+export interface SynthResult {
+  readonly app: App;
+  readonly stack: NotifierStack;
+  readonly template: CfnTemplate;
+}
+
+export function synthNotifier(context: Record<string, unknown> = {}, options: SynthOptions = {}): SynthResult {
+  const app = new App({
+    context: { ...context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
+  });
+  const config = readConfig((key) => app.node.tryGetContext(key));
+  const stack = new NotifierStack(app, STACK_NAME, {
+    env: { account: FAKE_ACCOUNT, region: options.region ?? REQUIRED_REGION },
+    config,
+  });
+  const template = app.synth().getStackByName(STACK_NAME).template as CfnTemplate;
+  return { app, stack, template };
+}
+
+/** A stand-in ARN for a resource of the template, stable across runs. */
+export function fakeArn(template: CfnTemplate, logicalId: string): string {
+  const resource = template.Resources[logicalId];
+  if (!resource) throw new Error(`no resource ${logicalId} in the template`);
+  const service = resource.Type.split('::')[1]!.toLowerCase();
+  const name = service === 'stepfunctions' ? `stateMachine:${logicalId}` : logicalId;
+  return `arn:${FAKE_PARTITION}:${service === 'stepfunctions' ? 'states' : service}:${REQUIRED_REGION}:${FAKE_ACCOUNT}:${name}`;
+}
+
+/** Resolves the intrinsics CDK puts into a DefinitionString: Fn::Join, Ref and Fn::GetAtt ...Arn. */
+export function resolveIntrinsics(value: unknown, template: CfnTemplate): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolveIntrinsics(item, template));
+  if (typeof value !== 'object' || value === null) return value;
+  const object = value as Record<string, unknown>;
+  if ('Fn::Join' in object) {
+    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+    return parts.map((part) => resolveIntrinsics(part, template)).join(separator);
+  }
+  if ('Ref' in object) {
+    const ref = object.Ref as string;
+    const pseudo: Record<string, string> = {
+      'AWS::Partition': FAKE_PARTITION,
+      'AWS::Region': REQUIRED_REGION,
+      'AWS::AccountId': FAKE_ACCOUNT,
+      'AWS::URLSuffix': 'amazonaws.com',
+    };
+    return pseudo[ref] ?? fakeArn(template, ref);
+  }
+  if ('Fn::GetAtt' in object) {
+    const [logicalId, attribute] = object['Fn::GetAtt'] as [string, string];
+    if (attribute !== 'Arn') throw new Error(`cannot resolve Fn::GetAtt ${logicalId}.${attribute}`);
+    return fakeArn(template, logicalId);
+  }
+  return Object.fromEntries(Object.entries(object).map(([key, inner]) => [key, resolveIntrinsics(inner, template)]));
+}
+
+export function stateMachineLogicalId(template: CfnTemplate): string {
+  const ids = Object.keys(template.Resources).filter((id) => template.Resources[id]!.Type === 'AWS::StepFunctions::StateMachine');
+  if (ids.length !== 1) throw new Error(`expected one state machine in the template, found ${ids.length}`);
+  return ids[0]!;
+}
+
+/** The state machine definition exactly as deployed, with stand-in ARNs. A fresh object on every call. */
+export function watchDefinition(template: CfnTemplate): AslDefinition {
+  const properties = template.Resources[stateMachineLogicalId(template)]!.Properties!;
+  const definitionString = resolveIntrinsics(properties.DefinitionString, template) as string;
+  return JSON.parse(definitionString) as AslDefinition;
+}
