@@ -23,5 +23,6 @@ async function recordHandler(record: SQSRecord): Promise<void> {
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
-  return processPartialResponse(event, recordHandler, processor, { context });
+  // Report every failed record back to SQS, even when all of a batch fail: the queue and its DLQ keep them.
+  return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
 };
