@@ -10,7 +10,7 @@ import { buildSchedule } from '../../functions/shared/schedule';
 import { buildWatchExecution, type WatchExecutionInput } from '../../functions/shared/watch-execution';
 import type { CloudFrontAnswer } from '../../tools/lib/simulated-cloudfront';
 import { DEFAULT_WATCHED_EVENTS } from '../../functions/shared/cloudtrail';
-import { CLOUDFRONT_ERRORS, WATCH_ERRORS } from '../../statemachine/constants';
+import { CLOUDFRONT_ERRORS, STATE_NAMES, WATCH_ERRORS } from '../../statemachine/constants';
 
 export interface WatchScenario {
   /** PascalCase: it is also the Step Functions Local test case name. */
@@ -26,6 +26,8 @@ export interface WatchScenario {
     readonly publishes: number;
     readonly outcome?: Outcome;
     readonly continuations: number;
+    /** The last state entered: where a person looking at the console graph sees the execution end. */
+    readonly finalState: string;
   };
 }
 
@@ -62,69 +64,69 @@ export const WATCH_SCENARIOS: readonly WatchScenario[] = [
     description: 'A new distribution is InProgress for three checks and Deployed at the fourth',
     input: scenarioInput('create-distribution.json'),
     answers: [IN_PROGRESS, IN_PROGRESS, IN_PROGRESS, DEPLOYED],
-    expected: { status: 'SUCCEEDED', cloudfrontCalls: 4, publishes: 1, outcome: 'deployed', continuations: 0 },
+    expected: { status: 'SUCCEEDED', cloudfrontCalls: 4, publishes: 1, outcome: 'deployed', continuations: 0, finalState: STATE_NAMES.distribution.done },
   },
   {
     name: 'AlreadyDeployed',
     description: 'The update is already Deployed at the first check',
     input: scenarioInput('update-distribution.json'),
     answers: [DEPLOYED],
-    expected: { status: 'SUCCEEDED', cloudfrontCalls: 1, publishes: 1, outcome: 'deployed', continuations: 0 },
+    expected: { status: 'SUCCEEDED', cloudfrontCalls: 1, publishes: 1, outcome: 'deployed', continuations: 0, finalState: STATE_NAMES.distribution.done },
   },
   {
     name: 'InvalidationCompleted',
     description: 'An invalidation is InProgress once, then Completed',
     input: scenarioInput('create-invalidation.json'),
     answers: [IN_PROGRESS, COMPLETED],
-    expected: { status: 'SUCCEEDED', cloudfrontCalls: 2, publishes: 1, outcome: 'completed', continuations: 0 },
+    expected: { status: 'SUCCEEDED', cloudfrontCalls: 2, publishes: 1, outcome: 'completed', continuations: 0, finalState: STATE_NAMES.invalidation.done },
   },
   {
     name: 'ThrottledThenDeployed',
     description: 'CloudFront throttles twice (retried with backoff), then reports InProgress and Deployed',
     input: scenarioInput('update-distribution.json'),
     answers: [THROTTLED, THROTTLED, IN_PROGRESS, DEPLOYED],
-    expected: { status: 'SUCCEEDED', cloudfrontCalls: 4, publishes: 1, outcome: 'deployed', continuations: 0 },
+    expected: { status: 'SUCCEEDED', cloudfrontCalls: 4, publishes: 1, outcome: 'deployed', continuations: 0, finalState: STATE_NAMES.distribution.done },
   },
   {
     name: 'DistributionNotFound',
     description: 'The distribution was deleted: no retry, a not-found notification, failure DistributionNotFound',
     input: scenarioInput('update-distribution.json'),
     answers: [{ error: CLOUDFRONT_ERRORS.noSuchDistribution, cause: 'The specified distribution does not exist.' }],
-    expected: { status: 'FAILED', error: WATCH_ERRORS.distributionNotFound, cloudfrontCalls: 1, publishes: 1, outcome: 'not-found', continuations: 0 },
+    expected: { status: 'FAILED', error: WATCH_ERRORS.distributionNotFound, cloudfrontCalls: 1, publishes: 1, outcome: 'not-found', continuations: 0, finalState: STATE_NAMES.distribution.notFound },
   },
   {
     name: 'InvalidationNotFound',
     description: 'The invalidation id is unknown: no retry, a not-found notification, failure InvalidationNotFound',
     input: scenarioInput('create-invalidation.json'),
     answers: [{ error: CLOUDFRONT_ERRORS.noSuchInvalidation, cause: 'The specified invalidation does not exist.' }],
-    expected: { status: 'FAILED', error: WATCH_ERRORS.invalidationNotFound, cloudfrontCalls: 1, publishes: 1, outcome: 'not-found', continuations: 0 },
+    expected: { status: 'FAILED', error: WATCH_ERRORS.invalidationNotFound, cloudfrontCalls: 1, publishes: 1, outcome: 'not-found', continuations: 0, finalState: STATE_NAMES.invalidation.notFound },
   },
   {
     name: 'NeverCompletes',
     description: 'The change stays InProgress until the poll budget (3 checks) runs out: timeout notification',
     input: scenarioInput('create-distribution.json', { maxChecks: 3 }),
     answers: [IN_PROGRESS],
-    expected: { status: 'FAILED', error: WATCH_ERRORS.timedOut, cloudfrontCalls: 3, publishes: 1, outcome: 'timed-out', continuations: 0 },
+    expected: { status: 'FAILED', error: WATCH_ERRORS.timedOut, cloudfrontCalls: 3, publishes: 1, outcome: 'timed-out', continuations: 0, finalState: STATE_NAMES.timedOut },
   },
   {
     name: 'StatusCheckKeepsFailing',
     description: 'CloudFront answers 503 to the check and all five retries: check-failed notification',
     input: scenarioInput('create-invalidation.json'),
     answers: [UNAVAILABLE],
-    expected: { status: 'FAILED', error: WATCH_ERRORS.checkFailed, cloudfrontCalls: 6, publishes: 1, outcome: 'check-failed', continuations: 0 },
+    expected: { status: 'FAILED', error: WATCH_ERRORS.checkFailed, cloudfrontCalls: 6, publishes: 1, outcome: 'check-failed', continuations: 0, finalState: STATE_NAMES.checkFailed },
   },
   {
     name: 'AccessDenied',
     description: 'The role may not read the distribution: retrying cannot help, check-failed at once',
     input: scenarioInput('update-distribution.json'),
     answers: [{ error: CLOUDFRONT_ERRORS.accessDenied, cause: 'User is not authorized to perform cloudfront:GetDistribution' }],
-    expected: { status: 'FAILED', error: WATCH_ERRORS.checkFailed, cloudfrontCalls: 1, publishes: 1, outcome: 'check-failed', continuations: 0 },
+    expected: { status: 'FAILED', error: WATCH_ERRORS.checkFailed, cloudfrontCalls: 1, publishes: 1, outcome: 'check-failed', continuations: 0, finalState: STATE_NAMES.checkFailed },
   },
   {
     name: 'ContinuesInNewExecution',
     description: 'At the per-execution check limit the watch hands over to a new execution and succeeds quietly',
     input: scenarioInput('create-distribution.json', { continueAt: 3 }),
     answers: [IN_PROGRESS],
-    expected: { status: 'SUCCEEDED', cloudfrontCalls: 3, publishes: 0, continuations: 1 },
+    expected: { status: 'SUCCEEDED', cloudfrontCalls: 3, publishes: 0, continuations: 1, finalState: STATE_NAMES.continued },
   },
 ];

@@ -3,6 +3,7 @@ import { renderNotification, type NotificationValues } from '../../functions/sha
 import { runLocally } from '../../tools/lib/local-engine';
 import { scriptedCloudFront, SIMULATED_DOMAIN } from '../../tools/lib/simulated-cloudfront';
 import { deployedDefinition } from '../support/definition';
+import { expectScenario, observeLocalRun } from '../scenarios/expectations';
 import { WATCH_SCENARIOS } from '../scenarios/watch-scenarios';
 
 const ENTERED_TIME = '2026-11-28T09:20:00Z';
@@ -18,13 +19,7 @@ describe('the synthesized watch state machine, run in aws-local-stepfunctions', 
       enteredTime: ENTERED_TIME,
     });
     // Assert
-    expect({ status: run.status, error: run.error }).toEqual({ status: scenario.expected.status, error: scenario.expected.error });
-    expect(run.cloudfrontCalls).toBe(scenario.expected.cloudfrontCalls);
-    expect(run.published).toHaveLength(scenario.expected.publishes);
-    expect(run.continuations).toHaveLength(scenario.expected.continuations);
-    if (scenario.expected.outcome) {
-      expect(run.published[0]!.MessageAttributes.outcome.StringValue).toBe(scenario.expected.outcome);
-    }
+    expectScenario(scenario, observeLocalRun(run));
   });
 
   it('publishes exactly the subject, body and attributes that renderNotification produces', async () => {

@@ -1,0 +1,49 @@
+/**
+ * What a scenario run must show, checked the same way for every engine: the in-process tests and the Step Functions
+ * Local suite turn their run into a ScenarioObservation and call expectScenario.
+ */
+import { expect } from 'vitest';
+import type { LocalRunResult } from '../../tools/lib/local-engine';
+import type { WatchScenario } from './watch-scenarios';
+
+export interface ScenarioObservation {
+  readonly status: string;
+  readonly error?: string;
+  /** CloudFront calls, retries included. */
+  readonly cloudfrontCalls: number;
+  /** The `outcome` message attribute of every SNS publish, in order. */
+  readonly publishedOutcomes: readonly string[];
+  readonly continuations: number;
+  readonly statesEntered: readonly string[];
+}
+
+export function observeLocalRun(run: LocalRunResult): ScenarioObservation {
+  return {
+    status: run.status,
+    ...(run.error === undefined ? {} : { error: run.error }),
+    cloudfrontCalls: run.cloudfrontCalls,
+    publishedOutcomes: run.published.map((request) => request.MessageAttributes.outcome?.StringValue ?? '(no outcome attribute)'),
+    continuations: run.continuations.length,
+    statesEntered: run.statesEntered,
+  };
+}
+
+/** One comparison of everything the scenario expects, so a failure shows every difference in a single diff. */
+export function expectScenario(scenario: WatchScenario, observed: ScenarioObservation): void {
+  const { expected } = scenario;
+  expect({
+    status: observed.status,
+    error: observed.error,
+    cloudfrontCalls: observed.cloudfrontCalls,
+    publishedOutcomes: observed.publishedOutcomes,
+    continuations: observed.continuations,
+    finalState: observed.statesEntered.at(-1),
+  }).toEqual({
+    status: expected.status,
+    error: expected.error,
+    cloudfrontCalls: expected.cloudfrontCalls,
+    publishedOutcomes: Array.from({ length: expected.publishes }, () => expected.outcome ?? '(no outcome expected)'),
+    continuations: expected.continuations,
+    finalState: expected.finalState,
+  });
+}
