@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { withFields } from '../shared/log';
 import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../shared/settings';
 import { dispatchEvent } from './dispatch';
 
@@ -13,12 +14,9 @@ if (stateMachineArn === '') throw new Error('STATE_MACHINE_ARN is not set: deplo
 const processor = new BatchProcessor(EventType.SQS);
 
 async function recordHandler(record: SQSRecord): Promise<void> {
-  logger.appendKeys({ messageId: record.messageId });
-  try {
-    await dispatchEvent(record.body, { sfn, logger, stateMachineArn, settings, now: () => new Date() });
-  } finally {
-    logger.removeKeys(['messageId']);
-  }
+  // Records run in parallel, so the messageId goes on each line rather than into the logger's shared keys.
+  const recordLogger = withFields(logger, { messageId: record.messageId });
+  await dispatchEvent(record.body, { sfn, logger: recordLogger, stateMachineArn, settings, now: () => new Date() });
 }
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
