@@ -1,0 +1,381 @@
+import { createHash } from 'node:crypto';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { dispatchEvent, UnusableEventError, type DispatchDeps } from '../../functions/dispatcher/dispatch';
+import { DEFAULT_WATCHED_EVENTS } from '../../functions/shared/cloudtrail';
+import type { LogSink } from '../../functions/shared/log';
+import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
+import type { WatchExecutionInput } from '../../functions/shared/watch-execution';
+import { fixtureBody } from '../scenarios/watch-scenarios';
+
+const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:cloudfront-change-watch';
+const SETTINGS: WatchSettings = {
+  watchedEvents: DEFAULT_WATCHED_EVENTS,
+  distributionIds: [],
+  retentionSeconds: 345_600,
+  schedule: { pollIntervalSeconds: 60 },
+};
+/** One minute after the fixtures' changes. */
+const NOW = new Date('2026-11-28T14:00:00Z');
+
+const EVENT_IDS = {
+  'create-distribution.json': '3f1c6a52-8e0b-4d1e-9a53-2f7c1b9e4d01',
+  'update-distribution.json': 'c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
+  'create-invalidation.json': '5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9',
+} as const;
+
+const sfnMock = mockClient(SFNClient);
+
+function throttled(): Error {
+  return Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: {} });
+}
+
+function alreadyExists(): ExecutionAlreadyExists {
+  return new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} });
+}
+
+function startedInputs(): Array<StartExecutionCommandInput> {
+  return sfnMock.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+}
+
+function executionInput(call: StartExecutionCommandInput): WatchExecutionInput {
+  return JSON.parse(call.input!) as WatchExecutionInput;
+}
+
+interface Logged {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly fields: Record<string, unknown>;
+}
+
+function collectingLogger(): LogSink & { readonly lines: Logged[] } {
+  const lines: Logged[] = [];
+  const at = (level: Logged['level']) => (message: string, ...extra: Record<string, unknown>[]) =>
+    lines.push({ level, message, fields: Object.assign({}, ...extra) });
+  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+describe('dispatchEvent', () => {
+  let logger: ReturnType<typeof collectingLogger>;
+  let deps: DispatchDeps;
+
+  beforeEach(() => {
+    sfnMock.reset();
+    logger = collectingLogger();
+    deps = { sfn: new SFNClient({}), logger, stateMachineArn: STATE_MACHINE_ARN, settings: SETTINGS, now: () => NOW };
+  });
+
+  it('starts one execution named after the event, with an input that carries the event id', async () => {
+    // Arrange
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${STATE_MACHINE_ARN}:run-1`, startDate: NOW });
+    // Act
+    const outcome = await dispatchEvent(fixtureBody('update-distribution.json'), deps);
+    // Assert
+    const name = 'E2QWRUHAPOMQZL-update-c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5';
+    expect(outcome).toEqual({ result: 'started', executionName: name, executionArn: `${STATE_MACHINE_ARN}:run-1` });
+    const [call, ...others] = startedInputs();
+    expect(others).toEqual([]);
+    expect(call).toMatchObject({ stateMachineArn: STATE_MACHINE_ARN, name });
+    const input = executionInput(call!);
+    expect(input.watch).toMatchObject({ eventId: EVENT_IDS['update-distribution.json'], distributionId: 'E2QWRUHAPOMQZL', executionName: name });
+    expect(input.progress).toMatchObject({ check: 1, part: 1 });
+    expect(logger.lines).toEqual([
+      {
+        level: 'info',
+        message: 'Watch started',
+        fields: expect.objectContaining({ executionName: name, eventId: EVENT_IDS['update-distribution.json'], executionArn: `${STATE_MACHINE_ARN}:run-1` }),
+      },
+    ]);
+  });
+
+  it('gives an event delivered later a smaller poll budget', async () => {
+    // Arrange
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${STATE_MACHINE_ARN}:run`, startDate: NOW });
+    const body = fixtureBody('create-invalidation.json');
+    // Act
+    await dispatchEvent(body, { ...deps, now: () => new Date('2026-11-28T13:46:10Z') });
+    await dispatchEvent(body, { ...deps, now: () => new Date('2026-11-30T13:45:10Z') });
+    // Assert
+    const [prompt, late] = startedInputs().map((call) => executionInput(call).progress.maxChecks);
+    expect(late).toBeGreaterThanOrEqual(1);
+    expect(late).toBeLessThan(prompt!);
+  });
+
+  it.each([
+    { label: 'the modeled ExecutionAlreadyExists', error: alreadyExists },
+    { label: 'an error named ExecutionAlreadyExists', error: () => Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }) },
+  ])('counts $label as a duplicate delivery, not a failure', async ({ error }) => {
+    // Arrange
+    sfnMock.on(StartExecutionCommand).rejects(error());
+    // Act
+    const outcome = await dispatchEvent(fixtureBody('create-invalidation.json'), deps);
+    // Assert
+    expect(outcome).toEqual({ result: 'duplicate', executionName: expect.stringContaining(EVENT_IDS['create-invalidation.json']) });
+    expect(logger.lines.map((line) => [line.level, line.message])).toEqual([
+      ['info', 'Watch already exists for this event; duplicate delivery ignored'],
+    ]);
+  });
+
+  it('rethrows throttling so the record is retried, and warns with the error name', async () => {
+    // Arrange
+    sfnMock.on(StartExecutionCommand).rejects(throttled());
+    // Act
+    const dispatch = dispatchEvent(fixtureBody('create-distribution.json'), deps);
+    // Assert
+    await expect(dispatch).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(logger.lines).toEqual([
+      {
+        level: 'warn',
+        message: 'Could not start the watch; the record will be retried',
+        fields: expect.objectContaining({ error: 'ThrottlingException', message: 'Rate exceeded', eventId: EVENT_IDS['create-distribution.json'] }),
+      },
+    ]);
+  });
+
+  it('throws UnusableEventError with the reason, and logs it as an error, for a body that is not JSON', async () => {
+    // Act
+    const dispatch = dispatchEvent('{"version": "0", "detail": ', deps);
+    // Assert
+    await expect(dispatch).rejects.toBeInstanceOf(UnusableEventError);
+    await expect(dispatch).rejects.toThrow(/message body is not JSON/);
+    expect(logger.lines).toEqual([
+      { level: 'error', message: expect.stringContaining('dead-letter queue'), fields: { reason: expect.stringMatching(/^message body is not JSON/) } },
+    ]);
+    expect(startedInputs()).toEqual([]);
+  });
+
+  it.each([
+    { file: 'update-distribution-access-denied.json', reason: /AccessDenied/ },
+    { file: 'delete-distribution.json', reason: /DeleteDistribution is not a watched event/ },
+  ])('skips $file with an info line and starts nothing', async ({ file, reason }) => {
+    // Act
+    const outcome = await dispatchEvent(fixtureBody(file), deps);
+    // Assert
+    expect(outcome).toEqual({ result: 'skipped', reason: expect.stringMatching(reason) });
+    expect(logger.lines).toEqual([
+      { level: 'info', message: 'Event skipped', fields: expect.objectContaining({ reason: expect.stringMatching(reason) }) },
+    ]);
+    expect(startedInputs()).toEqual([]);
+  });
+
+  it('applies the distributionIds setting', async () => {
+    // Arrange
+    const settings: WatchSettings = { ...SETTINGS, distributionIds: ['ESOMEOTHERDIST'] };
+    // Act
+    const outcome = await dispatchEvent(fixtureBody('update-distribution.json'), { ...deps, settings });
+    // Assert
+    expect(outcome).toEqual({ result: 'skipped', reason: 'distribution E2QWRUHAPOMQZL is not in distributionIds' });
+    expect(startedInputs()).toEqual([]);
+  });
+});
+
+describe('the dispatcher Lambda handler', () => {
+  const context: Context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'notifier-dispatcher',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:notifier-dispatcher',
+    memoryLimitInMB: '256',
+    awsRequestId: '8f5c1c2e-0000-4000-8000-000000000001',
+    logGroupName: '/aws/lambda/notifier-dispatcher',
+    logStreamName: '2026/11/28/[$LATEST]0123456789abcdef',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+  let output: string[];
+
+  function sqsRecord(messageId: string, body: string): SQSRecord {
+    const sent = String(NOW.getTime());
+    return {
+      messageId,
+      receiptHandle: `AQEB${messageId}`,
+      body,
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: sent, SenderId: 'AIDAEVENTBRIDGE', ApproximateFirstReceiveTimestamp: sent },
+      messageAttributes: {},
+      md5OfBody: createHash('md5').update(body).digest('hex'),
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:notifier-buffer',
+      awsRegion: 'us-east-1',
+    };
+  }
+
+  function batch(...records: Array<[messageId: string, body: string]>): SQSEvent {
+    return { Records: records.map(([messageId, body]) => sqsRecord(messageId, body)) };
+  }
+
+  /** Every JSON line Powertools wrote to stdout or stderr (Node's own warnings are plain text). */
+  function logLines(): Array<Record<string, unknown>> {
+    return output
+      .join('')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  /** The handler reads its environment at import: each test imports a fresh copy. */
+  async function importHandler(env: Record<string, string | undefined> = {}) {
+    vi.resetModules();
+    vi.stubEnv(WATCH_SETTINGS_ENV, JSON.stringify(SETTINGS));
+    vi.stubEnv('STATE_MACHINE_ARN', STATE_MACHINE_ARN);
+    for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
+    return (await import('../../functions/dispatcher/handler')).handler;
+  }
+
+  beforeEach(() => {
+    sfnMock.reset();
+    vi.useFakeTimers({ toFake: ['Date'], now: NOW });
+    output = [];
+    const capture = (chunk: string | Uint8Array) => {
+      output.push(String(chunk));
+      return true;
+    };
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.useRealTimers();
+    vi.unstubAllEnvs();
+  });
+
+  it('starts an execution for a watched change and reports no failure', async () => {
+    // Arrange
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${STATE_MACHINE_ARN}:run-1`, startDate: NOW });
+    const handler = await importHandler();
+    // Act
+    const response = await handler(batch(['msg-1', fixtureBody('create-invalidation.json')]), context);
+    // Assert
+    expect(response).toEqual<SQSBatchResponse>({ batchItemFailures: [] });
+    const [call, ...others] = startedInputs();
+    expect(others).toEqual([]);
+    expect(call!.stateMachineArn).toBe(STATE_MACHINE_ARN);
+    expect(call!.name).toBe('E2QWRUHAPOMQZL-invalidate-5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9');
+    expect(executionInput(call!).watch).toMatchObject({
+      eventId: EVENT_IDS['create-invalidation.json'],
+      kind: 'invalidation',
+      invalidationId: 'I2J0I21PCUYOIK',
+    });
+    expect(logLines()).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'Watch started', messageId: 'msg-1', executionArn: `${STATE_MACHINE_ARN}:run-1` }),
+    );
+  });
+
+  it('treats ExecutionAlreadyExists as a duplicate delivery that succeeded', async () => {
+    // Arrange
+    sfnMock.on(StartExecutionCommand).rejects(alreadyExists());
+    const handler = await importHandler();
+    // Act
+    const response = await handler(batch(['msg-dup', fixtureBody('update-distribution.json')]), context);
+    // Assert
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(startedInputs()).toHaveLength(1);
+    expect(logLines()).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: expect.stringContaining('duplicate delivery'), messageId: 'msg-dup' }),
+    );
+  });
+
+  it('fails only the throttled record of a batch, and logs it under that record’s message id', async () => {
+    // Arrange
+    const throttledEvent = EVENT_IDS['update-distribution.json'];
+    sfnMock.on(StartExecutionCommand).callsFake(async (input: StartExecutionCommandInput) => {
+      if (input.name!.endsWith(throttledEvent)) throw throttled();
+      return { executionArn: `${STATE_MACHINE_ARN}:${input.name}`, startDate: NOW };
+    });
+    const handler = await importHandler();
+    // Act
+    const response = await handler(
+      batch(
+        ['msg-1', fixtureBody('create-distribution.json')],
+        ['msg-2', fixtureBody('update-distribution.json')],
+        ['msg-3', fixtureBody('create-invalidation.json')],
+      ),
+      context,
+    );
+    // Assert
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-2' }] });
+    expect(startedInputs()).toHaveLength(3);
+    const lines = logLines();
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'WARN', messageId: 'msg-2', error: 'ThrottlingException', eventId: throttledEvent }),
+    );
+    for (const [messageId, file] of [['msg-1', 'create-distribution.json'], ['msg-3', 'create-invalidation.json']] as const) {
+      expect(lines).toContainEqual(
+        expect.objectContaining({ level: 'INFO', message: 'Watch started', messageId, eventId: EVENT_IDS[file] }),
+      );
+    }
+  });
+
+  it('reports a body that is not JSON as a batch item failure with a structured error line that says why', async () => {
+    // Arrange
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${STATE_MACHINE_ARN}:run-1`, startDate: NOW });
+    const handler = await importHandler();
+    // Act
+    const response = await handler(
+      batch(['msg-good', fixtureBody('create-distribution.json')], ['msg-bad', 'Hello from a test sender']),
+      context,
+    );
+    // Assert
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-bad' }] });
+    expect(startedInputs()).toHaveLength(1);
+    expect(logLines()).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        messageId: 'msg-bad',
+        reason: expect.stringMatching(/^message body is not JSON/),
+        function_request_id: context.awsRequestId,
+      }),
+    );
+  });
+
+  it('reports a batch whose only record is unusable as a failure of that record', async () => {
+    // Arrange
+    const handler = await importHandler();
+    const notCloudTrail = JSON.stringify({ source: 'aws.s3', 'detail-type': 'Object Created', detail: {} });
+    // Act
+    const response = await handler(batch(['msg-s3', notCloudTrail]), context);
+    // Assert
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-s3' }] });
+    expect(logLines()).toContainEqual(
+      expect.objectContaining({ level: 'ERROR', messageId: 'msg-s3', reason: expect.stringContaining('source="aws.s3"') }),
+    );
+  });
+
+  it('skips a failed call and an unwatched event: success, no execution, an info line each', async () => {
+    // Arrange
+    const handler = await importHandler();
+    // Act
+    const response = await handler(
+      batch(['msg-denied', fixtureBody('update-distribution-access-denied.json')], ['msg-delete', fixtureBody('delete-distribution.json')]),
+      context,
+    );
+    // Assert
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(startedInputs()).toEqual([]);
+    const skipped = logLines().filter((line) => line.message === 'Event skipped');
+    expect(skipped).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ level: 'INFO', messageId: 'msg-denied', reason: expect.stringContaining('AccessDenied') }),
+        expect.objectContaining({ level: 'INFO', messageId: 'msg-delete', reason: 'DeleteDistribution is not a watched event' }),
+      ]),
+    );
+    expect(skipped).toHaveLength(2);
+  });
+
+  it.each([
+    { label: `${WATCH_SETTINGS_ENV} missing`, env: { [WATCH_SETTINGS_ENV]: undefined }, message: `${WATCH_SETTINGS_ENV} is not set` },
+    { label: `${WATCH_SETTINGS_ENV} not JSON`, env: { [WATCH_SETTINGS_ENV]: 'retention=4d' }, message: `${WATCH_SETTINGS_ENV} is not JSON` },
+    { label: `${WATCH_SETTINGS_ENV} incomplete`, env: { [WATCH_SETTINGS_ENV]: '{"watchedEvents":[]}' }, message: `${WATCH_SETTINGS_ENV} lacks` },
+    { label: 'STATE_MACHINE_ARN missing', env: { STATE_MACHINE_ARN: undefined }, message: 'STATE_MACHINE_ARN is not set' },
+    { label: 'STATE_MACHINE_ARN empty', env: { STATE_MACHINE_ARN: '' }, message: 'STATE_MACHINE_ARN is not set' },
+  ])('refuses to load with $label', async ({ env, message }) => {
+    // Act
+    const loading = importHandler(env);
+    // Assert
+    await expect(loading).rejects.toThrow(message);
+  });
+});

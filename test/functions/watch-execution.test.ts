@@ -1,0 +1,302 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_WATCHED_EVENTS, parseEventBridgeBody, type Watch } from '../../functions/shared/cloudtrail';
+import { checkBudget, phaseRules, secondsUntilCheck, waitAfterCheck, type Schedule } from '../../functions/shared/schedule';
+import {
+  buildWatchExecution,
+  CHECKS_PER_EXECUTION,
+  consoleUrl,
+  describeDuration,
+  executionName,
+  type ExecutionSettings,
+} from '../../functions/shared/watch-execution';
+import { fixtureBody } from '../scenarios/watch-scenarios';
+
+const NAME_PATTERN = /^[A-Za-z0-9_-]{1,72}$/;
+/** Step Functions' limit on execution names. */
+const MAX_STEP_FUNCTIONS_NAME = 80;
+/** The extremes that config validation accepts (infra/config.ts): the most checks a watch can ever get. */
+const SHORTEST_POLL_SECONDS = 5;
+const LONGEST_RETENTION_SECONDS = 1_209_600;
+
+function fixtureWatch(file: string): Watch {
+  const parsed = parseEventBridgeBody(fixtureBody(file), { watchedEvents: DEFAULT_WATCHED_EVENTS });
+  if (parsed.type !== 'watch') throw new Error(`${file} is not a watch: ${JSON.stringify(parsed)}`);
+  return parsed.watch;
+}
+
+function everyMinute(retentionSeconds: number): ExecutionSettings {
+  return { retentionSeconds, schedule: () => [{ waitSeconds: 60 }] };
+}
+
+function secondsAfter(isoTime: string, seconds: number): Date {
+  return new Date(Date.parse(isoTime) + seconds * 1000);
+}
+
+describe('executionName', () => {
+  it('reads "<distribution>-<action>-<event id>" for a usual event', () => {
+    // Arrange
+    const watch = fixtureWatch('update-distribution.json');
+    // Act
+    const name = executionName(watch);
+    // Assert
+    expect(name).toBe('E2QWRUHAPOMQZL-update-c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5');
+  });
+
+  it('gives the same event the same name, so a duplicate delivery cannot start a second watch', () => {
+    // Arrange
+    const first = fixtureWatch('create-invalidation.json');
+    const redelivered = fixtureWatch('create-invalidation.json');
+    // Act / Assert
+    expect(executionName(redelivered)).toBe(executionName(first));
+  });
+
+  it('gives events that differ only in their id different names', () => {
+    fc.assert(
+      fc.property(fc.uuid(), fc.uuid(), (a, b) => {
+        fc.pre(a !== b);
+        const watch = fixtureWatch('update-distribution.json');
+        expect(executionName({ ...watch, eventId: a })).not.toBe(executionName({ ...watch, eventId: b }));
+      }),
+    );
+  });
+
+  it('always yields 1..72 characters of A-Za-z0-9-_, so "-partN" still fits in 80', () => {
+    // Arrange: any id the parser accepts (RESOURCE_ID_PATTERN, the eventID pattern) and any action
+    const watchIds = fc.record({
+      distributionId: fc.stringMatching(/^[A-Za-z0-9_-]{1,32}$/),
+      eventId: fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/),
+      action: fc.constantFrom('create', 'update', 'copy', 'invalidate'),
+    });
+    const base = fixtureWatch('create-distribution.json');
+    fc.assert(
+      fc.property(watchIds, (ids) => {
+        // Act
+        const name = executionName({ ...base, ...ids });
+        // Assert
+        expect(name).toMatch(NAME_PATTERN);
+        expect(name.endsWith(ids.eventId)).toBe(true);
+        expect(`${name}-part999`.length).toBeLessThanOrEqual(MAX_STEP_FUNCTIONS_NAME);
+      }),
+    );
+  });
+
+  it('keeps the whole event id and cuts the readable prefix when both ids are as long as allowed', () => {
+    // Arrange
+    const watch = { ...fixtureWatch('update-distribution.json'), distributionId: 'D'.repeat(32), eventId: 'e'.repeat(64) };
+    // Act
+    const name = executionName(watch);
+    // Assert
+    expect(name).toBe(`${'D'.repeat(8)}${'e'.repeat(64)}`);
+  });
+
+  it('leaves room for the highest part number the most frequent polling over the longest retention can reach', () => {
+    // Arrange
+    const schedule: Schedule = [{ waitSeconds: SHORTEST_POLL_SECONDS }];
+    const maxChecks = checkBudget(schedule, LONGEST_RETENTION_SECONDS);
+    const lastPart = Math.ceil(maxChecks / CHECKS_PER_EXECUTION);
+    const longest = executionName({ ...fixtureWatch('create-distribution.json'), distributionId: 'D'.repeat(32), eventId: 'e'.repeat(64) });
+    // Act
+    const lastName = `${longest}-part${lastPart}`;
+    // Assert
+    expect(lastName.length).toBeLessThanOrEqual(MAX_STEP_FUNCTIONS_NAME);
+  });
+});
+
+describe('consoleUrl', () => {
+  it('links a distribution to its page in the us-east-1 console', () => {
+    expect(consoleUrl({ distributionId: 'E2QWRUHAPOMQZL' })).toBe(
+      'https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL',
+    );
+  });
+
+  it('links an invalidation to its details page under the distribution', () => {
+    expect(consoleUrl({ distributionId: 'E2QWRUHAPOMQZL', invalidationId: 'I2J0I21PCUYOIK' })).toBe(
+      'https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL' +
+        '/invalidations/details/I2J0I21PCUYOIK',
+    );
+  });
+});
+
+describe('describeDuration', () => {
+  it.each([
+    [0, '0 s'],
+    [1, '1 s'],
+    [90, '1 min 30 s'],
+    [3_600, '1 h'],
+    [9_000, '2 h 30 min'],
+    [86_400, '1 day'],
+    [345_600, '4 days'],
+    [90_061, '1 day 1 h'],
+    [1_209_599, '13 days 23 h'],
+    [1_209_600, '14 days'],
+    [59.6, '1 min'],
+  ])('%d s reads "%s"', (seconds, text) => {
+    expect(describeDuration(seconds)).toBe(text);
+  });
+});
+
+describe('buildWatchExecution', () => {
+  it('builds the input the state machine reads for a distribution watch', () => {
+    // Arrange
+    const watch = fixtureWatch('update-distribution.json');
+    // Act
+    const execution = buildWatchExecution(watch, everyMinute(345_600), secondsAfter(watch.eventTime, 30));
+    // Assert
+    expect(execution).toEqual({
+      name: 'E2QWRUHAPOMQZL-update-c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
+      input: {
+        watch: {
+          kind: 'distribution',
+          change: 'UpdateDistribution',
+          distributionId: 'E2QWRUHAPOMQZL',
+          eventId: 'c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
+          startedAt: '2026-11-28T11:30:00Z',
+          changedBy: 'arn:aws:sts::123456789012:assumed-role/cfn-exec-role/AWSCloudFormation via cloudformation.amazonaws.com',
+          consoleUrl: consoleUrl(watch),
+          watchLimit: '4 days',
+          executionName: execution.name,
+        },
+        // 345,570 s left at one check a minute: the first check now, then 5,759 more
+        progress: { check: 1, maxChecks: 5_760, continueAt: CHECKS_PER_EXECUTION + 1, part: 1 },
+      },
+    });
+  });
+
+  it('carries the invalidation id and the described paths for an invalidation watch', () => {
+    // Arrange
+    const watch = fixtureWatch('create-invalidation.json');
+    // Act
+    const { input } = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.eventTime, 0));
+    // Assert
+    expect(input.watch).toMatchObject({
+      kind: 'invalidation',
+      change: 'CreateInvalidation',
+      distributionId: 'E2QWRUHAPOMQZL',
+      invalidationId: 'I2J0I21PCUYOIK',
+      paths: '3 paths: /index.html, /assets/*, /en/about.html',
+      consoleUrl: consoleUrl(watch),
+      watchLimit: '1 h',
+    });
+  });
+
+  it('says the paths are not in the record when CloudTrail left them out', () => {
+    // Arrange
+    const { paths: _omitted, ...watch } = fixtureWatch('create-invalidation.json');
+    // Act
+    const { input } = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.eventTime, 0));
+    // Assert
+    expect(input.watch.paths).toBe('not in the CloudTrail record');
+  });
+
+  it('serialises to JSON that carries the CloudTrail event id', () => {
+    // Arrange
+    const watch = fixtureWatch('create-distribution.json');
+    // Act
+    const json = JSON.parse(JSON.stringify(buildWatchExecution(watch, everyMinute(600), secondsAfter(watch.eventTime, 5)).input));
+    // Assert
+    expect(json.watch.eventId).toBe(watch.eventId);
+  });
+
+  it('counts the budget from eventTime: an event delivered late gets fewer checks', () => {
+    // Arrange
+    const watch = fixtureWatch('create-distribution.json');
+    const settings = everyMinute(3_600);
+    // Act
+    const onTime = buildWatchExecution(watch, settings, secondsAfter(watch.eventTime, 0)).input.progress.maxChecks;
+    const late = buildWatchExecution(watch, settings, secondsAfter(watch.eventTime, 1_800)).input.progress.maxChecks;
+    // Assert
+    expect(onTime).toBe(61);
+    expect(late).toBe(31);
+  });
+
+  it('gives an event older than the retention a single check', () => {
+    // Arrange
+    const watch = fixtureWatch('create-distribution.json');
+    // Act
+    const execution = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.eventTime, 7_200));
+    // Assert
+    expect(execution.input.progress.maxChecks).toBe(1);
+  });
+
+  it('treats an eventTime in the future (clock skew) as now, not as extra time', () => {
+    // Arrange
+    const watch = fixtureWatch('create-distribution.json');
+    // Act
+    const execution = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.eventTime, -600));
+    // Assert
+    expect(execution.input.progress.maxChecks).toBe(61);
+  });
+
+  it('asks the schedule of the watch’s own kind', () => {
+    // Arrange
+    const watch = fixtureWatch('create-invalidation.json');
+    const settings: ExecutionSettings = {
+      retentionSeconds: 600,
+      schedule: (kind) => (kind === 'invalidation' ? [{ waitSeconds: 20 }] : [{ waitSeconds: 300 }]),
+    };
+    // Act
+    const execution = buildWatchExecution(watch, settings, secondsAfter(watch.eventTime, 0));
+    // Assert
+    expect(execution.input.progress.maxChecks).toBe(31);
+  });
+});
+
+describe('schedule functions on a hand-made multi-phase schedule', () => {
+  // 3 quick checks 10 s apart, then 2 waits of 60 s, then every 300 s for good.
+  const schedule: Schedule = [{ waitSeconds: 10, waits: 3 }, { waitSeconds: 60, waits: 2 }, { waitSeconds: 300 }];
+
+  it('turns phases into Choice rules keyed by the check number', () => {
+    expect(phaseRules(schedule)).toEqual([
+      { waitSeconds: 10, untilCheck: 4 },
+      { waitSeconds: 60, untilCheck: 6 },
+      { waitSeconds: 300 },
+    ]);
+  });
+
+  it('waits as long as the phase of the check just made says', () => {
+    // Act
+    const waits = [1, 2, 3, 4, 5, 6, 7, 100].map((check) => waitAfterCheck(schedule, check));
+    // Assert
+    expect(waits).toEqual([10, 10, 10, 60, 60, 300, 300, 300]);
+  });
+
+  it('adds up the waits before a check', () => {
+    // Act
+    const times = [1, 2, 4, 5, 6, 7, 8].map((check) => secondsUntilCheck(schedule, check));
+    // Assert
+    expect(times).toEqual([0, 10, 30, 90, 150, 450, 750]);
+  });
+
+  it.each([
+    { secondsLeft: 0, checks: 1 },
+    { secondsLeft: 9, checks: 1 },
+    { secondsLeft: 10, checks: 2 },
+    { secondsLeft: 149, checks: 5 },
+    { secondsLeft: 150, checks: 6 },
+    { secondsLeft: 449, checks: 6 },
+    { secondsLeft: 750, checks: 8 },
+  ])('fits $checks checks into $secondsLeft s', ({ secondsLeft, checks }) => {
+    expect(checkBudget(schedule, secondsLeft)).toBe(checks);
+  });
+
+  it('never lets the last budgeted check fall after the time left, nor leaves room for one more', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100_000 }), (secondsLeft) => {
+        const checks = checkBudget(schedule, secondsLeft);
+        expect(secondsUntilCheck(schedule, checks)).toBeLessThanOrEqual(secondsLeft);
+        expect(secondsUntilCheck(schedule, checks + 1)).toBeGreaterThan(secondsLeft);
+      }),
+    );
+  });
+
+  it('treats a single open-ended phase as a fixed interval', () => {
+    // Arrange
+    const fixed: Schedule = [{ waitSeconds: 60 }];
+    // Act / Assert
+    expect(phaseRules(fixed)).toEqual([{ waitSeconds: 60 }]);
+    expect(waitAfterCheck(fixed, 1)).toBe(60);
+    expect(secondsUntilCheck(fixed, 11)).toBe(600);
+    expect(checkBudget(fixed, 345_600)).toBe(5_761);
+  });
+});
