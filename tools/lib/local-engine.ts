@@ -42,6 +42,9 @@ export interface LocalEngineEvent {
   readonly stateName?: string;
   readonly error?: string;
   readonly cause?: unknown;
+  /** The state's input (and output, on StateExited), for callers that follow the execution's data. */
+  readonly input?: unknown;
+  readonly output?: unknown;
 }
 
 export interface LocalRunOptions {
@@ -55,10 +58,13 @@ export interface LocalRunOptions {
    * @default undefined
    */
   readonly waitMilliseconds?: number;
-  /** Milliseconds between retries. @default 0 */
-  readonly retryMilliseconds?: number;
-  /** Value of $$.State.EnteredTime (the engine has no clock of its own for it). @default the run's start time */
-  readonly enteredTime?: string;
+  /** Milliseconds between retries; 'as-defined' honours the Retry intervals of the definition. @default 0 */
+  readonly retryMilliseconds?: number | 'as-defined';
+  /**
+   * Value of $$.State.EnteredTime (the engine has no clock of its own for it); a function is read each time a state
+   * reads it, so a caller's clock (virtual or real) can drive it. @default the run's start time
+   */
+  readonly enteredTime?: string | (() => string);
   readonly executionName?: string;
   /** Called for every state the execution enters or leaves, as it happens. */
   readonly onEvent?: (event: LocalEngineEvent) => void;
@@ -126,11 +132,22 @@ export async function runLocally(definition: AslDefinition, input: unknown, opti
   const retryIntervalOverrides: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type === 'Wait' && options.waitMilliseconds !== undefined) waitTimeOverrides[name] = options.waitMilliseconds;
-    if (Array.isArray(state.Retry)) retryIntervalOverrides[name] = options.retryMilliseconds ?? 0;
+    if (Array.isArray(state.Retry) && options.retryMilliseconds !== 'as-defined') {
+      retryIntervalOverrides[name] = options.retryMilliseconds ?? 0;
+    }
   }
 
   const startTime = new Date().toISOString();
   const executionName = options.executionName ?? 'local-run';
+  const enteredTime = options.enteredTime ?? startTime;
+  // The engine keeps this object by reference, so the getter is read whenever a state evaluates $$.State.EnteredTime.
+  const stateContext = {
+    get EnteredTime() {
+      return typeof enteredTime === 'function' ? enteredTime() : enteredTime;
+    },
+    Name: '',
+    RetryCount: 0,
+  };
   // The constructor validates and mutates its argument: give it a copy.
   const machine = new StateMachine(structuredClone(definition) as unknown as StateMachineDefinition, {
     validationOptions: { checkPaths: true, checkArn: true },
@@ -139,7 +156,7 @@ export async function runLocally(definition: AslDefinition, input: unknown, opti
     overrides: { taskResourceLocalHandlers: taskHandlers, waitTimeOverrides, retryIntervalOverrides },
     context: {
       Execution: { Id: `arn:aws:states:us-east-1:123456789012:execution:local:${executionName}`, Name: executionName, Input: input, StartTime: startTime },
-      State: { EnteredTime: options.enteredTime ?? startTime, Name: '', RetryCount: 0 },
+      State: stateContext,
       StateMachine: { Id: 'arn:aws:states:us-east-1:123456789012:stateMachine:local', Name: 'local' },
     } as never,
   });
@@ -155,6 +172,7 @@ export async function runLocally(definition: AslDefinition, input: unknown, opti
         type: event.type,
         ...(stateName ? { stateName } : {}),
         ...('Error' in event ? { error: event.Error, cause: event.Cause } : {}),
+        ...('state' in event ? { input: event.state.input, ...(event.state.output === undefined ? {} : { output: event.state.output }) } : {}),
       });
     }
   })();

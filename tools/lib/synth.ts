@@ -18,6 +18,8 @@ export interface SynthOptions {
   /** Bundle the Lambda code with esbuild (needed only to run the bundle). @default false */
   readonly bundle?: boolean;
   readonly region?: string;
+  /** Where the cloud assembly goes; a bundle that imports node_modules must live inside the project. @default a temp dir */
+  readonly outdir?: string;
 }
 
 export interface SynthResult {
@@ -28,6 +30,7 @@ export interface SynthResult {
 
 export function synthNotifier(context: Record<string, unknown> = {}, options: SynthOptions = {}): SynthResult {
   const app = new App({
+    ...(options.outdir ? { outdir: options.outdir } : {}),
     context: { ...context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
   const config = readConfig((key) => app.node.tryGetContext(key));
