@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import { SUPPORTED_EVENT_NAMES } from '../../functions/shared/cloudtrail';
+import { ConfigError, DISPATCHER_TIMEOUT_SECONDS, MODES, readConfig, type NotifierConfig } from '../../infra/config';
+
+/** Reads a context map the way the CDK hands it over: `-c` values as strings, cdk.json values as JSON. */
+function configFrom(context: Record<string, unknown>): NotifierConfig {
+  return readConfig((key) => context[key]);
+}
+
+function configErrorFrom(context: Record<string, unknown>): ConfigError {
+  try {
+    configFrom(context);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`readConfig accepted ${JSON.stringify(context)}`);
+}
+
+/** The message names the key, then the value as given, then everything the allowed range consists of. */
+function expectNamed(error: ConfigError, key: string, value: string, allowed: readonly string[]): void {
+  const { message } = error;
+  expect(error.name).toBe('ConfigError');
+  expect(message).toContain(`"${key}"`);
+  expect(message.indexOf(value, message.indexOf(`"${key}"`) + key.length + 2)).toBeGreaterThan(-1);
+  for (const part of allowed) expect(message).toContain(part);
+}
+
+const MINIMUM_VISIBILITY = 6 * DISPATCHER_TIMEOUT_SECONDS;
+
+describe('readConfig defaults', () => {
+  it('applies the documented defaults when no key is set', () => {
+    // Arrange
+    const context = {};
+    // Act
+    const config = configFrom(context);
+    // Assert
+    expect(config).toMatchObject({
+      notificationEmails: [],
+      pollIntervalSeconds: 60,
+      retentionSeconds: 345_600,
+      receiveWaitSeconds: 20,
+      visibilityTimeoutSeconds: MINIMUM_VISIBILITY,
+      watchedEvents: ['CreateDistribution', 'CreateDistributionWithTags', 'UpdateDistribution', 'CopyDistribution', 'CreateInvalidation'],
+      distributionIds: [],
+      mode: 'stepfunctions',
+    });
+  });
+
+  it('treats an empty `-c key=` value as not set', () => {
+    // Arrange
+    const context = { pollIntervalSeconds: '', watchedEvents: '', notificationEmails: '', mode: '' };
+    // Act
+    const config = configFrom(context);
+    // Assert
+    expect(config).toMatchObject({ pollIntervalSeconds: 60, watchedEvents: [...SUPPORTED_EVENT_NAMES], notificationEmails: [], mode: 'stepfunctions' });
+  });
+});
+
+describe('readConfig numbers', () => {
+  const ranges = [
+    { key: 'pollIntervalSeconds', min: 5, max: 3_600 },
+    { key: 'retentionSeconds', min: 60, max: 1_209_600 },
+    { key: 'receiveWaitSeconds', min: 0, max: 20 },
+    { key: 'visibilityTimeoutSeconds', min: MINIMUM_VISIBILITY, max: 43_200 },
+  ] as const;
+
+  it.each(ranges.flatMap(({ key, min, max }) => [
+    { key, given: String(min), expected: min },
+    { key, given: ` ${max} `, expected: max },
+    { key, given: max, expected: max },
+  ]))('accepts $key = $given (a `-c` string or a cdk.json number)', ({ key, given, expected }) => {
+    // Arrange
+    const context = { [key]: given };
+    // Act
+    const config = configFrom(context);
+    // Assert
+    expect(config[key]).toBe(expected);
+  });
+
+  it.each([
+    { key: 'pollIntervalSeconds', given: 4, shown: '4' },
+    { key: 'pollIntervalSeconds', given: 3_601, shown: '3601' },
+    { key: 'pollIntervalSeconds', given: 'abc', shown: '"abc"' },
+    { key: 'pollIntervalSeconds', given: 1.5, shown: '1.5' },
+    { key: 'pollIntervalSeconds', given: '1.5', shown: '"1.5"' },
+    { key: 'pollIntervalSeconds', given: '-5', shown: '"-5"' },
+    { key: 'retentionSeconds', given: 59, shown: '59' },
+    { key: 'retentionSeconds', given: '1209601', shown: '"1209601"' },
+    { key: 'receiveWaitSeconds', given: 21, shown: '21' },
+    { key: 'visibilityTimeoutSeconds', given: MINIMUM_VISIBILITY - 1, shown: String(MINIMUM_VISIBILITY - 1) },
+    { key: 'visibilityTimeoutSeconds', given: 43_201, shown: '43201' },
+  ] as const)('rejects $key = $given, naming key, value and range', ({ key, given, shown }) => {
+    // Arrange
+    const { min, max } = ranges.find((range) => range.key === key)!;
+    // Act
+    const error = configErrorFrom({ [key]: given });
+    // Assert
+    expectNamed(error, key, shown, [String(min), String(max)]);
+  });
+});
+
+describe('readConfig lists', () => {
+  it.each([
+    { form: 'a comma-separated `-c` string', given: ' UpdateDistribution, CreateInvalidation ' },
+    { form: 'a JSON array in a `-c` string', given: '["UpdateDistribution","CreateInvalidation"]' },
+    { form: 'a cdk.json array', given: ['UpdateDistribution', 'CreateInvalidation'] },
+    { form: 'a list with a duplicate', given: 'UpdateDistribution,CreateInvalidation,UpdateDistribution' },
+  ])('reads watchedEvents from $form', ({ given }) => {
+    // Arrange
+    const context = { watchedEvents: given };
+    // Act
+    const config = configFrom(context);
+    // Assert
+    expect(config.watchedEvents).toEqual(['UpdateDistribution', 'CreateInvalidation']);
+  });
+
+  it.each([
+    { form: 'a comma-separated `-c` string', given: 'ops@example.com, dev@example.org' },
+    { form: 'a JSON array in a `-c` string', given: '["ops@example.com", "dev@example.org"]' },
+    { form: 'a cdk.json array', given: ['ops@example.com', 'dev@example.org'] },
+  ])('reads notificationEmails from $form', ({ given }) => {
+    // Arrange
+    const context = { notificationEmails: given };
+    // Act
+    const config = configFrom(context);
+    // Assert
+    expect(config.notificationEmails).toEqual(['ops@example.com', 'dev@example.org']);
+  });
+
+  it.each([
+    { form: 'a comma-separated `-c` string', given: 'E2QWRUHAPOMQZL,EDFDVBD6EXAMPLE' },
+    { form: 'a JSON array in a `-c` string', given: '["E2QWRUHAPOMQZL","EDFDVBD6EXAMPLE"]' },
+    { form: 'a cdk.json array', given: ['E2QWRUHAPOMQZL', 'EDFDVBD6EXAMPLE'] },
+  ])('reads distributionIds from $form', ({ given }) => {
+    // Arrange
+    const context = { distributionIds: given };
+    // Act
+    const config = configFrom(context);
+    // Assert
+    expect(config.distributionIds).toEqual(['E2QWRUHAPOMQZL', 'EDFDVBD6EXAMPLE']);
+  });
+
+  it.each([
+    { given: 'UpdateDistribution,DeleteDistribution', shown: '"DeleteDistribution"' },
+    { given: ['UpdateDistribution2020_05_31'], shown: '"UpdateDistribution2020_05_31"' },
+    { given: ',', shown: '","' },
+    { given: '[]', shown: '"[]"' },
+    { given: [], shown: '[]' },
+  ])('rejects watchedEvents $given, listing the supported names', ({ given, shown }) => {
+    // Arrange
+    const context = { watchedEvents: given };
+    // Act
+    const error = configErrorFrom(context);
+    // Assert
+    expectNamed(error, 'watchedEvents', shown, SUPPORTED_EVENT_NAMES);
+  });
+
+  it.each([
+    { given: 'E2QWRUHAPOMQZL,E2Q/WRONG', shown: '"E2Q/WRONG"' },
+    { given: ['arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL'], shown: '"arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL"' },
+    { given: '["E2QWRUHAPOMQZL"', shown: '"[\\"E2QWRUHAPOMQZL\\""' },
+    { given: [123], shown: '[123]' },
+  ])('rejects distributionIds $given', ({ given, shown }) => {
+    // Arrange
+    const context = { distributionIds: given };
+    // Act
+    const error = configErrorFrom(context);
+    // Assert
+    expectNamed(error, 'distributionIds', shown, ['distribution ids']);
+  });
+
+  it.each([
+    { given: 'ops@example.com,not-an-address', shown: '"not-an-address"' },
+    { given: 'ops@example.com;dev@example.org', shown: '"ops@example.com;dev@example.org"' },
+    { given: ['Ops <ops@example.com>'], shown: '"Ops <ops@example.com>"' },
+  ])('rejects notificationEmails $given', ({ given, shown }) => {
+    // Arrange
+    const context = { notificationEmails: given };
+    // Act
+    const error = configErrorFrom(context);
+    // Assert
+    expectNamed(error, 'notificationEmails', shown, ['email addresses']);
+  });
+});
+
+describe('readConfig mode', () => {
+  it.each(MODES)('accepts mode %s', (mode) => {
+    // Arrange
+    const context = { mode };
+    // Act
+    const config = configFrom(context);
+    // Assert
+    expect(config.mode).toBe(mode);
+  });
+
+  it('rejects an unknown mode and lists every mode there is', () => {
+    // Arrange
+    const context = { mode: 'foo' };
+    // Act
+    const error = configErrorFrom(context);
+    // Assert
+    expectNamed(error, 'mode', '"foo"', MODES.map((mode) => `"${mode}"`));
+  });
+});

@@ -1,0 +1,317 @@
+import { Template, Match } from 'aws-cdk-lib/assertions';
+import type { CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import {
+  CLOUDTRAIL_EVENT_SOURCE,
+  DEFAULT_WATCHED_EVENTS,
+  DETAIL_TYPE,
+  DISTRIBUTION_ID_FIELDS,
+  EVENT_SOURCE,
+} from '../../functions/shared/cloudtrail';
+import { DISPATCHER_TIMEOUT_SECONDS } from '../../infra/config';
+import {
+  FAKE_ACCOUNT,
+  fakeArn,
+  resolveIntrinsics,
+  stateMachineLogicalId,
+  synthNotifier,
+  type CfnTemplate,
+  type SynthResult,
+} from '../../tools/lib/synth';
+import { synthesized } from '../support/definition';
+
+const EMAILS = ['ops@example.com', 'dev@example.org'];
+const IDS = ['E2QWRUHAPOMQZL', 'EDFDVBD6EXAMPLE'];
+/** The defaults, plus two subscribers. */
+const DEFAULTS_CONTEXT = { notificationEmails: EMAILS.join(',') };
+/** Every queue and filter setting away from its default, given as `-c` strings. */
+const TUNED_CONTEXT = {
+  distributionIds: IDS.join(','),
+  watchedEvents: 'UpdateDistribution,CreateInvalidation',
+  retentionSeconds: '86400',
+  receiveWaitSeconds: '5',
+  visibilityTimeoutSeconds: '300',
+};
+
+interface Stacked {
+  readonly result: SynthResult;
+  readonly template: Template;
+  readonly raw: CfnTemplate;
+  readonly id: (construct: IConstruct) => string;
+}
+
+function stacked(context: Record<string, unknown>): Stacked {
+  const result = synthesized(context);
+  return {
+    result,
+    template: Template.fromJSON(result.template),
+    raw: result.template,
+    id: (construct) => result.stack.getLogicalId(construct.node.defaultChild as CfnElement),
+  };
+}
+
+type Statement = {
+  Effect: string;
+  Action?: string | string[];
+  NotAction?: unknown;
+  Resource?: unknown;
+  NotResource?: unknown;
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+};
+
+const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const propertiesOf = (raw: CfnTemplate, logicalId: string) => raw.Resources[logicalId]!.Properties!;
+
+/** Statements of the resource policies (QueuePolicy, TopicPolicy) that name this resource. */
+function resourcePolicyStatements(raw: CfnTemplate, type: string, listKey: string, logicalId: string): Statement[] {
+  return Object.values(raw.Resources)
+    .filter((resource) => resource.Type === type)
+    .filter((resource) => asList(resource.Properties![listKey]).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: logicalId })))
+    .flatMap((resource) => (resource.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+/** Every identity-based statement of the stack: AWS::IAM::Policy documents and inline role policies. */
+function identityStatements(raw: CfnTemplate): Statement[] {
+  return Object.values(raw.Resources).flatMap((resource) => {
+    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') {
+      return (resource.Properties!.PolicyDocument as { Statement: Statement[] }).Statement;
+    }
+    if (resource.Type === 'AWS::IAM::Role') {
+      const inline = (resource.Properties!.Policies ?? []) as Array<{ PolicyDocument: { Statement: Statement[] } }>;
+      return inline.flatMap((policy) => policy.PolicyDocument.Statement);
+    }
+    return [];
+  });
+}
+
+function expectTlsOnly(statements: Statement[], service: string): void {
+  const denials = statements.filter(
+    (statement) => statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+  );
+  expect(denials.length).toBeGreaterThan(0);
+  for (const denial of denials) {
+    expect(JSON.stringify(denial.Principal)).toMatch(/^("\*"|\{"AWS":"\*"\})$/);
+    expect(asList(denial.Action).some((action) => action === `${service}:*` || action === `${service}:Publish`)).toBe(true);
+  }
+}
+
+/** SQS-managed SSE or a KMS key: either way messages are encrypted at rest. */
+function expectEncrypted(queue: Record<string, unknown>): void {
+  expect(queue.SqsManagedSseEnabled === true || queue.KmsMasterKeyId !== undefined).toBe(true);
+}
+
+describe('capture: the EventBridge rule', () => {
+  it('matches successful CloudFront calls of the watched events and nothing else', () => {
+    // Arrange
+    const { template, raw, id, result } = stacked(DEFAULTS_CONTEXT);
+    // Act
+    const pattern = propertiesOf(raw, id(result.stack.capture.rule)).EventPattern;
+    // Assert
+    expect(pattern).toMatchObject({
+      source: [EVENT_SOURCE],
+      'detail-type': [DETAIL_TYPE],
+      detail: {
+        eventSource: [CLOUDTRAIL_EVENT_SOURCE],
+        eventName: [...DEFAULT_WATCHED_EVENTS],
+        errorCode: [{ exists: false }],
+      },
+    });
+    expect(pattern).not.toHaveProperty(['detail', '$or']);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ source: [EVENT_SOURCE] }),
+      Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [id(result.stack.capture.queue), 'Arn'] } })]),
+    });
+  });
+
+  it('with distributionIds, also requires one of the four id fields to name a listed distribution', () => {
+    // Arrange
+    const { raw, id, result } = stacked(TUNED_CONTEXT);
+    const nested = (field: string) => field.split('.').reduceRight<unknown>((inner, key) => ({ [key]: inner }), IDS);
+    // Act
+    const { detail } = propertiesOf(raw, id(result.stack.capture.rule)).EventPattern as { detail: Record<string, unknown> };
+    // Assert
+    expect(detail.eventName).toEqual(['UpdateDistribution', 'CreateInvalidation']);
+    expect(detail.errorCode).toEqual([{ exists: false }]);
+    expect(DISTRIBUTION_ID_FIELDS).toHaveLength(4);
+    expect(detail.$or).toEqual(DISTRIBUTION_ID_FIELDS.map(nested));
+  });
+});
+
+describe('buffer: the queues', () => {
+  it.each([
+    { settings: 'defaults', context: DEFAULTS_CONTEXT, retention: 345_600, wait: 20, visibility: 6 * DISPATCHER_TIMEOUT_SECONDS },
+    { settings: 'tuned', context: TUNED_CONTEXT, retention: 86_400, wait: 5, visibility: 300 },
+  ])('buffer queue follows the configuration ($settings), encrypted, redriving to the DLQ', ({ context, retention, wait, visibility }) => {
+    // Arrange
+    const { raw, id, result } = stacked(context);
+    // Act
+    const queue = propertiesOf(raw, id(result.stack.capture.queue));
+    // Assert
+    expect(queue).toMatchObject({
+      MessageRetentionPeriod: retention,
+      ReceiveMessageWaitTimeSeconds: wait,
+      VisibilityTimeout: visibility,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [id(result.stack.capture.deadLetterQueue), 'Arn'] } },
+    });
+    expectEncrypted(queue);
+  });
+
+  it('dead-letter queue is encrypted too', () => {
+    // Arrange
+    const { raw, id, result } = stacked(DEFAULTS_CONTEXT);
+    // Act
+    const deadLetters = propertiesOf(raw, id(result.stack.capture.deadLetterQueue));
+    // Assert
+    expectEncrypted(deadLetters);
+  });
+
+  it('both queues and the topic deny every request that does not use TLS', () => {
+    // Arrange
+    const { raw, id, result } = stacked(DEFAULTS_CONTEXT);
+    const { capture, notifications } = result.stack;
+    // Act
+    const buffer = resourcePolicyStatements(raw, 'AWS::SQS::QueuePolicy', 'Queues', id(capture.queue));
+    const deadLetters = resourcePolicyStatements(raw, 'AWS::SQS::QueuePolicy', 'Queues', id(capture.deadLetterQueue));
+    const topic = resourcePolicyStatements(raw, 'AWS::SNS::TopicPolicy', 'Topics', id(notifications.topic));
+    // Assert
+    expectTlsOnly(buffer, 'sqs');
+    expectTlsOnly(deadLetters, 'sqs');
+    expectTlsOnly(topic, 'sns');
+  });
+
+  it('only EventBridge may send to the buffer queue, and only for this rule', () => {
+    // Arrange
+    const { raw, id, result } = stacked(DEFAULTS_CONTEXT);
+    const ruleArn = { 'Fn::GetAtt': [id(result.stack.capture.rule), 'Arn'] };
+    // Act
+    const allows = resourcePolicyStatements(raw, 'AWS::SQS::QueuePolicy', 'Queues', id(result.stack.capture.queue)).filter(
+      (statement) => statement.Effect === 'Allow',
+    );
+    // Assert
+    expect(allows.some((statement) => asList(statement.Action).includes('sqs:SendMessage'))).toBe(true);
+    for (const allow of allows) {
+      expect(allow.Principal).toEqual({ Service: 'events.amazonaws.com' });
+      expect(allow.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': ruleArn } });
+      expect(asList(allow.Action).every((action) => !action.includes('*'))).toBe(true);
+    }
+  });
+});
+
+describe('dispatch: the Lambda function', () => {
+  it('reads the buffer in batches of 10 and reports failed items one by one', () => {
+    // Arrange
+    const { template, id, result } = stacked(DEFAULTS_CONTEXT);
+    // Act & Assert
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [id(result.stack.capture.queue), 'Arn'] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('runs on Node.js 22 or newer, arm64, with X-Ray and JSON logs', () => {
+    // Arrange
+    const { template, raw, id, result } = stacked(DEFAULTS_CONTEXT);
+    const mappings = template.findResources('AWS::Lambda::EventSourceMapping', {
+      Properties: { EventSourceArn: { 'Fn::GetAtt': [id(result.stack.capture.queue), 'Arn'] } },
+    });
+    const [mapping] = Object.values(mappings);
+    // Act
+    const fn = propertiesOf(raw, (mapping!.Properties.FunctionName as { Ref: string }).Ref);
+    // Assert
+    const major = Number(/^nodejs(\d+)\.x$/.exec(String(fn.Runtime))?.[1]);
+    expect(major).toBeGreaterThanOrEqual(22);
+    expect(fn).toMatchObject({
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogFormat: 'JSON' },
+    });
+  });
+});
+
+describe('watch: the state machine', () => {
+  it('is a Standard workflow with full execution logs and X-Ray tracing', () => {
+    // Arrange
+    const { raw } = stacked(DEFAULTS_CONTEXT);
+    // Act
+    const machine = propertiesOf(raw, stateMachineLogicalId(raw));
+    // Assert
+    expect(machine).toMatchObject({
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true, Destinations: [expect.anything()] },
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+});
+
+describe('least-privilege IAM', () => {
+  const cloudfrontReads = ['cloudfront:GetDistribution', 'cloudfront:GetInvalidation'];
+
+  it.each([
+    { settings: 'defaults', context: DEFAULTS_CONTEXT, distributions: ['*'] },
+    { settings: 'distributionIds', context: TUNED_CONTEXT, distributions: IDS },
+  ])('grants no wildcard action and only what each part needs ($settings)', ({ context, distributions }) => {
+    // Arrange
+    const { raw, id, result } = stacked(context);
+    const machineId = stateMachineLogicalId(raw);
+    const machineName = propertiesOf(raw, machineId).StateMachineName as string;
+    const ownMachine = [fakeArn(raw, machineId), `arn:aws:states:us-east-1:${FAKE_ACCOUNT}:stateMachine:${machineName}`];
+    const topicArn = fakeArn(raw, id(result.stack.notifications.topic));
+    const distributionArns = distributions.map((distribution) => `arn:aws:cloudfront::${FAKE_ACCOUNT}:distribution/${distribution}`);
+    // Act
+    const statements = identityStatements(raw);
+    const allows = statements.filter((statement) => statement.Effect === 'Allow');
+    const actions = allows.flatMap((statement) => asList(statement.Action));
+    const resourcesFor = (prefix: string) =>
+      allows
+        .filter((statement) => asList(statement.Action).some((action) => action.startsWith(prefix)))
+        .flatMap((statement) => asList(resolveIntrinsics(statement.Resource, raw) as string | string[]));
+    // Assert
+    expect(statements.every((statement) => statement.NotAction === undefined && statement.NotResource === undefined)).toBe(true);
+    expect(actions.filter((action) => action === '*' || /^[\w-]+:\*$/.test(action))).toEqual([]);
+    expect(new Set(actions.filter((action) => action.startsWith('cloudfront:')))).toEqual(new Set(cloudfrontReads));
+    expect(new Set(resourcesFor('cloudfront:'))).toEqual(new Set(distributionArns));
+    expect(new Set(resourcesFor('sns:Publish'))).toEqual(new Set([topicArn]));
+    const startable = resourcesFor('states:StartExecution');
+    expect(startable.length).toBeGreaterThan(0);
+    expect(startable.filter((arn) => !ownMachine.includes(arn))).toEqual([]);
+  });
+});
+
+describe('notify: the topic', () => {
+  it('subscribes each configured address once, by email', () => {
+    // Arrange
+    const { template, id, result } = stacked(DEFAULTS_CONTEXT);
+    // Act
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'email' } }));
+    // Assert
+    expect(subscriptions.map((subscription) => subscription.Properties.Endpoint).sort()).toEqual([...EMAILS].sort());
+    for (const subscription of subscriptions) {
+      expect(subscription.Properties.TopicArn).toEqual({ Ref: id(result.stack.notifications.topic) });
+    }
+  });
+
+  it('has no email subscription when no address is configured', () => {
+    // Arrange
+    const { template } = stacked(TUNED_CONTEXT);
+    // Act
+    const subscriptions = template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'email' } });
+    // Assert
+    expect(subscriptions).toEqual({});
+  });
+});
+
+describe('Region', () => {
+  it('refuses any Region but us-east-1 and says why', () => {
+    // Arrange
+    const region = 'eu-west-1';
+    // Act
+    const synth = () => synthNotifier({}, { region });
+    // Assert
+    expect(synth).toThrow(/us-east-1/);
+    expect(synth).toThrow(/eu-west-1/);
+    expect(synth).toThrow(/CloudTrail/);
+  });
+});

@@ -1,0 +1,334 @@
+import aslValidator from 'asl-validator';
+import { describe, expect, it } from 'vitest';
+import { parseEventBridgeBody } from '../../functions/shared/cloudtrail';
+import { renderNotification } from '../../functions/shared/notification';
+import { parseWatchSettings, scheduleFor, WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
+import {
+  buildWatchExecution,
+  CHECKS_PER_EXECUTION,
+  HISTORY_EVENT_LIMIT,
+  type WatchExecutionInput,
+} from '../../functions/shared/watch-execution';
+import { NOTIFICATION_FIELD_PATHS, STATE_NAMES, WATCH_ERRORS } from '../../statemachine/constants';
+import type { AslDefinition, AslState } from '../../statemachine/definition';
+import { runLocally } from '../../tools/lib/local-engine';
+import { scriptedCloudFront, SIMULATED_DOMAIN, type CloudFrontAnswer } from '../../tools/lib/simulated-cloudfront';
+import { FAKE_ACCOUNT, stateMachineLogicalId, type CfnTemplate } from '../../tools/lib/synth';
+import { fixtureBody } from '../scenarios/watch-scenarios';
+import { deployedDefinition, synthesized } from '../support/definition';
+
+/** The settings that make the most checks synth accepts: the shortest interval for the longest retention. */
+const EXTREME = { pollIntervalSeconds: '5', retentionSeconds: '1209600' };
+const ENTERED_TIME = '2026-11-28T13:50:00Z';
+const IN_PROGRESS: CloudFrontAnswer = { status: 'InProgress' };
+
+const KNOWN_TASK_RESOURCES = [
+  'arn:aws:states:::aws-sdk:cloudfront:getDistribution',
+  'arn:aws:states:::aws-sdk:cloudfront:getInvalidation',
+  'arn:aws:states:::sns:publish',
+  'arn:aws:states:::states:startExecution',
+];
+
+/** The settings the stack hands the dispatcher, read back from the template as the running function reads them. */
+function dispatcherSettings(template: CfnTemplate): WatchSettings {
+  const raw = Object.values(template.Resources)
+    .map((resource) => (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.[WATCH_SETTINGS_ENV])
+    .find((value) => value !== undefined);
+  return parseWatchSettings(raw as string | undefined);
+}
+
+/** The input the dispatcher builds for a fixture event one minute after the change, with the deployed settings. */
+function dispatchedInput(context: Record<string, unknown>, fixture: string): WatchExecutionInput {
+  const settings = dispatcherSettings(synthesized(context).template);
+  const parsed = parseEventBridgeBody(fixtureBody(fixture), settings);
+  if (parsed.type !== 'watch') throw new Error(`fixture ${fixture} is not a watch: ${parsed.type}`);
+  const now = new Date(Date.parse(parsed.watch.eventTime) + 60_000);
+  return buildWatchExecution(parsed.watch, { retentionSeconds: settings.retentionSeconds, schedule: scheduleFor(settings) }, now).input;
+}
+
+function successors(state: AslState): string[] {
+  const targets = [
+    state.Next,
+    state.Default,
+    ...((state.Choices as AslState[] | undefined) ?? []).map((choice) => choice.Next),
+    ...((state.Catch as AslState[] | undefined) ?? []).map((catcher) => catcher.Next),
+  ];
+  return targets.filter((target): target is string => typeof target === 'string');
+}
+
+const isTerminal = (state: AslState) => state.Type === 'Succeed' || state.Type === 'Fail' || state.End === true;
+
+/**
+ * History events a state adds in real Step Functions, with every retry spent: a Task has Entered, Scheduled,
+ * Started, Succeeded, Exited and 3 more (Scheduled, Started, Failed) per failed attempt; other states Entered + Exited.
+ */
+function worstCaseEvents(state: AslState): number {
+  if (state.Type !== 'Task') return 2;
+  const retries = ((state.Retry as AslState[] | undefined) ?? []).reduce((sum, retrier) => sum + ((retrier.MaxAttempts as number | undefined) ?? 3), 0);
+  return 5 + 3 * retries;
+}
+
+/** Costliest way from one state back to itself: one poll loop. */
+function costliestLoop(definition: AslDefinition, start: string): number {
+  let costliest = 0;
+  const walk = (name: string, visited: Set<string>, cost: number): void => {
+    const state = definition.States[name]!;
+    for (const next of successors(state)) {
+      if (next === start) costliest = Math.max(costliest, cost + worstCaseEvents(state));
+      else if (!visited.has(next)) walk(next, new Set([...visited, next]), cost + worstCaseEvents(state));
+    }
+  };
+  walk(start, new Set([start]), 0);
+  return costliest;
+}
+
+/** Costliest path without repeating a state, from StartAt to an end: the first check and the way out, loops aside. */
+function costliestStraightPath(definition: AslDefinition): number {
+  const walk = (name: string, visited: Set<string>): number => {
+    const state = definition.States[name]!;
+    const own = worstCaseEvents(state);
+    if (isTerminal(state)) return own;
+    const rest = successors(state)
+      .filter((next) => !visited.has(next))
+      .map((next) => walk(next, new Set([...visited, next])));
+    return rest.length === 0 ? -Infinity : own + Math.max(...rest);
+  };
+  return walk(definition.StartAt, new Set([definition.StartAt]));
+}
+
+describe('the synthesized watch definition', () => {
+  it.each([
+    { settings: 'defaults', context: {} },
+    { settings: 'extreme', context: EXTREME },
+  ])('passes asl-validator with path and ARN checks ($settings)', ({ context }) => {
+    // Arrange
+    const definition = deployedDefinition(context);
+    // Act
+    const result = aslValidator(definition, { checkPaths: true, checkArn: true });
+    // Assert
+    expect(result.errorsText()).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it('asl-validator rejects a broken path, so the check above can fail', () => {
+    // Arrange
+    const definition = deployedDefinition(EXTREME);
+    const wait = definition.States[STATE_NAMES.distribution.wait]!;
+    wait.SecondsPath = 'progress.waitSeconds';
+    // Act
+    const result = aslValidator(definition, { checkPaths: true, checkArn: true });
+    // Assert
+    expect(result.isValid).toBe(false);
+  });
+
+  it('uses JSONPath only: no QueryLanguage, Assign, Arguments, Output or {% %} expressions', () => {
+    // Arrange
+    const definition = deployedDefinition();
+    const jsonataKeys = ['QueryLanguage', 'Assign', 'Arguments', 'Output'];
+    // Act
+    const keysInUse = [definition as unknown as AslState, ...Object.values(definition.States)].flatMap((object) => Object.keys(object));
+    // Assert
+    expect(keysInUse.filter((key) => jsonataKeys.includes(key))).toEqual([]);
+    expect(JSON.stringify(definition)).not.toContain('{%');
+  });
+
+  it('calls only the four known integrations, and both CloudFront reads', () => {
+    // Arrange
+    const definition = deployedDefinition();
+    // Act
+    const resources = new Set(Object.values(definition.States).filter((state) => state.Type === 'Task').map((state) => state.Resource));
+    // Assert
+    expect([...resources].filter((resource) => !KNOWN_TASK_RESOURCES.includes(resource as string))).toEqual([]);
+    expect(resources).toContain(KNOWN_TASK_RESOURCES[0]);
+    expect(resources).toContain(KNOWN_TASK_RESOURCES[1]);
+  });
+
+  it('has readable state names: words, no generated hashes, within the 80-character limit', () => {
+    // Arrange
+    const definition = deployedDefinition();
+    // Act
+    const names = Object.keys(definition.States);
+    // Assert
+    const unreadable = names.filter(
+      (name) =>
+        name.length > 80 ||
+        !/^[A-Z][a-z]+( [A-Za-z0-9,.()'-]+)*\??$/.test(name) ||
+        name.split(/[ (),.?]/).some((word) => /\d/.test(word) && /[A-Za-z]/.test(word)),
+    );
+    expect(unreadable).toEqual([]);
+  });
+});
+
+describe('a real Wait state (no wait override, so SecondsPath is evaluated)', () => {
+  it('checks, waits pollIntervalSeconds and checks again', async () => {
+    // Arrange
+    const definition = deployedDefinition(EXTREME);
+    const input = dispatchedInput(EXTREME, 'create-distribution.json');
+    // Act
+    const run = await runLocally(definition, input, {
+      cloudfront: scriptedCloudFront([IN_PROGRESS, { status: 'Deployed' }]),
+      enteredTime: ENTERED_TIME,
+    });
+    // Assert
+    expect({ status: run.status, error: run.error }).toEqual({ status: 'SUCCEEDED', error: undefined });
+    expect(run.cloudfrontCalls).toBe(2);
+    expect(run.statesEntered).toContain(STATE_NAMES.distribution.wait);
+    expect(run.published.map((request) => request.MessageAttributes.outcome.StringValue)).toEqual(['deployed']);
+  });
+});
+
+describe('staying under the 25,000-event history limit', () => {
+  it('one execution with every retry spent stays under the limit at the extreme settings', () => {
+    // Arrange
+    const definition = deployedDefinition(EXTREME);
+    const input = dispatchedInput(EXTREME, 'create-distribution.json');
+    const loops = [STATE_NAMES.distribution.getStatus, STATE_NAMES.invalidation.getStatus].map((task) => costliestLoop(definition, task));
+    // Act
+    const loopsPerExecution = input.progress.continueAt - input.progress.check;
+    const executionEvents = 2; // ExecutionStarted and ExecutionSucceeded/Failed
+    const worstCase = executionEvents + loopsPerExecution * Math.max(...loops) + costliestStraightPath(definition);
+    // Assert
+    expect(loops.every((events) => events > 0)).toBe(true);
+    expect(loopsPerExecution).toBe(CHECKS_PER_EXECUTION);
+    expect(worstCase, `worst case ${worstCase} events`).toBeLessThan(HISTORY_EVENT_LIMIT);
+  });
+
+  it('such a watch needs more checks than one execution makes, so it really continues', () => {
+    // Arrange
+    const input = dispatchedInput(EXTREME, 'create-invalidation.json');
+    // Act
+    const { maxChecks, continueAt } = input.progress;
+    // Assert
+    expect(maxChecks).toBeGreaterThan(continueAt);
+  });
+});
+
+describe('continuing a watch in a new execution', () => {
+  const definition = () => deployedDefinition(EXTREME);
+  const firstPart = (progress: Partial<WatchExecutionInput['progress']>): WatchExecutionInput => {
+    const input = dispatchedInput(EXTREME, 'create-distribution.json');
+    return { ...input, progress: { ...input.progress, ...progress } };
+  };
+
+  it('hands the watch and its progress over to part 2 under a derived, fixed name', async () => {
+    // Arrange
+    const input = firstPart({ continueAt: 3 });
+    const { template } = synthesized(EXTREME);
+    const machineName = template.Resources[stateMachineLogicalId(template)]!.Properties!.StateMachineName as string;
+    // Act
+    const run = await runLocally(definition(), input, { cloudfront: scriptedCloudFront([IN_PROGRESS]), waitMilliseconds: 0 });
+    // Assert
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.published).toEqual([]);
+    expect(run.cloudfrontCalls).toBe(3);
+    expect(run.continuations).toHaveLength(1);
+    const [continuation] = run.continuations;
+    expect(continuation).toEqual({
+      StateMachineArn: `arn:aws:states:us-east-1:${FAKE_ACCOUNT}:stateMachine:${machineName}`,
+      Name: `${input.watch.executionName}-part2`,
+      Input: {
+        watch: input.watch,
+        progress: { check: 4, maxChecks: input.progress.maxChecks, continueAt: 3 + CHECKS_PER_EXECUTION, part: 2 },
+      },
+    });
+  });
+
+  it('part 2 keeps counting and ends with exactly one notification', async () => {
+    // Arrange
+    const first = await runLocally(definition(), firstPart({ continueAt: 3 }), {
+      cloudfront: scriptedCloudFront([IN_PROGRESS]),
+      waitMilliseconds: 0,
+    });
+    const secondInput = first.continuations[0]!.Input as WatchExecutionInput;
+    // Act
+    const second = await runLocally(definition(), secondInput, {
+      cloudfront: scriptedCloudFront([IN_PROGRESS, { status: 'Deployed' }]),
+      waitMilliseconds: 0,
+      enteredTime: ENTERED_TIME,
+    });
+    // Assert
+    expect(second.status).toBe('SUCCEEDED');
+    expect(second.continuations).toEqual([]);
+    expect(second.published).toHaveLength(1);
+    const expected = renderNotification('distribution', 'deployed', {
+      ...secondInput.watch,
+      invalidationId: '',
+      paths: '',
+      checks: 5,
+      endedAt: ENTERED_TIME,
+      domainName: SIMULATED_DOMAIN,
+      errorName: '',
+      errorCause: '',
+    });
+    expect(second.published[0]!.Message).toBe(expected.message);
+  });
+
+  it('part 2 honours the carried poll budget and times out with one notification', async () => {
+    // Arrange
+    const first = await runLocally(definition(), firstPart({ continueAt: 3, maxChecks: 5 }), {
+      cloudfront: scriptedCloudFront([IN_PROGRESS]),
+      waitMilliseconds: 0,
+    });
+    const secondInput = first.continuations[0]!.Input as WatchExecutionInput;
+    // Act
+    const second = await runLocally(definition(), secondInput, { cloudfront: scriptedCloudFront([IN_PROGRESS]), waitMilliseconds: 0 });
+    // Assert
+    expect({ status: second.status, error: second.error }).toEqual({ status: 'FAILED', error: WATCH_ERRORS.timedOut });
+    expect(second.cloudfrontCalls).toBe(2);
+    expect(second.published.map((request) => request.MessageAttributes.outcome.StringValue)).toEqual(['timed-out']);
+  });
+});
+
+describe('notification safety', () => {
+  it('fills the templates only with JSONPath arguments, so no value is ever read as template text', () => {
+    // Arrange
+    const definition = deployedDefinition();
+    const publishes = Object.values(definition.States).filter((state) => state.Resource === KNOWN_TASK_RESOURCES[2]);
+    const knownPaths = new Set(Object.values(NOTIFICATION_FIELD_PATHS));
+    // Act
+    const formats = publishes.flatMap((state) => {
+      const parameters = state.Parameters as Record<string, string>;
+      return [parameters['Subject.$']!, parameters['Message.$']!];
+    });
+    // Assert
+    expect(formats.length).toBeGreaterThan(0);
+    for (const format of formats) {
+      const args = /^States\.Format\('(?:[^'\\]|\\.)*'((?:, \$[$\w.]+)*)\)$/.exec(format);
+      expect(args, format).not.toBeNull();
+      const paths = args![1]!.split(', ').filter((arg) => arg !== '');
+      expect(paths.filter((path) => !knownPaths.has(path as never))).toEqual([]);
+    }
+  });
+
+  it('publishes quotes, braces and newlines from the event literally', async () => {
+    // Arrange
+    const base = dispatchedInput(EXTREME, 'create-invalidation.json');
+    // No backslashes: aws-local-stepfunctions 3.0.0 strips every backslash from an intrinsic's result, values included.
+    const changedBy = `arn:aws:sts::${FAKE_ACCOUNT}:assumed-role/Deploy{er}/it's "me" {} ' end\nsecond line`;
+    const paths = `2 paths: /images/{id}/*, /it's "quoted" {} {\n}`;
+    const input: WatchExecutionInput = { ...base, watch: { ...base.watch, changedBy, paths } };
+    // Act
+    const run = await runLocally(deployedDefinition(EXTREME), input, {
+      cloudfront: scriptedCloudFront([{ status: 'Completed' }]),
+      waitMilliseconds: 0,
+      enteredTime: ENTERED_TIME,
+    });
+    // Assert
+    expect(run.status).toBe('SUCCEEDED');
+    const expected = renderNotification('invalidation', 'completed', {
+      ...input.watch,
+      invalidationId: input.watch.invalidationId!,
+      paths,
+      checks: 1,
+      endedAt: ENTERED_TIME,
+      domainName: '',
+      errorName: '',
+      errorCause: '',
+    });
+    const [published] = run.published;
+    expect(published!.Message).toContain(changedBy);
+    expect(published!.Message).toContain(paths);
+    expect(published!.Message).toBe(expected.message);
+    expect(published!.Subject).toBe(expected.subject);
+  });
+});
