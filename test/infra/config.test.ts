@@ -186,8 +186,8 @@ describe('readConfig lists', () => {
 
 describe('readConfig mode', () => {
   it.each(MODES)('accepts mode %s', (mode) => {
-    // Arrange
-    const context = { mode };
+    // Arrange: a one-hour watch, which every mode can serve
+    const context = { mode, retentionSeconds: '3600' };
     // Act
     const config = configFrom(context);
     // Assert
