@@ -11,8 +11,8 @@ export interface ScenarioObservation {
   readonly error?: string;
   /** CloudFront calls, retries included. */
   readonly cloudfrontCalls: number;
-  /** The `outcome` message attribute of every SNS publish, in order. */
-  readonly publishedOutcomes: readonly string[];
+  /** The `outcome` message attribute of every SNS publish, in order (undefined where it is missing). */
+  readonly publishedOutcomes: readonly (string | undefined)[];
   readonly continuations: number;
   readonly statesEntered: readonly string[];
 }
@@ -22,27 +22,31 @@ export function observeLocalRun(run: LocalRunResult): ScenarioObservation {
     status: run.status,
     ...(run.error === undefined ? {} : { error: run.error }),
     cloudfrontCalls: run.cloudfrontCalls,
-    publishedOutcomes: run.published.map((request) => request.MessageAttributes.outcome?.StringValue ?? '(no outcome attribute)'),
+    publishedOutcomes: run.published.map((request) => request.MessageAttributes.outcome?.StringValue),
     continuations: run.continuations.length,
     statesEntered: run.statesEntered,
   };
 }
 
-/** One comparison of everything the scenario expects, so a failure shows every difference in a single diff. */
-export function expectScenario(scenario: WatchScenario, observed: ScenarioObservation): void {
+/**
+ * One comparison of everything the scenario expects, so a failure shows every difference in a single diff.
+ * `where` names the run to look at (for example the execution ARN) in the failure message.
+ */
+export function expectScenario(scenario: WatchScenario, observed: ScenarioObservation, where?: string): void {
   const { expected } = scenario;
-  expect({
+  const actual = {
     status: observed.status,
     error: observed.error,
     cloudfrontCalls: observed.cloudfrontCalls,
     publishedOutcomes: observed.publishedOutcomes,
     continuations: observed.continuations,
     finalState: observed.statesEntered.at(-1),
-  }).toEqual({
+  };
+  expect(actual, where).toEqual({
     status: expected.status,
     error: expected.error,
     cloudfrontCalls: expected.cloudfrontCalls,
-    publishedOutcomes: Array.from({ length: expected.publishes }, () => expected.outcome ?? '(no outcome expected)'),
+    publishedOutcomes: Array.from({ length: expected.publishes }, () => expected.outcome),
     continuations: expected.continuations,
     finalState: expected.finalState,
   });

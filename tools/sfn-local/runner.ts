@@ -1,0 +1,258 @@
+/**
+ * Drives Step Functions Local on this machine: finds or starts it, creates the watch state machine, runs one mocked
+ * test case per scenario and reads the execution history back as a ScenarioObservation. Loopback only.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+  StartExecutionCommand,
+  UpdateStateMachineCommand,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
+import type { AslDefinition } from '../../statemachine/definition';
+import type { ScenarioObservation } from '../../test/scenarios/expectations';
+import type { TaskKind } from '../lib/local-engine';
+
+export const SFN_LOCAL_PORT = 8083;
+export const DEFAULT_ENDPOINT = `http://127.0.0.1:${SFN_LOCAL_PORT}`;
+export const COMPOSE_FILE = fileURLToPath(new URL('../../test/sfn-local/docker-compose.yml', import.meta.url));
+/** Step Functions Local never assumes it; CreateStateMachine only wants a well-formed ARN. */
+const FAKE_ROLE_ARN = 'arn:aws:iam::123456789012:role/StepFunctionsLocal';
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const TERMINAL_STATUSES = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+/** Retry fields newer than Step Functions Local (unverified: LocalStack rejected them). */
+const RETRY_FIELDS_LOCAL_MAY_REJECT = ['JitterStrategy', 'MaxDelaySeconds'] as const;
+
+export type SfnLocalTarget =
+  | { readonly endpoint: string; readonly startedByDocker: boolean }
+  | { readonly skipReason: string };
+
+export interface DockerControl {
+  /** Undefined when a Docker engine answers, otherwise why it cannot be used. */
+  unavailableReason(): string | undefined;
+  up(): void;
+  down(): void;
+}
+
+function docker(args: readonly string[], timeoutMs: number): { ok: boolean; detail: string } {
+  const result = spawnSync('docker', args, { encoding: 'utf8', timeout: timeoutMs });
+  if (result.error) return { ok: false, detail: result.error.message };
+  const detail = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n')[0] ?? '';
+  return { ok: result.status === 0, detail };
+}
+
+export function dockerCompose(composeFile: string = COMPOSE_FILE): DockerControl {
+  const compose = (...args: string[]) => {
+    const result = docker(['compose', '-f', composeFile, ...args], 300_000);
+    if (!result.ok) throw new Error(`docker compose ${args.join(' ')} failed: ${result.detail}`);
+  };
+  return {
+    unavailableReason: () => {
+      const result = docker(['info', '--format', '{{.ServerVersion}}'], 15_000);
+      return result.ok ? undefined : `no Docker engine answers (docker info: ${result.detail || 'no output'})`;
+    },
+    up: () => compose('up', '--detach'),
+    down: () => compose('down'),
+  };
+}
+
+/** SFN_LOCAL_ENDPOINT wins; otherwise Docker starts the container; otherwise the suite is skipped with the reason. */
+export function resolveTarget(env: Readonly<Record<string, string | undefined>>, control: DockerControl): SfnLocalTarget {
+  const configured = env.SFN_LOCAL_ENDPOINT?.trim();
+  if (configured) return { endpoint: configured, startedByDocker: false };
+  const reason = control.unavailableReason();
+  if (reason) return { skipReason: `SFN_LOCAL_ENDPOINT is not set and ${reason}` };
+  control.up();
+  return { endpoint: DEFAULT_ENDPOINT, startedByDocker: true };
+}
+
+export function localSfnClient(endpoint: string): SFNClient {
+  const { hostname } = new URL(endpoint);
+  if (!LOOPBACK_HOSTS.has(hostname)) {
+    throw new Error(`${endpoint} is not on this machine: the Step Functions Local suite only talks to localhost`);
+  }
+  return new SFNClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+    maxAttempts: 1,
+  });
+}
+
+const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+export interface WaitOptions {
+  readonly attempts: number;
+  readonly intervalMs: number;
+}
+
+/** Bounded: a container that never comes up fails the suite instead of hanging it. */
+export async function waitUntilAnswering(client: SFNClient, { attempts, intervalMs }: WaitOptions): Promise<void> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    try {
+      await client.send(new ListStateMachinesCommand({}));
+      return;
+    } catch (error) {
+      lastError = error;
+      if (attempt < attempts) await sleep(intervalMs);
+    }
+  }
+  throw new Error(`Step Functions Local did not answer after ${attempts} attempts: ${String(lastError)}`);
+}
+
+/** The definition without the Retry fields Step Functions Local may not know; names the states it changed. */
+export function withoutNewRetryFields(definition: AslDefinition): { definition: AslDefinition; changedStates: string[] } {
+  const changedStates: string[] = [];
+  const states = Object.fromEntries(
+    Object.entries(definition.States).map(([name, state]) => {
+      if (!Array.isArray(state.Retry)) return [name, state];
+      const retry = (state.Retry as Array<Record<string, unknown>>).map((retrier) => {
+        const kept = { ...retrier };
+        for (const field of RETRY_FIELDS_LOCAL_MAY_REJECT) delete kept[field];
+        return kept;
+      });
+      if (JSON.stringify(retry) !== JSON.stringify(state.Retry)) changedStates.push(name);
+      return [name, { ...state, Retry: retry }];
+    }),
+  );
+  return { definition: { ...definition, States: states }, changedStates };
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : '';
+}
+
+async function createOrUpdate(client: SFNClient, name: string, definition: AslDefinition): Promise<string> {
+  try {
+    const created = await client.send(
+      new CreateStateMachineCommand({ name, definition: JSON.stringify(definition), roleArn: FAKE_ROLE_ARN, type: 'STANDARD' }),
+    );
+    return created.stateMachineArn!;
+  } catch (error) {
+    if (errorName(error) !== 'StateMachineAlreadyExists') throw error;
+    const listed = await client.send(new ListStateMachinesCommand({}));
+    const existing = listed.stateMachines?.find((machine) => machine.name === name)?.stateMachineArn;
+    if (!existing) throw error;
+    await client.send(new UpdateStateMachineCommand({ stateMachineArn: existing, definition: JSON.stringify(definition) }));
+    return existing;
+  }
+}
+
+/**
+ * Creates (or, on a reused endpoint, updates) the state machine under the name the mock file uses. If Step Functions
+ * Local rejects the newer Retry fields, they are dropped with a warning: with mocks they only change the delays.
+ */
+export async function createWatchStateMachine(
+  client: SFNClient,
+  name: string,
+  definition: AslDefinition,
+  warn: (message: string) => void = console.warn,
+): Promise<string> {
+  try {
+    return await createOrUpdate(client, name, definition);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const namesNewField = RETRY_FIELDS_LOCAL_MAY_REJECT.some((field) => message.includes(field));
+    if (errorName(error) !== 'InvalidDefinition' || !namesNewField) throw error;
+    const stripped = withoutNewRetryFields(definition);
+    warn(
+      `Step Functions Local rejected the definition (${message}). Retrying without ${RETRY_FIELDS_LOCAL_MAY_REJECT.join('/')} ` +
+        `in the Retry of: ${stripped.changedStates.join(', ')}. Retry delays differ from AWS; paths and counts do not.`,
+    );
+    return createOrUpdate(client, name, stripped.definition);
+  }
+}
+
+export interface RunOptions {
+  /** Name of the execution, as it shows in Step Functions Local's history. */
+  readonly executionName: string;
+  readonly pollIntervalMs: number;
+  /** DescribeExecution calls before the run counts as stuck. */
+  readonly maxPolls: number;
+  /** GetExecutionHistory pages before the history counts as endless. @default 100 */
+  readonly maxHistoryPages?: number;
+}
+
+export interface ExecutionRecord {
+  readonly executionArn: string;
+  readonly status: string;
+  readonly events: readonly HistoryEvent[];
+}
+
+export async function executionHistory(client: SFNClient, executionArn: string, maxPages = 100): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  for (let page = 1; page <= maxPages; page += 1) {
+    const response = await client.send(new GetExecutionHistoryCommand({ executionArn, nextToken }));
+    events.push(...(response.events ?? []));
+    nextToken = response.nextToken;
+    if (!nextToken) return events;
+  }
+  throw new Error(`the history of ${executionArn} still had a nextToken after ${maxPages} pages`);
+}
+
+/** Starts `<arn>#<testCase>`, polls until the execution ends (or the cap is reached) and reads its whole history. */
+export async function runTestCase(
+  client: SFNClient,
+  stateMachineArn: string,
+  testCase: string,
+  input: unknown,
+  options: RunOptions,
+): Promise<ExecutionRecord> {
+  const started = await client.send(
+    new StartExecutionCommand({ stateMachineArn: `${stateMachineArn}#${testCase}`, name: options.executionName, input: JSON.stringify(input) }),
+  );
+  const executionArn = started.executionArn!;
+  let status = 'RUNNING';
+  for (let poll = 1; ; poll += 1) {
+    status = (await client.send(new DescribeExecutionCommand({ executionArn }))).status ?? 'UNKNOWN';
+    if (TERMINAL_STATUSES.has(status)) break;
+    if (poll >= options.maxPolls) {
+      throw new Error(`${executionArn} was still ${status} after ${options.maxPolls} polls ${options.pollIntervalMs} ms apart`);
+    }
+    await sleep(options.pollIntervalMs);
+  }
+  return { executionArn, status, events: await executionHistory(client, executionArn, options.maxHistoryPages) };
+}
+
+/** What the history shows, in the terms the scenarios expect. Task calls are attributed to the state last entered. */
+export function observeExecution(record: ExecutionRecord, tasks: Readonly<Record<string, TaskKind>>): ScenarioObservation {
+  const statesEntered: string[] = [];
+  const publishedOutcomes: (string | undefined)[] = [];
+  let cloudfrontCalls = 0;
+  let continuations = 0;
+  let error: string | undefined;
+  for (const event of record.events) {
+    if (event.type?.endsWith('StateEntered') && event.stateEnteredEventDetails?.name) {
+      statesEntered.push(event.stateEnteredEventDetails.name);
+    } else if (event.type === 'TaskScheduled') {
+      const state = statesEntered.at(-1) ?? '(no state entered)';
+      const kind = tasks[state];
+      if (kind === 'getDistribution' || kind === 'getInvalidation') cloudfrontCalls += 1;
+      else if (kind === 'startExecution') continuations += 1;
+      else if (kind === 'publish') publishedOutcomes.push(publishedOutcome(event.taskScheduledEventDetails?.parameters));
+      else throw new Error(`a task was scheduled in "${state}", which is no Task state of the definition`);
+    } else if (event.type === 'ExecutionFailed') {
+      error = event.executionFailedEventDetails?.error;
+    }
+  }
+  return {
+    status: record.status,
+    ...(error === undefined ? {} : { error }),
+    cloudfrontCalls,
+    publishedOutcomes,
+    continuations,
+    statesEntered,
+  };
+}
+
+function publishedOutcome(parameters: string | undefined): string | undefined {
+  const request = JSON.parse(parameters ?? '{}') as { MessageAttributes?: { outcome?: { StringValue?: string } } };
+  return request.MessageAttributes?.outcome?.StringValue;
+}
