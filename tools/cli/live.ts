@@ -1,0 +1,69 @@
+/**
+ * The pieces of `npm start -- --live`: CloudFront answered by the real API (read-only), errors renamed the way the
+ * Step Functions aws-sdk integration names them, and the synthetic watch a live run follows.
+ */
+import { randomUUID } from 'node:crypto';
+import { CloudFrontServiceException, GetDistributionCommand, GetInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { Watch } from '../../functions/shared/cloudtrail';
+import type { CloudFrontAnswerer } from '../lib/local-engine';
+import { UsageError } from './args';
+
+const SERVICE = 'CloudFront';
+
+/**
+ * The error name a Step Functions Task sees: modeled errors become "CloudFront.<Name>Exception"; unmodeled ones
+ * (throttling among them) surface under the generic "CloudFront.CloudFrontException". Errors that never reached
+ * CloudFront (network, timeouts) keep their own name, and the definition's States.ALL retrier handles them.
+ */
+export function integrationError(error: unknown): Error {
+  if (!(error instanceof CloudFrontServiceException)) return error as Error;
+  const modeled = Object.getPrototypeOf(error) !== CloudFrontServiceException.prototype;
+  const suffix = error.name.endsWith('Exception') ? '' : 'Exception';
+  const renamed = new Error(
+    `${error.message} (Service: ${SERVICE}, Status Code: ${error.$metadata.httpStatusCode ?? 'unknown'}, ` +
+      `Error Code: ${error.name}, Request ID: ${error.$metadata.requestId ?? 'unknown'})`,
+  );
+  renamed.name = modeled ? `${SERVICE}.${error.name}${suffix}` : `${SERVICE}.CloudFrontException`;
+  return renamed;
+}
+
+/** The SDK's answer as the integration hands it to the state: plain JSON, no $metadata. */
+function asStateResult(output: object): unknown {
+  const { $metadata: _metadata, ...rest } = output as { $metadata?: unknown };
+  return JSON.parse(JSON.stringify(rest));
+}
+
+export function liveCloudFront(client: Pick<CloudFrontClient, 'send'>): CloudFrontAnswerer {
+  const call = async (command: GetDistributionCommand | GetInvalidationCommand): Promise<unknown> => {
+    try {
+      return asStateResult(await client.send(command as GetDistributionCommand));
+    } catch (error) {
+      throw integrationError(error);
+    }
+  };
+  return {
+    getDistribution: ({ Id }) => call(new GetDistributionCommand({ Id })),
+    getInvalidation: ({ DistributionId, Id }) => call(new GetInvalidationCommand({ DistributionId, Id })),
+  };
+}
+
+/** Resolves the client's credentials before any call, so a missing login is one clear line, not a retried failure. */
+export async function requireCredentials(client: Pick<CloudFrontClient, 'config'>): Promise<void> {
+  try {
+    await client.config.credentials();
+  } catch (error) {
+    const reason = ((error as Error).message ?? String(error)).split('\n')[0];
+    throw new UsageError(
+      `--live needs AWS credentials and found none (${reason}). Log in (aws configure, aws sso login or AWS_PROFILE), or run npm start without --live.`,
+    );
+  }
+}
+
+/** A live watch has no CloudTrail event; this stands in for one, so the execution is built by the same domain code. */
+export function liveWatch(distributionId: string, invalidationId: string | undefined, now: Date): Watch {
+  const eventTime = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const common = { eventId: `live-${randomUUID()}`, eventTime, distributionId, changedBy: 'unknown (watched with npm start -- --live)' };
+  return invalidationId === undefined
+    ? { ...common, kind: 'distribution', eventName: 'UpdateDistribution', action: 'update' }
+    : { ...common, kind: 'invalidation', eventName: 'CreateInvalidation', action: 'invalidate', invalidationId };
+}

@@ -1,0 +1,281 @@
+/**
+ * `npm start` in process: parse the arguments, replay a change (or watch a live one), print the story and the
+ * notification, and return the exit code. Everything it touches comes in through `io`, so tests drive it directly.
+ */
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ConfigError, readConfig, type NotifierConfig } from '../../infra/config';
+import { scheduleFor, type WatchSettings } from '../../functions/shared/settings';
+import { buildWatchExecution, describeDuration, type WatchExecution } from '../../functions/shared/watch-execution';
+import type { Watch } from '../../functions/shared/cloudtrail';
+import type { AslDefinition } from '../../statemachine/definition';
+import { runLocally, tasksOf, type CloudFrontAnswerer, type LocalRunResult, type PublishRequest } from '../lib/local-engine';
+import { synthNotifier, watchDefinition } from '../lib/synth';
+import { parseArguments, usage, UsageError, type StartOptions } from './args';
+import { prepareApp, replayDispatcher, type PreparedApp } from './dispatcher-replay';
+import { DEFAULT_EVENT_FILE, loadReplayEvent } from './event-input';
+import { liveCloudFront, liveWatch, requireCredentials } from './live';
+import { simulatedCloudFront, TIMEOUT_SCENARIO_RETENTION_SECONDS, type VirtualClock } from './scenarios';
+import { clockText, followExecution, nominalRetryDelaySeconds, Timeline, type Output } from './timeline';
+
+/** Real milliseconds a simulated Wait (or retry backoff) takes: long enough to watch, short enough to stay fast. */
+export const DEFAULT_PAUSE_MILLISECONDS = 250;
+
+export interface RunIo {
+  readonly stdout: Output;
+  readonly stderr: Output;
+  /** Real milliseconds per simulated Wait and retry. Keep it at 1 or more: the virtual clock moves between timers. */
+  readonly pauseMilliseconds?: number;
+  /** Synthesizes the app with its Lambda bundle (tests share one per context). */
+  readonly prepare?: (context: Record<string, string>) => PreparedApp;
+  /** --live: the clients to use (tests pass mocked ones). @default real clients */
+  readonly cloudFront?: CloudFrontClient;
+  readonly sns?: (region: string) => SNSClient;
+  /** --live: real milliseconds per Wait and retry instead of the definition's. @default the definition's */
+  readonly liveWaitMilliseconds?: number;
+}
+
+type ReplayOptions = Extract<StartOptions, { mode: 'replay' }>;
+type LiveOptions = Extract<StartOptions, { mode: 'live' }>;
+
+export async function run(argv: readonly string[], io: RunIo): Promise<number> {
+  try {
+    const options = parseArguments(argv);
+    if (options.mode === 'help') {
+      io.stdout.write(usage());
+      return 0;
+    }
+    return options.mode === 'live' ? await runLive(options, io) : await runReplay(options, io);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      io.stderr.write(`npm start: ${error.message}\n`);
+      if (error instanceof UsageError && error.showUsage) io.stderr.write(`\n${usage()}`);
+      return 2;
+    }
+    io.stderr.write(`npm start failed: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+function configFrom(context: Record<string, string>): NotifierConfig {
+  const config = readConfig((key) => context[key]);
+  if (config.mode !== 'stepfunctions') {
+    throw new UsageError(`npm start replays the stepfunctions mode; -c mode=${config.mode} has no state machine to run`);
+  }
+  return config;
+}
+
+function settingsOf(config: NotifierConfig): WatchSettings {
+  return {
+    watchedEvents: config.watchedEvents,
+    distributionIds: config.distributionIds,
+    retentionSeconds: config.retentionSeconds,
+    schedule: { pollIntervalSeconds: config.pollIntervalSeconds },
+  };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function seconds(milliseconds: number): string {
+  return `${(milliseconds / 1000).toFixed(1)} s`;
+}
+
+function printEvent(timeline: Timeline, watch: Watch): void {
+  const target = watch.invalidationId ? `invalidation ${watch.invalidationId} of ${watch.distributionId}` : `distribution ${watch.distributionId}`;
+  timeline.at('event', `${watch.eventName} on ${target}`, 0);
+  timeline.more(`event ID ${watch.eventId}`);
+  timeline.more(`by ${watch.changedBy}`);
+}
+
+async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
+  const startedAt = Date.now();
+  const context = { ...options.context };
+  const shortened = options.scenario === 'timeout' && context.retentionSeconds === undefined;
+  if (shortened) context.retentionSeconds = String(TIMEOUT_SCENARIO_RETENTION_SECONDS);
+  const config = configFrom(context);
+  const file = options.eventFile ?? DEFAULT_EVENT_FILE;
+  const event = loadReplayEvent(file, config, new Date(startedAt));
+
+  const clock: VirtualClock = { seconds: 0 };
+  const timeline = new Timeline(io.stdout, () => clock.seconds);
+  timeline.print(`Replaying a CloudFront change on this machine (scenario "${options.scenario}"): no AWS account, nothing leaves 127.0.0.1.`);
+  timeline.print(`  event file   ${file} (${event.form}${event.form === 'CloudTrail record' ? ', wrapped as EventBridge delivers it' : ''})`);
+  timeline.print(`  event time   recorded ${event.recordedTime}, replayed as ${event.watch.eventTime} (T+00:00)`);
+  if (shortened) {
+    timeline.print(`  watch limit  shortened to ${describeDuration(TIMEOUT_SCENARIO_RETENTION_SECONDS)} for this scenario (-c retentionSeconds=${TIMEOUT_SCENARIO_RETENTION_SECONDS}); deployed stacks default to 4 days`);
+  }
+  timeline.showStatus(() => 'synthesizing the app and bundling the dispatcher');
+  const prepared = (io.prepare ?? prepareApp)(context);
+  const dispose = io.prepare ? () => undefined : prepared.dispose;
+  try {
+    timeline.print(`  app          synthesized with the dispatcher bundled by esbuild (${seconds(Date.now() - startedAt)})`);
+    timeline.print();
+    printEvent(timeline, event.watch);
+
+    timeline.showStatus(() => 'running the dispatcher Lambda');
+    const dispatch = await replayDispatcher(prepared, JSON.stringify(event.envelope));
+    const failures = dispatch.response.batchItemFailures;
+    if (failures.length > 0 || dispatch.starts.length !== 1) {
+      throw new Error(
+        `the dispatcher did not start one watch (item failures: ${failures.length}, executions started: ${dispatch.starts.length})`,
+      );
+    }
+    const start = dispatch.starts[0]!;
+    const execution: WatchExecution = { name: start.name, input: JSON.parse(start.input) as WatchExecution['input'] };
+    const interval = config.pollIntervalSeconds;
+    timeline.at('dispatch', `the bundled dispatcher Lambda started execution ${execution.name}`);
+    timeline.more(`budget: up to ${plural(execution.input.progress.maxChecks, 'check')} within ${execution.input.watch.watchLimit}, one every ${describeDuration(interval)}`);
+    const pause = io.pauseMilliseconds ?? DEFAULT_PAUSE_MILLISECONDS;
+    const finish = options.scenario === 'timeout' ? 'never finishes' : `finishes after ${describeDuration(options.finishAfterSeconds)}`;
+    timeline.at('simulate', `CloudFront ${finish}; each simulated wait takes ${pause} ms here`);
+
+    const eventTime = Date.parse(event.watch.eventTime);
+    const checkState = checkStateOf(prepared.definition, event.watch.kind);
+    const cloudfront = simulatedCloudFront({
+      scenario: options.scenario,
+      finishAfterSeconds: options.finishAfterSeconds,
+      clock,
+      retryDelaySeconds: (error, attempt) => nominalRetryDelaySeconds(prepared.definition.States[checkState]!, error, attempt),
+    });
+    const result = await watch(prepared.definition, execution, timeline, {
+      cloudfront,
+      waitMilliseconds: pause,
+      retryMilliseconds: pause,
+      enteredTime: () => new Date(eventTime + clock.seconds * 1000).toISOString(),
+      onWait: (waitSeconds) => {
+        clock.seconds += waitSeconds;
+      },
+      waitStatus: (waitSeconds, check) => `${clockText(clock.seconds)}  skipping ${describeDuration(waitSeconds)} of simulated time before check ${check}`,
+    });
+    printOutcome(timeline, result, `${describeDuration(clock.seconds)} simulated in ${seconds(Date.now() - startedAt)}`);
+    printNotifications(io.stdout, result.result.published, 'SNS would receive (topic of the synthesized stack)');
+    return 0;
+  } finally {
+    timeline.stop();
+    dispose();
+  }
+}
+
+function checkStateOf(definition: AslDefinition, kind: Watch['kind']): string {
+  const wanted = kind === 'distribution' ? 'getDistribution' : 'getInvalidation';
+  return Object.entries(tasksOf(definition)).find(([, task]) => task === wanted)![0];
+}
+
+interface WatchRun {
+  readonly result: LocalRunResult;
+  readonly checks: number;
+  readonly executions: number;
+}
+
+interface WatchOptions {
+  readonly cloudfront: CloudFrontAnswerer;
+  readonly waitMilliseconds?: number;
+  readonly retryMilliseconds: number | 'as-defined';
+  readonly enteredTime: () => string;
+  readonly onWait?: (seconds: number) => void;
+  readonly waitStatus: (seconds: number, check: number) => string;
+  readonly publish?: (request: PublishRequest) => Promise<{ MessageId: string }>;
+}
+
+/** Runs the execution, and each continuation it hands over to, as Step Functions would run them one after another. */
+async function watch(definition: AslDefinition, first: WatchExecution, timeline: Timeline, options: WatchOptions): Promise<WatchRun> {
+  const follower = followExecution(definition, timeline, options);
+  let execution = first;
+  for (let executions = 1; ; executions += 1) {
+    const result = await runLocally(definition, execution.input, {
+      cloudfront: options.cloudfront,
+      ...(options.waitMilliseconds === undefined ? {} : { waitMilliseconds: options.waitMilliseconds }),
+      retryMilliseconds: options.retryMilliseconds,
+      enteredTime: options.enteredTime,
+      executionName: execution.name,
+      onEvent: follower.onEvent,
+      ...(options.publish ? { publish: options.publish } : {}),
+    });
+    const next = result.continuations[0];
+    if (!next) return { result, checks: follower.tally.checks, executions };
+    timeline.at('continue', `execution "${next.Name}" takes over`);
+    execution = { name: next.Name, input: next.Input as WatchExecution['input'] };
+  }
+}
+
+function printOutcome(timeline: Timeline, run: WatchRun, duration: string): void {
+  timeline.stop();
+  const { result } = run;
+  const finalState = result.statesEntered.at(-1) ?? 'none';
+  const verdict = result.status === 'SUCCEEDED' ? `SUCCEEDED in "${finalState}"` : `FAILED with ${result.error} in "${finalState}"`;
+  timeline.at('outcome', verdict);
+  const executions = run.executions > 1 ? ` in ${run.executions} executions` : '';
+  timeline.more(`${plural(run.checks, 'status check')}, ${plural(result.cloudfrontCalls, 'CloudFront call')}${executions}; ${duration}`);
+}
+
+const RULE = '-'.repeat(100);
+
+/** The exact Publish request: subject, message attributes and body, as SNS gets them. */
+function printNotifications(out: Output, published: readonly PublishRequest[], heading: string): void {
+  if (published.length === 0) {
+    out.write('\nNo notification: the watch continues in a new execution.\n');
+    return;
+  }
+  for (const request of published) {
+    out.write(`\n${heading}:\n${RULE}\n`);
+    out.write(`TopicArn:          ${request.TopicArn}\n`);
+    out.write(`Subject:           ${request.Subject}\n`);
+    out.write(`MessageAttributes: ${JSON.stringify(request.MessageAttributes)}\n`);
+    out.write(`Message:\n${request.Message}\n${RULE}\n`);
+  }
+}
+
+async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
+  const startedAt = Date.now();
+  const config = configFrom(options.context);
+  const cloudFrontClient = io.cloudFront ?? new CloudFrontClient({ region: 'us-east-1' });
+  await requireCredentials(cloudFrontClient);
+  const topicArn = options.publishTopicArn;
+  const sns = topicArn ? (io.sns ?? ((region: string) => new SNSClient({ region })))(topicArn.split(':')[3]!) : undefined;
+  if (sns) await requireCredentials(sns);
+
+  const definition = watchDefinition(synthNotifier(options.context).template);
+  const settings = settingsOf(config);
+  const watchOf = liveWatch(options.distributionId, options.invalidationId, new Date(startedAt));
+  const execution = buildWatchExecution(watchOf, { retentionSeconds: settings.retentionSeconds, schedule: scheduleFor(settings) }, new Date(startedAt));
+
+  const elapsed = () => (Date.now() - startedAt) / 1000;
+  const timeline = new Timeline(io.stdout, elapsed);
+  timeline.print('Watching a real CloudFront change: the synthesized definition runs on this machine and calls the CloudFront API');
+  timeline.print(`(GetDistribution/GetInvalidation only) with your credentials. ${topicArn ? `The notification goes to ${topicArn}.` : 'Nothing is published (add --publish TOPIC_ARN).'}`);
+  timeline.print();
+  timeline.at('watch', `${watchOf.invalidationId ? `invalidation ${watchOf.invalidationId} of ` : ''}distribution ${watchOf.distributionId}`, 0);
+  timeline.at(
+    'start',
+    `execution "${execution.name}" (local): up to ${execution.input.progress.maxChecks} checks within ${execution.input.watch.watchLimit}, ` +
+      `every ${describeDuration(config.pollIntervalSeconds)}`,
+    0,
+  );
+  let waitEndsAt = 0;
+  try {
+    const result = await watch(definition, execution, timeline, {
+      cloudfront: liveCloudFront(cloudFrontClient),
+      ...(io.liveWaitMilliseconds === undefined ? {} : { waitMilliseconds: io.liveWaitMilliseconds }),
+      retryMilliseconds: io.liveWaitMilliseconds ?? 'as-defined',
+      enteredTime: () => new Date().toISOString(),
+      onWait: (waitSeconds) => {
+        waitEndsAt = Date.now() + waitSeconds * 1000;
+      },
+      waitStatus: (_seconds, check) =>
+        `${clockText(elapsed())}  check ${check} in ${describeDuration(Math.max(0, (waitEndsAt - Date.now()) / 1000))} (Ctrl-C stops watching)`,
+      publish: async (request) => {
+        if (!sns || !topicArn) return { MessageId: 'not-published' };
+        const response = await sns.send(new PublishCommand({ ...request, TopicArn: topicArn }));
+        return { MessageId: response.MessageId ?? '' };
+      },
+    });
+    printOutcome(timeline, result, `${seconds(Date.now() - startedAt)}`);
+    const published = result.result.published.map((request) => ({ ...request, TopicArn: topicArn ?? request.TopicArn }));
+    printNotifications(io.stdout, published, topicArn ? `Published to SNS (message ${String((result.result.output as { notification?: { messageId?: string } } | undefined)?.notification?.messageId ?? 'id in the execution output')})` : 'SNS would receive (not published: no --publish)');
+    return 0;
+  } finally {
+    timeline.stop();
+  }
+}
