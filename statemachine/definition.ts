@@ -168,6 +168,9 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
     },
     [names.isDone]: {
       Type: 'Choice',
+      Comment:
+        `${details.doneStatus}: notify. Else the last allowed check (progress.maxChecks): timed out; ` +
+        'progress.continueAt reached: new execution; otherwise the schedule picks the wait before the next check.',
       Choices: [
         { Variable: PATHS.statusValue, StringEquals: details.doneStatus, Next: names.notifyDone },
         { Variable: PATHS.check, NumericGreaterThanEqualsPath: PATHS.maxChecks, Next: names.notifyTimedOut },
@@ -179,16 +182,19 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
     ...phases.states,
     [names.wait]: {
       Type: 'Wait',
+      Comment: `Sleeps progress.waitSeconds, set by the "${names.nextCheck} ..." state just before, then checks again.`,
       SecondsPath: PATHS.waitSeconds,
       Next: names.getStatus,
     },
     [names.notifyDone]: publishState(props, kind, details.doneOutcome, names.done),
-    [names.done]: { Type: 'Succeed' },
+    [names.done]: { Type: 'Succeed', Comment: 'The output shows the final status and, under notification, what was sent.' },
     [names.notifyNotFound]: publishState(props, kind, 'not-found', names.notFound),
     [names.notFound]: {
       Type: 'Fail',
       Error: details.notFoundError,
-      Cause: `CloudFront says the ${kind} does not exist, so it can never finish. A not-found notification was sent.`,
+      Cause:
+        `CloudFront says the ${kind} does not exist (deleted, or a wrong id), so it can never finish. ` +
+        'The not-found notification was sent; the CloudFront error is in the input of this state, under error.',
     },
     [names.notifyTimedOut]: publishState(props, kind, 'timed-out', STATE_NAMES.timedOut),
     [names.notifyCheckFailed]: publishState(props, kind, 'check-failed', STATE_NAMES.checkFailed),
@@ -247,16 +253,23 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         Catch: [{ ErrorEquals: [EXECUTION_ALREADY_EXISTS], ResultPath: PATHS.continuation, Next: STATE_NAMES.continued }],
         Next: STATE_NAMES.continued,
       },
-      [STATE_NAMES.continued]: { Type: 'Succeed' },
+      [STATE_NAMES.continued]: {
+        Type: 'Succeed',
+        Comment: 'continuation.executionArn in the output is the execution that watches on (an Error there: it had already started).',
+      },
       [STATE_NAMES.timedOut]: {
         Type: 'Fail',
         Error: WATCH_ERRORS.timedOut,
-        Cause: 'The change was still InProgress at the watch limit (retentionSeconds). A notification was sent.',
+        Cause:
+          'The change was still InProgress at the last allowed status check (progress.maxChecks, from retentionSeconds). ' +
+          'The still-in-progress notification was sent. CloudFront has no failed state: look at the change in its console.',
       },
       [STATE_NAMES.checkFailed]: {
         Type: 'Fail',
         Error: WATCH_ERRORS.checkFailed,
-        Cause: 'The status could not be read even after retries. A notification was sent; see the error in the state input.',
+        Cause:
+          'CloudFront refused the status check (access denied) or kept failing through every retry. ' +
+          'The check-failed notification was sent; the CloudFront error is in the input of this state, under error.',
       },
     },
   };
