@@ -1,0 +1,171 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { STATUS_CHECK_RETRY } from '../../statemachine/definition';
+import { checkBudget, buildSchedule } from '../../functions/shared/schedule';
+import { run } from '../../tools/cli/run';
+import { SCENARIO_NAMES, THROTTLED_CALLS, TIMEOUT_SCENARIO_RETENTION_SECONDS } from '../../tools/cli/scenarios';
+import { disposeApps, notificationText, testIo, withoutTimestamps } from './support';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/events/${name}`, import.meta.url));
+const directory = mkdtempSync(join(tmpdir(), 'start-replay-'));
+
+afterAll(() => {
+  disposeApps();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+async function start(argv: string[]) {
+  const io = testIo();
+  const code = await run(argv, io);
+  return { code, stdout: io.stdout.text, stderr: io.stderr.text };
+}
+
+/** Subject, attributes and message: what a subscriber sees. The topic's ARN carries a generated logical id. */
+function notification(stdout: string): string {
+  return withoutTimestamps(notificationText(stdout))
+    .split('\n')
+    .filter((line) => !line.startsWith('TopicArn:'))
+    .join('\n');
+}
+
+function timeAt(stdout: string, label: string): number {
+  const match = new RegExp(`^${label}:\\s+(\\S+)`, 'm').exec(stdout);
+  if (!match) throw new Error(`no "${label}" line in\n${stdout}`);
+  return Date.parse(match[1]!);
+}
+
+describe('npm start replays a change end to end', () => {
+  it.each(SCENARIO_NAMES)('scenario %s: prints the notification SNS would receive', async (scenario) => {
+    // Act
+    const result = await start(['--scenario', scenario]);
+    // Assert
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(notification(result.stdout)).toMatchSnapshot();
+  });
+
+  it('tells the story in order: event, execution started, checks with waits between them, notification, outcome', async () => {
+    // Act
+    const { stdout } = await start([]);
+    // Assert
+    const story = [
+      /T\+00:00 +event +UpdateDistribution on distribution E2QWRUHAPOMQZL\n +event ID c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5\n +by arn:aws:sts::123456789012:assumed-role\/cfn-exec-role\/AWSCloudFormation via cloudformation\.amazonaws\.com/,
+      /T\+00:00 +dispatch +the bundled dispatcher Lambda started execution E2QWRUHAPOMQZL-update-c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5/,
+      /T\+00:00 +check +1: InProgress/,
+      /T\+00:00 +wait +1 min before check 2/,
+      /T\+01:00 +check +2: InProgress/,
+      /T\+01:00 +wait +1 min before check 3/,
+      /T\+02:00 +check +3: Deployed/,
+      /T\+02:00 +notify +publish the "deployed" notification to SNS/,
+      /T\+02:00 +outcome +SUCCEEDED in "Change is deployed"/,
+    ];
+    let rest = stdout;
+    for (const step of story) {
+      const match = step.exec(rest);
+      expect(match, `${step} after the previous step`).not.toBeNull();
+      rest = rest.slice(match!.index + match![0].length);
+    }
+  });
+
+  it('stamps the notification with the simulated clock: confirmed at the first check after --finish-after', async () => {
+    // Act
+    const { stdout } = await start(['--finish-after', '3m', '-c', 'pollIntervalSeconds=50']);
+    // Assert: checks at 0, 50, 100, 150 and 200 s; the first at or after 180 s confirms.
+    expect(stdout).toMatch(/check +5: Deployed/);
+    expect(timeAt(stdout, 'Confirmed') - timeAt(stdout, 'Started')).toBe(200_000);
+  });
+
+  it('reports an invalidation as completed', async () => {
+    // Act
+    const { code, stdout } = await start(['--event', fixture('create-invalidation.json'), '--finish-after', '0']);
+    // Assert
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/check +1: Completed/);
+    expect(notification(stdout)).toMatch(/^Subject: +CloudFront E2QWRUHAPOMQZL invalidation completed$/m);
+  });
+
+  it('sends the same notification for a bare CloudTrail record as for its EventBridge event', async () => {
+    // Arrange
+    const event = JSON.parse(readFileSync(fixture('create-invalidation.json'), 'utf8')) as { detail: unknown };
+    const bare = join(directory, 'record.json');
+    writeFileSync(bare, JSON.stringify(event.detail));
+    // Act
+    const fromRecord = await start(['--event', bare]);
+    const fromEnvelope = await start(['--event', fixture('create-invalidation.json')]);
+    // Assert
+    expect(fromRecord.stdout).toContain('(CloudTrail record, wrapped as EventBridge delivers it)');
+    expect(notification(fromRecord.stdout)).toBe(notification(fromEnvelope.stdout));
+  });
+
+  it('retries throttled checks with the backoff of the synthesized definition, on the simulated clock', async () => {
+    // Act
+    const { stdout } = await start(['--scenario', 'throttling', '--finish-after', '0']);
+    // Assert
+    const retries = stdout.match(/check +1: CloudFront\.CloudFrontException \(retry \d after a backoff\)/g);
+    expect(retries).toHaveLength(THROTTLED_CALLS);
+    const backoff = STATUS_CHECK_RETRY.IntervalSeconds * (1 + STATUS_CHECK_RETRY.BackoffRate);
+    expect(stdout).toMatch(new RegExp(`T\\+00:0${backoff} +check +1: Deployed`));
+    expect(stdout).toMatch(/3 CloudFront calls/);
+  });
+
+  it('times out after the shortened watch limit and says that it was shortened', async () => {
+    // Arrange
+    const budget = checkBudget(buildSchedule('distribution', { pollIntervalSeconds: 60 }), TIMEOUT_SCENARIO_RETENTION_SECONDS);
+    // Act
+    const { stdout } = await start(['--scenario', 'timeout']);
+    // Assert
+    expect(stdout).toMatch(/watch limit +shortened to 4 min 30 s for this scenario \(-c retentionSeconds=270\)/);
+    expect(stdout).toMatch(new RegExp(`check +${budget}: InProgress`));
+    expect(stdout).not.toMatch(new RegExp(`check +${budget + 1}:`));
+    expect(stdout).toMatch(/outcome +FAILED with WatchTimedOut in "Watch timed out"/);
+  });
+});
+
+describe('npm start refuses what it cannot replay', () => {
+  it.each([
+    ['a missing event file', () => ['--event', join(directory, 'absent.json')], /^npm start: event file not found: /],
+    ['an event file that is not JSON', () => ['--event', writeTo('bad.json', 'not json')], /^npm start: event file .* is not JSON: /],
+    [
+      'an event of another service',
+      () => ['--event', writeTo('s3.json', JSON.stringify({ source: 'aws.s3', 'detail-type': 'AWS API Call via CloudTrail', detail: {} }))],
+      /^npm start: event file .* is not a CloudFront CloudTrail event: /,
+    ],
+    ['a failed call', () => ['--event', fixture('update-distribution-access-denied.json')], /^npm start: event file .* is not a watched call: the call failed/],
+    ['a call that is not watched', () => ['--event', fixture('delete-distribution.json')], /^npm start: event file .* is not a watched call: DeleteDistribution/],
+    ['an invalid context value', () => ['-c', 'pollIntervalSeconds=1'], /^npm start: Invalid context value for "pollIntervalSeconds": "1"/],
+  ])('%s: one line on stderr, exit code 2', async (_what, argv, message) => {
+    // Act
+    const result = await start(argv());
+    // Assert
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stdout).toBe('');
+  });
+
+  it('answers an unknown flag with the usage text and exit code 2', async () => {
+    // Act
+    const result = await start(['--scenerio', 'timeout']);
+    // Assert
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^npm start: Unknown option '--scenerio'/);
+    expect(result.stderr).toContain('Usage:');
+  });
+
+  it('prints the usage text for --help and exits 0', async () => {
+    // Act
+    const result = await start(['--help']);
+    // Assert
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('--scenario NAME');
+  });
+});
+
+function writeTo(name: string, content: string): string {
+  const path = join(directory, name);
+  writeFileSync(path, content);
+  return path;
+}
