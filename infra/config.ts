@@ -3,12 +3,22 @@
  * construct exists. Every error names the key, the value and what is allowed.
  */
 import { RESOURCE_ID_PATTERN, DEFAULT_WATCHED_EVENTS, SUPPORTED_EVENT_NAMES } from '../functions/shared/cloudtrail';
+import {
+  longestRetentionThatFits,
+  NOTIFY_RETRY_RECEIVES,
+  notifyRoomSeconds,
+  SQS_MAX_RECEIVE_COUNT,
+  statusCheckMaxReceiveCount,
+} from '../functions/status-check/receive-budget';
+import { describeDuration } from '../functions/shared/watch-execution';
 
-export const MODES = ['stepfunctions'] as const;
+export const MODES = ['stepfunctions', 'sqs-retry'] as const;
 export type Mode = (typeof MODES)[number];
 
 /** The dispatcher's timeout; SQS visibility must be at least six times longer (AWS guidance for Lambda sources). */
 export const DISPATCHER_TIMEOUT_SECONDS = 30;
+/** The status-check Lambda's timeout in mode sqs-retry: a batch of checks, each with a few SDK retries. */
+export const STATUS_CHECK_TIMEOUT_SECONDS = 30;
 const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 
 export interface NotifierConfig {
@@ -82,11 +92,40 @@ function list(read: ContextReader, key: ConfigKey, allowed: string): string[] | 
 }
 
 export function readConfig(read: ContextReader): NotifierConfig {
+  return checkReceiveBudget(readKeys(read));
+}
+
+/** Mode sqs-retry makes one SQS receive per status check, and SQS moves a message to the DLQ after 1,000 at most. */
+function checkReceiveBudget(config: NotifierConfig): NotifierConfig {
+  if (config.mode !== 'sqs-retry') return config;
+  const schedule = { pollIntervalSeconds: config.pollIntervalSeconds };
+  if (statusCheckMaxReceiveCount({ retentionSeconds: config.retentionSeconds, schedule }) > SQS_MAX_RECEIVE_COUNT) {
+    const longest = longestRetentionThatFits(schedule);
+    throw new ConfigError(
+      'retentionSeconds',
+      config.retentionSeconds,
+      `at most ${longest} (${describeDuration(longest)}) with mode "sqs-retry" and pollIntervalSeconds ${config.pollIntervalSeconds}: ` +
+        `each status check is one SQS receive, and SQS moves a message to the dead-letter queue after ${SQS_MAX_RECEIVE_COUNT.toLocaleString('en-US')} ` +
+        'receives at most (maxReceiveCount); raise pollIntervalSeconds, shorten retentionSeconds, or use mode "stepfunctions"',
+    );
+  }
+  const notifyRoom = notifyRoomSeconds(config.visibilityTimeoutSeconds);
+  if (config.retentionSeconds <= notifyRoom) {
+    throw new ConfigError(
+      'retentionSeconds',
+      config.retentionSeconds,
+      `more than ${notifyRoom} with mode "sqs-retry" and visibilityTimeoutSeconds ${config.visibilityTimeoutSeconds}: ` +
+        `the last ${NOTIFY_RETRY_RECEIVES} visibility timeouts before a message expires are kept for retrying its notification`,
+    );
+  }
+  return config;
+}
+
+function readKeys(read: ContextReader): NotifierConfig {
   const unknownMode = read('mode');
   const mode = (unknownMode === undefined || unknownMode === '' ? 'stepfunctions' : unknownMode) as Mode;
   if (!MODES.includes(mode)) {
-    const hint = mode === ('sqs-retry' as Mode) ? ' (sqs-retry is not available yet)' : '';
-    throw new ConfigError('mode', unknownMode, `${MODES.map((m) => `"${m}"`).join(', ')}${hint}`);
+    throw new ConfigError('mode', unknownMode, MODES.map((m) => `"${m}"`).join(', '));
   }
 
   const emailsAllowed = 'email addresses, comma-separated or as a JSON array';
@@ -106,7 +145,7 @@ export function readConfig(read: ContextReader): NotifierConfig {
   const badId = distributionIds.find((id) => !RESOURCE_ID_PATTERN.test(id));
   if (badId !== undefined) throw new ConfigError('distributionIds', badId, idsAllowed);
 
-  const minimumVisibility = 6 * DISPATCHER_TIMEOUT_SECONDS;
+  const minimumVisibility = 6 * (mode === 'sqs-retry' ? STATUS_CHECK_TIMEOUT_SECONDS : DISPATCHER_TIMEOUT_SECONDS);
   return {
     mode,
     notificationEmails,

@@ -1,0 +1,244 @@
+/**
+ * Mode sqs-retry: one buffered event, one status check per delivery. SQS is the loop: a change that is not done yet
+ * goes back to the queue, hidden until the schedule's next check; a finished watch sends its notification and the
+ * message is deleted. Takes its clients and logger as arguments, like the dispatcher, so tests drive this code.
+ */
+import { GetDistributionCommand, GetInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { CLOUDFRONT_ERRORS, DISTRIBUTION_STATUS, INVALIDATION_STATUS } from '../../statemachine/constants';
+import { parseEventBridgeBody, type Watch, type WatchKind } from '../shared/cloudtrail';
+import type { LogSink } from '../shared/log';
+import { renderNotification, type Notification, type Outcome } from '../shared/notification';
+import { waitAfterCheck } from '../shared/schedule';
+import { scheduleFor, type WatchSettings } from '../shared/settings';
+import { buildWatchExecution } from '../shared/watch-execution';
+import { notificationValues, type CheckFacts } from './notification-values';
+import { notifyRoomSeconds } from './receive-budget';
+import { errorMessage, integrationErrorName, isTransient } from './service-errors';
+
+/** An unusable event comes back at once, so it reaches the dead-letter queue in minutes, long before it expires. */
+export const UNUSABLE_EVENT_VISIBILITY_SECONDS = 0;
+
+/** One SQS delivery of a buffered event. */
+export interface QueuedChange {
+  readonly body: string;
+  readonly receiptHandle: string;
+  /** ApproximateReceiveCount: 1 on the first delivery. It numbers the status checks. */
+  readonly receiveCount: number;
+  /** SentTimestamp: when the event entered the queue. SQS deletes the message retentionSeconds later. */
+  readonly sentAt: Date;
+}
+
+export interface StatusCheckQueue {
+  readonly url: string;
+  /** When a message comes back if nobody sets its visibility: after a failed notification or a failed invocation. */
+  readonly visibilityTimeoutSeconds: number;
+}
+
+export interface StatusCheckDeps {
+  readonly cloudfront: Pick<CloudFrontClient, 'send'>;
+  readonly sns: Pick<SNSClient, 'send'>;
+  readonly sqs: Pick<SQSClient, 'send'>;
+  readonly logger: LogSink;
+  readonly topicArn: string;
+  readonly queue: StatusCheckQueue;
+  readonly settings: WatchSettings;
+  readonly now: () => Date;
+}
+
+export type StatusCheckResult =
+  /** The watch ended with this notification: delete the message. */
+  | { readonly result: 'notified'; readonly outcome: Outcome; readonly check: number }
+  /** Not a change to watch: delete the message. */
+  | { readonly result: 'skipped'; readonly reason: string }
+  /** Not done, or CloudFront could not answer: the message comes back for the next check. */
+  | { readonly result: 'check-again'; readonly check: number; readonly waitSeconds: number; readonly reason: string }
+  /** The notification could not be sent: the message comes back after the queue's visibility timeout. */
+  | { readonly result: 'notify-again'; readonly outcome: Outcome; readonly reason: string }
+  /** The event can never be watched: the message goes round until SQS moves it to the dead-letter queue. */
+  | { readonly result: 'unusable'; readonly reason: string };
+
+/** Whether the record must be reported as a batch item failure, so SQS keeps the message. */
+export function keepsMessage(result: StatusCheckResult): boolean {
+  return result.result === 'check-again' || result.result === 'notify-again' || result.result === 'unusable';
+}
+
+const KINDS = {
+  distribution: {
+    doneStatus: DISTRIBUTION_STATUS.done,
+    doneOutcome: 'deployed',
+    notFoundErrors: [CLOUDFRONT_ERRORS.noSuchDistribution],
+  },
+  invalidation: {
+    doneStatus: INVALIDATION_STATUS.done,
+    doneOutcome: 'completed',
+    notFoundErrors: [CLOUDFRONT_ERRORS.noSuchInvalidation, CLOUDFRONT_ERRORS.noSuchDistribution],
+  },
+} as const satisfies Record<WatchKind, { doneOutcome: Outcome; notFoundErrors: readonly string[] } & Record<string, unknown>>;
+
+interface StatusAnswer {
+  readonly status: string;
+  readonly domainName?: string;
+}
+
+async function readStatus(cloudfront: StatusCheckDeps['cloudfront'], watch: Watch): Promise<StatusAnswer> {
+  if (watch.kind === 'distribution') {
+    const answer = await cloudfront.send(new GetDistributionCommand({ Id: watch.distributionId }));
+    return { status: answer.Distribution?.Status ?? '', domainName: answer.Distribution?.DomainName ?? '' };
+  }
+  const answer = await cloudfront.send(
+    new GetInvalidationCommand({ DistributionId: watch.distributionId, Id: watch.invalidationId }),
+  );
+  return { status: answer.Invalidation?.Status ?? '' };
+}
+
+export interface DeadlineInput {
+  readonly eventTime: string;
+  readonly sentAt: Date;
+  readonly retentionSeconds: number;
+  readonly visibilityTimeoutSeconds: number;
+}
+
+/**
+ * The last moment a check may be scheduled for: the watch limit (event time + retention, as in the state machine),
+ * and never so close to the message's expiry that the notification retries could not all happen before it.
+ */
+export function watchDeadline(input: DeadlineInput): Date {
+  const watchLimit = Date.parse(input.eventTime) + input.retentionSeconds * 1000;
+  const expiry = input.sentAt.getTime() + input.retentionSeconds * 1000;
+  return new Date(Math.min(watchLimit, expiry - notifyRoomSeconds(input.visibilityTimeoutSeconds) * 1000));
+}
+
+export async function checkQueuedChange(message: QueuedChange, deps: StatusCheckDeps): Promise<StatusCheckResult> {
+  const parsed = parseEventBridgeBody(message.body, deps.settings);
+  if (parsed.type === 'invalid') {
+    deps.logger.error('Event cannot be watched; it comes back at once until SQS moves it to the dead-letter queue', {
+      reason: parsed.reason,
+      receiveCount: message.receiveCount,
+    });
+    await hideFor(message, UNUSABLE_EVENT_VISIBILITY_SECONDS, deps);
+    return { result: 'unusable', reason: parsed.reason };
+  }
+  if (parsed.type === 'skip') {
+    deps.logger.info('Event skipped', { reason: parsed.reason, eventName: parsed.eventName, eventId: parsed.eventId });
+    return { result: 'skipped', reason: parsed.reason };
+  }
+
+  const { watch } = parsed;
+  const schedule = scheduleFor(deps.settings)(watch.kind);
+  // The dispatcher's own budget rule, counted from when the event entered the queue: the state machine's limit.
+  const execution = buildWatchExecution(
+    watch,
+    { retentionSeconds: deps.settings.retentionSeconds, schedule: () => schedule },
+    message.sentAt,
+  );
+  const { maxChecks } = execution.input.progress;
+  const check = message.receiveCount;
+  const checkedAt = deps.now();
+  const waitSeconds = waitAfterCheck(schedule, check);
+  const deadline = watchDeadline({
+    eventTime: watch.eventTime,
+    sentAt: message.sentAt,
+    retentionSeconds: deps.settings.retentionSeconds,
+    visibilityTimeoutSeconds: deps.queue.visibilityTimeoutSeconds,
+  });
+  const lastCheck = check >= maxChecks || checkedAt.getTime() + waitSeconds * 1000 > deadline.getTime();
+  const context = {
+    eventName: watch.eventName,
+    eventId: watch.eventId,
+    distributionId: watch.distributionId,
+    invalidationId: watch.invalidationId,
+    check,
+    maxChecks,
+    lastCheck,
+  };
+  const facts: CheckFacts = { watch: execution.input.watch, check, checkedAt };
+  const kind = KINDS[watch.kind];
+
+  let answer: StatusAnswer;
+  try {
+    answer = await readStatus(deps.cloudfront, watch);
+  } catch (error) {
+    const failure = { name: integrationErrorName(error), cause: errorMessage(error) };
+    if ((kind.notFoundErrors as readonly string[]).includes(failure.name)) {
+      return notify('not-found', { ...facts, error: failure }, message, deps, context);
+    }
+    if (isTransient(error) && !lastCheck) {
+      deps.logger.warn('CloudFront could not answer; the change is checked again at the next scheduled check', {
+        ...context,
+        error: failure.name,
+        message: failure.cause,
+        waitSeconds,
+      });
+      await hideFor(message, waitSeconds, deps);
+      return { result: 'check-again', check, waitSeconds, reason: `${failure.name}: ${failure.cause}` };
+    }
+    return notify('check-failed', { ...facts, error: failure }, message, deps, context);
+  }
+
+  if (answer.status === kind.doneStatus) {
+    return notify(kind.doneOutcome, { ...facts, domainName: answer.domainName }, message, deps, context);
+  }
+  if (lastCheck) {
+    return notify('timed-out', { ...facts, domainName: answer.domainName }, message, deps, context);
+  }
+  deps.logger.info('Change not done yet', { ...context, status: answer.status, waitSeconds });
+  await hideFor(message, waitSeconds, deps);
+  return { result: 'check-again', check, waitSeconds, reason: `status is ${answer.status}` };
+}
+
+function publishInput(topicArn: string, notification: Notification) {
+  return {
+    TopicArn: topicArn,
+    Subject: notification.subject,
+    Message: notification.message,
+    MessageAttributes: Object.fromEntries(
+      Object.entries(notification.attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+    ),
+  };
+}
+
+async function notify(
+  outcome: Outcome,
+  facts: CheckFacts,
+  message: QueuedChange,
+  deps: StatusCheckDeps,
+  context: Record<string, unknown>,
+): Promise<StatusCheckResult> {
+  const notification = renderNotification(facts.watch.kind, outcome, notificationValues(facts));
+  try {
+    await deps.sns.send(new PublishCommand(publishInput(deps.topicArn, notification)));
+  } catch (error) {
+    deps.logger.warn('Could not publish the notification; the message comes back and the change is checked again', {
+      ...context,
+      outcome,
+      error: integrationErrorName(error),
+      message: errorMessage(error),
+      receiveCount: message.receiveCount,
+    });
+    return { result: 'notify-again', outcome, reason: errorMessage(error) };
+  }
+  deps.logger.info('Watch ended; notification sent', { ...context, outcome, ...(facts.error ? { error: facts.error.name } : {}) });
+  return { result: 'notified', outcome, check: facts.check };
+}
+
+/** Sets when SQS hands the message out again; if that fails, the queue's visibility timeout applies instead. */
+async function hideFor(message: QueuedChange, seconds: number, deps: StatusCheckDeps): Promise<void> {
+  try {
+    await deps.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: deps.queue.url,
+        ReceiptHandle: message.receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
+    );
+  } catch (error) {
+    deps.logger.warn('Could not set when the message comes back; the queue visibility timeout applies', {
+      seconds,
+      visibilityTimeoutSeconds: deps.queue.visibilityTimeoutSeconds,
+      error: (error as Error).name,
+      message: errorMessage(error),
+    });
+  }
+}

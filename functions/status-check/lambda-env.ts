@@ -1,0 +1,34 @@
+/** What the stack hands the status-check Lambda, and how an SQS record becomes a QueuedChange. */
+import type { SQSRecord } from 'aws-lambda';
+import type { QueuedChange } from './check';
+
+export const STATUS_CHECK_ENV = {
+  topicArn: 'TOPIC_ARN',
+  queueUrl: 'QUEUE_URL',
+  visibilityTimeoutSeconds: 'QUEUE_VISIBILITY_TIMEOUT_SECONDS',
+} as const;
+
+/**
+ * Attempts per AWS call inside one delivery, the SDK's standard retry with backoff. The first two throttles or 5xx
+ * answers are absorbed in place, as the state machine's retries do; what still fails waits for the next check.
+ */
+export const SDK_MAX_ATTEMPTS = 3;
+
+/** Fails loudly at cold start: a function deployed without its settings must not guess. */
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`${name} is not set: deploy this function with the notifier stack`);
+  return value;
+}
+
+export function parseQueuedChange(record: SQSRecord): QueuedChange {
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount);
+  const sentAt = Number(record.attributes.SentTimestamp);
+  return {
+    body: record.body,
+    receiptHandle: record.receiptHandle,
+    // Lambda always sends both attributes; the fallbacks keep a malformed record from disabling the limits.
+    receiveCount: Number.isInteger(receiveCount) && receiveCount > 0 ? receiveCount : 1,
+    sentAt: new Date(Number.isFinite(sentAt) && sentAt > 0 ? sentAt : Date.now()),
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * Where the status-check Lambda finds each value a notification template names: the code twin of the state
+ * machine's NOTIFICATION_FIELD_PATHS (statemachine/constants.ts). Both fill the templates of
+ * functions/shared/notification.ts, so the two modes send the same words for the same change and outcome.
+ */
+import type { NotificationValues } from '../shared/notification';
+import type { WatchDetails } from '../shared/watch-execution';
+
+/** What one status check learned, next to the watch it belongs to. */
+export interface CheckFacts {
+  /** The same details the dispatcher hands a state machine execution. */
+  readonly watch: WatchDetails;
+  /** Number of this check: the message's ApproximateReceiveCount, as $.progress.check in the state machine. */
+  readonly check: number;
+  /** When the check was made; the state machine writes its $$.State.EnteredTime in the same ISO form. */
+  readonly checkedAt: Date;
+  /** From the GetDistribution answer, as $.status.domainName. */
+  readonly domainName?: string;
+  /** As $.error.Error and $.error.Cause in the state machine: the integration's error name and the message. */
+  readonly error?: { readonly name: string; readonly cause: string };
+}
+
+export function notificationValues(facts: CheckFacts): NotificationValues {
+  const { watch } = facts;
+  return {
+    distributionId: watch.distributionId,
+    invalidationId: watch.invalidationId ?? '',
+    change: watch.change,
+    changedBy: watch.changedBy,
+    startedAt: watch.startedAt,
+    paths: watch.paths ?? '',
+    consoleUrl: watch.consoleUrl,
+    eventId: watch.eventId,
+    watchLimit: watch.watchLimit,
+    checks: facts.check,
+    endedAt: facts.checkedAt.toISOString(),
+    domainName: facts.domainName ?? '',
+    errorName: facts.error?.name ?? '',
+    errorCause: facts.error?.cause ?? '',
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * How often SQS may hand out one message in mode sqs-retry. Every receive is one status check, so the number
+ * follows from the schedule and the watch limit; a redrive policy's maxReceiveCount is capped at 1,000 by SQS.
+ */
+import type { WatchKind } from '../shared/cloudtrail';
+import { buildSchedule, checkBudget, secondsUntilCheck, type ScheduleSettings } from '../shared/schedule';
+
+export const SQS_MAX_RECEIVE_COUNT = 1_000;
+/**
+ * Receives after the last status check in which an unsent notification is tried again; past them the message goes
+ * to the dead-letter queue, where an operator sees it, instead of expiring unnoticed.
+ */
+export const NOTIFY_RETRY_RECEIVES = 5;
+const WATCH_KINDS: readonly WatchKind[] = ['distribution', 'invalidation'];
+
+export interface ReceiveBudgetSettings {
+  readonly retentionSeconds: number;
+  readonly schedule: ScheduleSettings;
+}
+
+/** The most status checks one watch can make: its event reached the queue at once and it runs to the limit. */
+export function maxChecksPerWatch(settings: ReceiveBudgetSettings): number {
+  return Math.max(
+    ...WATCH_KINDS.map((kind) => checkBudget(buildSchedule(kind, settings.schedule), settings.retentionSeconds)),
+  );
+}
+
+/** The buffer queue's maxReceiveCount: every check of the longest watch, then the notification retries. */
+export function statusCheckMaxReceiveCount(settings: ReceiveBudgetSettings): number {
+  return maxChecksPerWatch(settings) + NOTIFY_RETRY_RECEIVES;
+}
+
+/** Seconds kept before a message expires so that every notification retry still happens while SQS holds it. */
+export function notifyRoomSeconds(visibilityTimeoutSeconds: number): number {
+  return NOTIFY_RETRY_RECEIVES * visibilityTimeoutSeconds;
+}
+
+/** The longest retentionSeconds whose watches still fit into SQS's 1,000 receives with this schedule. */
+export function longestRetentionThatFits(schedule: ScheduleSettings): number {
+  const checks = SQS_MAX_RECEIVE_COUNT - NOTIFY_RETRY_RECEIVES;
+  // checkBudget(s, r) stays at most `checks` while r is shorter than the time until check number checks + 1.
+  return Math.min(...WATCH_KINDS.map((kind) => secondsUntilCheck(buildSchedule(kind, schedule), checks + 1) - 1));
+}

@@ -1,0 +1,356 @@
+import {
+  AccessDenied,
+  CloudFrontClient,
+  CloudFrontServiceException,
+  GetDistributionCommand,
+  GetInvalidationCommand,
+  NoSuchDistribution,
+  NoSuchInvalidation,
+} from '@aws-sdk/client-cloudfront';
+import { AuthorizationErrorException, PublishCommand, SNSClient, type PublishCommandInput } from '@aws-sdk/client-sns';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { buildSchedule, checkBudget, waitAfterCheck } from '../../functions/shared/schedule';
+import {
+  checkQueuedChange,
+  keepsMessage,
+  UNUSABLE_EVENT_VISIBILITY_SECONDS,
+  watchDeadline,
+  type QueuedChange,
+  type StatusCheckDeps,
+} from '../../functions/status-check/check';
+import { NOTIFY_RETRY_RECEIVES } from '../../functions/status-check/receive-budget';
+import { fixtureBody } from '../scenarios/watch-scenarios';
+import { collectingLogger, QUEUE_URL, SCENARIO_SETTINGS, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
+
+const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:notifications';
+const DISTRIBUTION_ID = 'E2QWRUHAPOMQZL';
+const INVALIDATION_ID = 'I2J0I21PCUYOIK';
+const DOMAIN = 'd111111abcdef8.cloudfront.net';
+/** update-distribution.json's eventTime, and when EventBridge put it into the queue. */
+const UPDATE_TIME = Date.parse('2026-11-28T11:30:00Z');
+const UPDATE_SENT = new Date(UPDATE_TIME + 30_000);
+const INVALIDATION_SENT = new Date(Date.parse('2026-11-28T13:45:10Z') + 30_000);
+const CHECK_TIME = new Date(UPDATE_TIME + 10 * 60_000);
+const SCHEDULE = buildSchedule('distribution', SCENARIO_SETTINGS.schedule);
+
+const cloudfrontMock = mockClient(CloudFrontClient);
+const snsMock = mockClient(SNSClient);
+const sqsMock = mockClient(SQSClient);
+
+function delivery(file: string, receiveCount: number, sentAt = file === 'create-invalidation.json' ? INVALIDATION_SENT : UPDATE_SENT): QueuedChange {
+  return { body: fixtureBody(file), receiptHandle: `handle-${file}-${receiveCount}`, receiveCount, sentAt };
+}
+
+function distribution(status: string) {
+  return { ETag: 'E2QWRUHEXAMPLE', Distribution: { Id: DISTRIBUTION_ID, Status: status, DomainName: DOMAIN } } as never;
+}
+
+function invalidation(status: string) {
+  return { Invalidation: { Id: INVALIDATION_ID, Status: status } } as never;
+}
+
+function throttled(): CloudFrontServiceException {
+  return new CloudFrontServiceException({ name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+}
+
+function published(): PublishCommandInput[] {
+  return snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input);
+}
+
+function visibilityChanges(): Array<{ ReceiptHandle?: string; VisibilityTimeout?: number; QueueUrl?: string }> {
+  return sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input);
+}
+
+describe('checkQueuedChange', () => {
+  let logger: ReturnType<typeof collectingLogger>;
+  let deps: StatusCheckDeps;
+
+  beforeEach(() => {
+    cloudfrontMock.reset();
+    snsMock.reset();
+    sqsMock.reset();
+    snsMock.on(PublishCommand).resolves({ MessageId: 'message-1' });
+    sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
+    logger = collectingLogger();
+    deps = {
+      cloudfront: new CloudFrontClient({}),
+      sns: new SNSClient({}),
+      sqs: new SQSClient({}),
+      logger,
+      topicArn: TOPIC_ARN,
+      queue: { url: QUEUE_URL, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS },
+      settings: SCENARIO_SETTINGS,
+      now: () => CHECK_TIME,
+    };
+  });
+
+  describe('done', () => {
+    it('publishes "deployed" for a Deployed distribution, numbered by the receive count, and releases the message', async () => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionCommand, { Id: DISTRIBUTION_ID }).resolves(distribution('Deployed'));
+      // Act
+      const result = await checkQueuedChange(delivery('update-distribution.json', 5), deps);
+      // Assert
+      expect(result).toEqual({ result: 'notified', outcome: 'deployed', check: 5 });
+      expect(keepsMessage(result)).toBe(false);
+      const [notification, ...others] = published();
+      expect(others).toEqual([]);
+      expect(notification).toMatchObject({
+        TopicArn: TOPIC_ARN,
+        Subject: `CloudFront ${DISTRIBUTION_ID} deployed`,
+        MessageAttributes: {
+          outcome: { DataType: 'String', StringValue: 'deployed' },
+          kind: { DataType: 'String', StringValue: 'distribution' },
+          distributionId: { DataType: 'String', StringValue: DISTRIBUTION_ID },
+        },
+      });
+      expect(notification!.Message).toContain(`Confirmed:     ${CHECK_TIME.toISOString()} (status check 5)`);
+      expect(notification!.Message).toContain(`Domain:        ${DOMAIN}`);
+      expect(visibilityChanges()).toEqual([]);
+    });
+
+    it('publishes "completed" for a Completed invalidation, asking with both ids', async () => {
+      // Arrange
+      cloudfrontMock
+        .on(GetInvalidationCommand, { DistributionId: DISTRIBUTION_ID, Id: INVALIDATION_ID })
+        .resolves(invalidation('Completed'));
+      // Act
+      const result = await checkQueuedChange(delivery('create-invalidation.json', 2), deps);
+      // Assert
+      expect(result).toEqual({ result: 'notified', outcome: 'completed', check: 2 });
+      expect(published().map((input) => input.Subject)).toEqual([`CloudFront ${DISTRIBUTION_ID} invalidation completed`]);
+      expect(published()[0]!.Message).toContain(`Invalidation:  ${INVALIDATION_ID}`);
+    });
+
+    it('still reports a change that is done when the message comes back past its poll budget', async () => {
+      // Arrange
+      const budget = checkBudget(SCHEDULE, SCENARIO_SETTINGS.retentionSeconds - 30);
+      cloudfrontMock.on(GetDistributionCommand).resolves(distribution('Deployed'));
+      // Act
+      const result = await checkQueuedChange(delivery('update-distribution.json', budget + 2), deps);
+      // Assert
+      expect(result).toEqual({ result: 'notified', outcome: 'deployed', check: budget + 2 });
+    });
+  });
+
+  describe('not done', () => {
+    it.each([1, 2, 30])('after check %i hides the message until the schedule\'s next check and keeps it', async (check) => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress'));
+      const message = delivery('update-distribution.json', check);
+      // Act
+      const result = await checkQueuedChange(message, deps);
+      // Assert
+      const waitSeconds = waitAfterCheck(SCHEDULE, check);
+      expect(result).toEqual({ result: 'check-again', check, waitSeconds, reason: 'status is InProgress' });
+      expect(keepsMessage(result)).toBe(true);
+      expect(visibilityChanges()).toEqual([{ QueueUrl: QUEUE_URL, ReceiptHandle: message.receiptHandle, VisibilityTimeout: waitSeconds }]);
+      expect(published()).toEqual([]);
+    });
+
+    it('keeps the message even when its visibility cannot be changed: the queue visibility timeout applies', async () => {
+      // Arrange
+      cloudfrontMock.on(GetInvalidationCommand).resolves(invalidation('InProgress'));
+      sqsMock.on(ChangeMessageVisibilityCommand).rejects(Object.assign(new Error('SQS unavailable'), { name: 'InternalError', $fault: 'server' }));
+      // Act
+      const result = await checkQueuedChange(delivery('create-invalidation.json', 1), deps);
+      // Assert
+      expect(result.result).toBe('check-again');
+      expect(logger.lines).toContainEqual(
+        expect.objectContaining({ level: 'warn', message: expect.stringContaining('queue visibility timeout applies') }),
+      );
+    });
+  });
+
+  describe('the watch limit', () => {
+    it('publishes "timed-out" at the last check of the poll budget, counted from when the event entered the queue', async () => {
+      // Arrange
+      const budget = checkBudget(SCHEDULE, SCENARIO_SETTINGS.retentionSeconds - 30);
+      cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress'));
+      // Act
+      const beforeLast = await checkQueuedChange(delivery('update-distribution.json', budget - 1), deps);
+      const last = await checkQueuedChange(delivery('update-distribution.json', budget), deps);
+      // Assert
+      expect(beforeLast.result).toBe('check-again');
+      expect(last).toEqual({ result: 'notified', outcome: 'timed-out', check: budget });
+      expect(published()[0]!.Subject).toBe(`CloudFront ${DISTRIBUTION_ID} still deploying after 4 days`);
+      expect(published()[0]!.Message).toContain(`Last checked:  ${CHECK_TIME.toISOString()} (status check ${budget})`);
+    });
+
+    it('publishes "timed-out" early when the clock says the next check would fall after the watch limit', async () => {
+      // Arrange: the event reached the queue an hour late and only two checks were made (a long outage)
+      const limit = UPDATE_TIME + SCENARIO_SETTINGS.retentionSeconds * 1000;
+      const wait = waitAfterCheck(SCHEDULE, 2) * 1000;
+      const sentAt = new Date(UPDATE_TIME + 3_600_000);
+      cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress'));
+      // Act
+      const inTime = await checkQueuedChange(delivery('update-distribution.json', 2, sentAt), {
+        ...deps,
+        now: () => new Date(limit - wait),
+      });
+      const tooLate = await checkQueuedChange(delivery('update-distribution.json', 2, sentAt), {
+        ...deps,
+        now: () => new Date(limit - wait + 1),
+      });
+      // Assert
+      expect(inTime.result).toBe('check-again');
+      expect(tooLate).toEqual({ result: 'notified', outcome: 'timed-out', check: 2 });
+    });
+
+    it('keeps room before the message expires for every notification retry', () => {
+      // Arrange: an event that reached the queue one minute after the change
+      const sentAt = new Date(UPDATE_TIME + 60_000);
+      // Act
+      const deadline = watchDeadline({
+        eventTime: '2026-11-28T11:30:00Z',
+        sentAt,
+        retentionSeconds: 3_600,
+        visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
+      });
+      // Assert
+      const expiry = sentAt.getTime() + 3_600_000;
+      expect(deadline.getTime()).toBe(expiry - NOTIFY_RETRY_RECEIVES * VISIBILITY_TIMEOUT_SECONDS * 1000);
+    });
+
+    it('uses the watch limit itself when the event reached the queue long after the change', () => {
+      // Arrange
+      const sentAt = new Date(UPDATE_TIME + 3 * 3_600_000);
+      // Act
+      const deadline = watchDeadline({
+        eventTime: '2026-11-28T11:30:00Z',
+        sentAt,
+        retentionSeconds: 86_400,
+        visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
+      });
+      // Assert
+      expect(deadline.getTime()).toBe(UPDATE_TIME + 86_400_000);
+    });
+  });
+
+  describe('not found', () => {
+    it('publishes "not-found" for a deleted distribution, with the integration\'s error name, and releases the message', async () => {
+      // Arrange
+      cloudfrontMock
+        .on(GetDistributionCommand)
+        .rejects(new NoSuchDistribution({ message: 'The specified distribution does not exist.', $metadata: { httpStatusCode: 404 } }));
+      // Act
+      const result = await checkQueuedChange(delivery('update-distribution.json', 1), deps);
+      // Assert
+      expect(result).toEqual({ result: 'notified', outcome: 'not-found', check: 1 });
+      expect(published()[0]!.Message).toContain('Error:         CloudFront.NoSuchDistributionException');
+      expect(visibilityChanges()).toEqual([]);
+    });
+
+    it.each([
+      ['an unknown invalidation', () => new NoSuchInvalidation({ message: 'no such invalidation', $metadata: { httpStatusCode: 404 } })],
+      ['a deleted distribution', () => new NoSuchDistribution({ message: 'no such distribution', $metadata: { httpStatusCode: 404 } })],
+    ])('publishes "not-found" for %s while watching an invalidation', async (_case, error) => {
+      // Arrange
+      cloudfrontMock.on(GetInvalidationCommand).rejects(error());
+      // Act
+      const result = await checkQueuedChange(delivery('create-invalidation.json', 1), deps);
+      // Assert
+      expect(result).toEqual({ result: 'notified', outcome: 'not-found', check: 1 });
+      expect(published()[0]!.Subject).toBe(`CloudFront ${DISTRIBUTION_ID} invalidation not found: watch ended`);
+    });
+  });
+
+  describe('CloudFront errors', () => {
+    it.each([
+      ['throttling', throttled],
+      ['a 503', () => new CloudFrontServiceException({ name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 }, message: 'Service Unavailable' })],
+      ['a network error', () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError' })],
+    ])('keeps the message for the next scheduled check after %s', async (_case, error) => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionCommand).rejects(error());
+      // Act
+      const result = await checkQueuedChange(delivery('update-distribution.json', 3), deps);
+      // Assert
+      expect(result).toMatchObject({ result: 'check-again', check: 3, waitSeconds: waitAfterCheck(SCHEDULE, 3) });
+      expect(visibilityChanges().map((input) => input.VisibilityTimeout)).toEqual([waitAfterCheck(SCHEDULE, 3)]);
+      expect(published()).toEqual([]);
+      expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ check: 3 }) }));
+    });
+
+    it('publishes "check-failed" when the last check of the watch cannot be made either', async () => {
+      // Arrange
+      const budget = checkBudget(SCHEDULE, SCENARIO_SETTINGS.retentionSeconds - 30);
+      cloudfrontMock.on(GetDistributionCommand).rejects(throttled());
+      // Act
+      const result = await checkQueuedChange(delivery('update-distribution.json', budget), deps);
+      // Assert
+      expect(result).toEqual({ result: 'notified', outcome: 'check-failed', check: budget });
+      expect(published()[0]!.Message).toContain('Error:         CloudFront.CloudFrontException');
+      expect(published()[0]!.Message).toContain('Cause:         Rate exceeded');
+    });
+
+    it('publishes "check-failed" at once for access denied, which waiting cannot fix', async () => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionCommand).rejects(
+        new AccessDenied({ message: 'User is not authorized to perform cloudfront:GetDistribution', $metadata: { httpStatusCode: 403 } }),
+      );
+      // Act
+      const result = await checkQueuedChange(delivery('update-distribution.json', 1), deps);
+      // Assert
+      expect(result).toEqual({ result: 'notified', outcome: 'check-failed', check: 1 });
+      expect(published()[0]!.Message).toContain('Error:         CloudFront.AccessDeniedException');
+      expect(published()[0]!.Message).toContain('Cause:         User is not authorized to perform cloudfront:GetDistribution');
+    });
+  });
+
+  describe('SNS errors', () => {
+    it.each([
+      ['throttled', () => Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 } })],
+      ['refused', () => new AuthorizationErrorException({ message: 'not authorized', $metadata: { httpStatusCode: 403 } })],
+    ])('keeps the message when the publish is %s, without shortening its visibility', async (_case, error) => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionCommand).resolves(distribution('Deployed'));
+      snsMock.on(PublishCommand).rejects(error());
+      // Act
+      const result = await checkQueuedChange(delivery('update-distribution.json', 4), deps);
+      // Assert
+      expect(result).toMatchObject({ result: 'notify-again', outcome: 'deployed' });
+      expect(keepsMessage(result)).toBe(true);
+      expect(visibilityChanges()).toEqual([]);
+      expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ outcome: 'deployed', receiveCount: 4 }) }));
+    });
+  });
+
+  describe('events that are not watched', () => {
+    it.each(['update-distribution-access-denied.json', 'delete-distribution.json'])(
+      'logs %s at info level and releases it without calling anything',
+      async (file) => {
+        // Arrange
+        const message = delivery(file, 1);
+        // Act
+        const result = await checkQueuedChange(message, deps);
+        // Assert
+        expect(result.result).toBe('skipped');
+        expect(keepsMessage(result)).toBe(false);
+        expect(logger.lines.map((line) => line.level)).toEqual(['info']);
+        expect(cloudfrontMock.calls()).toEqual([]);
+        expect(published()).toEqual([]);
+      },
+    );
+
+    it.each([
+      ['not JSON', '{"detail-type":'],
+      ['a truncated CreateDistribution', fixtureBody('create-distribution-without-response.json')],
+    ])('logs a message that is %s as an error and sends it straight back, towards the dead-letter queue', async (_case, body) => {
+      // Arrange
+      const message: QueuedChange = { body, receiptHandle: 'handle-bad', receiveCount: 7, sentAt: UPDATE_SENT };
+      // Act
+      const result = await checkQueuedChange(message, deps);
+      // Assert
+      expect(result.result).toBe('unusable');
+      expect(keepsMessage(result)).toBe(true);
+      expect(logger.lines).toEqual([expect.objectContaining({ level: 'error', fields: expect.objectContaining({ receiveCount: 7 }) })]);
+      expect(visibilityChanges()).toEqual([
+        { QueueUrl: QUEUE_URL, ReceiptHandle: 'handle-bad', VisibilityTimeout: UNUSABLE_EVENT_VISIBILITY_SECONDS },
+      ]);
+      expect(cloudfrontMock.calls()).toEqual([]);
+    });
+  });
+});

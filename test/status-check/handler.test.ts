@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import {
+  CloudFrontClient,
+  CloudFrontServiceException,
+  GetDistributionCommand,
+  GetInvalidationCommand,
+  NoSuchDistribution,
+} from '@aws-sdk/client-cloudfront';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildSchedule, waitAfterCheck } from '../../functions/shared/schedule';
+import { WATCH_SETTINGS_ENV } from '../../functions/shared/settings';
+import { UNUSABLE_EVENT_VISIBILITY_SECONDS } from '../../functions/status-check/check';
+import { STATUS_CHECK_ENV } from '../../functions/status-check/lambda-env';
+import { fixtureBody } from '../scenarios/watch-scenarios';
+import { QUEUE_URL, SCENARIO_SETTINGS, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
+
+const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:notifications';
+const NOW = new Date('2026-11-28T18:00:00Z');
+const SCHEDULE = buildSchedule('distribution', SCENARIO_SETTINGS.schedule);
+
+const cloudfrontMock = mockClient(CloudFrontClient);
+const snsMock = mockClient(SNSClient);
+const sqsMock = mockClient(SQSClient);
+
+const context: Context = {
+  callbackWaitsForEmptyEventLoop: true,
+  functionName: 'notifier-status-check',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:notifier-status-check',
+  memoryLimitInMB: '256',
+  awsRequestId: '8f5c1c2e-0000-4000-8000-000000000002',
+  logGroupName: '/aws/lambda/notifier-status-check',
+  logStreamName: '2026/11/28/[$LATEST]0123456789abcdef',
+  getRemainingTimeInMillis: () => 30_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+};
+
+function sqsRecord(messageId: string, body: string, receiveCount: number): SQSRecord {
+  const sent = String(NOW.getTime() - 60_000);
+  return {
+    messageId,
+    receiptHandle: `receipt-${messageId}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: sent,
+      SenderId: 'AIDAEVENTBRIDGE',
+      ApproximateFirstReceiveTimestamp: sent,
+    },
+    messageAttributes: {},
+    md5OfBody: createHash('md5').update(body).digest('hex'),
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:notifier-buffer',
+    awsRegion: 'us-east-1',
+  };
+}
+
+function visibilityByReceipt(): Record<string, number | undefined> {
+  return Object.fromEntries(
+    sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((call) => [call.args[0].input.ReceiptHandle, call.args[0].input.VisibilityTimeout]),
+  );
+}
+
+const ENV = {
+  [WATCH_SETTINGS_ENV]: JSON.stringify(SCENARIO_SETTINGS),
+  [STATUS_CHECK_ENV.topicArn]: TOPIC_ARN,
+  [STATUS_CHECK_ENV.queueUrl]: QUEUE_URL,
+  [STATUS_CHECK_ENV.visibilityTimeoutSeconds]: String(VISIBILITY_TIMEOUT_SECONDS),
+};
+
+/** The handler reads its environment at import: each test imports a fresh copy. */
+async function importHandler(env: Record<string, string> = ENV) {
+  vi.resetModules();
+  for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
+  return (await import('../../functions/status-check/handler')).handler;
+}
+
+describe('the status-check Lambda handler', () => {
+  beforeEach(() => {
+    cloudfrontMock.reset();
+    snsMock.reset();
+    sqsMock.reset();
+    snsMock.on(PublishCommand).resolves({ MessageId: 'message-1' });
+    sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
+    vi.useFakeTimers({ toFake: ['Date'], now: NOW });
+    // Powertools writes JSON lines to stdout; keep the test output readable.
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.useRealTimers();
+    vi.unstubAllEnvs();
+  });
+
+  it('handles a batch of done, not done, not found, throttled and malformed records, each on its own', async () => {
+    // Arrange
+    cloudfrontMock.on(GetInvalidationCommand).resolves({ Invalidation: { Id: 'I2J0I21PCUYOIK', Status: 'Completed' } } as never);
+    cloudfrontMock
+      .on(GetDistributionCommand, { Id: 'E2QWRUHAPOMQZL' })
+      .resolves({ Distribution: { Id: 'E2QWRUHAPOMQZL', Status: 'InProgress', DomainName: 'd1.cloudfront.net' } } as never)
+      .on(GetDistributionCommand, { Id: 'E1KX7NS0V9EXMP' })
+      .rejects(new NoSuchDistribution({ message: 'The specified distribution does not exist.', $metadata: { httpStatusCode: 404 } }))
+      .on(GetDistributionCommand, { Id: 'E3STAGINGEXAMP' })
+      .rejects(new CloudFrontServiceException({ name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' }));
+    const event: SQSEvent = {
+      Records: [
+        sqsRecord('done', fixtureBody('create-invalidation.json'), 3),
+        sqsRecord('not-done', fixtureBody('update-distribution.json'), 2),
+        sqsRecord('not-found', fixtureBody('create-distribution-with-tags.json'), 1),
+        sqsRecord('throttled', fixtureBody('copy-distribution.json'), 4),
+        sqsRecord('malformed', 'this is not an EventBridge event', 1),
+      ],
+    };
+    const handler = await importHandler();
+    // Act
+    const response = await handler(event, context);
+    // Assert
+    // Records are checked in parallel, so failures are listed in the order they finished.
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual(['malformed', 'not-done', 'throttled']);
+    expect(visibilityByReceipt()).toEqual({
+      'receipt-not-done': waitAfterCheck(SCHEDULE, 2),
+      'receipt-throttled': waitAfterCheck(SCHEDULE, 4),
+      'receipt-malformed': UNUSABLE_EVENT_VISIBILITY_SECONDS,
+    });
+    expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand).every((call) => call.args[0].input.QueueUrl === QUEUE_URL)).toBe(true);
+    const outcomes = snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input.MessageAttributes!.outcome!.StringValue);
+    expect(outcomes.sort()).toEqual(['completed', 'not-found']);
+  });
+
+  it('reports a batch in which every change is still in progress as item failures, without failing the invocation', async () => {
+    // Arrange
+    cloudfrontMock.on(GetDistributionCommand).resolves({ Distribution: { Id: 'E2QWRUHAPOMQZL', Status: 'InProgress' } } as never);
+    const handler = await importHandler();
+    // Act
+    const response = await handler({ Records: [sqsRecord('only', fixtureBody('update-distribution.json'), 1)] }, context);
+    // Assert
+    expect(response).toEqual<SQSBatchResponse>({ batchItemFailures: [{ itemIdentifier: 'only' }] });
+  });
+
+  it.each([STATUS_CHECK_ENV.topicArn, STATUS_CHECK_ENV.queueUrl, STATUS_CHECK_ENV.visibilityTimeoutSeconds])(
+    'refuses to start without %s',
+    async (name) => {
+      // Arrange
+      const env = { ...ENV, [name]: '' };
+      // Act
+      const importing = importHandler(env);
+      // Assert
+      await expect(importing).rejects.toThrow(`${name} is not set`);
+    },
+  );
+});

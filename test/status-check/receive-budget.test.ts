@@ -1,0 +1,139 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_WATCHED_EVENTS, parseEventBridgeBody, type WatchKind } from '../../functions/shared/cloudtrail';
+import { buildSchedule, secondsUntilCheck } from '../../functions/shared/schedule';
+import type { WatchSettings } from '../../functions/shared/settings';
+import {
+  longestRetentionThatFits,
+  maxChecksPerWatch,
+  NOTIFY_RETRY_RECEIVES,
+  notifyRoomSeconds,
+  SQS_MAX_RECEIVE_COUNT,
+  statusCheckMaxReceiveCount,
+} from '../../functions/status-check/receive-budget';
+import { ConfigError, readConfig } from '../../infra/config';
+import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
+import { fixtureBody } from '../scenarios/watch-scenarios';
+import { runRedeliveries, SCENARIO_SETTINGS, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
+
+const FIXTURES: Record<WatchKind, string> = {
+  distribution: 'update-distribution.json',
+  invalidation: 'create-invalidation.json',
+};
+
+function eventTimeOf(kind: WatchKind): number {
+  const parsed = parseEventBridgeBody(fixtureBody(FIXTURES[kind]), { watchedEvents: DEFAULT_WATCHED_EVENTS });
+  if (parsed.type !== 'watch') throw new Error('fixture is not a watch');
+  return Date.parse(parsed.watch.eventTime);
+}
+
+function settingsFor(pollIntervalSeconds: number, retentionSeconds: number): WatchSettings {
+  return { ...SCENARIO_SETTINGS, retentionSeconds, schedule: { pollIntervalSeconds } };
+}
+
+/** Delivers a change that never finishes, at the times the schedule asks for, until the Lambda lets the message go. */
+async function watchUntilTimedOut(kind: WatchKind, settings: WatchSettings, lagSeconds: number, clock: 'on-schedule' | 'frozen') {
+  const sentAt = new Date(eventTimeOf(kind) + lagSeconds * 1000);
+  const schedule = buildSchedule(kind, settings.schedule);
+  const checkTime = (receiveCount: number) =>
+    clock === 'frozen' ? sentAt : new Date(sentAt.getTime() + secondsUntilCheck(schedule, receiveCount) * 1000);
+  const run = await runRedeliveries({
+    body: fixtureBody(FIXTURES[kind]),
+    cloudfront: scriptedCloudFront([{ status: 'InProgress' }]),
+    sentAt,
+    checkTime,
+    topicArn: 'arn:aws:sns:us-east-1:123456789012:notifications',
+    maxDeliveries: SQS_MAX_RECEIVE_COUNT + 1,
+    settings,
+  });
+  return { run, sentAt, lastCheckAt: checkTime(run.results.length) };
+}
+
+describe('maxReceiveCount in mode sqs-retry', () => {
+  it('is the number of checks the longest watch makes, plus the notification retries', async () => {
+    // Arrange: an hour's watch whose event reached the queue at once, with a clock that never cuts it short
+    const settings = settingsFor(60, 3_600);
+    // Act
+    const receives = await Promise.all(
+      (['distribution', 'invalidation'] as const).map(async (kind) => (await watchUntilTimedOut(kind, settings, 0, 'frozen')).run.results.length),
+    );
+    // Assert
+    expect(statusCheckMaxReceiveCount(settings)).toBe(Math.max(...receives) + NOTIFY_RETRY_RECEIVES);
+    expect(maxChecksPerWatch(settings)).toBe(Math.max(...receives));
+  });
+
+  it('never lets a watch that passes validation reach the dead-letter queue, nor outlive its message', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 5, max: 3_600 }).chain((pollIntervalSeconds) => {
+          const longest = Math.min(longestRetentionThatFits({ pollIntervalSeconds }), 1_209_600);
+          const shortest = notifyRoomSeconds(VISIBILITY_TIMEOUT_SECONDS) + 1;
+          return fc.record({
+            pollIntervalSeconds: fc.constant(pollIntervalSeconds),
+            retentionSeconds: fc.integer({ min: Math.min(shortest, longest), max: longest }),
+            lagSeconds: fc.integer({ min: 0, max: 900 }),
+            kind: fc.constantFrom<WatchKind>('distribution', 'invalidation'),
+          });
+        }),
+        async ({ pollIntervalSeconds, retentionSeconds, lagSeconds, kind }) => {
+          // Arrange
+          const context = { mode: 'sqs-retry', pollIntervalSeconds, retentionSeconds, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS };
+          fc.pre((() => {
+            try {
+              readConfig((key) => context[key as keyof typeof context]);
+              return true;
+            } catch {
+              return false;
+            }
+          })());
+          const settings = settingsFor(pollIntervalSeconds, retentionSeconds);
+          // Act
+          const { run, sentAt, lastCheckAt } = await watchUntilTimedOut(kind, settings, lagSeconds, 'on-schedule');
+          // Assert
+          expect(run.results.at(-1)).toMatchObject({ result: 'notified', outcome: 'timed-out' });
+          expect(run.results.length + NOTIFY_RETRY_RECEIVES).toBeLessThanOrEqual(statusCheckMaxReceiveCount(settings));
+          const expiry = sentAt.getTime() + retentionSeconds * 1000;
+          expect(lastCheckAt.getTime() + notifyRoomSeconds(VISIBILITY_TIMEOUT_SECONDS) * 1000).toBeLessThanOrEqual(expiry);
+          expect(lastCheckAt.getTime()).toBeLessThanOrEqual(eventTimeOf(kind) + retentionSeconds * 1000);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('readConfig in mode sqs-retry', () => {
+  const read = (context: Record<string, unknown>) => () => readConfig((key) => context[key]);
+
+  it('accepts the longest retention whose watches fit into 1,000 receives, and explains the limit one second later', () => {
+    // Arrange
+    const pollIntervalSeconds = 600;
+    const longest = longestRetentionThatFits({ pollIntervalSeconds });
+    // Act
+    const fits = read({ mode: 'sqs-retry', pollIntervalSeconds, retentionSeconds: longest });
+    const tooLong = read({ mode: 'sqs-retry', pollIntervalSeconds, retentionSeconds: longest + 1 });
+    // Assert
+    expect(fits().retentionSeconds).toBe(longest);
+    expect(statusCheckMaxReceiveCount(settingsFor(pollIntervalSeconds, longest))).toBe(SQS_MAX_RECEIVE_COUNT);
+    expect(tooLong).toThrow(ConfigError);
+    expect(tooLong).toThrow(/"retentionSeconds": \d+\. Allowed: at most \d+ .*maxReceiveCount.*raise pollIntervalSeconds/);
+  });
+
+  it('keeps room for the notification retries before a message expires', () => {
+    // Arrange
+    const room = notifyRoomSeconds(VISIBILITY_TIMEOUT_SECONDS);
+    // Act
+    const tooShort = read({ mode: 'sqs-retry', retentionSeconds: room, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS });
+    // Assert
+    expect(tooShort).toThrow(`Allowed: more than ${room} with mode "sqs-retry"`);
+  });
+
+  it('leaves mode stepfunctions free of both limits', () => {
+    // Arrange
+    const context = { mode: 'stepfunctions', pollIntervalSeconds: 5, retentionSeconds: 1_209_600 };
+    // Act
+    const config = read(context)();
+    // Assert
+    expect(config.retentionSeconds).toBe(1_209_600);
+  });
+});
