@@ -230,7 +230,8 @@ function printNotifications(out: Output, published: readonly PublishRequest[], h
 async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
   const startedAt = Date.now();
   const config = configFrom(options.context);
-  const cloudFrontClient = io.cloudFront ?? new CloudFrontClient({ region: 'us-east-1' });
+  // One attempt per call: the retries a live run shows are the definition's Retry policy, not the SDK's own.
+  const cloudFrontClient = io.cloudFront ?? new CloudFrontClient({ region: 'us-east-1', maxAttempts: 1 });
   await requireCredentials(cloudFrontClient);
   const topicArn = options.publishTopicArn;
   const sns = topicArn ? (io.sns ?? ((region: string) => new SNSClient({ region })))(topicArn.split(':')[3]!) : undefined;

@@ -1,0 +1,119 @@
+import {
+  CloudFrontClient,
+  CloudFrontServiceException,
+  GetDistributionCommand,
+  GetInvalidationCommand,
+  NoSuchDistribution,
+} from '@aws-sdk/client-cloudfront';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLOUDFRONT_ERRORS } from '../../statemachine/constants';
+import { run } from '../../tools/cli/run';
+import { notificationText, testIo } from './support';
+
+const DISTRIBUTION = 'E2QWRUHAPOMQZL';
+const INVALIDATION = 'I2J0I21PCUYOIK';
+const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:cloudfront-ops';
+const cloudfront = mockClient(CloudFrontClient);
+const sns = mockClient(SNSClient);
+
+function distribution(status: string) {
+  return { ETag: 'E1F83G8C2ARO7P', Distribution: { Id: DISTRIBUTION, Status: status, DomainName: 'd2abc.cloudfront.net' } } as never;
+}
+
+function invalidation(status: string) {
+  return { Invalidation: { Id: INVALIDATION, Status: status, CreateTime: new Date('2027-03-01T08:00:00Z') } } as never;
+}
+
+async function live(argv: string[], overrides = {}) {
+  const io = testIo({ liveWaitMilliseconds: 1, ...overrides });
+  const code = await run(['--live', '--distribution', DISTRIBUTION, ...argv], io);
+  return { code, stdout: io.stdout.text, stderr: io.stderr.text };
+}
+
+beforeEach(() => {
+  cloudfront.reset();
+  sns.reset();
+});
+afterEach(() => {
+  cloudfront.reset();
+  sns.reset();
+});
+
+describe('npm start -- --live against a mocked CloudFront API', () => {
+  it('checks the real distribution until it is Deployed and only prints the notification without --publish', async () => {
+    // Arrange
+    cloudfront.on(GetDistributionCommand).resolvesOnce(distribution('InProgress')).resolves(distribution('Deployed'));
+    // Act
+    const { code, stdout, stderr } = await live([]);
+    // Assert
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(cloudfront.commandCalls(GetDistributionCommand).map((call) => call.args[0].input)).toEqual([{ Id: DISTRIBUTION }, { Id: DISTRIBUTION }]);
+    expect(stdout).toMatch(/check +1: InProgress[\s\S]*wait +1 min before check 2[\s\S]*check +2: Deployed/);
+    expect(stdout).toContain('SNS would receive (not published: no --publish)');
+    expect(notificationText(stdout)).toMatch(/^Domain: +d2abc\.cloudfront\.net$/m);
+    expect(sns.calls()).toHaveLength(0);
+  });
+
+  it('publishes the notification of a completed invalidation to the given topic with --publish', async () => {
+    // Arrange
+    cloudfront.on(GetInvalidationCommand).resolves(invalidation('Completed'));
+    sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
+    // Act
+    const { code } = await live(['--invalidation', INVALIDATION, '--publish', TOPIC]);
+    // Assert
+    expect(code).toBe(0);
+    expect(cloudfront.commandCalls(GetInvalidationCommand)[0]!.args[0].input).toEqual({ DistributionId: DISTRIBUTION, Id: INVALIDATION });
+    const [publish] = sns.commandCalls(PublishCommand);
+    expect(publish!.args[0].input).toMatchObject({
+      TopicArn: TOPIC,
+      Subject: `CloudFront ${DISTRIBUTION} invalidation completed`,
+      MessageAttributes: {
+        outcome: { DataType: 'String', StringValue: 'completed' },
+        kind: { DataType: 'String', StringValue: 'invalidation' },
+        distributionId: { DataType: 'String', StringValue: DISTRIBUTION },
+      },
+    });
+    expect(publish!.args[0].input.Message).toContain(`Invalidation:  ${INVALIDATION}`);
+  });
+
+  it('ends with the not-found notification, without retrying, when the distribution does not exist', async () => {
+    // Arrange
+    cloudfront.on(GetDistributionCommand).rejects(new NoSuchDistribution({ message: 'The specified distribution does not exist.', $metadata: { httpStatusCode: 404 } }));
+    // Act
+    const { code, stdout } = await live([]);
+    // Assert
+    expect(code).toBe(0);
+    expect(cloudfront.commandCalls(GetDistributionCommand)).toHaveLength(1);
+    expect(stdout).toMatch(/FAILED with DistributionNotFound/);
+    expect(notificationText(stdout)).toMatch(new RegExp(`^Error: +${CLOUDFRONT_ERRORS.noSuchDistribution.replace('.', '\\.')}$`, 'm'));
+  });
+
+  it('retries throttling (an unmodeled error) and then reports Deployed', async () => {
+    // Arrange
+    const throttled = new CloudFrontServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+    cloudfront.on(GetDistributionCommand).rejectsOnce(throttled).rejectsOnce(throttled).resolves(distribution('Deployed'));
+    // Act
+    const { code, stdout } = await live([]);
+    // Assert
+    expect(code).toBe(0);
+    expect(cloudfront.commandCalls(GetDistributionCommand)).toHaveLength(3);
+    expect(stdout).toMatch(/check +1: CloudFront\.CloudFrontException \(retry 1 after a backoff\)/);
+    expect(stdout).toMatch(/check +1: Deployed/);
+  });
+
+  it('explains missing credentials in one line with exit code 2, before any call', async () => {
+    // Arrange
+    const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    const client = new CloudFrontClient({ region: 'us-east-1', credentials: () => Promise.reject(noCredentials) });
+    // Act
+    const { code, stdout, stderr } = await live([], { cloudFront: client });
+    // Assert
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^npm start: --live needs AWS credentials and found none \(Could not load credentials from any providers\)/);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stdout).toBe('');
+    expect(cloudfront.calls()).toHaveLength(0);
+  });
+});
