@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { readConfig } from './config';
 import { NotifierStack, REQUIRED_REGION } from './notifier-stack';
 
 const app = new App();
+// Every synth and deploy runs the AwsSolutions checks: a finding nobody acknowledged with a reason stops it.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 const config = readConfig((key) => app.node.tryGetContext(key));
 const region = app.node.tryGetContext('region') ?? REQUIRED_REGION;
 new NotifierStack(app, 'CloudFrontChangeNotifier', {

@@ -20,6 +20,15 @@ export const DISPATCHER_TIMEOUT_SECONDS = 30;
 /** The status-check Lambda's timeout in mode sqs-retry: a batch of checks, each with a few SDK retries. */
 export const STATUS_CHECK_TIMEOUT_SECONDS = 30;
 const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+/** SQS keeps a message 14 days at most, so no watch can be longer. */
+const MAX_RETENTION_SECONDS = 1_209_600;
+
+/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+export const LOG_REMOVAL_POLICIES = ['retain', 'destroy'] as const;
+export type LogRemovalPolicy = (typeof LOG_REMOVAL_POLICIES)[number];
 
 export interface NotifierConfig {
   readonly notificationEmails: readonly string[];
@@ -31,6 +40,20 @@ export interface NotifierConfig {
   /** Empty means every distribution. */
   readonly distributionIds: readonly string[];
   readonly mode: Mode;
+  /** CloudWatch alarms on the notifier's own health. */
+  readonly alarms: boolean;
+  /** Empty means alarms go to the notification topic. */
+  readonly alarmEmails: readonly string[];
+  /** A multi-Region CloudTrail trail for accounts that have none. */
+  readonly createTrail: boolean;
+  /** Days the trail's log files are kept in its bucket. */
+  readonly trailRetentionDays: number;
+  /** Days the state machine and Lambda logs are kept; one of LOG_RETENTION_DAYS. */
+  readonly logRetentionDays: number;
+  /** What happens to the log groups when the stack is deleted. */
+  readonly logRemovalPolicy: LogRemovalPolicy;
+  /** The polling schedule, every setting resolved; its pollIntervalSeconds is the one above. */
+  readonly schedule: Required<ScheduleSettings>;
 }
 
 export const CONFIG_KEYS = [
@@ -42,6 +65,18 @@ export const CONFIG_KEYS = [
   'watchedEvents',
   'distributionIds',
   'mode',
+  'alarms',
+  'alarmEmails',
+  'createTrail',
+  'trailRetentionDays',
+  'logRetentionDays',
+  'logRemovalPolicy',
+  'distributionFastPollSeconds',
+  'invalidationFastPollSeconds',
+  'distributionFastPhaseSeconds',
+  'invalidationFastPhaseSeconds',
+  'growthAfterSeconds',
+  'maxPollIntervalSeconds',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -57,13 +92,30 @@ export type ContextReader = (key: string) => unknown;
 
 const EMAIL = /^[^\s@,;"<>]+@[^\s@,;"<>]+\.[^\s@,;"<>]+$/;
 
-function integer(read: ContextReader, key: ConfigKey, fallback: number, min: number, max: number): number {
+/** `bounds` says where min and max come from when other keys set them. */
+function integer(read: ContextReader, key: ConfigKey, fallback: number, min: number, max: number, bounds?: string): number {
   const raw = read(key);
   if (raw === undefined || raw === null || raw === '') return fallback;
   const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(key, raw, `a whole number from ${min} to ${max}`);
+    throw new ConfigError(key, raw, `a whole number from ${min} to ${max}${bounds ? ` (${bounds})` : ''}`);
   }
+  return value;
+}
+
+function flag(read: ContextReader, key: ConfigKey, fallback: boolean): boolean {
+  const raw = read(key);
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new ConfigError(key, raw, 'true or false');
+}
+
+function oneOf<T extends string | number>(read: ContextReader, key: ConfigKey, allowed: readonly T[], fallback: T): T {
+  const raw = read(key);
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  const value = allowed.find((candidate) => String(candidate) === String(raw).trim());
+  if (value === undefined) throw new ConfigError(key, raw, `one of ${allowed.join(', ')}`);
   return value;
 }
 
@@ -98,7 +150,7 @@ export function readConfig(read: ContextReader): NotifierConfig {
 /** Mode sqs-retry makes one SQS receive per status check, and SQS moves a message to the DLQ after 1,000 at most. */
 function checkReceiveBudget(config: NotifierConfig): NotifierConfig {
   if (config.mode !== 'sqs-retry') return config;
-  const schedule = { pollIntervalSeconds: config.pollIntervalSeconds };
+  const { schedule } = config;
   if (statusCheckMaxReceiveCount({ retentionSeconds: config.retentionSeconds, schedule }) > SQS_MAX_RECEIVE_COUNT) {
     const longest = longestRetentionThatFits(schedule);
     throw new ConfigError(
@@ -132,6 +184,9 @@ function readKeys(read: ContextReader): NotifierConfig {
   const notificationEmails = list(read, 'notificationEmails', emailsAllowed) ?? [];
   const badEmail = notificationEmails.find((email) => !EMAIL.test(email));
   if (badEmail !== undefined) throw new ConfigError('notificationEmails', badEmail, emailsAllowed);
+  const alarmEmails = list(read, 'alarmEmails', emailsAllowed) ?? [];
+  const badAlarmEmail = alarmEmails.find((email) => !EMAIL.test(email));
+  if (badAlarmEmail !== undefined) throw new ConfigError('alarmEmails', badAlarmEmail, emailsAllowed);
 
   const eventsAllowed = `one or more of ${SUPPORTED_EVENT_NAMES.join(', ')}`;
   const watchedEvents = list(read, 'watchedEvents', eventsAllowed) ?? [...DEFAULT_WATCHED_EVENTS];
@@ -145,14 +200,15 @@ function readKeys(read: ContextReader): NotifierConfig {
   const badId = distributionIds.find((id) => !RESOURCE_ID_PATTERN.test(id));
   if (badId !== undefined) throw new ConfigError('distributionIds', badId, idsAllowed);
 
+  const pollIntervalSeconds = integer(read, 'pollIntervalSeconds', 60, 5, 3_600);
   const minimumVisibility = 6 * (mode === 'sqs-retry' ? STATUS_CHECK_TIMEOUT_SECONDS : DISPATCHER_TIMEOUT_SECONDS);
   return {
     mode,
     notificationEmails,
     watchedEvents,
     distributionIds,
-    pollIntervalSeconds: integer(read, 'pollIntervalSeconds', 60, 5, 3_600),
-    retentionSeconds: integer(read, 'retentionSeconds', 345_600, 60, 1_209_600),
+    pollIntervalSeconds,
+    retentionSeconds: integer(read, 'retentionSeconds', 345_600, 60, MAX_RETENTION_SECONDS),
     receiveWaitSeconds: integer(read, 'receiveWaitSeconds', 20, 0, 20),
     visibilityTimeoutSeconds: integer(
       read,
@@ -160,6 +216,44 @@ function readKeys(read: ContextReader): NotifierConfig {
       minimumVisibility,
       minimumVisibility,
       MAX_VISIBILITY_TIMEOUT_SECONDS,
+    ),
+    alarms: flag(read, 'alarms', true),
+    alarmEmails,
+    createTrail: flag(read, 'createTrail', false),
+    trailRetentionDays: integer(read, 'trailRetentionDays', 365, 1, 3_653),
+    logRetentionDays: oneOf(read, 'logRetentionDays', LOG_RETENTION_DAYS, 90),
+    logRemovalPolicy: oneOf(read, 'logRemovalPolicy', LOG_REMOVAL_POLICIES, 'retain'),
+    schedule: readSchedule(read, pollIntervalSeconds),
+  };
+}
+
+/** Fastest fast-phase interval: every check is a CloudFront API call, and many watches share one account's rate. */
+export const MIN_FAST_POLL_SECONDS = 2;
+/** Longest interval the growing phase may reach. */
+export const MAX_POLL_INTERVAL_SECONDS = 86_400;
+
+/** The schedule keys, each checked against the keys it depends on; defaults follow pollIntervalSeconds and growthAfterSeconds. */
+function readSchedule(read: ContextReader, pollIntervalSeconds: number): Required<ScheduleSettings> {
+  const growthAfterSeconds = integer(read, 'growthAfterSeconds', SCHEDULE_DEFAULTS.growthAfterSeconds, 0, MAX_RETENTION_SECONDS);
+  const defaults = completeScheduleSettings({ pollIntervalSeconds, growthAfterSeconds });
+  const fastPoll = (key: 'distributionFastPollSeconds' | 'invalidationFastPollSeconds') =>
+    integer(read, key, defaults[key], MIN_FAST_POLL_SECONDS, pollIntervalSeconds, `at most pollIntervalSeconds, ${pollIntervalSeconds}`);
+  const fastPhase = (key: 'distributionFastPhaseSeconds' | 'invalidationFastPhaseSeconds') =>
+    integer(read, key, defaults[key], 0, growthAfterSeconds, `0 skips the fast phase; at most growthAfterSeconds, ${growthAfterSeconds}`);
+  return {
+    pollIntervalSeconds,
+    distributionFastPollSeconds: fastPoll('distributionFastPollSeconds'),
+    invalidationFastPollSeconds: fastPoll('invalidationFastPollSeconds'),
+    distributionFastPhaseSeconds: fastPhase('distributionFastPhaseSeconds'),
+    invalidationFastPhaseSeconds: fastPhase('invalidationFastPhaseSeconds'),
+    growthAfterSeconds,
+    maxPollIntervalSeconds: integer(
+      read,
+      'maxPollIntervalSeconds',
+      defaults.maxPollIntervalSeconds,
+      pollIntervalSeconds,
+      MAX_POLL_INTERVAL_SECONDS,
+      `at least pollIntervalSeconds, ${pollIntervalSeconds}, which turns growth off`,
     ),
   };
 }

@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import type { WatchKind } from '../../functions/shared/cloudtrail';
 import type { Schedule } from '../../functions/shared/schedule';
 import { buildWatchDefinition } from '../../statemachine/definition';
+import { grantPublish } from './notification-topic';
 
 export interface WatchStateMachineProps {
   readonly topic: sns.ITopic;
@@ -22,6 +23,11 @@ export interface WatchStateMachineProps {
    * @default logs.RetentionDays.THREE_MONTHS
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the execution logs when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -45,8 +51,10 @@ export class WatchStateMachine extends Construct {
     });
 
     this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
-      logGroupName: `/aws/vendedlogs/states/${this.stateMachineName}`,
+      // The stack's GUID in the name: a log group retained from a deleted stack cannot block a new one of the same name.
+      logGroupName: `/aws/vendedlogs/states/${this.stateMachineName}-${Fn.select(4, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))))}`,
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
 
     const definition = buildWatchDefinition({
@@ -73,11 +81,23 @@ export class WatchStateMachine extends Construct {
         resources: distributionIds.map((distributionId) => `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:distribution/${distributionId}`),
       }),
     );
-    this.stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'PublishNotifications', actions: ['sns:Publish'], resources: [props.topic.topicArn] }),
-    );
+    grantPublish(props.topic, this.stateMachine);
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'ContinueLongWatches', actions: ['states:StartExecution'], resources: [ownArn] }),
     );
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray tracing (xray:PutTraceSegments and friends) and CloudWatch Logs delivery (logs:CreateLogDelivery and friends) ' +
+        'have no resource-level permissions; test/infra/least-privilege.test.ts pins the exact actions allowed on "*".',
+    });
+    if (distributionIds.includes('*')) {
+      Validations.of(this.stateMachine).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/*]',
+        reason:
+          'Without distributionIds the notifier watches every distribution of the account, including ones created later; ' +
+          'the grant is read-only (GetDistribution, GetInvalidation) and limited to this account.',
+      });
+    }
   }
 }

@@ -1,0 +1,193 @@
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { WATCH_ERRORS } from '../../statemachine/constants';
+import { TOPIC_KEY_ACTIONS } from './notification-topic';
+
+/** Failures the workflow ends with on purpose, after a notification that tells the subscribers what happened. */
+export const NOTIFIED_FAILURES: readonly string[] = [
+  WATCH_ERRORS.timedOut,
+  WATCH_ERRORS.distributionNotFound,
+  WATCH_ERRORS.invalidationNotFound,
+];
+
+/** The Step Functions execution log entry of a failure nobody was told about (CloudWatch Logs JSON filter). */
+export const UNEXPECTED_FAILURE_PATTERN = logs.FilterPattern.all(
+  logs.FilterPattern.stringValue('$.type', '=', 'ExecutionFailed'),
+  ...NOTIFIED_FAILURES.map((error) => logs.FilterPattern.stringValue('$.details.error', '!=', error)),
+);
+
+export interface WatchAlarmSource {
+  readonly stateMachine: sfn.IStateMachine;
+  /** Receives the state machine's execution log at level ALL or ERROR. */
+  readonly logGroup: logs.ILogGroup;
+}
+
+export interface NotifierAlarmsProps {
+  /** Receives ALARM and OK messages. CloudWatch gets permission to publish to it and to use its KMS key. */
+  readonly topic: sns.ITopic;
+  /** Events that could not be delivered or watched. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * The buffer of CloudTrail events; the age of its oldest message tells whether the consumer keeps up.
+   * @default - no backlog alarm
+   */
+  readonly bufferQueue?: sqs.IQueue;
+  /**
+   * How old the oldest buffered message may get before the backlog alarm fires.
+   * @default Duration.minutes(15)
+   */
+  readonly maxBufferAge?: Duration;
+  /**
+   * The watch state machine (stepfunctions mode): alarms on timed-out, aborted and unexpectedly failed executions.
+   * @default - no execution alarms
+   */
+  readonly watch?: WatchAlarmSource;
+  /**
+   * Lambda functions whose errors and throttles alarm, keyed by the name the alarm names use.
+   * @default - no function alarms
+   */
+  readonly functions?: Readonly<Record<string, lambda.IFunction>>;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * The alarms that tell the platform team the notifier itself is in trouble. Each alarm's description says what it
+ * means and what to do; the README's Operations section says the same at more length.
+ */
+export class NotifierAlarms extends Construct {
+  readonly alarms: cloudwatch.Alarm[] = [];
+  private readonly prefix: string;
+  private readonly action: SnsAction;
+
+  constructor(scope: Construct, id: string, props: NotifierAlarmsProps) {
+    super(scope, id);
+    this.prefix = Stack.of(this).stackName;
+    this.action = new SnsAction(props.topic);
+    allowAlarmsToPublish(props.topic, this.prefix);
+
+    this.add('DeadLetterQueueNotEmpty', {
+      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: FIVE_MINUTES }),
+      threshold: 1,
+      description:
+        'CloudFront change events are in the dead-letter queue: they were never watched, so nobody will be notified of those changes. ' +
+        'Read the messages (and the dispatcher logs) to find why, fix the cause, then redrive or delete them.',
+    });
+
+    if (props.bufferQueue) {
+      const maxAge = props.maxBufferAge ?? Duration.minutes(15);
+      this.add('BufferBacklog', {
+        metric: props.bufferQueue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: FIVE_MINUTES }),
+        threshold: maxAge.toSeconds(),
+        description:
+          `A CloudFront change event has waited more than ${maxAge.toSeconds()} s in the buffer queue: the consumer is failing, ` +
+          'throttled or disabled. Check the function alarms and logs and the event source mapping.',
+      });
+    }
+
+    if (props.watch) this.addWatchAlarms(props.watch);
+
+    for (const [name, fn] of Object.entries(props.functions ?? {})) {
+      this.add(`${name}Errors`, {
+        metric: fn.metricErrors({ statistic: 'Sum', period: FIVE_MINUTES }),
+        threshold: 1,
+        description:
+          `The ${name} function failed (crash or timeout, not a reported record failure). The records are retried and end in the ` +
+          'dead-letter queue if it keeps failing. Read the function logs.',
+      });
+      this.add(`${name}Throttles`, {
+        metric: fn.metricThrottles({ statistic: 'Sum', period: FIVE_MINUTES }),
+        threshold: 1,
+        evaluationPeriods: 3,
+        description:
+          `The ${name} function has been throttled for 15 minutes: the account or function concurrency limit is reached. ` +
+          'Events wait in the buffer queue; raise the limit or find what uses the concurrency.',
+      });
+    }
+  }
+
+  private addWatchAlarms(watch: WatchAlarmSource): void {
+    this.add('ExecutionsTimedOut', {
+      metric: watch.stateMachine.metricTimedOut({ statistic: 'Sum', period: FIVE_MINUTES }),
+      threshold: 1,
+      description:
+        'A watch execution hit its execution timeout before its own watch limit, so no final notification was sent. ' +
+        'This should never happen: open the execution history and report it.',
+    });
+    this.add('ExecutionsAborted', {
+      metric: watch.stateMachine.metricAborted({ statistic: 'Sum', period: FIVE_MINUTES }),
+      threshold: 1,
+      description:
+        'A watch execution was stopped by hand, so that change will get no notification. ' +
+        'If that was not intended, find who called StopExecution in CloudTrail.',
+    });
+    // ExecutionsFailed also counts the designed endings (watch timed out, not found) that already notified the
+    // subscribers, so count only the other failures, read from the execution log.
+    const unexpected = new logs.MetricFilter(this, 'UnexpectedFailures', {
+      logGroup: watch.logGroup,
+      filterPattern: UNEXPECTED_FAILURE_PATTERN,
+      metricNamespace: `CloudFrontChangeNotifier/${this.prefix}`,
+      metricName: 'UnexpectedExecutionFailures',
+      metricValue: '1',
+    });
+    this.add('UnexpectedExecutionFailures', {
+      metric: unexpected.metric({ statistic: 'Sum', period: FIVE_MINUTES }),
+      threshold: 1,
+      description:
+        `A watch execution failed with an error other than ${NOTIFIED_FAILURES.join(', ')}: a status check failed after retries ` +
+        '(StatusCheckFailed, e.g. access denied), a notification could not be published, or the input was invalid. ' +
+        'Open the failed execution and read its error and cause.',
+    });
+  }
+
+  private add(name: string, options: { metric: cloudwatch.IMetric; threshold: number; description: string; evaluationPeriods?: number }): void {
+    const alarm = new cloudwatch.Alarm(this, name, {
+      alarmName: `${this.prefix}-${name}`,
+      alarmDescription: options.description,
+      metric: options.metric,
+      threshold: options.threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: options.evaluationPeriods ?? 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(this.action);
+    alarm.addOkAction(this.action);
+    this.alarms.push(alarm);
+  }
+}
+
+/**
+ * A topic policy replaces the default one, and CloudWatch needs the topic's key too: the key policy must name
+ * cloudwatch.amazonaws.com (a KMS grant to an IAM role cannot cover a service principal).
+ */
+function allowAlarmsToPublish(topic: sns.ITopic, alarmNamePrefix: string): void {
+  const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowNotifierAlarmsToPublish',
+      principals: [cloudWatch],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${alarmNamePrefix}-*` },
+        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      },
+    }),
+  );
+  topic.masterKey?.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublishToEncryptedTopics',
+      principals: [cloudWatch],
+      actions: [...TOPIC_KEY_ACTIONS],
+      resources: ['*'],
+    }),
+  );
+}
