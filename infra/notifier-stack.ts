@@ -43,7 +43,7 @@ export class NotifierStack extends Stack {
       watchedEvents: config.watchedEvents,
       distributionIds: config.distributionIds,
       retentionSeconds: config.retentionSeconds,
-      schedule: { pollIntervalSeconds: config.pollIntervalSeconds },
+      schedule: config.schedule,
     };
     const watch = new WatchStateMachine(this, 'Watch', {
       topic: this.notifications.topic,

@@ -17,10 +17,92 @@ export type Schedule = readonly SchedulePhase[];
 export interface ScheduleSettings {
   /** Seconds between checks in the normal phase. */
   readonly pollIntervalSeconds: number;
+  /** Seconds between checks in the fast phase at the start of a distribution watch. */
+  readonly distributionFastPollSeconds?: number;
+  /** Seconds between checks in the fast phase at the start of an invalidation watch. */
+  readonly invalidationFastPollSeconds?: number;
+  /** How long a distribution watch stays in its fast phase; 0 skips the fast phase. */
+  readonly distributionFastPhaseSeconds?: number;
+  /** How long an invalidation watch stays in its fast phase; 0 skips the fast phase. */
+  readonly invalidationFastPhaseSeconds?: number;
+  /** Seconds into the watch at which the interval starts doubling, up to maxPollIntervalSeconds. */
+  readonly growthAfterSeconds?: number;
+  /** The longest interval; equal to pollIntervalSeconds, it turns growth off. */
+  readonly maxPollIntervalSeconds?: number;
 }
 
-export function buildSchedule(_kind: WatchKind, settings: ScheduleSettings): Schedule {
-  return [{ waitSeconds: settings.pollIntervalSeconds }];
+/**
+ * Defaults tuned on the benchmark's workload (npm run bench): most changes finish within the fast phase, where a
+ * check every few seconds keeps the lag low; a stuck change drifts to one check every 15 min, which keeps a 14-day
+ * watch at cents.
+ */
+export const SCHEDULE_DEFAULTS = {
+  distributionFastPollSeconds: 18,
+  invalidationFastPollSeconds: 8,
+  distributionFastPhaseSeconds: 600,
+  invalidationFastPhaseSeconds: 180,
+  growthAfterSeconds: 3_600,
+  maxPollIntervalSeconds: 900,
+} as const;
+
+/**
+ * Every setting, with the defaults adjusted to the ones given so that they never contradict them: no fast interval
+ * above the normal one, no fast phase past the start of growth, no cap below the normal interval.
+ */
+export function completeScheduleSettings(settings: ScheduleSettings): Required<ScheduleSettings> {
+  const poll = settings.pollIntervalSeconds;
+  const growthAfterSeconds = settings.growthAfterSeconds ?? SCHEDULE_DEFAULTS.growthAfterSeconds;
+  return {
+    pollIntervalSeconds: poll,
+    distributionFastPollSeconds: settings.distributionFastPollSeconds ?? Math.min(SCHEDULE_DEFAULTS.distributionFastPollSeconds, poll),
+    invalidationFastPollSeconds: settings.invalidationFastPollSeconds ?? Math.min(SCHEDULE_DEFAULTS.invalidationFastPollSeconds, poll),
+    distributionFastPhaseSeconds:
+      settings.distributionFastPhaseSeconds ?? Math.min(SCHEDULE_DEFAULTS.distributionFastPhaseSeconds, growthAfterSeconds),
+    invalidationFastPhaseSeconds:
+      settings.invalidationFastPhaseSeconds ?? Math.min(SCHEDULE_DEFAULTS.invalidationFastPhaseSeconds, growthAfterSeconds),
+    growthAfterSeconds,
+    maxPollIntervalSeconds: settings.maxPollIntervalSeconds ?? Math.max(SCHEDULE_DEFAULTS.maxPollIntervalSeconds, poll),
+  };
+}
+
+/**
+ * Fast, normal, growing: a check every fast interval for the fast phase, then every pollIntervalSeconds until
+ * growthAfterSeconds, then the interval doubles each time the watch's age doubles (so it stays about
+ * pollIntervalSeconds / growthAfterSeconds of the age) until it reaches maxPollIntervalSeconds, which repeats
+ * forever. Adjacent phases with the same wait merge, so a setting equal to its neighbour removes a phase.
+ */
+export function buildSchedule(kind: WatchKind, settings: ScheduleSettings): Schedule {
+  const complete = completeScheduleSettings(settings);
+  const poll = complete.pollIntervalSeconds;
+  const fastPoll = kind === 'distribution' ? complete.distributionFastPollSeconds : complete.invalidationFastPollSeconds;
+  const fastPhase = kind === 'distribution' ? complete.distributionFastPhaseSeconds : complete.invalidationFastPhaseSeconds;
+  const cap = complete.maxPollIntervalSeconds;
+
+  const phases: SchedulePhase[] = [];
+  const fastWaits = Math.ceil(fastPhase / fastPoll);
+  phases.push({ waitSeconds: fastPoll, waits: fastWaits });
+  phases.push({ waitSeconds: poll, waits: Math.max(0, Math.ceil((complete.growthAfterSeconds - fastWaits * fastPoll) / poll)) });
+  // A phase of interval 2^k x poll lasts from age growthAfter x 2^(k-1) to growthAfter x 2^k: always this many waits.
+  const growthWaits = Math.max(1, Math.ceil(complete.growthAfterSeconds / (2 * poll)));
+  for (let wait = 2 * poll; wait < cap; wait *= 2) phases.push({ waitSeconds: wait, waits: growthWaits });
+  phases.push({ waitSeconds: Math.max(cap, poll) });
+  return mergePhases(phases.filter((phase) => phase.waits !== 0));
+}
+
+function mergePhases(phases: readonly SchedulePhase[]): Schedule {
+  const merged: SchedulePhase[] = [];
+  for (const phase of phases) {
+    const previous = merged.at(-1);
+    if (previous?.waitSeconds !== phase.waitSeconds) {
+      merged.push(phase);
+      continue;
+    }
+    merged[merged.length - 1] =
+      previous.waits === undefined || phase.waits === undefined
+        ? { waitSeconds: phase.waitSeconds }
+        : { waitSeconds: phase.waitSeconds, waits: previous.waits + phase.waits };
+  }
+  return merged;
 }
 
 /** A phase as the state machine sees it: applies while the number of the check just made is below untilCheck. */

@@ -6,6 +6,17 @@ import type { WatchKind } from './cloudtrail';
 
 export const WATCH_SETTINGS_ENV = 'WATCH_SETTINGS';
 
+/** The smallest value of each schedule setting: phase lengths may be 0, an interval of 0 would never end a phase. */
+const SCHEDULE_MINIMUMS: Record<keyof ScheduleSettings, number> = {
+  pollIntervalSeconds: 1,
+  distributionFastPollSeconds: 1,
+  invalidationFastPollSeconds: 1,
+  distributionFastPhaseSeconds: 0,
+  invalidationFastPhaseSeconds: 0,
+  growthAfterSeconds: 0,
+  maxPollIntervalSeconds: 1,
+};
+
 export interface WatchSettings {
   readonly watchedEvents: readonly string[];
   readonly distributionIds: readonly string[];
@@ -37,6 +48,13 @@ export function parseWatchSettings(raw: string | undefined): WatchSettings {
     typeof value.schedule?.pollIntervalSeconds !== 'number'
   ) {
     throw new Error(`${WATCH_SETTINGS_ENV} lacks watchedEvents, distributionIds, retentionSeconds or schedule`);
+  }
+  const badSchedule = Object.entries(value.schedule).find(([key, seconds]) => {
+    const minimum = SCHEDULE_MINIMUMS[key as keyof ScheduleSettings] as number | undefined;
+    return minimum === undefined || typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < minimum;
+  });
+  if (badSchedule !== undefined) {
+    throw new Error(`${WATCH_SETTINGS_ENV} has an unusable schedule setting ${badSchedule[0]}: ${JSON.stringify(badSchedule[1])}`);
   }
   return value as WatchSettings;
 }

@@ -1,0 +1,185 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  buildSchedule,
+  checkBudget,
+  completeScheduleSettings,
+  SCHEDULE_DEFAULTS,
+  secondsUntilCheck,
+  waitAfterCheck,
+  type ScheduleSettings,
+} from '../../functions/shared/schedule';
+import { parseWatchSettings } from '../../functions/shared/settings';
+import { readConfig } from '../../infra/config';
+
+/** Round numbers, so every boundary below can be worked out by hand. */
+const HAND_MADE: ScheduleSettings = {
+  pollIntervalSeconds: 60,
+  distributionFastPollSeconds: 15,
+  invalidationFastPollSeconds: 5,
+  distributionFastPhaseSeconds: 300,
+  invalidationFastPhaseSeconds: 120,
+  growthAfterSeconds: 1_800,
+  maxPollIntervalSeconds: 600,
+};
+const FOURTEEN_DAYS = 1_209_600;
+
+/** Every schedule readConfig can produce: the settings drawn within each key's range, then read as context. */
+const acceptedSettings = fc
+  .record({
+    poll: fc.integer({ min: 5, max: 3_600 }),
+    growthAfter: fc.integer({ min: 0, max: FOURTEEN_DAYS }),
+    fastPollShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    fastPhaseShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    capFactor: fc.double({ min: 1, max: 50, noNaN: true }),
+  })
+  .map(({ poll, growthAfter, fastPollShare, fastPhaseShare, capFactor }) => {
+    const fast = Math.max(2, Math.round(poll * fastPollShare));
+    const phase = Math.round(growthAfter * fastPhaseShare);
+    const context: Record<string, number> = {
+      pollIntervalSeconds: poll,
+      growthAfterSeconds: growthAfter,
+      distributionFastPollSeconds: fast,
+      invalidationFastPollSeconds: fast,
+      distributionFastPhaseSeconds: phase,
+      invalidationFastPhaseSeconds: phase,
+      maxPollIntervalSeconds: Math.min(86_400, Math.round(poll * capFactor)),
+    };
+    return readConfig((key) => context[key]).schedule;
+  });
+
+describe('buildSchedule: fast, normal, growing, capped', () => {
+  it('checks every fast interval for the fast phase, then every pollIntervalSeconds until growth starts', () => {
+    // Arrange
+    const schedule = buildSchedule('distribution', HAND_MADE);
+    // Act
+    const waits = [1, 20, 21, 45, 46].map((check) => waitAfterCheck(schedule, check));
+    const times = [21, 46].map((check) => secondsUntilCheck(schedule, check));
+    // Assert
+    expect(waits).toEqual([15, 15, 60, 60, 120]);
+    expect(times).toEqual([300, 1_800]);
+  });
+
+  it('doubles the interval each time the watch age doubles, then stays at the cap', () => {
+    // Arrange
+    const schedule = buildSchedule('distribution', HAND_MADE);
+    // Act: growth phases of 15 waits each end at 3,600 s, 7,200 s and 14,400 s (checks 61, 76, 91)
+    const ends = [61, 76, 91].map((check) => secondsUntilCheck(schedule, check));
+    const waits = [60, 61, 75, 76, 90, 91, 5_000].map((check) => waitAfterCheck(schedule, check));
+    // Assert
+    expect(ends).toEqual([3_600, 7_200, 14_400]);
+    expect(waits).toEqual([120, 240, 240, 480, 480, 600, 600]);
+  });
+
+  it('gives each kind its own fast phase', () => {
+    // Arrange
+    const schedule = buildSchedule('invalidation', HAND_MADE);
+    // Act
+    const waits = [1, 24, 25].map((check) => waitAfterCheck(schedule, check));
+    // Assert
+    expect(waits).toEqual([5, 5, 60]);
+    expect(secondsUntilCheck(schedule, 25)).toBe(120);
+  });
+
+  it('skips the fast phase when it lasts 0 s', () => {
+    // Arrange
+    const settings = { ...HAND_MADE, distributionFastPhaseSeconds: 0 };
+    // Act
+    const schedule = buildSchedule('distribution', settings);
+    // Assert
+    expect(schedule[0]).toEqual({ waitSeconds: 60, waits: 30 });
+  });
+
+  it('merges phases that wait the same: no growth when the cap is the normal interval', () => {
+    // Arrange
+    const settings = { ...HAND_MADE, maxPollIntervalSeconds: 60, distributionFastPollSeconds: 60 };
+    // Act
+    const schedule = buildSchedule('distribution', settings);
+    // Assert
+    expect(schedule).toEqual([{ waitSeconds: 60 }]);
+  });
+
+  it('never grows past the cap, nor above the normal interval before growth starts', () => {
+    fc.assert(
+      fc.property(acceptedSettings, fc.constantFrom('distribution', 'invalidation' as const), (settings, kind) => {
+        const schedule = buildSchedule(kind, settings);
+        const waits = schedule.map((phase) => phase.waitSeconds);
+        expect(Math.max(...waits)).toBe(settings.maxPollIntervalSeconds);
+        expect(waits).toEqual([...waits].sort((a, b) => a - b));
+        expect(schedule.at(-1)!.waits).toBeUndefined();
+        expect(schedule.slice(0, -1).every((phase) => Number.isInteger(phase.waits) && phase.waits! > 0)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('changes the wait at most once per doubling of the interval: a few phases, a few Choice rules', () => {
+    fc.assert(
+      fc.property(acceptedSettings, (settings) => {
+        const schedule = buildSchedule('invalidation', settings);
+        const doublings = Math.ceil(Math.log2(settings.maxPollIntervalSeconds / settings.pollIntervalSeconds));
+        expect(schedule.length).toBeLessThanOrEqual(doublings + 3);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('schedule defaults', () => {
+  it('keeps a never-finishing 14-day watch to cents: under 2,000 checks, about $0.20 at 4 transitions each', () => {
+    // Arrange
+    const settings = readConfig(() => undefined).schedule;
+    // Act
+    const checks = (['distribution', 'invalidation'] as const).map((kind) => checkBudget(buildSchedule(kind, settings), FOURTEEN_DAYS));
+    // Assert
+    expect(Math.max(...checks)).toBeLessThan(2_000);
+  });
+
+  it('checks a fresh change far more often than a stuck one', () => {
+    // Arrange
+    const schedule = buildSchedule('distribution', readConfig(() => undefined).schedule);
+    // Act
+    const firstMinutes = checkBudget(schedule, 600);
+    const aDayLater = checkBudget(schedule, 87_000) - checkBudget(schedule, 86_400);
+    // Assert
+    expect(firstMinutes).toBeGreaterThan(20);
+    expect(aDayLater).toBeLessThanOrEqual(1);
+  });
+
+  it('adapts to a given normal interval instead of contradicting it', () => {
+    // Act
+    const fastest = completeScheduleSettings({ pollIntervalSeconds: 5 });
+    const slowest = completeScheduleSettings({ pollIntervalSeconds: 3_600 });
+    const noGrowthYet = completeScheduleSettings({ pollIntervalSeconds: 60, growthAfterSeconds: 120 });
+    // Assert
+    expect([fastest.distributionFastPollSeconds, fastest.invalidationFastPollSeconds]).toEqual([5, 5]);
+    expect(slowest.maxPollIntervalSeconds).toBe(3_600);
+    expect([noGrowthYet.distributionFastPhaseSeconds, noGrowthYet.invalidationFastPhaseSeconds]).toEqual([120, 120]);
+    expect(completeScheduleSettings({ pollIntervalSeconds: 60 })).toEqual({ pollIntervalSeconds: 60, ...SCHEDULE_DEFAULTS });
+  });
+});
+
+describe('parseWatchSettings and the schedule', () => {
+  const base = { watchedEvents: ['UpdateDistribution'], distributionIds: [], retentionSeconds: 3_600 };
+
+  it('reads back every schedule setting the stack hands over', () => {
+    // Arrange
+    const raw = JSON.stringify({ ...base, schedule: HAND_MADE });
+    // Act
+    const settings = parseWatchSettings(raw);
+    // Assert
+    expect(settings.schedule).toEqual(HAND_MADE);
+  });
+
+  it.each([
+    { setting: 'distributionFastPollSeconds', value: 0 },
+    { setting: 'maxPollIntervalSeconds', value: '900' },
+    { setting: 'growthAfterSeconds', value: -1 },
+    { setting: 'fastPollSeconds', value: 5 },
+  ])('refuses $setting = $value, which would make a schedule that never ends or means nothing', ({ setting, value }) => {
+    // Arrange
+    const raw = JSON.stringify({ ...base, schedule: { pollIntervalSeconds: 60, [setting]: value } });
+    // Act / Assert
+    expect(() => parseWatchSettings(raw)).toThrow(setting);
+  });
+});
