@@ -30,6 +30,14 @@ export function statusCheckMaxReceiveCount(settings: ReceiveBudgetSettings): num
   return maxChecksPerWatch(settings) + NOTIFY_RETRY_RECEIVES;
 }
 
+/** SQS hides a message for at most 12 hours at a time, so no wait between two checks may be longer. */
+export const SQS_MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+
+/** The longest wait between two checks of either kind of watch. */
+export function longestWaitSeconds(schedule: ScheduleSettings): number {
+  return Math.max(...WATCH_KINDS.flatMap((kind) => buildSchedule(kind, schedule).map((phase) => phase.waitSeconds)));
+}
+
 /** Seconds kept before a message expires so that every notification retry still happens while SQS holds it. */
 export function notifyRoomSeconds(visibilityTimeoutSeconds: number): number {
   return NOTIFY_RETRY_RECEIVES * visibilityTimeoutSeconds;
