@@ -17,8 +17,17 @@ import { FAKE_ACCOUNT, stateMachineLogicalId, type CfnTemplate } from '../../too
 import { fixtureBody } from '../scenarios/watch-scenarios';
 import { deployedDefinition, synthesized } from '../support/definition';
 
-/** The settings that make the most checks synth accepts: the shortest interval for the longest retention. */
-const EXTREME = { pollIntervalSeconds: '5', retentionSeconds: '1209600' };
+/** The settings that make the most checks synth accepts: the shortest intervals, never growing, for the longest retention. */
+const EXTREME = {
+  pollIntervalSeconds: '5',
+  retentionSeconds: '1209600',
+  distributionFastPollSeconds: '2',
+  invalidationFastPollSeconds: '2',
+  distributionFastPhaseSeconds: '1209600',
+  invalidationFastPhaseSeconds: '1209600',
+  growthAfterSeconds: '1209600',
+  maxPollIntervalSeconds: '5',
+};
 const ENTERED_TIME = '2026-11-28T13:50:00Z';
 const IN_PROGRESS: CloudFrontAnswer = { status: 'InProgress' };
 
@@ -160,7 +169,7 @@ describe('the synthesized watch definition', () => {
 });
 
 describe('a real Wait state (no wait override, so SecondsPath is evaluated)', () => {
-  it('checks, waits pollIntervalSeconds and checks again', async () => {
+  it('checks, waits as long as the schedule says and checks again', async () => {
     // Arrange
     const definition = deployedDefinition(EXTREME);
     const input = dispatchedInput(EXTREME, 'create-distribution.json');

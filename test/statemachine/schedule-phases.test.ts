@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { parseEventBridgeBody, DEFAULT_WATCHED_EVENTS } from '../../functions/shared/cloudtrail';
+import { buildSchedule } from '../../functions/shared/schedule';
+import { buildWatchExecution, type WatchExecutionInput } from '../../functions/shared/watch-execution';
+import { readConfig } from '../../infra/config';
+import { STATE_NAMES, WATCH_ERRORS } from '../../statemachine/constants';
+import { runLocally, type LocalRunResult } from '../../tools/lib/local-engine';
+import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
+import { fixtureBody } from '../scenarios/watch-scenarios';
+import { deployedDefinition } from '../support/definition';
+
+/**
+ * A short watch that passes through every phase: 2 s for the first 10 s, 10 s until 30 s, then 20 s (two waits,
+ * until the age doubles to 70 s), then the cap of 40 s until the 400 s limit.
+ */
+const PHASED = {
+  pollIntervalSeconds: '10',
+  distributionFastPollSeconds: '2',
+  distributionFastPhaseSeconds: '10',
+  growthAfterSeconds: '30',
+  maxPollIntervalSeconds: '40',
+  retentionSeconds: '400',
+};
+/** Checks at 0, 2, 4, 6, 8, 10, 20, 30, 50, 70, 110, ... 390 s: 18 checks fit into 400 s. */
+const EXPECTED_WAITS = [2, 2, 2, 2, 2, 10, 10, 20, 20, 40, 40, 40, 40, 40, 40, 40, 40];
+const IN_PROGRESS = { status: 'InProgress' } as const;
+
+/** The dispatcher's input for a distribution change it sees the moment it happens, with these settings. */
+function freshWatch(context: Record<string, string>): WatchExecutionInput {
+  const config = readConfig((key) => context[key]);
+  const parsed = parseEventBridgeBody(fixtureBody('create-distribution.json'), { watchedEvents: DEFAULT_WATCHED_EVENTS });
+  if (parsed.type !== 'watch') throw new Error(`not a watch: ${parsed.type}`);
+  const settings = { retentionSeconds: config.retentionSeconds, schedule: (kind: 'distribution' | 'invalidation') => buildSchedule(kind, config.schedule) };
+  return buildWatchExecution(parsed.watch, settings, new Date(parsed.watch.eventTime)).input;
+}
+
+/** Runs one execution of a change that never finishes and records the seconds each Wait state was handed. */
+async function runNeverFinishing(input: WatchExecutionInput): Promise<{ run: LocalRunResult; waits: number[] }> {
+  const waits: number[] = [];
+  const run = await runLocally(deployedDefinition(PHASED), input, {
+    cloudfront: scriptedCloudFront([IN_PROGRESS]),
+    waitMilliseconds: 0,
+    onEvent: (event) => {
+      if (event.type === 'StateEntered' && event.stateName === STATE_NAMES.distribution.wait) {
+        waits.push((event.input as { progress: { waitSeconds: number } }).progress.waitSeconds);
+      }
+    },
+  });
+  return { run, waits };
+}
+
+describe('a long watch in the interpreter', () => {
+  it('passes through the fast, normal, growing and capped phases, then times out with one notification', async () => {
+    // Arrange
+    const input = freshWatch(PHASED);
+    // Act
+    const { run, waits } = await runNeverFinishing(input);
+    // Assert
+    expect(input.progress.maxChecks).toBe(18);
+    expect(waits).toEqual(EXPECTED_WAITS);
+    expect({ status: run.status, error: run.error }).toEqual({ status: 'FAILED', error: WATCH_ERRORS.timedOut });
+    expect(run.cloudfrontCalls).toBe(18);
+    expect(run.published.map((request) => request.MessageAttributes.outcome!.StringValue)).toEqual(['timed-out']);
+  });
+
+  it('names each phase in the console graph by its wait', async () => {
+    // Arrange
+    const input = freshWatch(PHASED);
+    // Act
+    const { run } = await runNeverFinishing(input);
+    // Assert
+    const phasesEntered = [...new Set(run.statesEntered.filter((name) => name.startsWith(STATE_NAMES.distribution.nextCheck)))];
+    expect(phasesEntered).toEqual(['2 s', '10 s', '20 s', '40 s'].map((wait) => `${STATE_NAMES.distribution.nextCheck} ${wait}`));
+  });
+
+  it('keeps its phase when it continues in a new execution: the check count travels with it', async () => {
+    // Arrange: hand over after check 7, in the middle of the normal phase
+    const fresh = freshWatch(PHASED);
+    const first = await runNeverFinishing({ ...fresh, progress: { ...fresh.progress, continueAt: 7 } });
+    const secondInput = first.run.continuations[0]!.Input as WatchExecutionInput;
+    // Act
+    const second = await runNeverFinishing(secondInput);
+    // Assert: part 2 checks at once, so the wait after the hand-over check is the one that goes missing
+    expect(first.run.published).toEqual([]);
+    expect([...first.waits, ...second.waits]).toEqual(EXPECTED_WAITS.filter((_, index) => index !== 6));
+    expect(first.run.cloudfrontCalls + second.run.cloudfrontCalls).toBe(18);
+    expect(second.run.published).toHaveLength(1);
+  });
+});
