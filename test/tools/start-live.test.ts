@@ -50,7 +50,7 @@ describe('npm start -- --live against a mocked CloudFront API', () => {
     // Assert
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(cloudfront.commandCalls(GetDistributionCommand).map((call) => call.args[0].input)).toEqual([{ Id: DISTRIBUTION }, { Id: DISTRIBUTION }]);
-    expect(stdout).toMatch(/check +1: InProgress[\s\S]*wait +1 min before check 2[\s\S]*check +2: Deployed/);
+    expect(stdout).toMatch(/check +1: InProgress[\s\S]*wait +.+ before check 2[\s\S]*check +2: Deployed/);
     expect(stdout).toContain('SNS would receive (not published: no --publish)');
     expect(notificationText(stdout)).toMatch(/^Domain: +d2abc\.cloudfront\.net$/m);
     expect(sns.calls()).toHaveLength(0);

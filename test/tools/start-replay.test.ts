@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { STATUS_CHECK_RETRY } from '../../statemachine/definition';
-import { checkBudget, buildSchedule } from '../../functions/shared/schedule';
+import { checkBudget, secondsUntilCheck, type Schedule } from '../../functions/shared/schedule';
+import { scheduleFor } from '../../functions/shared/settings';
 import { run } from '../../tools/cli/run';
 import { SCENARIO_NAMES, THROTTLED_CALLS, TIMEOUT_SCENARIO_RETENTION_SECONDS } from '../../tools/cli/scenarios';
-import { disposeApps, notificationText, testIo, withoutTimestamps } from './support';
+import { clockText } from '../../tools/cli/timeline';
+import { disposeApps, notificationText, sharedPrepare, testIo, withoutTimestamps } from './support';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/events/${name}`, import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), 'start-replay-'));
@@ -23,12 +25,28 @@ async function start(argv: string[]) {
   return { code, stdout: io.stdout.text, stderr: io.stderr.text };
 }
 
-/** Subject, attributes and message: what a subscriber sees. The topic's ARN carries a generated logical id. */
+/**
+ * Subject, attributes and message: what a subscriber sees. The topic's ARN carries a generated logical id, and the
+ * number of the last check follows the schedule, which the tests below check against the deployed one.
+ */
 function notification(stdout: string): string {
   return withoutTimestamps(notificationText(stdout))
+    .replace(/\(status check \d+\)/g, '(status check <n>)')
     .split('\n')
     .filter((line) => !line.startsWith('TopicArn:'))
     .join('\n');
+}
+
+/** The schedule the synthesized stack deploys, for a context. */
+function deployedSchedule(context: Record<string, string> = {}): Schedule {
+  return scheduleFor(sharedPrepare(context).settings)('distribution');
+}
+
+/** The first check at or after `seconds`. */
+function firstCheckAfter(schedule: Schedule, seconds: number): number {
+  let check = 1;
+  while (secondsUntilCheck(schedule, check) < seconds) check += 1;
+  return check;
 }
 
 function timeAt(stdout: string, label: string): number {
@@ -48,19 +66,24 @@ describe('npm start replays a change end to end', () => {
   });
 
   it('tells the story in order: event, execution started, checks with waits between them, notification, outcome', async () => {
+    // Arrange
+    const schedule = deployedSchedule();
+    const last = firstCheckAfter(schedule, 90);
+    const at = (check: number) => clockText(secondsUntilCheck(schedule, check)).replace('+', '\\+');
+    const checks = Array.from({ length: last }, (_, index) => index + 1).flatMap((check) =>
+      check === last
+        ? [new RegExp(`${at(check)} +check +${check}: Deployed`)]
+        : [new RegExp(`${at(check)} +check +${check}: InProgress`), new RegExp(`${at(check)} +wait +.+ before check ${check + 1}`)],
+    );
     // Act
     const { stdout } = await start([]);
     // Assert
     const story = [
       /T\+00:00 +event +UpdateDistribution on distribution E2QWRUHAPOMQZL\n +event ID c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5\n +by arn:aws:sts::123456789012:assumed-role\/cfn-exec-role\/AWSCloudFormation via cloudformation\.amazonaws\.com/,
       /T\+00:00 +dispatch +the bundled dispatcher Lambda started execution E2QWRUHAPOMQZL-update-c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5/,
-      /T\+00:00 +check +1: InProgress/,
-      /T\+00:00 +wait +1 min before check 2/,
-      /T\+01:00 +check +2: InProgress/,
-      /T\+01:00 +wait +1 min before check 3/,
-      /T\+02:00 +check +3: Deployed/,
-      /T\+02:00 +notify +publish the "deployed" notification to SNS/,
-      /T\+02:00 +outcome +SUCCEEDED in "Change is deployed"/,
+      ...checks,
+      new RegExp(`${at(last)} +notify +publish the "deployed" notification to SNS`),
+      new RegExp(`${at(last)} +outcome +SUCCEEDED in "Change is deployed"`),
     ];
     let rest = stdout;
     for (const step of story) {
@@ -71,11 +94,15 @@ describe('npm start replays a change end to end', () => {
   });
 
   it('stamps the notification with the simulated clock: confirmed at the first check after --finish-after', async () => {
+    // Arrange
+    const schedule = deployedSchedule();
+    const confirming = firstCheckAfter(schedule, 180);
     // Act
-    const { stdout } = await start(['--finish-after', '3m', '-c', 'pollIntervalSeconds=50']);
-    // Assert: checks at 0, 50, 100, 150 and 200 s; the first at or after 180 s confirms.
-    expect(stdout).toMatch(/check +5: Deployed/);
-    expect(timeAt(stdout, 'Confirmed') - timeAt(stdout, 'Started')).toBe(200_000);
+    const { stdout } = await start(['--finish-after', '3m']);
+    // Assert
+    expect(stdout).toMatch(new RegExp(`check +${confirming}: Deployed`));
+    expect(stdout).toMatch(new RegExp(`\\(status check ${confirming}\\)`));
+    expect(timeAt(stdout, 'Confirmed') - timeAt(stdout, 'Started')).toBe(secondsUntilCheck(schedule, confirming) * 1000);
   });
 
   it('reports an invalidation as completed', async () => {
@@ -113,11 +140,11 @@ describe('npm start replays a change end to end', () => {
 
   it('times out after the shortened watch limit and says that it was shortened', async () => {
     // Arrange
-    const budget = checkBudget(buildSchedule('distribution', { pollIntervalSeconds: 60 }), TIMEOUT_SCENARIO_RETENTION_SECONDS);
+    const budget = checkBudget(deployedSchedule({ retentionSeconds: String(TIMEOUT_SCENARIO_RETENTION_SECONDS) }), TIMEOUT_SCENARIO_RETENTION_SECONDS);
     // Act
     const { stdout } = await start(['--scenario', 'timeout']);
     // Assert
-    expect(stdout).toMatch(/watch limit +shortened to 4 min 30 s for this scenario \(-c retentionSeconds=270\)/);
+    expect(stdout).toMatch(/watch limit +shortened to 4 min 10 s for this scenario \(-c retentionSeconds=250\)/);
     expect(stdout).toMatch(new RegExp(`check +${budget}: InProgress`));
     expect(stdout).not.toMatch(new RegExp(`check +${budget + 1}:`));
     expect(stdout).toMatch(/outcome +FAILED with WatchTimedOut in "Watch timed out"/);

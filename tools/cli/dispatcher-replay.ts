@@ -52,7 +52,7 @@ export function prepareApp(context: Record<string, unknown>): PreparedApp {
     return {
       template,
       definition: watchDefinition(template),
-      settings: parseWatchSettings(dispatcher.environment[WATCH_SETTINGS_ENV]),
+      settings: deployedWatchSettings(template),
       dispatcher,
       dispose: () => rmSync(outdir, { recursive: true, force: true }),
     };
@@ -63,7 +63,7 @@ export function prepareApp(context: Record<string, unknown>): PreparedApp {
 }
 
 /** The dispatcher is the function that gets the state machine ARN and the watch settings. */
-function findDispatcher(template: CfnTemplate, bundleOf: (hash: string) => string): DispatcherFunction {
+function dispatcherResource(template: CfnTemplate): { logicalId: string; properties: Record<string, unknown>; environment: Record<string, string> } {
   const candidates = Object.entries(template.Resources).filter(([, resource]) => {
     const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
     return resource.Type === 'AWS::Lambda::Function' && variables?.STATE_MACHINE_ARN !== undefined && variables[WATCH_SETTINGS_ENV] !== undefined;
@@ -71,9 +71,19 @@ function findDispatcher(template: CfnTemplate, bundleOf: (hash: string) => strin
   if (candidates.length !== 1) throw new Error(`expected one dispatcher function in the template, found ${candidates.length}`);
   const [logicalId, resource] = candidates[0]!;
   const properties = resource.Properties!;
+  const environment = resolveIntrinsics((properties.Environment as { Variables: unknown }).Variables, template) as Record<string, string>;
+  return { logicalId, properties, environment };
+}
+
+/** The settings the stack hands its running code, read from the template rather than derived a second time. */
+export function deployedWatchSettings(template: CfnTemplate): WatchSettings {
+  return parseWatchSettings(dispatcherResource(template).environment[WATCH_SETTINGS_ENV]);
+}
+
+function findDispatcher(template: CfnTemplate, bundleOf: (hash: string) => string): DispatcherFunction {
+  const { logicalId, properties, environment } = dispatcherResource(template);
   const s3Key = (properties.Code as { S3Key?: unknown }).S3Key;
   if (typeof s3Key !== 'string') throw new Error(`the dispatcher's code is not a file asset: ${JSON.stringify(properties.Code)}`);
-  const environment = resolveIntrinsics((properties.Environment as { Variables: unknown }).Variables, template) as Record<string, string>;
   const mapping = Object.entries(template.Resources).find(
     ([, candidate]) =>
       candidate.Type === 'AWS::Lambda::EventSourceMapping' &&

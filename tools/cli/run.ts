@@ -5,14 +5,15 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ConfigError, readConfig, type NotifierConfig } from '../../infra/config';
-import { scheduleFor, type WatchSettings } from '../../functions/shared/settings';
+import { secondsUntilCheck, type Schedule } from '../../functions/shared/schedule';
+import { scheduleFor } from '../../functions/shared/settings';
 import { buildWatchExecution, describeDuration, type WatchExecution } from '../../functions/shared/watch-execution';
 import type { Watch } from '../../functions/shared/cloudtrail';
 import type { AslDefinition } from '../../statemachine/definition';
 import { runLocally, tasksOf, type CloudFrontAnswerer, type LocalRunResult, type PublishRequest } from '../lib/local-engine';
 import { synthNotifier, watchDefinition } from '../lib/synth';
 import { parseArguments, usage, UsageError, type StartOptions } from './args';
-import { prepareApp, replayDispatcher, type PreparedApp } from './dispatcher-replay';
+import { deployedWatchSettings, prepareApp, replayDispatcher, type PreparedApp } from './dispatcher-replay';
 import { DEFAULT_EVENT_FILE, loadReplayEvent } from './event-input';
 import { liveCloudFront, liveWatch, requireCredentials } from './live';
 import { simulatedCloudFront, TIMEOUT_SCENARIO_RETENTION_SECONDS, type VirtualClock } from './scenarios';
@@ -20,6 +21,8 @@ import { clockText, followExecution, nominalRetryDelaySeconds, Timeline, type Ou
 
 /** Real milliseconds a simulated Wait (or retry backoff) takes: long enough to watch, short enough to stay fast. */
 export const DEFAULT_PAUSE_MILLISECONDS = 250;
+/** A replay with many checks shortens each pause so that the waits take about this long in all. */
+const REPLAY_WAITS_MILLISECONDS = 3_000;
 
 export interface RunIo {
   readonly stdout: Output;
@@ -65,13 +68,17 @@ function configFrom(context: Record<string, string>): NotifierConfig {
   return config;
 }
 
-function settingsOf(config: NotifierConfig): WatchSettings {
-  return {
-    watchedEvents: config.watchedEvents,
-    distributionIds: config.distributionIds,
-    retentionSeconds: config.retentionSeconds,
-    schedule: { pollIntervalSeconds: config.pollIntervalSeconds },
-  };
+/** "one every 1 min", or "every 18 s at first, then 1 min, 2 min, 15 min". */
+function describeIntervals(schedule: Schedule): string {
+  const waits = schedule.map((phase) => describeDuration(phase.waitSeconds));
+  return waits.length === 1 ? `one every ${waits[0]}` : `every ${waits[0]} at first, then ${waits.slice(1).join(', ')}`;
+}
+
+/** How many checks the simulated change takes: the first one at or after its finish, within the budget. */
+function checksUntil(schedule: Schedule, seconds: number, maxChecks: number): number {
+  let check = 1;
+  while (check < maxChecks && secondsUntilCheck(schedule, check) < seconds) check += 1;
+  return check;
 }
 
 function plural(count: number, noun: string): string {
@@ -104,7 +111,10 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
   timeline.print(`  event file   ${file} (${event.form}${event.form === 'CloudTrail record' ? ', wrapped as EventBridge delivers it' : ''})`);
   timeline.print(`  event time   recorded ${event.recordedTime}, replayed as ${event.watch.eventTime} (T+00:00)`);
   if (shortened) {
-    timeline.print(`  watch limit  shortened to ${describeDuration(TIMEOUT_SCENARIO_RETENTION_SECONDS)} for this scenario (-c retentionSeconds=${TIMEOUT_SCENARIO_RETENTION_SECONDS}); deployed stacks default to 4 days`);
+    const usual = describeDuration(readConfig(() => undefined).retentionSeconds);
+    timeline.print(
+      `  watch limit  shortened to ${describeDuration(TIMEOUT_SCENARIO_RETENTION_SECONDS)} for this scenario (-c retentionSeconds=${TIMEOUT_SCENARIO_RETENTION_SECONDS}); the default is ${usual}`,
+    );
   }
   timeline.showStatus(() => 'synthesizing the app and bundling the dispatcher');
   const prepared = (io.prepare ?? prepareApp)(context);
@@ -124,10 +134,13 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
     }
     const start = dispatch.starts[0]!;
     const execution: WatchExecution = { name: start.name, input: JSON.parse(start.input) as WatchExecution['input'] };
-    const interval = config.pollIntervalSeconds;
+    const schedule = scheduleFor(prepared.settings)(event.watch.kind);
+    const { maxChecks } = execution.input.progress;
     timeline.at('dispatch', `the bundled dispatcher Lambda started execution ${execution.name}`);
-    timeline.more(`budget: up to ${plural(execution.input.progress.maxChecks, 'check')} within ${execution.input.watch.watchLimit}, one every ${describeDuration(interval)}`);
-    const pause = io.pauseMilliseconds ?? DEFAULT_PAUSE_MILLISECONDS;
+    timeline.more(`budget: up to ${plural(maxChecks, 'check')} within ${execution.input.watch.watchLimit}, ${describeIntervals(schedule)}`);
+    const expectedWaits = (options.scenario === 'timeout' ? maxChecks : checksUntil(schedule, options.finishAfterSeconds, maxChecks)) - 1;
+    const pause =
+      io.pauseMilliseconds ?? Math.max(1, Math.min(DEFAULT_PAUSE_MILLISECONDS, Math.floor(REPLAY_WAITS_MILLISECONDS / Math.max(1, expectedWaits))));
     const finish = options.scenario === 'timeout' ? 'never finishes' : `finishes after ${describeDuration(options.finishAfterSeconds)}`;
     timeline.at('simulate', `CloudFront ${finish}; each simulated wait takes ${pause} ms here`);
 
@@ -229,7 +242,8 @@ function printNotifications(out: Output, published: readonly PublishRequest[], h
 
 async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
   const startedAt = Date.now();
-  const config = configFrom(options.context);
+  // A bad context value is a usage error, found before any call.
+  configFrom(options.context);
   // One attempt per call: the retries a live run shows are the definition's Retry policy, not the SDK's own.
   const cloudFrontClient = io.cloudFront ?? new CloudFrontClient({ region: 'us-east-1', maxAttempts: 1 });
   await requireCredentials(cloudFrontClient);
@@ -237,8 +251,9 @@ async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
   const sns = topicArn ? (io.sns ?? ((region: string) => new SNSClient({ region })))(topicArn.split(':')[3]!) : undefined;
   if (sns) await requireCredentials(sns);
 
-  const definition = watchDefinition(synthNotifier(options.context).template);
-  const settings = settingsOf(config);
+  const { template } = synthNotifier(options.context);
+  const definition = watchDefinition(template);
+  const settings = deployedWatchSettings(template);
   const watchOf = liveWatch(options.distributionId, options.invalidationId, new Date(startedAt));
   const execution = buildWatchExecution(watchOf, { retentionSeconds: settings.retentionSeconds, schedule: scheduleFor(settings) }, new Date(startedAt));
 
@@ -251,7 +266,7 @@ async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
   timeline.at(
     'start',
     `execution "${execution.name}" (local): up to ${execution.input.progress.maxChecks} checks within ${execution.input.watch.watchLimit}, ` +
-      `every ${describeDuration(config.pollIntervalSeconds)}`,
+      describeIntervals(scheduleFor(settings)(watchOf.kind)),
     0,
   );
   let waitEndsAt = 0;

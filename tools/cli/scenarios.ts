@@ -8,8 +8,8 @@ import { CLOUDFRONT_ERRORS, DISTRIBUTION_STATUS, INVALIDATION_STATUS } from '../
 import type { CloudFrontAnswerer } from '../lib/local-engine';
 import { cloudfrontError, distributionResponse, invalidationResponse } from '../lib/simulated-cloudfront';
 
-/** The timeout scenario's watch limit: not a multiple of the default interval, so the budget never sits on an edge. */
-export const TIMEOUT_SCENARIO_RETENTION_SECONDS = 270;
+/** The timeout scenario's watch limit: not a sum of the default waits, so the poll budget never sits on an edge. */
+export const TIMEOUT_SCENARIO_RETENTION_SECONDS = 250;
 export const THROTTLED_CALLS = 2;
 
 export const SCENARIOS = {
