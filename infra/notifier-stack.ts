@@ -1,12 +1,15 @@
-import { CfnOutput, Stack, Token, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { buildSchedule } from '../functions/shared/schedule';
 import type { WatchSettings } from '../functions/shared/settings';
-import { DISPATCHER_TIMEOUT_SECONDS, type NotifierConfig } from './config';
+import { statusCheckMaxReceiveCount } from '../functions/status-check/receive-budget';
+import { DISPATCHER_TIMEOUT_SECONDS, STATUS_CHECK_TIMEOUT_SECONDS, type NotifierConfig } from './config';
 import { ChangeEventCapture } from './constructs/change-event-capture';
 import { Dispatcher } from './constructs/dispatcher';
 import { NotificationTopic } from './constructs/notification-topic';
+import { StatusCheckConsumer } from './constructs/status-check-consumer';
 import { WatchStateMachine } from './constructs/watch-state-machine';
+import { logOptions, Operations, type OperationsProps } from './operations';
 
 /** CloudTrail records CloudFront calls in us-east-1 only, and EventBridge rules see their own Region only. */
 export const REQUIRED_REGION = 'us-east-1';
@@ -19,6 +22,9 @@ export interface NotifierStackProps extends StackProps {
 export class NotifierStack extends Stack {
   readonly capture: ChangeEventCapture;
   readonly notifications: NotificationTopic;
+  /** Mode sqs-retry only: the Lambda that checks each buffered change once per delivery. */
+  readonly statusCheck?: StatusCheckConsumer;
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: NotifierStackProps) {
     super(scope, id, props);
@@ -31,38 +37,68 @@ export class NotifierStack extends Stack {
     const { config } = props;
 
     this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
-    this.capture = new ChangeEventCapture(this, 'Capture', {
-      watchedEvents: config.watchedEvents,
-      distributionIds: config.distributionIds,
-      retentionSeconds: config.retentionSeconds,
-      receiveWaitSeconds: config.receiveWaitSeconds,
-      visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
-    });
-
     const settings: WatchSettings = {
       watchedEvents: config.watchedEvents,
       distributionIds: config.distributionIds,
       retentionSeconds: config.retentionSeconds,
       schedule: config.schedule,
     };
-    const watch = new WatchStateMachine(this, 'Watch', {
-      topic: this.notifications.topic,
-      schedules: {
-        distribution: buildSchedule('distribution', settings.schedule),
-        invalidation: buildSchedule('invalidation', settings.schedule),
-      },
-      retentionSeconds: config.retentionSeconds,
+    this.capture = new ChangeEventCapture(this, 'Capture', {
+      watchedEvents: config.watchedEvents,
       distributionIds: config.distributionIds,
-    });
-    new Dispatcher(this, 'Dispatcher', {
-      queue: this.capture.queue,
-      stateMachine: watch.stateMachine,
-      settings,
-      timeoutSeconds: DISPATCHER_TIMEOUT_SECONDS,
+      retentionSeconds: config.retentionSeconds,
+      receiveWaitSeconds: config.receiveWaitSeconds,
+      visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
+      // In mode sqs-retry every status check is a receive: the redrive threshold follows from schedule and retention.
+      ...(config.mode === 'sqs-retry' ? { maxReceiveCount: statusCheckMaxReceiveCount(settings) } : {}),
     });
 
+    const logging = logOptions(config);
+    let alarmSources: OperationsProps['alarmSources'];
+    if (config.mode === 'sqs-retry') {
+      this.statusCheck = new StatusCheckConsumer(this, 'StatusCheck', {
+        ...logging,
+        queue: this.capture.queue,
+        visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
+        topic: this.notifications.topic,
+        settings,
+        timeoutSeconds: STATUS_CHECK_TIMEOUT_SECONDS,
+      });
+      // A watched message stays in the queue for the whole watch here, so its age says nothing about the consumer.
+      alarmSources = { deadLetterQueue: this.capture.deadLetterQueue, functions: { StatusCheck: this.statusCheck.function } };
+      new CfnOutput(this, 'StatusCheckFunctionName', { value: this.statusCheck.function.functionName, description: 'Checks each change once per SQS delivery' });
+    } else {
+      const watch = new WatchStateMachine(this, 'Watch', {
+        ...logging,
+        topic: this.notifications.topic,
+        schedules: {
+          distribution: buildSchedule('distribution', settings.schedule),
+          invalidation: buildSchedule('invalidation', settings.schedule),
+        },
+        retentionSeconds: config.retentionSeconds,
+        distributionIds: config.distributionIds,
+      });
+      const dispatcher = new Dispatcher(this, 'Dispatcher', {
+        ...logging,
+        queue: this.capture.queue,
+        stateMachine: watch.stateMachine,
+        settings,
+        timeoutSeconds: DISPATCHER_TIMEOUT_SECONDS,
+      });
+      alarmSources = {
+        deadLetterQueue: this.capture.deadLetterQueue,
+        bufferQueue: this.capture.queue,
+        // One failed attempt is normal; an event still there after two visibility timeouts failed twice or is not consumed.
+        maxBufferAge: Duration.seconds(2 * config.visibilityTimeoutSeconds),
+        watch,
+        functions: { Dispatcher: dispatcher.function },
+      };
+      new CfnOutput(this, 'StateMachineName', { value: watch.stateMachineName, description: 'One execution per watched change' });
+    }
+
+    this.operations = new Operations(this, 'Operations', { config, notifications: this.notifications, alarmSources });
+
     new CfnOutput(this, 'TopicArn', { value: this.notifications.topic.topicArn, description: 'Subscribe here for notifications' });
-    new CfnOutput(this, 'StateMachineName', { value: watch.stateMachineName, description: 'One execution per watched change' });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.capture.deadLetterQueue.queueUrl, description: 'Events that could not be watched' });
   }
 }

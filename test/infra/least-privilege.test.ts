@@ -1,0 +1,300 @@
+/**
+ * Least privilege, read straight from the synthesized templates of every configuration: every IAM policy, role trust
+ * policy, key policy and bucket/topic/queue policy. A wildcard is allowed only where a line below names it and says why.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CfnTemplate } from '../../tools/lib/synth';
+import { FAKE_ACCOUNT } from '../../tools/lib/synth';
+import { synthesized } from '../support/definition';
+import { CONFIGURATIONS } from './configurations';
+
+type PolicyKind = 'identity' | 'trust' | 'resource' | 'key';
+
+interface Statement {
+  readonly Sid?: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action?: string | string[];
+  readonly NotAction?: unknown;
+  readonly Resource?: unknown;
+  readonly NotResource?: unknown;
+  readonly Principal?: unknown;
+  readonly NotPrincipal?: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+interface FoundPolicy {
+  readonly kind: PolicyKind;
+  readonly owner: string;
+  readonly statements: readonly Statement[];
+}
+
+type Properties = Record<string, unknown>;
+type Document = { Statement: Statement[] };
+
+/** Where each resource type keeps its policies. A policy-bearing type missing here fails the sweep. */
+const POLICY_READERS: Record<string, (properties: Properties) => { kind: PolicyKind; document: unknown }[]> = {
+  'AWS::IAM::Policy': (p) => [{ kind: 'identity', document: p.PolicyDocument }],
+  'AWS::IAM::ManagedPolicy': (p) => [{ kind: 'identity', document: p.PolicyDocument }],
+  'AWS::IAM::Role': (p) => [
+    { kind: 'trust', document: p.AssumeRolePolicyDocument },
+    ...((p.Policies ?? []) as { PolicyDocument: unknown }[]).map((inline) => ({ kind: 'identity' as const, document: inline.PolicyDocument })),
+  ],
+  'AWS::KMS::Key': (p) => [{ kind: 'key', document: p.KeyPolicy }],
+  'AWS::S3::BucketPolicy': (p) => [{ kind: 'resource', document: p.PolicyDocument }],
+  'AWS::SNS::TopicPolicy': (p) => [{ kind: 'resource', document: p.PolicyDocument }],
+  'AWS::SQS::QueuePolicy': (p) => [{ kind: 'resource', document: p.PolicyDocument }],
+  'AWS::Logs::ResourcePolicy': (p) => [{ kind: 'resource', document: JSON.parse(p.PolicyDocument as string) }],
+};
+
+interface ResourceWildcard {
+  readonly reason: string;
+  readonly kind: PolicyKind;
+  /** Every action of the statement must be one of these; undefined means any explicit action. */
+  readonly actions?: readonly string[];
+  readonly resource: RegExp;
+}
+
+const ANY_RESOURCE = /^\*$/;
+
+/** The only wildcards in resources, each with the reason it cannot be narrower. */
+const RESOURCE_WILDCARDS: readonly ResourceWildcard[] = [
+  {
+    reason: 'X-Ray has no resource-level permissions (Lambda active tracing, Step Functions tracing)',
+    kind: 'identity',
+    actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+    resource: ANY_RESOURCE,
+  },
+  {
+    reason: 'Step Functions logs through CloudWatch Logs vended log delivery, whose API has no resource-level permissions',
+    kind: 'identity',
+    actions: [
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ],
+    resource: ANY_RESOURCE,
+  },
+  {
+    reason: 'Without distributionIds every distribution of the own account is watched, including later ones; read-only',
+    kind: 'identity',
+    actions: ['cloudfront:GetDistribution', 'cloudfront:GetInvalidation'],
+    resource: /^arn:\$\{AWS::Partition\}:cloudfront::\$\{AWS::AccountId\}:distribution\/\*$/,
+  },
+  {
+    reason: 'In a key policy, "*" is the key the policy belongs to',
+    kind: 'key',
+    resource: ANY_RESOURCE,
+  },
+  {
+    reason: 'CloudTrail names its log files itself, under AWSLogs/<account>/ of the trail bucket',
+    kind: 'resource',
+    actions: ['s3:PutObject'],
+    resource: new RegExp(`^\\$\\{\\w+\\.Arn\\}/AWSLogs/${FAKE_ACCOUNT}/\\*$`),
+  },
+];
+
+/** The only wildcard action: the key policy statement that keeps the key manageable through IAM. */
+const ACTION_WILDCARDS = [
+  {
+    reason: 'The account root administers the key, so IAM policies decide who uses it and the key cannot become unmanageable',
+    kind: 'key' as PolicyKind,
+    action: 'kms:*',
+    principal: `{"AWS":"arn:\${AWS::Partition}:iam::${FAKE_ACCOUNT}:root"}`,
+  },
+];
+
+/** Service grants without a source condition, each with the reason. */
+const UNCONDITIONED_SERVICE_GRANTS = [
+  {
+    reason:
+      'CloudWatch alarms need the topic key (the documented statement carries no condition); SNS uses it only for the ' +
+      "topics of this key, and their topic policy admits this stack's alarms only",
+    kind: 'key' as PolicyKind,
+    service: 'cloudwatch.amazonaws.com',
+  },
+];
+
+/** The only services that may assume the stack's roles. */
+const TRUSTED_SERVICES = ['lambda.amazonaws.com', 'states.amazonaws.com'];
+
+const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** Intrinsics as text: Ref X becomes ${X}, GetAtt X.Arn ${X.Arn}, Fn::Join is joined; everything else kept. */
+function textual(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(textual);
+  if (typeof value !== 'object' || value === null) return value;
+  const object = value as Record<string, unknown>;
+  if ('Ref' in object) return `\${${String(object.Ref)}}`;
+  if ('Fn::GetAtt' in object) return `\${${(object['Fn::GetAtt'] as string[]).join('.')}}`;
+  if ('Fn::Join' in object) {
+    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+    return parts.map((part) => render(part)).join(separator);
+  }
+  return Object.fromEntries(Object.entries(object).map(([key, inner]) => [key, textual(inner)]));
+}
+
+function render(value: unknown): string {
+  const text = textual(value);
+  return typeof text === 'string' ? text : JSON.stringify(text);
+}
+
+function hasStatements(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('"Statement"');
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.entries(value).some(([key, inner]) => key === 'Statement' || hasStatements(inner));
+}
+
+function findPolicies(template: CfnTemplate): { policies: FoundPolicy[]; problems: string[] } {
+  const policies: FoundPolicy[] = [];
+  const problems: string[] = [];
+  for (const [owner, resource] of Object.entries(template.Resources)) {
+    const properties = resource.Properties ?? {};
+    const reader = POLICY_READERS[resource.Type];
+    if (!reader) {
+      if (hasStatements(properties)) problems.push(`${owner}: ${resource.Type} holds a policy this sweep does not read`);
+      continue;
+    }
+    for (const { kind, document } of reader(properties)) {
+      policies.push({ kind, owner, statements: asList((document as Document).Statement) });
+    }
+    if (resource.Type === 'AWS::IAM::Role' && properties.ManagedPolicyArns !== undefined) {
+      problems.push(`${owner}: managed policies ${render(properties.ManagedPolicyArns)} cannot be reviewed here; use an inline statement`);
+    }
+  }
+  return { policies, problems };
+}
+
+function servicesOf(statement: Statement): string[] {
+  const principal = statement.Principal as { Service?: string | string[] } | undefined;
+  return asList(principal?.Service);
+}
+
+function isPublic(statement: Statement): boolean {
+  const principal = render(statement.Principal);
+  return principal === '*' || principal === '{"AWS":"*"}' || asList((statement.Principal as { AWS?: unknown })?.AWS).includes('*');
+}
+
+/** A Deny in the same policy that refuses the service every source but one (the bucket policy of the trail). */
+function deniedOtherSources(policy: FoundPolicy, service: string): boolean {
+  return policy.statements.some(
+    (other) => other.Effect === 'Deny' && servicesOf(other).includes(service) && other.Condition?.StringNotEquals?.['aws:SourceArn'] !== undefined,
+  );
+}
+
+function audit(template: CfnTemplate): { problems: string[]; used: Set<string> } {
+  const { policies, problems } = findPolicies(template);
+  const used = new Set<string>();
+  for (const policy of policies) {
+    for (const [index, statement] of policy.statements.entries()) {
+      const where = `${policy.owner} (${policy.kind}) statement ${statement.Sid ?? index}`;
+      for (const key of ['NotAction', 'NotResource', 'NotPrincipal'] as const) {
+        if (statement[key] !== undefined) problems.push(`${where}: ${key} grants by exclusion`);
+      }
+      if (statement.Effect !== 'Allow') continue;
+      const actions = asList(statement.Action);
+      const principal = render(statement.Principal);
+
+      for (const action of actions.filter((candidate) => candidate.includes('*'))) {
+        const allowance = ACTION_WILDCARDS.find((a) => a.kind === policy.kind && a.action === action && a.principal === principal);
+        if (allowance) used.add(allowance.reason);
+        else problems.push(`${where}: wildcard action ${action}`);
+      }
+
+      for (const resource of asList(statement.Resource).map(render).filter((text) => text.includes('*'))) {
+        const allowance = RESOURCE_WILDCARDS.find(
+          (a) => a.kind === policy.kind && a.resource.test(resource) && (a.actions === undefined || actions.every((action) => a.actions!.includes(action))),
+        );
+        if (allowance) used.add(allowance.reason);
+        else problems.push(`${where}: wildcard resource ${resource} for ${actions.join(', ')}`);
+      }
+
+      if (policy.kind === 'trust') {
+        const services = servicesOf(statement);
+        if (services.length === 0 || services.some((service) => !TRUSTED_SERVICES.includes(service))) {
+          problems.push(`${where}: trusts ${principal}`);
+        }
+        continue;
+      }
+      if (policy.kind === 'identity') continue;
+
+      if (isPublic(statement)) problems.push(`${where}: allows anyone`);
+      for (const service of servicesOf(statement)) {
+        const conditioned = Object.values(statement.Condition ?? {}).some(
+          (test) => 'aws:SourceArn' in test || 'aws:SourceAccount' in test,
+        );
+        if (conditioned || deniedOtherSources(policy, service)) continue;
+        const allowance = UNCONDITIONED_SERVICE_GRANTS.find((a) => a.kind === policy.kind && a.service === service);
+        if (allowance) used.add(allowance.reason);
+        else problems.push(`${where}: ${service} may act for any source (confused deputy)`);
+      }
+    }
+  }
+  return { problems, used };
+}
+
+describe.each(CONFIGURATIONS)('least privilege with $name', ({ context }) => {
+  it('finds identity, trust, key and resource policies to read', () => {
+    // Arrange
+    const { template } = synthesized(context);
+    // Act
+    const { policies } = findPolicies(template);
+    // Assert
+    expect(new Set(policies.map(({ kind }) => kind))).toEqual(new Set(['identity', 'trust', 'key', 'resource']));
+  });
+
+  it('has no wildcard, public grant or unconditioned service grant that is not listed with its reason', () => {
+    // Arrange
+    const { template } = synthesized(context);
+    // Act
+    const { problems } = audit(template);
+    // Assert
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('least privilege sweep', () => {
+  it('needs every listed exception in at least one configuration, so the list cannot outlive its reasons', () => {
+    // Arrange
+    const templates = CONFIGURATIONS.map(({ context }) => synthesized(context).template);
+    // Act
+    const used = new Set(templates.flatMap((template) => [...audit(template).used]));
+    // Assert
+    const listed = [...RESOURCE_WILDCARDS, ...ACTION_WILDCARDS, ...UNCONDITIONED_SERVICE_GRANTS].map(({ reason }) => reason);
+    expect([...used].sort()).toEqual([...listed].sort());
+  });
+
+  it('reads the distribution grant down to the configured ids when distributionIds is set', () => {
+    // Arrange
+    const narrowed = CONFIGURATIONS.filter(({ context }) => context.distributionIds !== undefined);
+    // Act
+    const reasons = narrowed.flatMap(({ context }) => [...audit(synthesized(context).template).used]);
+    // Assert
+    expect(narrowed.length).toBeGreaterThan(0);
+    expect(reasons.some((reason) => reason.startsWith('Without distributionIds'))).toBe(false);
+  });
+
+  it('reports what it must refuse: wildcard actions and resources, public grants, managed policies, unread policy types', () => {
+    // Arrange: the default template with one of each mistake added
+    const template = structuredClone(synthesized({}).template) as CfnTemplate;
+    const policyId = Object.keys(template.Resources).find((id) => template.Resources[id]!.Type === 'AWS::IAM::Policy')!;
+    const roleId = Object.keys(template.Resources).find((id) => template.Resources[id]!.Type === 'AWS::IAM::Role')!;
+    const topicPolicyId = Object.keys(template.Resources).find((id) => template.Resources[id]!.Type === 'AWS::SNS::TopicPolicy')!;
+    const statements = (doc: unknown) => (doc as Document).Statement;
+    statements(template.Resources[policyId]!.Properties!.PolicyDocument).push({ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::bucket' });
+    statements(template.Resources[policyId]!.Properties!.PolicyDocument).push({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' });
+    statements(template.Resources[topicPolicyId]!.Properties!.PolicyDocument).push({ Effect: 'Allow', Action: 'sns:Subscribe', Principal: { AWS: '*' }, Resource: '*' });
+    statements(template.Resources[topicPolicyId]!.Properties!.PolicyDocument).push({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' }, Resource: { Ref: 'Topic' } });
+    template.Resources[roleId]!.Properties!.ManagedPolicyArns = ['arn:aws:iam::aws:policy/ReadOnlyAccess'];
+    template.Resources.Unread = { Type: 'AWS::Events::EventBusPolicy', Properties: { Statement: { Effect: 'Allow', Action: 'events:PutEvents' } } };
+    // Act
+    const { problems } = audit(template);
+    // Assert
+    const expected = [/wildcard action s3:\*/, /wildcard resource \* for sqs:SendMessage/, /allows anyone/, /events\.amazonaws\.com may act for any source/, /managed policies/, /EventBusPolicy holds a policy/];
+    for (const pattern of expected) expect(problems.some((problem) => pattern.test(problem)), String(pattern)).toBe(true);
+  });
+});

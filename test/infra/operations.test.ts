@@ -1,0 +1,403 @@
+import type { CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  LOG_REMOVAL_POLICIES,
+  LOG_RETENTION_DAYS,
+  readConfig,
+  type NotifierConfig,
+} from '../../infra/config';
+import { NOTIFIED_FAILURES, UNEXPECTED_FAILURE_PATTERN } from '../../infra/constructs/alarms';
+import { TOPIC_KEY_ACTIONS } from '../../infra/constructs/notification-topic';
+import { WATCH_ERRORS } from '../../statemachine/constants';
+import type { SynthResult } from '../../tools/lib/synth';
+import { deployedDefinition, synthesized } from '../support/definition';
+import { ALARM_EMAILS } from './configurations';
+
+const SQS_RETRY = { mode: 'sqs-retry', retentionSeconds: '43200' };
+
+function configFrom(context: Record<string, unknown>): NotifierConfig {
+  return readConfig((key) => context[key]);
+}
+
+function rejection(context: Record<string, unknown>): ConfigError {
+  try {
+    configFrom(context);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`readConfig accepted ${JSON.stringify(context)}`);
+}
+
+function stacked(context: Record<string, unknown>): { result: SynthResult; template: Template; id: (c: IConstruct) => string } {
+  const result = synthesized(context);
+  return {
+    result,
+    template: Template.fromJSON(result.template),
+    id: (construct) => result.stack.getLogicalId(construct.node.defaultChild as CfnElement),
+  };
+}
+
+function alarmNames(template: Template): string[] {
+  return Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmName as string).sort();
+}
+
+describe('operations config', () => {
+  it('turns alarms on, the trail off, and keeps logs 90 days and after a delete, when nothing is set', () => {
+    // Arrange
+    const context = {};
+    // Act
+    const config = configFrom(context);
+    // Assert
+    expect(config).toMatchObject({
+      alarms: true,
+      alarmEmails: [],
+      createTrail: false,
+      trailRetentionDays: 365,
+      logRetentionDays: 90,
+      logRemovalPolicy: 'retain',
+    });
+  });
+
+  it('reads `-c` strings and cdk.json values alike', () => {
+    // Arrange
+    const fromCommandLine = { alarms: 'false', createTrail: 'true', trailRetentionDays: '400', logRetentionDays: '30', logRemovalPolicy: 'destroy', alarmEmails: 'a@example.com, b@example.org' };
+    const fromCdkJson = { alarms: false, createTrail: true, trailRetentionDays: 400, logRetentionDays: 30, logRemovalPolicy: 'destroy', alarmEmails: ['a@example.com', 'b@example.org'] };
+    // Act
+    const configs = [configFrom(fromCommandLine), configFrom(fromCdkJson)];
+    // Assert
+    for (const config of configs) {
+      expect(config).toMatchObject({ alarms: false, createTrail: true, trailRetentionDays: 400, logRetentionDays: 30, logRemovalPolicy: 'destroy', alarmEmails: ['a@example.com', 'b@example.org'] });
+    }
+  });
+
+  it.each([
+    { key: 'alarms', given: 'yes', allowed: ['true', 'false'] },
+    { key: 'createTrail', given: 1, allowed: ['true', 'false'] },
+    { key: 'logRetentionDays', given: '45', allowed: LOG_RETENTION_DAYS.map(String) },
+    { key: 'logRetentionDays', given: 0, allowed: ['1', '3653'] },
+    { key: 'logRemovalPolicy', given: 'delete', allowed: [...LOG_REMOVAL_POLICIES] },
+    { key: 'trailRetentionDays', given: '0', allowed: ['1', '3653'] },
+    { key: 'alarmEmails', given: 'not-an-address', allowed: ['email addresses'] },
+  ])('rejects $key = $given, naming key, value and what is allowed', ({ key, given, allowed }) => {
+    // Arrange
+    const context = { [key]: given };
+    // Act
+    const error = rejection(context);
+    // Assert
+    expect(error.message).toContain(`"${key}"`);
+    expect(error.message).toContain(JSON.stringify(given));
+    for (const part of allowed) expect(error.message).toContain(part);
+  });
+
+  it('offers exactly the retention periods CloudWatch Logs accepts', () => {
+    // Arrange
+    const cdkNames = Object.values(logs.RetentionDays).filter((days): days is number => typeof days === 'number');
+    // Act
+    const offered = [...LOG_RETENTION_DAYS];
+    // Assert: every CloudWatch Logs period but "never expire" (CDK's 9999)
+    expect(offered).toEqual(cdkNames.filter((days) => days !== logs.RetentionDays.INFINITE).sort((a, b) => a - b));
+  });
+});
+
+describe('alarms', () => {
+  it('in mode stepfunctions watch the DLQ, the buffer, the executions and the dispatcher, all reporting to the notification topic', () => {
+    // Arrange
+    const { result, template, id } = stacked({});
+    // Act
+    const names = alarmNames(template);
+    // Assert
+    expect(names).toEqual(
+      ['BufferBacklog', 'DeadLetterQueueNotEmpty', 'DispatcherErrors', 'DispatcherThrottles', 'ExecutionsAborted', 'ExecutionsTimedOut', 'UnexpectedExecutionFailures']
+        .map((name) => `CloudFrontChangeNotifier-${name}`)
+        .sort(),
+    );
+    const topic = { Ref: id(result.stack.notifications.topic) };
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [topic],
+      OKActions: [topic],
+      AlarmDescription: Match.stringLikeRegexp('.{80,}'),
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('in mode sqs-retry watch the DLQ and the status-check function; there is no state machine and no backlog signal', () => {
+    // Arrange
+    const { template } = stacked(SQS_RETRY);
+    // Act
+    const names = alarmNames(template);
+    // Assert
+    expect(names).toEqual(['DeadLetterQueueNotEmpty', 'StatusCheckErrors', 'StatusCheckThrottles'].map((name) => `CloudFrontChangeNotifier-${name}`));
+  });
+
+  it('fire on the first message in the dead-letter queue', () => {
+    // Arrange
+    const { result, template, id } = stacked({});
+    // Act & Assert
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'CloudFrontChangeNotifier-DeadLetterQueueNotEmpty',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id(result.stack.capture.deadLetterQueue), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('call the buffer backlogged when its oldest event has outlived two visibility timeouts', () => {
+    // Arrange
+    const { result, template, id } = stacked({ visibilityTimeoutSeconds: '300' });
+    // Act & Assert
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'CloudFrontChangeNotifier-BufferBacklog',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id(result.stack.capture.queue), 'QueueName'] } }],
+      Threshold: 600,
+    });
+  });
+
+  it('count only the execution failures nobody was notified about, from the execution log', () => {
+    // Arrange
+    const { template } = stacked({});
+    const logGroupId = Object.keys(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: Match.anyValue() } }))[0]!;
+    // Act
+    const filters = template.findResources('AWS::Logs::MetricFilter');
+    // Assert
+    expect(Object.values(filters)).toHaveLength(1);
+    const filter = Object.values(filters)[0]!.Properties;
+    expect(filter.LogGroupName).toEqual({ Ref: logGroupId });
+    expect(filter.FilterPattern).toBe(UNEXPECTED_FAILURE_PATTERN.logPatternString);
+    expect(filter.FilterPattern).toContain('$.type = "ExecutionFailed"');
+    for (const error of NOTIFIED_FAILURES) expect(filter.FilterPattern).toContain(`$.details.error != "${error}"`);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'CloudFrontChangeNotifier-UnexpectedExecutionFailures',
+      Namespace: filter.MetricTransformations[0].MetricNamespace,
+      MetricName: filter.MetricTransformations[0].MetricName,
+    });
+  });
+
+  it('leave out exactly the failures the deployed workflow announces first; check failures and bad input still alarm', () => {
+    // Arrange
+    const definition = deployedDefinition({});
+    const states = Object.entries(definition.States);
+    // Act
+    const failErrors = states.filter(([, state]) => state.Type === 'Fail').map(([, state]) => state.Error as string);
+    const announced = states
+      .filter(([, state]) => state.Type === 'Fail')
+      .filter(([name]) => states.some(([, other]) => other.Resource === 'arn:aws:states:::sns:publish' && other.Next === name))
+      .map(([, state]) => state.Error as string);
+    // Assert
+    for (const error of NOTIFIED_FAILURES) expect(announced).toContain(error);
+    expect(failErrors).toEqual(expect.arrayContaining([WATCH_ERRORS.checkFailed, WATCH_ERRORS.invalidInput]));
+    expect(NOTIFIED_FAILURES).not.toContain(WATCH_ERRORS.checkFailed);
+    expect(NOTIFIED_FAILURES).not.toContain(WATCH_ERRORS.invalidInput);
+  });
+
+  it('go to a topic of their own, encrypted with the same key, when alarmEmails is set', () => {
+    // Arrange
+    const { result, template, id } = stacked({ alarmEmails: ALARM_EMAILS.join(',') });
+    const alarmTopic = result.stack.operations.alarmTopic!.topic;
+    // Act
+    const alarmTopicId = id(alarmTopic);
+    // Assert
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: alarmTopicId }], OKActions: [{ Ref: alarmTopicId }] });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      DisplayName: 'CloudFront change notifier alarms',
+      KmsMasterKeyId: { 'Fn::GetAtt': [id(result.stack.notifications.key), 'Arn'] },
+    });
+    for (const email of ALARM_EMAILS) {
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email, TopicArn: { Ref: alarmTopicId } });
+    }
+    template.hasOutput('AlarmTopicArn', { Value: { Ref: alarmTopicId } });
+  });
+
+  it('let CloudWatch publish to the alarm topic for this stack’s alarms only, and use its key', () => {
+    // Arrange
+    const { result, template, id } = stacked({});
+    // Act & Assert
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: id(result.stack.notifications.topic) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: {
+              ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':alarm:CloudFrontChangeNotifier-\\*$')])] } },
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            },
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: [...TOPIC_KEY_ACTIONS] }),
+        ]),
+      },
+    });
+  });
+
+  it.each([{ mode: 'stepfunctions', context: {} }, { mode: 'sqs-retry', context: SQS_RETRY }])(
+    'disappear with alarms=false in mode $mode, and CloudWatch loses its grants',
+    ({ context }) => {
+      // Arrange
+      const { template, result } = stacked({ ...context, alarms: 'false' });
+      // Act
+      const alarms = template.findResources('AWS::CloudWatch::Alarm');
+      // Assert
+      expect(alarms).toEqual({});
+      template.resourceCountIs('AWS::Logs::MetricFilter', 0);
+      expect(JSON.stringify(result.template)).not.toContain('cloudwatch.amazonaws.com');
+    },
+  );
+});
+
+describe('encryption', () => {
+  it('encrypts the notification topic with a customer-managed key that rotates', () => {
+    // Arrange
+    const { result, template, id } = stacked({});
+    // Act
+    const keyId = id(result.stack.notifications.key);
+    // Assert
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete', Properties: { PendingWindowInDays: 7 } });
+  });
+
+  it.each([
+    { mode: 'stepfunctions', context: {}, role: 'WatchStateMachineRole' },
+    { mode: 'sqs-retry', context: SQS_RETRY, role: 'StatusCheckRole' },
+  ])('lets the publisher of mode $mode use the key with the two calls SNS makes, on that key only', ({ context, role }) => {
+    // Arrange
+    const { result, template, id } = stacked(context);
+    // Act
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${role}`) }] },
+    });
+    // Assert
+    const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Action: [...TOPIC_KEY_ACTIONS], Resource: { 'Fn::GetAtt': [id(result.stack.notifications.key), 'Arn'] } }),
+    );
+  });
+});
+
+describe('the optional CloudTrail trail', () => {
+  it('is not created unless createTrail=true', () => {
+    // Arrange
+    const { template } = stacked({});
+    // Act & Assert
+    template.resourceCountIs('AWS::CloudTrail::Trail', 0);
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+  });
+
+  it('records management events of every Region, with log file validation', () => {
+    // Arrange
+    const { template } = stacked({ createTrail: 'true' });
+    // Act & Assert
+    template.hasResourceProperties('AWS::CloudTrail::Trail', {
+      IsMultiRegionTrail: true,
+      IncludeGlobalServiceEvents: true,
+      IsLogging: true,
+      EnableLogFileValidation: true,
+      EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'All' }],
+    });
+  });
+
+  it('keeps its logs in an encrypted, private, TLS-only bucket that expires them and survives a stack delete', () => {
+    // Arrange
+    const { result, template, id } = stacked({ createTrail: 'true', trailRetentionDays: '400' });
+    const bucketId = id(result.stack.operations.trail!.bucket);
+    // Act & Assert
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 400, Status: 'Enabled' })] },
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('lets only this trail write to its bucket', () => {
+    // Arrange
+    const { template } = stacked({ createTrail: 'true' });
+    const trail = Object.values(template.findResources('AWS::CloudTrail::Trail'))[0]!;
+    // Act & Assert
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: { Service: 'cloudtrail.amazonaws.com' },
+            Condition: {
+              StringNotEquals: {
+                'aws:SourceArn': { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`:trail/${trail.Properties.TrailName}$`)])] },
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('log retention and removal', () => {
+  it.each([{ mode: 'stepfunctions', context: {} }, { mode: 'sqs-retry', context: SQS_RETRY }])(
+    'keeps every log group of mode $mode 90 days and after a stack delete by default',
+    ({ context }) => {
+      // Arrange
+      const { template } = stacked(context);
+      // Act
+      const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+      // Assert
+      expect(groups.length).toBeGreaterThan(0);
+      for (const group of groups) {
+        expect(group.Properties.RetentionInDays).toBe(90);
+        expect(group.DeletionPolicy).toBe('Retain');
+      }
+    },
+  );
+
+  it.each([{ mode: 'stepfunctions', context: {} }, { mode: 'sqs-retry', context: SQS_RETRY }])(
+    'applies logRetentionDays and logRemovalPolicy=destroy to every log group of mode $mode',
+    ({ context }) => {
+      // Arrange
+      const { template } = stacked({ ...context, logRetentionDays: '14', logRemovalPolicy: 'destroy' });
+      // Act
+      const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+      // Assert
+      for (const group of groups) {
+        expect(group.Properties.RetentionInDays).toBe(14);
+        expect(group.DeletionPolicy).toBe('Delete');
+      }
+    },
+  );
+
+  it('names the execution log group after the stack instance, so a retained group cannot block a redeploy', () => {
+    // Arrange
+    const { result, template } = stacked({});
+    // Act
+    const named = Object.values(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: Match.anyValue() } }));
+    // Assert
+    expect(named).toHaveLength(1);
+    expect(JSON.stringify(named[0]!.Properties.LogGroupName)).toContain('AWS::StackId');
+    expect(JSON.stringify(named[0]!.Properties.LogGroupName)).toContain(`/aws/vendedlogs/states/${result.stack.stackName}-ChangeWatch-`);
+  });
+});
