@@ -2,6 +2,7 @@
  * `npm start` in process: parse the arguments, replay a change (or watch a live one), print the story and the
  * notification, and return the exit code. Everything it touches comes in through `io`, so tests drive it directly.
  */
+import { relative } from 'node:path';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ConfigError, readConfig, type NotifierConfig } from '../../infra/config';
@@ -108,7 +109,7 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
   const clock: VirtualClock = { seconds: 0 };
   const timeline = new Timeline(io.stdout, () => clock.seconds);
   timeline.print(`Replaying a CloudFront change on this machine (scenario "${options.scenario}"): no AWS account, nothing leaves 127.0.0.1.`);
-  timeline.print(`  event file   ${file} (${event.form}${event.form === 'CloudTrail record' ? ', wrapped as EventBridge delivers it' : ''})`);
+  timeline.print(`  event file   ${relative(process.cwd(), file) || file} (${event.form}${event.form === 'CloudTrail record' ? ', wrapped as EventBridge delivers it' : ''})`);
   timeline.print(`  event time   recorded ${event.recordedTime}, replayed as ${event.watch.eventTime} (T+00:00)`);
   if (shortened) {
     const usual = describeDuration(readConfig(() => undefined).retentionSeconds);
