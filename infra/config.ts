@@ -5,12 +5,15 @@
 import { RESOURCE_ID_PATTERN, DEFAULT_WATCHED_EVENTS, SUPPORTED_EVENT_NAMES } from '../functions/shared/cloudtrail';
 import {
   longestRetentionThatFits,
+  longestWaitSeconds,
   NOTIFY_RETRY_RECEIVES,
   notifyRoomSeconds,
   SQS_MAX_RECEIVE_COUNT,
+  SQS_MAX_VISIBILITY_TIMEOUT_SECONDS,
   statusCheckMaxReceiveCount,
 } from '../functions/status-check/receive-budget';
 import { describeDuration } from '../functions/shared/watch-execution';
+import { completeScheduleSettings, SCHEDULE_DEFAULTS, type ScheduleSettings } from '../functions/shared/schedule';
 
 export const MODES = ['stepfunctions', 'sqs-retry'] as const;
 export type Mode = (typeof MODES)[number];
@@ -158,7 +161,15 @@ function checkReceiveBudget(config: NotifierConfig): NotifierConfig {
       config.retentionSeconds,
       `at most ${longest} (${describeDuration(longest)}) with mode "sqs-retry" and pollIntervalSeconds ${config.pollIntervalSeconds}: ` +
         `each status check is one SQS receive, and SQS moves a message to the dead-letter queue after ${SQS_MAX_RECEIVE_COUNT.toLocaleString('en-US')} ` +
-        'receives at most (maxReceiveCount); raise pollIntervalSeconds, shorten retentionSeconds, or use mode "stepfunctions"',
+        'receives at most (maxReceiveCount); raise pollIntervalSeconds or maxPollIntervalSeconds, shorten retentionSeconds, or use mode "stepfunctions"',
+    );
+  }
+  if (longestWaitSeconds(schedule) > SQS_MAX_VISIBILITY_TIMEOUT_SECONDS) {
+    throw new ConfigError(
+      'maxPollIntervalSeconds',
+      schedule.maxPollIntervalSeconds,
+      `at most ${SQS_MAX_VISIBILITY_TIMEOUT_SECONDS} with mode "sqs-retry": the wait before the next check is the message's ` +
+        'visibility timeout, which SQS caps at 12 hours',
     );
   }
   const notifyRoom = notifyRoomSeconds(config.visibilityTimeoutSeconds);

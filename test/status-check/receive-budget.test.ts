@@ -5,10 +5,12 @@ import { buildSchedule, secondsUntilCheck } from '../../functions/shared/schedul
 import type { WatchSettings } from '../../functions/shared/settings';
 import {
   longestRetentionThatFits,
+  longestWaitSeconds,
   maxChecksPerWatch,
   NOTIFY_RETRY_RECEIVES,
   notifyRoomSeconds,
   SQS_MAX_RECEIVE_COUNT,
+  SQS_MAX_VISIBILITY_TIMEOUT_SECONDS,
   statusCheckMaxReceiveCount,
 } from '../../functions/status-check/receive-budget';
 import { ConfigError, readConfig } from '../../infra/config';
@@ -128,12 +130,24 @@ describe('readConfig in mode sqs-retry', () => {
     expect(tooShort).toThrow(`Allowed: more than ${room} with mode "sqs-retry"`);
   });
 
-  it('leaves mode stepfunctions free of both limits', () => {
+  it('refuses a wait between checks longer than SQS can hide a message', () => {
     // Arrange
-    const context = { mode: 'stepfunctions', pollIntervalSeconds: 5, retentionSeconds: 1_209_600 };
+    const context = { mode: 'sqs-retry', retentionSeconds: 1_209_600, maxPollIntervalSeconds: SQS_MAX_VISIBILITY_TIMEOUT_SECONDS + 1 };
+    // Act
+    const tooLong = read(context);
+    const longest = read({ ...context, maxPollIntervalSeconds: SQS_MAX_VISIBILITY_TIMEOUT_SECONDS });
+    // Assert
+    expect(tooLong).toThrow(`"maxPollIntervalSeconds": ${SQS_MAX_VISIBILITY_TIMEOUT_SECONDS + 1}. Allowed: at most ${SQS_MAX_VISIBILITY_TIMEOUT_SECONDS} with mode "sqs-retry"`);
+    expect(longestWaitSeconds(longest().schedule)).toBe(SQS_MAX_VISIBILITY_TIMEOUT_SECONDS);
+  });
+
+  it('leaves mode stepfunctions free of these limits', () => {
+    // Arrange
+    const context = { mode: 'stepfunctions', pollIntervalSeconds: 5, retentionSeconds: 1_209_600, maxPollIntervalSeconds: 86_400 };
     // Act
     const config = read(context)();
     // Assert
     expect(config.retentionSeconds).toBe(1_209_600);
+    expect(longestWaitSeconds(config.schedule)).toBeGreaterThan(SQS_MAX_VISIBILITY_TIMEOUT_SECONDS);
   });
 });
