@@ -242,7 +242,6 @@ function printNotifications(out: Output, published: readonly PublishRequest[], h
 }
 
 async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
-  const startedAt = Date.now();
   // A bad context value is a usage error, found before any call.
   configFrom(options.context);
   // One attempt per call: the retries a live run shows are the definition's Retry policy, not the SDK's own.
@@ -255,6 +254,7 @@ async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
   const { template } = synthNotifier(options.context);
   const definition = watchDefinition(template);
   const settings = deployedWatchSettings(template);
+  const startedAt = Date.now();
   const watchOf = liveWatch(options.distributionId, options.invalidationId, new Date(startedAt));
   const execution = buildWatchExecution(watchOf, { retentionSeconds: settings.retentionSeconds, schedule: scheduleFor(settings) }, new Date(startedAt));
 
@@ -271,6 +271,7 @@ async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
     0,
   );
   let waitEndsAt = 0;
+  const messageIds: string[] = [];
   try {
     const result = await watch(definition, execution, timeline, {
       cloudfront: liveCloudFront(cloudFrontClient),
@@ -285,12 +286,14 @@ async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
       publish: async (request) => {
         if (!sns || !topicArn) return { MessageId: 'not-published' };
         const response = await sns.send(new PublishCommand({ ...request, TopicArn: topicArn }));
+        messageIds.push(response.MessageId ?? 'without a message id');
         return { MessageId: response.MessageId ?? '' };
       },
     });
     printOutcome(timeline, result, `${seconds(Date.now() - startedAt)}`);
     const published = result.result.published.map((request) => ({ ...request, TopicArn: topicArn ?? request.TopicArn }));
-    printNotifications(io.stdout, published, topicArn ? `Published to SNS (message ${String((result.result.output as { notification?: { messageId?: string } } | undefined)?.notification?.messageId ?? 'id in the execution output')})` : 'SNS would receive (not published: no --publish)');
+    const heading = topicArn ? `Published to SNS as message ${messageIds.join(', ')}` : 'SNS would receive (not published: no --publish)';
+    printNotifications(io.stdout, published, heading);
     return 0;
   } finally {
     timeline.stop();
