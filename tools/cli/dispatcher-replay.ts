@@ -108,8 +108,8 @@ export async function replayDispatcher(prepared: PreparedApp, eventBody: string)
     const environment: Record<string, string | undefined> = {
       ...prepared.dispatcher.environment,
       ...FAKE_CREDENTIALS,
-      // The timeline tells the story; the function's JSON log lines would drown it.
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      // The timeline tells the story; the function's JSON log lines would drown it unless asked for.
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
       AWS_REGION: 'us-east-1',
       AWS_DEFAULT_REGION: 'us-east-1',
       AWS_ENDPOINT_URL: fake.endpoint,

@@ -118,9 +118,9 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
     );
   }
   timeline.showStatus(() => 'synthesizing the app and bundling the dispatcher');
-  const prepared = (io.prepare ?? prepareApp)(context);
-  const dispose = io.prepare ? () => undefined : prepared.dispose;
+  let prepared: PreparedApp | undefined;
   try {
+    prepared = (io.prepare ?? prepareApp)(context);
     timeline.print(`  app          synthesized with the dispatcher bundled by esbuild (${seconds(Date.now() - startedAt)})`);
     timeline.print();
     printEvent(timeline, event.watch);
@@ -130,7 +130,8 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
     const failures = dispatch.response.batchItemFailures;
     if (failures.length > 0 || dispatch.starts.length !== 1) {
       throw new Error(
-        `the dispatcher did not start one watch (item failures: ${failures.length}, executions started: ${dispatch.starts.length})`,
+        `the dispatcher did not start one watch (item failures: ${failures.length}, executions started: ${dispatch.starts.length}); ` +
+          'POWERTOOLS_LOG_LEVEL=INFO npm start shows its log lines',
       );
     }
     const start = dispatch.starts[0]!;
@@ -146,14 +147,15 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
     timeline.at('simulate', `CloudFront ${finish}; each simulated wait takes ${pause} ms here`);
 
     const eventTime = Date.parse(event.watch.eventTime);
-    const checkState = checkStateOf(prepared.definition, event.watch.kind);
+    const { definition } = prepared;
+    const checkState = checkStateOf(definition, event.watch.kind);
     const cloudfront = simulatedCloudFront({
       scenario: options.scenario,
       finishAfterSeconds: options.finishAfterSeconds,
       clock,
-      retryDelaySeconds: (error, attempt) => nominalRetryDelaySeconds(prepared.definition.States[checkState]!, error, attempt),
+      retryDelaySeconds: (error, attempt) => nominalRetryDelaySeconds(definition.States[checkState]!, error, attempt),
     });
-    const result = await watch(prepared.definition, execution, timeline, {
+    const result = await watch(definition, execution, timeline, {
       cloudfront,
       waitMilliseconds: pause,
       retryMilliseconds: pause,
@@ -168,7 +170,7 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
     return 0;
   } finally {
     timeline.stop();
-    dispose();
+    if (!io.prepare) prepared?.dispose();
   }
 }
 
