@@ -2,7 +2,7 @@
  * Runs the dispatcher exactly as Lambda would: the esbuild bundle from the synthesized cloud assembly, its
  * environment from the template, one SQS record. Its SFNClient talks to a loopback fake; nothing reaches AWS.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createHash, randomUUID } from 'node:crypto';
@@ -15,6 +15,8 @@ import { startFakeStepFunctions, type RecordedStart } from './fake-step-function
 
 /** The bundle imports @aws-sdk/* from node_modules (Lambda provides it), so it must sit inside the project. */
 const ASSEMBLY_ROOT = fileURLToPath(new URL('../../node_modules/.cache/cloudfront-change-notifier/', import.meta.url));
+/** An assembly this old belongs to a run that was interrupted before it could clean up. */
+const STALE_ASSEMBLY_MILLISECONDS = 3_600_000;
 const FAKE_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 
 export interface PreparedApp {
@@ -36,6 +38,10 @@ interface DispatcherFunction {
 /** Synthesizes the app with the Lambda code bundled, into a fresh directory under node_modules/.cache. */
 export function prepareApp(context: Record<string, unknown>): PreparedApp {
   mkdirSync(ASSEMBLY_ROOT, { recursive: true });
+  for (const entry of readdirSync(ASSEMBLY_ROOT)) {
+    const path = join(ASSEMBLY_ROOT, entry);
+    if (Date.now() - statSync(path).mtimeMs > STALE_ASSEMBLY_MILLISECONDS) rmSync(path, { recursive: true, force: true });
+  }
   const outdir = mkdtempSync(join(ASSEMBLY_ROOT, 'start-'));
   try {
     const { app, template } = synthNotifier(context, { bundle: true, outdir });
