@@ -40,7 +40,8 @@ export function prepareApp(context: Record<string, unknown>): PreparedApp {
   mkdirSync(ASSEMBLY_ROOT, { recursive: true });
   for (const entry of readdirSync(ASSEMBLY_ROOT)) {
     const path = join(ASSEMBLY_ROOT, entry);
-    if (Date.now() - statSync(path).mtimeMs > STALE_ASSEMBLY_MILLISECONDS) rmSync(path, { recursive: true, force: true });
+    const modified = statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+    if (Date.now() - modified > STALE_ASSEMBLY_MILLISECONDS) rmSync(path, { recursive: true, force: true });
   }
   const outdir = mkdtempSync(join(ASSEMBLY_ROOT, 'start-'));
   try {
