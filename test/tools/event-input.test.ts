@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WATCHED_EVENTS, parseEventBridgeEvent } from '../../functions/shared/cloudtrail';
 import { UsageError } from '../../tools/cli/args';
-import { DEFAULT_EVENT_FILE, loadReplayEvent } from '../../tools/cli/event-input';
+import { DEFAULT_EVENT_FILE, loadReplayEvent, retimeReplayEvent } from '../../tools/cli/event-input';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/events/${name}`, import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), 'start-events-'));
@@ -24,7 +24,7 @@ function recordOf(name: string): Record<string, unknown> {
 
 function failure(path: string): string {
   try {
-    loadReplayEvent(path, OPTIONS, NOW);
+    loadReplayEvent(path, OPTIONS);
   } catch (error) {
     if (error instanceof UsageError) return error.message;
     throw error;
@@ -35,19 +35,28 @@ function failure(path: string): string {
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 describe('the event npm start replays', () => {
-  it('takes an EventBridge event as it is and moves its time to the replay', () => {
+  it('takes an EventBridge event as it is', () => {
     // Act
-    const event = loadReplayEvent(fixture('update-distribution.json'), OPTIONS, NOW);
+    const event = loadReplayEvent(fixture('update-distribution.json'), OPTIONS);
     // Assert
     expect(event.form).toBe('EventBridge event');
-    expect(event.recordedTime).toBe('2026-11-28T11:30:00Z');
-    expect(event.watch).toMatchObject({ eventName: 'UpdateDistribution', distributionId: 'E2QWRUHAPOMQZL', eventTime: '2027-03-01T08:00:00Z' });
-    expect(event.envelope).toMatchObject({ time: '2027-03-01T08:00:00Z', detail: { eventTime: '2027-03-01T08:00:00Z' } });
+    expect(event.watch).toMatchObject({ eventName: 'UpdateDistribution', distributionId: 'E2QWRUHAPOMQZL', eventTime: '2026-11-28T11:30:00Z' });
+  });
+
+  it('moves the event to the moment of the replay, in the envelope and in the record', () => {
+    // Arrange
+    const event = loadReplayEvent(fixture('update-distribution.json'), OPTIONS);
+    // Act
+    const retimed = retimeReplayEvent(event, OPTIONS, NOW);
+    // Assert
+    expect(retimed.watch).toEqual({ ...event.watch, eventTime: '2027-03-01T08:00:00Z' });
+    expect(retimed.envelope).toMatchObject({ time: '2027-03-01T08:00:00Z', detail: { eventTime: '2027-03-01T08:00:00Z' } });
+    expect(event.envelope).toMatchObject({ time: '2026-11-28T11:30:00Z' });
   });
 
   it('uses the bundled UpdateDistribution sample by default', () => {
     // Act
-    const event = loadReplayEvent(DEFAULT_EVENT_FILE, OPTIONS, NOW);
+    const event = loadReplayEvent(DEFAULT_EVENT_FILE, OPTIONS);
     // Assert
     expect(event.watch.eventName).toBe('UpdateDistribution');
   });
@@ -56,7 +65,7 @@ describe('the event npm start replays', () => {
     // Arrange
     const path = file('record.json', JSON.stringify(recordOf('create-invalidation.json')));
     // Act
-    const event = loadReplayEvent(path, OPTIONS, NOW);
+    const event = loadReplayEvent(path, OPTIONS);
     // Assert
     expect(event.form).toBe('CloudTrail record');
     expect(event.envelope).toMatchObject({ source: 'aws.cloudfront', 'detail-type': 'AWS API Call via CloudTrail', account: '123456789012' });
@@ -69,8 +78,8 @@ describe('the event npm start replays', () => {
     // Arrange
     const bare = file('bare.json', JSON.stringify(recordOf('update-distribution.json')));
     // Act
-    const fromRecord = loadReplayEvent(bare, OPTIONS, NOW).watch;
-    const fromEnvelope = loadReplayEvent(fixture('update-distribution.json'), OPTIONS, NOW).watch;
+    const fromRecord = loadReplayEvent(bare, OPTIONS).watch;
+    const fromEnvelope = loadReplayEvent(fixture('update-distribution.json'), OPTIONS).watch;
     // Assert
     expect(fromRecord).toEqual(fromEnvelope);
   });
@@ -79,7 +88,7 @@ describe('the event npm start replays', () => {
     // Arrange
     const path = file('log.json', JSON.stringify({ Records: [recordOf('create-distribution.json')] }));
     // Act
-    const event = loadReplayEvent(path, OPTIONS, NOW);
+    const event = loadReplayEvent(path, OPTIONS);
     // Assert
     expect(event.watch.eventName).toBe('CreateDistribution');
   });
@@ -117,7 +126,7 @@ describe('the event npm start replays', () => {
     // Act
     const message = (() => {
       try {
-        loadReplayEvent(fixture('update-distribution.json'), { watchedEvents: ['CreateInvalidation'] }, NOW);
+        loadReplayEvent(fixture('update-distribution.json'), { watchedEvents: ['CreateInvalidation'] });
         return 'accepted';
       } catch (error) {
         return (error as Error).message;

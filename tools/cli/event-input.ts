@@ -21,11 +21,9 @@ export type EventForm = 'EventBridge event' | 'CloudTrail record';
 
 export interface ReplayEvent {
   readonly form: EventForm;
-  /** The EventBridge event as the buffer queue would deliver it, with the event time set to the replay's start. */
+  /** The EventBridge event as the buffer queue would deliver it. */
   readonly envelope: Record<string, unknown>;
   readonly watch: Watch;
-  /** detail.eventTime as recorded. */
-  readonly recordedTime: string;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -87,11 +85,18 @@ function parse(file: string, envelope: JsonObject, options: ParseOptions): Watch
   return parsed.watch;
 }
 
-/** Reads, checks and re-times the event; every way it can be unusable is a UsageError with the parser's reason. */
-export function loadReplayEvent(file: string, options: ParseOptions, now: Date): ReplayEvent {
+/** Reads and checks the event; every way it can be unusable is a UsageError with the parser's reason. */
+export function loadReplayEvent(file: string, options: ParseOptions): ReplayEvent {
   const { form, envelope } = toEnvelope(file, readJson(file));
-  const recorded = parse(file, envelope, options);
+  return { form, envelope, watch: parse(file, envelope, options) };
+}
+
+/**
+ * The same event, happening `now`: the dispatcher counts the watch limit from the event time, so a replayed event
+ * keeps its whole budget. Done right before dispatching, so the limit does not shrink by the time synthesis took.
+ */
+export function retimeReplayEvent(event: ReplayEvent, options: ParseOptions, now: Date): ReplayEvent {
   const time = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const retimed = { ...envelope, time, detail: { ...(envelope.detail as JsonObject), eventTime: time } };
-  return { form, envelope: retimed, watch: parse(file, retimed, options), recordedTime: recorded.eventTime };
+  const envelope = { ...event.envelope, time, detail: { ...(event.envelope.detail as JsonObject), eventTime: time } };
+  return { form: event.form, envelope, watch: parse('(retimed)', envelope, options) };
 }

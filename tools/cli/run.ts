@@ -15,7 +15,7 @@ import { runLocally, tasksOf, type CloudFrontAnswerer, type LocalRunResult, type
 import { synthNotifier, watchDefinition } from '../lib/synth';
 import { parseArguments, usage, UsageError, type StartOptions } from './args';
 import { deployedWatchSettings, prepareApp, replayDispatcher, type PreparedApp } from './dispatcher-replay';
-import { DEFAULT_EVENT_FILE, loadReplayEvent } from './event-input';
+import { DEFAULT_EVENT_FILE, loadReplayEvent, retimeReplayEvent } from './event-input';
 import { liveCloudFront, liveWatch, requireCredentials } from './live';
 import { simulatedCloudFront, TIMEOUT_SCENARIO_RETENTION_SECONDS, type VirtualClock } from './scenarios';
 import { clockText, followExecution, nominalRetryDelaySeconds, Timeline, type Output } from './timeline';
@@ -104,13 +104,12 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
   if (shortened) context.retentionSeconds = String(TIMEOUT_SCENARIO_RETENTION_SECONDS);
   const config = configFrom(context);
   const file = options.eventFile ?? DEFAULT_EVENT_FILE;
-  const event = loadReplayEvent(file, config, new Date(startedAt));
+  const recorded = loadReplayEvent(file, config);
 
   const clock: VirtualClock = { seconds: 0 };
   const timeline = new Timeline(io.stdout, () => clock.seconds);
   timeline.print(`Replaying a CloudFront change on this machine (scenario "${options.scenario}"): no AWS account, nothing leaves 127.0.0.1.`);
-  timeline.print(`  event file   ${relative(process.cwd(), file) || file} (${event.form}${event.form === 'CloudTrail record' ? ', wrapped as EventBridge delivers it' : ''})`);
-  timeline.print(`  event time   recorded ${event.recordedTime}, replayed as ${event.watch.eventTime} (T+00:00)`);
+  timeline.print(`  event file   ${relative(process.cwd(), file) || file} (${recorded.form}${recorded.form === 'CloudTrail record' ? ', wrapped as EventBridge delivers it' : ''})`);
   if (shortened) {
     const usual = describeDuration(readConfig(() => undefined).retentionSeconds);
     timeline.print(
@@ -122,6 +121,8 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
   try {
     prepared = (io.prepare ?? prepareApp)(context);
     timeline.print(`  app          synthesized with the dispatcher bundled by esbuild (${seconds(Date.now() - startedAt)})`);
+    const event = retimeReplayEvent(recorded, config, new Date());
+    timeline.print(`  event time   recorded ${recorded.watch.eventTime}, replayed as ${event.watch.eventTime} (T+00:00)`);
     timeline.print();
     printEvent(timeline, event.watch);
 
