@@ -142,7 +142,7 @@ export function followExecution(definition: AslDefinition, timeline: Timeline, o
         failure = { seconds: timeline.elapsed(), text: `${tally.checks}: ${event.error}` };
         cause = firstLine(event.cause);
       } else if ((event.type === 'StateRetried' || event.type === 'StateCaught') && failure) {
-        const what = event.type === 'StateRetried' ? `retry ${attempt} after a backoff` : 'final, not retried';
+        const what = event.type === 'StateRetried' ? `retry ${attempt} after a backoff` : attempt > 1 ? 'retries used up' : 'final, not retried';
         timeline.at('check', `${failure.text} (${what})`, failure.seconds);
         timeline.more(cause);
         if (event.type === 'StateRetried') attempt += 1;
