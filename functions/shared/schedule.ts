@@ -37,9 +37,9 @@ export interface ScheduleSettings {
  * watch at cents.
  */
 export const SCHEDULE_DEFAULTS = {
-  distributionFastPollSeconds: 18,
+  distributionFastPollSeconds: 17,
   invalidationFastPollSeconds: 8,
-  distributionFastPhaseSeconds: 600,
+  distributionFastPhaseSeconds: 900,
   invalidationFastPhaseSeconds: 180,
   growthAfterSeconds: 3_600,
   maxPollIntervalSeconds: 900,
