@@ -1,5 +1,6 @@
 /** Turns the benchmark's watch results into numbers per design and kind, checks the targets and writes the report. */
 import type { WatchKind } from '../../functions/shared/cloudtrail';
+import type { ScheduleSettings } from '../../functions/shared/schedule';
 import { CHECKS_PER_EXECUTION, describeDuration } from '../../functions/shared/watch-execution';
 import type { Design, DesignId } from './designs';
 import type { WatchResult } from './simulate';
@@ -179,15 +180,15 @@ export interface BenchReport {
     /** Changes already done when their watch starts: their lag is the delivery delay, whatever the polling. */
     readonly doneBeforeFirstCheck: Record<WatchKind, number>;
   };
-  readonly settings: Record<string, unknown>;
+  readonly settings: { readonly retentionSeconds: number; readonly schedule: Required<ScheduleSettings> };
   readonly designs: readonly Pick<Design, 'id' | 'name' | 'description'>[];
   readonly summaries: readonly KindSummary[];
   readonly targets: readonly TargetCheck[];
   readonly sweep: SweepResult;
 }
 
-function describeSchedule(schedule: Record<string, unknown>): string {
-  const value = (key: string) => describeDuration(schedule[key] as number);
+function describeSchedule(schedule: Required<ScheduleSettings>): string {
+  const value = (key: keyof ScheduleSettings) => describeDuration(schedule[key]);
   return (
     `distributions every ${value('distributionFastPollSeconds')} for ${value('distributionFastPhaseSeconds')}, ` +
     `invalidations every ${value('invalidationFastPollSeconds')} for ${value('invalidationFastPhaseSeconds')}, then every ` +
@@ -203,7 +204,7 @@ export function markdownReport(report: BenchReport): string {
   const lines: string[] = [];
   const { workload } = report;
   const stuckSeconds = report.summaries[0]!.stuckWatch.watchSeconds;
-  const schedule = report.settings.schedule as Record<string, unknown>;
+  const { schedule } = report.settings;
   lines.push(
     `Measured by \`npm run bench\` (${report.generatedBy}, under a minute); the numbers below are its output, also in [docs/bench.json](docs/bench.json).`,
     `This project runs with its default schedule: ${describeSchedule(schedule)}.`,
@@ -276,7 +277,7 @@ export function markdownReport(report: BenchReport): string {
   if (tight.length > 0) {
     const both = (design: DesignId, value: (summary: KindSummary) => string) =>
       KINDS.map((kind) => value(find(report.summaries, design, kind))).join(' and ');
-    const fast = (kind: WatchKind) => describeDuration(schedule[`${kind}FastPollSeconds`] as number);
+    const fast = (kind: WatchKind) => describeDuration(schedule[`${kind}FastPollSeconds`]);
     lines.push(
       `**Tight targets.** ${tight.map((check) => `${check.target} (${check.kind}: worst ${formatMeasured(check)}, limit ${formatLimit(check)})`).join('; ')}. ` +
         'Lag and the checks ratio pull against each other: the lag is about half the fast interval, the checks about the ' +

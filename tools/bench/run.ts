@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { WatchKind } from '../../functions/shared/cloudtrail';
+import { completeScheduleSettings } from '../../functions/shared/schedule';
 import { deployedWatchSettings } from '../cli/dispatcher-replay';
 import { synthNotifier, watchDefinition } from '../lib/synth';
 import { DESIGNS, type Design, type DesignId } from './designs';
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
         KINDS.map((kind) => [kind, workload.filter((change) => change.kind === kind && change.finishSeconds < startSeconds).length]),
       ) as Record<WatchKind, number>,
     },
-    settings: { retentionSeconds: settings.retentionSeconds, schedule: settings.schedule },
+    settings: { retentionSeconds: settings.retentionSeconds, schedule: completeScheduleSettings(settings.schedule) },
     designs: DESIGNS.map(({ id, name, description }) => ({ id, name, description })),
     summaries,
     targets: checkTargets(summaries),

@@ -6,6 +6,7 @@ import type { Watch, WatchKind } from '../../functions/shared/cloudtrail';
 import type { Outcome } from '../../functions/shared/notification';
 import { scheduleFor, type WatchSettings } from '../../functions/shared/settings';
 import { buildWatchExecution, type WatchExecutionInput } from '../../functions/shared/watch-execution';
+import { DISTRIBUTION_STATUS, INVALIDATION_STATUS } from '../../statemachine/constants';
 import type { AslDefinition } from '../../statemachine/definition';
 import { runLocally } from '../lib/local-engine';
 import { distributionResponse, invalidationResponse } from '../lib/simulated-cloudfront';
@@ -103,10 +104,10 @@ export interface SimulateOptions {
 export async function simulateWatch(machine: BenchMachine, change: Change, timing: WatchTiming, options: SimulateOptions): Promise<WatchResult> {
   const clock = new VirtualClock(EPOCH, options.startSeconds);
   const kind: WatchKind = change.kind;
-  const status = () => (clock.now >= change.finishSeconds ? 'done' : 'InProgress');
+  const status = (statuses: { inProgress: string; done: string }) => (clock.now >= change.finishSeconds ? statuses.done : statuses.inProgress);
   const cloudfront = {
-    getDistribution: async ({ Id }: { Id: string }) => distributionResponse(Id, status() === 'done' ? 'Deployed' : 'InProgress'),
-    getInvalidation: async ({ Id }: { Id: string }) => invalidationResponse(Id, status() === 'done' ? 'Completed' : 'InProgress'),
+    getDistribution: async ({ Id }: { Id: string }) => distributionResponse(Id, status(DISTRIBUTION_STATUS)),
+    getInvalidation: async ({ Id }: { Id: string }) => invalidationResponse(Id, status(INVALIDATION_STATUS)),
   };
   const virtualWait = async (raw: unknown) => {
     const { seconds, nextCheck } = raw as VirtualWaitInput;
