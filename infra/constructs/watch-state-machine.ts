@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import type { WatchKind } from '../../functions/shared/cloudtrail';
 import type { Schedule } from '../../functions/shared/schedule';
 import { buildWatchDefinition } from '../../statemachine/definition';
+import { grantReadCloudFrontStatus } from './notifier-function';
 import { grantPublish } from './notification-topic';
 
 export interface WatchStateMachineProps {
@@ -73,14 +74,7 @@ export class WatchStateMachine extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
 
-    const distributionIds = props.distributionIds?.length ? props.distributionIds : ['*'];
-    this.stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadCloudFrontStatus',
-        actions: ['cloudfront:GetDistribution', 'cloudfront:GetInvalidation'],
-        resources: distributionIds.map((distributionId) => `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:distribution/${distributionId}`),
-      }),
-    );
+    grantReadCloudFrontStatus(this.stateMachine, this.stateMachine, props.distributionIds ?? []);
     grantPublish(props.topic, this.stateMachine);
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'ContinueLongWatches', actions: ['states:StartExecution'], resources: [ownArn] }),
@@ -91,13 +85,5 @@ export class WatchStateMachine extends Construct {
         'X-Ray tracing (xray:PutTraceSegments and friends) and CloudWatch Logs delivery (logs:CreateLogDelivery and friends) ' +
         'have no resource-level permissions; test/infra/least-privilege.test.ts pins the exact actions allowed on "*".',
     });
-    if (distributionIds.includes('*')) {
-      Validations.of(this.stateMachine).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/*]',
-        reason:
-          'Without distributionIds the notifier watches every distribution of the account, including ones created later; ' +
-          'the grant is read-only (GetDistribution, GetInvalidation) and limited to this account.',
-      });
-    }
   }
 }
