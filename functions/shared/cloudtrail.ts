@@ -110,7 +110,13 @@ function firstString(root: unknown, paths: readonly string[]): string | undefine
 }
 
 function describe(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // BigInt, cycles and null-prototype values cannot be stringified: a reason must never throw.
+    text = Object.prototype.toString.call(value);
+  }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
