@@ -57,6 +57,8 @@ export const DEFAULT_WATCHED_EVENTS: readonly WatchedEventName[] = SUPPORTED_EVE
 export const RESOURCE_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 const DATE_SUFFIXED_NAME = /^[A-Za-z]+\d{4}_\d{2}_\d{2}$/;
 const MAX_PATHS_SHOWN = 10;
+/** Longest path or caller name shown: keeps every notification and execution input far below the 256 KB limits. */
+const MAX_TEXT_SHOWN = 512;
 
 export interface Watch {
   readonly kind: WatchKind;
@@ -250,16 +252,22 @@ function changedBy(detail: Record<string, Json>): string {
   const identity = detail.userIdentity;
   const who = firstString(identity, ['arn', 'principalId', 'type']) ?? 'an unknown caller';
   const via = firstString(identity, ['invokedBy']);
-  return via ? `${who} via ${via}` : who;
+  return shorten(via ? `${who} via ${via}` : who);
+}
+
+function shorten(text: string): string {
+  if (text.length <= MAX_TEXT_SHOWN) return text;
+  // Never end on half a surrogate pair: SNS and CloudWatch Logs want well-formed text.
+  return `${text.slice(0, MAX_TEXT_SHOWN - 3).replace(/[\uD800-\uDBFF]$/, '')}...`;
 }
 
 /** "3 paths: /a, /b, /c", shortened for a notification. */
 export function describePaths(paths: readonly string[] | undefined): string {
   if (paths === undefined) return 'not in the CloudTrail record';
   if (paths.length === 0) return 'none';
-  const shown = paths.slice(0, MAX_PATHS_SHOWN).join(', ');
+  const shown = paths.slice(0, MAX_PATHS_SHOWN).map(shorten).join(', ');
   const more = paths.length > MAX_PATHS_SHOWN ? ` and ${paths.length - MAX_PATHS_SHOWN} more` : '';
   return `${paths.length} path${paths.length === 1 ? '' : 's'}: ${shown}${more}`;
 }
 
-export { MAX_PATHS_SHOWN };
+export { MAX_PATHS_SHOWN, MAX_TEXT_SHOWN };

@@ -1,0 +1,142 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_WATCHED_EVENTS, MAX_TEXT_SHOWN, parseEventBridgeBody, type Watch } from '../../functions/shared/cloudtrail';
+import { MAX_SUBJECT_LENGTH, outcomesFor, renderNotification, type NotificationValues } from '../../functions/shared/notification';
+import { buildSchedule } from '../../functions/shared/schedule';
+import { buildWatchExecution, type WatchExecutionInput } from '../../functions/shared/watch-execution';
+import { runLocally } from '../../tools/lib/local-engine';
+import { scriptedCloudFront, SIMULATED_DOMAIN } from '../../tools/lib/simulated-cloudfront';
+import { fixtureBody } from '../scenarios/watch-scenarios';
+import { deployedDefinition } from '../support/definition';
+
+const ENTERED_TIME = '2026-11-28T09:20:00Z';
+const SNS_MESSAGE_LIMIT_BYTES = 256 * 1024;
+const SFN_INPUT_LIMIT_BYTES = 256 * 1024;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Text an attacker or an odd caller could put into an event: quotes, braces, bare {} placeholders, line breaks,
+ * JSONPath and intrinsic syntax, unicode. No backslash: aws-local-stepfunctions 3.0.0 strips backslashes from
+ * intrinsic results, which real Step Functions does not, so the local engine would differ for that reason alone.
+ */
+const hostileText = (maxLength: number, minLength = 0) =>
+  fc.string({
+    unit: fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom('{}', '{', '}', "'", '"', '\n', '\r\n', '\u2028', '\t', '$.', 'States.Format(', ',', '{distributionId}', '%s', '<b>', '\u0000') },
+      { weight: 2, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) },
+      { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }).filter((char) => char !== '\\') },
+    ),
+    minLength,
+    maxLength,
+  });
+
+function eventWith(file: string, changedBy: string, paths: readonly string[] | undefined): Watch {
+  const event = JSON.parse(fixtureBody(file)) as { detail: { userIdentity: Record<string, unknown>; requestParameters: Record<string, any> } };
+  event.detail.userIdentity = { type: 'IAMUser', arn: changedBy };
+  if (paths !== undefined) event.detail.requestParameters.invalidationBatch.paths.items = paths;
+  const parsed = parseEventBridgeBody(JSON.stringify(event), { watchedEvents: DEFAULT_WATCHED_EVENTS });
+  if (parsed.type !== 'watch') throw new Error(`${file} with injected text is not a watch: ${parsed.type}`);
+  return parsed.watch;
+}
+
+function executionInput(watch: Watch): WatchExecutionInput {
+  const now = new Date(Date.parse(watch.eventTime) + 60_000);
+  return buildWatchExecution(watch, { retentionSeconds: 345_600, schedule: (kind) => buildSchedule(kind, { pollIntervalSeconds: 60 }) }, now).input;
+}
+
+function valuesFor(input: WatchExecutionInput, extra: Partial<NotificationValues> = {}): NotificationValues {
+  const { watch } = input;
+  return {
+    distributionId: watch.distributionId,
+    invalidationId: watch.invalidationId ?? '',
+    change: watch.change,
+    changedBy: watch.changedBy,
+    startedAt: watch.startedAt,
+    paths: watch.paths ?? '',
+    consoleUrl: watch.consoleUrl,
+    eventId: watch.eventId,
+    watchLimit: watch.watchLimit,
+    checks: 1,
+    endedAt: ENTERED_TIME,
+    domainName: '',
+    errorName: 'CloudFront.NoSuchDistributionException',
+    errorCause: 'The specified distribution does not exist.',
+    ...extra,
+  };
+}
+
+function expectSafeSubject(subject: string): void {
+  expect(subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
+  expect(subject).not.toMatch(/[\r\n\u2028\u2029]/);
+}
+
+describe('notification content built from hostile event text', () => {
+  it('keeps subjects within SNS limits, attributes to validated values, and sizes far below the service limits', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('create-distribution.json', 'update-distribution.json', 'create-invalidation.json', 'copy-distribution.json'),
+        fc.oneof(hostileText(60, 1), fc.constant('\u{1F600}'.repeat(60_000)), fc.constant('{}'.repeat(120_000))),
+        fc.array(fc.oneof(hostileText(40), fc.constant('/'.concat('{}'.repeat(10_000)))), { maxLength: 15 }),
+        (file, changedBy, paths) => {
+          // Arrange
+          const watch = eventWith(file, changedBy, file === 'create-invalidation.json' ? paths : undefined);
+          const input = executionInput(watch);
+          // Act
+          const notifications = outcomesFor(watch.kind).map((outcome) => renderNotification(watch.kind, outcome, valuesFor(input)));
+          // Assert
+          expect(Buffer.byteLength(JSON.stringify(input))).toBeLessThan(SFN_INPUT_LIMIT_BYTES / 8);
+          expect(watch.changedBy).toEqual(changedBy.length <= MAX_TEXT_SHOWN ? changedBy : expect.stringMatching(/\.\.\.$/));
+          expect(input.watch.changedBy).not.toMatch(LONE_SURROGATE);
+          expect(input.watch.paths ?? '').not.toMatch(LONE_SURROGATE);
+          for (const notification of notifications) {
+            expectSafeSubject(notification.subject);
+            expect(notification.subject).toContain(watch.distributionId);
+            expect(notification.attributes).toEqual({ outcome: notification.attributes.outcome, kind: watch.kind, distributionId: watch.distributionId });
+            expect(Buffer.byteLength(notification.message)).toBeLessThan(SNS_MESSAGE_LIMIT_BYTES / 8);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('publishes from the synthesized state machine exactly what renderNotification renders, whatever the text', async () => {
+    const definition = deployedDefinition();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(
+          { file: 'create-invalidation.json', status: 'Completed', outcome: 'completed' },
+          { file: 'update-distribution.json', status: 'Deployed', outcome: 'deployed' },
+        ),
+        hostileText(60),
+        fc.array(hostileText(30), { minLength: 1, maxLength: 4 }),
+        async ({ file, status, outcome }, changedBy, paths) => {
+          // Arrange
+          const watch = eventWith(file, changedBy, file === 'create-invalidation.json' ? paths : undefined);
+          const input = executionInput(watch);
+          const expected = renderNotification(watch.kind, outcome as 'completed' | 'deployed', valuesFor(input, { domainName: SIMULATED_DOMAIN }));
+          // Act
+          const run = await runLocally(definition, input, {
+            cloudfront: scriptedCloudFront([{ status }]),
+            waitMilliseconds: 0,
+            enteredTime: ENTERED_TIME,
+            skipValidation: true,
+          });
+          // Assert
+          expect(run.status).toBe('SUCCEEDED');
+          const [published, ...others] = run.published;
+          expect(others).toEqual([]);
+          expect(published!.Subject).toBe(expected.subject);
+          expect(published!.Message).toBe(expected.message);
+          expectSafeSubject(published!.Subject);
+          expect(published!.MessageAttributes).toEqual({
+            outcome: { DataType: 'String', StringValue: outcome },
+            kind: { DataType: 'String', StringValue: watch.kind },
+            distributionId: { DataType: 'String', StringValue: watch.distributionId },
+          });
+        },
+      ),
+      { numRuns: 12 },
+    );
+  });
+});
