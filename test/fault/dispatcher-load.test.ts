@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_WATCHED_EVENTS } from '../../functions/shared/cloudtrail';
 import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
+import { seededRandom } from '../../tools/bench/stats';
 import { fixtureBody } from '../scenarios/watch-scenarios';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:cloudfront-change-watch';
@@ -58,17 +59,6 @@ class FakeStepFunctions {
   };
 }
 
-/** A seeded generator, so a failing run can be replayed from fast-check's report. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function uuid(random: () => number): string {
   const hex = () => Math.floor(random() * 16).toString(16);

@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_WATCHED_EVENTS, MAX_TEXT_SHOWN, parseEventBridgeBody, type Watch } from '../../functions/shared/cloudtrail';
 import { MAX_SUBJECT_LENGTH, outcomesFor, renderNotification, type NotificationValues } from '../../functions/shared/notification';
 import { buildSchedule } from '../../functions/shared/schedule';
+import { notificationValues } from '../../functions/status-check/notification-values';
 import { buildWatchExecution, type WatchExecutionInput } from '../../functions/shared/watch-execution';
 import { runLocally } from '../../tools/lib/local-engine';
 import { scriptedCloudFront, SIMULATED_DOMAIN } from '../../tools/lib/simulated-cloudfront';
 import { fixtureBody } from '../scenarios/watch-scenarios';
 import { deployedDefinition } from '../support/definition';
 
-const ENTERED_TIME = '2026-11-28T09:20:00Z';
+const ENTERED_TIME = '2026-11-28T09:20:00.000Z';
 const SNS_MESSAGE_LIMIT_BYTES = 256 * 1024;
 const SFN_INPUT_LIMIT_BYTES = 256 * 1024;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -44,25 +45,15 @@ function executionInput(watch: Watch): WatchExecutionInput {
   return buildWatchExecution(watch, { retentionSeconds: 345_600, schedule: (kind) => buildSchedule(kind, { pollIntervalSeconds: 60 }) }, now).input;
 }
 
-function valuesFor(input: WatchExecutionInput, extra: Partial<NotificationValues> = {}): NotificationValues {
-  const { watch } = input;
-  return {
-    distributionId: watch.distributionId,
-    invalidationId: watch.invalidationId ?? '',
-    change: watch.change,
-    changedBy: watch.changedBy,
-    startedAt: watch.startedAt,
-    paths: watch.paths ?? '',
-    consoleUrl: watch.consoleUrl,
-    eventId: watch.eventId,
-    watchLimit: watch.watchLimit,
-    checks: 1,
-    endedAt: ENTERED_TIME,
-    domainName: '',
-    errorName: 'CloudFront.NoSuchDistributionException',
-    errorCause: 'The specified distribution does not exist.',
-    ...extra,
-  };
+/** The values the status-check Lambda would fill in: one mapping for the pure and the engine checks. */
+function valuesFor(input: WatchExecutionInput, domainName?: string): NotificationValues {
+  return notificationValues({
+    watch: input.watch,
+    check: 1,
+    checkedAt: new Date(ENTERED_TIME),
+    domainName,
+    error: { name: 'CloudFront.NoSuchDistributionException', cause: 'The specified distribution does not exist.' },
+  });
 }
 
 function expectSafeSubject(subject: string): void {
@@ -114,7 +105,7 @@ describe('notification content built from hostile event text', () => {
           // Arrange
           const watch = eventWith(file, changedBy, file === 'create-invalidation.json' ? paths : undefined);
           const input = executionInput(watch);
-          const expected = renderNotification(watch.kind, outcome as 'completed' | 'deployed', valuesFor(input, { domainName: SIMULATED_DOMAIN }));
+          const expected = renderNotification(watch.kind, outcome as 'completed' | 'deployed', valuesFor(input, SIMULATED_DOMAIN));
           // Act
           const run = await runLocally(definition, input, {
             cloudfront: scriptedCloudFront([{ status }]),

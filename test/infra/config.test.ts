@@ -1,21 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SUPPORTED_EVENT_NAMES } from '../../functions/shared/cloudtrail';
-import { ConfigError, DISPATCHER_TIMEOUT_SECONDS, MODES, readConfig, type NotifierConfig } from '../../infra/config';
-
-/** Reads a context map the way the CDK hands it over: `-c` values as strings, cdk.json values as JSON. */
-function configFrom(context: Record<string, unknown>): NotifierConfig {
-  return readConfig((key) => context[key]);
-}
-
-function configErrorFrom(context: Record<string, unknown>): ConfigError {
-  try {
-    configFrom(context);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error(`readConfig accepted ${JSON.stringify(context)}`);
-}
+import { ConfigError, DISPATCHER_TIMEOUT_SECONDS, MODES } from '../../infra/config';
+import { configErrorFrom, configFrom } from '../support/config';
 
 /** The message names the key, then the value as given, then everything the allowed range consists of. */
 function expectNamed(error: ConfigError, key: string, value: string, allowed: readonly string[]): void {

@@ -3,35 +3,16 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  LOG_REMOVAL_POLICIES,
-  LOG_RETENTION_DAYS,
-  readConfig,
-  type NotifierConfig,
-} from '../../infra/config';
+import { LOG_REMOVAL_POLICIES, LOG_RETENTION_DAYS } from '../../infra/config';
 import { NOTIFIED_FAILURES, UNEXPECTED_FAILURE_PATTERN } from '../../infra/constructs/alarms';
 import { TOPIC_KEY_ACTIONS } from '../../infra/constructs/notification-topic';
 import { WATCH_ERRORS } from '../../statemachine/constants';
 import type { SynthResult } from '../../tools/lib/synth';
 import { deployedDefinition, synthesized } from '../support/definition';
 import { ALARM_EMAILS } from './configurations';
+import { configErrorFrom, configFrom } from '../support/config';
 
 const SQS_RETRY = { mode: 'sqs-retry', retentionSeconds: '43200' };
-
-function configFrom(context: Record<string, unknown>): NotifierConfig {
-  return readConfig((key) => context[key]);
-}
-
-function rejection(context: Record<string, unknown>): ConfigError {
-  try {
-    configFrom(context);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error(`readConfig accepted ${JSON.stringify(context)}`);
-}
 
 function stacked(context: Record<string, unknown>): { result: SynthResult; template: Template; id: (c: IConstruct) => string } {
   const result = synthesized(context);
@@ -87,7 +68,7 @@ describe('operations config', () => {
     // Arrange
     const context = { [key]: given };
     // Act
-    const error = rejection(context);
+    const error = configErrorFrom(context);
     // Assert
     expect(error.message).toContain(`"${key}"`);
     expect(error.message).toContain(JSON.stringify(given));

@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SCHEDULE_DEFAULTS } from '../../functions/shared/schedule';
-import { ConfigError, readConfig, type NotifierConfig } from '../../infra/config';
-
-function configFrom(context: Record<string, unknown>): NotifierConfig {
-  return readConfig((key) => context[key]);
-}
-
-function configErrorFrom(context: Record<string, unknown>): ConfigError {
-  try {
-    configFrom(context);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error(`readConfig accepted ${JSON.stringify(context)}`);
-}
+import { configErrorFrom, configFrom } from '../support/config';
 
 describe('schedule keys in CDK context', () => {
   it('defaults to the tuned schedule around pollIntervalSeconds', () => {
