@@ -178,28 +178,13 @@ export function parseCloudTrailRecord(detail: unknown, options: ParseOptions): P
   const name = eventName as WatchedEventName;
   const shape: EventShape = EVENT_SHAPES[name];
 
-  const distributionId = firstString(detail, shape.distributionIdPaths);
-  if (distributionId === undefined) {
-    return {
-      type: 'invalid',
-      reason: `${eventName} has no distribution id at ${shape.distributionIdPaths.join(' or ')} (the record may be truncated)`,
-    };
-  }
-  if (!RESOURCE_ID_PATTERN.test(distributionId)) {
-    return { type: 'invalid', reason: `distribution id ${describe(distributionId)} is not a CloudFront id` };
-  }
+  const distributionId = requiredId(detail, eventName, 'distribution', shape.distributionIdPaths);
+  if (typeof distributionId !== 'string') return distributionId;
   let invalidationId: string | undefined;
   if (shape.invalidationIdPaths) {
-    invalidationId = firstString(detail, shape.invalidationIdPaths);
-    if (invalidationId === undefined) {
-      return {
-        type: 'invalid',
-        reason: `${eventName} has no invalidation id at ${shape.invalidationIdPaths.join(' or ')} (the record may be truncated)`,
-      };
-    }
-    if (!RESOURCE_ID_PATTERN.test(invalidationId)) {
-      return { type: 'invalid', reason: `invalidation id ${describe(invalidationId)} is not a CloudFront id` };
-    }
+    const invalidation = requiredId(detail, eventName, 'invalidation', shape.invalidationIdPaths);
+    if (typeof invalidation !== 'string') return invalidation;
+    invalidationId = invalidation;
   }
 
   if (options.distributionIds && options.distributionIds.length > 0) {
@@ -224,6 +209,23 @@ export function parseCloudTrailRecord(detail: unknown, options: ParseOptions): P
       changedBy: changedBy(detail),
     },
   };
+}
+
+/** The id at the first of `paths` that holds one, or why the event cannot be watched without it. */
+function requiredId(
+  detail: Record<string, Json>,
+  eventName: string,
+  label: 'distribution' | 'invalidation',
+  paths: readonly string[],
+): string | ParseResult {
+  const id = firstString(detail, paths);
+  if (id === undefined) {
+    return { type: 'invalid', reason: `${eventName} has no ${label} id at ${paths.join(' or ')} (the record may be truncated)` };
+  }
+  if (!RESOURCE_ID_PATTERN.test(id)) {
+    return { type: 'invalid', reason: `${label} id ${describe(id)} is not a CloudFront id` };
+  }
+  return id;
 }
 
 /** Every distribution id an event names; the capture rule's distribution filter matches the same fields. */

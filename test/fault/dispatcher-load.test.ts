@@ -3,18 +3,11 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_WATCHED_EVENTS } from '../../functions/shared/cloudtrail';
-import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
+import { WATCH_SETTINGS_ENV } from '../../functions/shared/settings';
 import { seededRandom } from '../../tools/bench/stats';
 import { fixtureBody } from '../scenarios/watch-scenarios';
+import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../support/dispatch-settings';
 
-const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:cloudfront-change-watch';
-const SETTINGS: WatchSettings = {
-  watchedEvents: DEFAULT_WATCHED_EVENTS,
-  distributionIds: [],
-  retentionSeconds: 345_600,
-  schedule: { pollIntervalSeconds: 60 },
-};
 const NOW = new Date('2026-11-28T14:00:00Z');
 /** The buffer queue's redrive policy (infra/constructs/change-event-capture.ts default). */
 const MAX_RECEIVE_COUNT = 5;
@@ -45,7 +38,7 @@ class FakeStepFunctions {
       throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: {} });
     }
     const name = request.name!;
-    const arn = `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`;
+    const arn = `${DISPATCH_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`;
     const existing = this.executions.get(name);
     if (existing) {
       if (existing.running && existing.input === request.input) return { executionArn: arn, startDate: NOW };
@@ -111,8 +104,8 @@ describe('the dispatcher under load, with StartExecution throttled at random', (
     vi.useFakeTimers({ toFake: ['Date'], now: NOW });
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    vi.stubEnv(WATCH_SETTINGS_ENV, JSON.stringify(SETTINGS));
-    vi.stubEnv('STATE_MACHINE_ARN', STATE_MACHINE_ARN);
+    vi.stubEnv(WATCH_SETTINGS_ENV, JSON.stringify(DISPATCH_SETTINGS));
+    vi.stubEnv('STATE_MACHINE_ARN', DISPATCH_STATE_MACHINE_ARN);
   });
 
   afterEach(() => {

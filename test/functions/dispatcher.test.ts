@@ -4,19 +4,12 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dispatchEvent, UnusableEventError, type DispatchDeps } from '../../functions/dispatcher/dispatch';
-import { DEFAULT_WATCHED_EVENTS } from '../../functions/shared/cloudtrail';
 import type { LogSink } from '../../functions/shared/log';
 import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
 import type { WatchExecutionInput } from '../../functions/shared/watch-execution';
 import { fixtureBody } from '../scenarios/watch-scenarios';
+import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../support/dispatch-settings';
 
-const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:cloudfront-change-watch';
-const SETTINGS: WatchSettings = {
-  watchedEvents: DEFAULT_WATCHED_EVENTS,
-  distributionIds: [],
-  retentionSeconds: 345_600,
-  schedule: { pollIntervalSeconds: 60 },
-};
 /** One minute after the fixtures' changes. */
 const NOW = new Date('2026-11-28T14:00:00Z');
 
@@ -64,20 +57,20 @@ describe('dispatchEvent', () => {
   beforeEach(() => {
     sfnMock.reset();
     logger = collectingLogger();
-    deps = { sfn: new SFNClient({}), logger, stateMachineArn: STATE_MACHINE_ARN, settings: SETTINGS, now: () => NOW };
+    deps = { sfn: new SFNClient({}), logger, stateMachineArn: DISPATCH_STATE_MACHINE_ARN, settings: DISPATCH_SETTINGS, now: () => NOW };
   });
 
   it('starts one execution named after the event, with an input that carries the event id', async () => {
     // Arrange
-    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${STATE_MACHINE_ARN}:run-1`, startDate: NOW });
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${DISPATCH_STATE_MACHINE_ARN}:run-1`, startDate: NOW });
     // Act
     const outcome = await dispatchEvent(fixtureBody('update-distribution.json'), deps);
     // Assert
     const name = 'E2QWRUHAPOMQZL-update-c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5';
-    expect(outcome).toEqual({ result: 'started', executionName: name, executionArn: `${STATE_MACHINE_ARN}:run-1` });
+    expect(outcome).toEqual({ result: 'started', executionName: name, executionArn: `${DISPATCH_STATE_MACHINE_ARN}:run-1` });
     const [call, ...others] = startedInputs();
     expect(others).toEqual([]);
-    expect(call).toMatchObject({ stateMachineArn: STATE_MACHINE_ARN, name });
+    expect(call).toMatchObject({ stateMachineArn: DISPATCH_STATE_MACHINE_ARN, name });
     const input = executionInput(call!);
     expect(input.watch).toMatchObject({ eventId: EVENT_IDS['update-distribution.json'], distributionId: 'E2QWRUHAPOMQZL', executionName: name });
     expect(input.progress).toMatchObject({ check: 1, part: 1 });
@@ -85,14 +78,14 @@ describe('dispatchEvent', () => {
       {
         level: 'info',
         message: 'Watch started',
-        fields: expect.objectContaining({ executionName: name, eventId: EVENT_IDS['update-distribution.json'], executionArn: `${STATE_MACHINE_ARN}:run-1` }),
+        fields: expect.objectContaining({ executionName: name, eventId: EVENT_IDS['update-distribution.json'], executionArn: `${DISPATCH_STATE_MACHINE_ARN}:run-1` }),
       },
     ]);
   });
 
   it('gives an event delivered later a smaller poll budget', async () => {
     // Arrange
-    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${STATE_MACHINE_ARN}:run`, startDate: NOW });
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${DISPATCH_STATE_MACHINE_ARN}:run`, startDate: NOW });
     const body = fixtureBody('create-invalidation.json');
     // Act
     await dispatchEvent(body, { ...deps, now: () => new Date('2026-11-28T13:46:10Z') });
@@ -162,7 +155,7 @@ describe('dispatchEvent', () => {
 
   it('applies the distributionIds setting', async () => {
     // Arrange
-    const settings: WatchSettings = { ...SETTINGS, distributionIds: ['ESOMEOTHERDIST'] };
+    const settings: WatchSettings = { ...DISPATCH_SETTINGS, distributionIds: ['ESOMEOTHERDIST'] };
     // Act
     const outcome = await dispatchEvent(fixtureBody('update-distribution.json'), { ...deps, settings });
     // Assert
@@ -219,8 +212,8 @@ describe('the dispatcher Lambda handler', () => {
   /** The handler reads its environment at import: each test imports a fresh copy. */
   async function importHandler(env: Record<string, string | undefined> = {}) {
     vi.resetModules();
-    vi.stubEnv(WATCH_SETTINGS_ENV, JSON.stringify(SETTINGS));
-    vi.stubEnv('STATE_MACHINE_ARN', STATE_MACHINE_ARN);
+    vi.stubEnv(WATCH_SETTINGS_ENV, JSON.stringify(DISPATCH_SETTINGS));
+    vi.stubEnv('STATE_MACHINE_ARN', DISPATCH_STATE_MACHINE_ARN);
     for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
     return (await import('../../functions/dispatcher/handler')).handler;
   }
@@ -245,7 +238,7 @@ describe('the dispatcher Lambda handler', () => {
 
   it('starts an execution for a watched change and reports no failure', async () => {
     // Arrange
-    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${STATE_MACHINE_ARN}:run-1`, startDate: NOW });
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${DISPATCH_STATE_MACHINE_ARN}:run-1`, startDate: NOW });
     const handler = await importHandler();
     // Act
     const response = await handler(batch(['msg-1', fixtureBody('create-invalidation.json')]), context);
@@ -253,7 +246,7 @@ describe('the dispatcher Lambda handler', () => {
     expect(response).toEqual<SQSBatchResponse>({ batchItemFailures: [] });
     const [call, ...others] = startedInputs();
     expect(others).toEqual([]);
-    expect(call!.stateMachineArn).toBe(STATE_MACHINE_ARN);
+    expect(call!.stateMachineArn).toBe(DISPATCH_STATE_MACHINE_ARN);
     expect(call!.name).toBe('E2QWRUHAPOMQZL-invalidate-5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9');
     expect(executionInput(call!).watch).toMatchObject({
       eventId: EVENT_IDS['create-invalidation.json'],
@@ -261,7 +254,7 @@ describe('the dispatcher Lambda handler', () => {
       invalidationId: 'I2J0I21PCUYOIK',
     });
     expect(logLines()).toContainEqual(
-      expect.objectContaining({ level: 'INFO', message: 'Watch started', messageId: 'msg-1', executionArn: `${STATE_MACHINE_ARN}:run-1` }),
+      expect.objectContaining({ level: 'INFO', message: 'Watch started', messageId: 'msg-1', executionArn: `${DISPATCH_STATE_MACHINE_ARN}:run-1` }),
     );
   });
 
@@ -284,7 +277,7 @@ describe('the dispatcher Lambda handler', () => {
     const throttledEvent = EVENT_IDS['update-distribution.json'];
     sfnMock.on(StartExecutionCommand).callsFake(async (input: StartExecutionCommandInput) => {
       if (input.name!.endsWith(throttledEvent)) throw throttled();
-      return { executionArn: `${STATE_MACHINE_ARN}:${input.name}`, startDate: NOW };
+      return { executionArn: `${DISPATCH_STATE_MACHINE_ARN}:${input.name}`, startDate: NOW };
     });
     const handler = await importHandler();
     // Act
@@ -312,7 +305,7 @@ describe('the dispatcher Lambda handler', () => {
 
   it('reports a body that is not JSON as a batch item failure with a structured error line that says why', async () => {
     // Arrange
-    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${STATE_MACHINE_ARN}:run-1`, startDate: NOW });
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${DISPATCH_STATE_MACHINE_ARN}:run-1`, startDate: NOW });
     const handler = await importHandler();
     // Act
     const response = await handler(

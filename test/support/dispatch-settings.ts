@@ -1,0 +1,11 @@
+import { DEFAULT_WATCHED_EVENTS } from '../../functions/shared/cloudtrail';
+import type { WatchSettings } from '../../functions/shared/settings';
+
+/** What the stack hands the dispatcher at the defaults, for tests that drive it without a synth. */
+export const DISPATCH_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:cloudfront-change-watch';
+export const DISPATCH_SETTINGS: WatchSettings = {
+  watchedEvents: DEFAULT_WATCHED_EVENTS,
+  distributionIds: [],
+  retentionSeconds: 345_600,
+  schedule: { pollIntervalSeconds: 60 },
+};
