@@ -1,14 +1,19 @@
 /** Names and JSONPaths of the watch state machine, shared by the definition, the tests and the tools. */
 import type { WatchKind } from '../functions/shared/cloudtrail';
-import type { NotificationField } from '../functions/shared/notification';
+import type { NotificationField, Outcome } from '../functions/shared/notification';
 
 export const DISTRIBUTION_STATUS = { inProgress: 'InProgress', done: 'Deployed' } as const;
 export const INVALIDATION_STATUS = { inProgress: 'InProgress', done: 'Completed' } as const;
+export const TENANT_STATUS = { inProgress: 'InProgress', done: 'Deployed' } as const;
 
 export const PATHS = {
   kind: '$.watch.kind',
   distributionId: '$.watch.distributionId',
   invalidationId: '$.watch.invalidationId',
+  tenantId: '$.watch.tenantId',
+  /** The ETag the watched change produced (absent when the record has none), and the one CloudFront reports now. */
+  watchETag: '$.watch.eTag',
+  statusETag: '$.status.eTag',
   executionName: '$.watch.executionName',
   watch: '$.watch',
   progress: '$.progress',
@@ -29,6 +34,9 @@ export const PATHS = {
 export const NOTIFICATION_FIELD_PATHS: Record<NotificationField, string> = {
   distributionId: PATHS.distributionId,
   invalidationId: PATHS.invalidationId,
+  tenantId: PATHS.tenantId,
+  eTag: PATHS.watchETag,
+  currentETag: PATHS.statusETag,
   change: '$.watch.change',
   changedBy: '$.watch.changedBy',
   startedAt: '$.watch.startedAt',
@@ -47,6 +55,7 @@ export const NOTIFICATION_FIELD_PATHS: Record<NotificationField, string> = {
 export const WATCH_ERRORS = {
   distributionNotFound: 'DistributionNotFound',
   invalidationNotFound: 'InvalidationNotFound',
+  tenantNotFound: 'DistributionTenantNotFound',
   timedOut: 'WatchTimedOut',
   checkFailed: 'StatusCheckFailed',
   invalidInput: 'InvalidWatchInput',
@@ -57,10 +66,55 @@ export const CLOUDFRONT_ERRORS = {
   noSuchDistribution: 'CloudFront.NoSuchDistributionException',
   noSuchInvalidation: 'CloudFront.NoSuchInvalidationException',
   accessDenied: 'CloudFront.AccessDeniedException',
+  /** What the tenant calls answer for a tenant that does not exist. */
+  entityNotFound: 'CloudFront.EntityNotFoundException',
 } as const;
 export const EXECUTION_ALREADY_EXISTS = 'SFN.ExecutionAlreadyExistsException';
 
-interface KindStateNames {
+/**
+ * How each kind of watch ends, for the state machine and the sqs-retry status check alike. A supersedable kind
+ * returns an ETag, so a Deployed answer with another ETag than the change made means a newer change superseded it.
+ */
+export const KIND_RULES = {
+  distribution: {
+    doneStatus: DISTRIBUTION_STATUS.done,
+    doneOutcome: 'deployed',
+    notFoundErrors: [CLOUDFRONT_ERRORS.noSuchDistribution],
+    notFoundError: WATCH_ERRORS.distributionNotFound,
+    supersedable: true,
+  },
+  invalidation: {
+    doneStatus: INVALIDATION_STATUS.done,
+    doneOutcome: 'completed',
+    notFoundErrors: [CLOUDFRONT_ERRORS.noSuchInvalidation, CLOUDFRONT_ERRORS.noSuchDistribution],
+    notFoundError: WATCH_ERRORS.invalidationNotFound,
+    supersedable: false,
+  },
+  tenant: {
+    doneStatus: TENANT_STATUS.done,
+    doneOutcome: 'deployed',
+    notFoundErrors: [CLOUDFRONT_ERRORS.entityNotFound],
+    notFoundError: WATCH_ERRORS.tenantNotFound,
+    supersedable: true,
+  },
+  'tenant-invalidation': {
+    doneStatus: INVALIDATION_STATUS.done,
+    doneOutcome: 'completed',
+    notFoundErrors: [CLOUDFRONT_ERRORS.noSuchInvalidation, CLOUDFRONT_ERRORS.entityNotFound],
+    notFoundError: WATCH_ERRORS.invalidationNotFound,
+    supersedable: false,
+  },
+} as const satisfies Record<WatchKind, KindRule>;
+
+interface KindRule {
+  readonly doneStatus: string;
+  readonly doneOutcome: Outcome;
+  readonly notFoundErrors: readonly string[];
+  readonly notFoundError: string;
+  readonly supersedable: boolean;
+}
+
+export interface KindStateNames {
   readonly getStatus: string;
   readonly isDone: string;
   readonly wait: string;
@@ -71,10 +125,12 @@ interface KindStateNames {
   readonly notFound: string;
   readonly notifyTimedOut: string;
   readonly notifyCheckFailed: string;
+  readonly notifySuperseded?: string;
+  readonly superseded?: string;
 }
 
 export const STATE_NAMES = {
-  chooseKind: 'Distribution or invalidation?',
+  chooseKind: 'Distribution, tenant or invalidation?',
   invalidInput: 'Not a watch input',
   handOver: 'Hand over to a new execution',
   continueWatch: 'Continue watch in a new execution',
@@ -92,6 +148,8 @@ export const STATE_NAMES = {
     notFound: 'Distribution not found',
     notifyTimedOut: 'Notify still deploying',
     notifyCheckFailed: 'Notify distribution check failed',
+    notifySuperseded: 'Notify deployed with a newer change',
+    superseded: 'Change is superseded by a newer one',
   },
   invalidation: {
     getStatus: 'Get invalidation status',
@@ -104,5 +162,31 @@ export const STATE_NAMES = {
     notFound: 'Invalidation not found',
     notifyTimedOut: 'Notify invalidation still in progress',
     notifyCheckFailed: 'Notify invalidation check failed',
+  },
+  tenant: {
+    getStatus: 'Get tenant status',
+    isDone: 'Tenant deployed?',
+    wait: 'Wait before next tenant check',
+    nextCheck: 'Next tenant check in',
+    notifyDone: 'Notify tenant deployed',
+    done: 'Tenant change is deployed',
+    notifyNotFound: 'Notify tenant not found',
+    notFound: 'Tenant not found',
+    notifyTimedOut: 'Notify tenant still deploying',
+    notifyCheckFailed: 'Notify tenant check failed',
+    notifySuperseded: 'Notify tenant deployed with a newer change',
+    superseded: 'Tenant change is superseded by a newer one',
+  },
+  'tenant-invalidation': {
+    getStatus: 'Get tenant invalidation status',
+    isDone: 'Tenant invalidation completed?',
+    wait: 'Wait before next tenant invalidation check',
+    nextCheck: 'Next tenant invalidation check in',
+    notifyDone: 'Notify tenant invalidation completed',
+    done: 'Tenant invalidation is completed',
+    notifyNotFound: 'Notify tenant invalidation not found',
+    notFound: 'Tenant invalidation not found',
+    notifyTimedOut: 'Notify tenant invalidation still in progress',
+    notifyCheckFailed: 'Notify tenant invalidation check failed',
   },
 } as const satisfies Record<WatchKind, KindStateNames> & Record<string, unknown>;

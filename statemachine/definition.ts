@@ -2,20 +2,21 @@
  * The watch state machine in Amazon States Language, JSONPath only (Step Functions Local knows nothing else).
  * One execution follows one change: check at once, loop check → decide → wait, and end with one notification.
  */
-import type { WatchKind } from '../functions/shared/cloudtrail';
+import { SCHEDULE_KIND, WATCH_KINDS, type WatchKind } from '../functions/shared/cloudtrail';
 import {
+  ID_ATTRIBUTE,
   notificationTemplate,
   type CompiledTemplate,
   type Outcome,
 } from '../functions/shared/notification';
-import { phaseRules, type Schedule } from '../functions/shared/schedule';
+import { phaseRules, type Schedule, type ScheduleKind } from '../functions/shared/schedule';
 import { CHECKS_PER_EXECUTION, describeDuration } from '../functions/shared/watch-execution';
 import {
   CLOUDFRONT_ERRORS,
-  DISTRIBUTION_STATUS,
   EXECUTION_ALREADY_EXISTS,
-  INVALIDATION_STATUS,
+  KIND_RULES,
   NOTIFICATION_FIELD_PATHS,
+  type KindStateNames,
   PATHS,
   STATE_NAMES,
   WATCH_ERRORS,
@@ -34,7 +35,7 @@ export interface WatchDefinitionProps {
   readonly topicArn: string;
   /** ARN of this state machine, for continuing a long watch in a new execution (may be a CDK token). */
   readonly stateMachineArn: string;
-  readonly schedules: Record<WatchKind, Schedule>;
+  readonly schedules: Record<ScheduleKind, Schedule>;
   /** The longest a change is watched; the execution timeout backs the poll budget up with some margin. */
   readonly retentionSeconds: number;
 }
@@ -52,7 +53,8 @@ const PUBLISH_RETRY = { ...STATUS_CHECK_RETRY, MaxAttempts: 6 };
 /** Seconds the execution timeout adds to the watch limit: the poll budget always ends a watch first. */
 export const EXECUTION_TIMEOUT_MARGIN_SECONDS = 3_600;
 
-const KIND_DETAILS = {
+/** The status check of each kind: the aws-sdk integration call and what the workflow keeps of its answer. */
+const STATUS_TASKS = {
   distribution: {
     resource: 'arn:aws:states:::aws-sdk:cloudfront:getDistribution',
     parameters: { 'Id.$': PATHS.distributionId },
@@ -61,10 +63,6 @@ const KIND_DETAILS = {
       'domainName.$': '$.Distribution.DomainName',
       'eTag.$': '$.ETag',
     },
-    doneStatus: DISTRIBUTION_STATUS.done,
-    doneOutcome: 'deployed',
-    notFoundErrors: [CLOUDFRONT_ERRORS.noSuchDistribution],
-    notFoundError: WATCH_ERRORS.distributionNotFound,
   },
   invalidation: {
     resource: 'arn:aws:states:::aws-sdk:cloudfront:getInvalidation',
@@ -73,12 +71,24 @@ const KIND_DETAILS = {
       'value.$': '$.Invalidation.Status',
       'createTime.$': '$.Invalidation.CreateTime',
     },
-    doneStatus: INVALIDATION_STATUS.done,
-    doneOutcome: 'completed',
-    notFoundErrors: [CLOUDFRONT_ERRORS.noSuchInvalidation, CLOUDFRONT_ERRORS.noSuchDistribution],
-    notFoundError: WATCH_ERRORS.invalidationNotFound,
   },
-} as const satisfies Record<WatchKind, { doneOutcome: Outcome } & Record<string, unknown>>;
+  tenant: {
+    resource: 'arn:aws:states:::aws-sdk:cloudfront:getDistributionTenant',
+    parameters: { 'Identifier.$': PATHS.tenantId },
+    resultSelector: {
+      'value.$': '$.DistributionTenant.Status',
+      'eTag.$': '$.ETag',
+    },
+  },
+  'tenant-invalidation': {
+    resource: 'arn:aws:states:::aws-sdk:cloudfront:getInvalidationForDistributionTenant',
+    parameters: { 'DistributionTenantId.$': PATHS.tenantId, 'Id.$': PATHS.invalidationId },
+    resultSelector: {
+      'value.$': '$.Invalidation.Status',
+      'createTime.$': '$.Invalidation.CreateTime',
+    },
+  },
+} as const satisfies Record<WatchKind, Record<string, unknown>>;
 
 /** Quotes a template for States.Format: its literal text must escape ' { } and backslash. */
 function statesFormat(template: CompiledTemplate): string {
@@ -103,7 +113,7 @@ function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Out
       MessageAttributes: {
         outcome: { DataType: 'String', StringValue: outcome },
         kind: { DataType: 'String', StringValue: kind },
-        distributionId: { DataType: 'String', 'StringValue.$': PATHS.distributionId },
+        [ID_ATTRIBUTE[kind]]: { DataType: 'String', 'StringValue.$': PATHS[ID_ATTRIBUTE[kind]] },
       },
     },
     ResultSelector: { outcome, 'messageId.$': '$.MessageId' },
@@ -146,22 +156,24 @@ function phaseStates(kind: WatchKind, schedule: Schedule): { rules: AslState[]; 
 
 function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<string, AslState> {
   const names = STATE_NAMES[kind];
-  const details = KIND_DETAILS[kind];
-  const phases = phaseStates(kind, props.schedules[kind]);
+  const task = STATUS_TASKS[kind];
+  const rules = KIND_RULES[kind];
+  const phases = phaseStates(kind, props.schedules[SCHEDULE_KIND[kind]]);
+  const supersede = rules.supersedable ? supersededStates(props, kind) : undefined;
   return {
     [names.getStatus]: {
       Type: 'Task',
       Comment: `Asks CloudFront for the ${kind} status. Not-found is final; throttling and 5xx are retried.`,
-      Resource: details.resource,
-      Parameters: details.parameters,
-      ResultSelector: details.resultSelector,
+      Resource: task.resource,
+      Parameters: task.parameters,
+      ResultSelector: task.resultSelector,
       ResultPath: PATHS.status,
       Retry: [
-        { ErrorEquals: [...details.notFoundErrors, CLOUDFRONT_ERRORS.accessDenied], MaxAttempts: 0 },
+        { ErrorEquals: [...rules.notFoundErrors, CLOUDFRONT_ERRORS.accessDenied], MaxAttempts: 0 },
         STATUS_CHECK_RETRY,
       ],
       Catch: [
-        { ErrorEquals: [...details.notFoundErrors], ResultPath: PATHS.error, Next: names.notifyNotFound },
+        { ErrorEquals: [...rules.notFoundErrors], ResultPath: PATHS.error, Next: names.notifyNotFound },
         { ErrorEquals: ['States.ALL'], ResultPath: PATHS.error, Next: names.notifyCheckFailed },
       ],
       Next: names.isDone,
@@ -169,10 +181,11 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
     [names.isDone]: {
       Type: 'Choice',
       Comment:
-        `${details.doneStatus}: notify. Else the last allowed check (progress.maxChecks): timed out; ` +
+        `${rules.doneStatus}: notify (${rules.supersedable ? 'superseded if the ETag is not the one the change made' : 'done'}). Else the last allowed check (progress.maxChecks): timed out; ` +
         'progress.continueAt reached: new execution; otherwise the schedule picks the wait before the next check.',
       Choices: [
-        { Variable: PATHS.statusValue, StringEquals: details.doneStatus, Next: names.notifyDone },
+        ...(supersede ? [supersede.rule] : []),
+        { Variable: PATHS.statusValue, StringEquals: rules.doneStatus, Next: names.notifyDone },
         { Variable: PATHS.check, NumericGreaterThanEqualsPath: PATHS.maxChecks, Next: names.notifyTimedOut },
         { Variable: PATHS.check, NumericGreaterThanEqualsPath: PATHS.continueAt, Next: STATE_NAMES.handOver },
         ...phases.rules,
@@ -186,24 +199,46 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
       SecondsPath: PATHS.waitSeconds,
       Next: names.getStatus,
     },
-    [names.notifyDone]: publishState(props, kind, details.doneOutcome, names.done),
+    [names.notifyDone]: publishState(props, kind, rules.doneOutcome, names.done),
     [names.done]: { Type: 'Succeed', Comment: 'The output shows the final status and, under notification, what was sent.' },
     [names.notifyNotFound]: publishState(props, kind, 'not-found', names.notFound),
     [names.notFound]: {
       Type: 'Fail',
-      Error: details.notFoundError,
+      Error: rules.notFoundError,
       Cause:
         `CloudFront says the ${kind} does not exist (deleted, or a wrong id), so it can never finish. ` +
         'The not-found notification was sent; the CloudFront error is in the input of this state, under error.',
     },
     [names.notifyTimedOut]: publishState(props, kind, 'timed-out', STATE_NAMES.timedOut),
     [names.notifyCheckFailed]: publishState(props, kind, 'check-failed', STATE_NAMES.checkFailed),
+    ...supersede?.states,
+  };
+}
+
+/** Deployed, but not with the ETag the change made: a newer change superseded it, and that one is live now. */
+function supersededStates(props: WatchDefinitionProps, kind: WatchKind): { rule: AslState; states: Record<string, AslState> } {
+  const names: KindStateNames = STATE_NAMES[kind];
+  if (!names.notifySuperseded || !names.superseded) throw new Error(`the ${kind} branch has no superseded states`);
+  return {
+    rule: {
+      And: [
+        { Variable: PATHS.statusValue, StringEquals: KIND_RULES[kind].doneStatus },
+        { Variable: PATHS.watchETag, IsPresent: true },
+        { Not: { Variable: PATHS.statusETag, StringEqualsPath: PATHS.watchETag } },
+      ],
+      Next: names.notifySuperseded,
+    },
+    states: {
+      [names.notifySuperseded]: publishState(props, kind, 'superseded', names.superseded),
+      [names.superseded]: {
+        Type: 'Succeed',
+        Comment: 'A newer change is live; its own watch reports it too. status.eTag in the output is the newer ETag.',
+      },
+    },
   };
 }
 
 export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition {
-  const distribution = STATE_NAMES.distribution;
-  const invalidation = STATE_NAMES.invalidation;
   return {
     Comment:
       'Watches one CloudFront change until it is Deployed/Completed, then notifies. ' +
@@ -213,19 +248,15 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
     States: {
       [STATE_NAMES.chooseKind]: {
         Type: 'Choice',
-        Choices: [
-          { Variable: PATHS.kind, StringEquals: 'distribution', Next: distribution.getStatus },
-          { Variable: PATHS.kind, StringEquals: 'invalidation', Next: invalidation.getStatus },
-        ],
+        Choices: WATCH_KINDS.map((kind) => ({ Variable: PATHS.kind, StringEquals: kind, Next: STATE_NAMES[kind].getStatus })),
         Default: STATE_NAMES.invalidInput,
       },
       [STATE_NAMES.invalidInput]: {
         Type: 'Fail',
         Error: WATCH_ERRORS.invalidInput,
-        Cause: 'watch.kind must be "distribution" or "invalidation"; executions are started by the dispatcher.',
+        Cause: `watch.kind must be one of ${WATCH_KINDS.join(', ')}; executions are started by the dispatcher.`,
       },
-      ...branchStates(props, 'distribution'),
-      ...branchStates(props, 'invalidation'),
+      ...Object.assign({}, ...WATCH_KINDS.map((kind) => branchStates(props, kind))),
       [STATE_NAMES.handOver]: {
         Type: 'Pass',
         Comment: `Every ${CHECKS_PER_EXECUTION} checks the watch moves to a new execution, far below the 25,000-event history limit.`,

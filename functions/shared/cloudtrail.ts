@@ -3,48 +3,106 @@
  * Pure: no clients, no clock, no logging. Every way an event can be unusable has its own reason string.
  */
 
+import type { ScheduleKind } from './schedule';
+
 export const EVENT_SOURCE = 'aws.cloudfront';
 export const DETAIL_TYPE = 'AWS API Call via CloudTrail';
 export const CLOUDTRAIL_EVENT_SOURCE = 'cloudfront.amazonaws.com';
 
-export type WatchKind = 'distribution' | 'invalidation';
+/** What a watch follows: a distribution or a distribution tenant deploying, or an invalidation of either. */
+export const WATCH_KINDS = ['distribution', 'invalidation', 'tenant', 'tenant-invalidation'] as const;
+export type WatchKind = (typeof WATCH_KINDS)[number];
+
+/** A tenant deploys like a distribution and its invalidations clear like any other, so each follows that schedule. */
+export const SCHEDULE_KIND: Record<WatchKind, ScheduleKind> = {
+  distribution: 'distribution',
+  invalidation: 'invalidation',
+  tenant: 'distribution',
+  'tenant-invalidation': 'invalidation',
+};
 
 /** Where each watched call keeps the ids, after FACTS.md; "unverified" names are parsed defensively. */
 interface EventShape {
   readonly kind: WatchKind;
   /** Short verb a person recognises in an execution name. */
   readonly action: string;
-  /** Dotted paths inside the CloudTrail detail, tried in order. */
+  /** Dotted paths inside the CloudTrail detail, tried in order; for tenant kinds the multi-tenant distribution, if named. */
   readonly distributionIdPaths: readonly string[];
+  readonly tenantIdPaths?: readonly string[];
   readonly invalidationIdPaths?: readonly string[];
+  /** Where the record keeps the ETag the call produced: another ETag later means a newer change superseded this one. */
+  readonly eTagPaths?: readonly string[];
 }
+
+const RESPONSE_ETAG = ['responseElements.eTag'];
+/** Unverified field names (FACTS.md): the tenant calls are from 2025 and no recorded sample exists yet. */
+const TENANT_PARENT_PATHS = ['requestParameters.distributionId', 'responseElements.distributionTenant.distributionId'];
 
 const EVENT_SHAPES = {
   CreateDistribution: {
     kind: 'distribution',
     action: 'create',
     distributionIdPaths: ['responseElements.distribution.id'],
+    eTagPaths: RESPONSE_ETAG,
   },
   CreateDistributionWithTags: {
     kind: 'distribution',
     action: 'create',
     distributionIdPaths: ['responseElements.distribution.id'],
+    eTagPaths: RESPONSE_ETAG,
   },
   UpdateDistribution: {
     kind: 'distribution',
     action: 'update',
     distributionIdPaths: ['requestParameters.id', 'responseElements.distribution.id'],
+    eTagPaths: RESPONSE_ETAG,
   },
   // Unverified field names (FACTS.md): the response names the new staging distribution, which is what deploys.
   CopyDistribution: {
     kind: 'distribution',
     action: 'copy',
     distributionIdPaths: ['responseElements.distribution.id'],
+    eTagPaths: RESPONSE_ETAG,
+  },
+  // Unverified field names (FACTS.md): the staging configuration is copied onto the primary, which is what deploys.
+  UpdateDistributionWithStagingConfig: {
+    kind: 'distribution',
+    action: 'promote',
+    distributionIdPaths: ['requestParameters.id', 'responseElements.distribution.id'],
+    eTagPaths: RESPONSE_ETAG,
+  },
+  // The alias moves to the target distribution, which redeploys; the API answers with an empty body, so no ETag.
+  AssociateAlias: {
+    kind: 'distribution',
+    action: 'alias',
+    distributionIdPaths: ['requestParameters.targetDistributionId'],
   },
   CreateInvalidation: {
     kind: 'invalidation',
     action: 'invalidate',
     distributionIdPaths: ['requestParameters.distributionId'],
+    invalidationIdPaths: ['responseElements.invalidation.id'],
+  },
+  CreateDistributionTenant: {
+    kind: 'tenant',
+    action: 'create',
+    distributionIdPaths: TENANT_PARENT_PATHS,
+    tenantIdPaths: ['responseElements.distributionTenant.id'],
+    eTagPaths: RESPONSE_ETAG,
+  },
+  UpdateDistributionTenant: {
+    kind: 'tenant',
+    action: 'update',
+    distributionIdPaths: TENANT_PARENT_PATHS,
+    tenantIdPaths: ['requestParameters.id', 'responseElements.distributionTenant.id'],
+    eTagPaths: RESPONSE_ETAG,
+  },
+  // The response holds only the invalidation: the tenant's distribution is not in the record.
+  CreateInvalidationForDistributionTenant: {
+    kind: 'tenant-invalidation',
+    action: 'invalidate',
+    distributionIdPaths: [],
+    tenantIdPaths: ['requestParameters.id'],
     invalidationIdPaths: ['responseElements.invalidation.id'],
   },
 } as const satisfies Record<string, EventShape>;
@@ -67,8 +125,12 @@ export interface Watch {
   readonly eventId: string;
   /** ISO 8601, from detail.eventTime: the watch limit counts from here. */
   readonly eventTime: string;
+  /** For tenant watches the multi-tenant distribution when the record names it, else the empty string. */
   readonly distributionId: string;
+  readonly tenantId?: string;
   readonly invalidationId?: string;
+  /** The ETag the call produced, when the record has it. */
+  readonly eTag?: string;
   /** Invalidation paths from the request, when the record has them. */
   readonly paths?: readonly string[];
   /** Who made the change: the caller's ARN, and the service that called on their behalf when there was one. */
@@ -178,19 +240,27 @@ export function parseCloudTrailRecord(detail: unknown, options: ParseOptions): P
   const name = eventName as WatchedEventName;
   const shape: EventShape = EVENT_SHAPES[name];
 
-  const distributionId = requiredId(detail, eventName, 'distribution', shape.distributionIdPaths);
-  if (typeof distributionId !== 'string') return distributionId;
-  let invalidationId: string | undefined;
-  if (shape.invalidationIdPaths) {
-    const invalidation = requiredId(detail, eventName, 'invalidation', shape.invalidationIdPaths);
-    if (typeof invalidation !== 'string') return invalidation;
-    invalidationId = invalidation;
+  const ids: { distribution?: string; tenant?: string; invalidation?: string } = {};
+  for (const [label, paths] of [
+    ['tenant', shape.tenantIdPaths],
+    ['distribution', shape.tenantIdPaths ? undefined : shape.distributionIdPaths],
+    ['invalidation', shape.invalidationIdPaths],
+  ] as const) {
+    if (paths === undefined) continue;
+    const id = requiredId(detail, eventName, label, paths);
+    if (typeof id !== 'string') return id;
+    ids[label] = id;
   }
+  // A tenant's distribution is only shown, never checked: a missing or odd value must not stop the watch.
+  const parent = shape.tenantIdPaths ? firstString(detail, shape.distributionIdPaths) : undefined;
+  const distributionId = ids.distribution ?? (parent !== undefined && RESOURCE_ID_PATTERN.test(parent) ? parent : '');
+  const eTag = shape.eTagPaths ? firstString(detail, shape.eTagPaths) : undefined;
 
   if (options.distributionIds && options.distributionIds.length > 0) {
     const related = relatedDistributionIds(detail);
     if (!related.some((id) => options.distributionIds!.includes(id))) {
-      return { type: 'skip', reason: `distribution ${distributionId} is not in distributionIds`, eventName, eventId };
+      const subject = ids.tenant ? `tenant ${ids.tenant}` : `distribution ${distributionId}`;
+      return { type: 'skip', reason: `${subject} is not in distributionIds`, eventName, eventId };
     }
   }
 
@@ -204,7 +274,9 @@ export function parseCloudTrailRecord(detail: unknown, options: ParseOptions): P
       eventId,
       eventTime: new Date(eventTime).toISOString().replace('.000Z', 'Z'),
       distributionId,
-      ...(invalidationId === undefined ? {} : { invalidationId }),
+      ...(ids.tenant === undefined ? {} : { tenantId: ids.tenant }),
+      ...(ids.invalidation === undefined ? {} : { invalidationId: ids.invalidation }),
+      ...(eTag !== undefined && RESOURCE_ID_PATTERN.test(eTag) ? { eTag } : {}),
       ...(paths === undefined ? {} : { paths }),
       changedBy: changedBy(detail),
     },
@@ -215,7 +287,7 @@ export function parseCloudTrailRecord(detail: unknown, options: ParseOptions): P
 function requiredId(
   detail: Record<string, Json>,
   eventName: string,
-  label: 'distribution' | 'invalidation',
+  label: 'distribution' | 'tenant' | 'invalidation',
   paths: readonly string[],
 ): string | ParseResult {
   const id = firstString(detail, paths);
@@ -228,12 +300,18 @@ function requiredId(
   return id;
 }
 
-/** Every distribution id an event names; the capture rule's distribution filter matches the same fields. */
+/**
+ * Every distribution (or tenant) id an event names; the capture rule's distribution filter matches the same fields.
+ * requestParameters.id is the tenant for tenant calls, so a tenant id in distributionIds selects that tenant's changes.
+ */
 export const DISTRIBUTION_ID_FIELDS = [
   'requestParameters.id',
   'requestParameters.distributionId',
   'requestParameters.primaryDistributionId',
+  'requestParameters.stagingDistributionId',
+  'requestParameters.targetDistributionId',
   'responseElements.distribution.id',
+  'responseElements.distributionTenant.distributionId',
 ] as const;
 
 function relatedDistributionIds(detail: Record<string, Json>): string[] {

@@ -4,13 +4,17 @@
  */
 import type { WatchKind } from './cloudtrail';
 
-export const OUTCOMES = ['deployed', 'completed', 'not-found', 'timed-out', 'check-failed'] as const;
+export const OUTCOMES = ['deployed', 'completed', 'superseded', 'not-found', 'timed-out', 'check-failed'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** Values a template can name as {field}. */
 export interface NotificationValues {
   readonly distributionId: string;
   readonly invalidationId: string;
+  readonly tenantId: string;
+  /** The ETag the watched change produced, and the one CloudFront reports now: they differ for a superseded change. */
+  readonly eTag: string;
+  readonly currentETag: string;
   readonly change: string;
   readonly changedBy: string;
   readonly startedAt: string;
@@ -47,107 +51,157 @@ const INVALIDATION_FACTS = [
   'Changed by:    {changedBy}',
   'Started:       {startedAt} (CloudTrail event time)',
 ];
+const TENANT_FACTS = [
+  'What changed:  {change} on distribution tenant {tenantId}',
+  'Changed by:    {changedBy}',
+  'Started:       {startedAt} (CloudTrail event time)',
+];
+const TENANT_INVALIDATION_FACTS = [
+  'What changed:  {change} on distribution tenant {tenantId}',
+  'Invalidation:  {invalidationId}',
+  'Paths:         {paths}',
+  'Changed by:    {changedBy}',
+  'Started:       {startedAt} (CloudTrail event time)',
+];
 
-const TEXTS: Record<WatchKind, Record<Outcome, NotificationText | undefined>> = {
-  distribution: {
+const NOT_FOUND_LINES = ['Found missing: {endedAt} (status check {checks})', 'Error:         {errorName}'];
+const CHECK_FAILED_LINES = [
+  'Failed at:     {endedAt} (status check {checks})',
+  'Error:         {errorName}',
+  'Cause:         {errorCause}',
+];
+const SUPERSEDED_LINES = [
+  'Confirmed:     {endedAt} (status check {checks})',
+  'ETag now:      {currentETag} (this change made {eTag})',
+];
+
+/** What a deployable resource (a distribution or a tenant) says for each outcome; `what` names it in a sentence. */
+function deploymentTexts(what: string, subjectName: string, facts: readonly string[], extra: readonly string[]) {
+  return {
     deployed: {
-      subject: 'CloudFront {distributionId} deployed',
+      subject: `CloudFront ${subjectName} deployed`,
       body: [
-        'Distribution {distributionId} is Deployed: the change is live at every edge location.',
+        `${what} is Deployed: the change is live at every edge location.`,
         '',
-        ...DISTRIBUTION_FACTS,
+        ...facts,
         'Confirmed:     {endedAt} (status check {checks})',
-        'Domain:        {domainName}',
+        ...extra,
         ...FOOTER,
       ],
     },
     completed: undefined,
-    'not-found': {
-      subject: 'CloudFront {distributionId} not found: watch ended',
+    superseded: {
+      subject: `CloudFront ${subjectName} deployed with a newer change`,
       body: [
-        'Distribution {distributionId} no longer exists, so this change will never report Deployed. The watch has ended.',
+        `${what} is Deployed, but with a newer configuration than this change made: a later change superseded it ` +
+          'and is now live at every edge location. A later change is made from the configuration before it, so this ' +
+          "change's settings are live too unless the later change undid them.",
         '',
-        ...DISTRIBUTION_FACTS,
-        'Found missing: {endedAt} (status check {checks})',
-        'Error:         {errorName}',
+        ...facts,
+        ...SUPERSEDED_LINES,
+        ...FOOTER,
+      ],
+    },
+    'not-found': {
+      subject: `CloudFront ${subjectName} not found: watch ended`,
+      body: [
+        `${what} no longer exists, so this change will never report Deployed. The watch has ended.`,
+        '',
+        ...facts,
+        ...NOT_FOUND_LINES,
         ...FOOTER,
       ],
     },
     'timed-out': {
-      subject: 'CloudFront {distributionId} still deploying after {watchLimit}',
+      subject: `CloudFront ${subjectName} still deploying after {watchLimit}`,
       body: [
-        'Distribution {distributionId} was still InProgress when the watch limit of {watchLimit} ran out. ' +
-          'CloudFront has no failed state: check the distribution in the console.',
+        `${what} was still InProgress when the watch limit of {watchLimit} ran out. ` +
+          'CloudFront has no failed state: check it in the console.',
         '',
-        ...DISTRIBUTION_FACTS,
+        ...facts,
         'Last checked:  {endedAt} (status check {checks})',
-        'Domain:        {domainName}',
+        ...extra,
         ...FOOTER,
       ],
     },
     'check-failed': {
-      subject: 'CloudFront {distributionId} watch failed: status check error',
+      subject: `CloudFront ${subjectName} watch failed: status check error`,
       body: [
-        'The status of distribution {distributionId} could not be read, even after retries, so the watch has stopped. ' +
-          'The change itself may still finish.',
+        `The status of ${what.charAt(0).toLowerCase()}${what.slice(1)} could not be read, even after retries, so the watch ` +
+          'has stopped. The change itself may still finish.',
         '',
-        ...DISTRIBUTION_FACTS,
-        'Failed at:     {endedAt} (status check {checks})',
-        'Error:         {errorName}',
-        'Cause:         {errorCause}',
+        ...facts,
+        ...CHECK_FAILED_LINES,
         ...FOOTER,
       ],
     },
-  },
-  invalidation: {
+  } satisfies Record<Outcome, NotificationText | undefined>;
+}
+
+/** What an invalidation says for each outcome; `of` names what it clears, `parent` what that is, in a word. */
+function invalidationTexts(of: string, parent: string, subjectName: string, facts: readonly string[]) {
+  return {
     deployed: undefined,
     completed: {
-      subject: 'CloudFront {distributionId} invalidation completed',
+      subject: `CloudFront ${subjectName} invalidation completed`,
       body: [
-        'Invalidation {invalidationId} on distribution {distributionId} is Completed: the paths are cleared at every edge location.',
+        `Invalidation {invalidationId} on ${of} is Completed: the paths are cleared at every edge location.`,
         '',
-        ...INVALIDATION_FACTS,
+        ...facts,
         'Confirmed:     {endedAt} (status check {checks})',
         ...FOOTER,
       ],
     },
+    superseded: undefined,
     'not-found': {
-      subject: 'CloudFront {distributionId} invalidation not found: watch ended',
+      subject: `CloudFront ${subjectName} invalidation not found: watch ended`,
       body: [
-        'Invalidation {invalidationId} on distribution {distributionId} does not exist (or its distribution is gone), ' +
+        `Invalidation {invalidationId} on ${of} does not exist (or its ${parent} is gone), ` +
           'so it will never report Completed. The watch has ended.',
         '',
-        ...INVALIDATION_FACTS,
-        'Found missing: {endedAt} (status check {checks})',
-        'Error:         {errorName}',
+        ...facts,
+        ...NOT_FOUND_LINES,
         ...FOOTER,
       ],
     },
     'timed-out': {
-      subject: 'CloudFront {distributionId} invalidation still in progress after {watchLimit}',
+      // "still running" keeps the tenant subject under the SNS limit with the longest ids.
+      subject: `CloudFront ${subjectName} invalidation still running after {watchLimit}`,
       body: [
-        'Invalidation {invalidationId} on distribution {distributionId} was still InProgress when the watch limit of ' +
+        `Invalidation {invalidationId} on ${of} was still InProgress when the watch limit of ` +
           '{watchLimit} ran out. CloudFront has no failed state: check the invalidation in the console.',
         '',
-        ...INVALIDATION_FACTS,
+        ...facts,
         'Last checked:  {endedAt} (status check {checks})',
         ...FOOTER,
       ],
     },
     'check-failed': {
-      subject: 'CloudFront {distributionId} invalidation watch failed: status check error',
+      subject: `CloudFront ${subjectName} invalidation watch failed: status check error`,
       body: [
-        'The status of invalidation {invalidationId} on distribution {distributionId} could not be read, even after ' +
+        `The status of invalidation {invalidationId} on ${of} could not be read, even after ` +
           'retries, so the watch has stopped. The invalidation itself may still complete.',
         '',
-        ...INVALIDATION_FACTS,
-        'Failed at:     {endedAt} (status check {checks})',
-        'Error:         {errorName}',
-        'Cause:         {errorCause}',
+        ...facts,
+        ...CHECK_FAILED_LINES,
         ...FOOTER,
       ],
     },
-  },
+  } satisfies Record<Outcome, NotificationText | undefined>;
+}
+
+const TEXTS: Record<WatchKind, Record<Outcome, NotificationText | undefined>> = {
+  distribution: deploymentTexts('Distribution {distributionId}', '{distributionId}', DISTRIBUTION_FACTS, [
+    'Domain:        {domainName}',
+  ]),
+  invalidation: invalidationTexts('distribution {distributionId}', 'distribution', '{distributionId}', INVALIDATION_FACTS),
+  tenant: deploymentTexts('Distribution tenant {tenantId}', 'tenant {tenantId}', TENANT_FACTS, []),
+  'tenant-invalidation': invalidationTexts(
+    'distribution tenant {tenantId}',
+    'tenant',
+    'tenant {tenantId}',
+    TENANT_INVALIDATION_FACTS,
+  ),
 };
 
 /** A template with positional {} placeholders (the States.Format form) and the fields that fill them, in order. */
@@ -188,10 +242,20 @@ export function fillTemplate(template: CompiledTemplate, values: NotificationVal
   return template.format.replace(/\{\}/g, () => String(values[template.fields[index++]!]));
 }
 
+type AttributeId = 'distributionId' | 'tenantId';
+/** The id each kind's notifications carry as a message attribute: SNS refuses empty values, and a tenant watch may not know its distribution. */
+export const ID_ATTRIBUTE: Record<WatchKind, AttributeId> = {
+  distribution: 'distributionId',
+  invalidation: 'distributionId',
+  tenant: 'tenantId',
+  'tenant-invalidation': 'tenantId',
+};
+
 export interface Notification {
   readonly subject: string;
   readonly message: string;
-  readonly attributes: { readonly outcome: Outcome; readonly kind: WatchKind; readonly distributionId: string };
+  /** Subscribers filter on these: distributionId for distributions and their invalidations, tenantId for tenants. */
+  readonly attributes: { readonly outcome: Outcome; readonly kind: WatchKind } & Partial<Record<AttributeId, string>>;
 }
 
 /** What SNS receives for a watch that ended with this outcome. */
@@ -200,6 +264,6 @@ export function renderNotification(kind: WatchKind, outcome: Outcome, values: No
   return {
     subject: fillTemplate(template.subject, values),
     message: fillTemplate(template.body, values),
-    attributes: { outcome, kind, distributionId: values.distributionId },
+    attributes: { outcome, kind, [ID_ATTRIBUTE[kind]]: values[ID_ATTRIBUTE[kind]] },
   };
 }

@@ -3,7 +3,10 @@
  * times and the last phase repeats forever. The state machine gets the same phases as Choice rules (statemachine/),
  * the dispatcher uses them to turn the remaining watch time into a check budget.
  */
-import type { WatchKind } from './cloudtrail';
+
+/** The schedules there are: every kind of watch follows one of them (SCHEDULE_KIND in cloudtrail.ts). */
+export const SCHEDULE_KINDS = ['distribution', 'invalidation'] as const;
+export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
 
 export interface SchedulePhase {
   /** Seconds between two checks in this phase. */
@@ -71,7 +74,7 @@ export function completeScheduleSettings(settings: ScheduleSettings): Required<S
  * pollIntervalSeconds / growthAfterSeconds of the age) until it reaches maxPollIntervalSeconds, which repeats
  * forever. Adjacent phases with the same wait merge, so a setting equal to its neighbour removes a phase.
  */
-export function buildSchedule(kind: WatchKind, settings: ScheduleSettings): Schedule {
+export function buildSchedule(kind: ScheduleKind, settings: ScheduleSettings): Schedule {
   const complete = completeScheduleSettings(settings);
   const poll = complete.pollIntervalSeconds;
   const fastPoll = kind === 'distribution' ? complete.distributionFastPollSeconds : complete.invalidationFastPollSeconds;

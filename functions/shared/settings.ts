@@ -1,8 +1,7 @@
 /**
  * What the running code needs to know about the deployment, handed over by the stack in one environment variable.
  */
-import { buildSchedule, type Schedule, type ScheduleSettings } from './schedule';
-import type { WatchKind } from './cloudtrail';
+import { buildSchedule, type Schedule, type ScheduleKind, type ScheduleSettings } from './schedule';
 
 export const WATCH_SETTINGS_ENV = 'WATCH_SETTINGS';
 
@@ -24,7 +23,7 @@ export interface WatchSettings {
   readonly schedule: ScheduleSettings;
 }
 
-export function scheduleFor(settings: WatchSettings): (kind: WatchKind) => Schedule {
+export function scheduleFor(settings: WatchSettings): (kind: ScheduleKind) => Schedule {
   return (kind) => buildSchedule(kind, settings.schedule);
 }
 

@@ -2,8 +2,8 @@
  * A watch as one Step Functions execution: its name (what a person sees in the console) and its input (what the
  * state machine reads). Pure; the dispatcher and the local runner both build executions here.
  */
-import { describePaths, type Watch, type WatchKind } from './cloudtrail';
-import { checkBudget, type Schedule } from './schedule';
+import { describePaths, SCHEDULE_KIND, type Watch, type WatchKind } from './cloudtrail';
+import { checkBudget, type Schedule, type ScheduleKind } from './schedule';
 
 /** Step Functions fails an execution past 25,000 history events. */
 export const HISTORY_EVENT_LIMIT = 25_000;
@@ -19,9 +19,13 @@ const CONTINUATION_SUFFIX_ROOM = 8;
 export interface WatchDetails {
   readonly kind: WatchKind;
   readonly change: string;
+  /** For tenant watches the multi-tenant distribution when the event named it, else the empty string. */
   readonly distributionId: string;
+  readonly tenantId?: string;
   readonly invalidationId?: string;
   readonly paths?: string;
+  /** The ETag the change produced; absent when the event has none, and then a change is never called superseded. */
+  readonly eTag?: string;
   readonly eventId: string;
   readonly startedAt: string;
   readonly changedBy: string;
@@ -54,7 +58,7 @@ export interface WatchExecution {
 
 export interface ExecutionSettings {
   readonly retentionSeconds: number;
-  readonly schedule: (kind: WatchKind) => Schedule;
+  readonly schedule: (kind: ScheduleKind) => Schedule;
 }
 
 /**
@@ -63,13 +67,18 @@ export interface ExecutionSettings {
  */
 export function executionName(watch: Watch): string {
   const eventPart = watch.eventId.replace(/[^A-Za-z0-9-]/g, '');
-  const readable = `${watch.distributionId}-${watch.action}-`.replace(/[^A-Za-z0-9_-]/g, '');
+  const readable = `${watch.tenantId ?? watch.distributionId}-${watch.action}-`.replace(/[^A-Za-z0-9_-]/g, '');
   const room = MAX_EXECUTION_NAME - CONTINUATION_SUFFIX_ROOM - eventPart.length;
   return `${readable.slice(0, Math.max(0, room))}${eventPart}`.slice(0, MAX_EXECUTION_NAME - CONTINUATION_SUFFIX_ROOM);
 }
 
-export function consoleUrl(watch: Pick<Watch, 'distributionId' | 'invalidationId'>): string {
-  const base = `https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/${watch.distributionId}`;
+const CONSOLE_HOME = 'https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#';
+
+export function consoleUrl(watch: Pick<Watch, 'distributionId' | 'tenantId' | 'invalidationId'>): string {
+  // Unverified console route for tenants, modelled on the distribution pages.
+  const base = watch.tenantId
+    ? `${CONSOLE_HOME}/distribution-tenants/${watch.tenantId}`
+    : `${CONSOLE_HOME}/distributions/${watch.distributionId}`;
   return watch.invalidationId ? `${base}/invalidations/details/${watch.invalidationId}` : base;
 }
 
@@ -95,7 +104,7 @@ export function describeDuration(seconds: number): string {
 export function buildWatchExecution(watch: Watch, settings: ExecutionSettings, now: Date): WatchExecution {
   const name = executionName(watch);
   const secondsLeft = settings.retentionSeconds - Math.max(0, (now.getTime() - Date.parse(watch.eventTime)) / 1000);
-  const maxChecks = checkBudget(settings.schedule(watch.kind), Math.max(0, secondsLeft));
+  const maxChecks = checkBudget(settings.schedule(SCHEDULE_KIND[watch.kind]), Math.max(0, secondsLeft));
   return {
     name,
     input: {
@@ -103,9 +112,11 @@ export function buildWatchExecution(watch: Watch, settings: ExecutionSettings, n
         kind: watch.kind,
         change: watch.eventName,
         distributionId: watch.distributionId,
-        ...(watch.kind === 'invalidation'
+        ...(watch.tenantId === undefined ? {} : { tenantId: watch.tenantId }),
+        ...(SCHEDULE_KIND[watch.kind] === 'invalidation'
           ? { invalidationId: watch.invalidationId ?? '', paths: describePaths(watch.paths) }
           : {}),
+        ...(watch.eTag === undefined ? {} : { eTag: watch.eTag }),
         eventId: watch.eventId,
         startedAt: watch.eventTime,
         changedBy: watch.changedBy,

@@ -3,11 +3,17 @@
  * goes back to the queue, hidden until the schedule's next check; a finished watch sends its notification and the
  * message is deleted. Takes its clients and logger as arguments, like the dispatcher, so tests drive this code.
  */
-import { GetDistributionCommand, GetInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import {
+  GetDistributionCommand,
+  GetDistributionTenantCommand,
+  GetInvalidationCommand,
+  GetInvalidationForDistributionTenantCommand,
+  type CloudFrontClient,
+} from '@aws-sdk/client-cloudfront';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { CLOUDFRONT_ERRORS, DISTRIBUTION_STATUS, INVALIDATION_STATUS } from '../../statemachine/constants';
-import { parseEventBridgeBody, type Watch, type WatchKind } from '../shared/cloudtrail';
+import { KIND_RULES } from '../../statemachine/constants';
+import { parseEventBridgeBody, SCHEDULE_KIND, type Watch } from '../shared/cloudtrail';
 import type { LogSink } from '../shared/log';
 import { renderNotification, type Notification, type Outcome } from '../shared/notification';
 import { waitAfterCheck } from '../shared/schedule';
@@ -64,33 +70,37 @@ export function keepsMessage(result: StatusCheckResult): boolean {
   return result.result === 'check-again' || result.result === 'notify-again' || result.result === 'unusable';
 }
 
-const KINDS = {
-  distribution: {
-    doneStatus: DISTRIBUTION_STATUS.done,
-    doneOutcome: 'deployed',
-    notFoundErrors: [CLOUDFRONT_ERRORS.noSuchDistribution],
-  },
-  invalidation: {
-    doneStatus: INVALIDATION_STATUS.done,
-    doneOutcome: 'completed',
-    notFoundErrors: [CLOUDFRONT_ERRORS.noSuchInvalidation, CLOUDFRONT_ERRORS.noSuchDistribution],
-  },
-} as const satisfies Record<WatchKind, { doneOutcome: Outcome; notFoundErrors: readonly string[] } & Record<string, unknown>>;
-
 interface StatusAnswer {
   readonly status: string;
   readonly domainName?: string;
+  readonly eTag?: string;
 }
 
+/** The same call, and the same fields of its answer, as the state machine's status Task for this kind of watch. */
 async function readStatus(cloudfront: StatusCheckDeps['cloudfront'], watch: Watch): Promise<StatusAnswer> {
-  if (watch.kind === 'distribution') {
-    const answer = await cloudfront.send(new GetDistributionCommand({ Id: watch.distributionId }));
-    return { status: answer.Distribution?.Status ?? '', domainName: answer.Distribution?.DomainName ?? '' };
+  const tenantId = watch.tenantId ?? '';
+  switch (watch.kind) {
+    case 'distribution': {
+      const answer = await cloudfront.send(new GetDistributionCommand({ Id: watch.distributionId }));
+      return { status: answer.Distribution?.Status ?? '', domainName: answer.Distribution?.DomainName ?? '', eTag: answer.ETag };
+    }
+    case 'invalidation': {
+      const answer = await cloudfront.send(
+        new GetInvalidationCommand({ DistributionId: watch.distributionId, Id: watch.invalidationId }),
+      );
+      return { status: answer.Invalidation?.Status ?? '' };
+    }
+    case 'tenant': {
+      const answer = await cloudfront.send(new GetDistributionTenantCommand({ Identifier: tenantId }));
+      return { status: answer.DistributionTenant?.Status ?? '', eTag: answer.ETag };
+    }
+    case 'tenant-invalidation': {
+      const answer = await cloudfront.send(
+        new GetInvalidationForDistributionTenantCommand({ DistributionTenantId: tenantId, Id: watch.invalidationId }),
+      );
+      return { status: answer.Invalidation?.Status ?? '' };
+    }
   }
-  const answer = await cloudfront.send(
-    new GetInvalidationCommand({ DistributionId: watch.distributionId, Id: watch.invalidationId }),
-  );
-  return { status: answer.Invalidation?.Status ?? '' };
 }
 
 export interface DeadlineInput {
@@ -126,7 +136,7 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
   }
 
   const { watch } = parsed;
-  const schedule = scheduleFor(deps.settings)(watch.kind);
+  const schedule = scheduleFor(deps.settings)(SCHEDULE_KIND[watch.kind]);
   // The dispatcher's own budget rule, counted from when the event entered the queue: the state machine's limit.
   const execution = buildWatchExecution(
     watch,
@@ -154,7 +164,7 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
     lastCheck,
   };
   const facts: CheckFacts = { watch: execution.input.watch, check, checkedAt };
-  const kind = KINDS[watch.kind];
+  const kind = KIND_RULES[watch.kind];
 
   let answer: StatusAnswer;
   try {
@@ -178,10 +188,12 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
   }
 
   if (answer.status === kind.doneStatus) {
-    return notify(kind.doneOutcome, { ...facts, domainName: answer.domainName }, message, deps, context);
+    const superseded = kind.supersedable && watch.eTag !== undefined && answer.eTag !== watch.eTag;
+    const outcome = superseded ? 'superseded' : kind.doneOutcome;
+    return notify(outcome, { ...facts, domainName: answer.domainName, currentETag: answer.eTag }, message, deps, context);
   }
   if (lastCheck) {
-    return notify('timed-out', { ...facts, domainName: answer.domainName }, message, deps, context);
+    return notify('timed-out', { ...facts, domainName: answer.domainName, currentETag: answer.eTag }, message, deps, context);
   }
   deps.logger.info('Change not done yet', { ...context, status: answer.status, waitSeconds });
   await hideFor(message, waitSeconds, deps);

@@ -16,6 +16,8 @@ export interface CheckFacts {
   readonly checkedAt: Date;
   /** From the GetDistribution answer, as $.status.domainName. */
   readonly domainName?: string;
+  /** The ETag CloudFront reports now, as $.status.eTag. */
+  readonly currentETag?: string;
   /** As $.error.Error and $.error.Cause in the state machine: the integration's error name and the message. */
   readonly error?: { readonly name: string; readonly cause: string };
 }
@@ -25,6 +27,9 @@ export function notificationValues(facts: CheckFacts): NotificationValues {
   return {
     distributionId: watch.distributionId,
     invalidationId: watch.invalidationId ?? '',
+    tenantId: watch.tenantId ?? '',
+    eTag: watch.eTag ?? '',
+    currentETag: facts.currentETag ?? '',
     change: watch.change,
     changedBy: watch.changedBy,
     startedAt: watch.startedAt,

@@ -2,8 +2,7 @@
  * How often SQS may hand out one message in mode sqs-retry. Every receive is one status check, so the number
  * follows from the schedule and the watch limit; a redrive policy's maxReceiveCount is capped at 1,000 by SQS.
  */
-import type { WatchKind } from '../shared/cloudtrail';
-import { buildSchedule, checkBudget, secondsUntilCheck, type ScheduleSettings } from '../shared/schedule';
+import { buildSchedule, checkBudget, SCHEDULE_KINDS, secondsUntilCheck, type ScheduleSettings } from '../shared/schedule';
 
 export const SQS_MAX_RECEIVE_COUNT = 1_000;
 /**
@@ -11,7 +10,6 @@ export const SQS_MAX_RECEIVE_COUNT = 1_000;
  * to the dead-letter queue, where an operator sees it, instead of expiring unnoticed.
  */
 export const NOTIFY_RETRY_RECEIVES = 5;
-const WATCH_KINDS: readonly WatchKind[] = ['distribution', 'invalidation'];
 
 export interface ReceiveBudgetSettings {
   readonly retentionSeconds: number;
@@ -21,7 +19,7 @@ export interface ReceiveBudgetSettings {
 /** The most status checks one watch can make: its event reached the queue at once and it runs to the limit. */
 export function maxChecksPerWatch(settings: ReceiveBudgetSettings): number {
   return Math.max(
-    ...WATCH_KINDS.map((kind) => checkBudget(buildSchedule(kind, settings.schedule), settings.retentionSeconds)),
+    ...SCHEDULE_KINDS.map((kind) => checkBudget(buildSchedule(kind, settings.schedule), settings.retentionSeconds)),
   );
 }
 
@@ -35,7 +33,7 @@ export const SQS_MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 
 /** The longest wait between two checks of either kind of watch. */
 export function longestWaitSeconds(schedule: ScheduleSettings): number {
-  return Math.max(...WATCH_KINDS.flatMap((kind) => buildSchedule(kind, schedule).map((phase) => phase.waitSeconds)));
+  return Math.max(...SCHEDULE_KINDS.flatMap((kind) => buildSchedule(kind, schedule).map((phase) => phase.waitSeconds)));
 }
 
 /** Seconds kept before a message expires so that every notification retry still happens while SQS holds it. */
@@ -47,5 +45,5 @@ export function notifyRoomSeconds(visibilityTimeoutSeconds: number): number {
 export function longestRetentionThatFits(schedule: ScheduleSettings): number {
   const checks = SQS_MAX_RECEIVE_COUNT - NOTIFY_RETRY_RECEIVES;
   // checkBudget(s, r) stays at most `checks` while r is shorter than the time until check number checks + 1.
-  return Math.min(...WATCH_KINDS.map((kind) => secondsUntilCheck(buildSchedule(kind, schedule), checks + 1) - 1));
+  return Math.min(...SCHEDULE_KINDS.map((kind) => secondsUntilCheck(buildSchedule(kind, schedule), checks + 1) - 1));
 }

@@ -4,15 +4,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { WatchKind } from '../../functions/shared/cloudtrail';
-import type { Schedule } from '../../functions/shared/schedule';
+import type { Schedule, ScheduleKind } from '../../functions/shared/schedule';
 import { buildWatchDefinition } from '../../statemachine/definition';
 import { grantReadCloudFrontStatus } from './notifier-function';
 import { grantPublish } from './notification-topic';
 
 export interface WatchStateMachineProps {
   readonly topic: sns.ITopic;
-  readonly schedules: Record<WatchKind, Schedule>;
+  readonly schedules: Record<ScheduleKind, Schedule>;
   readonly retentionSeconds: number;
   /**
    * Status checks are allowed on these distributions only.

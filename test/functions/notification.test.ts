@@ -35,6 +35,9 @@ function sampleValues(overrides: Partial<NotificationValues> = {}): Notification
   return {
     distributionId,
     invalidationId,
+    tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
+    eTag: 'E2QWRUHEXAMPLE',
+    currentETag: 'E3NEWERCHANGE1',
     change: 'UpdateDistribution',
     changedBy: 'arn:aws:iam::123456789012:user/alice',
     startedAt: '2026-11-28T11:30:00Z',

@@ -12,7 +12,7 @@ import {
 import { NOTIFICATION_FIELD_PATHS, STATE_NAMES, WATCH_ERRORS } from '../../statemachine/constants';
 import type { AslDefinition, AslState } from '../../statemachine/definition';
 import { runLocally } from '../../tools/lib/local-engine';
-import { scriptedCloudFront, SIMULATED_DOMAIN, type CloudFrontAnswer } from '../../tools/lib/simulated-cloudfront';
+import { scriptedCloudFront, SIMULATED_DOMAIN, SIMULATED_ETAG, type CloudFrontAnswer } from '../../tools/lib/simulated-cloudfront';
 import { FAKE_ACCOUNT, stateMachineLogicalId, type CfnTemplate } from '../../tools/lib/synth';
 import { fixtureBody } from '../scenarios/watch-scenarios';
 import { deployedDefinition, synthesized } from '../support/definition';
@@ -262,6 +262,9 @@ describe('continuing a watch in a new execution', () => {
     const expected = renderNotification('distribution', 'deployed', {
       ...secondInput.watch,
       invalidationId: '',
+      tenantId: '',
+      eTag: secondInput.watch.eTag!,
+      currentETag: SIMULATED_ETAG,
       paths: '',
       checks: 5,
       endedAt: ENTERED_TIME,
@@ -327,6 +330,9 @@ describe('notification safety', () => {
     const expected = renderNotification('invalidation', 'completed', {
       ...input.watch,
       invalidationId: input.watch.invalidationId!,
+      tenantId: '',
+      eTag: '',
+      currentETag: '',
       paths,
       checks: 1,
       endedAt: ENTERED_TIME,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderNotification, type NotificationValues } from '../../functions/shared/notification';
 import { runLocally } from '../../tools/lib/local-engine';
-import { scriptedCloudFront, SIMULATED_DOMAIN } from '../../tools/lib/simulated-cloudfront';
+import { scriptedCloudFront, SIMULATED_DOMAIN, SIMULATED_ETAG } from '../../tools/lib/simulated-cloudfront';
 import { deployedDefinition } from '../support/definition';
 import { expectScenario, observeLocalRun } from '../scenarios/expectations';
 import { WATCH_SCENARIOS } from '../scenarios/watch-scenarios';
@@ -29,6 +29,9 @@ describe('the synthesized watch state machine, run in aws-local-stepfunctions', 
     const values: NotificationValues = {
       distributionId: watch.distributionId,
       invalidationId: '',
+      tenantId: '',
+      eTag: watch.eTag!,
+      currentETag: SIMULATED_ETAG,
       change: watch.change,
       changedBy: watch.changedBy,
       startedAt: watch.startedAt,

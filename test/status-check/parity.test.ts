@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WATCHED_EVENTS, parseEventBridgeBody } from '../../functions/shared/cloudtrail';
+import { DEFAULT_WATCHED_EVENTS, parseEventBridgeBody, SCHEDULE_KIND, WATCH_KINDS } from '../../functions/shared/cloudtrail';
 import { outcomesFor } from '../../functions/shared/notification';
 import { buildSchedule, secondsUntilCheck, waitAfterCheck } from '../../functions/shared/schedule';
 import type { AslDefinition } from '../../statemachine/definition';
@@ -56,7 +56,7 @@ function fixtureOf(scenario: WatchScenario): string {
 
 /** When the event must have entered the queue for the Lambda's poll budget to equal the scenario's maxChecks. */
 function sentAtFor(scenario: WatchScenario, maxChecks = scenario.input.progress.maxChecks): Date {
-  const schedule = buildSchedule(scenario.input.watch.kind, SCENARIO_SETTINGS.schedule);
+  const schedule = buildSchedule(SCHEDULE_KIND[scenario.input.watch.kind], SCENARIO_SETTINGS.schedule);
   const secondsLeft = secondsUntilCheck(schedule, maxChecks);
   return new Date(Date.parse(scenario.input.watch.startedAt) + (SCENARIO_SETTINGS.retentionSeconds - secondsLeft) * 1000);
 }
@@ -118,7 +118,7 @@ describe('one notification, two engines: the state machine and the status-check 
       lastCheckCase,
     ]);
     // Assert
-    const every = (['distribution', 'invalidation'] as const).flatMap((kind) => outcomesFor(kind).map((outcome) => `${kind}:${outcome}`));
+    const every = WATCH_KINDS.flatMap((kind) => outcomesFor(kind).map((outcome) => `${kind}:${outcome}`));
     expect([...reached].sort()).toEqual(every.sort());
   });
 });
@@ -128,7 +128,7 @@ describe('where mode sqs-retry differs on purpose', () => {
 
   it('a status check that keeps failing is checked again at the next scheduled check, with nothing published', async () => {
     // Arrange
-    const schedule = buildSchedule(scenario.input.watch.kind, SCENARIO_SETTINGS.schedule);
+    const schedule = buildSchedule(SCHEDULE_KIND[scenario.input.watch.kind], SCENARIO_SETTINGS.schedule);
     // Act
     const { machine, lambda } = await runBoth(scenario);
     // Assert

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WATCHED_EVENTS, parseEventBridgeBody, type WatchKind } from '../../functions/shared/cloudtrail';
-import { buildSchedule, secondsUntilCheck } from '../../functions/shared/schedule';
+import { DEFAULT_WATCHED_EVENTS, parseEventBridgeBody } from '../../functions/shared/cloudtrail';
+import { buildSchedule, secondsUntilCheck, type ScheduleKind } from '../../functions/shared/schedule';
 import type { WatchSettings } from '../../functions/shared/settings';
 import {
   longestRetentionThatFits,
@@ -18,12 +18,12 @@ import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
 import { fixtureBody } from '../scenarios/watch-scenarios';
 import { runRedeliveries, SCENARIO_SETTINGS, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
 
-const FIXTURES: Record<WatchKind, string> = {
+const FIXTURES: Record<ScheduleKind, string> = {
   distribution: 'update-distribution.json',
   invalidation: 'create-invalidation.json',
 };
 
-function eventTimeOf(kind: WatchKind): number {
+function eventTimeOf(kind: ScheduleKind): number {
   const parsed = parseEventBridgeBody(fixtureBody(FIXTURES[kind]), { watchedEvents: DEFAULT_WATCHED_EVENTS });
   if (parsed.type !== 'watch') throw new Error('fixture is not a watch');
   return Date.parse(parsed.watch.eventTime);
@@ -34,7 +34,7 @@ function settingsFor(pollIntervalSeconds: number, retentionSeconds: number): Wat
 }
 
 /** Delivers a change that never finishes, at the times the schedule asks for, until the Lambda lets the message go. */
-async function watchUntilTimedOut(kind: WatchKind, settings: WatchSettings, lagSeconds: number, clock: 'on-schedule' | 'frozen') {
+async function watchUntilTimedOut(kind: ScheduleKind, settings: WatchSettings, lagSeconds: number, clock: 'on-schedule' | 'frozen') {
   const sentAt = new Date(eventTimeOf(kind) + lagSeconds * 1000);
   const schedule = buildSchedule(kind, settings.schedule);
   const checkTime = (receiveCount: number) =>
@@ -74,7 +74,7 @@ describe('maxReceiveCount in mode sqs-retry', () => {
             pollIntervalSeconds: fc.constant(pollIntervalSeconds),
             retentionSeconds: fc.integer({ min: Math.min(shortest, longest), max: longest }),
             lagSeconds: fc.integer({ min: 0, max: 900 }),
-            kind: fc.constantFrom<WatchKind>('distribution', 'invalidation'),
+            kind: fc.constantFrom<ScheduleKind>('distribution', 'invalidation'),
           });
         }),
         async ({ pollIntervalSeconds, retentionSeconds, lagSeconds, kind }) => {

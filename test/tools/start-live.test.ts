@@ -19,7 +19,7 @@ const cloudfront = mockClient(CloudFrontClient);
 const sns = mockClient(SNSClient);
 
 function distribution(status: string) {
-  return { ETag: 'E1F83G8C2ARO7P', Distribution: { Id: DISTRIBUTION, Status: status, DomainName: 'd2abc.cloudfront.net' } } as never;
+  return { ETag: 'E2QWRUHEXAMPLE', Distribution: { Id: DISTRIBUTION, Status: status, DomainName: 'd2abc.cloudfront.net' } } as never;
 }
 
 function invalidation(status: string) {

@@ -3,8 +3,7 @@
  * baselines are fixed timings that the benchmark feeds into the same state machine's virtual waits, so their checks,
  * transitions and history are counted exactly as this project's.
  */
-import type { WatchKind } from '../../functions/shared/cloudtrail';
-import { checkBudget, waitAfterCheck, type Schedule } from '../../functions/shared/schedule';
+import { checkBudget, waitAfterCheck, type Schedule, type ScheduleKind } from '../../functions/shared/schedule';
 import { seededRandom } from './stats';
 
 export type DesignId = 'project' | 'original' | 'cli' | 'sdk';
@@ -21,20 +20,20 @@ export interface Design {
   readonly id: DesignId;
   readonly name: string;
   readonly description: string;
-  timing(kind: WatchKind, watchSeed: number): WatchTiming;
+  timing(kind: ScheduleKind, watchSeed: number): WatchTiming;
 }
 
 /** Attempts of the AWS CLI waiters (botocore waiter models). */
 export const CLI_WAITERS = {
   distribution: { delaySeconds: 60, maxAttempts: 35 },
   invalidation: { delaySeconds: 20, maxAttempts: 30 },
-} as const satisfies Record<WatchKind, unknown>;
+} as const satisfies Record<ScheduleKind, unknown>;
 
 /** Delays of the JS SDK v3 waiters as @aws-sdk/client-cloudfront 3.1164 sets them (serviceDefaults). */
 export const SDK_V3_WAITERS = {
   distribution: { minDelaySeconds: 60, maxDelaySeconds: 2_100 },
   invalidation: { minDelaySeconds: 20, maxDelaySeconds: 600 },
-} as const satisfies Record<WatchKind, unknown>;
+} as const satisfies Record<ScheduleKind, unknown>;
 
 function fixedTiming(schedule: Schedule, maxAttempts = Infinity): WatchTiming {
   return {
@@ -55,7 +54,7 @@ export function sdkWaiterDelay(minDelay: number, maxDelay: number, attempt: numb
 }
 
 /** The SDK waiter's checks for one watch; it gives up before a delay would pass maxWaitTime (here: the time left). */
-function sdkTiming(kind: WatchKind, watchSeed: number): WatchTiming {
+function sdkTiming(kind: ScheduleKind, watchSeed: number): WatchTiming {
   const { minDelaySeconds, maxDelaySeconds } = SDK_V3_WAITERS[kind];
   const random = seededRandom(watchSeed);
   const delays: number[] = [];

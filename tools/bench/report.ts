@@ -1,6 +1,5 @@
 /** Turns the benchmark's watch results into numbers per design and kind, checks the targets and writes the report. */
-import type { WatchKind } from '../../functions/shared/cloudtrail';
-import type { ScheduleSettings } from '../../functions/shared/schedule';
+import type { ScheduleKind, ScheduleSettings } from '../../functions/shared/schedule';
 import { CHECKS_PER_EXECUTION, describeDuration } from '../../functions/shared/watch-execution';
 import type { Design, DesignId } from './designs';
 import type { WatchResult } from './simulate';
@@ -9,7 +8,7 @@ import type { Change } from './workload';
 
 export interface KindSummary extends WorkloadStats {
   readonly design: DesignId;
-  readonly kind: WatchKind;
+  readonly kind: ScheduleKind;
   readonly costPerWatchUsd: number;
   readonly stuckWatch: StuckSummary;
 }
@@ -41,7 +40,7 @@ export interface WorkloadStats {
   readonly notNotifiedOnce: number;
 }
 
-export function workloadStats(kind: WatchKind, changes: readonly Change[], results: readonly WatchResult[]): WorkloadStats {
+export function workloadStats(kind: ScheduleKind, changes: readonly Change[], results: readonly WatchResult[]): WorkloadStats {
   if (changes.length !== results.length || changes.length === 0) throw new Error(`${kind}: ${results.length} results for ${changes.length} changes`);
   const doneOutcome = kind === 'distribution' ? 'deployed' : 'completed';
   const lags = results.flatMap((result, index) =>
@@ -73,15 +72,15 @@ export function stuckSummary(stuck: WatchResult, watchSeconds: number): StuckSum
   };
 }
 
-export function summarizeKind(design: DesignId, kind: WatchKind, stats: WorkloadStats, stuck: StuckSummary): KindSummary {
+export function summarizeKind(design: DesignId, kind: ScheduleKind, stats: WorkloadStats, stuck: StuckSummary): KindSummary {
   return { design, kind, ...stats, costPerWatchUsd: costUsd(stats.transitionsPerWatch), stuckWatch: stuck };
 }
 
-const KINDS: readonly WatchKind[] = ['distribution', 'invalidation'];
+const KINDS: readonly ScheduleKind[] = ['distribution', 'invalidation'];
 
 export interface TargetCheck {
   readonly target: string;
-  readonly kind: WatchKind | 'both';
+  readonly kind: ScheduleKind | 'both';
   readonly limit: number;
   readonly measured: number;
   readonly unit: 's' | 'x' | 'USD' | 'events';
@@ -96,13 +95,13 @@ export const TARGETS = {
   historyEventsPerExecution: 25_000,
 } as const;
 
-function find(summaries: readonly KindSummary[], design: DesignId, kind: WatchKind): KindSummary {
+function find(summaries: readonly KindSummary[], design: DesignId, kind: ScheduleKind): KindSummary {
   const summary = summaries.find((candidate) => candidate.design === design && candidate.kind === kind);
   if (!summary) throw new Error(`no summary for ${design} ${kind}`);
   return summary;
 }
 
-type PerKind<T> = Record<WatchKind, T>;
+type PerKind<T> = Record<ScheduleKind, T>;
 function target(name: string, kind: TargetCheck['kind'], limit: number, measured: number, unit: TargetCheck['unit']): TargetCheck {
   // Money and history limits are "under", the others "at most".
   const strict = unit === 'USD' || unit === 'events';
@@ -175,10 +174,10 @@ export interface BenchReport {
   readonly workload: {
     readonly seed: number;
     readonly changesPerKind: number;
-    readonly finish: Record<WatchKind, { median: number; sigma: number }>;
+    readonly finish: Record<ScheduleKind, { median: number; sigma: number }>;
     readonly deliveryOffsetSeconds: number;
     /** Changes already done when their watch starts: their lag is the delivery delay, whatever the polling. */
-    readonly doneBeforeFirstCheck: Record<WatchKind, number>;
+    readonly doneBeforeFirstCheck: Record<ScheduleKind, number>;
   };
   readonly settings: { readonly retentionSeconds: number; readonly schedule: Required<ScheduleSettings> };
   readonly designs: readonly Pick<Design, 'id' | 'name' | 'description'>[];
@@ -277,7 +276,7 @@ export function markdownReport(report: BenchReport): string {
   if (tight.length > 0) {
     const both = (design: DesignId, value: (summary: KindSummary) => string) =>
       KINDS.map((kind) => value(find(report.summaries, design, kind))).join(' and ');
-    const fast = (kind: WatchKind) => describeDuration(schedule[`${kind}FastPollSeconds`]);
+    const fast = (kind: ScheduleKind) => describeDuration(schedule[`${kind}FastPollSeconds`]);
     lines.push(
       `**Tight targets.** ${tight.map((check) => `${check.target} (${check.kind}: worst ${formatMeasured(check)}, limit ${formatLimit(check)})`).join('; ')}. ` +
         'Lag and the checks ratio pull against each other: the lag is about half the fast interval, the checks about the ' +

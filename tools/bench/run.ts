@@ -5,8 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { WatchKind } from '../../functions/shared/cloudtrail';
-import { completeScheduleSettings } from '../../functions/shared/schedule';
+import { completeScheduleSettings, type ScheduleKind } from '../../functions/shared/schedule';
 import { deployedWatchSettings } from '../cli/dispatcher-replay';
 import { synthNotifier, watchDefinition } from '../lib/synth';
 import { DESIGNS, type Design, type DesignId } from './designs';
@@ -33,7 +32,7 @@ const SWEEP_SEEDS = 10;
 const BENCH_CONTEXT = { retentionSeconds: '1209600' };
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 const JSON_REPORT = fileURLToPath(new URL('../../docs/bench.json', import.meta.url));
-const KINDS: readonly WatchKind[] = ['distribution', 'invalidation'];
+const KINDS: readonly ScheduleKind[] = ['distribution', 'invalidation'];
 
 function log(message: string): void {
   process.stdout.write(`${message}\n`);
@@ -79,12 +78,12 @@ async function main(): Promise<void> {
     const changes = generateWorkload(seed);
     const statsOf = async (id: DesignId) => {
       const design = DESIGNS.find((candidate) => candidate.id === id)!;
-      const stats: Partial<Record<WatchKind, WorkloadStats>> = {};
+      const stats: Partial<Record<ScheduleKind, WorkloadStats>> = {};
       for (const kind of KINDS) {
         const ofKind = changes.filter((change) => change.kind === kind);
         stats[kind] = workloadStats(kind, ofKind, await simulateAll(machine, design, ofKind));
       }
-      return stats as Record<WatchKind, WorkloadStats>;
+      return stats as Record<ScheduleKind, WorkloadStats>;
     };
     perSeed.push(workloadTargets(await statsOf('project'), await statsOf('original')));
   }
@@ -100,7 +99,7 @@ async function main(): Promise<void> {
       deliveryOffsetSeconds: WORKLOAD.deliveryOffsetSeconds,
       doneBeforeFirstCheck: Object.fromEntries(
         KINDS.map((kind) => [kind, workload.filter((change) => change.kind === kind && change.finishSeconds < startSeconds).length]),
-      ) as Record<WatchKind, number>,
+      ) as Record<ScheduleKind, number>,
     },
     settings: { retentionSeconds: settings.retentionSeconds, schedule: completeScheduleSettings(settings.schedule) },
     designs: DESIGNS.map(({ id, name, description }) => ({ id, name, description })),

@@ -2,14 +2,15 @@
  * Runs one watched change through the deployed definition in aws-local-stepfunctions on a virtual clock, execution
  * after execution until the watch ends, and counts what Step Functions would bill and record.
  */
-import type { Watch, WatchKind } from '../../functions/shared/cloudtrail';
+import type { Watch } from '../../functions/shared/cloudtrail';
+import type { ScheduleKind } from '../../functions/shared/schedule';
 import type { Outcome } from '../../functions/shared/notification';
 import { scheduleFor, type WatchSettings } from '../../functions/shared/settings';
 import { buildWatchExecution, type WatchExecutionInput } from '../../functions/shared/watch-execution';
-import { DISTRIBUTION_STATUS, INVALIDATION_STATUS } from '../../statemachine/constants';
+import { DISTRIBUTION_STATUS, INVALIDATION_STATUS, TENANT_STATUS } from '../../statemachine/constants';
 import type { AslDefinition } from '../../statemachine/definition';
 import { runLocally } from '../lib/local-engine';
-import { distributionResponse, invalidationResponse } from '../lib/simulated-cloudfront';
+import { distributionResponse, invalidationResponse, tenantResponse } from '../lib/simulated-cloudfront';
 import type { WatchTiming } from './designs';
 import { VirtualClock, withVirtualWaits, type VirtualWaitInput } from './virtual-clock';
 import type { Change } from './workload';
@@ -103,11 +104,13 @@ export interface SimulateOptions {
 
 export async function simulateWatch(machine: BenchMachine, change: Change, timing: WatchTiming, options: SimulateOptions): Promise<WatchResult> {
   const clock = new VirtualClock(EPOCH, options.startSeconds);
-  const kind: WatchKind = change.kind;
+  const kind: ScheduleKind = change.kind;
   const status = (statuses: { inProgress: string; done: string }) => (clock.now >= change.finishSeconds ? statuses.done : statuses.inProgress);
   const cloudfront = {
     getDistribution: async ({ Id }: { Id: string }) => distributionResponse(Id, status(DISTRIBUTION_STATUS)),
     getInvalidation: async ({ Id }: { Id: string }) => invalidationResponse(Id, status(INVALIDATION_STATUS)),
+    getDistributionTenant: async ({ Identifier }: { Identifier: string }) => tenantResponse(Identifier, status(TENANT_STATUS)),
+    getInvalidationForDistributionTenant: async ({ Id }: { Id: string }) => invalidationResponse(Id, status(INVALIDATION_STATUS)),
   };
   const virtualWait = async (raw: unknown) => {
     const { seconds, nextCheck } = raw as VirtualWaitInput;

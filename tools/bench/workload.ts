@@ -1,5 +1,5 @@
 /** The changes the benchmark watches: when each one really finishes, drawn with a fixed seed. */
-import type { WatchKind } from '../../functions/shared/cloudtrail';
+import type { ScheduleKind } from '../../functions/shared/schedule';
 import { logNormal, seededRandom } from './stats';
 
 export const WORKLOAD = {
@@ -19,7 +19,7 @@ export const WORKLOAD = {
 } as const;
 
 export interface Change {
-  readonly kind: WatchKind;
+  readonly kind: ScheduleKind;
   /** 1-based within its kind. */
   readonly number: number;
   /** Seconds after the API call at which CloudFront reports the change done. */
@@ -29,7 +29,7 @@ export interface Change {
 /** Distributions first, then invalidations; the same seed gives the same changes on every machine. */
 export function generateWorkload(seed: number = WORKLOAD.seed, changesPerKind: number = WORKLOAD.changesPerKind): Change[] {
   const random = seededRandom(seed);
-  const kinds: WatchKind[] = ['distribution', 'invalidation'];
+  const kinds: ScheduleKind[] = ['distribution', 'invalidation'];
   return kinds.flatMap((kind) => {
     const { median, sigma } = WORKLOAD.finish[kind];
     return Array.from({ length: changesPerKind }, (_, index) => ({ kind, number: index + 1, finishSeconds: logNormal(random, median, sigma) }));

@@ -3,7 +3,14 @@
  * Step Functions aws-sdk integration names them, and the synthetic watch a live run follows.
  */
 import { randomUUID } from 'node:crypto';
-import { CloudFrontServiceException, GetDistributionCommand, GetInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import {
+  CloudFrontServiceException,
+  GetDistributionCommand,
+  GetDistributionTenantCommand,
+  GetInvalidationCommand,
+  GetInvalidationForDistributionTenantCommand,
+  type CloudFrontClient,
+} from '@aws-sdk/client-cloudfront';
 import type { Watch } from '../../functions/shared/cloudtrail';
 import type { CloudFrontAnswerer } from '../lib/local-engine';
 import { UsageError } from './args';
@@ -34,7 +41,12 @@ function asStateResult(output: object): unknown {
 }
 
 export function liveCloudFront(client: Pick<CloudFrontClient, 'send'>): CloudFrontAnswerer {
-  const call = async (command: GetDistributionCommand | GetInvalidationCommand): Promise<unknown> => {
+  type StatusCommand =
+    | GetDistributionCommand
+    | GetInvalidationCommand
+    | GetDistributionTenantCommand
+    | GetInvalidationForDistributionTenantCommand;
+  const call = async (command: StatusCommand): Promise<unknown> => {
     try {
       return asStateResult(await client.send(command as GetDistributionCommand));
     } catch (error) {
@@ -44,6 +56,9 @@ export function liveCloudFront(client: Pick<CloudFrontClient, 'send'>): CloudFro
   return {
     getDistribution: ({ Id }) => call(new GetDistributionCommand({ Id })),
     getInvalidation: ({ DistributionId, Id }) => call(new GetInvalidationCommand({ DistributionId, Id })),
+    getDistributionTenant: ({ Identifier }) => call(new GetDistributionTenantCommand({ Identifier })),
+    getInvalidationForDistributionTenant: ({ DistributionTenantId, Id }) =>
+      call(new GetInvalidationForDistributionTenantCommand({ DistributionTenantId, Id })),
   };
 }
 

@@ -9,7 +9,7 @@ import { ConfigError, readConfig, type NotifierConfig } from '../../infra/config
 import { secondsUntilCheck, type Schedule } from '../../functions/shared/schedule';
 import { scheduleFor } from '../../functions/shared/settings';
 import { buildWatchExecution, describeDuration, type WatchExecution } from '../../functions/shared/watch-execution';
-import type { Watch } from '../../functions/shared/cloudtrail';
+import { SCHEDULE_KIND, type Watch } from '../../functions/shared/cloudtrail';
 import type { AslDefinition } from '../../statemachine/definition';
 import { runLocally, tasksOf, type CloudFrontAnswerer, type LocalRunResult, type PublishRequest } from '../lib/local-engine';
 import { synthNotifier, watchDefinition } from '../lib/synth';
@@ -137,7 +137,7 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
     }
     const start = dispatch.starts[0]!;
     const execution: WatchExecution = { name: start.name, input: JSON.parse(start.input) as WatchExecution['input'] };
-    const schedule = scheduleFor(prepared.settings)(event.watch.kind);
+    const schedule = scheduleFor(prepared.settings)(SCHEDULE_KIND[event.watch.kind]);
     const { maxChecks } = execution.input.progress;
     timeline.at('dispatch', `the bundled dispatcher Lambda started execution ${execution.name}`);
     timeline.more(`budget: up to ${plural(maxChecks, 'check')} within ${execution.input.watch.watchLimit}, ${describeIntervals(schedule)}`);
@@ -270,7 +270,7 @@ async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
   timeline.at(
     'start',
     `execution "${execution.name}" (local): up to ${execution.input.progress.maxChecks} checks within ${execution.input.watch.watchLimit}, ` +
-      describeIntervals(scheduleFor(settings)(watchOf.kind)),
+      describeIntervals(scheduleFor(settings)(SCHEDULE_KIND[watchOf.kind])),
     0,
   );
   let waitEndsAt = 0;

@@ -5,6 +5,7 @@
  */
 import './promise-with-resolvers';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { WatchDetails } from '../../functions/shared/watch-execution';
 import type { AslDefinition } from '../../statemachine/definition';
 
 type JsonValue = Parameters<StateMachine['run']>[0];
@@ -13,6 +14,35 @@ type JsonValue = Parameters<StateMachine['run']>[0];
 export interface CloudFrontAnswerer {
   getDistribution(params: { Id: string }): Promise<unknown>;
   getInvalidation(params: { DistributionId: string; Id: string }): Promise<unknown>;
+  getDistributionTenant(params: { Identifier: string }): Promise<unknown>;
+  getInvalidationForDistributionTenant(params: { DistributionTenantId: string; Id: string }): Promise<unknown>;
+}
+
+type CloudFrontCall = keyof CloudFrontAnswerer;
+
+/** The call each kind of watch checks its status with, and its parameters: what the status Task sends. */
+export function statusCheckCall(watch: Pick<WatchDetails, 'kind' | 'distributionId' | 'tenantId' | 'invalidationId'>): {
+  call: CloudFrontCall;
+  params: Record<string, string>;
+} {
+  const tenantId = watch.tenantId ?? '';
+  const invalidationId = watch.invalidationId ?? '';
+  switch (watch.kind) {
+    case 'distribution':
+      return { call: 'getDistribution', params: { Id: watch.distributionId } };
+    case 'invalidation':
+      return { call: 'getInvalidation', params: { DistributionId: watch.distributionId, Id: invalidationId } };
+    case 'tenant':
+      return { call: 'getDistributionTenant', params: { Identifier: tenantId } };
+    case 'tenant-invalidation':
+      return { call: 'getInvalidationForDistributionTenant', params: { DistributionTenantId: tenantId, Id: invalidationId } };
+  }
+}
+
+/** Asks an answerer for the status of a watch, as the state machine's status Task would. */
+export function answerStatusCheck(cloudfront: CloudFrontAnswerer, watch: Parameters<typeof statusCheckCall>[0]): Promise<unknown> {
+  const { call, params } = statusCheckCall(watch);
+  return (cloudfront[call] as (params: Record<string, string>) => Promise<unknown>)(params);
 }
 
 export interface PublishRequest {
@@ -28,11 +58,16 @@ export interface StartExecutionRequest {
   readonly Input: unknown;
 }
 
-export type TaskKind = 'getDistribution' | 'getInvalidation' | 'publish' | 'startExecution';
+export type TaskKind = CloudFrontCall | 'publish' | 'startExecution';
 
+const CLOUDFRONT_CALLS: readonly CloudFrontCall[] = [
+  'getDistribution',
+  'getInvalidation',
+  'getDistributionTenant',
+  'getInvalidationForDistributionTenant',
+];
 const TASK_RESOURCES: Record<string, TaskKind> = {
-  'arn:aws:states:::aws-sdk:cloudfront:getDistribution': 'getDistribution',
-  'arn:aws:states:::aws-sdk:cloudfront:getInvalidation': 'getInvalidation',
+  ...Object.fromEntries(CLOUDFRONT_CALLS.map((call) => [`arn:aws:states:::aws-sdk:cloudfront:${call}`, call])),
   'arn:aws:states:::sns:publish': 'publish',
   'arn:aws:states:::states:startExecution': 'startExecution',
 };
@@ -108,15 +143,12 @@ export async function runLocally(definition: AslDefinition, input: unknown, opti
   const published: PublishRequest[] = [];
   const continuations: StartExecutionRequest[] = [];
   let cloudfrontCalls = 0;
+  const cloudfrontHandler = (call: CloudFrontCall) => (params: never) => {
+    cloudfrontCalls += 1;
+    return (options.cloudfront[call] as (params: never) => Promise<unknown>)(params);
+  };
   const handlers: Record<TaskKind, (params: never) => Promise<unknown>> = {
-    getDistribution: (params: { Id: string }) => {
-      cloudfrontCalls += 1;
-      return options.cloudfront.getDistribution(params);
-    },
-    getInvalidation: (params: { DistributionId: string; Id: string }) => {
-      cloudfrontCalls += 1;
-      return options.cloudfront.getInvalidation(params);
-    },
+    ...(Object.fromEntries(CLOUDFRONT_CALLS.map((call) => [call, cloudfrontHandler(call)])) as Record<CloudFrontCall, (params: never) => Promise<unknown>>),
     publish: async (request: PublishRequest) => {
       published.push(request);
       return options.publish ? options.publish(request) : { MessageId: `local-message-${published.length}` };

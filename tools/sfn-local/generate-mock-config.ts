@@ -7,8 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Outcome } from '../../functions/shared/notification';
-import { STATE_NAMES } from '../../statemachine/constants';
+import { STATE_NAMES, type KindStateNames } from '../../statemachine/constants';
 import { WATCH_SCENARIOS, type WatchScenario } from '../../test/scenarios/watch-scenarios';
+import { answerStatusCheck } from '../lib/local-engine';
 import { scriptedCloudFront } from '../lib/simulated-cloudfront';
 import { stateMachineLogicalId, synthNotifier, watchDefinition, type CfnTemplate } from '../lib/synth';
 
@@ -25,9 +26,10 @@ export interface MockConfig {
 /** A fixed StartDate keeps the generated file stable. */
 const MOCK_START_DATE = '2026-11-28T09:20:00.000Z';
 
-const NOTIFY_STATE: Record<Outcome, keyof (typeof STATE_NAMES)['distribution']> = {
+const NOTIFY_STATE: Record<Outcome, keyof KindStateNames> = {
   deployed: 'notifyDone',
   completed: 'notifyDone',
+  superseded: 'notifySuperseded',
   'not-found': 'notifyNotFound',
   'timed-out': 'notifyTimedOut',
   'check-failed': 'notifyCheckFailed',
@@ -46,12 +48,8 @@ async function cloudfrontAnswers(scenario: WatchScenario): Promise<MockedAnswer[
   const { watch } = scenario.input;
   const answers: MockedAnswer[] = [];
   for (let call = 0; call < scenario.expected.cloudfrontCalls; call += 1) {
-    const response =
-      watch.kind === 'distribution'
-        ? cloudfront.getDistribution({ Id: watch.distributionId })
-        : cloudfront.getInvalidation({ DistributionId: watch.distributionId, Id: watch.invalidationId ?? '' });
     answers.push(
-      await response.then(
+      await answerStatusCheck(cloudfront, watch).then(
         (value): MockedAnswer => ({ Return: value }),
         (error: Error): MockedAnswer => ({ Throw: { Error: error.name, Cause: error.message } }),
       ),
@@ -76,11 +74,13 @@ export function toMockedResponse(answers: readonly MockedAnswer[]): MockedRespon
 /** Every Task invocation a scenario makes, by state name, in the order of invocation. */
 async function taskAnswers(scenario: WatchScenario, continuationArnPrefix: string): Promise<Record<string, MockedAnswer[]>> {
   const { watch, progress } = scenario.input;
-  const names = STATE_NAMES[watch.kind];
+  const names: KindStateNames = STATE_NAMES[watch.kind];
   const answers: Record<string, MockedAnswer[]> = { [names.getStatus]: await cloudfrontAnswers(scenario) };
   if (scenario.expected.publishes > 0) {
     if (!scenario.expected.outcome) throw new Error(`scenario ${scenario.name} publishes but names no outcome`);
-    answers[names[NOTIFY_STATE[scenario.expected.outcome]]] = Array.from({ length: scenario.expected.publishes }, (_, index) => ({
+    const notifyState = names[NOTIFY_STATE[scenario.expected.outcome]];
+    if (!notifyState) throw new Error(`scenario ${scenario.name}: a ${watch.kind} watch never ends ${scenario.expected.outcome}`);
+    answers[notifyState] = Array.from({ length: scenario.expected.publishes }, (_, index) => ({
       Return: { MessageId: `mock-${scenario.name}-message-${index + 1}` },
     }));
   }
