@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_WATCHED_EVENTS,
+  type Watch,
   parseEventBridgeBody,
   parseEventBridgeEvent,
   RESOURCE_ID_PATTERN,
@@ -13,7 +14,17 @@ import { fixtureBody } from '../scenarios/watch-scenarios';
 
 const OPTIONS: ParseOptions = { watchedEvents: DEFAULT_WATCHED_EVENTS };
 const NUM_RUNS = 300;
-const WATCHED_FIXTURES = ['create-distribution.json', 'update-distribution.json', 'create-invalidation.json', 'copy-distribution.json'];
+const WATCHED_FIXTURES = [
+  'create-distribution.json',
+  'update-distribution.json',
+  'create-invalidation.json',
+  'copy-distribution.json',
+  'update-distribution-with-staging-config.json',
+  'associate-alias.json',
+  'create-distribution-tenant.json',
+  'update-distribution-tenant.json',
+  'create-invalidation-for-distribution-tenant.json',
+];
 const ALL_FIXTURES = [...WATCHED_FIXTURES, 'delete-distribution.json', 'update-distribution-access-denied.json', 'create-distribution-without-response.json'];
 
 type JsonObject = Record<string, unknown>;
@@ -28,8 +39,11 @@ function expectWellFormed(result: ParseResult): void {
   if (result.type === 'watch') {
     const { watch } = result;
     expect(SUPPORTED_EVENT_NAMES).toContain(watch.eventName);
-    expect(watch.distributionId).toMatch(RESOURCE_ID_PATTERN);
-    if (watch.kind === 'invalidation') expect(watch.invalidationId).toMatch(RESOURCE_ID_PATTERN);
+    if (isTenantKind(watch) && watch.distributionId === '') expect(watch.tenantId).toMatch(RESOURCE_ID_PATTERN);
+    else expect(watch.distributionId).toMatch(RESOURCE_ID_PATTERN);
+    if (isTenantKind(watch)) expect(watch.tenantId).toMatch(RESOURCE_ID_PATTERN);
+    if (watch.kind.endsWith('invalidation')) expect(watch.invalidationId).toMatch(RESOURCE_ID_PATTERN);
+    if (watch.eTag !== undefined) expect(watch.eTag).toMatch(RESOURCE_ID_PATTERN);
     expect(watch.eventId).toMatch(/^[A-Za-z0-9-]{1,64}$/);
     expect(Number.isNaN(Date.parse(watch.eventTime))).toBe(false);
     expect(typeof watch.changedBy).toBe('string');
@@ -37,6 +51,18 @@ function expectWellFormed(result: ParseResult): void {
   } else {
     expect(result.reason.length).toBeGreaterThan(0);
   }
+}
+
+/** Tenant watches name their multi-tenant distribution only when the record does: '' otherwise, by design. */
+function isTenantKind(watch: Watch): boolean {
+  return watch.kind === 'tenant' || watch.kind === 'tenant-invalidation';
+}
+
+/** What a watch took from the record: a tenant's empty distributionId is the parser's "not named", not record data. */
+function recordValues(watch: Watch): unknown[] {
+  return Object.entries(watch)
+    .filter(([key, value]) => !(key === 'distributionId' && value === '' && isTenantKind(watch)))
+    .map(([, value]) => value);
 }
 
 function setAt(root: JsonObject, dottedPath: string, value: unknown): JsonObject {
@@ -55,6 +81,8 @@ function setAt(root: JsonObject, dottedPath: string, value: unknown): JsonObject
 const notAString = fc.oneof(fc.constant(null), fc.boolean(), fc.double({ noNaN: true }), fc.integer(), fc.array(fc.jsonValue(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }), fc.constant(''));
 /** Strings full of what ids must not contain: unicode, control characters, separators. */
 const hostileString = fc.string({ unit: fc.oneof(fc.constantFrom('\u0000', '\n', '\r', '\t', '\u2028', '\u202e', '"', '{', '}', '/', ' ', '\\', '.'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 40 });
+/** An id field's value: often well-formed, so that records of every watched call reach the end of the parser. */
+const anyId = fc.oneof(fc.stringMatching(RESOURCE_ID_PATTERN), hostileString, fc.jsonValue());
 /** Fields of the record the parser reads; every id field of every watched call is among them. */
 const READ_FIELDS = [
   'detail',
@@ -67,15 +95,23 @@ const READ_FIELDS = [
   'detail.userIdentity',
   'detail.requestParameters.id',
   'detail.requestParameters.distributionId',
+  'detail.requestParameters.targetDistributionId',
+  'detail.requestParameters.stagingDistributionId',
   'detail.responseElements.distribution',
   'detail.responseElements.distribution.id',
+  'detail.responseElements.distributionTenant',
+  'detail.responseElements.distributionTenant.id',
+  'detail.responseElements.distributionTenant.distributionId',
+  'detail.responseElements.eTag',
   'detail.responseElements.invalidation',
   'detail.responseElements.invalidation.id',
   'detail.requestParameters.invalidationBatch.paths.items',
   'detail.userIdentity.arn',
 ] as const;
-/** The id fields that decide which distribution or invalidation gets watched. */
-const ID_FIELDS = READ_FIELDS.filter((field) => /\.(id|distributionId)$/.test(field));
+/** The id fields that decide which distribution, tenant or invalidation gets watched. */
+const ID_FIELDS = READ_FIELDS.filter((field) => /\.(id|[a-z]*DistributionId|distributionId)$/.test(field));
+/** Where a tenant call names its multi-tenant distribution: shown when well-formed, never a reason to refuse. */
+const TENANT_PARENT_FIELDS = ['detail.requestParameters.distributionId', 'detail.responseElements.distributionTenant.distributionId'];
 
 describe('the CloudTrail parser under arbitrary input', () => {
   it('never throws and always answers watch, skip or invalid for any string body', () => {
@@ -117,8 +153,25 @@ describe('the CloudTrail parser under arbitrary input', () => {
         eventID: fc.oneof(fc.uuid(), hostileString, fc.jsonValue()),
         eventTime: fc.oneof(fc.constant('2026-11-28T13:45:10Z'), fc.jsonValue()),
         errorCode: fc.oneof(fc.constant(undefined), fc.constant(null), fc.jsonValue()),
-        requestParameters: fc.oneof(fc.jsonValue(), fc.record({ id: fc.oneof(hostileString, fc.jsonValue()), distributionId: fc.oneof(hostileString, fc.jsonValue()) })),
-        responseElements: fc.oneof(fc.jsonValue(), fc.record({ distribution: fc.record({ id: fc.oneof(hostileString, fc.jsonValue()) }), invalidation: fc.record({ id: fc.oneof(hostileString, fc.jsonValue()) }) })),
+        requestParameters: fc.oneof(
+          fc.jsonValue(),
+          fc.record(
+            { id: anyId, distributionId: anyId, targetDistributionId: anyId, stagingDistributionId: anyId },
+            { requiredKeys: [] },
+          ),
+        ),
+        responseElements: fc.oneof(
+          fc.jsonValue(),
+          fc.record(
+            {
+              eTag: anyId,
+              distribution: fc.record({ id: anyId }),
+              distributionTenant: fc.record({ id: anyId, distributionId: anyId }, { requiredKeys: [] }),
+              invalidation: fc.record({ id: anyId }),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
         userIdentity: fc.jsonValue(),
       },
       { requiredKeys: [] },
@@ -137,7 +190,7 @@ describe('the CloudTrail parser under arbitrary input', () => {
       fc.property(fc.constantFrom(...READ_FIELDS), notAString, (field, value) => {
         const result = parseEventBridgeEvent(setAt(event, field, value), OPTIONS);
         expectWellFormed(result);
-        if (result.type === 'watch') expect(Object.values(result.watch)).not.toContain(value);
+        if (result.type === 'watch') expect(recordValues(result.watch)).not.toContain(value);
       }),
       { numRuns: NUM_RUNS },
     );
@@ -150,8 +203,14 @@ describe('the CloudTrail parser under arbitrary input', () => {
       fc.property(fc.constantFrom(...ID_FIELDS), hostileString.filter((text) => !RESOURCE_ID_PATTERN.test(text)), (field, id) => {
         const result = parseEventBridgeEvent(setAt(event, field, id), OPTIONS);
         expectWellFormed(result);
-        // A watch may survive only when the field is one this call never takes its ids from.
-        if (result.type === 'watch') expect(result.watch).toEqual(original.type === 'watch' ? original.watch : undefined);
+        // A watch may survive only when the field is one this call never takes its ids from, or a tenant's parent.
+        if (result.type !== 'watch' || original.type !== 'watch') return;
+        if (isTenantKind(result.watch) && TENANT_PARENT_FIELDS.includes(field)) {
+          expect({ ...result.watch, distributionId: original.watch.distributionId }).toEqual(original.watch);
+          expect(['', original.watch.distributionId]).toContain(result.watch.distributionId);
+        } else {
+          expect(result.watch).toEqual(original.watch);
+        }
       }),
       { numRuns: NUM_RUNS },
     );

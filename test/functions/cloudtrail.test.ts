@@ -39,6 +39,7 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
         eventName: 'CreateDistribution',
         action: 'create',
         distributionId: 'E2QWRUHAPOMQZL',
+        eTag: 'E2QWRUHEXAMPLE',
         eventId: '3f1c6a52-8e0b-4d1e-9a53-2f7c1b9e4d01',
         eventTime: '2026-11-28T09:15:02Z',
         changedBy: 'arn:aws:iam::123456789012:user/alice',
@@ -51,6 +52,7 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
         eventName: 'CreateDistributionWithTags',
         action: 'create',
         distributionId: 'E1KX7NS0V9EXMP',
+        eTag: 'E1YHLMZQ8EXAMP',
         eventId: 'b7a0f3de-1c2d-4e5f-8a9b-0c1d2e3f4a52',
         eventTime: '2026-11-28T10:02:40Z',
         changedBy: 'arn:aws:iam::123456789012:user/alice',
@@ -63,6 +65,7 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
         eventName: 'UpdateDistribution',
         action: 'update',
         distributionId: 'E2QWRUHAPOMQZL',
+        eTag: 'E2QWRUHEXAMPLE',
         eventId: 'c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
         eventTime: '2026-11-28T11:30:00Z',
         changedBy: 'arn:aws:sts::123456789012:assumed-role/cfn-exec-role/AWSCloudFormation via cloudformation.amazonaws.com',
@@ -75,6 +78,7 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
         eventName: 'CopyDistribution',
         action: 'copy',
         distributionId: 'E3STAGINGEXAMP',
+        eTag: 'E2STAGEETAG001',
         eventId: 'd9e8f7a6-b5c4-4d3e-a2f1-0e9d8c7b6a53',
         eventTime: '2026-11-28T12:00:00Z',
         changedBy: 'arn:aws:iam::123456789012:user/alice',
@@ -94,7 +98,75 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
         changedBy: 'arn:aws:iam::123456789012:user/alice',
       },
     },
-  ])('$file becomes a $expected.kind watch of $expected.distributionId', ({ file, expected }) => {
+    {
+      file: 'update-distribution-with-staging-config.json',
+      expected: {
+        kind: 'distribution',
+        eventName: 'UpdateDistributionWithStagingConfig',
+        action: 'promote',
+        distributionId: 'E2QWRUHAPOMQZL',
+        eTag: 'E2QWRUHEXAMPLE',
+        eventId: 'e1f2a3b4-c5d6-4e7f-8a9b-c0d1e2f3a4b1',
+        eventTime: '2026-11-28T12:30:00Z',
+        changedBy: 'arn:aws:sts::123456789012:assumed-role/web-deployer/bob',
+      },
+    },
+    {
+      file: 'associate-alias.json',
+      expected: {
+        kind: 'distribution',
+        eventName: 'AssociateAlias',
+        action: 'alias',
+        distributionId: 'E1TARGETEXAMPL',
+        eventId: 'e1f2a3b4-c5d6-4e7f-8a9b-c0d1e2f3a4b2',
+        eventTime: '2026-11-28T12:40:00Z',
+        changedBy: 'arn:aws:iam::123456789012:user/alice',
+      },
+    },
+    {
+      file: 'create-distribution-tenant.json',
+      expected: {
+        kind: 'tenant',
+        eventName: 'CreateDistributionTenant',
+        action: 'create',
+        distributionId: 'E1MULTITENANT1',
+        tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
+        eTag: 'E3TENANTETAG01',
+        eventId: 'e1f2a3b4-c5d6-4e7f-8a9b-c0d1e2f3a4b3',
+        eventTime: '2026-11-28T14:00:00Z',
+        changedBy: 'arn:aws:iam::123456789012:user/alice',
+      },
+    },
+    {
+      file: 'update-distribution-tenant.json',
+      expected: {
+        kind: 'tenant',
+        eventName: 'UpdateDistributionTenant',
+        action: 'update',
+        distributionId: 'E1MULTITENANT1',
+        tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
+        eTag: 'E2QWRUHEXAMPLE',
+        eventId: 'e1f2a3b4-c5d6-4e7f-8a9b-c0d1e2f3a4b4',
+        eventTime: '2026-11-28T14:20:00Z',
+        changedBy: 'arn:aws:iam::123456789012:user/ci-terraform',
+      },
+    },
+    {
+      file: 'create-invalidation-for-distribution-tenant.json',
+      expected: {
+        kind: 'tenant-invalidation',
+        eventName: 'CreateInvalidationForDistributionTenant',
+        action: 'invalidate',
+        distributionId: '',
+        tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
+        invalidationId: 'I2TENANTINVAL1',
+        paths: ['/shop/*', '/index.html'],
+        eventId: 'e1f2a3b4-c5d6-4e7f-8a9b-c0d1e2f3a4b5',
+        eventTime: '2026-11-28T14:35:00Z',
+        changedBy: 'arn:aws:iam::123456789012:user/alice',
+      },
+    },
+  ])('$file becomes a $expected.kind watch', ({ file, expected }) => {
     // Arrange
     const body = fixtureBody(file);
     // Act
@@ -153,6 +225,103 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
     const watch = expectWatch(parseEventBridgeEvent(event, ALL));
     // Assert
     expect(watch.eventTime).toBe('2026-11-28T09:15:02.250Z');
+  });
+});
+
+describe('tenant calls and ETags', () => {
+  const TENANT_ID = 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB';
+
+  it('reports a CreateDistributionTenant record without a tenant id as invalid and names the path', () => {
+    // Arrange
+    const event = fixtureEvent('create-distribution-tenant.json');
+    delete event.detail.responseElements.distributionTenant.id;
+    // Act
+    const reason = expectReason(parseEventBridgeEvent(event, ALL), 'invalid');
+    // Assert
+    expect(reason).toBe(
+      'CreateDistributionTenant has no tenant id at responseElements.distributionTenant.id (the record may be truncated)',
+    );
+  });
+
+  it('names both tenant id paths when an UpdateDistributionTenant record has neither', () => {
+    // Arrange
+    const event = fixtureEvent('update-distribution-tenant.json');
+    delete event.detail.requestParameters.id;
+    event.detail.responseElements = null;
+    // Act
+    const reason = expectReason(parseEventBridgeEvent(event, ALL), 'invalid');
+    // Assert
+    expect(reason).toContain('no tenant id at requestParameters.id or responseElements.distributionTenant.id');
+  });
+
+  it('reports a tenant invalidation whose tenant id is not a CloudFront id', () => {
+    // Arrange
+    const event = fixtureEvent('create-invalidation-for-distribution-tenant.json');
+    event.detail.requestParameters.id = 'dt_shop/../other';
+    // Act
+    const reason = expectReason(parseEventBridgeEvent(event, ALL), 'invalid');
+    // Assert
+    expect(reason).toMatch(/^tenant id .* is not a CloudFront id$/);
+  });
+
+  it('takes the parent distribution from the response when the request does not name it', () => {
+    // Arrange
+    const event = fixtureEvent('create-distribution-tenant.json');
+    delete event.detail.requestParameters.distributionId;
+    event.detail.responseElements.distributionTenant.distributionId = 'E1FROMRESPONSE';
+    // Act
+    const watch = expectWatch(parseEventBridgeEvent(event, ALL));
+    // Assert
+    expect(watch.distributionId).toBe('E1FROMRESPONSE');
+  });
+
+  it.each([
+    { label: 'malformed', value: 'E1MULTI TENANT/..' },
+    { label: 'not a string', value: 42 },
+  ])('ignores a $label parent distribution id and still watches the tenant', ({ value }) => {
+    // Arrange
+    const event = fixtureEvent('create-distribution-tenant.json');
+    event.detail.requestParameters.distributionId = value;
+    delete event.detail.responseElements.distributionTenant.distributionId;
+    // Act
+    const watch = expectWatch(parseEventBridgeEvent(event, ALL));
+    // Assert
+    expect(watch).toMatchObject({ kind: 'tenant', tenantId: TENANT_ID, distributionId: '' });
+  });
+
+  it.each([
+    { label: 'a weak validator', value: 'W/"E2QWRUHEXAMPLE"' },
+    { label: 'of 33 characters', value: 'E'.repeat(33) },
+    { label: 'with a newline', value: 'E2QWRUHEXAMPLE\n' },
+  ])('drops an eTag that is $label and keeps the watch', ({ value }) => {
+    // Arrange
+    const event = fixtureEvent('update-distribution.json');
+    event.detail.responseElements.eTag = value;
+    // Act
+    const watch = expectWatch(parseEventBridgeEvent(event, ALL));
+    // Assert
+    expect(watch).not.toHaveProperty('eTag');
+    expect(watch.distributionId).toBe('E2QWRUHAPOMQZL');
+  });
+
+  it('leaves eTag out when the response has none', () => {
+    // Arrange
+    const event = fixtureEvent('create-distribution-tenant.json');
+    delete event.detail.responseElements.eTag;
+    // Act
+    const watch = expectWatch(parseEventBridgeEvent(event, ALL));
+    // Assert
+    expect(watch).not.toHaveProperty('eTag');
+  });
+
+  it('never reads an eTag for an invalidation, even when the record carries one', () => {
+    // Arrange
+    const event = fixtureEvent('create-invalidation-for-distribution-tenant.json');
+    event.detail.responseElements.eTag = 'E2QWRUHEXAMPLE';
+    // Act
+    const watch = expectWatch(parseEventBridgeEvent(event, ALL));
+    // Assert
+    expect(watch).not.toHaveProperty('eTag');
   });
 });
 
@@ -424,6 +593,52 @@ describe('the distributionIds filter', () => {
     expect(result.type).toBe('watch');
   });
 
+  it.each([
+    { call: 'CreateDistributionTenant by its parent distribution', file: 'create-distribution-tenant.json', wanted: 'E1MULTITENANT1' },
+    {
+      call: 'UpdateDistributionTenant by the parent named only in its response',
+      file: 'update-distribution-tenant.json',
+      wanted: 'E1MULTITENANT1',
+    },
+    { call: 'UpdateDistributionTenant by its tenant id', file: 'update-distribution-tenant.json', wanted: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB' },
+    {
+      call: 'CreateInvalidationForDistributionTenant by its tenant id',
+      file: 'create-invalidation-for-distribution-tenant.json',
+      wanted: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
+    },
+    { call: 'UpdateDistributionWithStagingConfig by its staging id', file: 'update-distribution-with-staging-config.json', wanted: 'E3STAGINGEXAMP' },
+    { call: 'UpdateDistributionWithStagingConfig by its primary id', file: 'update-distribution-with-staging-config.json', wanted: 'E2QWRUHAPOMQZL' },
+    { call: 'AssociateAlias by its target id', file: 'associate-alias.json', wanted: 'E1TARGETEXAMPL' },
+  ])('selects $call', ({ file, wanted }) => {
+    // Arrange
+    const body = fixtureBody(file);
+    // Act
+    const result = parseEventBridgeBody(body, { watchedEvents: DEFAULT_WATCHED_EVENTS, distributionIds: ['EOTHER', wanted] });
+    // Assert
+    expect(result.type, JSON.stringify(result)).toBe('watch');
+  });
+
+  it('selects a staging promotion by its staging id but watches the primary, which is what deploys', () => {
+    // Arrange
+    const body = fixtureBody('update-distribution-with-staging-config.json');
+    // Act
+    const watch = expectWatch(parseEventBridgeBody(body, { watchedEvents: DEFAULT_WATCHED_EVENTS, distributionIds: ['E3STAGINGEXAMP'] }));
+    // Assert
+    expect(watch.distributionId).toBe('E2QWRUHAPOMQZL');
+  });
+
+  it.each(['create-distribution-tenant.json', 'update-distribution-tenant.json', 'create-invalidation-for-distribution-tenant.json'])(
+    'skips %s when neither its tenant nor its distribution is listed, naming the tenant',
+    (file) => {
+      // Arrange
+      const body = fixtureBody(file);
+      // Act
+      const result = parseEventBridgeBody(body, { watchedEvents: DEFAULT_WATCHED_EVENTS, distributionIds: ['ENOTLISTED0001'] });
+      // Assert
+      expect(expectReason(result, 'skip')).toBe('tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB is not in distributionIds');
+    },
+  );
+
   it('watches the new staging distribution of a copy whose primary is listed', () => {
     // Arrange
     const body = fixtureBody('copy-distribution.json');
@@ -433,7 +648,14 @@ describe('the distributionIds filter', () => {
     expect(watch.distributionId).toBe('E3STAGINGEXAMP');
   });
 
-  it.each(['create-distribution.json', 'update-distribution.json', 'copy-distribution.json', 'create-invalidation.json'])(
+  it.each([
+    'create-distribution.json',
+    'update-distribution.json',
+    'copy-distribution.json',
+    'create-invalidation.json',
+    'update-distribution-with-staging-config.json',
+    'associate-alias.json',
+  ])(
     'skips %s when none of its distribution ids is listed',
     (file) => {
       // Arrange
