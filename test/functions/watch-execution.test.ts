@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WATCHED_EVENTS, parseEventBridgeBody, type Watch } from '../../functions/shared/cloudtrail';
-import { checkBudget, phaseRules, secondsUntilCheck, waitAfterCheck, type Schedule } from '../../functions/shared/schedule';
+import {
+  checkBudget,
+  phaseRules,
+  secondsUntilCheck,
+  waitAfterCheck,
+  type Schedule,
+  type ScheduleKind,
+} from '../../functions/shared/schedule';
 import {
   buildWatchExecution,
   CHECKS_PER_EXECUTION,
@@ -18,6 +25,7 @@ const MAX_STEP_FUNCTIONS_NAME = 80;
 /** The extremes that config validation accepts (infra/config.ts): the most checks a watch can ever get. */
 const SHORTEST_POLL_SECONDS = 5;
 const LONGEST_RETENTION_SECONDS = 1_209_600;
+const TENANT_ID = 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB';
 
 function fixtureWatch(file: string): Watch {
   const parsed = parseEventBridgeBody(fixtureBody(file), { watchedEvents: DEFAULT_WATCHED_EVENTS });
@@ -43,6 +51,28 @@ describe('executionName', () => {
     expect(name).toBe('E2QWRUHAPOMQZL-update-c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5');
   });
 
+  it('starts the name of a tenant watch with the tenant id, not its multi-tenant distribution', () => {
+    // Arrange
+    const watch = fixtureWatch('update-distribution-tenant.json');
+    // Act
+    const name = executionName(watch);
+    // Assert
+    // 30 + 8 + 36 characters: the readable part is cut to leave room for the whole event id and "-partN"
+    expect(name).toBe(`${TENANT_ID}-updat${watch.eventId}`);
+    expect(name).not.toContain(watch.distributionId);
+    expect(name).toMatch(NAME_PATTERN);
+  });
+
+  it('names a tenant invalidation, which has no distribution id, after its tenant', () => {
+    // Arrange
+    const watch = fixtureWatch('create-invalidation-for-distribution-tenant.json');
+    // Act
+    const name = executionName(watch);
+    // Assert
+    expect(name.startsWith(`${TENANT_ID}-`)).toBe(true);
+    expect(name.endsWith(watch.eventId)).toBe(true);
+  });
+
   it('gives the same event the same name, so a duplicate delivery cannot start a second watch', () => {
     // Arrange
     const first = fixtureWatch('create-invalidation.json');
@@ -63,11 +93,15 @@ describe('executionName', () => {
 
   it('always yields 1..72 characters of A-Za-z0-9-_, so "-partN" still fits in 80', () => {
     // Arrange: any id the parser accepts (RESOURCE_ID_PATTERN, the eventID pattern) and any action
-    const watchIds = fc.record({
-      distributionId: fc.stringMatching(/^[A-Za-z0-9_-]{1,32}$/),
-      eventId: fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/),
-      action: fc.constantFrom('create', 'update', 'copy', 'invalidate'),
-    });
+    const watchIds = fc.record(
+      {
+        distributionId: fc.stringMatching(/^[A-Za-z0-9_-]{0,32}$/),
+        tenantId: fc.stringMatching(/^[A-Za-z0-9_-]{1,32}$/),
+        eventId: fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/),
+        action: fc.constantFrom('create', 'update', 'copy', 'promote', 'alias', 'invalidate'),
+      },
+      { requiredKeys: ['distributionId', 'eventId', 'action'] },
+    );
     const base = fixtureWatch('create-distribution.json');
     fc.assert(
       fc.property(watchIds, (ids) => {
@@ -118,6 +152,26 @@ describe('consoleUrl', () => {
   });
 });
 
+describe('consoleUrl of tenant watches', () => {
+  it('links a tenant to its own page, whatever its distribution', () => {
+    expect(consoleUrl({ distributionId: 'E1MULTITENANT1', tenantId: TENANT_ID })).toBe(
+      `https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distribution-tenants/${TENANT_ID}`,
+    );
+  });
+
+  it('links a tenant invalidation to its details page under the tenant', () => {
+    // Arrange
+    const watch = fixtureWatch('create-invalidation-for-distribution-tenant.json');
+    // Act
+    const url = consoleUrl(watch);
+    // Assert
+    expect(url).toBe(
+      `https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distribution-tenants/${TENANT_ID}` +
+        '/invalidations/details/I2TENANTINVAL1',
+    );
+  });
+});
+
 describe('describeDuration', () => {
   it.each([
     [0, '0 s'],
@@ -150,6 +204,7 @@ describe('buildWatchExecution', () => {
           kind: 'distribution',
           change: 'UpdateDistribution',
           distributionId: 'E2QWRUHAPOMQZL',
+          eTag: 'E2QWRUHEXAMPLE',
           eventId: 'c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
           startedAt: '2026-11-28T11:30:00Z',
           changedBy: 'arn:aws:sts::123456789012:assumed-role/cfn-exec-role/AWSCloudFormation via cloudformation.amazonaws.com',
@@ -226,6 +281,72 @@ describe('buildWatchExecution', () => {
     const execution = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.eventTime, -600));
     // Assert
     expect(execution.input.progress.maxChecks).toBe(61);
+  });
+
+  it('carries the tenant id and the eTag of a tenant watch next to its distribution', () => {
+    // Arrange
+    const watch = fixtureWatch('create-distribution-tenant.json');
+    // Act
+    const { input } = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.eventTime, 0));
+    // Assert
+    expect(input.watch).toMatchObject({
+      kind: 'tenant',
+      change: 'CreateDistributionTenant',
+      distributionId: 'E1MULTITENANT1',
+      tenantId: TENANT_ID,
+      eTag: 'E3TENANTETAG01',
+      consoleUrl: consoleUrl(watch),
+    });
+    expect(input.watch).not.toHaveProperty('invalidationId');
+    expect(input.watch).not.toHaveProperty('paths');
+  });
+
+  it('carries the tenant, invalidation id and paths of a tenant invalidation, and no eTag', () => {
+    // Arrange
+    const watch = fixtureWatch('create-invalidation-for-distribution-tenant.json');
+    // Act
+    const { input } = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.eventTime, 0));
+    // Assert
+    expect(input.watch).toMatchObject({
+      kind: 'tenant-invalidation',
+      distributionId: '',
+      tenantId: TENANT_ID,
+      invalidationId: 'I2TENANTINVAL1',
+      paths: '2 paths: /shop/*, /index.html',
+    });
+    expect(input.watch).not.toHaveProperty('eTag');
+  });
+
+  it.each(['associate-alias.json', 'create-invalidation.json'])('leaves tenantId and eTag out of the input of %s, which has neither', (file) => {
+    // Arrange
+    const watch = fixtureWatch(file);
+    // Act
+    const { input } = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.eventTime, 0));
+    // Assert
+    expect(input.watch).not.toHaveProperty('tenantId');
+    expect(input.watch).not.toHaveProperty('eTag');
+  });
+
+  it.each([
+    { file: 'create-distribution-tenant.json', scheduleKind: 'distribution', checks: 3 },
+    { file: 'update-distribution-tenant.json', scheduleKind: 'distribution', checks: 3 },
+    { file: 'create-invalidation-for-distribution-tenant.json', scheduleKind: 'invalidation', checks: 31 },
+  ] as const)('gives $file the budget of the $scheduleKind schedule', ({ file, scheduleKind, checks }) => {
+    // Arrange
+    const watch = fixtureWatch(file);
+    const asked: ScheduleKind[] = [];
+    const settings: ExecutionSettings = {
+      retentionSeconds: 600,
+      schedule: (scheduleKind) => {
+        asked.push(scheduleKind);
+        return scheduleKind === 'invalidation' ? [{ waitSeconds: 20 }] : [{ waitSeconds: 300 }];
+      },
+    };
+    // Act
+    const execution = buildWatchExecution(watch, settings, secondsAfter(watch.eventTime, 0));
+    // Assert
+    expect(asked).toEqual([scheduleKind]);
+    expect(execution.input.progress.maxChecks).toBe(checks);
   });
 
   it('asks the schedule of the watch’s own kind', () => {
