@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WatchKind } from '../../functions/shared/cloudtrail';
+import { WATCH_KINDS, type WatchKind } from '../../functions/shared/cloudtrail';
 import {
   fillTemplate,
   MAX_SUBJECT_LENGTH,
@@ -11,7 +11,15 @@ import {
 } from '../../functions/shared/notification';
 import { consoleUrl, describeDuration } from '../../functions/shared/watch-execution';
 
-const KINDS: readonly WatchKind[] = ['distribution', 'invalidation'];
+const KINDS = WATCH_KINDS;
+/** The id a subscriber filters on and reads in the subject: a tenant watch may not know its distribution. */
+const ID_FIELD = {
+  distribution: 'distributionId',
+  invalidation: 'distributionId',
+  tenant: 'tenantId',
+  'tenant-invalidation': 'tenantId',
+} as const satisfies Record<WatchKind, keyof NotificationValues>;
+const INVALIDATION_KINDS: readonly WatchKind[] = ['invalidation', 'tenant-invalidation'];
 const PAIRS = KINDS.flatMap((kind) => outcomesFor(kind).map((outcome) => ({ kind, outcome })));
 const IMPOSSIBLE_PAIRS = KINDS.flatMap((kind) =>
   OUTCOMES.filter((outcome) => !outcomesFor(kind).includes(outcome)).map((outcome) => ({ kind, outcome })),
@@ -56,26 +64,31 @@ function sampleValues(overrides: Partial<NotificationValues> = {}): Notification
 
 describe('outcomesFor', () => {
   it('lists what each kind of watch can end with', () => {
-    expect(outcomesFor('distribution')).toEqual(['deployed', 'not-found', 'timed-out', 'check-failed']);
+    expect(outcomesFor('distribution')).toEqual(['deployed', 'superseded', 'not-found', 'timed-out', 'check-failed']);
     expect(outcomesFor('invalidation')).toEqual(['completed', 'not-found', 'timed-out', 'check-failed']);
+    expect(outcomesFor('tenant')).toEqual(['deployed', 'superseded', 'not-found', 'timed-out', 'check-failed']);
+    expect(outcomesFor('tenant-invalidation')).toEqual(['completed', 'not-found', 'timed-out', 'check-failed']);
   });
 });
 
 describe.each(PAIRS)('the $kind / $outcome notification', ({ kind, outcome }) => {
   it(`has a subject of at most ${MAX_SUBJECT_LENGTH} printable ASCII characters, even with the longest values`, () => {
-    // Arrange
+    // Arrange: every id as long as RESOURCE_ID_PATTERN allows
     const values = sampleValues({
       distributionId: 'E'.repeat(32),
       invalidationId: 'I'.repeat(32),
+      tenantId: 'T'.repeat(32),
+      eTag: 'A'.repeat(32),
+      currentETag: 'B'.repeat(32),
       watchLimit: LONGEST_WATCH_LIMIT,
       checks: 241_921,
     });
     // Act
     const { subject } = renderNotification(kind, outcome, values);
     // Assert
-    expect(subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
+    expect(subject.length, subject).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
     expect(subject).toMatch(/^[\x20-\x7E]+$/);
-    expect(subject).toContain(values.distributionId);
+    expect(subject).toContain(values[ID_FIELD[kind]]);
   });
 
   it('tells in its body what changed, who changed it, when it started and ended, and links the console', () => {
@@ -84,10 +97,10 @@ describe.each(PAIRS)('the $kind / $outcome notification', ({ kind, outcome }) =>
     // Act
     const { message } = renderNotification(kind, outcome, values);
     // Assert
-    for (const field of ['change', 'distributionId', 'changedBy', 'startedAt', 'endedAt', 'consoleUrl', 'eventId'] as const) {
+    for (const field of ['change', ID_FIELD[kind], 'changedBy', 'startedAt', 'endedAt', 'consoleUrl', 'eventId'] as const) {
       expect(message, field).toContain(values[field]);
     }
-    if (kind === 'invalidation') {
+    if (INVALIDATION_KINDS.includes(kind)) {
       expect(message).toContain(values.invalidationId);
       expect(message).toContain(values.paths);
     }
@@ -100,11 +113,13 @@ describe.each(PAIRS)('the $kind / $outcome notification', ({ kind, outcome }) =>
     expect(`${subject}\n${message}`).not.toMatch(/[{}]|undefined/);
   });
 
-  it('carries the outcome, kind and distribution id as filterable attributes', () => {
+  it(`carries the outcome, kind and ${ID_FIELD[kind]} as filterable attributes, and no other id`, () => {
+    // Arrange
+    const values = sampleValues();
     // Act
-    const { attributes } = renderNotification(kind, outcome, sampleValues());
+    const { attributes } = renderNotification(kind, outcome, values);
     // Assert
-    expect(attributes).toEqual({ outcome, kind, distributionId: 'E2QWRUHAPOMQZL' });
+    expect(attributes).toEqual({ outcome, kind, [ID_FIELD[kind]]: values[ID_FIELD[kind]] });
   });
 });
 
@@ -124,11 +139,49 @@ describe('notificationTemplate', () => {
     expect(() => renderNotification(kind, outcome, sampleValues())).toThrow();
   });
 
-  it('has impossible pairs to refuse: a distribution never "completes" and an invalidation never "deploys"', () => {
+  it('has impossible pairs to refuse: nothing deploying "completes", and an invalidation never "deploys" nor is superseded', () => {
     expect(IMPOSSIBLE_PAIRS).toEqual([
       { kind: 'distribution', outcome: 'completed' },
       { kind: 'invalidation', outcome: 'deployed' },
+      { kind: 'invalidation', outcome: 'superseded' },
+      { kind: 'tenant', outcome: 'completed' },
+      { kind: 'tenant-invalidation', outcome: 'deployed' },
+      { kind: 'tenant-invalidation', outcome: 'superseded' },
     ]);
+  });
+});
+
+describe('tenant notifications', () => {
+  it.each(['tenant', 'tenant-invalidation'] as const)(
+    'a %s notification carries a tenantId attribute and no distributionId, even when the distribution is known',
+    (kind) => {
+      // Arrange
+      const values = sampleValues({ distributionId: 'E1MULTITENANT1' });
+      // Act
+      const { attributes } = renderNotification(kind, outcomesFor(kind)[0]!, values);
+      // Assert
+      expect(attributes).toHaveProperty('tenantId', 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB');
+      expect(attributes).not.toHaveProperty('distributionId');
+    },
+  );
+
+  it('names the tenant, not a distribution, in the subject of a tenant invalidation', () => {
+    // Act
+    const { subject } = renderNotification('tenant-invalidation', 'completed', sampleValues({ distributionId: '' }));
+    // Assert
+    expect(subject).toBe('CloudFront tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB invalidation completed');
+  });
+});
+
+describe('the superseded notification', () => {
+  it.each(['distribution', 'tenant'] as const)('shows both ETags of a superseded %s: the one CloudFront reports and the change’s', (kind) => {
+    // Arrange
+    const values = sampleValues({ eTag: 'E2QWRUHEXAMPLE', currentETag: 'E3NEWERCHANGE1' });
+    // Act
+    const { subject, message } = renderNotification(kind, 'superseded', values);
+    // Assert
+    expect(message).toContain('ETag now:      E3NEWERCHANGE1 (this change made E2QWRUHEXAMPLE)');
+    expect(subject).toContain('deployed with a newer change');
   });
 });
 
