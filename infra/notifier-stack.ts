@@ -76,6 +76,7 @@ export class NotifierStack extends Stack {
           invalidation: buildSchedule('invalidation', settings.schedule),
         },
         retentionSeconds: config.retentionSeconds,
+        watchedEvents: config.watchedEvents,
         distributionIds: config.distributionIds,
       });
       const dispatcher = new Dispatcher(this, 'Dispatcher', {

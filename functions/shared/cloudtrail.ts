@@ -111,6 +111,14 @@ export type WatchedEventName = keyof typeof EVENT_SHAPES;
 export const SUPPORTED_EVENT_NAMES = Object.keys(EVENT_SHAPES) as readonly WatchedEventName[];
 export const DEFAULT_WATCHED_EVENTS: readonly WatchedEventName[] = SUPPORTED_EVENT_NAMES;
 
+/** The kinds of watch these event names start, in WATCH_KINDS order; names that are not watched calls start none. */
+export function watchKindsOf(eventNames: readonly string[]): WatchKind[] {
+  const kinds = new Set(
+    eventNames.filter((name) => Object.hasOwn(EVENT_SHAPES, name)).map((name) => EVENT_SHAPES[name as WatchedEventName].kind),
+  );
+  return WATCH_KINDS.filter((kind) => kinds.has(kind));
+}
+
 /** CloudFront ids are short upper-case alphanumerics; the bound keeps notification subjects under 100 characters. */
 export const RESOURCE_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 const DATE_SUFFIXED_NAME = /^[A-Za-z]+\d{4}_\d{2}_\d{2}$/;

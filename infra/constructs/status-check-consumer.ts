@@ -57,7 +57,7 @@ export class StatusCheckConsumer extends Construct {
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
     });
-    grantReadCloudFrontStatus(this, this.function, props.settings.distributionIds);
+    grantReadCloudFrontStatus(this, this.function, props.settings);
     grantPublish(props.topic, this.function);
   }
 }

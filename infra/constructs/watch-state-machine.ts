@@ -13,6 +13,8 @@ export interface WatchStateMachineProps {
   readonly topic: sns.ITopic;
   readonly schedules: Record<ScheduleKind, Schedule>;
   readonly retentionSeconds: number;
+  /** CloudTrail event names that start a watch: status checks are allowed only for the kinds of watch they start. */
+  readonly watchedEvents: readonly string[];
   /**
    * Status checks are allowed on these distributions only.
    * @default - every distribution of the account
@@ -73,7 +75,10 @@ export class WatchStateMachine extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
 
-    grantReadCloudFrontStatus(this.stateMachine, this.stateMachine, props.distributionIds ?? []);
+    grantReadCloudFrontStatus(this.stateMachine, this.stateMachine, {
+      watchedEvents: props.watchedEvents,
+      distributionIds: props.distributionIds ?? [],
+    });
     grantPublish(props.topic, this.stateMachine);
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'ContinueLongWatches', actions: ['states:StartExecution'], resources: [ownArn] }),

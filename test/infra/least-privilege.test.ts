@@ -86,6 +86,12 @@ const RESOURCE_WILDCARDS: readonly ResourceWildcard[] = [
     resource: /^arn:\$\{AWS::Partition\}:cloudfront::\$\{AWS::AccountId\}:distribution\/\*$/,
   },
   {
+    reason: 'Tenant ids are unknown in advance, even with distributionIds (a listed distribution gets new tenants); read-only, own account',
+    kind: 'identity',
+    actions: ['cloudfront:GetDistributionTenant', 'cloudfront:GetInvalidationForDistributionTenant'],
+    resource: /^arn:\$\{AWS::Partition\}:cloudfront::\$\{AWS::AccountId\}:distribution-tenant\/\*$/,
+  },
+  {
     reason: 'In a key policy, "*" is the key the policy belongs to',
     kind: 'key',
     resource: ANY_RESOURCE,
@@ -237,6 +243,27 @@ function audit(template: CfnTemplate): { problems: string[]; used: Set<string> }
   return { problems, used };
 }
 
+/** The CloudFront actions the identity policies allow, each with the resources it is allowed on. */
+function cloudFrontGrants(template: CfnTemplate): { action: string; resources: string[] }[] {
+  const grants = new Map<string, Set<string>>();
+  for (const policy of findPolicies(template).policies.filter(({ kind }) => kind === 'identity')) {
+    for (const statement of policy.statements.filter(({ Effect }) => Effect === 'Allow')) {
+      for (const action of asList(statement.Action).filter((candidate) => candidate.startsWith('cloudfront:'))) {
+        const resources = grants.get(action) ?? new Set<string>();
+        for (const resource of asList(statement.Resource)) resources.add(render(resource));
+        grants.set(action, resources);
+      }
+    }
+  }
+  return [...grants].sort(([a], [b]) => a.localeCompare(b)).map(([action, resources]) => ({ action, resources: [...resources].sort() }));
+}
+
+/** Both modes, each with what it needs beyond the defaults to be valid. */
+const MODE_CONTEXTS = ['stepfunctions', 'sqs-retry'].map((mode) => ({
+  mode,
+  context: CONFIGURATIONS.find(({ context }) => context.mode === mode && context.distributionIds === undefined && context.createTrail === 'false')!.context,
+}));
+
 describe.each(CONFIGURATIONS)('least privilege with $name', ({ context }) => {
   it('finds identity, trust, key and resource policies to read', () => {
     // Arrange
@@ -276,6 +303,47 @@ describe('least privilege sweep', () => {
     // Assert
     expect(narrowed.length).toBeGreaterThan(0);
     expect(reasons.some((reason) => reason.startsWith('Without distributionIds'))).toBe(false);
+  });
+
+  // What each watched call is checked with: the tests name the expected actions themselves, not the grant's table.
+  const READS = {
+    distribution: ['cloudfront:GetDistribution'],
+    invalidation: ['cloudfront:GetInvalidation'],
+    tenant: ['cloudfront:GetDistributionTenant'],
+    tenantInvalidation: ['cloudfront:GetInvalidationForDistributionTenant'],
+  };
+  it.each(
+    [
+      { watchedEvents: 'CreateInvalidation', expected: READS.invalidation },
+      { watchedEvents: 'UpdateDistribution,AssociateAlias', expected: READS.distribution },
+      { watchedEvents: 'CreateDistributionTenant', expected: READS.tenant },
+      { watchedEvents: 'UpdateDistributionTenant,CreateInvalidationForDistributionTenant', expected: [...READS.tenant, ...READS.tenantInvalidation] },
+      { watchedEvents: 'CreateInvalidationForDistributionTenant,UpdateDistributionWithStagingConfig', expected: [...READS.distribution, ...READS.tenantInvalidation] },
+      { watchedEvents: undefined, expected: Object.values(READS).flat() },
+    ].flatMap((row) => MODE_CONTEXTS.map(({ mode, context }) => ({ ...row, mode, context }))),
+  )('grants in mode $mode exactly the CloudFront reads that watchedEvents $watchedEvents needs', ({ watchedEvents, expected, context }) => {
+    // Arrange
+    const { template } = synthesized({ ...context, ...(watchedEvents === undefined ? {} : { watchedEvents }) });
+    // Act
+    const granted = cloudFrontGrants(template);
+    // Assert
+    expect(granted.map(({ action }) => action).sort()).toEqual([...expected].sort());
+    for (const { action, resources } of granted) {
+      const type = action.includes('DistributionTenant') ? 'distribution-tenant' : 'distribution';
+      expect(resources, action).toEqual([`arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:${type}/*`]);
+    }
+  });
+
+  it.each(MODE_CONTEXTS)('in mode $mode keeps the tenant reads on every tenant when distributionIds is set', ({ context }) => {
+    // Arrange: a listed multi-tenant distribution may get tenants nobody knows of yet
+    const { template } = synthesized({ ...context, distributionIds: 'E2QWRUHAPOMQZL', watchedEvents: 'CreateInvalidation,CreateDistributionTenant' });
+    // Act
+    const granted = cloudFrontGrants(template);
+    // Assert
+    expect(granted).toEqual([
+      { action: 'cloudfront:GetDistributionTenant', resources: ['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution-tenant/*'] },
+      { action: 'cloudfront:GetInvalidation', resources: ['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/E2QWRUHAPOMQZL'] },
+    ]);
   });
 
   it('reports what it must refuse: wildcard actions and resources, public grants, managed policies, unread policy types', () => {
