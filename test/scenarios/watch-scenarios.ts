@@ -57,6 +57,9 @@ const DEPLOYED = { status: 'Deployed' } as const;
 const COMPLETED = { status: 'Completed' } as const;
 const THROTTLED = { error: 'CloudFront.CloudFrontException', cause: 'Rate exceeded (Service: CloudFront, Status Code: 400, Error Code: Throttling)' } as const;
 const UNAVAILABLE = { error: 'CloudFront.CloudFrontException', cause: 'Service Unavailable (Status Code: 503)' } as const;
+/** The ETag of a newer change than the watched one: a Deployed answer with it means the watched change was superseded. */
+const NEWER_ETAG = 'E3NEWERCHANGE1';
+const TENANT_NOT_FOUND = { error: CLOUDFRONT_ERRORS.entityNotFound, cause: 'The specified distribution tenant does not exist.' } as const;
 
 export const WATCH_SCENARIOS: readonly WatchScenario[] = [
   {
@@ -128,5 +131,89 @@ export const WATCH_SCENARIOS: readonly WatchScenario[] = [
     input: scenarioInput('create-distribution.json', { continueAt: 3 }),
     answers: [IN_PROGRESS],
     expected: { status: 'SUCCEEDED', cloudfrontCalls: 3, publishes: 0, continuations: 1, finalState: STATE_NAMES.continued },
+  },
+  {
+    name: 'SupersededWhileDeploying',
+    description: 'A promoted staging config: CloudFront reports a newer ETag while InProgress (not an end) and when Deployed: superseded',
+    input: scenarioInput('update-distribution-with-staging-config.json'),
+    answers: [{ ...IN_PROGRESS, eTag: NEWER_ETAG }, { ...IN_PROGRESS, eTag: NEWER_ETAG }, { ...DEPLOYED, eTag: NEWER_ETAG }],
+    expected: { status: 'SUCCEEDED', cloudfrontCalls: 3, publishes: 1, outcome: 'superseded', continuations: 0, finalState: STATE_NAMES.distribution.superseded },
+  },
+  {
+    name: 'AliasDeployedWhateverETag',
+    description: 'AssociateAlias records no ETag, so a Deployed answer with any ETag is deployed, never superseded',
+    input: scenarioInput('associate-alias.json'),
+    answers: [{ ...IN_PROGRESS, eTag: NEWER_ETAG }, { ...DEPLOYED, eTag: NEWER_ETAG }],
+    expected: { status: 'SUCCEEDED', cloudfrontCalls: 2, publishes: 1, outcome: 'deployed', continuations: 0, finalState: STATE_NAMES.distribution.done },
+  },
+  {
+    name: 'TenantDeployed',
+    description: 'A tenant update is InProgress once, then Deployed with the ETag the change made',
+    input: scenarioInput('update-distribution-tenant.json'),
+    answers: [IN_PROGRESS, DEPLOYED],
+    expected: { status: 'SUCCEEDED', cloudfrontCalls: 2, publishes: 1, outcome: 'deployed', continuations: 0, finalState: STATE_NAMES.tenant.done },
+  },
+  {
+    name: 'TenantSuperseded',
+    description: 'The tenant is Deployed with a newer ETag than the update made: superseded',
+    input: scenarioInput('update-distribution-tenant.json'),
+    answers: [{ ...DEPLOYED, eTag: NEWER_ETAG }],
+    expected: { status: 'SUCCEEDED', cloudfrontCalls: 1, publishes: 1, outcome: 'superseded', continuations: 0, finalState: STATE_NAMES.tenant.superseded },
+  },
+  {
+    name: 'TenantNotFound',
+    description: 'The tenant was deleted (EntityNotFound): no retry, a not-found notification, failure DistributionTenantNotFound',
+    input: scenarioInput('update-distribution-tenant.json'),
+    answers: [TENANT_NOT_FOUND],
+    expected: { status: 'FAILED', error: WATCH_ERRORS.tenantNotFound, cloudfrontCalls: 1, publishes: 1, outcome: 'not-found', continuations: 0, finalState: STATE_NAMES.tenant.notFound },
+  },
+  {
+    name: 'TenantNeverDeploys',
+    description: 'The tenant stays InProgress until the poll budget (2 checks) runs out: timeout notification',
+    input: scenarioInput('update-distribution-tenant.json', { maxChecks: 2 }),
+    answers: [IN_PROGRESS],
+    expected: { status: 'FAILED', error: WATCH_ERRORS.timedOut, cloudfrontCalls: 2, publishes: 1, outcome: 'timed-out', continuations: 0, finalState: STATE_NAMES.timedOut },
+  },
+  {
+    name: 'TenantAccessDenied',
+    description: 'The role may not read the tenant: check-failed at once',
+    input: scenarioInput('update-distribution-tenant.json'),
+    answers: [{ error: CLOUDFRONT_ERRORS.accessDenied, cause: 'User is not authorized to perform cloudfront:GetDistributionTenant' }],
+    expected: { status: 'FAILED', error: WATCH_ERRORS.checkFailed, cloudfrontCalls: 1, publishes: 1, outcome: 'check-failed', continuations: 0, finalState: STATE_NAMES.checkFailed },
+  },
+  {
+    name: 'TenantInvalidationCompleted',
+    description: 'A tenant invalidation is InProgress once, then Completed',
+    input: scenarioInput('create-invalidation-for-distribution-tenant.json'),
+    answers: [IN_PROGRESS, COMPLETED],
+    expected: { status: 'SUCCEEDED', cloudfrontCalls: 2, publishes: 1, outcome: 'completed', continuations: 0, finalState: STATE_NAMES['tenant-invalidation'].done },
+  },
+  {
+    name: 'TenantInvalidationNotFound',
+    description: 'The tenant invalidation id is unknown (NoSuchInvalidation): not-found, failure InvalidationNotFound',
+    input: scenarioInput('create-invalidation-for-distribution-tenant.json'),
+    answers: [{ error: CLOUDFRONT_ERRORS.noSuchInvalidation, cause: 'The specified invalidation does not exist.' }],
+    expected: { status: 'FAILED', error: WATCH_ERRORS.invalidationNotFound, cloudfrontCalls: 1, publishes: 1, outcome: 'not-found', continuations: 0, finalState: STATE_NAMES['tenant-invalidation'].notFound },
+  },
+  {
+    name: 'TenantGoneDuringInvalidation',
+    description: 'The tenant was deleted while its invalidation ran (EntityNotFound): not-found, failure InvalidationNotFound',
+    input: scenarioInput('create-invalidation-for-distribution-tenant.json'),
+    answers: [IN_PROGRESS, TENANT_NOT_FOUND],
+    expected: { status: 'FAILED', error: WATCH_ERRORS.invalidationNotFound, cloudfrontCalls: 2, publishes: 1, outcome: 'not-found', continuations: 0, finalState: STATE_NAMES['tenant-invalidation'].notFound },
+  },
+  {
+    name: 'TenantInvalidationNeverCompletes',
+    description: 'A tenant invalidation stays InProgress until the poll budget (2 checks) runs out: timeout notification',
+    input: scenarioInput('create-invalidation-for-distribution-tenant.json', { maxChecks: 2 }),
+    answers: [IN_PROGRESS],
+    expected: { status: 'FAILED', error: WATCH_ERRORS.timedOut, cloudfrontCalls: 2, publishes: 1, outcome: 'timed-out', continuations: 0, finalState: STATE_NAMES.timedOut },
+  },
+  {
+    name: 'TenantInvalidationAccessDenied',
+    description: 'The role may not read the tenant invalidation: check-failed at once',
+    input: scenarioInput('create-invalidation-for-distribution-tenant.json'),
+    answers: [{ error: CLOUDFRONT_ERRORS.accessDenied, cause: 'User is not authorized to perform cloudfront:GetInvalidationForDistributionTenant' }],
+    expected: { status: 'FAILED', error: WATCH_ERRORS.checkFailed, cloudfrontCalls: 1, publishes: 1, outcome: 'check-failed', continuations: 0, finalState: STATE_NAMES.checkFailed },
   },
 ];

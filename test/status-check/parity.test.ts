@@ -109,7 +109,7 @@ describe('one notification, two engines: the state machine and the status-check 
     expect(lambda.kept).toBe(scenario.expected.publishes === 0);
   });
 
-  it('reach every outcome of both kinds, with the last-check case below', () => {
+  it('reach every outcome of every kind, with the last-check case below', () => {
     // Arrange
     const lastCheckCase = `${scenarioNamed('StatusCheckKeepsFailing').input.watch.kind}:check-failed`;
     // Act

@@ -6,8 +6,11 @@
 import {
   AccessDenied,
   CloudFrontServiceException,
+  EntityNotFound,
   GetDistributionCommand,
+  GetDistributionTenantCommand,
   GetInvalidationCommand,
+  GetInvalidationForDistributionTenantCommand,
   NoSuchDistribution,
   NoSuchInvalidation,
 } from '@aws-sdk/client-cloudfront';
@@ -58,6 +61,8 @@ export function sdkErrorFor(error: Error): Error {
       return new NoSuchDistribution({ message, $metadata: { httpStatusCode: 404 } });
     case CLOUDFRONT_ERRORS.noSuchInvalidation:
       return new NoSuchInvalidation({ message, $metadata: { httpStatusCode: 404 } });
+    case CLOUDFRONT_ERRORS.entityNotFound:
+      return new EntityNotFound({ message, $metadata: { httpStatusCode: 404 } });
     case CLOUDFRONT_ERRORS.accessDenied:
       return new AccessDenied({ message, $metadata: { httpStatusCode: 403 } });
     case 'CloudFront.CloudFrontException': {
@@ -123,6 +128,17 @@ export async function runRedeliveries(options: RedeliveryOptions): Promise<Redel
         if (command instanceof GetInvalidationCommand) {
           return withSdkRetries(() =>
             options.cloudfront.getInvalidation({ DistributionId: command.input.DistributionId!, Id: command.input.Id! }),
+          );
+        }
+        if (command instanceof GetDistributionTenantCommand) {
+          return withSdkRetries(() => options.cloudfront.getDistributionTenant({ Identifier: command.input.Identifier! }));
+        }
+        if (command instanceof GetInvalidationForDistributionTenantCommand) {
+          return withSdkRetries(() =>
+            options.cloudfront.getInvalidationForDistributionTenant({
+              DistributionTenantId: command.input.DistributionTenantId!,
+              Id: command.input.Id!,
+            }),
           );
         }
         throw new Error('unexpected CloudFront command');
