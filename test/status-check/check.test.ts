@@ -2,8 +2,11 @@ import {
   AccessDenied,
   CloudFrontClient,
   CloudFrontServiceException,
+  EntityNotFound,
   GetDistributionCommand,
+  GetDistributionTenantCommand,
   GetInvalidationCommand,
+  GetInvalidationForDistributionTenantCommand,
   NoSuchDistribution,
   NoSuchInvalidation,
 } from '@aws-sdk/client-cloudfront';
@@ -28,6 +31,12 @@ const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:notifications';
 const DISTRIBUTION_ID = 'E2QWRUHAPOMQZL';
 const INVALIDATION_ID = 'I2J0I21PCUYOIK';
 const DOMAIN = 'd111111abcdef8.cloudfront.net';
+/** The ETag update-distribution.json's change made, and one a later change made. */
+const CHANGE_ETAG = 'E2QWRUHEXAMPLE';
+const NEWER_ETAG = 'E3NEWERCHANGE1';
+/** The tenant of the tenant fixtures, and the invalidation of create-invalidation-for-distribution-tenant.json. */
+const TENANT_ID = 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB';
+const TENANT_INVALIDATION_ID = 'I2TENANTINVAL1';
 /** update-distribution.json's eventTime, and when EventBridge put it into the queue. */
 const UPDATE_TIME = Date.parse('2026-11-28T11:30:00Z');
 const UPDATE_SENT = new Date(UPDATE_TIME + 30_000);
@@ -43,8 +52,18 @@ function delivery(file: string, receiveCount: number, sentAt = file === 'create-
   return { body: fixtureBody(file), receiptHandle: `handle-${file}-${receiveCount}`, receiveCount, sentAt };
 }
 
-function distribution(status: string) {
-  return { ETag: 'E2QWRUHEXAMPLE', Distribution: { Id: DISTRIBUTION_ID, Status: status, DomainName: DOMAIN } } as never;
+function distribution(status: string, eTag = CHANGE_ETAG) {
+  return { ETag: eTag, Distribution: { Id: DISTRIBUTION_ID, Status: status, DomainName: DOMAIN } } as never;
+}
+
+function tenant(status: string, eTag = CHANGE_ETAG) {
+  return { ETag: eTag, DistributionTenant: { Id: TENANT_ID, DistributionId: 'E1MULTITENANT1', Status: status } } as never;
+}
+
+/** A delivery of `file` that entered the queue 30 s after its change, as EventBridge does. */
+function deliveryAfterEvent(file: string, receiveCount: number): QueuedChange {
+  const eventTime = Date.parse((JSON.parse(fixtureBody(file)) as { detail: { eventTime: string } }).detail.eventTime);
+  return delivery(file, receiveCount, new Date(eventTime + 30_000));
 }
 
 function invalidation(status: string) {
@@ -315,6 +334,127 @@ describe('checkQueuedChange', () => {
       expect(keepsMessage(result)).toBe(true);
       expect(visibilityChanges()).toEqual([]);
       expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ outcome: 'deployed', receiveCount: 4 }) }));
+    });
+  });
+
+  describe('distribution tenants', () => {
+    it('asks GetDistributionTenant with the tenant id and publishes "deployed" for a Deployed tenant', async () => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionTenantCommand, { Identifier: TENANT_ID }).resolves(tenant('Deployed'));
+      // Act
+      const result = await checkQueuedChange(deliveryAfterEvent('update-distribution-tenant.json', 3), deps);
+      // Assert
+      expect(result).toEqual({ result: 'notified', outcome: 'deployed', check: 3 });
+      expect(cloudfrontMock.commandCalls(GetDistributionTenantCommand).map((call) => call.args[0].input)).toEqual([
+        { Identifier: TENANT_ID },
+      ]);
+      expect(cloudfrontMock.commandCalls(GetDistributionCommand)).toEqual([]);
+      const [notification] = published();
+      expect(notification).toMatchObject({
+        Subject: `CloudFront tenant ${TENANT_ID} deployed`,
+        MessageAttributes: {
+          outcome: { DataType: 'String', StringValue: 'deployed' },
+          kind: { DataType: 'String', StringValue: 'tenant' },
+          tenantId: { DataType: 'String', StringValue: TENANT_ID },
+        },
+      });
+      expect(notification!.MessageAttributes).not.toHaveProperty('distributionId');
+    });
+
+    it('checks an InProgress tenant again at the schedule of distributions', async () => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionTenantCommand).resolves(tenant('InProgress'));
+      // Act
+      const result = await checkQueuedChange(deliveryAfterEvent('create-distribution-tenant.json', 2), deps);
+      // Assert
+      expect(result).toEqual({ result: 'check-again', check: 2, waitSeconds: waitAfterCheck(SCHEDULE, 2), reason: 'status is InProgress' });
+    });
+
+    it('publishes "not-found" when the tenant calls answer EntityNotFound', async () => {
+      // Arrange
+      cloudfrontMock
+        .on(GetDistributionTenantCommand)
+        .rejects(new EntityNotFound({ message: 'The distribution tenant does not exist.', $metadata: { httpStatusCode: 404 } }));
+      // Act
+      const result = await checkQueuedChange(deliveryAfterEvent('update-distribution-tenant.json', 1), deps);
+      // Assert
+      expect(result).toEqual({ result: 'notified', outcome: 'not-found', check: 1 });
+      expect(published()[0]!.Subject).toBe(`CloudFront tenant ${TENANT_ID} not found: watch ended`);
+      expect(published()[0]!.Message).toContain('Error:         CloudFront.EntityNotFoundException');
+      expect(visibilityChanges()).toEqual([]);
+    });
+
+    it('asks GetInvalidationForDistributionTenant with the tenant and invalidation ids for a tenant invalidation', async () => {
+      // Arrange
+      cloudfrontMock
+        .on(GetInvalidationForDistributionTenantCommand, { DistributionTenantId: TENANT_ID, Id: TENANT_INVALIDATION_ID })
+        .resolves({ Invalidation: { Id: TENANT_INVALIDATION_ID, Status: 'Completed' } } as never);
+      // Act
+      const result = await checkQueuedChange(deliveryAfterEvent('create-invalidation-for-distribution-tenant.json', 4), deps);
+      // Assert
+      expect(result).toEqual({ result: 'notified', outcome: 'completed', check: 4 });
+      expect(cloudfrontMock.commandCalls(GetInvalidationForDistributionTenantCommand).map((call) => call.args[0].input)).toEqual([
+        { DistributionTenantId: TENANT_ID, Id: TENANT_INVALIDATION_ID },
+      ]);
+      expect(published()[0]!.Subject).toBe(`CloudFront tenant ${TENANT_ID} invalidation completed`);
+      expect(published()[0]!.Message).toContain(`Invalidation:  ${TENANT_INVALIDATION_ID}`);
+    });
+
+    it('publishes "not-found" for a tenant invalidation whose tenant is gone', async () => {
+      // Arrange
+      cloudfrontMock
+        .on(GetInvalidationForDistributionTenantCommand)
+        .rejects(new EntityNotFound({ message: 'The distribution tenant does not exist.', $metadata: { httpStatusCode: 404 } }));
+      // Act
+      const result = await checkQueuedChange(deliveryAfterEvent('create-invalidation-for-distribution-tenant.json', 1), deps);
+      // Assert
+      expect(result).toEqual({ result: 'notified', outcome: 'not-found', check: 1 });
+    });
+  });
+
+  describe('superseded', () => {
+    it('publishes "superseded" when CloudFront reports Deployed with another ETag than the change made, showing both', async () => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionCommand).resolves(distribution('Deployed', NEWER_ETAG));
+      // Act
+      const result = await checkQueuedChange(delivery('update-distribution.json', 6), deps);
+      // Assert
+      expect(result).toEqual({ result: 'notified', outcome: 'superseded', check: 6 });
+      expect(keepsMessage(result)).toBe(false);
+      const [notification] = published();
+      expect(notification!.Subject).toBe(`CloudFront ${DISTRIBUTION_ID} deployed with a newer change`);
+      expect(notification!.Message).toContain(`ETag now:      ${NEWER_ETAG} (this change made ${CHANGE_ETAG})`);
+      expect(notification!.MessageAttributes!.outcome).toEqual({ DataType: 'String', StringValue: 'superseded' });
+    });
+
+    it('publishes "superseded" for a tenant Deployed with another ETag', async () => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionTenantCommand).resolves(tenant('Deployed', NEWER_ETAG));
+      // Act
+      const result = await checkQueuedChange(deliveryAfterEvent('create-distribution-tenant.json', 2), deps);
+      // Assert
+      expect(result).toEqual({ result: 'notified', outcome: 'superseded', check: 2 });
+      expect(published()[0]!.Message).toContain(`ETag now:      ${NEWER_ETAG} (this change made E3TENANTETAG01)`);
+    });
+
+    it('publishes "deployed" whatever the ETag when the event had none (AssociateAlias)', async () => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionCommand, { Id: 'E1TARGETEXAMPL' }).resolves(distribution('Deployed', NEWER_ETAG));
+      // Act
+      const result = await checkQueuedChange(deliveryAfterEvent('associate-alias.json', 1), deps);
+      // Assert
+      expect(result).toEqual({ result: 'notified', outcome: 'deployed', check: 1 });
+      expect(published()[0]!.Subject).toBe('CloudFront E1TARGETEXAMPL deployed');
+    });
+
+    it('checks again, and does not call it superseded, when the distribution is InProgress with another ETag', async () => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress', NEWER_ETAG));
+      // Act
+      const result = await checkQueuedChange(delivery('update-distribution.json', 2), deps);
+      // Assert
+      expect(result).toEqual({ result: 'check-again', check: 2, waitSeconds: waitAfterCheck(SCHEDULE, 2), reason: 'status is InProgress' });
+      expect(published()).toEqual([]);
     });
   });
 
