@@ -75,7 +75,7 @@ describe('npm start arguments', () => {
     [['--bogus'], /Unknown option '--bogus'/, true],
     [['stray'], /positional/, true],
     [['--event'], /argument missing/, true],
-    [['--scenario', 'meteor'], /unknown scenario "meteor"; choose one of deployed, not-found, timeout, throttling/, true],
+    [['--scenario', 'meteor'], /unknown scenario "meteor"; choose one of deployed, not-found, timeout, superseded, throttling, access-denied/, true],
     [['--finish-after', 'later'], /--finish-after "later" is not a duration/, false],
     [['-c', 'novalue'], /--context expects KEY=VALUE/, false],
     [['--live'], /--live needs --distribution/, true],
