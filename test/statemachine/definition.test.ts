@@ -1,6 +1,6 @@
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { parseEventBridgeBody } from '../../functions/shared/cloudtrail';
+import { parseEventBridgeBody, WATCH_KINDS, type WatchKind } from '../../functions/shared/cloudtrail';
 import { renderNotification } from '../../functions/shared/notification';
 import { parseWatchSettings, scheduleFor, WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
 import {
@@ -9,7 +9,7 @@ import {
   HISTORY_EVENT_LIMIT,
   type WatchExecutionInput,
 } from '../../functions/shared/watch-execution';
-import { NOTIFICATION_FIELD_PATHS, STATE_NAMES, WATCH_ERRORS } from '../../statemachine/constants';
+import { NOTIFICATION_FIELD_PATHS, PATHS, STATE_NAMES, WATCH_ERRORS, type KindStateNames } from '../../statemachine/constants';
 import type { AslDefinition, AslState } from '../../statemachine/definition';
 import { runLocally } from '../../tools/lib/local-engine';
 import { scriptedCloudFront, SIMULATED_DOMAIN, SIMULATED_ETAG, type CloudFrontAnswer } from '../../tools/lib/simulated-cloudfront';
@@ -31,12 +31,16 @@ const EXTREME = {
 const ENTERED_TIME = '2026-11-28T13:50:00Z';
 const IN_PROGRESS: CloudFrontAnswer = { status: 'InProgress' };
 
-const KNOWN_TASK_RESOURCES = [
+const CLOUDFRONT_READS = [
   'arn:aws:states:::aws-sdk:cloudfront:getDistribution',
   'arn:aws:states:::aws-sdk:cloudfront:getInvalidation',
-  'arn:aws:states:::sns:publish',
-  'arn:aws:states:::states:startExecution',
+  'arn:aws:states:::aws-sdk:cloudfront:getDistributionTenant',
+  'arn:aws:states:::aws-sdk:cloudfront:getInvalidationForDistributionTenant',
 ];
+const SNS_PUBLISH = 'arn:aws:states:::sns:publish';
+const KNOWN_TASK_RESOURCES = [...CLOUDFRONT_READS, SNS_PUBLISH, 'arn:aws:states:::states:startExecution'];
+/** The kinds whose status answer carries an ETag (GetDistribution, GetDistributionTenant); invalidations have none. */
+const SUPERSEDABLE_KINDS: readonly WatchKind[] = ['distribution', 'tenant'];
 
 /** The settings the stack hands the dispatcher, read back from the template as the running function reads them. */
 function dispatcherSettings(template: CfnTemplate): WatchSettings {
@@ -141,15 +145,14 @@ describe('the synthesized watch definition', () => {
     expect(JSON.stringify(definition)).not.toContain('{%');
   });
 
-  it('calls only the four known integrations, and both CloudFront reads', () => {
+  it('calls only the six known integrations, and every CloudFront read', () => {
     // Arrange
     const definition = deployedDefinition();
     // Act
     const resources = new Set(Object.values(definition.States).filter((state) => state.Type === 'Task').map((state) => state.Resource));
     // Assert
     expect([...resources].filter((resource) => !KNOWN_TASK_RESOURCES.includes(resource as string))).toEqual([]);
-    expect(resources).toContain(KNOWN_TASK_RESOURCES[0]);
-    expect(resources).toContain(KNOWN_TASK_RESOURCES[1]);
+    for (const read of CLOUDFRONT_READS) expect(resources).toContain(read);
   });
 
   it('has readable state names: words, no generated hashes, within the 80-character limit', () => {
@@ -161,10 +164,54 @@ describe('the synthesized watch definition', () => {
     const unreadable = names.filter(
       (name) =>
         name.length > 80 ||
-        !/^[A-Z][a-z]+( [A-Za-z0-9,.()'-]+)*\??$/.test(name) ||
+        !/^[A-Z][a-z]+,?( [A-Za-z0-9,.()'-]+)*\??$/.test(name) ||
         name.split(/[ (),.?]/).some((word) => /\d/.test(word) && /[A-Za-z]/.test(word)),
     );
     expect(unreadable).toEqual([]);
+  });
+});
+
+describe('a newer change than the watched one (superseded)', () => {
+  it.each(SUPERSEDABLE_KINDS)('%s: Deployed with another ETag than the change recorded goes to the superseded notification first', (kind) => {
+    // Arrange
+    const definition = deployedDefinition();
+    const names: KindStateNames = STATE_NAMES[kind];
+    // Act
+    const choices = definition.States[names.isDone]!.Choices as AslState[];
+    const resultSelector = definition.States[names.getStatus]!.ResultSelector as Record<string, string>;
+    // Assert: the ETag is compared only when the watch has one; the plain Deployed rule comes after it
+    expect(resultSelector['eTag.$']).toBe('$.ETag');
+    expect(choices[0]).toEqual({
+      And: [
+        { Variable: PATHS.statusValue, StringEquals: 'Deployed' },
+        { Variable: '$.watch.eTag', IsPresent: true },
+        { Not: { Variable: '$.status.eTag', StringEqualsPath: '$.watch.eTag' } },
+      ],
+      Next: names.notifySuperseded,
+    });
+    expect(choices[1]).toEqual({ Variable: PATHS.statusValue, StringEquals: 'Deployed', Next: names.notifyDone });
+    const notify = definition.States[names.notifySuperseded!]!;
+    const { outcome } = (notify.Parameters as { MessageAttributes: { outcome: unknown } }).MessageAttributes;
+    expect(outcome).toEqual({ DataType: 'String', StringValue: 'superseded' });
+    expect(definition.States[notify.Next as string]!.Type).toBe('Succeed');
+  });
+
+  it.each(WATCH_KINDS.filter((kind) => !SUPERSEDABLE_KINDS.includes(kind)))('%s: no rule reads an ETag, and no superseded state exists', (kind) => {
+    // Arrange
+    const definition = deployedDefinition();
+    const names: KindStateNames = STATE_NAMES[kind];
+    // Act
+    const choices = JSON.stringify(definition.States[names.isDone]!.Choices);
+    // Assert
+    expect(choices).not.toContain('eTag');
+    expect(names.notifySuperseded).toBeUndefined();
+    const published = Object.values(definition.States)
+      .filter((state) => state.Resource === SNS_PUBLISH)
+      .map((state) => (state.Parameters as { MessageAttributes: Record<string, { StringValue?: string }> }).MessageAttributes)
+      .filter((attributes) => attributes.kind!.StringValue === kind)
+      .map((attributes) => attributes.outcome!.StringValue);
+    expect(published.length).toBeGreaterThan(0);
+    expect(published).not.toContain('superseded');
   });
 });
 
@@ -191,7 +238,7 @@ describe('staying under the 25,000-event history limit', () => {
     // Arrange
     const definition = deployedDefinition(EXTREME);
     const input = dispatchedInput(EXTREME, 'create-distribution.json');
-    const loops = [STATE_NAMES.distribution.getStatus, STATE_NAMES.invalidation.getStatus].map((task) => costliestLoop(definition, task));
+    const loops = WATCH_KINDS.map((kind) => costliestLoop(definition, STATE_NAMES[kind].getStatus));
     // Act
     const loopsPerExecution = input.progress.continueAt - input.progress.check;
     const executionEvents = 2; // ExecutionStarted and ExecutionSucceeded/Failed
@@ -295,7 +342,7 @@ describe('notification safety', () => {
   it('fills the templates only with JSONPath arguments, so no value is ever read as template text', () => {
     // Arrange
     const definition = deployedDefinition();
-    const publishes = Object.values(definition.States).filter((state) => state.Resource === KNOWN_TASK_RESOURCES[2]);
+    const publishes = Object.values(definition.States).filter((state) => state.Resource === SNS_PUBLISH);
     const knownPaths = new Set(Object.values(NOTIFICATION_FIELD_PATHS));
     // Act
     const formats = publishes.flatMap((state) => {
