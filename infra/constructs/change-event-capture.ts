@@ -73,6 +73,15 @@ export class ChangeEventCapture extends Construct {
   }
 }
 
+/** EventBridge's quota on the length of a rule's event pattern, in characters (default; adjustable in Service Quotas). */
+export const MAX_EVENT_PATTERN_CHARACTERS = 2_048;
+
+/** The rule's pattern as the JSON text EventBridge receives, without whitespace: its length counts against the quota. */
+export function changeEventPatternText(watchedEvents: readonly string[], distributionIds: readonly string[]): string {
+  const { detailType, ...rest } = changeEventPattern(watchedEvents, distributionIds);
+  return JSON.stringify({ ...rest, 'detail-type': detailType });
+}
+
 /** The rule's pattern; the distribution filter names the same fields as the dispatcher's parser. */
 export function changeEventPattern(watchedEvents: readonly string[], distributionIds: readonly string[]): events.EventPattern {
   const detail: Record<string, unknown> = {

@@ -9,7 +9,10 @@ import {
   DISTRIBUTION_ID_FIELDS,
   EVENT_SOURCE,
 } from '../../functions/shared/cloudtrail';
-import { DISPATCHER_TIMEOUT_SECONDS } from '../../infra/config';
+import { Stack } from 'aws-cdk-lib';
+import { ConfigError, DISPATCHER_TIMEOUT_SECONDS } from '../../infra/config';
+import { ChangeEventCapture } from '../../infra/constructs/change-event-capture';
+import { configFrom } from '../support/config';
 import {
   FAKE_ACCOUNT,
   fakeArn,
@@ -33,6 +36,16 @@ const TUNED_CONTEXT = {
   receiveWaitSeconds: '5',
   visibilityTimeoutSeconds: '300',
 };
+
+function isAccepted(context: Record<string, unknown>): boolean {
+  try {
+    configFrom(context);
+    return true;
+  } catch (error) {
+    if (error instanceof ConfigError) return false;
+    throw error;
+  }
+}
 
 interface Stacked {
   readonly result: SynthResult;
@@ -125,7 +138,7 @@ describe('capture: the EventBridge rule', () => {
     });
   });
 
-  it('with distributionIds, also requires one of the four id fields to name a listed distribution', () => {
+  it('with distributionIds, also requires one of the id fields the parser reads to name a listed distribution', () => {
     // Arrange
     const { raw, id, result } = stacked(TUNED_CONTEXT);
     const nested = (field: string) => field.split('.').reduceRight<unknown>((inner, key) => ({ [key]: inner }), IDS);
@@ -134,8 +147,29 @@ describe('capture: the EventBridge rule', () => {
     // Assert
     expect(detail.eventName).toEqual(['UpdateDistribution', 'CreateInvalidation']);
     expect(detail.errorCode).toEqual([{ exists: false }]);
-    expect(DISTRIBUTION_ID_FIELDS).toHaveLength(4);
     expect(detail.$or).toEqual(DISTRIBUTION_ID_FIELDS.map(nested));
+    expect(detail.$or).toHaveLength(DISTRIBUTION_ID_FIELDS.length);
+  });
+
+  it('stays within EventBridge\'s 2,048-character event pattern with the most distributionIds the configuration accepts', () => {
+    // Arrange: real-length distribution ids, as many as readConfig lets through with every call watched
+    const ids = Array.from({ length: 60 }, (_, index) => `E2QWRUHA${String(index).padStart(6, '0')}`);
+    let accepted = 0;
+    while (accepted < ids.length && isAccepted({ distributionIds: ids.slice(0, accepted + 1).join(',') })) accepted++;
+    const patternLength = (distributionIds: string[]) => {
+      const stack = new Stack();
+      new ChangeEventCapture(stack, 'Capture', { watchedEvents: DEFAULT_WATCHED_EVENTS, distributionIds, retentionSeconds: 3_600, receiveWaitSeconds: 0, visibilityTimeoutSeconds: 180 });
+      const [rule] = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'));
+      return JSON.stringify(rule!.Properties.EventPattern).length;
+    };
+    // Act
+    const longest = patternLength(ids.slice(0, accepted));
+    const oneMore = patternLength(ids.slice(0, accepted + 1));
+    // Assert: the limit is reached, not merely approached, and the next id would pass it
+    expect(accepted).toBeGreaterThan(0);
+    expect(accepted).toBeLessThan(ids.length);
+    expect(longest).toBeLessThanOrEqual(2_048);
+    expect(oneMore).toBeGreaterThan(2_048);
   });
 });
 
@@ -247,19 +281,24 @@ describe('watch: the state machine', () => {
 });
 
 describe('least-privilege IAM', () => {
-  const cloudfrontReads = ['cloudfront:GetDistribution', 'cloudfront:GetInvalidation'];
+  const distributionReads = ['cloudfront:GetDistribution', 'cloudfront:GetInvalidation'];
+  const tenantReads = ['cloudfront:GetDistributionTenant', 'cloudfront:GetInvalidationForDistributionTenant'];
 
   it.each([
-    { settings: 'defaults', context: DEFAULTS_CONTEXT, distributions: ['*'] },
-    { settings: 'distributionIds', context: TUNED_CONTEXT, distributions: IDS },
-  ])('grants no wildcard action and only what each part needs ($settings)', ({ context, distributions }) => {
+    { settings: 'defaults', context: DEFAULTS_CONTEXT, distributions: ['*'], cloudfrontReads: [...distributionReads, ...tenantReads], tenants: ['*'] },
+    // TUNED_CONTEXT watches no tenant call, so no tenant can be read.
+    { settings: 'distributionIds', context: TUNED_CONTEXT, distributions: IDS, cloudfrontReads: distributionReads, tenants: [] },
+  ])('grants no wildcard action and only what each part needs ($settings)', ({ context, distributions, cloudfrontReads, tenants }) => {
     // Arrange
     const { raw, id, result } = stacked(context);
     const machineId = stateMachineLogicalId(raw);
     const machineName = propertiesOf(raw, machineId).StateMachineName as string;
     const ownMachine = [fakeArn(raw, machineId), `arn:aws:states:us-east-1:${FAKE_ACCOUNT}:stateMachine:${machineName}`];
     const topicArn = fakeArn(raw, id(result.stack.notifications.topic));
-    const distributionArns = distributions.map((distribution) => `arn:aws:cloudfront::${FAKE_ACCOUNT}:distribution/${distribution}`);
+    const distributionArns = [
+      ...distributions.map((distribution) => `arn:aws:cloudfront::${FAKE_ACCOUNT}:distribution/${distribution}`),
+      ...tenants.map((tenant) => `arn:aws:cloudfront::${FAKE_ACCOUNT}:distribution-tenant/${tenant}`),
+    ];
     // Act
     const statements = identityStatements(raw);
     const allows = statements.filter((statement) => statement.Effect === 'Allow');
