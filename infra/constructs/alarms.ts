@@ -8,14 +8,14 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { WATCH_ERRORS } from '../../statemachine/constants';
+import { KIND_RULES, WATCH_ERRORS } from '../../statemachine/constants';
 import { TOPIC_KEY_ACTIONS } from './notification-topic';
 
 /** Failures the workflow ends with on purpose, after a notification that tells the subscribers what happened. */
 export const NOTIFIED_FAILURES: readonly string[] = [
   WATCH_ERRORS.timedOut,
-  WATCH_ERRORS.distributionNotFound,
-  WATCH_ERRORS.invalidationNotFound,
+  // Every kind's not-found ending, so that a new kind of watch cannot be forgotten here.
+  ...new Set(Object.values(KIND_RULES).map((rule) => rule.notFoundError)),
 ];
 
 /** The Step Functions execution log entry of a failure nobody was told about (CloudWatch Logs JSON filter). */
