@@ -188,7 +188,8 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
   }
 
   if (answer.status === kind.doneStatus) {
-    const superseded = kind.supersedable && watch.eTag !== undefined && answer.eTag !== watch.eTag;
+    // Without both ETags there is no evidence of a newer change.
+    const superseded = kind.supersedable && watch.eTag !== undefined && answer.eTag !== undefined && answer.eTag !== watch.eTag;
     const outcome = superseded ? 'superseded' : kind.doneOutcome;
     return notify(outcome, { ...facts, domainName: answer.domainName, currentETag: answer.eTag }, message, deps, context);
   }
