@@ -114,6 +114,25 @@ describe('npm start replays a change end to end', () => {
     expect(notification(stdout)).toMatch(/^Subject: +CloudFront E2QWRUHAPOMQZL invalidation completed$/m);
   });
 
+  it('counts the checks of a tenant invalidation and names the tenant it belongs to', async () => {
+    // Act
+    const { code, stdout } = await start(['--event', fixture('create-invalidation-for-distribution-tenant.json'), '--finish-after', '0']);
+    // Assert
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/event +CreateInvalidationForDistributionTenant on invalidation I2TENANTINVAL1 of distribution tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB/);
+    expect(stdout).toMatch(/check +1: Completed/);
+    expect(stdout).toMatch(/outcome +SUCCEEDED in "Tenant invalidation is completed"\n +1 status check, 1 CloudFront call;/);
+  });
+
+  it('shows the newer ETag on the check that ends a superseded tenant change', async () => {
+    // Act
+    const { code, stdout } = await start(['--event', fixture('update-distribution-tenant.json'), '--scenario', 'superseded', '--finish-after', '0']);
+    // Assert
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/check +1: Deployed with ETag E3NEWERCHANGE1, not E2QWRUHEXAMPLE of this change/);
+    expect(stdout).toMatch(/outcome +SUCCEEDED in "Tenant change is superseded by a newer one"\n +1 status check, 1 CloudFront call;/);
+  });
+
   it('sends the same notification for a bare CloudTrail record as for its EventBridge event', async () => {
     // Arrange
     const event = JSON.parse(readFileSync(fixture('create-invalidation.json'), 'utf8')) as { detail: unknown };

@@ -11,7 +11,8 @@ import { scheduleFor } from '../../functions/shared/settings';
 import { buildWatchExecution, describeDuration, type WatchExecution } from '../../functions/shared/watch-execution';
 import { SCHEDULE_KIND, type Watch } from '../../functions/shared/cloudtrail';
 import type { AslDefinition } from '../../statemachine/definition';
-import { runLocally, tasksOf, type CloudFrontAnswerer, type LocalRunResult, type PublishRequest } from '../lib/local-engine';
+import { STATE_NAMES } from '../../statemachine/constants';
+import { runLocally, type CloudFrontAnswerer, type LocalRunResult, type PublishRequest } from '../lib/local-engine';
 import { synthNotifier, watchDefinition } from '../lib/synth';
 import { parseArguments, usage, UsageError, type StartOptions } from './args';
 import { deployedWatchSettings, prepareApp, replayDispatcher, type PreparedApp } from './dispatcher-replay';
@@ -91,7 +92,8 @@ function seconds(milliseconds: number): string {
 }
 
 function printEvent(timeline: Timeline, watch: Watch): void {
-  const target = watch.invalidationId ? `invalidation ${watch.invalidationId} of ${watch.distributionId}` : `distribution ${watch.distributionId}`;
+  const owner = watch.tenantId ? `distribution tenant ${watch.tenantId}` : `distribution ${watch.distributionId}`;
+  const target = watch.invalidationId ? `invalidation ${watch.invalidationId} of ${owner}` : owner;
   timeline.at('event', `${watch.eventName} on ${target}`, 0);
   timeline.more(`event ID ${watch.eventId}`);
   timeline.more(`by ${watch.changedBy}`);
@@ -149,7 +151,7 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
 
     const eventTime = Date.parse(event.watch.eventTime);
     const { definition } = prepared;
-    const checkState = checkStateOf(definition, event.watch.kind);
+    const checkState = STATE_NAMES[event.watch.kind].getStatus;
     const cloudfront = simulatedCloudFront({
       scenario: options.scenario,
       finishAfterSeconds: options.finishAfterSeconds,
@@ -173,11 +175,6 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
     timeline.stop();
     if (!io.prepare) prepared?.dispose();
   }
-}
-
-function checkStateOf(definition: AslDefinition, kind: Watch['kind']): string {
-  const wanted = kind === 'distribution' ? 'getDistribution' : 'getInvalidation';
-  return Object.entries(tasksOf(definition)).find(([, task]) => task === wanted)![0];
 }
 
 interface WatchRun {

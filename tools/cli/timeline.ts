@@ -3,9 +3,10 @@
  * with a spinner that says what is happening right now.
  */
 import type { AslDefinition, AslState } from '../../statemachine/definition';
-import { PATHS } from '../../statemachine/constants';
+import { WATCH_KINDS } from '../../functions/shared/cloudtrail';
+import { PATHS, STATE_NAMES } from '../../statemachine/constants';
 import { describeDuration } from '../../functions/shared/watch-execution';
-import { tasksOf, type LocalEngineEvent, type TaskKind } from '../lib/local-engine';
+import { tasksOf, type LocalEngineEvent } from '../lib/local-engine';
 
 export interface Output {
   write(text: string): unknown;
@@ -101,7 +102,8 @@ export function nominalRetryDelaySeconds(state: AslState, errorName: string, att
   return Math.min(delay, retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY);
 }
 
-const CHECK_TASKS: readonly TaskKind[] = ['getDistribution', 'getInvalidation'];
+/** The status check of every kind of watch: the states whose entries count as checks. */
+const CHECK_STATES: ReadonlySet<string> = new Set(WATCH_KINDS.map((kind) => STATE_NAMES[kind].getStatus));
 
 export interface FollowOptions {
   /** Called as a Wait state starts, with its seconds: a virtual clock advances here. */
@@ -129,14 +131,14 @@ export function followExecution(definition: AslDefinition, timeline: Timeline, o
     if (name === undefined) return;
     const state = definition.States[name]!;
     const task = tasks[name];
-    if (task && CHECK_TASKS.includes(task)) {
+    if (CHECK_STATES.has(name)) {
       if (event.type === 'StateEntered') {
         tally.checks = Number(readPath(event.input, PATHS.check));
         attempt = 1;
         caught = false;
         timeline.showStatus(() => `${clockText(timeline.elapsed())}  status check ${tally.checks}`);
       } else if (event.type === 'StateExited' && !caught) {
-        timeline.at('check', `${tally.checks}: ${String(readPath(event.output, PATHS.statusValue))}`);
+        timeline.at('check', `${tally.checks}: ${String(readPath(event.output, PATHS.statusValue))}${eTagNote(event.output)}`);
       } else if (event.type === 'StateFailed') {
         // Printed once the engine says what it does about it (retry or catch), at the time it happened.
         failure = { seconds: timeline.elapsed(), text: `${tally.checks}: ${event.error}` };
@@ -165,6 +167,13 @@ export function followExecution(definition: AslDefinition, timeline: Timeline, o
     }
   };
   return { onEvent, tally };
+}
+
+/** Names the ETag CloudFront reports when it is not the one the watched change made: a newer change is in. */
+function eTagNote(output: unknown): string {
+  const current = readPath(output, PATHS.statusETag);
+  const made = readPath(output, PATHS.watchETag);
+  return current !== undefined && made !== undefined && current !== made ? ` with ETag ${String(current)}, not ${String(made)} of this change` : '';
 }
 
 function firstLine(cause: unknown): string {
