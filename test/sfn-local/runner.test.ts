@@ -316,6 +316,25 @@ describe('observeExecution', () => {
     });
   });
 
+  it('counts the status checks of tenant watches as CloudFront calls too', async () => {
+    // Arrange
+    const tasks = tasksOf(deployedDefinition());
+    const record = await recorded(
+      'SUCCEEDED',
+      history(
+        entered('TaskStateEntered', STATE_NAMES.tenant.getStatus),
+        scheduled('aws-sdk:cloudfront', 'getDistributionTenant', { Identifier: 'dt_1' }),
+        entered('TaskStateEntered', STATE_NAMES['tenant-invalidation'].getStatus),
+        scheduled('aws-sdk:cloudfront', 'getInvalidationForDistributionTenant', { DistributionTenantId: 'dt_1', Id: 'I1' }),
+        { type: 'ExecutionSucceeded' },
+      ),
+    );
+    // Act
+    const observed = observeExecution(record, tasks);
+    // Assert
+    expect(observed.cloudfrontCalls).toBe(2);
+  });
+
   it('refuses a task scheduled outside any Task state of the definition', async () => {
     // Arrange
     const record = await recorded('SUCCEEDED', history(entered('PassStateEntered', 'Not a task'), scheduled('sns', 'publish', {})));

@@ -234,10 +234,10 @@ export function observeExecution(record: ExecutionRecord, tasks: Readonly<Record
     } else if (event.type === 'TaskScheduled') {
       const state = statesEntered.at(-1) ?? '(no state entered)';
       const kind = tasks[state];
-      if (kind === 'getDistribution' || kind === 'getInvalidation') cloudfrontCalls += 1;
-      else if (kind === 'startExecution') continuations += 1;
+      if (kind === undefined) throw new Error(`a task was scheduled in "${state}", which is no Task state of the definition`);
+      if (kind === 'startExecution') continuations += 1;
       else if (kind === 'publish') publishedOutcomes.push(publishedOutcome(event.taskScheduledEventDetails?.parameters));
-      else throw new Error(`a task was scheduled in "${state}", which is no Task state of the definition`);
+      else cloudfrontCalls += 1;
     } else if (event.type === 'ExecutionFailed') {
       error = event.executionFailedEventDetails?.error;
     }
