@@ -311,12 +311,12 @@ function requiredId(
 /**
  * Every distribution (or tenant) id an event names; the capture rule's distribution filter matches the same fields.
  * requestParameters.id is the tenant for tenant calls, so a tenant id in distributionIds selects that tenant's changes.
+ * A promotion's stagingDistributionId is left out: the primary (requestParameters.id) is what deploys.
  */
 export const DISTRIBUTION_ID_FIELDS = [
   'requestParameters.id',
   'requestParameters.distributionId',
   'requestParameters.primaryDistributionId',
-  'requestParameters.stagingDistributionId',
   'requestParameters.targetDistributionId',
   'responseElements.distribution.id',
   'responseElements.distributionTenant.distributionId',

@@ -96,7 +96,6 @@ const READ_FIELDS = [
   'detail.requestParameters.id',
   'detail.requestParameters.distributionId',
   'detail.requestParameters.targetDistributionId',
-  'detail.requestParameters.stagingDistributionId',
   'detail.responseElements.distribution',
   'detail.responseElements.distribution.id',
   'detail.responseElements.distributionTenant',

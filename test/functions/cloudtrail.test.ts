@@ -606,7 +606,6 @@ describe('the distributionIds filter', () => {
       file: 'create-invalidation-for-distribution-tenant.json',
       wanted: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
     },
-    { call: 'UpdateDistributionWithStagingConfig by its staging id', file: 'update-distribution-with-staging-config.json', wanted: 'E3STAGINGEXAMP' },
     { call: 'UpdateDistributionWithStagingConfig by its primary id', file: 'update-distribution-with-staging-config.json', wanted: 'E2QWRUHAPOMQZL' },
     { call: 'AssociateAlias by its target id', file: 'associate-alias.json', wanted: 'E1TARGETEXAMPL' },
   ])('selects $call', ({ file, wanted }) => {
@@ -618,13 +617,15 @@ describe('the distributionIds filter', () => {
     expect(result.type, JSON.stringify(result)).toBe('watch');
   });
 
-  it('selects a staging promotion by its staging id but watches the primary, which is what deploys', () => {
+  it('selects a staging promotion by its primary id, which is what deploys, and not by its staging id alone', () => {
     // Arrange
     const body = fixtureBody('update-distribution-with-staging-config.json');
     // Act
-    const watch = expectWatch(parseEventBridgeBody(body, { watchedEvents: DEFAULT_WATCHED_EVENTS, distributionIds: ['E3STAGINGEXAMP'] }));
+    const byPrimary = parseEventBridgeBody(body, { watchedEvents: DEFAULT_WATCHED_EVENTS, distributionIds: ['E2QWRUHAPOMQZL'] });
+    const byStaging = parseEventBridgeBody(body, { watchedEvents: DEFAULT_WATCHED_EVENTS, distributionIds: ['E3STAGINGEXAMP'] });
     // Assert
-    expect(watch.distributionId).toBe('E2QWRUHAPOMQZL');
+    expect(expectWatch(byPrimary).distributionId).toBe('E2QWRUHAPOMQZL');
+    expect(expectReason(byStaging, 'skip')).toBe('distribution E2QWRUHAPOMQZL is not in distributionIds');
   });
 
   it.each(['create-distribution-tenant.json', 'update-distribution-tenant.json', 'create-invalidation-for-distribution-tenant.json'])(
