@@ -125,6 +125,8 @@ export interface KindStateNames {
   readonly notFound: string;
   readonly notifyTimedOut: string;
   readonly notifyCheckFailed: string;
+  /** Supersedable kinds only: the ETag comparison, its notification and its end. */
+  readonly sameETag?: string;
   readonly notifySuperseded?: string;
   readonly superseded?: string;
 }
@@ -148,6 +150,7 @@ export const STATE_NAMES = {
     notFound: 'Distribution not found',
     notifyTimedOut: 'Notify still deploying',
     notifyCheckFailed: 'Notify distribution check failed',
+    sameETag: 'Deployed with the ETag of this change?',
     notifySuperseded: 'Notify deployed with a newer change',
     superseded: 'Change is superseded by a newer one',
   },
@@ -174,6 +177,7 @@ export const STATE_NAMES = {
     notFound: 'Tenant not found',
     notifyTimedOut: 'Notify tenant still deploying',
     notifyCheckFailed: 'Notify tenant check failed',
+    sameETag: 'Tenant deployed with the ETag of this change?',
     notifySuperseded: 'Notify tenant deployed with a newer change',
     superseded: 'Tenant change is superseded by a newer one',
   },

@@ -215,20 +215,28 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
   };
 }
 
-/** Deployed, but not with the ETag the change made: a newer change superseded it, and that one is live now. */
+/**
+ * Deployed, but not with the ETag the change made: a newer change superseded it, and that one is live now. The ETag
+ * comparison is a Choice of its own, reached only when the watch has an ETag, so a missing $.watch.eTag is never read.
+ */
 function supersededStates(props: WatchDefinitionProps, kind: WatchKind): { rule: AslState; states: Record<string, AslState> } {
   const names: KindStateNames = STATE_NAMES[kind];
-  if (!names.notifySuperseded || !names.superseded) throw new Error(`the ${kind} branch has no superseded states`);
+  if (!names.sameETag || !names.notifySuperseded || !names.superseded) throw new Error(`the ${kind} branch has no superseded states`);
   return {
     rule: {
       And: [
         { Variable: PATHS.statusValue, StringEquals: KIND_RULES[kind].doneStatus },
         { Variable: PATHS.watchETag, IsPresent: true },
-        { Not: { Variable: PATHS.statusETag, StringEqualsPath: PATHS.watchETag } },
       ],
-      Next: names.notifySuperseded,
+      Next: names.sameETag,
     },
     states: {
+      [names.sameETag]: {
+        Type: 'Choice',
+        Comment: 'The ETag CloudFront reports now is the one this change made: deployed. Another one: a newer change superseded it.',
+        Choices: [{ Variable: PATHS.statusETag, StringEqualsPath: PATHS.watchETag, Next: names.notifyDone }],
+        Default: names.notifySuperseded,
+      },
       [names.notifySuperseded]: publishState(props, kind, 'superseded', names.superseded),
       [names.superseded]: {
         Type: 'Succeed',

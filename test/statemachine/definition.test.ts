@@ -179,17 +179,21 @@ describe('a newer change than the watched one (superseded)', () => {
     // Act
     const choices = definition.States[names.isDone]!.Choices as AslState[];
     const resultSelector = definition.States[names.getStatus]!.ResultSelector as Record<string, string>;
-    // Assert: the ETag is compared only when the watch has one; the plain Deployed rule comes after it
+    // Assert: the ETag is compared in a Choice of its own, entered only when the watch has one; else plain Deployed
     expect(resultSelector['eTag.$']).toBe('$.ETag');
     expect(choices[0]).toEqual({
       And: [
         { Variable: PATHS.statusValue, StringEquals: 'Deployed' },
         { Variable: '$.watch.eTag', IsPresent: true },
-        { Not: { Variable: '$.status.eTag', StringEqualsPath: '$.watch.eTag' } },
       ],
-      Next: names.notifySuperseded,
+      Next: names.sameETag,
     });
     expect(choices[1]).toEqual({ Variable: PATHS.statusValue, StringEquals: 'Deployed', Next: names.notifyDone });
+    expect(definition.States[names.sameETag!]).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.status.eTag', StringEqualsPath: '$.watch.eTag', Next: names.notifyDone }],
+      Default: names.notifySuperseded,
+    });
     const notify = definition.States[names.notifySuperseded!]!;
     const { outcome } = (notify.Parameters as { MessageAttributes: { outcome: unknown } }).MessageAttributes;
     expect(outcome).toEqual({ DataType: 'String', StringValue: 'superseded' });
@@ -204,6 +208,7 @@ describe('a newer change than the watched one (superseded)', () => {
     const choices = JSON.stringify(definition.States[names.isDone]!.Choices);
     // Assert
     expect(choices).not.toContain('eTag');
+    expect(names.sameETag).toBeUndefined();
     expect(names.notifySuperseded).toBeUndefined();
     const published = Object.values(definition.States)
       .filter((state) => state.Resource === SNS_PUBLISH)
