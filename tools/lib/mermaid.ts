@@ -124,7 +124,7 @@ export function stateMachineDocument(definition: AslDefinition): string {
     '',
     'One execution follows one CloudFront change: check the status at once, then loop check, decide, wait; every end',
     'sends exactly one notification first. This picture is drawn from the definition the stack deploys',
-    '(`tools/lib/synth.ts`), with the default configuration (one check a minute, a 4-day watch limit).',
+    '(`tools/lib/synth.ts`), with the default configuration: the state names of the Pass states show its polling schedule.',
     '',
     '```mermaid',
     mermaidStateDiagram(definition).trimEnd(),
