@@ -2,13 +2,7 @@
  * The notifier's configuration, read once from CDK context (cdk.json or `-c key=value`) and validated before any
  * construct exists. Every error names the key, the value and what is allowed.
  */
-import {
-  DEFAULT_WATCHED_EVENTS,
-  DISTRIBUTION_ID_FIELDS,
-  RESOURCE_ID_PATTERN,
-  SUPPORTED_EVENT_NAMES,
-} from '../functions/shared/cloudtrail';
-import { changeEventPatternText, MAX_EVENT_PATTERN_CHARACTERS } from './constructs/change-event-capture';
+import { DEFAULT_WATCHED_EVENTS, RESOURCE_ID_PATTERN, SUPPORTED_EVENT_NAMES } from '../functions/shared/cloudtrail';
 import {
   longestRetentionThatFits,
   longestWaitSeconds,
@@ -216,7 +210,6 @@ function readKeys(read: ContextReader): NotifierConfig {
   const distributionIds = list(read, 'distributionIds', idsAllowed) ?? [];
   const badId = distributionIds.find((id) => !RESOURCE_ID_PATTERN.test(id));
   if (badId !== undefined) throw new ConfigError('distributionIds', badId, idsAllowed);
-  checkEventPatternLength(watchedEvents, distributionIds);
 
   const pollIntervalSeconds = integer(read, 'pollIntervalSeconds', 60, 5, 3_600);
   const minimumVisibility = 6 * (mode === 'sqs-retry' ? STATUS_CHECK_TIMEOUT_SECONDS : DISPATCHER_TIMEOUT_SECONDS);
@@ -243,21 +236,6 @@ function readKeys(read: ContextReader): NotifierConfig {
     logRemovalPolicy: oneOf(read, 'logRemovalPolicy', LOG_REMOVAL_POLICIES, 'retain'),
     schedule: readSchedule(read, pollIntervalSeconds),
   };
-}
-
-/** The capture rule repeats every id in each id field it matches, and EventBridge caps the length of a rule's pattern. */
-function checkEventPatternLength(watchedEvents: readonly string[], distributionIds: readonly string[]): void {
-  const length = changeEventPatternText(watchedEvents, distributionIds).length;
-  if (length <= MAX_EVENT_PATTERN_CHARACTERS) return;
-  let fitting = distributionIds.length - 1;
-  while (fitting > 0 && changeEventPatternText(watchedEvents, distributionIds.slice(0, fitting)).length > MAX_EVENT_PATTERN_CHARACTERS) fitting--;
-  throw new ConfigError(
-    'distributionIds',
-    distributionIds.join(','),
-    `at most ${fitting} of these ids with these ${watchedEvents.length} watchedEvents: the capture rule names each id in ` +
-      `${DISTRIBUTION_ID_FIELDS.length} fields, and EventBridge allows an event pattern of ${MAX_EVENT_PATTERN_CHARACTERS.toLocaleString('en-US')} ` +
-      `characters; this list makes ${length.toLocaleString('en-US')}`,
-  );
 }
 
 /** Fastest fast-phase interval: every check is a CloudFront API call, and many watches share one account's rate. */

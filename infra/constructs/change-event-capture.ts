@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -14,7 +14,8 @@ export interface ChangeEventCaptureProps {
   /** CloudTrail event names that start a watch. */
   readonly watchedEvents: readonly string[];
   /**
-   * Only changes that name one of these distributions are captured.
+   * Only changes that name one of these distributions are captured, when the filter fits in the rule's pattern;
+   * otherwise the rule passes every watched call and the consuming Lambda drops the others.
    * @default - every distribution in the account
    */
   readonly distributionIds?: readonly string[];
@@ -58,10 +59,21 @@ export class ChangeEventCapture extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
 
+    const distributionIds = props.distributionIds ?? [];
+    const filterInRule = ruleCanFilterDistributions(props.watchedEvents, distributionIds);
     this.rule = new events.Rule(this, 'CloudFrontChangeRule', {
       description: 'Successful CloudFront API calls that start a deployment or an invalidation',
-      eventPattern: changeEventPattern(props.watchedEvents, props.distributionIds ?? []),
+      eventPattern: changeEventPattern(props.watchedEvents, filterInRule ? distributionIds : []),
     });
+    if (distributionIds.length > 0 && !filterInRule) {
+      Annotations.of(this.rule).addInfoV2(
+        DISTRIBUTION_FILTER_LEFT_OUT,
+        `distributionIds lists ${distributionIds.length} ids: filtering them in this rule would make its event pattern ` +
+          `${changeEventPatternText(props.watchedEvents, distributionIds).length.toLocaleString('en-US')} characters, more than ` +
+          `EventBridge's ${MAX_EVENT_PATTERN_CHARACTERS.toLocaleString('en-US')}. The rule now passes every watched call, and the ` +
+          'dispatcher (or the sqs-retry status check) drops changes to other distributions: one Lambda invocation per unrelated change.',
+      );
+    }
     // Events EventBridge cannot deliver land in the dead-letter queue instead of vanishing.
     this.rule.addTarget(
       new targets.SqsQueue(this.queue, {
@@ -75,6 +87,17 @@ export class ChangeEventCapture extends Construct {
 
 /** EventBridge's quota on the length of a rule's event pattern, in characters (default; adjustable in Service Quotas). */
 export const MAX_EVENT_PATTERN_CHARACTERS = 2_048;
+
+/** Id of the synth-time info shown when the distribution filter is left out of the rule. */
+export const DISTRIBUTION_FILTER_LEFT_OUT = 'cloudfront-change-notifier:distributionIdsNotInRule';
+
+/**
+ * Whether the rule can name these ids within EventBridge's quota. The filter is only an optimisation: the dispatcher
+ * and the sqs-retry status check apply distributionIds again, so a rule without it watches no more than one with it.
+ */
+export function ruleCanFilterDistributions(watchedEvents: readonly string[], distributionIds: readonly string[]): boolean {
+  return distributionIds.length > 0 && changeEventPatternText(watchedEvents, distributionIds).length <= MAX_EVENT_PATTERN_CHARACTERS;
+}
 
 /** The rule's pattern as the JSON text EventBridge receives, without whitespace: its length counts against the quota. */
 export function changeEventPatternText(watchedEvents: readonly string[], distributionIds: readonly string[]): string {

@@ -1,6 +1,8 @@
-import { Template, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Template, Match } from 'aws-cdk-lib/assertions';
 import type { CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   CLOUDTRAIL_EVENT_SOURCE,
@@ -8,11 +10,13 @@ import {
   DETAIL_TYPE,
   DISTRIBUTION_ID_FIELDS,
   EVENT_SOURCE,
+  parseEventBridgeBody,
 } from '../../functions/shared/cloudtrail';
+import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../../functions/shared/settings';
+import type { NotifierStack } from '../../infra/notifier-stack';
 import { Stack } from 'aws-cdk-lib';
-import { ConfigError, DISPATCHER_TIMEOUT_SECONDS } from '../../infra/config';
+import { DISPATCHER_TIMEOUT_SECONDS } from '../../infra/config';
 import { ChangeEventCapture } from '../../infra/constructs/change-event-capture';
-import { configFrom } from '../support/config';
 import {
   FAKE_ACCOUNT,
   fakeArn,
@@ -37,15 +41,7 @@ const TUNED_CONTEXT = {
   visibilityTimeoutSeconds: '300',
 };
 
-function isAccepted(context: Record<string, unknown>): boolean {
-  try {
-    configFrom(context);
-    return true;
-  } catch (error) {
-    if (error instanceof ConfigError) return false;
-    throw error;
-  }
-}
+const fixtureBody = (file: string) => readFileSync(fileURLToPath(new URL(`../fixtures/events/${file}`, import.meta.url)), 'utf8');
 
 interface Stacked {
   readonly result: SynthResult;
@@ -151,25 +147,61 @@ describe('capture: the EventBridge rule', () => {
     expect(detail.$or).toHaveLength(DISTRIBUTION_ID_FIELDS.length);
   });
 
-  it('stays within EventBridge\'s 2,048-character event pattern with the most distributionIds the configuration accepts', () => {
-    // Arrange: real-length distribution ids, as many as readConfig lets through with every call watched
-    const ids = Array.from({ length: 60 }, (_, index) => `E2QWRUHA${String(index).padStart(6, '0')}`);
-    let accepted = 0;
-    while (accepted < ids.length && isAccepted({ distributionIds: ids.slice(0, accepted + 1).join(',') })) accepted++;
-    const patternLength = (distributionIds: string[]) => {
+  describe('with more distributionIds than the event pattern can name', () => {
+    const ids = ['E2QWRUHAPOMQZL', ...Array.from({ length: 59 }, (_, index) => `E2QWRUHA${String(index).padStart(6, '0')}`)];
+    const capturePattern = (distributionIds: readonly string[]) => {
       const stack = new Stack();
       new ChangeEventCapture(stack, 'Capture', { watchedEvents: DEFAULT_WATCHED_EVENTS, distributionIds, retentionSeconds: 3_600, receiveWaitSeconds: 0, visibilityTimeoutSeconds: 180 });
       const [rule] = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'));
-      return JSON.stringify(rule!.Properties.EventPattern).length;
+      return rule!.Properties.EventPattern as { detail: { $or?: Array<Record<string, unknown>> } };
     };
-    // Act
-    const longest = patternLength(ids.slice(0, accepted));
-    const oneMore = patternLength(ids.slice(0, accepted + 1));
-    // Assert: the limit is reached, not merely approached, and the next id would pass it
-    expect(accepted).toBeGreaterThan(0);
-    expect(accepted).toBeLessThan(ids.length);
-    expect(longest).toBeLessThanOrEqual(2_048);
-    expect(oneMore).toBeGreaterThan(2_048);
+    let fitting = 0;
+    while (fitting < ids.length && capturePattern(ids.slice(0, fitting + 1)).detail.$or !== undefined) fitting++;
+    const oneMore = ids.slice(0, fitting + 1);
+
+    it('names the ids in the rule up to EventBridge\'s 2,048 characters, and not one id past them', () => {
+      // Arrange: the pattern with the longest list that fits, and that pattern with one more id in every id field
+      const longest = capturePattern(ids.slice(0, fitting));
+      const extraId = oneMore.at(-1)!;
+      const withExtraId = JSON.parse(JSON.stringify(longest), (_key, value: unknown) =>
+        Array.isArray(value) && value.includes(ids[0]) ? [...value, extraId] : value,
+      ) as unknown;
+      // Act
+      const beyond = capturePattern(oneMore);
+      // Assert
+      expect(fitting).toBeGreaterThan(1);
+      expect(fitting).toBeLessThan(ids.length);
+      expect(longest.detail.$or).toHaveLength(DISTRIBUTION_ID_FIELDS.length);
+      expect(JSON.stringify(longest).length).toBeLessThanOrEqual(2_048);
+      expect(JSON.stringify(withExtraId).length).toBeGreaterThan(2_048);
+      expect(beyond.detail).not.toHaveProperty('$or');
+      expect(beyond.detail).toMatchObject({ eventName: [...DEFAULT_WATCHED_EVENTS], errorCode: [{ exists: false }] });
+    });
+
+    it.each([
+      { mode: 'stepfunctions', consumer: (stack: NotifierStack) => stack.node.findChild('Dispatcher').node.findChild('Function') },
+      { mode: 'sqs-retry', consumer: (stack: NotifierStack) => stack.statusCheck!.function },
+    ])('says so at synth time, and the $mode Lambda still skips unlisted distributions', ({ mode, consumer }) => {
+      // Arrange
+      const { raw, id, result } = stacked({ mode, distributionIds: oneMore.join(',') });
+      const fitted = stacked({ mode, distributionIds: ids.slice(0, fitting).join(',') });
+      const variables = (propertiesOf(raw, id(consumer(result.stack))).Environment as { Variables: Record<string, string> }).Variables;
+      const settings = parseWatchSettings(variables[WATCH_SETTINGS_ENV]);
+      // Act
+      const infos = Annotations.fromStack(result.stack).findInfo('*', Match.stringLikeRegexp('distributionIds'));
+      const listed = parseEventBridgeBody(fixtureBody('update-distribution.json'), settings);
+      const unlisted = parseEventBridgeBody(fixtureBody('create-distribution-with-tags.json'), settings);
+      // Assert
+      expect(propertiesOf(raw, id(result.stack.capture.rule)).EventPattern).not.toHaveProperty(['detail', '$or']);
+      expect(infos.map((info) => info.id)).toEqual([`/${result.stack.capture.rule.node.path}`]);
+      expect(String(infos[0]!.entry.data)).toMatch(
+        new RegExp(`distributionIds lists ${oneMore.length} ids.*passes every watched call.*drops changes to other distributions.*one Lambda invocation per unrelated change`),
+      );
+      expect(Annotations.fromStack(fitted.result.stack).findInfo('*', Match.stringLikeRegexp('distributionIds'))).toEqual([]);
+      expect(settings.distributionIds).toEqual(oneMore);
+      expect(listed.type).toBe('watch');
+      expect(unlisted).toMatchObject({ type: 'skip', reason: 'distribution E1KX7NS0V9EXMP is not in distributionIds' });
+    });
   });
 });
 
