@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -92,16 +92,26 @@ const STATUS_READS: Record<WatchKind, { readonly action: string; readonly resour
   'tenant-invalidation': { action: 'cloudfront:GetInvalidationForDistributionTenant', resourceType: 'distribution-tenant' },
 };
 
+/**
+ * Most distribution ARNs a grant lists before it reads every distribution instead. CDK estimates each ARN with a token
+ * at 150 characters and moves what passes 10,000 into managed policies of at most 6,144 characters, which a long list
+ * overflows at deploy; 50 keeps the whole role policy inline (55 is where CDK starts moving), far under IAM's 10,240.
+ */
+export const MAX_LISTED_DISTRIBUTION_ARNS = 50;
+
+/** Id of the synth-time info shown when a grant reads every distribution although distributionIds is set. */
+export const DISTRIBUTION_READS_NOT_LISTED = 'cloudfront-change-notifier:distributionReadsNotListed';
+
 export interface CloudFrontStatusReads {
   /** Only the calls that check the kinds of watch these events start are granted. */
   readonly watchedEvents: readonly string[];
-  /** Distribution reads are limited to these ids; empty means every distribution of the account. */
+  /** Distribution reads are limited to these ids, up to MAX_LISTED_DISTRIBUTION_ARNS; empty means every distribution of the account. */
   readonly distributionIds: readonly string[];
 }
 
 /**
  * Lets a status checker read what the watched events make it follow: distributions and their invalidations (only the
- * listed distributions, or every one of this account), and distribution tenants and their invalidations (every tenant
+ * listed distributions when the role's policy can hold them, else every one of this account), and distribution tenants and their invalidations (every tenant
  * of this account). Wildcards are acknowledged for cdk-nag on `scope`.
  */
 export function grantReadCloudFrontStatus(scope: Construct, grantee: iam.IGrantable, reads: CloudFrontStatusReads): void {
@@ -114,7 +124,8 @@ export function grantReadCloudFrontStatus(scope: Construct, grantee: iam.IGranta
 
   const distributionActions = actions('distribution');
   if (distributionActions.length > 0) {
-    const ids = reads.distributionIds.length > 0 ? reads.distributionIds : ['*'];
+    const listed = reads.distributionIds.length > 0 && reads.distributionIds.length <= MAX_LISTED_DISTRIBUTION_ARNS;
+    const ids = listed ? reads.distributionIds : ['*'];
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadCloudFrontStatus',
@@ -122,13 +133,25 @@ export function grantReadCloudFrontStatus(scope: Construct, grantee: iam.IGranta
         resources: ids.map((id) => arn('distribution', id)),
       }),
     );
-    if (ids.includes('*')) {
+    const readOnly = `the grant is read-only (${distributionActions.map((action) => action.replace('cloudfront:', '')).join(', ')}) and limited to this account.`;
+    if (reads.distributionIds.length === 0) {
+      Validations.of(scope).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/*]',
+        reason: `Without distributionIds the notifier watches every distribution of the account, including ones created later; ${readOnly}`,
+      });
+    } else if (!listed) {
       Validations.of(scope).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/*]',
         reason:
-          'Without distributionIds the notifier watches every distribution of the account, including ones created later; ' +
-          `the grant is read-only (${distributionActions.map((action) => action.replace('cloudfront:', '')).join(', ')}) and limited to this account.`,
+          `distributionIds lists more than ${MAX_LISTED_DISTRIBUTION_ARNS} distributions, too many ARNs for the role's inline policy; ` +
+          `only listed distributions are watched, since the parser drops the others before any status check; ${readOnly}`,
       });
+      Annotations.of(scope).addInfoV2(
+        DISTRIBUTION_READS_NOT_LISTED,
+        `distributionIds lists ${reads.distributionIds.length} ids, more than the ${MAX_LISTED_DISTRIBUTION_ARNS} distribution ARNs ` +
+          "this role's inline policy holds: the status checks may read every distribution of the account (read-only). " +
+          'Only listed distributions are watched: the dispatcher (or the sqs-retry status check) drops changes to the others.',
+      );
     }
   }
 

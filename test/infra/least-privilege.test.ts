@@ -2,9 +2,12 @@
  * Least privilege, read straight from the synthesized templates of every configuration: every IAM policy, role trust
  * policy, key policy and bucket/topic/queue policy. A wildcard is allowed only where a line below names it and says why.
  */
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { MAX_LISTED_DISTRIBUTION_ARNS } from '../../infra/constructs/notifier-function';
 import type { CfnTemplate } from '../../tools/lib/synth';
-import { FAKE_ACCOUNT } from '../../tools/lib/synth';
+import { FAKE_ACCOUNT, resolveIntrinsics } from '../../tools/lib/synth';
 import { synthesized } from '../support/definition';
 import { CONFIGURATIONS } from './configurations';
 
@@ -80,7 +83,9 @@ const RESOURCE_WILDCARDS: readonly ResourceWildcard[] = [
     resource: ANY_RESOURCE,
   },
   {
-    reason: 'Without distributionIds every distribution of the own account is watched, including later ones; read-only',
+    reason:
+      'Without distributionIds, or with more than a role policy can list, every distribution of the own account may be read; ' +
+      'only distributions the parser lets through are checked; read-only',
     kind: 'identity',
     actions: ['cloudfront:GetDistribution', 'cloudfront:GetInvalidation'],
     resource: /^arn:\$\{AWS::Partition\}:cloudfront::\$\{AWS::AccountId\}:distribution\/\*$/,
@@ -302,7 +307,7 @@ describe('least privilege sweep', () => {
     const reasons = narrowed.flatMap(({ context }) => [...audit(synthesized(context).template).used]);
     // Assert
     expect(narrowed.length).toBeGreaterThan(0);
-    expect(reasons.some((reason) => reason.startsWith('Without distributionIds'))).toBe(false);
+    expect(reasons.some((reason) => reason.includes('every distribution of the own account'))).toBe(false);
   });
 
   // What each watched call is checked with: the tests name the expected actions themselves, not the grant's table.
@@ -364,5 +369,63 @@ describe('least privilege sweep', () => {
     // Assert
     const expected = [/wildcard action s3:\*/, /wildcard resource \* for sqs:SendMessage/, /allows anyone/, /events\.amazonaws\.com may act for any source/, /managed policies/, /EventBusPolicy holds a policy/];
     for (const pattern of expected) expect(problems.some((problem) => pattern.test(problem)), String(pattern)).toBe(true);
+  });
+});
+
+/** IAM counts a role's inline policies together, without whitespace (IAM quotas: role policy size 10,240 characters). */
+const ROLE_POLICY_CHARACTERS = 10_240;
+
+/** The characters of each role's inline policies, with the intrinsics resolved the way a deployed account would. */
+function inlinePolicySizes(template: CfnTemplate): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const [roleId, resource] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role')) {
+    const own = ((resource.Properties!.Policies ?? []) as { PolicyDocument: unknown }[]).map((inline) => inline.PolicyDocument);
+    const attached = Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && asList(r.Properties!.Roles).some((role) => render(role) === `\${${roleId}}`))
+      .map((r) => r.Properties!.PolicyDocument);
+    sizes.set(roleId, [...own, ...attached].reduce<number>((sum, doc) => sum + JSON.stringify(resolveIntrinsics(doc, template)).length, 0));
+  }
+  return sizes;
+}
+
+describe('distributionIds and the size of the status checker\'s role policy', () => {
+  // The longest ids RESOURCE_ID_PATTERN accepts make the longest ARNs.
+  const ids = (count: number) => Array.from({ length: count }, (_, index) => `E${String(index).padStart(31, '0')}`);
+  const distributionArns = (template: CfnTemplate) =>
+    cloudFrontGrants(template).filter(({ action }) => !action.includes('DistributionTenant'));
+  const notListed = (stack: Parameters<typeof Annotations.fromStack>[0]) =>
+    Annotations.fromStack(stack).findInfo('*', Match.stringLikeRegexp('distribution ARNs'));
+
+  it.each(MODE_CONTEXTS)('in mode $mode lists every id up to the limit, inline and under IAM\'s 10,240 characters', ({ context }) => {
+    // Arrange
+    const listed = ids(MAX_LISTED_DISTRIBUTION_ARNS);
+    // Act
+    const { template, stack } = synthesized({ ...context, distributionIds: listed.join(',') });
+    // Assert
+    const expected = listed.map((id) => `arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/${id}`).sort();
+    for (const { action, resources } of distributionArns(template)) expect(resources, action).toEqual(expected);
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy')).toEqual([]);
+    for (const [role, size] of inlinePolicySizes(template)) expect(size, role).toBeLessThanOrEqual(ROLE_POLICY_CHARACTERS);
+    expect(notListed(stack)).toEqual([]);
+  });
+
+  it.each(
+    [MAX_LISTED_DISTRIBUTION_ARNS + 1, 200].flatMap((count) => MODE_CONTEXTS.map(({ mode, context }) => ({ count, mode, context }))),
+  )('in mode $mode with $count ids reads every distribution instead, says so at synth and passes cdk-nag', ({ count, context }) => {
+    // Arrange
+    const given = ids(count);
+    // Act
+    const { template, stack } = synthesized({ ...context, distributionIds: given.join(',') });
+    // Assert
+    const grants = distributionArns(template);
+    expect(grants.length).toBeGreaterThan(0);
+    for (const { action, resources } of grants) expect(resources, action).toEqual(['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*']);
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy')).toEqual([]);
+    for (const [role, size] of inlinePolicySizes(template)) expect(size, role).toBeLessThanOrEqual(ROLE_POLICY_CHARACTERS);
+    expect(audit(template).problems).toEqual([]);
+    const infos = notListed(stack);
+    expect(infos).toHaveLength(1);
+    expect(String(infos[0]!.entry.data)).toContain(`distributionIds lists ${count} ids, more than the ${MAX_LISTED_DISTRIBUTION_ARNS}`);
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
   });
 });
