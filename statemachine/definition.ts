@@ -256,7 +256,19 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
     States: {
       [STATE_NAMES.chooseKind]: {
         Type: 'Choice',
-        Choices: WATCH_KINDS.map((kind) => ({ Variable: PATHS.kind, StringEquals: kind, Next: STATE_NAMES[kind].getStatus })),
+        Comment:
+          'A new watch checks at once. A continued one carries the status of its last check and decides on it first, ' +
+          'so it waits before its next check as if it had stayed in one execution.',
+        Choices: WATCH_KINDS.flatMap((kind) => [
+          {
+            And: [
+              { Variable: PATHS.kind, StringEquals: kind },
+              { Variable: PATHS.status, IsPresent: true },
+            ],
+            Next: STATE_NAMES[kind].isDone,
+          },
+          { Variable: PATHS.kind, StringEquals: kind, Next: STATE_NAMES[kind].getStatus },
+        ]),
         Default: STATE_NAMES.invalidInput,
       },
       [STATE_NAMES.invalidInput]: {
@@ -269,7 +281,7 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         Type: 'Pass',
         Comment: `Every ${CHECKS_PER_EXECUTION} checks the watch moves to a new execution, far below the 25,000-event history limit.`,
         Parameters: {
-          'check.$': `States.MathAdd(${PATHS.check}, 1)`,
+          'check.$': PATHS.check,
           'maxChecks.$': PATHS.maxChecks,
           'continueAt.$': `States.MathAdd(${PATHS.continueAt}, ${CHECKS_PER_EXECUTION})`,
           'part.$': `States.MathAdd(${PATHS.part}, 1)`,
@@ -284,7 +296,7 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         Parameters: {
           StateMachineArn: props.stateMachineArn,
           'Name.$': `States.Format('{}-part{}', ${PATHS.executionName}, ${PATHS.part})`,
-          Input: { 'watch.$': PATHS.watch, 'progress.$': PATHS.progress },
+          Input: { 'watch.$': PATHS.watch, 'progress.$': PATHS.progress, 'status.$': PATHS.status },
         },
         ResultSelector: { 'executionArn.$': '$.ExecutionArn' },
         ResultPath: PATHS.continuation,

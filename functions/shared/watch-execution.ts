@@ -36,7 +36,7 @@ export interface WatchDetails {
 }
 
 export interface WatchProgress {
-  /** Number of the next status check (1 for a new watch). */
+  /** Number of the next status check (1 for a new watch); a continued execution starts with that of its carried status. */
   readonly check: number;
   /** The poll budget: the watch times out after this check. */
   readonly maxChecks: number;
@@ -49,6 +49,11 @@ export interface WatchProgress {
 export interface WatchExecutionInput {
   readonly watch: WatchDetails;
   readonly progress: WatchProgress;
+  /**
+   * Only in a continued execution: the answer of the last check (value, and eTag or domainName where the kind has
+   * them), which the new execution decides on before it waits for its next check.
+   */
+  readonly status?: Readonly<Record<string, unknown>>;
 }
 
 export interface WatchExecution {

@@ -289,7 +289,8 @@ describe('continuing a watch in a new execution', () => {
       Name: `${input.watch.executionName}-part2`,
       Input: {
         watch: input.watch,
-        progress: { check: 4, maxChecks: input.progress.maxChecks, continueAt: 3 + CHECKS_PER_EXECUTION, part: 2 },
+        progress: { check: 3, maxChecks: input.progress.maxChecks, continueAt: 3 + CHECKS_PER_EXECUTION, part: 2 },
+        status: { value: 'InProgress', domainName: SIMULATED_DOMAIN, eTag: SIMULATED_ETAG },
       },
     });
   });

@@ -127,7 +127,8 @@ export async function simulateWatch(machine: BenchMachine, change: Change, timin
   let input: WatchExecutionInput | undefined = firstInput(machine, change, timing, options.startSeconds);
   while (input) {
     const progress: WatchExecutionInput['progress'] = input.progress;
-    const cacheKey = `${kind}:${progress.continueAt - progress.check}:${progress.maxChecks > progress.continueAt}`;
+    // A continued part decides on its carried status before its first check, so it makes one check fewer than part 1.
+    const cacheKey = `${kind}:${progress.continueAt - progress.check}:${progress.maxChecks > progress.continueAt}:${input.status !== undefined}`;
     const cached = Number.isFinite(change.finishSeconds) ? undefined : options.fullPartCache?.get(cacheKey);
     if (cached) {
       reusedAny = true;
