@@ -128,8 +128,9 @@ export async function simulateWatch(machine: BenchMachine, change: Change, timin
   while (input) {
     const progress: WatchExecutionInput['progress'] = input.progress;
     // A continued part decides on its carried status before its first check, so it makes one check fewer than part 1.
-    const cacheKey = `${kind}:${progress.continueAt - progress.check}:${progress.maxChecks > progress.continueAt}:${input.status !== undefined}`;
-    const cached = Number.isFinite(change.finishSeconds) ? undefined : options.fullPartCache?.get(cacheKey);
+    const continued: boolean = input.status !== undefined;
+    const cacheKey: string = `${kind}:${progress.continueAt - progress.check}:${progress.maxChecks > progress.continueAt}:${continued}`;
+    const cached: FullPart | undefined = Number.isFinite(change.finishSeconds) ? undefined : options.fullPartCache?.get(cacheKey);
     if (cached) {
       reusedAny = true;
       executions.push(cached.count);
