@@ -72,13 +72,30 @@ describe('npm start arguments', () => {
   });
 
   it.each([
+    [['--live', '--tenant', 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB'], { tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB' }],
+    [
+      ['--live', '--tenant', 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB', '--invalidation', 'I2J0I21PCUYOIK'],
+      { tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB', invalidationId: 'I2J0I21PCUYOIK' },
+    ],
+  ])('reads a live watch of a distribution tenant from %j', (argv, target) => {
+    // Act
+    const options = parseArguments(argv);
+    // Assert
+    expect(options).toEqual({ mode: 'live', ...target, context: {} });
+  });
+
+  it.each([
     [['--bogus'], /Unknown option '--bogus'/, true],
     [['stray'], /positional/, true],
     [['--event'], /argument missing/, true],
     [['--scenario', 'meteor'], /unknown scenario "meteor"; choose one of deployed, not-found, timeout, superseded, throttling, access-denied/, true],
     [['--finish-after', 'later'], /--finish-after "later" is not a duration/, false],
     [['-c', 'novalue'], /--context expects KEY=VALUE/, false],
-    [['--live'], /--live needs --distribution/, true],
+    [['--live'], /--live needs --distribution ID or --tenant ID/, true],
+    [['--live', '--distribution', 'E1', '--tenant', 'dt_1'], /--live watches --distribution or --tenant, not both/, true],
+    [['--live', '--invalidation', 'I1'], /--live needs --distribution ID or --tenant ID/, true],
+    [['--tenant', 'dt_1'], /--tenant watches a real change and needs --live/, true],
+    [['--live', '--tenant', 'dt/1'], /--tenant "dt\/1" is not a CloudFront id/, false],
     [['--distribution', 'E1'], /--distribution watches a real change and needs --live/, true],
     [['--live', '--distribution', 'E1', '--event', 'x.json'], /--event replays a simulated change and cannot be combined with --live/, true],
     [['--live', '--distribution', 'not an id'], /is not a CloudFront id/, false],

@@ -2,18 +2,21 @@ import {
   CloudFrontClient,
   CloudFrontServiceException,
   GetDistributionCommand,
+  GetDistributionTenantCommand,
   GetInvalidationCommand,
+  GetInvalidationForDistributionTenantCommand,
   NoSuchDistribution,
 } from '@aws-sdk/client-cloudfront';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLOUDFRONT_ERRORS } from '../../statemachine/constants';
+import { CLOUDFRONT_ERRORS, STATE_NAMES } from '../../statemachine/constants';
 import { run } from '../../tools/cli/run';
 import { notificationText, testIo } from './support';
 
 const DISTRIBUTION = 'E2QWRUHAPOMQZL';
 const INVALIDATION = 'I2J0I21PCUYOIK';
+const TENANT = 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB';
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:cloudfront-ops';
 const cloudfront = mockClient(CloudFrontClient);
 const sns = mockClient(SNSClient);
@@ -26,9 +29,13 @@ function invalidation(status: string) {
   return { Invalidation: { Id: INVALIDATION, Status: status, CreateTime: new Date('2027-03-01T08:00:00Z') } } as never;
 }
 
-async function live(argv: string[], overrides = {}) {
+function tenant(status: string) {
+  return { ETag: 'E2QWRUHEXAMPLE', DistributionTenant: { Id: TENANT, DistributionId: 'E1MULTITENANT1', Status: status } } as never;
+}
+
+async function live(argv: string[], overrides = {}, target = ['--distribution', DISTRIBUTION]) {
   const io = testIo({ liveWaitMilliseconds: 1, ...overrides });
-  const code = await run(['--live', '--distribution', DISTRIBUTION, ...argv], io);
+  const code = await run(['--live', ...target, ...argv], io);
   return { code, stdout: io.stdout.text, stderr: io.stderr.text };
 }
 
@@ -50,6 +57,7 @@ describe('npm start -- --live against a mocked CloudFront API', () => {
     // Assert
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(cloudfront.commandCalls(GetDistributionCommand).map((call) => call.args[0].input)).toEqual([{ Id: DISTRIBUTION }, { Id: DISTRIBUTION }]);
+    expect(stdout).toContain('(GetDistribution only) with your credentials');
     expect(stdout).toMatch(/check +1: InProgress[\s\S]*wait +.+ before check 2[\s\S]*check +2: Deployed/);
     expect(stdout).toContain('SNS would receive (not published: no --publish)');
     expect(notificationText(stdout)).toMatch(/^Domain: +d2abc\.cloudfront\.net$/m);
@@ -76,6 +84,40 @@ describe('npm start -- --live against a mocked CloudFront API', () => {
       },
     });
     expect(publish!.args[0].input.Message).toContain(`Invalidation:  ${INVALIDATION}`);
+  });
+
+  it('checks a distribution tenant with GetDistributionTenant until it is Deployed and ends with the tenant notification', async () => {
+    // Arrange
+    cloudfront.on(GetDistributionTenantCommand).resolvesOnce(tenant('InProgress')).resolves(tenant('Deployed'));
+    // Act
+    const { code, stdout, stderr } = await live([], {}, ['--tenant', TENANT]);
+    // Assert
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(cloudfront.commandCalls(GetDistributionTenantCommand).map((call) => call.args[0].input)).toEqual([{ Identifier: TENANT }, { Identifier: TENANT }]);
+    expect(cloudfront.commandCalls(GetDistributionCommand)).toHaveLength(0);
+    expect(stdout).toContain('(GetDistributionTenant only) with your credentials');
+    expect(stdout).toMatch(new RegExp(`watch +distribution tenant ${TENANT}$`, 'm'));
+    expect(stdout).toMatch(/check +2: Deployed/);
+    expect(stdout).toContain(`SUCCEEDED in "${STATE_NAMES.tenant.done}"`);
+    const notification = notificationText(stdout);
+    expect(notification).toMatch(new RegExp(`^Subject: +CloudFront tenant ${TENANT} deployed$`, 'm'));
+    expect(notification).toContain(`"tenantId":{"DataType":"String","StringValue":"${TENANT}"}`);
+    expect(notification).toMatch(new RegExp(`^What changed: +UpdateDistributionTenant on distribution tenant ${TENANT}$`, 'm'));
+  });
+
+  it('checks a tenant invalidation with GetInvalidationForDistributionTenant until it is Completed', async () => {
+    // Arrange
+    cloudfront.on(GetInvalidationForDistributionTenantCommand).resolves(invalidation('Completed'));
+    // Act
+    const { code, stdout, stderr } = await live(['--invalidation', INVALIDATION], {}, ['--tenant', TENANT]);
+    // Assert
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(cloudfront.commandCalls(GetInvalidationForDistributionTenantCommand).map((call) => call.args[0].input)).toEqual([
+      { DistributionTenantId: TENANT, Id: INVALIDATION },
+    ]);
+    expect(stdout).toContain('(GetInvalidationForDistributionTenant only) with your credentials');
+    expect(stdout).toMatch(new RegExp(`watch +invalidation ${INVALIDATION} of distribution tenant ${TENANT}$`, 'm'));
+    expect(notificationText(stdout)).toMatch(new RegExp(`^Subject: +CloudFront tenant ${TENANT} invalidation completed$`, 'm'));
   });
 
   it('ends with the not-found notification, without retrying, when the distribution does not exist', async () => {

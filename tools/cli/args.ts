@@ -25,23 +25,27 @@ export type StartOptions =
       readonly finishAfterSeconds: number;
       readonly context: Record<string, string>;
     }
-  | {
+  | ({
       readonly mode: 'live';
-      readonly distributionId: string;
       readonly invalidationId?: string;
       readonly publishTopicArn?: string;
       readonly context: Record<string, string>;
-    };
+    } & LiveTarget);
+
+/** What a live run watches (or whose invalidation): a distribution or a distribution tenant, never both. */
+export type LiveTarget =
+  | { readonly distributionId: string; readonly tenantId?: never }
+  | { readonly tenantId: string; readonly distributionId?: never };
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 const REPLAY_ONLY = ['event', 'scenario', 'finish-after'] as const;
-const LIVE_ONLY = ['distribution', 'invalidation', 'publish'] as const;
+const LIVE_ONLY = ['distribution', 'tenant', 'invalidation', 'publish'] as const;
 
 export function usage(): string {
   const scenarios = SCENARIO_NAMES.map((name) => `  ${name.padEnd(14)} ${SCENARIOS[name]}`).join('\n');
   return `Usage:
   npm start [-- [--event FILE] [--scenario NAME] [--finish-after DURATION] [-c KEY=VALUE]...]
-  npm start -- --live --distribution ID [--invalidation ID] [--publish TOPIC_ARN] [-c KEY=VALUE]...
+  npm start -- --live (--distribution ID | --tenant ID) [--invalidation ID] [--publish TOPIC_ARN] [-c KEY=VALUE]...
 
 Replays a CloudFront change end to end on this machine, without AWS: synthesizes the app, sends a CloudTrail event
 through the bundled dispatcher Lambda, runs the execution it starts in aws-local-stepfunctions against a simulated
@@ -56,7 +60,8 @@ Options:
   --live                   watch a real change instead: the same definition, run locally, calling the real
                            CloudFront API (read-only) with your AWS credentials, waiting in real time
   --distribution ID        (--live) the distribution to watch until Deployed
-  --invalidation ID        (--live) watch this invalidation of the distribution until Completed
+  --tenant ID              (--live) the distribution tenant to watch until Deployed, instead of a distribution
+  --invalidation ID        (--live) watch this invalidation of the distribution (or tenant) until Completed
   --publish TOPIC_ARN      (--live) really publish the notification to this SNS topic; otherwise it is only printed
   -h, --help               this text
 
@@ -85,6 +90,13 @@ function contextPairs(values: readonly string[]): Record<string, string> {
   return context;
 }
 
+function liveTarget(distribution: string | undefined, tenant: string | undefined): LiveTarget {
+  if (distribution !== undefined && tenant !== undefined) throw new UsageError('--live watches --distribution or --tenant, not both', true);
+  if (tenant !== undefined) return { tenantId: tenant };
+  if (distribution !== undefined) return { distributionId: distribution };
+  throw new UsageError('--live needs --distribution ID or --tenant ID (the distribution or distribution tenant to watch)', true);
+}
+
 export function parseArguments(argv: readonly string[]): StartOptions {
   let values;
   try {
@@ -99,6 +111,7 @@ export function parseArguments(argv: readonly string[]): StartOptions {
         context: { type: 'string', short: 'c', multiple: true },
         live: { type: 'boolean' },
         distribution: { type: 'string' },
+        tenant: { type: 'string' },
         invalidation: { type: 'string' },
         publish: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -113,8 +126,9 @@ export function parseArguments(argv: readonly string[]): StartOptions {
   if (values.live) {
     const misplaced = REPLAY_ONLY.find((name) => values[name] !== undefined);
     if (misplaced) throw new UsageError(`--${misplaced} replays a simulated change and cannot be combined with --live`, true);
-    if (values.distribution === undefined) throw new UsageError('--live needs --distribution ID (the distribution to watch)', true);
-    for (const [flag, id] of [['--distribution', values.distribution], ['--invalidation', values.invalidation]] as const) {
+    const target = liveTarget(values.distribution, values.tenant);
+    const ids = [['--distribution', values.distribution], ['--tenant', values.tenant], ['--invalidation', values.invalidation]] as const;
+    for (const [flag, id] of ids) {
       if (id !== undefined && !RESOURCE_ID_PATTERN.test(id)) throw new UsageError(`${flag} "${id}" is not a CloudFront id`);
     }
     if (values.publish !== undefined && !TOPIC_ARN.test(values.publish)) {
@@ -122,7 +136,7 @@ export function parseArguments(argv: readonly string[]): StartOptions {
     }
     return {
       mode: 'live',
-      distributionId: values.distribution,
+      ...target,
       ...(values.invalidation === undefined ? {} : { invalidationId: values.invalidation }),
       ...(values.publish === undefined ? {} : { publishTopicArn: values.publish }),
       context,

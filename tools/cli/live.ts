@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import type { Watch } from '../../functions/shared/cloudtrail';
 import type { CloudFrontAnswerer } from '../lib/local-engine';
-import { UsageError } from './args';
+import { UsageError, type LiveTarget } from './args';
 
 const SERVICE = 'CloudFront';
 
@@ -75,10 +75,19 @@ export async function requireCredentials(client: Pick<CloudFrontClient, 'config'
 }
 
 /** A live watch has no CloudTrail event; this stands in for one, so the execution is built by the same domain code. */
-export function liveWatch(distributionId: string, invalidationId: string | undefined, now: Date): Watch {
+export function liveWatch(target: LiveTarget & { readonly invalidationId?: string }, now: Date): Watch {
+  const { invalidationId } = target;
   const eventTime = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const common = { eventId: `live-${randomUUID()}`, eventTime, distributionId, changedBy: 'unknown (watched with npm start -- --live)' };
+  const common = { eventId: `live-${randomUUID()}`, eventTime, changedBy: 'unknown (watched with npm start -- --live)' };
+  if (target.tenantId !== undefined) {
+    // A tenant watch names its parent distribution only when an event does; a live one has none.
+    const tenant = { ...common, distributionId: '', tenantId: target.tenantId };
+    return invalidationId === undefined
+      ? { ...tenant, kind: 'tenant', eventName: 'UpdateDistributionTenant', action: 'update' }
+      : { ...tenant, kind: 'tenant-invalidation', eventName: 'CreateInvalidationForDistributionTenant', action: 'invalidate', invalidationId };
+  }
+  const distribution = { ...common, distributionId: target.distributionId };
   return invalidationId === undefined
-    ? { ...common, kind: 'distribution', eventName: 'UpdateDistribution', action: 'update' }
-    : { ...common, kind: 'invalidation', eventName: 'CreateInvalidation', action: 'invalidate', invalidationId };
+    ? { ...distribution, kind: 'distribution', eventName: 'UpdateDistribution', action: 'update' }
+    : { ...distribution, kind: 'invalidation', eventName: 'CreateInvalidation', action: 'invalidate', invalidationId };
 }

@@ -12,7 +12,7 @@ import { buildWatchExecution, describeDuration, type WatchExecution } from '../.
 import { SCHEDULE_KIND, type Watch } from '../../functions/shared/cloudtrail';
 import type { AslDefinition } from '../../statemachine/definition';
 import { STATE_NAMES } from '../../statemachine/constants';
-import { runLocally, type CloudFrontAnswerer, type LocalRunResult, type PublishRequest } from '../lib/local-engine';
+import { runLocally, statusCheckCall, type CloudFrontAnswerer, type LocalRunResult, type PublishRequest } from '../lib/local-engine';
 import { synthNotifier, watchDefinition } from '../lib/synth';
 import { parseArguments, usage, UsageError, type StartOptions } from './args';
 import { deployedWatchSettings, prepareApp, replayDispatcher, type PreparedApp } from './dispatcher-replay';
@@ -91,10 +91,14 @@ function seconds(milliseconds: number): string {
   return `${(milliseconds / 1000).toFixed(1)} s`;
 }
 
-function printEvent(timeline: Timeline, watch: Watch): void {
+/** "distribution E2…", "distribution tenant dt_…", or "invalidation I2… of" either. */
+function watchedTarget(watch: Watch): string {
   const owner = watch.tenantId ? `distribution tenant ${watch.tenantId}` : `distribution ${watch.distributionId}`;
-  const target = watch.invalidationId ? `invalidation ${watch.invalidationId} of ${owner}` : owner;
-  timeline.at('event', `${watch.eventName} on ${target}`, 0);
+  return watch.invalidationId ? `invalidation ${watch.invalidationId} of ${owner}` : owner;
+}
+
+function printEvent(timeline: Timeline, watch: Watch): void {
+  timeline.at('event', `${watch.eventName} on ${watchedTarget(watch)}`, 0);
   timeline.more(`event ID ${watch.eventId}`);
   timeline.more(`by ${watch.changedBy}`);
 }
@@ -255,15 +259,16 @@ async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
   const definition = watchDefinition(template);
   const settings = deployedWatchSettings(template);
   const startedAt = Date.now();
-  const watchOf = liveWatch(options.distributionId, options.invalidationId, new Date(startedAt));
+  const watchOf = liveWatch(options, new Date(startedAt));
   const execution = buildWatchExecution(watchOf, { retentionSeconds: settings.retentionSeconds, schedule: scheduleFor(settings) }, new Date(startedAt));
 
   const elapsed = () => (Date.now() - startedAt) / 1000;
   const timeline = new Timeline(io.stdout, elapsed);
   timeline.print('Watching a real CloudFront change: the synthesized definition runs on this machine and calls the CloudFront API');
-  timeline.print(`(GetDistribution/GetInvalidation only) with your credentials. ${topicArn ? `The notification goes to ${topicArn}.` : 'Nothing is published (add --publish TOPIC_ARN).'}`);
+  const { call } = statusCheckCall(watchOf);
+  timeline.print(`(${call.charAt(0).toUpperCase()}${call.slice(1)} only) with your credentials. ${topicArn ? `The notification goes to ${topicArn}.` : 'Nothing is published (add --publish TOPIC_ARN).'}`);
   timeline.print();
-  timeline.at('watch', `${watchOf.invalidationId ? `invalidation ${watchOf.invalidationId} of ` : ''}distribution ${watchOf.distributionId}`, 0);
+  timeline.at('watch', watchedTarget(watchOf), 0);
   timeline.at(
     'start',
     `execution "${execution.name}" (local): up to ${execution.input.progress.maxChecks} checks within ${execution.input.watch.watchLimit}, ` +
