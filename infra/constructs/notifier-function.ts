@@ -1,4 +1,4 @@
-import { Annotations, Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, RemovalPolicy, StringConcat, Tokenization, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -8,6 +8,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { watchKindsOf, type WatchKind } from '../../functions/shared/cloudtrail';
+import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../../functions/shared/settings';
+import { ConfigError } from '../config';
 import { functionRole } from './function-role';
 
 export interface NotifierFunctionProps {
@@ -41,6 +43,13 @@ export function notifierFunction(scope: Construct, props: NotifierFunctionProps)
     retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
   });
+  const environment = {
+    ...props.environment,
+    POWERTOOLS_SERVICE_NAME: 'cloudfront-change-notifier',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+  };
+  // Here, not in config.ts: only this construct sees every variable a function gets, so the size is measured, not estimated.
+  checkEnvironmentSize(scope, environment);
   const fn = new NodejsFunction(scope, 'Function', {
     description: props.description,
     entry: fileURLToPath(new URL(`../../functions/${props.entry}`, import.meta.url)),
@@ -53,11 +62,7 @@ export function notifierFunction(scope: Construct, props: NotifierFunctionProps)
     tracing: lambda.Tracing.ACTIVE,
     logGroup,
     loggingFormat: lambda.LoggingFormat.JSON,
-    environment: {
-      ...props.environment,
-      POWERTOOLS_SERVICE_NAME: 'cloudfront-change-notifier',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-    },
+    environment,
     bundling: {
       format: OutputFormat.ESM,
       target: 'node24',
@@ -81,6 +86,50 @@ export function notifierFunction(scope: Construct, props: NotifierFunctionProps)
     }),
   );
   return fn;
+}
+
+/** Lambda's quota: all of a function's variables, measured as one JSON object of keys and values, at most 4 KB. */
+export const LAMBDA_ENVIRONMENT_MAX_BYTES = 4_096;
+/**
+ * What a value known only at deploy (an ARN, a queue URL) is counted as: queue and state machine names stop at 80
+ * characters, and a generated topic name with a 128-character stack name still gives an ARN of about 200.
+ */
+export const DEPLOY_TIME_VALUE_CHARACTERS = 256;
+
+/** The bytes Lambda measures for these variables, each deploy-time part counted at DEPLOY_TIME_VALUE_CHARACTERS. */
+export function lambdaEnvironmentBytes(variables: Readonly<Record<string, string>>): number {
+  const atDeploy = (value: string): string =>
+    Tokenization.reverseString(value)
+      .mapTokens({ mapToken: () => 'x'.repeat(DEPLOY_TIME_VALUE_CHARACTERS) })
+      .join(new StringConcat()) as string;
+  const deployed = Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, atDeploy(value)]));
+  return Buffer.byteLength(JSON.stringify(deployed), 'utf8');
+}
+
+/**
+ * Fails synth when the function's environment would pass Lambda's quota, which otherwise fails the deploy. Only
+ * distributionIds grows without bound, so the error says how many ids of the longest given length fit.
+ */
+function checkEnvironmentSize(scope: Construct, environment: Readonly<Record<string, string>>): void {
+  const bytes = lambdaEnvironmentBytes(environment);
+  if (bytes <= LAMBDA_ENVIRONMENT_MAX_BYTES) return;
+  const settings = parseWatchSettings(environment[WATCH_SETTINGS_ENV]);
+  const ids = settings.distributionIds;
+  const longest = ids.reduce((found, id) => (id.length > found.length ? id : found), '');
+  const withIds = (count: number) =>
+    lambdaEnvironmentBytes({
+      ...environment,
+      [WATCH_SETTINGS_ENV]: JSON.stringify({ ...settings, distributionIds: Array.from({ length: count }, () => longest) }),
+    });
+  const maximum = Math.max(0, 1 + Math.floor((LAMBDA_ENVIRONMENT_MAX_BYTES - withIds(1)) / (withIds(2) - withIds(1))));
+  throw new ConfigError(
+    'distributionIds',
+    `${ids.slice(0, 3).join(',')},… (${ids.length} ids)`,
+    `at most ${maximum} ids of ${longest.length} characters with these watchedEvents, schedule and mode: the list travels ` +
+      `in the ${WATCH_SETTINGS_ENV} variable of ${scope.node.path}, whose environment would measure ${bytes} bytes ` +
+      `(each ARN or URL counted as ${DEPLOY_TIME_VALUE_CHARACTERS} characters), and Lambda allows ${LAMBDA_ENVIRONMENT_MAX_BYTES}; ` +
+      'list fewer ids, or none to watch every distribution',
+  );
 }
 
 /** The read call that checks each kind of watch, and the CloudFront resource type it is authorized on. */

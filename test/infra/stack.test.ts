@@ -15,8 +15,9 @@ import {
 import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../../functions/shared/settings';
 import type { NotifierStack } from '../../infra/notifier-stack';
 import { Stack } from 'aws-cdk-lib';
-import { DISPATCHER_TIMEOUT_SECONDS } from '../../infra/config';
+import { ConfigError, DISPATCHER_TIMEOUT_SECONDS } from '../../infra/config';
 import { ChangeEventCapture } from '../../infra/constructs/change-event-capture';
+import { DEPLOY_TIME_VALUE_CHARACTERS } from '../../infra/constructs/notifier-function';
 import {
   FAKE_ACCOUNT,
   fakeArn,
@@ -385,4 +386,65 @@ describe('Region', () => {
     expect(synth).toThrow(/eu-west-1/);
     expect(synth).toThrow(/CloudTrail/);
   });
+});
+
+describe('distributionIds and the 4 KB of a Lambda environment', () => {
+  /** Lambda's quota on one function's variables, keys and values together (Lambda quotas page). */
+  const LAMBDA_ENVIRONMENT_QUOTA_BYTES = 4_096;
+  const MODE_CONTEXTS = [
+    { mode: 'stepfunctions', context: {} },
+    { mode: 'sqs-retry', context: { mode: 'sqs-retry', retentionSeconds: '43200' } },
+  ];
+  // Distinct ids of the real length, 14 characters like E2QWRUHAPOMQZL.
+  const ids = (count: number) => Array.from({ length: count }, (_, index) => `E${String(index).padStart(13, '0')}`);
+  const environments = (template: CfnTemplate) =>
+    Object.values(template.Resources)
+      .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+      .map((resource) => (resource.Properties!.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {});
+  /** As Lambda measures it: the variables as one JSON object, a deploy-time reference at its assumed longest. */
+  const measured = (variables: Record<string, unknown>) => {
+    const atDeploy = (value: unknown) => {
+      if (typeof value === 'string') return value;
+      expect(Object.keys(value as object)).toEqual([expect.stringMatching(/^(Ref|Fn::GetAtt)$/)]);
+      return 'x'.repeat(DEPLOY_TIME_VALUE_CHARACTERS);
+    };
+    const deployed = Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, atDeploy(value)]));
+    return Buffer.byteLength(JSON.stringify(deployed), 'utf8');
+  };
+  const refusal = (context: Record<string, unknown>): Error => {
+    try {
+      synthNotifier(context);
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error('the synth was expected to fail');
+  };
+
+  it.each(MODE_CONTEXTS)(
+    'in mode $mode synthesizes the longest list it accepts within the quota, and refuses one id more naming the maximum',
+    ({ context }) => {
+      // Arrange: the maximum named by the refusal of a list far too long
+      const tooMany = refusal({ ...context, distributionIds: ids(400).join(',') });
+      const maximum = Number(/at most (\d+) ids of 14 characters/.exec(tooMany.message)?.[1]);
+      // Act
+      const { template } = synthNotifier({ ...context, distributionIds: ids(maximum).join(',') });
+      const oneMore = refusal({ ...context, distributionIds: ids(maximum + 1).join(',') });
+      // Assert
+      expect(tooMany).toBeInstanceOf(ConfigError);
+      expect(maximum).toBeGreaterThan(0);
+      const all = environments(template);
+      for (const variables of all) expect(measured(variables)).toBeLessThanOrEqual(LAMBDA_ENVIRONMENT_QUOTA_BYTES);
+      const carrying = all.filter((variables) => variables[WATCH_SETTINGS_ENV] !== undefined);
+      expect(carrying).toHaveLength(1);
+      const settings = parseWatchSettings(carrying[0]![WATCH_SETTINGS_ENV] as string);
+      expect(settings.distributionIds).toEqual(ids(maximum));
+      const withOneMore = { ...settings, distributionIds: ids(maximum + 1) };
+      expect(measured({ ...carrying[0], [WATCH_SETTINGS_ENV]: JSON.stringify(withOneMore) })).toBeGreaterThan(LAMBDA_ENVIRONMENT_QUOTA_BYTES);
+      expect(oneMore).toBeInstanceOf(ConfigError);
+      expect(oneMore.message).toContain('"distributionIds"');
+      expect(oneMore.message).toContain(`at most ${maximum} ids of 14 characters`);
+      expect(oneMore.message).toContain(`(${maximum + 1} ids)`);
+      expect(oneMore.message).not.toContain(ids(maximum + 1).at(-1));
+    },
+  );
 });
