@@ -71,10 +71,15 @@ export interface ExecutionSettings {
  * come first so the console list reads "E2AB...-update-<event id>".
  */
 export function executionName(watch: Watch): string {
+  const budget = MAX_EXECUTION_NAME - CONTINUATION_SUFFIX_ROOM;
   const eventPart = watch.eventId.replace(/[^A-Za-z0-9-]/g, '');
-  const readable = `${watch.tenantId ?? watch.distributionId}-${watch.action}-`.replace(/[^A-Za-z0-9_-]/g, '');
-  const room = MAX_EXECUTION_NAME - CONTINUATION_SUFFIX_ROOM - eventPart.length;
-  return `${readable.slice(0, Math.max(0, room))}${eventPart}`.slice(0, MAX_EXECUTION_NAME - CONTINUATION_SUFFIX_ROOM);
+  const id = (watch.tenantId ?? watch.distributionId).replace(/[^A-Za-z0-9_-]/g, '');
+  const action = watch.action.replace(/[^A-Za-z0-9_-]/g, '');
+  // The event id makes the name unique and the resource id makes it searchable; the action goes first when room is short.
+  for (const prefix of [`${id}-${action}-`, `${id}-`]) {
+    if (prefix.length + eventPart.length <= budget) return `${prefix}${eventPart}`;
+  }
+  return `${id.slice(0, Math.max(0, budget - eventPart.length - 1))}-${eventPart}`.slice(-budget);
 }
 
 const CONSOLE_HOME = 'https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#';

@@ -57,8 +57,8 @@ describe('executionName', () => {
     // Act
     const name = executionName(watch);
     // Assert
-    // 30 + 8 + 36 characters: the readable part is cut to leave room for the whole event id and "-partN"
-    expect(name).toBe(`${TENANT_ID}-updat${watch.eventId}`);
+    // "<30>-update-<36>" would pass the 72 characters that leave room for "-partN", so the action is left out
+    expect(name).toBe(`${TENANT_ID}-${watch.eventId}`);
     expect(name).not.toContain(watch.distributionId);
     expect(name).toMatch(NAME_PATTERN);
   });
@@ -115,13 +115,13 @@ describe('executionName', () => {
     );
   });
 
-  it('keeps the whole event id and cuts the readable prefix when both ids are as long as allowed', () => {
+  it('keeps the whole event id and cuts the resource id when both ids are as long as allowed', () => {
     // Arrange
     const watch = { ...fixtureWatch('update-distribution.json'), distributionId: 'D'.repeat(32), eventId: 'e'.repeat(64) };
     // Act
     const name = executionName(watch);
     // Assert
-    expect(name).toBe(`${'D'.repeat(8)}${'e'.repeat(64)}`);
+    expect(name).toBe(`${'D'.repeat(7)}-${'e'.repeat(64)}`);
   });
 
   it('leaves room for the highest part number the most frequent polling over the longest retention can reach', () => {
