@@ -95,7 +95,8 @@ function deploymentTexts(what: string, subjectName: string, facts: readonly stri
       body: [
         `${what} is Deployed, but with a newer configuration than this change made: a later change superseded it ` +
           'and is now live at every edge location. A later change is made from the configuration before it, so this ' +
-          "change's settings are live too unless the later change undid them.",
+          "change's settings are live too unless the later change undid them. The later change may also be to " +
+          'something it uses, such as a cache or response headers policy.',
         '',
         ...facts,
         ...SUPERSEDED_LINES,
