@@ -6,7 +6,7 @@ import type { WatchKind } from '../../functions/shared/cloudtrail';
 import { describeDuration } from '../../functions/shared/watch-execution';
 import { CLOUDFRONT_ERRORS, KIND_RULES } from '../../statemachine/constants';
 import type { CloudFrontAnswerer } from '../lib/local-engine';
-import { cloudfrontError, distributionResponse, invalidationResponse, tenantResponse } from '../lib/simulated-cloudfront';
+import { cloudfrontError, distributionResponse, invalidationResponse, NEWER_ETAG, tenantResponse } from '../lib/simulated-cloudfront';
 
 /** The timeout scenario's watch limit: not a sum of the default waits, so the poll budget never sits on an edge. */
 export const TIMEOUT_SCENARIO_RETENTION_SECONDS = 250;
@@ -25,8 +25,6 @@ export type ScenarioName = keyof typeof SCENARIOS;
 export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];
 export const DEFAULT_SCENARIO: ScenarioName = 'deployed';
 
-/** The ETag of the newer change in the superseded scenario. */
-export const NEWER_CHANGE_ETAG = 'E3NEWERCHANGE1';
 const IN_PROGRESS = 'InProgress';
 
 /** CloudFront's throttling is not a modeled error, so the integration reports it under the generic name. */
@@ -66,7 +64,7 @@ export function simulatedCloudFront(options: SimulationOptions): CloudFrontAnswe
     }
     failuresInARow = 0;
     const finished = options.scenario !== 'timeout' && options.clock.seconds >= options.finishAfterSeconds;
-    const eTag = options.scenario === 'superseded' && finished ? NEWER_CHANGE_ETAG : undefined;
+    const eTag = options.scenario === 'superseded' && finished ? NEWER_ETAG : undefined;
     return Promise.resolve(respond(finished ? KIND_RULES[kind].doneStatus : IN_PROGRESS, eTag));
   };
 

@@ -15,6 +15,8 @@ export const SIMULATED_DOMAIN = 'd111111abcdef8.cloudfront.net';
  * test/fixtures/events produced, so a simulated resource carries the watched change.
  */
 export const SIMULATED_ETAG = 'E2QWRUHEXAMPLE';
+/** The ETag of a newer change that superseded the watched one. */
+export const NEWER_ETAG = 'E3NEWERCHANGE1';
 
 export function distributionResponse(id: string, status: string, eTag = SIMULATED_ETAG): Record<string, unknown> {
   return {
