@@ -1,18 +1,22 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AccessDenied, CloudFrontClient, CloudFrontServiceException, GetDistributionCommand, NoSuchDistribution } from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient, GetDistributionCommand, NoSuchDistribution } from '@aws-sdk/client-cloudfront';
 import { describe, expect, it } from 'vitest';
+import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/status-check/service-errors';
 import { CLOUDFRONT_ERRORS } from '../../statemachine/constants';
 import { integrationError } from '../../tools/cli/live';
 
-describe('CloudFront SDK errors as the Step Functions integration names them', () => {
-  it.each([
-    [new NoSuchDistribution({ message: 'gone', $metadata: {} }), CLOUDFRONT_ERRORS.noSuchDistribution],
-    [new AccessDenied({ message: 'no', $metadata: {} }), CLOUDFRONT_ERRORS.accessDenied],
-    [new CloudFrontServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', $metadata: {} }), 'CloudFront.CloudFrontException'],
-  ])('%s becomes %s', (error, name) => {
-    // Act / Assert
-    expect(integrationError(error).name).toBe(name);
+describe('--live: CloudFront SDK errors as the Step Functions integration reports them', () => {
+  it('names a CloudFront error as the integration does and words its message in the integration format', () => {
+    // Arrange
+    const error = new NoSuchDistribution({ message: 'The specified distribution does not exist.', $metadata: { httpStatusCode: 404, requestId: 'r1' } });
+    // Act
+    const reported = integrationError(error);
+    // Assert
+    expect(reported.name).toBe(CLOUDFRONT_ERRORS.noSuchDistribution);
+    expect(reported.message).toBe(
+      'The specified distribution does not exist. (Service: CloudFront, Status Code: 404, Error Code: NoSuchDistribution, Request ID: r1)',
+    );
   });
 
   it('keeps errors that never reached CloudFront as they are, for the States.ALL retrier', () => {
@@ -22,7 +26,7 @@ describe('CloudFront SDK errors as the Step Functions integration names them', (
     expect(integrationError(timeout)).toBe(timeout);
   });
 
-  it('maps the errors the real SDK deserializes from CloudFront XML answers (loopback server)', async () => {
+  it('reports the errors the real SDK deserializes from CloudFront XML answers (loopback server)', async () => {
     // Arrange
     const server = createServer((request, response) => {
       const code = request.url!.includes('EGONE') ? 'NoSuchDistribution' : 'Throttling';
@@ -35,12 +39,19 @@ describe('CloudFront SDK errors as the Step Functions integration names them', (
       endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
       maxAttempts: 1,
     });
-    const nameOf = (id: string) => client.send(new GetDistributionCommand({ Id: id })).then(() => 'answered', (error) => integrationError(error).name);
+    const reportOf = (id: string) =>
+      client.send(new GetDistributionCommand({ Id: id })).then(
+        () => 'answered',
+        (error) => `${integrationError(error).name}: ${integrationError(error).message}`,
+      );
     try {
       // Act
-      const names = [await nameOf('E1'), await nameOf('EGONE')];
+      const reports = [await reportOf('E1'), await reportOf('EGONE')];
       // Assert
-      expect(names).toEqual(['CloudFront.CloudFrontException', CLOUDFRONT_ERRORS.noSuchDistribution]);
+      expect(reports).toEqual([
+        `${UNMODELED_CLOUDFRONT_ERROR}: Throttling (Service: CloudFront, Status Code: 400, Error Code: Throttling, Request ID: r1)`,
+        `${CLOUDFRONT_ERRORS.noSuchDistribution}: NoSuchDistribution (Service: CloudFront, Status Code: 404, Error Code: NoSuchDistribution, Request ID: r1)`,
+      ]);
     } finally {
       server.close();
     }

@@ -12,25 +12,22 @@ import {
   type CloudFrontClient,
 } from '@aws-sdk/client-cloudfront';
 import type { Watch } from '../../functions/shared/cloudtrail';
+import { integrationErrorName } from '../../functions/status-check/service-errors';
 import type { CloudFrontAnswerer } from '../lib/local-engine';
 import { UsageError, type LiveTarget } from './args';
 
-const SERVICE = 'CloudFront';
-
 /**
- * The error name a Step Functions Task sees: modeled errors become "CloudFront.<Name>Exception"; unmodeled ones
- * (throttling among them) surface under the generic "CloudFront.CloudFrontException". Errors that never reached
- * CloudFront (network, timeouts) keep their own name, and the definition's States.ALL retrier handles them.
+ * The error a Step Functions Task sees: named as the integration names it (integrationErrorName), with the message
+ * in the integration's format. Errors that never reached CloudFront (network, timeouts) stay as they are, and the
+ * definition's States.ALL retrier handles them.
  */
 export function integrationError(error: unknown): Error {
   if (!(error instanceof CloudFrontServiceException)) return error as Error;
-  const modeled = Object.getPrototypeOf(error) !== CloudFrontServiceException.prototype;
-  const suffix = error.name.endsWith('Exception') ? '' : 'Exception';
   const renamed = new Error(
-    `${error.message} (Service: ${SERVICE}, Status Code: ${error.$metadata.httpStatusCode ?? 'unknown'}, ` +
+    `${error.message} (Service: CloudFront, Status Code: ${error.$metadata.httpStatusCode ?? 'unknown'}, ` +
       `Error Code: ${error.name}, Request ID: ${error.$metadata.requestId ?? 'unknown'})`,
   );
-  renamed.name = modeled ? `${SERVICE}.${error.name}${suffix}` : `${SERVICE}.CloudFrontException`;
+  renamed.name = integrationErrorName(error);
   return renamed;
 }
 
