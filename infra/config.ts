@@ -22,7 +22,6 @@ export type Mode = (typeof MODES)[number];
 export const DISPATCHER_TIMEOUT_SECONDS = 30;
 /** The status-check Lambda's timeout in mode sqs-retry: a batch of checks, each with a few SDK retries. */
 export const STATUS_CHECK_TIMEOUT_SECONDS = 30;
-const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 /** SQS keeps a message 14 days at most, so no watch can be longer. */
 const MAX_RETENTION_SECONDS = 1_209_600;
 
@@ -35,7 +34,6 @@ export type LogRemovalPolicy = (typeof LOG_REMOVAL_POLICIES)[number];
 
 export interface NotifierConfig {
   readonly notificationEmails: readonly string[];
-  readonly pollIntervalSeconds: number;
   readonly retentionSeconds: number;
   readonly receiveWaitSeconds: number;
   readonly visibilityTimeoutSeconds: number;
@@ -55,7 +53,7 @@ export interface NotifierConfig {
   readonly logRetentionDays: number;
   /** What happens to the log groups when the stack is deleted. */
   readonly logRemovalPolicy: LogRemovalPolicy;
-  /** The polling schedule, every setting resolved; its pollIntervalSeconds is the one above. */
+  /** The polling schedule, every setting resolved, pollIntervalSeconds among them. */
   readonly schedule: Required<ScheduleSettings>;
 }
 
@@ -146,6 +144,15 @@ function list(read: ContextReader, key: ConfigKey, allowed: string): string[] | 
   return [...new Set(trimmed)];
 }
 
+/** Addresses for an email subscription, each checked on its own so the error names the one that is wrong. */
+function emails(read: ContextReader, key: 'notificationEmails' | 'alarmEmails'): string[] {
+  const allowed = 'email addresses, comma-separated or as a JSON array';
+  const addresses = list(read, key, allowed) ?? [];
+  const bad = addresses.find((address) => !EMAIL.test(address));
+  if (bad !== undefined) throw new ConfigError(key, bad, allowed);
+  return addresses;
+}
+
 export function readConfig(read: ContextReader): NotifierConfig {
   return checkReceiveBudget(readKeys(read));
 }
@@ -159,7 +166,7 @@ function checkReceiveBudget(config: NotifierConfig): NotifierConfig {
     throw new ConfigError(
       'retentionSeconds',
       config.retentionSeconds,
-      `at most ${longest} (${describeDuration(longest)}) with mode "sqs-retry" and pollIntervalSeconds ${config.pollIntervalSeconds}: ` +
+      `at most ${longest} (${describeDuration(longest)}) with mode "sqs-retry" and pollIntervalSeconds ${schedule.pollIntervalSeconds}: ` +
         `each status check is one SQS receive, and SQS moves a message to the dead-letter queue after ${SQS_MAX_RECEIVE_COUNT.toLocaleString('en-US')} ` +
         'receives at most (maxReceiveCount); raise pollIntervalSeconds or maxPollIntervalSeconds, shorten retentionSeconds, or use mode "stepfunctions"',
     );
@@ -185,19 +192,9 @@ function checkReceiveBudget(config: NotifierConfig): NotifierConfig {
 }
 
 function readKeys(read: ContextReader): NotifierConfig {
-  const unknownMode = read('mode');
-  const mode = (unknownMode === undefined || unknownMode === '' ? 'stepfunctions' : unknownMode) as Mode;
-  if (!MODES.includes(mode)) {
-    throw new ConfigError('mode', unknownMode, MODES.map((m) => `"${m}"`).join(', '));
-  }
-
-  const emailsAllowed = 'email addresses, comma-separated or as a JSON array';
-  const notificationEmails = list(read, 'notificationEmails', emailsAllowed) ?? [];
-  const badEmail = notificationEmails.find((email) => !EMAIL.test(email));
-  if (badEmail !== undefined) throw new ConfigError('notificationEmails', badEmail, emailsAllowed);
-  const alarmEmails = list(read, 'alarmEmails', emailsAllowed) ?? [];
-  const badAlarmEmail = alarmEmails.find((email) => !EMAIL.test(email));
-  if (badAlarmEmail !== undefined) throw new ConfigError('alarmEmails', badAlarmEmail, emailsAllowed);
+  const mode = oneOf(read, 'mode', MODES, 'stepfunctions');
+  const notificationEmails = emails(read, 'notificationEmails');
+  const alarmEmails = emails(read, 'alarmEmails');
 
   const eventsAllowed = `one or more of ${SUPPORTED_EVENT_NAMES.join(', ')}`;
   const watchedEvents = list(read, 'watchedEvents', eventsAllowed) ?? [...DEFAULT_WATCHED_EVENTS];
@@ -218,7 +215,6 @@ function readKeys(read: ContextReader): NotifierConfig {
     notificationEmails,
     watchedEvents,
     distributionIds,
-    pollIntervalSeconds,
     retentionSeconds: integer(read, 'retentionSeconds', 345_600, 60, MAX_RETENTION_SECONDS),
     receiveWaitSeconds: integer(read, 'receiveWaitSeconds', 20, 0, 20),
     visibilityTimeoutSeconds: integer(
@@ -226,7 +222,7 @@ function readKeys(read: ContextReader): NotifierConfig {
       'visibilityTimeoutSeconds',
       minimumVisibility,
       minimumVisibility,
-      MAX_VISIBILITY_TIMEOUT_SECONDS,
+      SQS_MAX_VISIBILITY_TIMEOUT_SECONDS,
     ),
     alarms: flag(read, 'alarms', true),
     alarmEmails,
@@ -239,9 +235,9 @@ function readKeys(read: ContextReader): NotifierConfig {
 }
 
 /** Fastest fast-phase interval: every check is a CloudFront API call, and many watches share one account's rate. */
-export const MIN_FAST_POLL_SECONDS = 2;
+const MIN_FAST_POLL_SECONDS = 2;
 /** Longest interval the growing phase may reach. */
-export const MAX_POLL_INTERVAL_SECONDS = 86_400;
+const MAX_POLL_INTERVAL_SECONDS = 86_400;
 
 /** The schedule keys, each checked against the keys it depends on; defaults follow pollIntervalSeconds and growthAfterSeconds. */
 function readSchedule(read: ContextReader, pollIntervalSeconds: number): Required<ScheduleSettings> {

@@ -23,7 +23,6 @@ describe('readConfig defaults', () => {
     // Assert
     expect(config).toMatchObject({
       notificationEmails: [],
-      pollIntervalSeconds: 60,
       retentionSeconds: 345_600,
       receiveWaitSeconds: 20,
       visibilityTimeoutSeconds: MINIMUM_VISIBILITY,
@@ -50,7 +49,8 @@ describe('readConfig defaults', () => {
     // Act
     const config = configFrom(context);
     // Assert
-    expect(config).toMatchObject({ pollIntervalSeconds: 60, watchedEvents: [...SUPPORTED_EVENT_NAMES], notificationEmails: [], mode: 'stepfunctions' });
+    expect(config).toMatchObject({ watchedEvents: [...SUPPORTED_EVENT_NAMES], notificationEmails: [], mode: 'stepfunctions' });
+    expect(config.schedule.pollIntervalSeconds).toBe(60);
   });
 });
 
@@ -84,7 +84,7 @@ describe('readConfig numbers', () => {
     // Act
     const config = configFrom(context);
     // Assert
-    expect(config[key]).toBe(expected);
+    expect(key === 'pollIntervalSeconds' ? config.schedule[key] : config[key]).toBe(expected);
   });
 
   it.each([
@@ -209,6 +209,6 @@ describe('readConfig mode', () => {
     // Act
     const error = configErrorFrom(context);
     // Assert
-    expectNamed(error, 'mode', '"foo"', MODES.map((mode) => `"${mode}"`));
+    expectNamed(error, 'mode', '"foo"', MODES);
   });
 });
