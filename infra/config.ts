@@ -81,6 +81,11 @@ export const CONFIG_KEYS = [
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
+/** Keys the CDK CLI itself keeps in cdk.context.json (`cdk acknowledge`, `cdk cli-telemetry`) and hands every app. */
+const CDK_CLI_KEYS = ['acknowledged-issue-numbers', 'cli-telemetry'];
+
+const isCdkKey = (key: string): boolean => key.includes(':') || key.startsWith('@') || key.startsWith('aws-cdk') || CDK_CLI_KEYS.includes(key);
+
 export class ConfigError extends Error {
   constructor(key: string, value: unknown, allowed: string) {
     super(`Invalid context value for "${key}": ${JSON.stringify(value)}. Allowed: ${allowed}.`);
@@ -151,6 +156,17 @@ function emails(read: ContextReader, key: 'notificationEmails' | 'alarmEmails'):
   const bad = addresses.find((address) => !EMAIL.test(address));
   if (bad !== undefined) throw new ConfigError(key, bad, allowed);
   return addresses;
+}
+
+/** Refuses a context key that is neither the notifier's nor the CDK's: a mistyped key would silently keep its default. */
+export function checkContextKeys(context: Readonly<Record<string, unknown>>): void {
+  const unknown = Object.keys(context).find((key) => !isCdkKey(key) && !(CONFIG_KEYS as readonly string[]).includes(key));
+  if (unknown === undefined) return;
+  throw new ConfigError(
+    unknown,
+    context[unknown],
+    `no such key; the notifier reads ${CONFIG_KEYS.join(', ')}, and the CDK's own keys contain ":" or start with "@" or "aws-cdk"`,
+  );
 }
 
 export function readConfig(read: ContextReader): NotifierConfig {

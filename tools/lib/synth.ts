@@ -4,13 +4,12 @@
  * hand-made copy of the workflow.
  */
 import { App } from 'aws-cdk-lib';
-import { readConfig } from '../../infra/config';
-import { NotifierStack, REQUIRED_REGION } from '../../infra/notifier-stack';
+import { addNotifierStack } from '../../infra/notifier-app';
+import { REQUIRED_REGION, type NotifierStack } from '../../infra/notifier-stack';
 import type { AslDefinition } from '../../statemachine/definition';
 
 export const FAKE_ACCOUNT = '123456789012';
 export const FAKE_PARTITION = 'aws';
-export const STACK_NAME = 'CloudFrontChangeNotifier';
 
 export type CfnTemplate = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 
@@ -33,12 +32,8 @@ export function synthNotifier(context: Record<string, unknown> = {}, options: Sy
     ...(options.outdir ? { outdir: options.outdir } : {}),
     context: { ...context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
-  const config = readConfig((key) => app.node.tryGetContext(key));
-  const stack = new NotifierStack(app, STACK_NAME, {
-    env: { account: FAKE_ACCOUNT, region: options.region ?? REQUIRED_REGION },
-    config,
-  });
-  const template = app.synth().getStackByName(STACK_NAME).template as CfnTemplate;
+  const stack = addNotifierStack(app, { account: FAKE_ACCOUNT, region: options.region });
+  const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
   return { app, stack, template };
 }
 
