@@ -4,9 +4,9 @@
  */
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { parseEventBridgeBody } from '../shared/cloudtrail';
-import type { LogSink } from '../shared/log';
+import { markLogged, type LogSink } from '../shared/log';
 import { scheduleFor, type WatchSettings } from '../shared/settings';
-import { buildWatchExecution } from '../shared/watch-execution';
+import { buildWatchExecution, watchLogFields } from '../shared/watch-execution';
 
 export type DispatchOutcome =
   | { readonly result: 'started'; readonly executionName: string; readonly executionArn: string }
@@ -35,7 +35,7 @@ export async function dispatchEvent(body: string, deps: DispatchDeps): Promise<D
     deps.logger.error('Event cannot be watched; it goes back to the queue and on to the dead-letter queue', {
       reason: parsed.reason,
     });
-    throw new UnusableEventError(parsed.reason);
+    throw markLogged(new UnusableEventError(parsed.reason));
   }
   if (parsed.type === 'skip') {
     deps.logger.info('Event skipped', { reason: parsed.reason, eventName: parsed.eventName, eventId: parsed.eventId });
@@ -48,14 +48,7 @@ export async function dispatchEvent(body: string, deps: DispatchDeps): Promise<D
     { retentionSeconds: deps.settings.retentionSeconds, schedule: scheduleFor(deps.settings) },
     deps.now(),
   );
-  const context = {
-    executionName: execution.name,
-    eventName: watch.eventName,
-    eventId: watch.eventId,
-    distributionId: watch.distributionId,
-    invalidationId: watch.invalidationId,
-    maxChecks: execution.input.progress.maxChecks,
-  };
+  const context = { executionName: execution.name, ...watchLogFields(watch), maxChecks: execution.input.progress.maxChecks };
   try {
     const response = await deps.sfn.send(
       new StartExecutionCommand({
@@ -75,8 +68,8 @@ export async function dispatchEvent(body: string, deps: DispatchDeps): Promise<D
     deps.logger.warn('Could not start the watch; the record will be retried', {
       ...context,
       error: (error as Error).name,
-      message: (error as Error).message,
+      errorMessage: (error as Error).message,
     });
-    throw error;
+    throw markLogged(error as Error);
   }
 }

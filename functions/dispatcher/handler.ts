@@ -2,21 +2,23 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { withFields } from '../shared/log';
+import { DISPATCHER_ENV, requireEnv } from '../shared/lambda-env';
+import { logUnexpected, withFields } from '../shared/log';
 import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../shared/settings';
 import { dispatchEvent } from './dispatch';
 
 const logger = new Logger();
 const sfn = new SFNClient({});
 const settings = parseWatchSettings(process.env[WATCH_SETTINGS_ENV]);
-const stateMachineArn = process.env.STATE_MACHINE_ARN ?? '';
-if (stateMachineArn === '') throw new Error('STATE_MACHINE_ARN is not set: deploy this function with the notifier stack');
+const stateMachineArn = requireEnv(DISPATCHER_ENV.stateMachineArn);
 const processor = new BatchProcessor(EventType.SQS);
 
 async function recordHandler(record: SQSRecord): Promise<void> {
   // Records run in parallel, so the messageId goes on each line rather than into the logger's shared keys.
   const recordLogger = withFields(logger, { messageId: record.messageId });
-  await dispatchEvent(record.body, { sfn, logger: recordLogger, stateMachineArn, settings, now: () => new Date() });
+  await logUnexpected(recordLogger, () =>
+    dispatchEvent(record.body, { sfn, logger: recordLogger, stateMachineArn, settings, now: () => new Date() }),
+  );
 }
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {

@@ -72,17 +72,28 @@ export interface ExecutionSettings {
  */
 export function executionName(watch: Watch): string {
   const budget = MAX_EXECUTION_NAME - CONTINUATION_SUFFIX_ROOM;
-  const eventPart = watch.eventId.replace(/[^A-Za-z0-9-]/g, '');
-  const id = (watch.tenantId ?? watch.distributionId).replace(/[^A-Za-z0-9_-]/g, '');
-  const action = watch.action.replace(/[^A-Za-z0-9_-]/g, '');
-  // The event id makes the name unique and the resource id makes it searchable; the action goes first when room is short.
-  for (const prefix of [`${id}-${action}-`, `${id}-`]) {
-    if (prefix.length + eventPart.length <= budget) return `${prefix}${eventPart}`;
+  // The parser admits only name-safe ids (RESOURCE_ID_PATTERN, eventID up to 64 of [A-Za-z0-9-]).
+  const id = watch.tenantId ?? watch.distributionId;
+  // The event id makes the name unique and the resource id makes it searchable; the action is dropped first when room is short.
+  for (const prefix of [`${id}-${watch.action}-`, `${id}-`]) {
+    if (prefix.length + watch.eventId.length <= budget) return `${prefix}${watch.eventId}`;
   }
-  return `${id.slice(0, Math.max(0, budget - eventPart.length - 1))}-${eventPart}`.slice(-budget);
+  return `${id.slice(0, budget - watch.eventId.length - 1)}-${watch.eventId}`;
 }
 
 const CONSOLE_HOME = 'https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#';
+
+/** What a log line needs to name the change a watch follows. */
+export function watchLogFields(watch: Watch): Record<string, string | undefined> {
+  return {
+    kind: watch.kind,
+    eventName: watch.eventName,
+    eventId: watch.eventId,
+    distributionId: watch.distributionId,
+    tenantId: watch.tenantId,
+    invalidationId: watch.invalidationId,
+  };
+}
 
 export function consoleUrl(watch: Pick<Watch, 'distributionId' | 'tenantId' | 'invalidationId'>): string {
   // Unverified console route for tenants, modelled on the distribution pages.
@@ -123,9 +134,7 @@ export function buildWatchExecution(watch: Watch, settings: ExecutionSettings, n
         change: watch.eventName,
         distributionId: watch.distributionId,
         ...(watch.tenantId === undefined ? {} : { tenantId: watch.tenantId }),
-        ...(SCHEDULE_KIND[watch.kind] === 'invalidation'
-          ? { invalidationId: watch.invalidationId ?? '', paths: describePaths(watch.paths) }
-          : {}),
+        ...(watch.invalidationId === undefined ? {} : { invalidationId: watch.invalidationId, paths: describePaths(watch.paths) }),
         ...(watch.eTag === undefined ? {} : { eTag: watch.eTag }),
         eventId: watch.eventId,
         startedAt: watch.eventTime,

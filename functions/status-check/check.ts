@@ -18,7 +18,7 @@ import type { LogSink } from '../shared/log';
 import { renderNotification, type Notification, type Outcome } from '../shared/notification';
 import { waitAfterCheck } from '../shared/schedule';
 import { scheduleFor, type WatchSettings } from '../shared/settings';
-import { buildWatchExecution } from '../shared/watch-execution';
+import { buildWatchExecution, watchLogFields } from '../shared/watch-execution';
 import { notificationValues, type CheckFacts } from './notification-values';
 import { notifyRoomSeconds } from './receive-budget';
 import { errorMessage, integrationErrorName, isTransient } from './service-errors';
@@ -155,10 +155,7 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
   });
   const lastCheck = check >= maxChecks || checkedAt.getTime() + waitSeconds * 1000 > deadline.getTime();
   const context = {
-    eventName: watch.eventName,
-    eventId: watch.eventId,
-    distributionId: watch.distributionId,
-    invalidationId: watch.invalidationId,
+    ...watchLogFields(watch),
     check,
     maxChecks,
     lastCheck,
@@ -178,7 +175,7 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
       deps.logger.warn('CloudFront could not answer; the change is checked again at the next scheduled check', {
         ...context,
         error: failure.name,
-        message: failure.cause,
+        errorMessage: failure.cause,
         waitSeconds,
       });
       await hideFor(message, waitSeconds, deps);
@@ -227,7 +224,7 @@ async function notify(
       ...context,
       outcome,
       error: integrationErrorName(error),
-      message: errorMessage(error),
+      errorMessage: errorMessage(error),
       receiveCount: message.receiveCount,
     });
     return { result: 'notify-again', outcome, reason: errorMessage(error) };
@@ -251,7 +248,7 @@ async function hideFor(message: QueuedChange, seconds: number, deps: StatusCheck
       seconds,
       visibilityTimeoutSeconds: deps.queue.visibilityTimeoutSeconds,
       error: (error as Error).name,
-      message: errorMessage(error),
+      errorMessage: errorMessage(error),
     });
   }
 }

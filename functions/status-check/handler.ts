@@ -6,7 +6,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../shared/settings';
 import { checkQueuedChange, keepsMessage } from './check';
-import { SDK_MAX_ATTEMPTS, STATUS_CHECK_ENV, parseQueuedChange, requireEnv } from './lambda-env';
+import { requireEnv } from '../shared/lambda-env';
+import { logUnexpected, withFields } from '../shared/log';
+import { SDK_MAX_ATTEMPTS, STATUS_CHECK_ENV, parseQueuedChange } from './lambda-env';
 
 const logger = new Logger();
 const clientConfig = { maxAttempts: SDK_MAX_ATTEMPTS };
@@ -27,22 +29,21 @@ class MessageKept extends Error {
 }
 
 async function recordHandler(record: SQSRecord): Promise<void> {
-  logger.appendKeys({ messageId: record.messageId });
-  try {
-    const result = await checkQueuedChange(parseQueuedChange(record), {
+  // Records run in parallel, so the messageId goes on each line rather than into the logger's shared keys.
+  const recordLogger = withFields(logger, { messageId: record.messageId });
+  const result = await logUnexpected(recordLogger, () =>
+    checkQueuedChange(parseQueuedChange(record), {
       cloudfront,
       sns,
       sqs,
-      logger,
+      logger: recordLogger,
       topicArn,
       queue,
       settings,
       now: () => new Date(),
-    });
-    if (keepsMessage(result)) throw new MessageKept(result.result);
-  } finally {
-    logger.removeKeys(['messageId']);
-  }
+    }),
+  );
+  if (keepsMessage(result)) throw new MessageKept(result.result);
 }
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {

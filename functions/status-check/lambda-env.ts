@@ -14,13 +14,6 @@ export const STATUS_CHECK_ENV = {
  */
 export const SDK_MAX_ATTEMPTS = 3;
 
-/** Fails loudly at cold start: a function deployed without its settings must not guess. */
-export function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`${name} is not set: deploy this function with the notifier stack`);
-  return value;
-}
-
 export function parseQueuedChange(record: SQSRecord): QueuedChange {
   const receiveCount = Number(record.attributes.ApproximateReceiveCount);
   const sentAt = Number(record.attributes.SentTimestamp);

@@ -4,7 +4,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dispatchEvent, UnusableEventError, type DispatchDeps } from '../../functions/dispatcher/dispatch';
-import type { LogSink } from '../../functions/shared/log';
+import { collectingLogger } from '../support/logger';
 import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
 import type { WatchExecutionInput } from '../../functions/shared/watch-execution';
 import { fixtureBody } from '../scenarios/watch-scenarios';
@@ -37,18 +37,6 @@ function executionInput(call: StartExecutionCommandInput): WatchExecutionInput {
   return JSON.parse(call.input!) as WatchExecutionInput;
 }
 
-interface Logged {
-  readonly level: 'info' | 'warn' | 'error';
-  readonly message: string;
-  readonly fields: Record<string, unknown>;
-}
-
-function collectingLogger(): LogSink & { readonly lines: Logged[] } {
-  const lines: Logged[] = [];
-  const at = (level: Logged['level']) => (message: string, ...extra: Record<string, unknown>[]) =>
-    lines.push({ level, message, fields: Object.assign({}, ...extra) });
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 describe('dispatchEvent', () => {
   let logger: ReturnType<typeof collectingLogger>;
@@ -122,7 +110,7 @@ describe('dispatchEvent', () => {
       {
         level: 'warn',
         message: 'Could not start the watch; the record will be retried',
-        fields: expect.objectContaining({ error: 'ThrottlingException', message: 'Rate exceeded', eventId: EVENT_IDS['create-distribution.json'] }),
+        fields: expect.objectContaining({ error: 'ThrottlingException', errorMessage: 'Rate exceeded', eventId: EVENT_IDS['create-distribution.json'] }),
       },
     ]);
   });

@@ -25,7 +25,8 @@ import {
 } from '../../functions/status-check/check';
 import { NOTIFY_RETRY_RECEIVES } from '../../functions/status-check/receive-budget';
 import { fixtureBody } from '../scenarios/watch-scenarios';
-import { collectingLogger, QUEUE_URL, SCENARIO_SETTINGS, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
+import { collectingLogger } from '../support/logger';
+import { QUEUE_URL, SCENARIO_SETTINGS, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:notifications';
 const DISTRIBUTION_ID = 'E2QWRUHAPOMQZL';

@@ -81,6 +81,17 @@ async function importHandler(env: Record<string, string> = ENV) {
   return (await import('../../functions/status-check/handler')).handler;
 }
 
+/** Every JSON line Powertools wrote to stdout or stderr. */
+function logLines(): Array<Record<string, unknown>> {
+  return output
+    .join('')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+let output: string[] = [];
+
 describe('the status-check Lambda handler', () => {
   beforeEach(() => {
     cloudfrontMock.reset();
@@ -90,7 +101,13 @@ describe('the status-check Lambda handler', () => {
     sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
     vi.useFakeTimers({ toFake: ['Date'], now: NOW });
     // Powertools writes JSON lines to stdout; keep the test output readable.
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    output = [];
+    const capture = (chunk: string | Uint8Array) => {
+      output.push(String(chunk));
+      return true;
+    };
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture);
   });
 
   afterEach(() => {
@@ -132,6 +149,29 @@ describe('the status-check Lambda handler', () => {
     expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand).every((call) => call.args[0].input.QueueUrl === QUEUE_URL)).toBe(true);
     const outcomes = snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input.MessageAttributes!.outcome!.StringValue);
     expect(outcomes.sort()).toEqual(['completed', 'not-found']);
+  });
+
+  it("names each record's own messageId on its log lines while the records of a batch are checked at the same time", async () => {
+    // Arrange: the first record's answer comes last, so its lines are written while the other record is in flight
+    cloudfrontMock
+      .on(GetDistributionCommand)
+      .callsFake(async ({ Id }: { Id: string }) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (Id === 'E2QWRUHAPOMQZL') await new Promise((resolve) => setImmediate(resolve));
+        return { Distribution: { Id, Status: 'InProgress', DomainName: 'd1.cloudfront.net' } };
+      });
+    const event: SQSEvent = {
+      Records: [sqsRecord('slow', fixtureBody('update-distribution.json'), 2), sqsRecord('fast', fixtureBody('copy-distribution.json'), 2)],
+    };
+    const handler = await importHandler();
+    // Act
+    await handler(event, context);
+    // Assert
+    const notDone = logLines().filter((line) => line.message === 'Change not done yet');
+    expect(notDone.map((line) => [line.messageId, line.distributionId]).sort()).toEqual([
+      ['fast', 'E3STAGINGEXAMP'],
+      ['slow', 'E2QWRUHAPOMQZL'],
+    ]);
   });
 
   it('reports a batch in which every change is still in progress as item failures, without failing the invocation', async () => {

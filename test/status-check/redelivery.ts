@@ -17,7 +17,7 @@ import {
 import { PublishCommand, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { DEFAULT_WATCHED_EVENTS } from '../../functions/shared/cloudtrail';
-import type { LogSink } from '../../functions/shared/log';
+import { collectingLogger } from '../support/logger';
 import type { WatchSettings } from '../../functions/shared/settings';
 import { checkQueuedChange, keepsMessage, type StatusCheckDeps, type StatusCheckResult } from '../../functions/status-check/check';
 import { SDK_MAX_ATTEMPTS } from '../../functions/status-check/lambda-env';
@@ -35,18 +35,6 @@ export const SCENARIO_SETTINGS: WatchSettings = {
 export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/notifier-buffer';
 export const VISIBILITY_TIMEOUT_SECONDS = 180;
 
-export interface Logged {
-  readonly level: 'info' | 'warn' | 'error';
-  readonly message: string;
-  readonly fields: Record<string, unknown>;
-}
-
-export function collectingLogger(): LogSink & { readonly lines: Logged[] } {
-  const lines: Logged[] = [];
-  const at = (level: Logged['level']) => (message: string, ...extra: Record<string, unknown>[]) =>
-    lines.push({ level, message, fields: Object.assign({}, ...extra) });
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 function statusCode(cause: string, fallback: number): number {
   const match = /Status Code: (\d{3})/.exec(cause);
