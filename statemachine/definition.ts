@@ -51,7 +51,7 @@ export const STATUS_CHECK_RETRY = {
 } as const;
 const PUBLISH_RETRY = { ...STATUS_CHECK_RETRY, MaxAttempts: 6 };
 /** Seconds the execution timeout adds to the watch limit: the poll budget always ends a watch first. */
-export const EXECUTION_TIMEOUT_MARGIN_SECONDS = 3_600;
+const EXECUTION_TIMEOUT_MARGIN_SECONDS = 3_600;
 
 /** The status check of each kind: the aws-sdk integration call and what the workflow keeps of its answer. */
 const STATUS_TASKS = {
@@ -259,16 +259,20 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         Comment:
           'A new watch checks at once. A continued one carries the status of its last check and decides on it first, ' +
           'so it waits before its next check as if it had stayed in one execution.',
-        Choices: WATCH_KINDS.flatMap((kind) => [
-          {
-            And: [
-              { Variable: PATHS.kind, StringEquals: kind },
-              { Variable: PATHS.status, IsPresent: true },
-            ],
-            Next: STATE_NAMES[kind].isDone,
-          },
-          { Variable: PATHS.kind, StringEquals: kind, Next: STATE_NAMES[kind].getStatus },
-        ]),
+        Choices: [
+          // Step Functions fails a comparison on a missing path with States.Runtime: route it to the clear error first.
+          { Not: { Variable: PATHS.kind, IsPresent: true }, Next: STATE_NAMES.invalidInput },
+          ...WATCH_KINDS.flatMap((kind) => [
+            {
+              And: [
+                { Variable: PATHS.kind, StringEquals: kind },
+                { Variable: PATHS.status, IsPresent: true },
+              ],
+              Next: STATE_NAMES[kind].isDone,
+            },
+            { Variable: PATHS.kind, StringEquals: kind, Next: STATE_NAMES[kind].getStatus },
+          ]),
+        ],
         Default: STATE_NAMES.invalidInput,
       },
       [STATE_NAMES.invalidInput]: {

@@ -26,9 +26,11 @@ interface EventShape {
   readonly kind: WatchKind;
   /** Short verb a person recognises in an execution name. */
   readonly action: string;
-  /** Dotted paths inside the CloudTrail detail, tried in order; for tenant kinds the multi-tenant distribution, if named. */
-  readonly distributionIdPaths: readonly string[];
+  /** Dotted paths inside the CloudTrail detail, tried in order, of each id the watch needs. */
+  readonly distributionIdPaths?: readonly string[];
   readonly tenantIdPaths?: readonly string[];
+  /** A tenant's multi-tenant distribution: shown, never checked, so it is optional. */
+  readonly parentIdPaths?: readonly string[];
   readonly invalidationIdPaths?: readonly string[];
   /** Where the record keeps the ETag the call produced: another ETag later means a newer change superseded this one. */
   readonly eTagPaths?: readonly string[];
@@ -86,14 +88,14 @@ const EVENT_SHAPES = {
   CreateDistributionTenant: {
     kind: 'tenant',
     action: 'create',
-    distributionIdPaths: TENANT_PARENT_PATHS,
+    parentIdPaths: TENANT_PARENT_PATHS,
     tenantIdPaths: ['responseElements.distributionTenant.id'],
     eTagPaths: RESPONSE_ETAG,
   },
   UpdateDistributionTenant: {
     kind: 'tenant',
     action: 'update',
-    distributionIdPaths: TENANT_PARENT_PATHS,
+    parentIdPaths: TENANT_PARENT_PATHS,
     tenantIdPaths: ['requestParameters.id', 'responseElements.distributionTenant.id'],
     eTagPaths: RESPONSE_ETAG,
   },
@@ -101,7 +103,6 @@ const EVENT_SHAPES = {
   CreateInvalidationForDistributionTenant: {
     kind: 'tenant-invalidation',
     action: 'invalidate',
-    distributionIdPaths: [],
     tenantIdPaths: ['requestParameters.id'],
     invalidationIdPaths: ['responseElements.invalidation.id'],
   },
@@ -110,6 +111,12 @@ const EVENT_SHAPES = {
 export type WatchedEventName = keyof typeof EVENT_SHAPES;
 export const SUPPORTED_EVENT_NAMES = Object.keys(EVENT_SHAPES) as readonly WatchedEventName[];
 export const DEFAULT_WATCHED_EVENTS: readonly WatchedEventName[] = SUPPORTED_EVENT_NAMES;
+
+/** The kind and action a watched call gives its watch, for tools that build a watch without a recorded event. */
+export function watchedCall(eventName: WatchedEventName): { kind: WatchKind; eventName: WatchedEventName; action: string } {
+  const { kind, action } = EVENT_SHAPES[eventName];
+  return { kind, eventName, action };
+}
 
 /** The kinds of watch these event names start, in WATCH_KINDS order; names that are not watched calls start none. */
 export function watchKindsOf(eventNames: readonly string[]): WatchKind[] {
@@ -164,7 +171,8 @@ function isObject(value: unknown): value is Record<string, Json> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function valueAt(root: unknown, dottedPath: string): unknown {
+/** The value at a dotted path ("a.b.c"); undefined where the path leaves the objects. */
+export function valueAt(root: unknown, dottedPath: string): unknown {
   let current: unknown = root;
   for (const key of dottedPath.split('.')) {
     if (!isObject(current)) return undefined;
@@ -250,8 +258,8 @@ export function parseCloudTrailRecord(detail: unknown, options: ParseOptions): P
 
   const ids: { distribution?: string; tenant?: string; invalidation?: string } = {};
   for (const [label, paths] of [
+    ['distribution', shape.distributionIdPaths],
     ['tenant', shape.tenantIdPaths],
-    ['distribution', shape.tenantIdPaths ? undefined : shape.distributionIdPaths],
     ['invalidation', shape.invalidationIdPaths],
   ] as const) {
     if (paths === undefined) continue;
@@ -260,7 +268,7 @@ export function parseCloudTrailRecord(detail: unknown, options: ParseOptions): P
     ids[label] = id;
   }
   // A tenant's distribution is only shown, never checked: a missing or odd value must not stop the watch.
-  const parent = shape.tenantIdPaths ? firstString(detail, shape.distributionIdPaths) : undefined;
+  const parent = shape.parentIdPaths ? firstString(detail, shape.parentIdPaths) : undefined;
   const distributionId = ids.distribution ?? (parent !== undefined && RESOURCE_ID_PATTERN.test(parent) ? parent : '');
   const eTag = shape.eTagPaths ? firstString(detail, shape.eTagPaths) : undefined;
 

@@ -39,41 +39,26 @@ interface NotificationText {
 }
 
 const FOOTER = ['', 'Console: {consoleUrl}', 'CloudTrail event ID: {eventId}', '', 'Sent by cloudfront-change-notifier.'];
-const DISTRIBUTION_FACTS = [
-  'What changed:  {change} on distribution {distributionId}',
-  'Changed by:    {changedBy}',
-  'Started:       {startedAt} (CloudTrail event time)',
-];
-const INVALIDATION_FACTS = [
-  'What changed:  {change} on distribution {distributionId}',
-  'Invalidation:  {invalidationId}',
-  'Paths:         {paths}',
-  'Changed by:    {changedBy}',
-  'Started:       {startedAt} (CloudTrail event time)',
-];
-const TENANT_FACTS = [
-  'What changed:  {change} on distribution tenant {tenantId}',
-  'Changed by:    {changedBy}',
-  'Started:       {startedAt} (CloudTrail event time)',
-];
-const TENANT_INVALIDATION_FACTS = [
-  'What changed:  {change} on distribution tenant {tenantId}',
-  'Invalidation:  {invalidationId}',
-  'Paths:         {paths}',
-  'Changed by:    {changedBy}',
-  'Started:       {startedAt} (CloudTrail event time)',
-];
+/** The lines that say what changed, who changed it and when; `target` names what the change was made on. */
+function facts(target: string, invalidation: boolean): string[] {
+  return [
+    `What changed:  {change} on ${target}`,
+    ...(invalidation ? ['Invalidation:  {invalidationId}', 'Paths:         {paths}'] : []),
+    'Changed by:    {changedBy}',
+    'Started:       {startedAt} (CloudTrail event time)',
+  ];
+}
+const DISTRIBUTION = 'distribution {distributionId}';
+const TENANT = 'distribution tenant {tenantId}';
 
+const CONFIRMED_LINE = 'Confirmed:     {endedAt} (status check {checks})';
 const NOT_FOUND_LINES = ['Found missing: {endedAt} (status check {checks})', 'Error:         {errorName}'];
 const CHECK_FAILED_LINES = [
   'Failed at:     {endedAt} (status check {checks})',
   'Error:         {errorName}',
   'Cause:         {errorCause}',
 ];
-const SUPERSEDED_LINES = [
-  'Confirmed:     {endedAt} (status check {checks})',
-  'ETag now:      {currentETag} (this change made {eTag})',
-];
+const SUPERSEDED_LINES = [CONFIRMED_LINE, 'ETag now:      {currentETag} (this change made {eTag})'];
 
 /** What a deployable resource (a distribution or a tenant) says for each outcome; `what` names it in a sentence. */
 function deploymentTexts(what: string, subjectName: string, facts: readonly string[], extra: readonly string[]) {
@@ -84,7 +69,7 @@ function deploymentTexts(what: string, subjectName: string, facts: readonly stri
         `${what} is Deployed: the change is live at every edge location.`,
         '',
         ...facts,
-        'Confirmed:     {endedAt} (status check {checks})',
+        CONFIRMED_LINE,
         ...extra,
         ...FOOTER,
       ],
@@ -149,7 +134,7 @@ function invalidationTexts(of: string, parent: string, subjectName: string, fact
         `Invalidation {invalidationId} on ${of} is Completed: the paths are cleared at every edge location.`,
         '',
         ...facts,
-        'Confirmed:     {endedAt} (status check {checks})',
+        CONFIRMED_LINE,
         ...FOOTER,
       ],
     },
@@ -192,17 +177,12 @@ function invalidationTexts(of: string, parent: string, subjectName: string, fact
 }
 
 const TEXTS: Record<WatchKind, Record<Outcome, NotificationText | undefined>> = {
-  distribution: deploymentTexts('Distribution {distributionId}', '{distributionId}', DISTRIBUTION_FACTS, [
+  distribution: deploymentTexts('Distribution {distributionId}', '{distributionId}', facts(DISTRIBUTION, false), [
     'Domain:        {domainName}',
   ]),
-  invalidation: invalidationTexts('distribution {distributionId}', 'distribution', '{distributionId}', INVALIDATION_FACTS),
-  tenant: deploymentTexts('Distribution tenant {tenantId}', 'tenant {tenantId}', TENANT_FACTS, []),
-  'tenant-invalidation': invalidationTexts(
-    'distribution tenant {tenantId}',
-    'tenant',
-    'tenant {tenantId}',
-    TENANT_INVALIDATION_FACTS,
-  ),
+  invalidation: invalidationTexts(DISTRIBUTION, 'distribution', '{distributionId}', facts(DISTRIBUTION, true)),
+  tenant: deploymentTexts('Distribution tenant {tenantId}', 'tenant {tenantId}', facts(TENANT, false), []),
+  'tenant-invalidation': invalidationTexts(TENANT, 'tenant', 'tenant {tenantId}', facts(TENANT, true)),
 };
 
 /** A template with positional {} placeholders (the States.Format form) and the fields that fill them, in order. */

@@ -171,6 +171,32 @@ describe('the synthesized watch definition', () => {
   });
 });
 
+describe('an input the dispatcher did not build', () => {
+  it.each([
+    { label: 'an unknown kind', watch: { kind: 'streaming-distribution', distributionId: 'E2QWRUHAPOMQZL' } },
+    { label: 'no kind at all', watch: { distributionId: 'E2QWRUHAPOMQZL' } },
+  ])('ends $label in "Not a watch input" without calling CloudFront or SNS', async ({ watch }) => {
+    // Arrange
+    const input = { watch, progress: { check: 1, maxChecks: 3, continueAt: 801, part: 1 } };
+    // Act
+    const run = await runLocally(deployedDefinition(), input, { cloudfront: scriptedCloudFront([IN_PROGRESS]), waitMilliseconds: 0 });
+    // Assert
+    expect({ status: run.status, error: run.error }).toEqual({ status: 'FAILED', error: WATCH_ERRORS.invalidInput });
+    expect(run.statesEntered.at(-1)).toBe(STATE_NAMES.invalidInput);
+    expect(run.cloudfrontCalls).toBe(0);
+    expect(run.published).toEqual([]);
+  });
+
+  it('checks that watch.kind exists before any rule compares it, since a comparison on a missing path fails the execution', () => {
+    // Arrange
+    const definition = deployedDefinition();
+    // Act
+    const [first] = definition.States[STATE_NAMES.chooseKind]!.Choices as AslState[];
+    // Assert
+    expect(first).toEqual({ Not: { Variable: PATHS.kind, IsPresent: true }, Next: STATE_NAMES.invalidInput });
+  });
+});
+
 describe('a newer change than the watched one (superseded)', () => {
   it.each(SUPERSEDABLE_KINDS)('%s: Deployed with another ETag than the change recorded goes to the superseded notification first', (kind) => {
     // Arrange
