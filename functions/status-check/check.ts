@@ -23,7 +23,11 @@ import { notificationValues, type CheckFacts } from './notification-values';
 import { notifyRoomSeconds } from './receive-budget';
 import { errorMessage, integrationErrorName, isTransient } from './service-errors';
 
-/** An unusable event comes back at once, so it reaches the dead-letter queue in minutes, long before it expires. */
+/**
+ * An unusable event comes back at once, so it reaches the dead-letter queue in minutes, long before it expires. The
+ * price is one short invocation and error line per receive up to maxReceiveCount (545 with the defaults); the capture
+ * rule forwards only CloudFront CloudTrail records, so such events are rare.
+ */
 export const UNUSABLE_EVENT_VISIBILITY_SECONDS = 0;
 
 /** One SQS delivery of a buffered event. */
