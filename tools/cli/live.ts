@@ -11,7 +11,7 @@ import {
   GetInvalidationForDistributionTenantCommand,
   type CloudFrontClient,
 } from '@aws-sdk/client-cloudfront';
-import type { Watch } from '../../functions/shared/cloudtrail';
+import { watchedCall, type Watch } from '../../functions/shared/cloudtrail';
 import { integrationErrorName } from '../../functions/status-check/service-errors';
 import type { CloudFrontAnswerer } from '../lib/local-engine';
 import { UsageError, type LiveTarget } from './args';
@@ -80,11 +80,11 @@ export function liveWatch(target: LiveTarget & { readonly invalidationId?: strin
     // A tenant watch names its parent distribution only when an event does; a live one has none.
     const tenant = { ...common, distributionId: '', tenantId: target.tenantId };
     return invalidationId === undefined
-      ? { ...tenant, kind: 'tenant', eventName: 'UpdateDistributionTenant', action: 'update' }
-      : { ...tenant, kind: 'tenant-invalidation', eventName: 'CreateInvalidationForDistributionTenant', action: 'invalidate', invalidationId };
+      ? { ...tenant, ...watchedCall('UpdateDistributionTenant') }
+      : { ...tenant, ...watchedCall('CreateInvalidationForDistributionTenant'), invalidationId };
   }
   const distribution = { ...common, distributionId: target.distributionId };
   return invalidationId === undefined
-    ? { ...distribution, kind: 'distribution', eventName: 'UpdateDistribution', action: 'update' }
-    : { ...distribution, kind: 'invalidation', eventName: 'CreateInvalidation', action: 'invalidate', invalidationId };
+    ? { ...distribution, ...watchedCall('UpdateDistribution') }
+    : { ...distribution, ...watchedCall('CreateInvalidation'), invalidationId };
 }

@@ -3,10 +3,11 @@
  * with a spinner that says what is happening right now.
  */
 import type { AslDefinition, AslState } from '../../statemachine/definition';
-import { WATCH_KINDS } from '../../functions/shared/cloudtrail';
+import { valueAt, WATCH_KINDS } from '../../functions/shared/cloudtrail';
 import { PATHS, STATE_NAMES } from '../../statemachine/constants';
 import { describeDuration } from '../../functions/shared/watch-execution';
 import { tasksOf, type LocalEngineEvent } from '../lib/local-engine';
+import type { Retrier } from '../lib/mermaid';
 
 export interface Output {
   write(text: string): unknown;
@@ -85,17 +86,13 @@ export class Timeline {
 }
 
 /** Reads a plain "$.a.b" path, the only kind the watch definition uses for the values shown here. */
-export function readPath(value: unknown, path: string): unknown {
-  return path
-    .replace(/^\$\.?/, '')
-    .split('.')
-    .filter((key) => key !== '')
-    .reduce<unknown>((current, key) => (typeof current === 'object' && current !== null ? (current as Record<string, unknown>)[key] : undefined), value);
+function readPath(value: unknown, path: string): unknown {
+  return valueAt(value, path.replace(/^\$\./, ''));
 }
 
 /** Seconds before retry `attempt` (1-based) by the first retrier that catches `errorName`, before jitter. */
 export function nominalRetryDelaySeconds(state: AslState, errorName: string, attempt: number): number {
-  const retriers = (state.Retry ?? []) as Array<{ ErrorEquals: string[]; IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number }>;
+  const retriers = (state.Retry ?? []) as readonly Retrier[];
   const retrier = retriers.find((candidate) => candidate.ErrorEquals.includes(errorName) || candidate.ErrorEquals.includes('States.ALL'));
   if (!retrier) return 0;
   const delay = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** (attempt - 1);
@@ -105,14 +102,14 @@ export function nominalRetryDelaySeconds(state: AslState, errorName: string, att
 /** The status check of every kind of watch: the states whose entries count as checks. */
 const CHECK_STATES: ReadonlySet<string> = new Set(WATCH_KINDS.map((kind) => STATE_NAMES[kind].getStatus));
 
-export interface FollowOptions {
+interface FollowOptions {
   /** Called as a Wait state starts, with its seconds: a virtual clock advances here. */
   readonly onWait?: (seconds: number) => void;
   /** How the status line describes a wait in progress. */
   readonly waitStatus: (seconds: number, check: number) => string;
 }
 
-export interface ExecutionTally {
+interface ExecutionTally {
   /** Number of the last status check made. */
   checks: number;
 }

@@ -10,7 +10,8 @@ interface ChoiceRule {
   readonly [operator: string]: unknown;
 }
 
-interface Retrier {
+/** One entry of a state's Retry list. */
+export interface Retrier {
   readonly ErrorEquals: readonly string[];
   readonly MaxAttempts?: number;
   readonly IntervalSeconds?: number;
