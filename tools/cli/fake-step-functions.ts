@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { executionArn } from '../lib/local-engine';
 
 export interface RecordedStart {
   readonly stateMachineArn: string;
@@ -49,7 +50,7 @@ export async function startFakeStepFunctions(): Promise<FakeStepFunctions> {
       }
       if (!earlier) starts.push({ stateMachineArn: params.stateMachineArn, name: params.name, input: params.input });
       reply(response, 200, {
-        executionArn: `${params.stateMachineArn.replace(':stateMachine:', ':execution:')}:${params.name}`,
+        executionArn: executionArn(params.stateMachineArn, params.name),
         startDate: Date.now() / 1000,
       });
     })().catch((error: Error) => reply(response, 500, { __type: 'InternalFailure', message: error.message }));

@@ -5,6 +5,7 @@
  */
 import './promise-with-resolvers';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { WatchKind } from '../../functions/shared/cloudtrail';
 import type { WatchDetails } from '../../functions/shared/watch-execution';
 import type { AslDefinition } from '../../statemachine/definition';
 
@@ -20,23 +21,43 @@ export interface CloudFrontAnswerer {
 
 type CloudFrontCall = keyof CloudFrontAnswerer;
 
+/** The call each kind of watch checks its status with. */
+const STATUS_CHECK_CALLS = {
+  distribution: 'getDistribution',
+  invalidation: 'getInvalidation',
+  tenant: 'getDistributionTenant',
+  'tenant-invalidation': 'getInvalidationForDistributionTenant',
+} as const satisfies Record<WatchKind, CloudFrontCall>;
+
 /** The call each kind of watch checks its status with, and its parameters: what the status Task sends. */
 export function statusCheckCall(watch: Pick<WatchDetails, 'kind' | 'distributionId' | 'tenantId' | 'invalidationId'>): {
   call: CloudFrontCall;
   params: Record<string, string>;
 } {
+  const call = STATUS_CHECK_CALLS[watch.kind];
   const tenantId = watch.tenantId ?? '';
   const invalidationId = watch.invalidationId ?? '';
   switch (watch.kind) {
     case 'distribution':
-      return { call: 'getDistribution', params: { Id: watch.distributionId } };
+      return { call, params: { Id: watch.distributionId } };
     case 'invalidation':
-      return { call: 'getInvalidation', params: { DistributionId: watch.distributionId, Id: invalidationId } };
+      return { call, params: { DistributionId: watch.distributionId, Id: invalidationId } };
     case 'tenant':
-      return { call: 'getDistributionTenant', params: { Identifier: tenantId } };
+      return { call, params: { Identifier: tenantId } };
     case 'tenant-invalidation':
-      return { call: 'getInvalidationForDistributionTenant', params: { DistributionTenantId: tenantId, Id: invalidationId } };
+      return { call, params: { DistributionTenantId: tenantId, Id: invalidationId } };
   }
+}
+
+/** The API operation, and IAM action, of a kind's status check: "GetDistribution". */
+export function statusCheckOperation(kind: WatchKind): string {
+  const call = STATUS_CHECK_CALLS[kind];
+  return `${call.charAt(0).toUpperCase()}${call.slice(1)}`;
+}
+
+/** The ARN Step Functions gives an execution of this name. */
+export function executionArn(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
 /** Asks an answerer for the status of a watch, as the state machine's status Task would. */
@@ -52,7 +73,7 @@ export interface PublishRequest {
   readonly MessageAttributes: Record<string, { DataType: string; StringValue: string }>;
 }
 
-export interface StartExecutionRequest {
+interface StartExecutionRequest {
   readonly StateMachineArn: string;
   readonly Name: string;
   readonly Input: unknown;
@@ -60,12 +81,7 @@ export interface StartExecutionRequest {
 
 export type TaskKind = CloudFrontCall | 'publish' | 'startExecution';
 
-const CLOUDFRONT_CALLS: readonly CloudFrontCall[] = [
-  'getDistribution',
-  'getInvalidation',
-  'getDistributionTenant',
-  'getInvalidationForDistributionTenant',
-];
+const CLOUDFRONT_CALLS: readonly CloudFrontCall[] = Object.values(STATUS_CHECK_CALLS);
 const TASK_RESOURCES: Record<string, TaskKind> = {
   ...Object.fromEntries(CLOUDFRONT_CALLS.map((call) => [`arn:aws:states:::aws-sdk:cloudfront:${call}`, call])),
   'arn:aws:states:::sns:publish': 'publish',
@@ -82,7 +98,7 @@ export interface LocalEngineEvent {
   readonly output?: unknown;
 }
 
-export interface LocalRunOptions {
+interface LocalRunOptions {
   readonly cloudfront: CloudFrontAnswerer;
   /** Answers SNS publishes. @default records the request and returns a made-up MessageId */
   readonly publish?: (request: PublishRequest) => Promise<{ MessageId: string }>;
@@ -157,7 +173,7 @@ export async function runLocally(definition: AslDefinition, input: unknown, opti
       continuations.push(request);
       return options.startExecution
         ? options.startExecution(request)
-        : { ExecutionArn: `${request.StateMachineArn}:${request.Name}`.replace(':stateMachine:', ':execution:'), StartDate: new Date().toISOString() };
+        : { ExecutionArn: executionArn(request.StateMachineArn, request.Name), StartDate: new Date().toISOString() };
     },
   };
 

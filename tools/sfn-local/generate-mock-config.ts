@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Outcome } from '../../functions/shared/notification';
 import { STATE_NAMES, type KindStateNames } from '../../statemachine/constants';
 import { WATCH_SCENARIOS, type WatchScenario } from '../../test/scenarios/watch-scenarios';
-import { answerStatusCheck } from '../lib/local-engine';
+import { answerStatusCheck, executionArn } from '../lib/local-engine';
 import { scriptedCloudFront } from '../lib/simulated-cloudfront';
 import { stateMachineLogicalId, synthNotifier, watchDefinition, type CfnTemplate } from '../lib/synth';
 
@@ -72,7 +72,7 @@ export function toMockedResponse(answers: readonly MockedAnswer[]): MockedRespon
 }
 
 /** Every Task invocation a scenario makes, by state name, in the order of invocation. */
-async function taskAnswers(scenario: WatchScenario, continuationArnPrefix: string): Promise<Record<string, MockedAnswer[]>> {
+async function taskAnswers(scenario: WatchScenario, stateMachineArn: string): Promise<Record<string, MockedAnswer[]>> {
   const { watch, progress } = scenario.input;
   const names: KindStateNames = STATE_NAMES[watch.kind];
   const answers: Record<string, MockedAnswer[]> = { [names.getStatus]: await cloudfrontAnswers(scenario) };
@@ -86,7 +86,7 @@ async function taskAnswers(scenario: WatchScenario, continuationArnPrefix: strin
   }
   if (scenario.expected.continuations > 0) {
     answers[STATE_NAMES.continueWatch] = Array.from({ length: scenario.expected.continuations }, (_, index) => ({
-      Return: { ExecutionArn: `${continuationArnPrefix}:${watch.executionName}-part${progress.part + index + 1}`, StartDate: MOCK_START_DATE },
+      Return: { ExecutionArn: executionArn(stateMachineArn, `${watch.executionName}-part${progress.part + index + 1}`), StartDate: MOCK_START_DATE },
     }));
   }
   return answers;
@@ -96,12 +96,11 @@ export async function buildMockConfig(template: CfnTemplate, scenarios: readonly
   const definition = watchDefinition(template);
   const machineName = watchStateMachineName(template);
   const continueWatch = definition.States[STATE_NAMES.continueWatch] as { Parameters: { StateMachineArn: string } };
-  const continuationArnPrefix = continueWatch.Parameters.StateMachineArn.replace(':stateMachine:', ':execution:');
   const testCases: Record<string, Record<string, string>> = {};
   const mockedResponses: Record<string, MockedResponse> = {};
   for (const scenario of scenarios) {
     testCases[scenario.name] = {};
-    for (const [stateName, answers] of Object.entries(await taskAnswers(scenario, continuationArnPrefix))) {
+    for (const [stateName, answers] of Object.entries(await taskAnswers(scenario, continueWatch.Parameters.StateMachineArn))) {
       if (definition.States[stateName]?.Type !== 'Task') {
         throw new Error(`scenario ${scenario.name} mocks "${stateName}", which is no Task state of the synthesized definition`);
       }
@@ -113,7 +112,7 @@ export async function buildMockConfig(template: CfnTemplate, scenarios: readonly
   return { StateMachines: { [machineName]: { TestCases: testCases } }, MockedResponses: mockedResponses };
 }
 
-export function renderMockConfig(config: MockConfig): string {
+function renderMockConfig(config: MockConfig): string {
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
