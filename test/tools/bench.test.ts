@@ -1,13 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parseEventBridgeBody, SUPPORTED_EVENT_NAMES } from '../../functions/shared/cloudtrail';
 import { buildSchedule, secondsUntilCheck } from '../../functions/shared/schedule';
 import { CHECKS_PER_EXECUTION } from '../../functions/shared/watch-execution';
 import { STATE_NAMES } from '../../statemachine/constants';
 import type { AslDefinition } from '../../statemachine/definition';
 import { sdkWaiterDelay, type WatchTiming } from '../../tools/bench/designs';
 import { replaceSection, workloadTargets, type WorkloadStats } from '../../tools/bench/report';
-import { benchMachine, historyEvents, simulateWatch, type FullPart } from '../../tools/bench/simulate';
+import { benchMachine, benchWatch, historyEvents, simulateWatch, type FullPart } from '../../tools/bench/simulate';
 import { costUsd, logNormal, percentile, seededRandom } from '../../tools/bench/stats';
-import { withVirtualWaits } from '../../tools/bench/virtual-clock';
+import { withVirtualWaits } from '../../tools/bench/virtual-waits';
 import { generateWorkload } from '../../tools/bench/workload';
 import { synthNotifier, watchDefinition } from '../../tools/lib/synth';
 import { deployedWatchSettings } from '../../tools/cli/dispatcher-replay';
@@ -136,6 +139,20 @@ describe('the virtual clock on the deployed definition', () => {
       expect(virtual.definition.States[name]).toMatchObject({ Type: 'Task', Parameters: { 'seconds.$': wait.SecondsPath }, Next: wait.Next });
       expect(wait.Type).toBe('Wait');
     }
+  });
+
+  it.each([
+    { kind: 'distribution' as const, file: 'update-distribution.json' },
+    { kind: 'invalidation' as const, file: 'create-invalidation.json' },
+  ])('watches a $kind change as the dispatcher watches $file: same kind, call and action', ({ kind, file }) => {
+    // Arrange
+    const body = readFileSync(fileURLToPath(new URL(`../fixtures/events/${file}`, import.meta.url)), 'utf8');
+    const parsed = parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES });
+    if (parsed.type !== 'watch') throw new Error(`${file} is no watch: ${parsed.reason}`);
+    // Act
+    const { kind: benchKind, eventName, action } = benchWatch({ kind, number: 1, finishSeconds: 60 });
+    // Assert
+    expect({ kind: benchKind, eventName, action }).toEqual({ kind: parsed.watch.kind, eventName: parsed.watch.eventName, action: parsed.watch.action });
   });
 
   it('notifies at the first scheduled check after the change finished, once', async () => {

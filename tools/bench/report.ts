@@ -1,6 +1,7 @@
 /** Turns the benchmark's watch results into numbers per design and kind, checks the targets and writes the report. */
 import type { ScheduleKind, ScheduleSettings } from '../../functions/shared/schedule';
 import { CHECKS_PER_EXECUTION, describeDuration } from '../../functions/shared/watch-execution';
+import { KIND_RULES } from '../../statemachine/constants';
 import type { Design, DesignId } from './designs';
 import type { WatchResult } from './simulate';
 import { costUsd, mean, percentile } from './stats';
@@ -14,7 +15,7 @@ export interface KindSummary extends WorkloadStats {
 }
 
 /** A change that never finishes, watched to the retention limit. */
-export interface StuckSummary {
+interface StuckSummary {
   readonly watchSeconds: number;
   readonly checks: number;
   readonly transitions: number;
@@ -42,7 +43,7 @@ export interface WorkloadStats {
 
 export function workloadStats(kind: ScheduleKind, changes: readonly Change[], results: readonly WatchResult[]): WorkloadStats {
   if (changes.length !== results.length || changes.length === 0) throw new Error(`${kind}: ${results.length} results for ${changes.length} changes`);
-  const doneOutcome = kind === 'distribution' ? 'deployed' : 'completed';
+  const { doneOutcome } = KIND_RULES[kind];
   const lags = results.flatMap((result, index) =>
     result.outcome === doneOutcome && result.notifiedAtSeconds !== undefined ? [result.notifiedAtSeconds - changes[index]!.finishSeconds] : [],
   );
@@ -87,7 +88,7 @@ export interface TargetCheck {
   readonly met: boolean;
 }
 
-export const TARGETS = {
+const TARGETS = {
   medianLagSeconds: { distribution: 10, invalidation: 5 },
   p95LagSeconds: 30,
   checksVersusOriginal: 3,
@@ -135,7 +136,7 @@ export function checkTargets(summaries: readonly KindSummary[]): TargetCheck[] {
 }
 
 /** The same workload targets on other seeds: the worst value of each, and on how many seeds it was met. */
-export interface SweepResult {
+interface SweepResult {
   readonly seeds: readonly number[];
   readonly targets: readonly (TargetCheck & { readonly seedsMet: number })[];
 }

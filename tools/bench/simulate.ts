@@ -2,17 +2,17 @@
  * Runs one watched change through the deployed definition in aws-local-stepfunctions on a virtual clock, execution
  * after execution until the watch ends, and counts what Step Functions would bill and record.
  */
-import type { Watch } from '../../functions/shared/cloudtrail';
+import { watchedCall, type Watch } from '../../functions/shared/cloudtrail';
 import type { ScheduleKind } from '../../functions/shared/schedule';
 import type { Outcome } from '../../functions/shared/notification';
 import { scheduleFor, type WatchSettings } from '../../functions/shared/settings';
 import { buildWatchExecution, type WatchExecutionInput } from '../../functions/shared/watch-execution';
-import { DISTRIBUTION_STATUS, INVALIDATION_STATUS, TENANT_STATUS } from '../../statemachine/constants';
 import type { AslDefinition } from '../../statemachine/definition';
 import { runLocally } from '../lib/local-engine';
-import { distributionResponse, invalidationResponse, tenantResponse } from '../lib/simulated-cloudfront';
+import { answeringCloudFront, statusAnswer } from '../lib/simulated-cloudfront';
+import { VirtualClock } from '../lib/virtual-clock';
 import type { WatchTiming } from './designs';
-import { VirtualClock, withVirtualWaits, type VirtualWaitInput } from './virtual-clock';
+import { withVirtualWaits, type VirtualWaitInput } from './virtual-waits';
 import type { Change } from './workload';
 
 /** When the benchmark's API calls happened; only the notifications' timestamps show it. */
@@ -29,7 +29,7 @@ export function benchMachine(deployed: AslDefinition, settings: WatchSettings): 
   return { deployed, virtual: withVirtualWaits(deployed), settings };
 }
 
-export interface ExecutionCount {
+interface ExecutionCount {
   readonly checks: number;
   readonly transitions: number;
   readonly historyEvents: number;
@@ -62,12 +62,11 @@ export function historyEvents(deployed: AslDefinition, statesEntered: readonly s
   return events;
 }
 
-function benchWatch(change: Change): Watch {
+/** The watch the dispatcher would build for the change's API call. */
+export function benchWatch(change: Change): Watch {
   const distributionId = `EBENCH${String(change.number).padStart(6, '0')}`;
   return {
-    kind: change.kind,
-    eventName: change.kind === 'distribution' ? 'UpdateDistribution' : 'CreateInvalidation',
-    action: change.kind === 'distribution' ? 'update' : 'invalidation',
+    ...watchedCall(change.kind === 'distribution' ? 'UpdateDistribution' : 'CreateInvalidation'),
     eventId: `00000000-0000-4000-8000-${change.kind === 'distribution' ? 'd' : 'i'}${String(change.number).padStart(11, '0')}`,
     eventTime: new Date(EPOCH).toISOString(),
     distributionId,
@@ -90,7 +89,7 @@ export interface FullPart {
   readonly advance: { readonly check: number; readonly continueAt: number; readonly part: number };
 }
 
-export interface SimulateOptions {
+interface SimulateOptions {
   readonly startSeconds: number;
   /** Run asl-validator on the virtual definition first (slow; the benchmark leaves it to its tests). @default false */
   readonly validate?: boolean;
@@ -105,13 +104,7 @@ export interface SimulateOptions {
 export async function simulateWatch(machine: BenchMachine, change: Change, timing: WatchTiming, options: SimulateOptions): Promise<WatchResult> {
   const clock = new VirtualClock(EPOCH, options.startSeconds);
   const kind: ScheduleKind = change.kind;
-  const status = (statuses: { inProgress: string; done: string }) => (clock.now >= change.finishSeconds ? statuses.done : statuses.inProgress);
-  const cloudfront = {
-    getDistribution: async ({ Id }: { Id: string }) => distributionResponse(Id, status(DISTRIBUTION_STATUS)),
-    getInvalidation: async ({ Id }: { Id: string }) => invalidationResponse(Id, status(INVALIDATION_STATUS)),
-    getDistributionTenant: async ({ Identifier }: { Identifier: string }) => tenantResponse(Identifier, status(TENANT_STATUS)),
-    getInvalidationForDistributionTenant: async ({ Id }: { Id: string }) => invalidationResponse(Id, status(INVALIDATION_STATUS)),
-  };
+  const cloudfront = answeringCloudFront((kind) => statusAnswer(kind, clock.now >= change.finishSeconds));
   const virtualWait = async (raw: unknown) => {
     const { seconds, nextCheck } = raw as VirtualWaitInput;
     clock.advance(timing.waitBefore ? timing.waitBefore(nextCheck) : seconds);

@@ -15,7 +15,7 @@ export interface VirtualWaitInput {
   readonly nextCheck: number;
 }
 
-export interface VirtualDefinition {
+interface VirtualDefinition {
   readonly definition: AslDefinition;
   /** Names of the states that were Wait states. */
   readonly waitStates: readonly string[];
@@ -41,30 +41,4 @@ export function withVirtualWaits(original: AslDefinition): VirtualDefinition {
   }
   if (waitStates.length === 0) throw new Error('the definition has no Wait state: nothing for the virtual clock to replace');
   return { definition, waitStates };
-}
-
-/** Seconds since the watched API call. */
-export class VirtualClock {
-  private seconds: number;
-
-  constructor(
-    private readonly origin: number,
-    startSeconds: number,
-  ) {
-    this.seconds = startSeconds;
-  }
-
-  get now(): number {
-    return this.seconds;
-  }
-
-  advance(seconds: number): void {
-    if (!Number.isFinite(seconds) || seconds < 0) throw new Error(`cannot wait ${seconds} s`);
-    this.seconds += seconds;
-  }
-
-  /** The clock as $$.State.EnteredTime shows it. */
-  iso(): string {
-    return new Date(this.origin + this.seconds * 1_000).toISOString();
-  }
 }

@@ -12,17 +12,18 @@ import { buildWatchExecution, describeDuration, type WatchExecution } from '../.
 import { SCHEDULE_KIND, type Watch } from '../../functions/shared/cloudtrail';
 import type { AslDefinition } from '../../statemachine/definition';
 import { STATE_NAMES } from '../../statemachine/constants';
-import { runLocally, statusCheckCall, type CloudFrontAnswerer, type LocalRunResult, type PublishRequest } from '../lib/local-engine';
+import { runLocally, statusCheckOperation, type CloudFrontAnswerer, type LocalRunResult, type PublishRequest } from '../lib/local-engine';
 import { synthNotifier, watchDefinition } from '../lib/synth';
+import { VirtualClock } from '../lib/virtual-clock';
 import { parseArguments, usage, UsageError, type StartOptions } from './args';
 import { deployedWatchSettings, prepareApp, replayDispatcher, type PreparedApp } from './dispatcher-replay';
 import { DEFAULT_EVENT_FILE, loadReplayEvent, retimeReplayEvent } from './event-input';
 import { liveCloudFront, liveWatch, requireCredentials } from './live';
-import { simulatedCloudFront, TIMEOUT_SCENARIO_RETENTION_SECONDS, type VirtualClock } from './scenarios';
+import { simulatedCloudFront, TIMEOUT_SCENARIO_RETENTION_SECONDS } from './scenarios';
 import { clockText, followExecution, nominalRetryDelaySeconds, Timeline, type Output } from './timeline';
 
 /** Real milliseconds a simulated Wait (or retry backoff) takes: long enough to watch, short enough to stay fast. */
-export const DEFAULT_PAUSE_MILLISECONDS = 250;
+const DEFAULT_PAUSE_MILLISECONDS = 250;
 /** A replay with many checks shortens each pause so that the waits take about this long in all. */
 const REPLAY_WAITS_MILLISECONDS = 3_000;
 
@@ -112,8 +113,9 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
   const file = options.eventFile ?? DEFAULT_EVENT_FILE;
   const recorded = loadReplayEvent(file, config);
 
-  const clock: VirtualClock = { seconds: 0 };
-  const timeline = new Timeline(io.stdout, () => clock.seconds);
+  // Simulated time starts at the event, which is retimed right before dispatching; nothing moves the clock before.
+  let clock = new VirtualClock(Date.now());
+  const timeline = new Timeline(io.stdout, () => clock.now);
   timeline.print(`Replaying a CloudFront change on this machine (scenario "${options.scenario}"): no AWS account, nothing leaves 127.0.0.1.`);
   timeline.print(`  event file   ${relative(process.cwd(), file) || file} (${recorded.form}${recorded.form === 'CloudTrail record' ? ', wrapped as EventBridge delivers it' : ''})`);
   if (shortened) {
@@ -128,6 +130,7 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
     prepared = (io.prepare ?? prepareApp)(context);
     timeline.print(`  app          synthesized with the dispatcher bundled by esbuild (${seconds(Date.now() - startedAt)})`);
     const event = retimeReplayEvent(recorded, config, new Date());
+    clock = new VirtualClock(Date.parse(event.watch.eventTime));
     timeline.print(`  event time   recorded ${recorded.watch.eventTime}, replayed as ${event.watch.eventTime} (T+00:00)`);
     timeline.print();
     printEvent(timeline, event.watch);
@@ -153,7 +156,6 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
     const finish = options.scenario === 'timeout' ? 'never finishes' : `finishes after ${describeDuration(options.finishAfterSeconds)}`;
     timeline.at('simulate', `CloudFront ${finish}; each simulated wait takes ${pause} ms here`);
 
-    const eventTime = Date.parse(event.watch.eventTime);
     const { definition } = prepared;
     const checkState = STATE_NAMES[event.watch.kind].getStatus;
     const cloudfront = simulatedCloudFront({
@@ -166,13 +168,11 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
       cloudfront,
       waitMilliseconds: pause,
       retryMilliseconds: pause,
-      enteredTime: () => new Date(eventTime + clock.seconds * 1000).toISOString(),
-      onWait: (waitSeconds) => {
-        clock.seconds += waitSeconds;
-      },
-      waitStatus: (waitSeconds, check) => `${clockText(clock.seconds)}  skipping ${describeDuration(waitSeconds)} of simulated time before check ${check}`,
+      enteredTime: () => clock.iso(),
+      onWait: (waitSeconds) => clock.advance(waitSeconds),
+      waitStatus: (waitSeconds, check) => `${clockText(clock.now)}  skipping ${describeDuration(waitSeconds)} of simulated time before check ${check}`,
     });
-    printOutcome(timeline, result, `${describeDuration(clock.seconds)} simulated in ${seconds(Date.now() - startedAt)}`);
+    printOutcome(timeline, result, `${describeDuration(clock.now)} simulated in ${seconds(Date.now() - startedAt)}`);
     printNotifications(io.stdout, result.result.published, 'SNS would receive (topic of the synthesized stack)');
     return 0;
   } finally {
@@ -265,8 +265,7 @@ async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
   const elapsed = () => (Date.now() - startedAt) / 1000;
   const timeline = new Timeline(io.stdout, elapsed);
   timeline.print('Watching a real CloudFront change: the synthesized definition runs on this machine and calls the CloudFront API');
-  const { call } = statusCheckCall(watchOf);
-  timeline.print(`(${call.charAt(0).toUpperCase()}${call.slice(1)} only) with your credentials. ${topicArn ? `The notification goes to ${topicArn}.` : 'Nothing is published (add --publish TOPIC_ARN).'}`);
+  timeline.print(`(${statusCheckOperation(watchOf.kind)} only) with your credentials. ${topicArn ? `The notification goes to ${topicArn}.` : 'Nothing is published (add --publish TOPIC_ARN).'}`);
   timeline.print();
   timeline.at('watch', watchedTarget(watchOf), 0);
   timeline.at(

@@ -2,12 +2,33 @@
  * CloudFront answers in the shape the Step Functions aws-sdk integration returns them (PascalCase, as the API),
  * so the same responses serve the in-process engine and Step Functions Local's mock file.
  */
+import type { WatchKind } from '../../functions/shared/cloudtrail';
+import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/status-check/service-errors';
+import { DISTRIBUTION_STATUS, INVALIDATION_STATUS, KIND_RULES, TENANT_STATUS } from '../../statemachine/constants';
 import type { CloudFrontAnswerer } from './local-engine';
 
 /** A status, optionally with the ETag CloudFront reports (another than the change made: a newer change superseded it). */
 export type CloudFrontAnswer =
   | { readonly status: string; readonly eTag?: string }
   | { readonly error: string; readonly cause?: string };
+
+/** CloudFront's throttling is no modeled error, so the integration reports it under the generic name. */
+export const THROTTLED = {
+  error: UNMODELED_CLOUDFRONT_ERROR,
+  cause: 'Rate exceeded (Service: CloudFront, Status Code: 400, Error Code: Throttling)',
+} as const satisfies CloudFrontAnswer;
+
+const IN_PROGRESS_STATUS: Record<WatchKind, string> = {
+  distribution: DISTRIBUTION_STATUS.inProgress,
+  invalidation: INVALIDATION_STATUS.inProgress,
+  tenant: TENANT_STATUS.inProgress,
+  'tenant-invalidation': INVALIDATION_STATUS.inProgress,
+};
+
+/** The status CloudFront reports for a change of this kind, in progress or done. */
+export function statusAnswer(kind: WatchKind, done: boolean): CloudFrontAnswer {
+  return { status: done ? KIND_RULES[kind].doneStatus : IN_PROGRESS_STATUS[kind] };
+}
 
 export const SIMULATED_DOMAIN = 'd111111abcdef8.cloudfront.net';
 /**
@@ -66,20 +87,27 @@ export function cloudfrontError(name: string, cause = `${name} (simulated)`): Er
   return error;
 }
 
+/**
+ * A CloudFront whose every status check gets what `answer` says for the watch's kind, in the response shape of the
+ * call that kind makes; `answer` is asked once per call, retries included.
+ */
+export function answeringCloudFront(answer: (kind: WatchKind) => CloudFrontAnswer): CloudFrontAnswerer {
+  const respond = (kind: WatchKind, response: (status: string, eTag?: string) => unknown): Promise<unknown> => {
+    const given = answer(kind);
+    if ('error' in given) return Promise.reject(cloudfrontError(given.error, given.cause));
+    return Promise.resolve(response(given.status, given.eTag));
+  };
+  return {
+    getDistribution: ({ Id }) => respond('distribution', (status, eTag) => distributionResponse(Id, status, eTag)),
+    getInvalidation: ({ Id }) => respond('invalidation', (status) => invalidationResponse(Id, status)),
+    getDistributionTenant: ({ Identifier }) => respond('tenant', (status, eTag) => tenantResponse(Identifier, status, eTag)),
+    getInvalidationForDistributionTenant: ({ Id }) => respond('tenant-invalidation', (status) => invalidationResponse(Id, status)),
+  };
+}
+
 /** Answers call n with answers[n]; past the end, the last answer repeats (a change that never moves on). */
 export function scriptedCloudFront(answers: readonly CloudFrontAnswer[]): CloudFrontAnswerer {
   if (answers.length === 0) throw new Error('a script needs at least one answer');
   let call = 0;
-  const next = (respond: (status: string, eTag?: string) => unknown): Promise<unknown> => {
-    const answer = answers[Math.min(call, answers.length - 1)]!;
-    call += 1;
-    if ('error' in answer) return Promise.reject(cloudfrontError(answer.error, answer.cause));
-    return Promise.resolve(respond(answer.status, answer.eTag));
-  };
-  return {
-    getDistribution: ({ Id }) => next((status, eTag) => distributionResponse(Id, status, eTag)),
-    getInvalidation: ({ Id }) => next((status) => invalidationResponse(Id, status)),
-    getDistributionTenant: ({ Identifier }) => next((status, eTag) => tenantResponse(Identifier, status, eTag)),
-    getInvalidationForDistributionTenant: ({ Id }) => next((status) => invalidationResponse(Id, status)),
-  };
+  return answeringCloudFront(() => answers[Math.min(call++, answers.length - 1)]!);
 }
