@@ -24,13 +24,13 @@ export interface Design {
 }
 
 /** Attempts of the AWS CLI waiters (botocore waiter models). */
-export const CLI_WAITERS = {
+const CLI_WAITERS = {
   distribution: { delaySeconds: 60, maxAttempts: 35 },
   invalidation: { delaySeconds: 20, maxAttempts: 30 },
 } as const satisfies Record<ScheduleKind, unknown>;
 
 /** Delays of the JS SDK v3 waiters as @aws-sdk/client-cloudfront 3.1164 sets them (serviceDefaults). */
-export const SDK_V3_WAITERS = {
+const SDK_V3_WAITERS = {
   distribution: { minDelaySeconds: 60, maxDelaySeconds: 2_100 },
   invalidation: { minDelaySeconds: 20, maxDelaySeconds: 600 },
 } as const satisfies Record<ScheduleKind, unknown>;

@@ -1,7 +1,7 @@
 /** The benchmark's arithmetic: a seeded random source, the workload's distribution, percentiles and prices. */
 
 /** Step Functions Standard: USD per state transition ($0.025 per 1,000). */
-export const USD_PER_TRANSITION = 0.025 / 1_000;
+const USD_PER_TRANSITION = 0.025 / 1_000;
 
 /** mulberry32: small, fast and the same on every machine, so a seed fixes the whole workload. Values in [0, 1). */
 export function seededRandom(seed: number): () => number {

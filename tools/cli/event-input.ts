@@ -17,9 +17,9 @@ import { UsageError } from './args';
 
 export const DEFAULT_EVENT_FILE = fileURLToPath(new URL('../../test/fixtures/events/update-distribution.json', import.meta.url));
 
-export type EventForm = 'EventBridge event' | 'CloudTrail record';
+type EventForm = 'EventBridge event' | 'CloudTrail record';
 
-export interface ReplayEvent {
+interface ReplayEvent {
   readonly form: EventForm;
   /** The EventBridge event as the buffer queue would deliver it. */
   readonly envelope: Record<string, unknown>;

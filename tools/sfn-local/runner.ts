@@ -18,9 +18,9 @@ import type { AslDefinition } from '../../statemachine/definition';
 import type { ScenarioObservation } from '../../test/scenarios/expectations';
 import type { TaskKind } from '../lib/local-engine';
 
-export const SFN_LOCAL_PORT = 8083;
+const SFN_LOCAL_PORT = 8083;
 export const DEFAULT_ENDPOINT = `http://127.0.0.1:${SFN_LOCAL_PORT}`;
-export const COMPOSE_FILE = fileURLToPath(new URL('../../test/sfn-local/docker-compose.yml', import.meta.url));
+const COMPOSE_FILE = fileURLToPath(new URL('../../test/sfn-local/docker-compose.yml', import.meta.url));
 /** Step Functions Local never assumes it; CreateStateMachine only wants a well-formed ARN. */
 const FAKE_ROLE_ARN = 'arn:aws:iam::123456789012:role/StepFunctionsLocal';
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -86,7 +86,7 @@ export function localSfnClient(endpoint: string): SFNClient {
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
-export interface WaitOptions {
+interface WaitOptions {
   readonly attempts: number;
   readonly intervalMs: number;
 }
@@ -107,7 +107,7 @@ export async function waitUntilAnswering(client: SFNClient, { attempts, interval
 }
 
 /** The definition without the Retry fields Step Functions Local may not know; names the states it changed. */
-export function withoutNewRetryFields(definition: AslDefinition): { definition: AslDefinition; changedStates: string[] } {
+function withoutNewRetryFields(definition: AslDefinition): { definition: AslDefinition; changedStates: string[] } {
   const changedStates: string[] = [];
   const states = Object.fromEntries(
     Object.entries(definition.States).map(([name, state]) => {
@@ -169,7 +169,7 @@ export async function createWatchStateMachine(
   }
 }
 
-export interface RunOptions {
+interface RunOptions {
   /** Name of the execution, as it shows in Step Functions Local's history. */
   readonly executionName: string;
   readonly pollIntervalMs: number;
