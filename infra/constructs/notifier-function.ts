@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
-import { watchKindsOf, type WatchKind } from '../../functions/shared/cloudtrail';
+import { watchKindsOf, type WatchedEventName, type WatchKind } from '../../functions/shared/cloudtrail';
 import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../../functions/shared/settings';
 import { ConfigError } from '../config';
 import { functionRole } from './function-role';
@@ -76,7 +76,7 @@ export function notifierFunction(scope: Construct, props: NotifierFunctionProps)
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
       'Active X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource-level ' +
-      'permissions; test/infra/least-privilege.test.ts pins these as the only actions allowed on "*".',
+      'permissions; test/infra/least-privilege.test.ts pins these as the only actions this Lambda role has on "*".',
   });
   fn.addEventSource(
     new SqsEventSource(props.queue, {
@@ -148,6 +148,12 @@ const STATUS_READS: Record<WatchKind, { readonly action: string; readonly resour
  */
 export const MAX_LISTED_DISTRIBUTION_ARNS = 50;
 
+/**
+ * The call whose watch checks a distribution it creates: distributionIds selects a copy by its primary
+ * (requestParameters.primaryDistributionId), but the watch polls the new staging distribution, whose id nobody can list.
+ */
+const STAGING_COPY: WatchedEventName = 'CopyDistribution';
+
 /** Id of the synth-time info shown when a grant reads every distribution although distributionIds is set. */
 export const DISTRIBUTION_READS_NOT_LISTED = 'cloudfront-change-notifier:distributionReadsNotListed';
 
@@ -160,8 +166,9 @@ export interface CloudFrontStatusReads {
 
 /**
  * Lets a status checker read what the watched events make it follow: distributions and their invalidations (only the
- * listed distributions when the role's policy can hold them, else every one of this account), and distribution tenants and their invalidations (every tenant
- * of this account). Wildcards are acknowledged for cdk-nag on `scope`.
+ * listed distributions when the role's policy can hold them, else every one of this account; a watched copy's staging
+ * distribution is read wherever it is), and distribution tenants and their invalidations (every tenant of this
+ * account). Wildcards are acknowledged for cdk-nag on `scope`.
  */
 export function grantReadCloudFrontStatus(scope: Construct, grantee: iam.IGrantable, reads: CloudFrontStatusReads): void {
   const actions = (resourceType: string) =>
@@ -170,36 +177,57 @@ export function grantReadCloudFrontStatus(scope: Construct, grantee: iam.IGranta
       .filter((read) => read.resourceType === resourceType)
       .map((read) => read.action);
   const arn = (resourceType: string, id: string) => `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:${resourceType}/${id}`;
+  const readOnly = (granted: readonly string[]) =>
+    `the grant is read-only (${granted.map((action) => action.replace('cloudfront:', '')).join(', ')}) and limited to this account.`;
 
   const distributionActions = actions('distribution');
   if (distributionActions.length > 0) {
     const listed = reads.distributionIds.length > 0 && reads.distributionIds.length <= MAX_LISTED_DISTRIBUTION_ARNS;
-    const ids = listed ? reads.distributionIds : ['*'];
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadCloudFrontStatus',
-        actions: distributionActions,
-        resources: ids.map((id) => arn('distribution', id)),
-      }),
-    );
-    const readOnly = `the grant is read-only (${distributionActions.map((action) => action.replace('cloudfront:', '')).join(', ')}) and limited to this account.`;
-    if (reads.distributionIds.length === 0) {
+    const watchesCopies = reads.watchedEvents.includes(STAGING_COPY);
+    const copyRead = STATUS_READS.distribution.action;
+    const copiesReadAnywhere = listed && watchesCopies;
+    const onListed = copiesReadAnywhere ? distributionActions.filter((action) => action !== copyRead) : distributionActions;
+    if (onListed.length > 0) {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadCloudFrontStatus',
+          actions: onListed,
+          resources: (listed ? reads.distributionIds : ['*']).map((id) => arn('distribution', id)),
+        }),
+      );
+    }
+    const stagingCopies = watchesCopies
+      ? `, except that a ${STAGING_COPY} watch reads the staging distribution the call created, which no list can name`
+      : '';
+    if (copiesReadAnywhere) {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new iam.PolicyStatement({ sid: 'ReadStagingCopyStatus', actions: [copyRead], resources: [arn('distribution', '*')] }),
+      );
       Validations.of(scope).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/*]',
-        reason: `Without distributionIds the notifier watches every distribution of the account, including ones created later; ${readOnly}`,
+        reason:
+          `${STAGING_COPY} is watched: distributionIds selects a copy by its primary distribution, but the watch checks the new ` +
+          'staging distribution, whose id exists only once the call has created it; the other reads stay on the listed ' +
+          `distributions; ${readOnly([copyRead])}`,
+      });
+    } else if (reads.distributionIds.length === 0) {
+      Validations.of(scope).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/*]',
+        reason: `Without distributionIds the notifier watches every distribution of the account, including ones created later; ${readOnly(distributionActions)}`,
       });
     } else if (!listed) {
       Validations.of(scope).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/*]',
         reason:
           `distributionIds lists more than ${MAX_LISTED_DISTRIBUTION_ARNS} distributions, too many ARNs for the role's inline policy; ` +
-          `only listed distributions are watched, since the parser drops the others before any status check; ${readOnly}`,
+          'a change is watched only when it names a listed distribution (the others are dropped before any status check), ' +
+          `so only listed distributions are read${stagingCopies}; ${readOnly(distributionActions)}`,
       });
       Annotations.of(scope).addInfoV2(
         DISTRIBUTION_READS_NOT_LISTED,
         `distributionIds lists ${reads.distributionIds.length} ids, more than the ${MAX_LISTED_DISTRIBUTION_ARNS} distribution ARNs ` +
           "this role's inline policy holds: the status checks may read every distribution of the account (read-only). " +
-          'Only listed distributions are watched: the dispatcher (or the sqs-retry status check) drops changes to the others.',
+          'Only changes that name a listed distribution are watched: the dispatcher (or the sqs-retry status check) drops the others.',
       );
     }
   }
@@ -213,7 +241,7 @@ export function grantReadCloudFrontStatus(scope: Construct, grantee: iam.IGranta
       id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution-tenant/*]',
       reason:
         'Tenant ids are not known in advance, even with distributionIds: a listed multi-tenant distribution gets new tenants at any time; ' +
-        `the grant is read-only (${tenantActions.map((action) => action.replace('cloudfront:', '')).join(', ')}) and limited to this account.`,
+        readOnly(tenantActions),
     });
   }
 }

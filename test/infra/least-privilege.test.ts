@@ -28,6 +28,8 @@ interface Statement {
 interface FoundPolicy {
   readonly kind: PolicyKind;
   readonly owner: string;
+  /** The roles an identity policy belongs to, or the resource of a resource or key policy, by logical id without CDK's hash. */
+  readonly holders: readonly string[];
   readonly statements: readonly Statement[];
 }
 
@@ -52,24 +54,42 @@ const POLICY_READERS: Record<string, (properties: Properties) => { kind: PolicyK
 interface ResourceWildcard {
   readonly reason: string;
   readonly kind: PolicyKind;
+  /** Where the wildcard may appear: every holder of the policy must be one of these. */
+  readonly on: readonly string[];
+  /** Only the statement with this Sid; undefined means any statement. */
+  readonly sid?: string;
   /** Every action of the statement must be one of these; undefined means any explicit action. */
   readonly actions?: readonly string[];
   readonly resource: RegExp;
 }
 
 const ANY_RESOURCE = /^\*$/;
+const LAMBDA_ROLES = ['DispatcherRole', 'StatusCheckRole'];
+const STATE_MACHINE_ROLE = 'WatchStateMachineRole';
+/** The roles that check CloudFront: the state machine in mode stepfunctions, the status-check Lambda in mode sqs-retry. */
+const STATUS_CHECKER_ROLES = ['StatusCheckRole', STATE_MACHINE_ROLE];
+const DISTRIBUTION_WILDCARD = /^arn:\$\{AWS::Partition\}:cloudfront::\$\{AWS::AccountId\}:distribution\/\*$/;
 
 /** The only wildcards in resources, each with the reason it cannot be narrower. */
 const RESOURCE_WILDCARDS: readonly ResourceWildcard[] = [
   {
-    reason: 'X-Ray has no resource-level permissions (Lambda active tracing, Step Functions tracing)',
+    reason: 'X-Ray has no resource-level permissions (Lambda active tracing); notifierFunction acknowledges IAM5[Resource::*] for these two',
     kind: 'identity',
+    on: LAMBDA_ROLES,
+    actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+    resource: ANY_RESOURCE,
+  },
+  {
+    reason: 'X-Ray has no resource-level permissions (Step Functions tracing also reads the sampling rules)',
+    kind: 'identity',
+    on: [STATE_MACHINE_ROLE],
     actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
     resource: ANY_RESOURCE,
   },
   {
     reason: 'Step Functions logs through CloudWatch Logs vended log delivery, whose API has no resource-level permissions',
     kind: 'identity',
+    on: [STATE_MACHINE_ROLE],
     actions: [
       'logs:CreateLogDelivery',
       'logs:GetLogDelivery',
@@ -83,27 +103,39 @@ const RESOURCE_WILDCARDS: readonly ResourceWildcard[] = [
     resource: ANY_RESOURCE,
   },
   {
+    reason: 'With distributionIds, a CopyDistribution watch checks the staging distribution the call created, whose id no list holds; read-only',
+    kind: 'identity',
+    on: STATUS_CHECKER_ROLES,
+    sid: 'ReadStagingCopyStatus',
+    actions: ['cloudfront:GetDistribution'],
+    resource: DISTRIBUTION_WILDCARD,
+  },
+  {
     reason:
       'Without distributionIds, or with more than a role policy can list, every distribution of the own account may be read; ' +
       'only distributions the parser lets through are checked; read-only',
     kind: 'identity',
+    on: STATUS_CHECKER_ROLES,
     actions: ['cloudfront:GetDistribution', 'cloudfront:GetInvalidation'],
-    resource: /^arn:\$\{AWS::Partition\}:cloudfront::\$\{AWS::AccountId\}:distribution\/\*$/,
+    resource: DISTRIBUTION_WILDCARD,
   },
   {
     reason: 'Tenant ids are unknown in advance, even with distributionIds (a listed distribution gets new tenants); read-only, own account',
     kind: 'identity',
+    on: STATUS_CHECKER_ROLES,
     actions: ['cloudfront:GetDistributionTenant', 'cloudfront:GetInvalidationForDistributionTenant'],
     resource: /^arn:\$\{AWS::Partition\}:cloudfront::\$\{AWS::AccountId\}:distribution-tenant\/\*$/,
   },
   {
     reason: 'In a key policy, "*" is the key the policy belongs to',
     kind: 'key',
+    on: ['NotificationsKey'],
     resource: ANY_RESOURCE,
   },
   {
     reason: 'CloudTrail names its log files itself, under AWSLogs/<account>/ of the trail bucket',
     kind: 'resource',
+    on: ['OperationsTrailBucketPolicy'],
     actions: ['s3:PutObject'],
     resource: new RegExp(`^\\$\\{\\w+\\.Arn\\}/AWSLogs/${FAKE_ACCOUNT}/\\*$`),
   },
@@ -160,6 +192,9 @@ function hasStatements(value: unknown): boolean {
   return Object.entries(value).some(([key, inner]) => key === 'Statement' || hasStatements(inner));
 }
 
+/** A logical id without the hash CDK appends: WatchStateMachineRole22BE97A6 is WatchStateMachineRole. */
+const unhashed = (logicalId: string): string => logicalId.replace(/[0-9A-F]{8}$/, '');
+
 function findPolicies(template: CfnTemplate): { policies: FoundPolicy[]; problems: string[] } {
   const policies: FoundPolicy[] = [];
   const problems: string[] = [];
@@ -170,8 +205,11 @@ function findPolicies(template: CfnTemplate): { policies: FoundPolicy[]; problem
       if (hasStatements(properties)) problems.push(`${owner}: ${resource.Type} holds a policy this sweep does not read`);
       continue;
     }
+    const holders = resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy'
+      ? asList(properties.Roles as unknown[] | undefined).map((role) => unhashed(render(role).replace(/^\$\{(.*)\}$/, '$1')))
+      : [unhashed(owner)];
     for (const { kind, document } of reader(properties)) {
-      policies.push({ kind, owner, statements: asList((document as Document).Statement) });
+      policies.push({ kind, owner, holders, statements: asList((document as Document).Statement) });
     }
     if (resource.Type === 'AWS::IAM::Role' && properties.ManagedPolicyArns !== undefined) {
       problems.push(`${owner}: managed policies ${render(properties.ManagedPolicyArns)} cannot be reviewed here; use an inline statement`);
@@ -218,7 +256,13 @@ function audit(template: CfnTemplate): { problems: string[]; used: Set<string> }
 
       for (const resource of asList(statement.Resource).map(render).filter((text) => text.includes('*'))) {
         const allowance = RESOURCE_WILDCARDS.find(
-          (a) => a.kind === policy.kind && a.resource.test(resource) && (a.actions === undefined || actions.every((action) => a.actions!.includes(action))),
+          (a) =>
+            a.kind === policy.kind &&
+            policy.holders.length > 0 &&
+            policy.holders.every((holder) => a.on.includes(holder)) &&
+            (a.sid === undefined || a.sid === statement.Sid) &&
+            a.resource.test(resource) &&
+            (a.actions === undefined || actions.every((action) => a.actions!.includes(action))),
         );
         if (allowance) used.add(allowance.reason);
         else problems.push(`${where}: wildcard resource ${resource} for ${actions.join(', ')}`);
@@ -351,15 +395,45 @@ describe('least privilege sweep', () => {
     ]);
   });
 
+  it.each(
+    [
+      { watchedEvents: 'CopyDistribution,CreateInvalidation', anywhere: ['cloudfront:GetDistribution'], listed: ['cloudfront:GetInvalidation'] },
+      { watchedEvents: 'CopyDistribution', anywhere: ['cloudfront:GetDistribution'], listed: [] },
+      { watchedEvents: 'UpdateDistribution,CreateInvalidation', anywhere: [], listed: ['cloudfront:GetDistribution', 'cloudfront:GetInvalidation'] },
+    ].flatMap((row) => MODE_CONTEXTS.map(({ mode, context }) => ({ ...row, mode, context }))),
+  )('in mode $mode with distributionIds and watchedEvents $watchedEvents reads $anywhere on every distribution', ({ watchedEvents, anywhere, listed, context }) => {
+    // Arrange: a copy is selected by its primary's id, but the watch polls the staging distribution the call creates
+    const { template, stack } = synthesized({ ...context, distributionIds: 'E2QWRUHAPOMQZL', watchedEvents });
+    // Act
+    const granted = cloudFrontGrants(template);
+    // Assert
+    expect(granted).toEqual(
+      [
+        ...anywhere.map((action) => ({ action, resources: ['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*'] })),
+        ...listed.map((action) => ({ action, resources: ['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/E2QWRUHAPOMQZL'] })),
+      ].sort((a, b) => a.action.localeCompare(b.action)),
+    );
+    expect(audit(template).problems).toEqual([]);
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+
   it('reports what it must refuse: wildcard actions and resources, public grants, managed policies, unread policy types', () => {
     // Arrange: the default template with one of each mistake added
     const template = structuredClone(synthesized({}).template) as CfnTemplate;
     const policyId = Object.keys(template.Resources).find((id) => template.Resources[id]!.Type === 'AWS::IAM::Policy')!;
+    const dispatcherPolicyId = Object.keys(template.Resources).find((id) => id.startsWith('DispatcherRoleDefaultPolicy'))!;
     const roleId = Object.keys(template.Resources).find((id) => template.Resources[id]!.Type === 'AWS::IAM::Role')!;
     const topicPolicyId = Object.keys(template.Resources).find((id) => template.Resources[id]!.Type === 'AWS::SNS::TopicPolicy')!;
     const statements = (doc: unknown) => (doc as Document).Statement;
     statements(template.Resources[policyId]!.Properties!.PolicyDocument).push({ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::bucket' });
     statements(template.Resources[policyId]!.Properties!.PolicyDocument).push({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' });
+    // Allowed on "*" for the state machine's role, not for a Lambda's; the dispatcher reads no CloudFront status at all.
+    statements(template.Resources[dispatcherPolicyId]!.Properties!.PolicyDocument).push({ Effect: 'Allow', Action: 'xray:GetSamplingRules', Resource: '*' });
+    statements(template.Resources[dispatcherPolicyId]!.Properties!.PolicyDocument).push({
+      Effect: 'Allow',
+      Action: 'cloudfront:GetDistribution',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::', { Ref: 'AWS::AccountId' }, ':distribution/*']] },
+    });
     statements(template.Resources[topicPolicyId]!.Properties!.PolicyDocument).push({ Effect: 'Allow', Action: 'sns:Subscribe', Principal: { AWS: '*' }, Resource: '*' });
     statements(template.Resources[topicPolicyId]!.Properties!.PolicyDocument).push({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' }, Resource: { Ref: 'Topic' } });
     template.Resources[roleId]!.Properties!.ManagedPolicyArns = ['arn:aws:iam::aws:policy/ReadOnlyAccess'];
@@ -367,7 +441,16 @@ describe('least privilege sweep', () => {
     // Act
     const { problems } = audit(template);
     // Assert
-    const expected = [/wildcard action s3:\*/, /wildcard resource \* for sqs:SendMessage/, /allows anyone/, /events\.amazonaws\.com may act for any source/, /managed policies/, /EventBusPolicy holds a policy/];
+    const expected = [
+      /wildcard action s3:\*/,
+      /wildcard resource \* for sqs:SendMessage/,
+      /^DispatcherRoleDefaultPolicy\w+ .*wildcard resource \* for xray:GetSamplingRules/,
+      /^DispatcherRoleDefaultPolicy\w+ .*wildcard resource .*:distribution\/\* for cloudfront:GetDistribution/,
+      /allows anyone/,
+      /events\.amazonaws\.com may act for any source/,
+      /managed policies/,
+      /EventBusPolicy holds a policy/,
+    ];
     for (const pattern of expected) expect(problems.some((problem) => pattern.test(problem)), String(pattern)).toBe(true);
   });
 });
@@ -403,7 +486,11 @@ describe('distributionIds and the size of the status checker\'s role policy', ()
     const { template, stack } = synthesized({ ...context, distributionIds: listed.join(',') });
     // Assert
     const expected = listed.map((id) => `arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/${id}`).sort();
-    for (const { action, resources } of distributionArns(template)) expect(resources, action).toEqual(expected);
+    // The default watchedEvents include CopyDistribution, whose staging distribution is read wherever it is.
+    expect(distributionArns(template)).toEqual([
+      { action: 'cloudfront:GetDistribution', resources: ['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*'] },
+      { action: 'cloudfront:GetInvalidation', resources: expected },
+    ]);
     expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy')).toEqual([]);
     for (const [role, size] of inlinePolicySizes(template)) expect(size, role).toBeLessThanOrEqual(ROLE_POLICY_CHARACTERS);
     expect(notListed(stack)).toEqual([]);
