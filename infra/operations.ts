@@ -6,8 +6,14 @@ import { AccountTrail } from './constructs/account-trail';
 import { NotifierAlarms, type NotifierAlarmsProps } from './constructs/alarms';
 import { NotificationTopic } from './constructs/notification-topic';
 
+/** How long a log group is kept, and whether it outlives the stack. */
+export interface LogOptions {
+  readonly logRetention: logs.RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
+}
+
 /** Log retention and removal for every log group of the stack, from the config. */
-export function logOptions(config: NotifierConfig): { logRetention: logs.RetentionDays; logRemovalPolicy: RemovalPolicy } {
+export function logOptions(config: NotifierConfig): LogOptions {
   return {
     // LOG_RETENTION_DAYS lists exactly the numbers RetentionDays names.
     logRetention: config.logRetentionDays as logs.RetentionDays,

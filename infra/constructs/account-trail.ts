@@ -5,11 +5,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 export interface AccountTrailProps {
-  /**
-   * Days each log file is kept before the bucket's lifecycle rule deletes it.
-   * @default 365
-   */
-  readonly retentionDays?: number;
+  /** Days each log file is kept before the bucket's lifecycle rule deletes it. */
+  readonly retentionDays: number;
 }
 
 /**
@@ -21,7 +18,7 @@ export class AccountTrail extends Construct {
   readonly trail: cloudtrail.Trail;
   readonly bucket: s3.Bucket;
 
-  constructor(scope: Construct, id: string, props: AccountTrailProps = {}) {
+  constructor(scope: Construct, id: string, props: AccountTrailProps) {
     super(scope, id);
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -31,7 +28,7 @@ export class AccountTrail extends Construct {
       lifecycleRules: [
         {
           id: 'ExpireTrailLogs',
-          expiration: Duration.days(props.retentionDays ?? 365),
+          expiration: Duration.days(props.retentionDays),
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
       ],

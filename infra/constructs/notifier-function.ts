@@ -1,4 +1,4 @@
-import { Annotations, Aws, Duration, RemovalPolicy, StringConcat, Tokenization, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, StringConcat, Tokenization, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -8,29 +8,33 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { watchKindsOf, type WatchedEventName, type WatchKind } from '../../functions/shared/cloudtrail';
-import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../../functions/shared/settings';
+import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
 import { ConfigError } from '../config';
+import type { LogOptions } from '../operations';
 import { functionRole } from './function-role';
 
-export interface NotifierFunctionProps {
+/** What the stack hands each of its Lambda constructs (the dispatcher, the sqs-retry status check). */
+export interface NotifierFunctionBaseProps extends LogOptions {
+  /** The queue the function consumes, with ReportBatchItemFailures. */
+  readonly queue: sqs.IQueue;
+  /** Handed to the running code in WATCH_SETTINGS_ENV. */
+  readonly settings: WatchSettings;
+  readonly timeoutSeconds: number;
+}
+
+export interface NotifierFunctionProps extends NotifierFunctionBaseProps {
   /** Handler file, relative to functions/ (e.g. "dispatcher/handler.ts"); it exports `handler`. */
   readonly entry: string;
   readonly description: string;
   readonly roleDescription: string;
-  readonly timeoutSeconds: number;
+  /** The function's own variables, besides the settings and Powertools'. */
   readonly environment: Record<string, string>;
-  /** The queue the function consumes, with ReportBatchItemFailures. */
-  readonly queue: sqs.IQueue;
   readonly batchSize: number;
   /**
    * How long SQS gathers a batch.
    * @default - no batching window: records are handed over at once
    */
   readonly maxBatchingWindow?: Duration;
-  /** @default logs.RetentionDays.THREE_MONTHS */
-  readonly logRetention?: logs.RetentionDays;
-  /** @default RemovalPolicy.RETAIN */
-  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -40,16 +44,17 @@ export interface NotifierFunctionProps {
  */
 export function notifierFunction(scope: Construct, props: NotifierFunctionProps): NodejsFunction {
   const logGroup = new logs.LogGroup(scope, 'Logs', {
-    retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-    removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    retention: props.logRetention,
+    removalPolicy: props.logRemovalPolicy,
   });
   const environment = {
     ...props.environment,
+    [WATCH_SETTINGS_ENV]: JSON.stringify(props.settings),
     POWERTOOLS_SERVICE_NAME: 'cloudfront-change-notifier',
     POWERTOOLS_LOG_LEVEL: 'INFO',
   };
   // Here, not in config.ts: only this construct sees every variable a function gets, so the size is measured, not estimated.
-  checkEnvironmentSize(scope, environment);
+  checkEnvironmentSize(scope, environment, props.settings);
   const fn = new NodejsFunction(scope, 'Function', {
     description: props.description,
     entry: fileURLToPath(new URL(`../../functions/${props.entry}`, import.meta.url)),
@@ -110,10 +115,9 @@ export function lambdaEnvironmentBytes(variables: Readonly<Record<string, string
  * Fails synth when the function's environment would pass Lambda's quota, which otherwise fails the deploy. Only
  * distributionIds grows without bound, so the error says how many ids of the longest given length fit.
  */
-function checkEnvironmentSize(scope: Construct, environment: Readonly<Record<string, string>>): void {
+function checkEnvironmentSize(scope: Construct, environment: Readonly<Record<string, string>>, settings: WatchSettings): void {
   const bytes = lambdaEnvironmentBytes(environment);
   if (bytes <= LAMBDA_ENVIRONMENT_MAX_BYTES) return;
-  const settings = parseWatchSettings(environment[WATCH_SETTINGS_ENV]);
   const ids = settings.distributionIds;
   const longest = ids.reduce((found, id) => (id.length > found.length ? id : found), '');
   const withIds = (count: number) =>

@@ -1,12 +1,8 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
 import { STATUS_CHECK_ENV } from '../../functions/status-check/lambda-env';
-import { grantReadCloudFrontStatus, notifierFunction } from './notifier-function';
+import { grantReadCloudFrontStatus, notifierFunction, type NotifierFunctionBaseProps } from './notifier-function';
 import { grantPublish } from './notification-topic';
 
 /**
@@ -15,23 +11,10 @@ import { grantPublish } from './notification-topic';
  */
 export const STATUS_CHECK_BATCH_SIZE = 10;
 
-export interface StatusCheckConsumerProps {
-  readonly queue: sqs.IQueue;
+export interface StatusCheckConsumerProps extends NotifierFunctionBaseProps {
   /** The queue's visibility timeout: when a message comes back that the function did not reschedule. */
   readonly visibilityTimeoutSeconds: number;
   readonly topic: sns.ITopic;
-  readonly settings: WatchSettings;
-  readonly timeoutSeconds: number;
-  /**
-   * How long the function's logs are kept.
-   * @default logs.RetentionDays.THREE_MONTHS
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * What happens to the function's logs when the stack is deleted.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /** Mode sqs-retry: a Lambda checks each buffered change once per delivery and lets SQS bring it back until done. */
@@ -44,18 +27,14 @@ export class StatusCheckConsumer extends Construct {
       entry: 'status-check/handler.ts',
       description: 'Checks a buffered CloudFront change once per SQS delivery and notifies when it is done',
       roleDescription: 'Checks buffered CloudFront changes and publishes their notifications',
-      timeoutSeconds: props.timeoutSeconds,
+      // The queue's event source grants sqs:ChangeMessageVisibility, which the function also calls itself.
+      ...props,
       environment: {
         [STATUS_CHECK_ENV.topicArn]: props.topic.topicArn,
         [STATUS_CHECK_ENV.queueUrl]: props.queue.queueUrl,
         [STATUS_CHECK_ENV.visibilityTimeoutSeconds]: String(props.visibilityTimeoutSeconds),
-        [WATCH_SETTINGS_ENV]: JSON.stringify(props.settings),
       },
-      // The event source's consume grant includes sqs:ChangeMessageVisibility, which the function also calls itself.
-      queue: props.queue,
       batchSize: STATUS_CHECK_BATCH_SIZE,
-      logRetention: props.logRetention,
-      logRemovalPolicy: props.logRemovalPolicy,
     });
     grantReadCloudFrontStatus(this, this.function, props.settings);
     grantPublish(props.topic, this.function);

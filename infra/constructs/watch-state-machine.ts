@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -6,10 +6,12 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Schedule, ScheduleKind } from '../../functions/shared/schedule';
 import { buildWatchDefinition } from '../../statemachine/definition';
+import type { LogOptions } from '../operations';
 import { grantReadCloudFrontStatus } from './notifier-function';
 import { grantPublish } from './notification-topic';
 
-export interface WatchStateMachineProps {
+/** The log options apply to the execution logs. */
+export interface WatchStateMachineProps extends LogOptions {
   readonly topic: sns.ITopic;
   readonly schedules: Record<ScheduleKind, Schedule>;
   readonly retentionSeconds: number;
@@ -20,16 +22,6 @@ export interface WatchStateMachineProps {
    * @default - every distribution of the account
    */
   readonly distributionIds?: readonly string[];
-  /**
-   * How long execution logs are kept.
-   * @default logs.RetentionDays.THREE_MONTHS
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * What happens to the execution logs when the stack is deleted.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -55,8 +47,8 @@ export class WatchStateMachine extends Construct {
     this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
       // The stack's GUID in the name: a log group retained from a deleted stack cannot block a new one of the same name.
       logGroupName: `/aws/vendedlogs/states/${this.stateMachineName}-${Fn.select(4, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))))}`,
-      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
     });
 
     const definition = buildWatchDefinition({

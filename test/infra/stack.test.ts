@@ -17,6 +17,8 @@ import type { NotifierStack } from '../../infra/notifier-stack';
 import { Stack } from 'aws-cdk-lib';
 import { ConfigError, DISPATCHER_TIMEOUT_SECONDS } from '../../infra/config';
 import { ChangeEventCapture } from '../../infra/constructs/change-event-capture';
+import { DISPATCHER_BATCH_SIZE } from '../../infra/constructs/dispatcher';
+import { DISPATCHER_ENV } from '../../functions/shared/lambda-env';
 import { DEPLOY_TIME_VALUE_CHARACTERS } from '../../infra/constructs/notifier-function';
 import {
   FAKE_ACCOUNT,
@@ -267,14 +269,30 @@ describe('buffer: the queues', () => {
 });
 
 describe('dispatch: the Lambda function', () => {
-  it('reads the buffer in batches of 10 and reports failed items one by one', () => {
+  it('reads the buffer in batches of DISPATCHER_BATCH_SIZE and reports failed items one by one', () => {
     // Arrange
     const { template, id, result } = stacked(DEFAULTS_CONTEXT);
     // Act & Assert
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [id(result.stack.capture.queue), 'Arn'] },
-      BatchSize: 10,
+      BatchSize: DISPATCHER_BATCH_SIZE,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('hands the running code the state machine and the watch settings of the config', () => {
+    // Arrange
+    const { raw, id, result } = stacked(TUNED_CONTEXT);
+    const dispatcher = result.stack.node.findChild('Dispatcher').node.findChild('Function');
+    // Act
+    const variables = (propertiesOf(raw, id(dispatcher)).Environment as { Variables: Record<string, unknown> }).Variables;
+    // Assert
+    expect(variables[DISPATCHER_ENV.stateMachineArn]).toEqual({ Ref: stateMachineLogicalId(raw) });
+    expect(parseWatchSettings(variables[WATCH_SETTINGS_ENV] as string)).toMatchObject({
+      watchedEvents: ['UpdateDistribution', 'CreateInvalidation'],
+      distributionIds: IDS,
+      retentionSeconds: 86_400,
+      schedule: { pollIntervalSeconds: 60 },
     });
   });
 

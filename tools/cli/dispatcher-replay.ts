@@ -9,6 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AslDefinition } from '../../statemachine/definition';
+import { DISPATCHER_ENV } from '../../functions/shared/lambda-env';
 import { parseWatchSettings, WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
 import { fakeArn, resolveIntrinsics, synthNotifier, watchDefinition, type CfnTemplate } from '../lib/synth';
 import { startFakeStepFunctions, type RecordedStart } from './fake-step-functions';
@@ -73,7 +74,7 @@ export function prepareApp(context: Record<string, unknown>): PreparedApp {
 function dispatcherResource(template: CfnTemplate): { logicalId: string; properties: Record<string, unknown>; environment: Record<string, string> } {
   const candidates = Object.entries(template.Resources).filter(([, resource]) => {
     const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
-    return resource.Type === 'AWS::Lambda::Function' && variables?.STATE_MACHINE_ARN !== undefined && variables[WATCH_SETTINGS_ENV] !== undefined;
+    return resource.Type === 'AWS::Lambda::Function' && variables?.[DISPATCHER_ENV.stateMachineArn] !== undefined && variables[WATCH_SETTINGS_ENV] !== undefined;
   });
   if (candidates.length !== 1) throw new Error(`expected one dispatcher function in the template, found ${candidates.length}`);
   const [logicalId, resource] = candidates[0]!;
