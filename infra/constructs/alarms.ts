@@ -74,12 +74,16 @@ export class NotifierAlarms extends Construct {
     this.action = new SnsAction(props.topic);
     allowAlarmsToPublish(props.topic, this.prefix);
 
+    // The functions of this mode consume the buffer queue: their logs say why a message ended in the dead-letter queue.
+    const consumers = Object.keys(props.functions ?? {});
+    const consumerLogs = consumers.length > 0 ? `${consumers.join(' and ')} function logs` : 'function logs';
     this.add('DeadLetterQueueNotEmpty', {
       metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: FIVE_MINUTES }),
       threshold: 1,
       description:
         'CloudFront change events are in the dead-letter queue: they were never watched, so nobody will be notified of those changes. ' +
-        'Read the messages (and the dispatcher logs) to find why, fix the cause, then redrive or delete them.',
+        `Read the messages (and the ${consumerLogs}) to find why, ` +
+        'fix the cause, then redrive or delete them.',
     });
 
     if (props.bufferQueue) {

@@ -115,6 +115,18 @@ describe('alarms', () => {
     expect(names).toEqual(['DeadLetterQueueNotEmpty', 'StatusCheckErrors', 'StatusCheckThrottles'].map((name) => `CloudFrontChangeNotifier-${name}`));
   });
 
+  it.each([
+    { mode: 'stepfunctions', context: {}, logs: 'Dispatcher function logs' },
+    { mode: 'sqs-retry', context: SQS_RETRY, logs: 'StatusCheck function logs' },
+  ])('in mode $mode point to the logs of the function that consumed the dead letters', ({ context, logs }) => {
+    // Arrange
+    const { template } = stacked(context);
+    // Act
+    const [alarm] = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'CloudFrontChangeNotifier-DeadLetterQueueNotEmpty' } }));
+    // Assert
+    expect(alarm!.Properties.AlarmDescription).toContain(`(and the ${logs})`);
+  });
+
   it('fire on the first message in the dead-letter queue', () => {
     // Arrange
     const { result, template, id } = stacked({});
