@@ -307,7 +307,7 @@ function cloudFrontGrants(template: CfnTemplate): { action: string; resources: s
   return [...grants].sort(([a], [b]) => a.localeCompare(b)).map(([action, resources]) => ({ action, resources: [...resources].sort() }));
 }
 
-/** Both modes, each with what it needs beyond the defaults to be valid. */
+/** Both modes with every other key at its default: the sweep's own contexts, whose synths are already cached. */
 const MODE_CONTEXTS = ['stepfunctions', 'sqs-retry'].map((mode) => ({
   mode,
   context: CONFIGURATIONS.find(({ context }) => context.mode === mode && context.distributionIds === undefined && context.createTrail === 'false')!.context,

@@ -12,7 +12,7 @@ import { deployedDefinition, synthesized } from '../support/definition';
 import { ALARM_EMAILS } from './configurations';
 import { configErrorFrom, configFrom } from '../support/config';
 
-const SQS_RETRY = { mode: 'sqs-retry', retentionSeconds: '43200' };
+const SQS_RETRY = { mode: 'sqs-retry' };
 
 function stacked(context: Record<string, unknown>): { result: SynthResult; template: Template; id: (c: IConstruct) => string } {
   const result = synthesized(context);

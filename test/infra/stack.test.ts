@@ -411,7 +411,7 @@ describe('distributionIds and the 4 KB of a Lambda environment', () => {
   const LAMBDA_ENVIRONMENT_QUOTA_BYTES = 4_096;
   const MODE_CONTEXTS = [
     { mode: 'stepfunctions', context: {} },
-    { mode: 'sqs-retry', context: { mode: 'sqs-retry', retentionSeconds: '43200' } },
+    { mode: 'sqs-retry', context: { mode: 'sqs-retry' } },
   ];
   // Distinct ids of the real length, 14 characters like E2QWRUHAPOMQZL.
   const ids = (count: number) => Array.from({ length: count }, (_, index) => `E${String(index).padStart(13, '0')}`);
