@@ -37,12 +37,18 @@ describe.each(CONFIGURATIONS)('cdk-nag AwsSolutions with $name', ({ context }) =
     // Act
     const acknowledged = acknowledgements(stack);
     // Assert
+    expect(acknowledged.length).toBeGreaterThan(0);
     for (const { path, id, reason } of acknowledged) {
       expect(id, `${path}: one rule, not a whole pack`).toMatch(/AwsSolutions-[A-Za-z]+\d+/);
       expect(reason.length, `${path} ${id}: a reason that says why`).toBeGreaterThanOrEqual(60);
     }
+    // A reason copied onto another finding explains at most one of them.
+    const findingsPerReason = new Map<string, Set<string>>();
+    for (const { id, reason } of acknowledged) findingsPerReason.set(reason, (findingsPerReason.get(reason) ?? new Set()).add(id));
+    for (const [reason, ids] of findingsPerReason) expect([...ids], reason).toHaveLength(1);
     // IAM5 covers several kinds of finding: each acknowledgement names the one it is about.
     const iam5 = acknowledged.filter(({ id }) => id.includes('AwsSolutions-IAM5'));
+    expect(iam5.length).toBeGreaterThan(0);
     for (const { path, id } of iam5) expect(id, path).toMatch(/AwsSolutions-IAM5\[Resource::.+\]$/);
   });
 });

@@ -378,6 +378,7 @@ describe('log retention and removal', () => {
       // Act
       const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
       // Assert
+      expect(groups.length).toBeGreaterThan(0);
       for (const group of groups) {
         expect(group.Properties.RetentionInDays).toBe(14);
         expect(group.DeletionPolicy).toBe('Delete');
