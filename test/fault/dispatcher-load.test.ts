@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WATCH_SETTINGS_ENV } from '../../functions/shared/settings';
 import { seededRandom } from '../../tools/bench/stats';
-import { fixtureBody } from '../scenarios/watch-scenarios';
+import { fixtureBody } from '../support/fixtures';
 import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../support/dispatch-settings';
 
 const NOW = new Date('2026-11-28T14:00:00Z');

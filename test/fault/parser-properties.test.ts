@@ -10,7 +10,7 @@ import {
   type ParseOptions,
   type ParseResult,
 } from '../../functions/shared/cloudtrail';
-import { fixtureBody } from '../scenarios/watch-scenarios';
+import { fixtureBody } from '../support/fixtures';
 
 const OPTIONS: ParseOptions = { watchedEvents: DEFAULT_WATCHED_EVENTS };
 const NUM_RUNS = 300;

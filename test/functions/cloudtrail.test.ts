@@ -10,7 +10,7 @@ import {
   type ParseResult,
   type Watch,
 } from '../../functions/shared/cloudtrail';
-import { fixtureBody } from '../scenarios/watch-scenarios';
+import { fixtureBody } from '../support/fixtures';
 
 const ALL: ParseOptions = { watchedEvents: DEFAULT_WATCHED_EVENTS };
 

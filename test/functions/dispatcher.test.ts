@@ -7,7 +7,7 @@ import { dispatchEvent, UnusableEventError, type DispatchDeps } from '../../func
 import { collectingLogger } from '../support/logger';
 import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
 import type { WatchExecutionInput } from '../../functions/shared/watch-execution';
-import { fixtureBody } from '../scenarios/watch-scenarios';
+import { fixtureBody } from '../support/fixtures';
 import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../support/dispatch-settings';
 
 /** One minute after the fixtures' changes. */

@@ -1,21 +1,16 @@
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { parseEventBridgeBody, WATCH_KINDS, type WatchKind } from '../../functions/shared/cloudtrail';
+import { WATCH_KINDS, type WatchKind } from '../../functions/shared/cloudtrail';
 import { renderNotification } from '../../functions/shared/notification';
-import { parseWatchSettings, scheduleFor, WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
-import {
-  buildWatchExecution,
-  CHECKS_PER_EXECUTION,
-  HISTORY_EVENT_LIMIT,
-  type WatchExecutionInput,
-} from '../../functions/shared/watch-execution';
+import { buildSchedule, waitAfterCheck } from '../../functions/shared/schedule';
+import { CHECKS_PER_EXECUTION, HISTORY_EVENT_LIMIT, type WatchExecutionInput } from '../../functions/shared/watch-execution';
 import { NOTIFICATION_FIELD_PATHS, PATHS, STATE_NAMES, WATCH_ERRORS, type KindStateNames } from '../../statemachine/constants';
 import type { AslDefinition, AslState } from '../../statemachine/definition';
 import { runLocally } from '../../tools/lib/local-engine';
 import { scriptedCloudFront, SIMULATED_DOMAIN, SIMULATED_ETAG, type CloudFrontAnswer } from '../../tools/lib/simulated-cloudfront';
-import { FAKE_ACCOUNT, stateMachineLogicalId, type CfnTemplate } from '../../tools/lib/synth';
-import { fixtureBody } from '../scenarios/watch-scenarios';
+import { FAKE_ACCOUNT, stateMachineLogicalId, watchSettingsOf } from '../../tools/lib/synth';
 import { deployedDefinition, synthesized } from '../support/definition';
+import { fixtureWatch, watchInput } from '../support/fixtures';
 
 /** The settings that make the most checks synth accepts: the shortest intervals, never growing, for the longest retention. */
 const EXTREME = {
@@ -30,6 +25,7 @@ const EXTREME = {
 };
 const ENTERED_TIME = '2026-11-28T13:50:00Z';
 const IN_PROGRESS: CloudFrontAnswer = { status: 'InProgress' };
+const TIMER_SLACK_MILLISECONDS = 20;
 
 const CLOUDFRONT_READS = [
   'arn:aws:states:::aws-sdk:cloudfront:getDistribution',
@@ -42,21 +38,9 @@ const KNOWN_TASK_RESOURCES = [...CLOUDFRONT_READS, SNS_PUBLISH, 'arn:aws:states:
 /** The kinds whose status answer carries an ETag (GetDistribution, GetDistributionTenant); invalidations have none. */
 const SUPERSEDABLE_KINDS: readonly WatchKind[] = ['distribution', 'tenant'];
 
-/** The settings the stack hands the dispatcher, read back from the template as the running function reads them. */
-function dispatcherSettings(template: CfnTemplate): WatchSettings {
-  const raw = Object.values(template.Resources)
-    .map((resource) => (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.[WATCH_SETTINGS_ENV])
-    .find((value) => value !== undefined);
-  return parseWatchSettings(raw as string | undefined);
-}
-
 /** The input the dispatcher builds for a fixture event one minute after the change, with the deployed settings. */
 function dispatchedInput(context: Record<string, unknown>, fixture: string): WatchExecutionInput {
-  const settings = dispatcherSettings(synthesized(context).template);
-  const parsed = parseEventBridgeBody(fixtureBody(fixture), settings);
-  if (parsed.type !== 'watch') throw new Error(`fixture ${fixture} is not a watch: ${parsed.type}`);
-  const now = new Date(Date.parse(parsed.watch.eventTime) + 60_000);
-  return buildWatchExecution(parsed.watch, { retentionSeconds: settings.retentionSeconds, schedule: scheduleFor(settings) }, now).input;
+  return watchInput(fixtureWatch(fixture), watchSettingsOf(synthesized(context).template));
 }
 
 function successors(state: AslState): string[] {
@@ -251,15 +235,32 @@ describe('a real Wait state (no wait override, so SecondsPath is evaluated)', ()
     // Arrange
     const definition = deployedDefinition(EXTREME);
     const input = dispatchedInput(EXTREME, 'create-distribution.json');
+    const scheduledWait = waitAfterCheck(buildSchedule('distribution', watchSettingsOf(synthesized(EXTREME).template).schedule), 1);
+    const scripted = scriptedCloudFront([IN_PROGRESS, { status: 'Deployed' }]);
+    const callTimes: number[] = [];
+    const waits: number[] = [];
     // Act
     const run = await runLocally(definition, input, {
-      cloudfront: scriptedCloudFront([IN_PROGRESS, { status: 'Deployed' }]),
+      cloudfront: {
+        ...scripted,
+        getDistribution: (request) => {
+          callTimes.push(performance.now());
+          return scripted.getDistribution(request);
+        },
+      },
       enteredTime: ENTERED_TIME,
+      onEvent: (event) => {
+        if (event.type === 'StateEntered' && event.stateName === STATE_NAMES.distribution.wait) {
+          waits.push((event.input as { progress: { waitSeconds: number } }).progress.waitSeconds);
+        }
+      },
     });
     // Assert
     expect({ status: run.status, error: run.error }).toEqual({ status: 'SUCCEEDED', error: undefined });
-    expect(run.cloudfrontCalls).toBe(2);
-    expect(run.statesEntered).toContain(STATE_NAMES.distribution.wait);
+    expect(waits).toEqual([scheduledWait]);
+    expect(callTimes).toHaveLength(2);
+    // Node timers may fire a few milliseconds before their time as performance.now() counts it.
+    expect(callTimes[1]! - callTimes[0]!).toBeGreaterThanOrEqual(scheduledWait * 1000 - TIMER_SLACK_MILLISECONDS);
     expect(run.published.map((request) => request.MessageAttributes.outcome.StringValue)).toEqual(['deployed']);
   });
 });

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseEventBridgeBody, DEFAULT_WATCHED_EVENTS } from '../../functions/shared/cloudtrail';
-import { buildSchedule } from '../../functions/shared/schedule';
-import { buildWatchExecution, type WatchExecutionInput } from '../../functions/shared/watch-execution';
-import { readConfig } from '../../infra/config';
+import type { WatchExecutionInput } from '../../functions/shared/watch-execution';
 import { STATE_NAMES, WATCH_ERRORS } from '../../statemachine/constants';
 import { runLocally, type LocalRunResult } from '../../tools/lib/local-engine';
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
-import { fixtureBody } from '../scenarios/watch-scenarios';
-import { deployedDefinition } from '../support/definition';
+import { watchSettingsOf } from '../../tools/lib/synth';
+import { deployedDefinition, synthesized } from '../support/definition';
+import { fixtureWatch, watchInput } from '../support/fixtures';
 
 /**
  * A short watch that passes through every phase: 2 s for the first 10 s, 10 s until 30 s, then 20 s (two waits,
@@ -25,13 +23,9 @@ const PHASED = {
 const EXPECTED_WAITS = [2, 2, 2, 2, 2, 10, 10, 20, 20, 40, 40, 40, 40, 40, 40, 40, 40];
 const IN_PROGRESS = { status: 'InProgress' } as const;
 
-/** The dispatcher's input for a distribution change it sees the moment it happens, with these settings. */
+/** The dispatcher's input for a distribution change it sees the moment it happens, with the settings deployed for this context. */
 function freshWatch(context: Record<string, string>): WatchExecutionInput {
-  const config = readConfig((key) => context[key]);
-  const parsed = parseEventBridgeBody(fixtureBody('create-distribution.json'), { watchedEvents: DEFAULT_WATCHED_EVENTS });
-  if (parsed.type !== 'watch') throw new Error(`not a watch: ${parsed.type}`);
-  const settings = { retentionSeconds: config.retentionSeconds, schedule: (kind: 'distribution' | 'invalidation') => buildSchedule(kind, config.schedule) };
-  return buildWatchExecution(parsed.watch, settings, new Date(parsed.watch.eventTime)).input;
+  return watchInput(fixtureWatch('create-distribution.json'), watchSettingsOf(synthesized(context).template), 0);
 }
 
 /** Runs one execution of a change that never finishes and records the seconds each Wait state was handed. */

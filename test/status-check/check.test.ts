@@ -24,9 +24,10 @@ import {
   type StatusCheckDeps,
 } from '../../functions/status-check/check';
 import { NOTIFY_RETRY_RECEIVES } from '../../functions/status-check/receive-budget';
-import { fixtureBody } from '../scenarios/watch-scenarios';
+import { fixtureBody } from '../support/fixtures';
 import { collectingLogger } from '../support/logger';
-import { QUEUE_URL, SCENARIO_SETTINGS, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
+import { QUEUE_URL, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
+import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:notifications';
 const DISTRIBUTION_ID = 'E2QWRUHAPOMQZL';
@@ -43,7 +44,7 @@ const UPDATE_TIME = Date.parse('2026-11-28T11:30:00Z');
 const UPDATE_SENT = new Date(UPDATE_TIME + 30_000);
 const INVALIDATION_SENT = new Date(Date.parse('2026-11-28T13:45:10Z') + 30_000);
 const CHECK_TIME = new Date(UPDATE_TIME + 10 * 60_000);
-const SCHEDULE = buildSchedule('distribution', SCENARIO_SETTINGS.schedule);
+const SCHEDULE = buildSchedule('distribution', DISPATCH_SETTINGS.schedule);
 
 const cloudfrontMock = mockClient(CloudFrontClient);
 const snsMock = mockClient(SNSClient);
@@ -101,7 +102,7 @@ describe('checkQueuedChange', () => {
       logger,
       topicArn: TOPIC_ARN,
       queue: { url: QUEUE_URL, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS },
-      settings: SCENARIO_SETTINGS,
+      settings: DISPATCH_SETTINGS,
       now: () => CHECK_TIME,
     };
   });
@@ -146,7 +147,7 @@ describe('checkQueuedChange', () => {
 
     it('still reports a change that is done when the message comes back past its poll budget', async () => {
       // Arrange
-      const budget = checkBudget(SCHEDULE, SCENARIO_SETTINGS.retentionSeconds - 30);
+      const budget = checkBudget(SCHEDULE, DISPATCH_SETTINGS.retentionSeconds - 30);
       cloudfrontMock.on(GetDistributionCommand).resolves(distribution('Deployed'));
       // Act
       const result = await checkQueuedChange(delivery('update-distribution.json', budget + 2), deps);
@@ -187,7 +188,7 @@ describe('checkQueuedChange', () => {
   describe('the watch limit', () => {
     it('publishes "timed-out" at the last check of the poll budget, counted from when the event entered the queue', async () => {
       // Arrange
-      const budget = checkBudget(SCHEDULE, SCENARIO_SETTINGS.retentionSeconds - 30);
+      const budget = checkBudget(SCHEDULE, DISPATCH_SETTINGS.retentionSeconds - 30);
       cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress'));
       // Act
       const beforeLast = await checkQueuedChange(delivery('update-distribution.json', budget - 1), deps);
@@ -201,7 +202,7 @@ describe('checkQueuedChange', () => {
 
     it('publishes "timed-out" early when the clock says the next check would fall after the watch limit', async () => {
       // Arrange: the event reached the queue an hour late and only two checks were made (a long outage)
-      const limit = UPDATE_TIME + SCENARIO_SETTINGS.retentionSeconds * 1000;
+      const limit = UPDATE_TIME + DISPATCH_SETTINGS.retentionSeconds * 1000;
       const wait = waitAfterCheck(SCHEDULE, 2) * 1000;
       const sentAt = new Date(UPDATE_TIME + 3_600_000);
       cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress'));
@@ -296,7 +297,7 @@ describe('checkQueuedChange', () => {
 
     it('publishes "check-failed" when the last check of the watch cannot be made either', async () => {
       // Arrange
-      const budget = checkBudget(SCHEDULE, SCENARIO_SETTINGS.retentionSeconds - 30);
+      const budget = checkBudget(SCHEDULE, DISPATCH_SETTINGS.retentionSeconds - 30);
       cloudfrontMock.on(GetDistributionCommand).rejects(throttled());
       // Act
       const result = await checkQueuedChange(delivery('update-distribution.json', budget), deps);

@@ -15,12 +15,13 @@ import { buildSchedule, waitAfterCheck } from '../../functions/shared/schedule';
 import { WATCH_SETTINGS_ENV } from '../../functions/shared/settings';
 import { UNUSABLE_EVENT_VISIBILITY_SECONDS } from '../../functions/status-check/check';
 import { STATUS_CHECK_ENV } from '../../functions/status-check/lambda-env';
-import { fixtureBody } from '../scenarios/watch-scenarios';
-import { QUEUE_URL, SCENARIO_SETTINGS, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
+import { fixtureBody } from '../support/fixtures';
+import { QUEUE_URL, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
+import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:notifications';
 const NOW = new Date('2026-11-28T18:00:00Z');
-const SCHEDULE = buildSchedule('distribution', SCENARIO_SETTINGS.schedule);
+const SCHEDULE = buildSchedule('distribution', DISPATCH_SETTINGS.schedule);
 
 const cloudfrontMock = mockClient(CloudFrontClient);
 const snsMock = mockClient(SNSClient);
@@ -68,7 +69,7 @@ function visibilityByReceipt(): Record<string, number | undefined> {
 }
 
 const ENV = {
-  [WATCH_SETTINGS_ENV]: JSON.stringify(SCENARIO_SETTINGS),
+  [WATCH_SETTINGS_ENV]: JSON.stringify(DISPATCH_SETTINGS),
   [STATUS_CHECK_ENV.topicArn]: TOPIC_ARN,
   [STATUS_CHECK_ENV.queueUrl]: QUEUE_URL,
   [STATUS_CHECK_ENV.visibilityTimeoutSeconds]: String(VISIBILITY_TIMEOUT_SECONDS),

@@ -1,16 +1,16 @@
-import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WATCHED_EVENTS, parseEventBridgeBody, SCHEDULE_KIND, WATCH_KINDS } from '../../functions/shared/cloudtrail';
+import { SCHEDULE_KIND, WATCH_KINDS } from '../../functions/shared/cloudtrail';
 import { outcomesFor } from '../../functions/shared/notification';
 import { buildSchedule, secondsUntilCheck, waitAfterCheck } from '../../functions/shared/schedule';
 import type { AslDefinition } from '../../statemachine/definition';
 import { STATE_NAMES } from '../../statemachine/constants';
 import { runLocally, type LocalRunResult } from '../../tools/lib/local-engine';
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
-import { fixtureBody, WATCH_SCENARIOS, type WatchScenario } from '../scenarios/watch-scenarios';
+import { WATCH_SCENARIOS, type WatchScenario } from '../scenarios/watch-scenarios';
 import { deployedDefinition } from '../support/definition';
-import { runRedeliveries, SCENARIO_SETTINGS, type RedeliveryRun } from './redelivery';
+import { fixtureBody } from '../support/fixtures';
+import { runRedeliveries, type RedeliveryRun } from './redelivery';
+import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
 
 /** One clock for both engines: the state machine's $$.State.EnteredTime and the Lambda's time of check. */
 const CHECK_TIME = new Date('2026-11-28T18:00:00.000Z');
@@ -36,29 +36,18 @@ const EXTRA_SCENARIOS: readonly WatchScenario[] = [
   {
     name: 'InvalidationNeverCompletes',
     description: 'An invalidation stays InProgress until the poll budget (2 checks) runs out: timeout notification',
+    fixture: completed.fixture,
     input: { ...completed.input, progress: { ...completed.input.progress, maxChecks: 2 } },
     answers: [{ status: 'InProgress' }],
     expected: { ...completed.expected, status: 'FAILED', cloudfrontCalls: 2, outcome: 'timed-out' },
   },
 ];
 
-function fixtureOf(scenario: WatchScenario): string {
-  const directory = fileURLToPath(new URL('../fixtures/events/', import.meta.url));
-  const file = readdirSync(directory)
-    .filter((name) => name.endsWith('.json'))
-    .find((name) => {
-      const parsed = parseEventBridgeBody(fixtureBody(name), { watchedEvents: DEFAULT_WATCHED_EVENTS });
-      return parsed.type === 'watch' && parsed.watch.eventId === scenario.input.watch.eventId;
-    });
-  if (file === undefined) throw new Error(`no fixture event for scenario ${scenario.name}`);
-  return fixtureBody(file);
-}
-
 /** When the event must have entered the queue for the Lambda's poll budget to equal the scenario's maxChecks. */
 function sentAtFor(scenario: WatchScenario, maxChecks = scenario.input.progress.maxChecks): Date {
-  const schedule = buildSchedule(SCHEDULE_KIND[scenario.input.watch.kind], SCENARIO_SETTINGS.schedule);
+  const schedule = buildSchedule(SCHEDULE_KIND[scenario.input.watch.kind], DISPATCH_SETTINGS.schedule);
   const secondsLeft = secondsUntilCheck(schedule, maxChecks);
-  return new Date(Date.parse(scenario.input.watch.startedAt) + (SCENARIO_SETTINGS.retentionSeconds - secondsLeft) * 1000);
+  return new Date(Date.parse(scenario.input.watch.startedAt) + (DISPATCH_SETTINGS.retentionSeconds - secondsLeft) * 1000);
 }
 
 function topicArnOf(definition: AslDefinition): string {
@@ -84,7 +73,7 @@ async function runBoth(
   });
   const checks = checksMade(machine, scenario);
   const lambda = await runRedeliveries({
-    body: fixtureOf(scenario),
+    body: fixtureBody(scenario.fixture),
     cloudfront: scriptedCloudFront(scenario.answers),
     sentAt: sentAtFor(scenario, input.progress.maxChecks),
     checkTime: CHECK_TIME,
@@ -128,7 +117,7 @@ describe('where mode sqs-retry differs on purpose', () => {
 
   it('a status check that keeps failing is checked again at the next scheduled check, with nothing published', async () => {
     // Arrange
-    const schedule = buildSchedule(SCHEDULE_KIND[scenario.input.watch.kind], SCENARIO_SETTINGS.schedule);
+    const schedule = buildSchedule(SCHEDULE_KIND[scenario.input.watch.kind], DISPATCH_SETTINGS.schedule);
     // Act
     const { machine, lambda } = await runBoth(scenario);
     // Assert

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WATCHED_EVENTS, parseEventBridgeBody } from '../../functions/shared/cloudtrail';
 import { buildSchedule, secondsUntilCheck, type ScheduleKind } from '../../functions/shared/schedule';
 import type { WatchSettings } from '../../functions/shared/settings';
 import {
@@ -15,8 +14,9 @@ import {
 } from '../../functions/status-check/receive-budget';
 import { ConfigError, readConfig } from '../../infra/config';
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
-import { fixtureBody } from '../scenarios/watch-scenarios';
-import { runRedeliveries, SCENARIO_SETTINGS, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
+import { runRedeliveries, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
+import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
+import { fixtureBody, fixtureWatch } from '../support/fixtures';
 
 const FIXTURES: Record<ScheduleKind, string> = {
   distribution: 'update-distribution.json',
@@ -24,13 +24,11 @@ const FIXTURES: Record<ScheduleKind, string> = {
 };
 
 function eventTimeOf(kind: ScheduleKind): number {
-  const parsed = parseEventBridgeBody(fixtureBody(FIXTURES[kind]), { watchedEvents: DEFAULT_WATCHED_EVENTS });
-  if (parsed.type !== 'watch') throw new Error('fixture is not a watch');
-  return Date.parse(parsed.watch.eventTime);
+  return Date.parse(fixtureWatch(FIXTURES[kind]).eventTime);
 }
 
 function settingsFor(pollIntervalSeconds: number, retentionSeconds: number): WatchSettings {
-  return { ...SCENARIO_SETTINGS, retentionSeconds, schedule: { pollIntervalSeconds } };
+  return { ...DISPATCH_SETTINGS, retentionSeconds, schedule: { pollIntervalSeconds } };
 }
 
 /** Delivers a change that never finishes, at the times the schedule asks for, until the Lambda lets the message go. */

@@ -16,25 +16,17 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { PublishCommand, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
-import { DEFAULT_WATCHED_EVENTS } from '../../functions/shared/cloudtrail';
-import { collectingLogger } from '../support/logger';
 import type { WatchSettings } from '../../functions/shared/settings';
 import { checkQueuedChange, keepsMessage, type StatusCheckDeps, type StatusCheckResult } from '../../functions/status-check/check';
 import { SDK_MAX_ATTEMPTS } from '../../functions/status-check/lambda-env';
 import { isTransient } from '../../functions/status-check/service-errors';
 import { CLOUDFRONT_ERRORS } from '../../statemachine/constants';
 import type { CloudFrontAnswerer } from '../../tools/lib/local-engine';
+import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
+import { collectingLogger } from '../support/logger';
 
-/** The settings test/scenarios/watch-scenarios.ts builds its execution inputs with. */
-export const SCENARIO_SETTINGS: WatchSettings = {
-  watchedEvents: DEFAULT_WATCHED_EVENTS,
-  distributionIds: [],
-  retentionSeconds: 345_600,
-  schedule: { pollIntervalSeconds: 60 },
-};
 export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/notifier-buffer';
 export const VISIBILITY_TIMEOUT_SECONDS = 180;
-
 
 function statusCode(cause: string, fallback: number): number {
   const match = /Status Code: (\d{3})/.exec(cause);
@@ -76,6 +68,7 @@ export interface RedeliveryOptions {
   readonly topicArn: string;
   /** Stop after this many deliveries even if SQS would bring the message back again. */
   readonly maxDeliveries: number;
+  /** @default DISPATCH_SETTINGS, the settings the scenarios' execution inputs are built with */
   readonly settings?: WatchSettings;
   /** Answers SNS; throw to fail a publish. @default succeeds */
   readonly publish?: (input: PublishCommandInput) => void;
@@ -150,7 +143,7 @@ export async function runRedeliveries(options: RedeliveryOptions): Promise<Redel
     logger: collectingLogger(),
     topicArn: options.topicArn,
     queue: { url: QUEUE_URL, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS },
-    settings: options.settings ?? SCENARIO_SETTINGS,
+    settings: options.settings ?? DISPATCH_SETTINGS,
     now: () => (typeof options.checkTime === 'function' ? options.checkTime(receiveCount) : options.checkTime),
   };
 

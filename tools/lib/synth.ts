@@ -6,6 +6,7 @@
 import { App } from 'aws-cdk-lib';
 import { addNotifierStack } from '../../infra/notifier-app';
 import { REQUIRED_REGION, type NotifierStack } from '../../infra/notifier-stack';
+import { parseWatchSettings, WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
 import type { AslDefinition } from '../../statemachine/definition';
 
 export const FAKE_ACCOUNT = '123456789012';
@@ -84,4 +85,19 @@ export function watchDefinition(template: CfnTemplate): AslDefinition {
   const properties = template.Resources[stateMachineLogicalId(template)]!.Properties!;
   const definitionString = resolveIntrinsics(properties.DefinitionString, template) as string;
   return JSON.parse(definitionString) as AslDefinition;
+}
+
+/**
+ * The settings the stack hands its running code (the dispatcher, or the status check in mode sqs-retry), read back
+ * from the template as that function reads them, rather than derived from the context a second time.
+ */
+export function watchSettingsOf(template: CfnTemplate): WatchSettings {
+  const values = Object.values(template.Resources)
+    .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+    .map((resource) => (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.[WATCH_SETTINGS_ENV])
+    .filter((value) => value !== undefined);
+  if (values.length !== 1 || typeof values[0] !== 'string') {
+    throw new Error(`expected one function with a literal ${WATCH_SETTINGS_ENV} in the template, found ${values.length}`);
+  }
+  return parseWatchSettings(values[0]);
 }
