@@ -1,19 +1,31 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WATCHED_EVENTS, MAX_TEXT_SHOWN, parseEventBridgeBody, type Watch } from '../../functions/shared/cloudtrail';
-import { MAX_SUBJECT_LENGTH, outcomesFor, renderNotification, type NotificationValues } from '../../functions/shared/notification';
-import { buildSchedule } from '../../functions/shared/schedule';
+import { MAX_TEXT_SHOWN, type Watch } from '../../functions/shared/cloudtrail';
+import { ID_ATTRIBUTE, MAX_SUBJECT_LENGTH, outcomesFor, renderNotification, type NotificationValues } from '../../functions/shared/notification';
 import { notificationValues } from '../../functions/status-check/notification-values';
-import { buildWatchExecution, type WatchExecutionInput } from '../../functions/shared/watch-execution';
+import type { WatchExecutionInput } from '../../functions/shared/watch-execution';
 import { runLocally } from '../../tools/lib/local-engine';
 import { scriptedCloudFront, SIMULATED_DOMAIN } from '../../tools/lib/simulated-cloudfront';
-import { fixtureBody } from '../scenarios/watch-scenarios';
 import { deployedDefinition } from '../support/definition';
+import { fixtureBody, watchInput, watchOf } from '../support/fixtures';
 
 const ENTERED_TIME = '2026-11-28T09:20:00.000Z';
 const SNS_MESSAGE_LIMIT_BYTES = 256 * 1024;
 const SFN_INPUT_LIMIT_BYTES = 256 * 1024;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** A fixture of every watched call, so every kind and action: the invalidations carry paths to inject into. */
+const WATCHED_FIXTURES = [
+  'create-distribution.json',
+  'update-distribution.json',
+  'copy-distribution.json',
+  'update-distribution-with-staging-config.json',
+  'associate-alias.json',
+  'create-invalidation.json',
+  'create-distribution-tenant.json',
+  'update-distribution-tenant.json',
+  'create-invalidation-for-distribution-tenant.json',
+];
+const INVALIDATION_FIXTURES = ['create-invalidation.json', 'create-invalidation-for-distribution-tenant.json'];
 
 /**
  * Text an attacker or an odd caller could put into an event: quotes, braces, bare {} placeholders, line breaks,
@@ -31,18 +43,18 @@ const hostileText = (maxLength: number, minLength = 0) =>
     maxLength,
   });
 
-function eventWith(file: string, changedBy: string, paths: readonly string[] | undefined): Watch {
+/** The fixture's watch with `changedBy` as the caller and, for an invalidation, `paths` as its paths. */
+function eventWith(file: string, changedBy: string, paths: readonly string[]): Watch {
   const event = JSON.parse(fixtureBody(file)) as { detail: { userIdentity: Record<string, unknown>; requestParameters: Record<string, any> } };
   event.detail.userIdentity = { type: 'IAMUser', arn: changedBy };
-  if (paths !== undefined) event.detail.requestParameters.invalidationBatch.paths.items = paths;
-  const parsed = parseEventBridgeBody(JSON.stringify(event), { watchedEvents: DEFAULT_WATCHED_EVENTS });
-  if (parsed.type !== 'watch') throw new Error(`${file} with injected text is not a watch: ${parsed.type}`);
-  return parsed.watch;
+  if (INVALIDATION_FIXTURES.includes(file)) event.detail.requestParameters.invalidationBatch.paths.items = paths;
+  return watchOf(JSON.stringify(event));
 }
 
-function executionInput(watch: Watch): WatchExecutionInput {
-  const now = new Date(Date.parse(watch.eventTime) + 60_000);
-  return buildWatchExecution(watch, { retentionSeconds: 345_600, schedule: (kind) => buildSchedule(kind, { pollIntervalSeconds: 60 }) }, now).input;
+/** The id a notification of this watch names in its subject and carries as a message attribute. */
+function notifiedId(watch: Watch): { name: 'distributionId' | 'tenantId'; value: string } {
+  const name = ID_ATTRIBUTE[watch.kind];
+  return { name, value: watch[name]! };
 }
 
 /** The values the status-check Lambda would fill in: one mapping for the pure and the engine checks. */
@@ -65,24 +77,26 @@ describe('notification content built from hostile event text', () => {
   it('keeps subjects within SNS limits, attributes to validated values, and sizes far below the service limits', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom('create-distribution.json', 'update-distribution.json', 'create-invalidation.json', 'copy-distribution.json'),
+        fc.constantFrom(...WATCHED_FIXTURES),
         fc.oneof(hostileText(60, 1), fc.constant('\u{1F600}'.repeat(60_000)), fc.constant('{}'.repeat(120_000))),
         fc.array(fc.oneof(hostileText(40), fc.constant('/'.concat('{}'.repeat(10_000)))), { maxLength: 15 }),
         (file, changedBy, paths) => {
           // Arrange
-          const watch = eventWith(file, changedBy, file === 'create-invalidation.json' ? paths : undefined);
-          const input = executionInput(watch);
+          const watch = eventWith(file, changedBy, paths);
+          const input = watchInput(watch);
+          const id = notifiedId(watch);
           // Act
-          const notifications = outcomesFor(watch.kind).map((outcome) => renderNotification(watch.kind, outcome, valuesFor(input)));
+          const notifications = outcomesFor(watch.kind).map((outcome) => ({ outcome, ...renderNotification(watch.kind, outcome, valuesFor(input)) }));
           // Assert
           expect(Buffer.byteLength(JSON.stringify(input))).toBeLessThan(SFN_INPUT_LIMIT_BYTES / 8);
           expect(watch.changedBy).toEqual(changedBy.length <= MAX_TEXT_SHOWN ? changedBy : expect.stringMatching(/\.\.\.$/));
           expect(input.watch.changedBy).not.toMatch(LONE_SURROGATE);
           expect(input.watch.paths ?? '').not.toMatch(LONE_SURROGATE);
-          for (const notification of notifications) {
+          expect(id.value).toMatch(/^\S+$/);
+          for (const { outcome, ...notification } of notifications) {
             expectSafeSubject(notification.subject);
-            expect(notification.subject).toContain(watch.distributionId);
-            expect(notification.attributes).toEqual({ outcome: notification.attributes.outcome, kind: watch.kind, distributionId: watch.distributionId });
+            expect(notification.subject).toContain(id.value);
+            expect(notification.attributes).toEqual({ outcome, kind: watch.kind, [id.name]: id.value });
             expect(Buffer.byteLength(notification.message)).toBeLessThan(SNS_MESSAGE_LIMIT_BYTES / 8);
           }
         },
@@ -91,43 +105,43 @@ describe('notification content built from hostile event text', () => {
     );
   });
 
-  it('publishes from the synthesized state machine exactly what renderNotification renders, whatever the text', async () => {
+  it.each([
+    { file: 'create-invalidation.json', status: 'Completed', outcome: 'completed' },
+    { file: 'update-distribution.json', status: 'Deployed', outcome: 'deployed' },
+    { file: 'update-distribution-with-staging-config.json', status: 'Deployed', outcome: 'deployed' },
+    { file: 'associate-alias.json', status: 'Deployed', outcome: 'deployed' },
+    { file: 'update-distribution-tenant.json', status: 'Deployed', outcome: 'deployed' },
+    { file: 'create-invalidation-for-distribution-tenant.json', status: 'Completed', outcome: 'completed' },
+  ] as const)('publishes from the synthesized state machine exactly what renderNotification renders, whatever the text ($file)', async ({ file, status, outcome }) => {
     const definition = deployedDefinition();
     await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(
-          { file: 'create-invalidation.json', status: 'Completed', outcome: 'completed' },
-          { file: 'update-distribution.json', status: 'Deployed', outcome: 'deployed' },
-        ),
-        hostileText(60),
-        fc.array(hostileText(30), { minLength: 1, maxLength: 4 }),
-        async ({ file, status, outcome }, changedBy, paths) => {
-          // Arrange
-          const watch = eventWith(file, changedBy, file === 'create-invalidation.json' ? paths : undefined);
-          const input = executionInput(watch);
-          const expected = renderNotification(watch.kind, outcome as 'completed' | 'deployed', valuesFor(input, SIMULATED_DOMAIN));
-          // Act
-          const run = await runLocally(definition, input, {
-            cloudfront: scriptedCloudFront([{ status }]),
-            waitMilliseconds: 0,
-            enteredTime: ENTERED_TIME,
-            skipValidation: true,
-          });
-          // Assert
-          expect(run.status).toBe('SUCCEEDED');
-          const [published, ...others] = run.published;
-          expect(others).toEqual([]);
-          expect(published!.Subject).toBe(expected.subject);
-          expect(published!.Message).toBe(expected.message);
-          expectSafeSubject(published!.Subject);
-          expect(published!.MessageAttributes).toEqual({
-            outcome: { DataType: 'String', StringValue: outcome },
-            kind: { DataType: 'String', StringValue: watch.kind },
-            distributionId: { DataType: 'String', StringValue: watch.distributionId },
-          });
-        },
-      ),
-      { numRuns: 12 },
+      fc.asyncProperty(hostileText(60), fc.array(hostileText(30), { minLength: 1, maxLength: 4 }), async (changedBy, paths) => {
+        // Arrange
+        const watch = eventWith(file, changedBy, paths);
+        const input = watchInput(watch);
+        const id = notifiedId(watch);
+        const expected = renderNotification(watch.kind, outcome, valuesFor(input, SIMULATED_DOMAIN));
+        // Act
+        const run = await runLocally(definition, input, {
+          cloudfront: scriptedCloudFront([{ status }]),
+          waitMilliseconds: 0,
+          enteredTime: ENTERED_TIME,
+          skipValidation: true,
+        });
+        // Assert
+        expect(run.status).toBe('SUCCEEDED');
+        const [published, ...others] = run.published;
+        expect(others).toEqual([]);
+        expect(published!.Subject).toBe(expected.subject);
+        expect(published!.Message).toBe(expected.message);
+        expectSafeSubject(published!.Subject);
+        expect(published!.MessageAttributes).toEqual({
+          outcome: { DataType: 'String', StringValue: outcome },
+          kind: { DataType: 'String', StringValue: watch.kind },
+          [id.name]: { DataType: 'String', StringValue: id.value },
+        });
+      }),
+      { numRuns: 4 },
     );
   });
 });

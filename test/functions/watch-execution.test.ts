@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WATCHED_EVENTS, parseEventBridgeBody, type Watch } from '../../functions/shared/cloudtrail';
 import {
   checkBudget,
   phaseRules,
@@ -17,7 +16,7 @@ import {
   executionName,
   type ExecutionSettings,
 } from '../../functions/shared/watch-execution';
-import { fixtureBody } from '../scenarios/watch-scenarios';
+import { fixtureBody, fixtureWatch, watchOf } from '../support/fixtures';
 
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,72}$/;
 /** Step Functions' limit on execution names. */
@@ -26,12 +25,6 @@ const MAX_STEP_FUNCTIONS_NAME = 80;
 const SHORTEST_POLL_SECONDS = 5;
 const LONGEST_RETENTION_SECONDS = 1_209_600;
 const TENANT_ID = 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB';
-
-function fixtureWatch(file: string): Watch {
-  const parsed = parseEventBridgeBody(fixtureBody(file), { watchedEvents: DEFAULT_WATCHED_EVENTS });
-  if (parsed.type !== 'watch') throw new Error(`${file} is not a watch: ${JSON.stringify(parsed)}`);
-  return parsed.watch;
-}
 
 function everyMinute(retentionSeconds: number): ExecutionSettings {
   return { retentionSeconds, schedule: () => [{ waitSeconds: 60 }] };
@@ -73,12 +66,19 @@ describe('executionName', () => {
     expect(name.endsWith(watch.eventId)).toBe(true);
   });
 
-  it('gives the same event the same name, so a duplicate delivery cannot start a second watch', () => {
-    // Arrange
-    const first = fixtureWatch('create-invalidation.json');
-    const redelivered = fixtureWatch('create-invalidation.json');
-    // Act / Assert
-    expect(executionName(redelivered)).toBe(executionName(first));
+  it('gives a redelivery of the same CloudTrail event the same name, whatever its envelope, so it cannot start a second watch', () => {
+    // Arrange: EventBridge delivered the record again, in an envelope of its own
+    const original = JSON.parse(fixtureBody('create-invalidation.json')) as Record<string, unknown>;
+    const redelivery = {
+      ...original,
+      id: '0f9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c',
+      time: '2026-11-28T13:47:31Z',
+      resources: ['arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL'],
+    };
+    // Act
+    const names = [original, redelivery].map((event) => executionName(watchOf(JSON.stringify(event))));
+    // Assert
+    expect(names[1]).toBe(names[0]);
   });
 
   it('gives events that differ only in their id different names', () => {
