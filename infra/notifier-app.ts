@@ -2,7 +2,7 @@ import type { App } from 'aws-cdk-lib';
 import { checkContextKeys, readConfig } from './config';
 import { NotifierStack, REQUIRED_REGION } from './notifier-stack';
 
-export const STACK_NAME = 'CloudFrontChangeNotifier';
+const STACK_NAME = 'CloudFrontChangeNotifier';
 
 export interface NotifierEnvironment {
   readonly account?: string;

@@ -95,18 +95,18 @@ export const DISTRIBUTION_FILTER_LEFT_OUT = 'cloudfront-change-notifier:distribu
  * Whether the rule can name these ids within EventBridge's quota. The filter is only an optimisation: the dispatcher
  * and the sqs-retry status check apply distributionIds again, so a rule without it watches no more than one with it.
  */
-export function ruleCanFilterDistributions(watchedEvents: readonly string[], distributionIds: readonly string[]): boolean {
+function ruleCanFilterDistributions(watchedEvents: readonly string[], distributionIds: readonly string[]): boolean {
   return distributionIds.length > 0 && changeEventPatternText(watchedEvents, distributionIds).length <= MAX_EVENT_PATTERN_CHARACTERS;
 }
 
 /** The rule's pattern as the JSON text EventBridge receives, without whitespace: its length counts against the quota. */
-export function changeEventPatternText(watchedEvents: readonly string[], distributionIds: readonly string[]): string {
+function changeEventPatternText(watchedEvents: readonly string[], distributionIds: readonly string[]): string {
   const { detailType, ...rest } = changeEventPattern(watchedEvents, distributionIds);
   return JSON.stringify({ ...rest, 'detail-type': detailType });
 }
 
 /** The rule's pattern; the distribution filter names the same fields as the dispatcher's parser. */
-export function changeEventPattern(watchedEvents: readonly string[], distributionIds: readonly string[]): events.EventPattern {
+function changeEventPattern(watchedEvents: readonly string[], distributionIds: readonly string[]): events.EventPattern {
   const detail: Record<string, unknown> = {
     eventSource: [CLOUDTRAIL_EVENT_SOURCE],
     eventName: [...watchedEvents],

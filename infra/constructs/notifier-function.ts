@@ -102,7 +102,7 @@ export const LAMBDA_ENVIRONMENT_MAX_BYTES = 4_096;
 export const DEPLOY_TIME_VALUE_CHARACTERS = 256;
 
 /** The bytes Lambda measures for these variables, each deploy-time part counted at DEPLOY_TIME_VALUE_CHARACTERS. */
-export function lambdaEnvironmentBytes(variables: Readonly<Record<string, string>>): number {
+function lambdaEnvironmentBytes(variables: Readonly<Record<string, string>>): number {
   const atDeploy = (value: string): string =>
     Tokenization.reverseString(value)
       .mapTokens({ mapToken: () => 'x'.repeat(DEPLOY_TIME_VALUE_CHARACTERS) })

@@ -1,4 +1,4 @@
-import { Annotations, Template, Match } from 'aws-cdk-lib/assertions';
+import { Template, Match } from 'aws-cdk-lib/assertions';
 import type { CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { readFileSync } from 'node:fs';
@@ -16,10 +16,10 @@ import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../../functions/shared/s
 import type { NotifierStack } from '../../infra/notifier-stack';
 import { Stack } from 'aws-cdk-lib';
 import { ConfigError, DISPATCHER_TIMEOUT_SECONDS } from '../../infra/config';
-import { ChangeEventCapture } from '../../infra/constructs/change-event-capture';
+import { ChangeEventCapture, DISTRIBUTION_FILTER_LEFT_OUT, MAX_EVENT_PATTERN_CHARACTERS } from '../../infra/constructs/change-event-capture';
 import { DISPATCHER_BATCH_SIZE } from '../../infra/constructs/dispatcher';
 import { DISPATCHER_ENV } from '../../functions/shared/lambda-env';
-import { DEPLOY_TIME_VALUE_CHARACTERS } from '../../infra/constructs/notifier-function';
+import { DEPLOY_TIME_VALUE_CHARACTERS, LAMBDA_ENVIRONMENT_MAX_BYTES } from '../../infra/constructs/notifier-function';
 import {
   FAKE_ACCOUNT,
   fakeArn,
@@ -30,6 +30,7 @@ import {
   type SynthResult,
 } from '../../tools/lib/synth';
 import { synthesized } from '../support/definition';
+import { infosWithId } from './annotations';
 
 const EMAILS = ['ops@example.com', 'dev@example.org'];
 const IDS = ['E2QWRUHAPOMQZL', 'EDFDVBD6EXAMPLE'];
@@ -162,7 +163,7 @@ describe('capture: the EventBridge rule', () => {
     while (fitting < ids.length && capturePattern(ids.slice(0, fitting + 1)).detail.$or !== undefined) fitting++;
     const oneMore = ids.slice(0, fitting + 1);
 
-    it('names the ids in the rule up to EventBridge\'s 2,048 characters, and not one id past them', () => {
+    it('names the ids in the rule up to EventBridge\'s MAX_EVENT_PATTERN_CHARACTERS, and not one id past them', () => {
       // Arrange: the pattern with the longest list that fits, and that pattern with one more id in every id field
       const longest = capturePattern(ids.slice(0, fitting));
       const extraId = oneMore.at(-1)!;
@@ -175,8 +176,8 @@ describe('capture: the EventBridge rule', () => {
       expect(fitting).toBeGreaterThan(1);
       expect(fitting).toBeLessThan(ids.length);
       expect(longest.detail.$or).toHaveLength(DISTRIBUTION_ID_FIELDS.length);
-      expect(JSON.stringify(longest).length).toBeLessThanOrEqual(2_048);
-      expect(JSON.stringify(withExtraId).length).toBeGreaterThan(2_048);
+      expect(JSON.stringify(longest).length).toBeLessThanOrEqual(MAX_EVENT_PATTERN_CHARACTERS);
+      expect(JSON.stringify(withExtraId).length).toBeGreaterThan(MAX_EVENT_PATTERN_CHARACTERS);
       expect(beyond.detail).not.toHaveProperty('$or');
       expect(beyond.detail).toMatchObject({ eventName: [...DEFAULT_WATCHED_EVENTS], errorCode: [{ exists: false }] });
     });
@@ -191,7 +192,7 @@ describe('capture: the EventBridge rule', () => {
       const variables = (propertiesOf(raw, id(consumer(result.stack))).Environment as { Variables: Record<string, string> }).Variables;
       const settings = parseWatchSettings(variables[WATCH_SETTINGS_ENV]);
       // Act
-      const infos = Annotations.fromStack(result.stack).findInfo('*', Match.stringLikeRegexp('distributionIds'));
+      const infos = infosWithId(result.stack, DISTRIBUTION_FILTER_LEFT_OUT);
       const listed = parseEventBridgeBody(fixtureBody('update-distribution.json'), settings);
       const unlisted = parseEventBridgeBody(fixtureBody('create-distribution-with-tags.json'), settings);
       // Assert
@@ -200,7 +201,7 @@ describe('capture: the EventBridge rule', () => {
       expect(String(infos[0]!.entry.data)).toMatch(
         new RegExp(`distributionIds lists ${oneMore.length} ids.*passes every watched call.*drops changes to other distributions.*one Lambda invocation per unrelated change`),
       );
-      expect(Annotations.fromStack(fitted.result.stack).findInfo('*', Match.stringLikeRegexp('distributionIds'))).toEqual([]);
+      expect(infosWithId(fitted.result.stack, DISTRIBUTION_FILTER_LEFT_OUT)).toEqual([]);
       expect(settings.distributionIds).toEqual(oneMore);
       expect(listed.type).toBe('watch');
       expect(unlisted).toMatchObject({ type: 'skip', reason: 'distribution E1KX7NS0V9EXMP is not in distributionIds' });
@@ -407,8 +408,6 @@ describe('Region', () => {
 });
 
 describe('distributionIds and the 4 KB of a Lambda environment', () => {
-  /** Lambda's quota on one function's variables, keys and values together (Lambda quotas page). */
-  const LAMBDA_ENVIRONMENT_QUOTA_BYTES = 4_096;
   const MODE_CONTEXTS = [
     { mode: 'stepfunctions', context: {} },
     { mode: 'sqs-retry', context: { mode: 'sqs-retry' } },
@@ -451,13 +450,13 @@ describe('distributionIds and the 4 KB of a Lambda environment', () => {
       expect(tooMany).toBeInstanceOf(ConfigError);
       expect(maximum).toBeGreaterThan(0);
       const all = environments(template);
-      for (const variables of all) expect(measured(variables)).toBeLessThanOrEqual(LAMBDA_ENVIRONMENT_QUOTA_BYTES);
+      for (const variables of all) expect(measured(variables)).toBeLessThanOrEqual(LAMBDA_ENVIRONMENT_MAX_BYTES);
       const carrying = all.filter((variables) => variables[WATCH_SETTINGS_ENV] !== undefined);
       expect(carrying).toHaveLength(1);
       const settings = parseWatchSettings(carrying[0]![WATCH_SETTINGS_ENV] as string);
       expect(settings.distributionIds).toEqual(ids(maximum));
       const withOneMore = { ...settings, distributionIds: ids(maximum + 1) };
-      expect(measured({ ...carrying[0], [WATCH_SETTINGS_ENV]: JSON.stringify(withOneMore) })).toBeGreaterThan(LAMBDA_ENVIRONMENT_QUOTA_BYTES);
+      expect(measured({ ...carrying[0], [WATCH_SETTINGS_ENV]: JSON.stringify(withOneMore) })).toBeGreaterThan(LAMBDA_ENVIRONMENT_MAX_BYTES);
       expect(oneMore).toBeInstanceOf(ConfigError);
       expect(oneMore.message).toContain('"distributionIds"');
       expect(oneMore.message).toContain(`at most ${maximum} ids of 14 characters`);
