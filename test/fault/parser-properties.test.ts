@@ -198,12 +198,20 @@ describe('the CloudTrail parser under arbitrary input', () => {
   it.each(WATCHED_FIXTURES)('%s: a hostile string in an id field is invalid, or is ignored for a field this call does not read', (file) => {
     const event = fixture(file);
     const original = parseEventBridgeEvent(event, OPTIONS);
+    if (original.type !== 'watch') throw new Error(`${file} is not a watch: ${original.type}`);
+    const seen = { invalid: 0, ignored: 0 };
     fc.assert(
       fc.property(fc.constantFrom(...ID_FIELDS), hostileString.filter((text) => !RESOURCE_ID_PATTERN.test(text)), (field, id) => {
         const result = parseEventBridgeEvent(setAt(event, field, id), OPTIONS);
         expectWellFormed(result);
-        // A watch may survive only when the field is one this call never takes its ids from, or a tenant's parent.
-        if (result.type !== 'watch' || original.type !== 'watch') return;
+        if (result.type === 'invalid') {
+          seen.invalid += 1;
+          expect(result.reason).toMatch(/^[a-z]+ id .* is not a CloudFront id$/s);
+          return;
+        }
+        // Not invalid, so never skipped: the field is one this call never takes its ids from, or a tenant's parent.
+        seen.ignored += 1;
+        if (result.type !== 'watch') throw new Error(`a hostile ${field} made ${file} a ${result.type}: ${result.reason}`);
         if (isTenantKind(result.watch) && TENANT_PARENT_FIELDS.includes(field)) {
           expect({ ...result.watch, distributionId: original.watch.distributionId }).toEqual(original.watch);
           expect(['', original.watch.distributionId]).toContain(result.watch.distributionId);
@@ -213,6 +221,9 @@ describe('the CloudTrail parser under arbitrary input', () => {
       }),
       { numRuns: NUM_RUNS },
     );
+    // Every watched call reads one of these fields and ignores another: both halves of the claim were checked.
+    expect(seen.invalid).toBeGreaterThan(0);
+    expect(seen.ignored).toBeGreaterThan(0);
   });
 
   it.each(ALL_FIXTURES)('%s: removing or breaking a required field never yields a watch', (file) => {
