@@ -108,6 +108,14 @@ describe('buildSchedule: fast, normal, growing, capped', () => {
         expect(waits).toEqual([...waits].sort((a, b) => a - b));
         expect(schedule.at(-1)!.waits).toBeUndefined();
         expect(schedule.slice(0, -1).every((phase) => Number.isInteger(phase.waits) && phase.waits! > 0)).toBe(true);
+        // Every phase that starts before growthAfterSeconds waits at most the normal interval.
+        let startsAt = 0;
+        for (const phase of schedule) {
+          if (startsAt < settings.growthAfterSeconds) {
+            expect(phase.waitSeconds, `phase starting at ${startsAt} s`).toBeLessThanOrEqual(settings.pollIntervalSeconds);
+          }
+          startsAt += phase.waitSeconds * (phase.waits ?? Infinity);
+        }
       }),
       { numRuns: 200 },
     );
