@@ -10,6 +10,7 @@ import {
   type NotificationValues,
 } from '../../functions/shared/notification';
 import { consoleUrl, describeDuration } from '../../functions/shared/watch-execution';
+import { NEWER_ETAG, SIMULATED_ETAG } from '../../tools/lib/simulated-cloudfront';
 
 const KINDS = WATCH_KINDS;
 /** The id a subscriber filters on and reads in the subject: a tenant watch may not know its distribution. */
@@ -44,8 +45,8 @@ function sampleValues(overrides: Partial<NotificationValues> = {}): Notification
     distributionId,
     invalidationId,
     tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
-    eTag: 'E2QWRUHEXAMPLE',
-    currentETag: 'E3NEWERCHANGE1',
+    eTag: SIMULATED_ETAG,
+    currentETag: NEWER_ETAG,
     change: 'UpdateDistribution',
     changedBy: 'arn:aws:iam::123456789012:user/alice',
     startedAt: '2026-11-28T11:30:00Z',
@@ -176,11 +177,11 @@ describe('tenant notifications', () => {
 describe('the superseded notification', () => {
   it.each(['distribution', 'tenant'] as const)('shows both ETags of a superseded %s: the one CloudFront reports and the change’s', (kind) => {
     // Arrange
-    const values = sampleValues({ eTag: 'E2QWRUHEXAMPLE', currentETag: 'E3NEWERCHANGE1' });
+    const values = sampleValues({ eTag: SIMULATED_ETAG, currentETag: NEWER_ETAG });
     // Act
     const { subject, message } = renderNotification(kind, 'superseded', values);
     // Assert
-    expect(message).toContain('ETag now:      E3NEWERCHANGE1 (this change made E2QWRUHEXAMPLE)');
+    expect(message).toContain(`ETag now:      ${NEWER_ETAG} (this change made ${SIMULATED_ETAG})`);
     expect(subject).toContain('deployed with a newer change');
   });
 });

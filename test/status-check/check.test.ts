@@ -1,14 +1,9 @@
 import {
-  AccessDenied,
   CloudFrontClient,
-  CloudFrontServiceException,
-  EntityNotFound,
   GetDistributionCommand,
   GetDistributionTenantCommand,
   GetInvalidationCommand,
   GetInvalidationForDistributionTenantCommand,
-  NoSuchDistribution,
-  NoSuchInvalidation,
 } from '@aws-sdk/client-cloudfront';
 import { AuthorizationErrorException, PublishCommand, SNSClient, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -24,18 +19,25 @@ import {
   type StatusCheckDeps,
 } from '../../functions/status-check/check';
 import { NOTIFY_RETRY_RECEIVES } from '../../functions/status-check/receive-budget';
+import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/status-check/service-errors';
+import { CLOUDFRONT_ERRORS } from '../../statemachine/constants';
+import {
+  distributionResponse,
+  invalidationResponse,
+  NEWER_ETAG,
+  SIMULATED_DOMAIN,
+  SIMULATED_ETAG,
+  tenantResponse,
+  THROTTLED,
+} from '../../tools/lib/simulated-cloudfront';
 import { fixtureBody } from '../support/fixtures';
 import { collectingLogger } from '../support/logger';
-import { QUEUE_URL, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
+import { QUEUE_URL, sdkError, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
 import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:notifications';
 const DISTRIBUTION_ID = 'E2QWRUHAPOMQZL';
 const INVALIDATION_ID = 'I2J0I21PCUYOIK';
-const DOMAIN = 'd111111abcdef8.cloudfront.net';
-/** The ETag update-distribution.json's change made, and one a later change made. */
-const CHANGE_ETAG = 'E2QWRUHEXAMPLE';
-const NEWER_ETAG = 'E3NEWERCHANGE1';
 /** The tenant of the tenant fixtures, and the invalidation of create-invalidation-for-distribution-tenant.json. */
 const TENANT_ID = 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB';
 const TENANT_INVALIDATION_ID = 'I2TENANTINVAL1';
@@ -54,12 +56,13 @@ function delivery(file: string, receiveCount: number, sentAt = file === 'create-
   return { body: fixtureBody(file), receiptHandle: `handle-${file}-${receiveCount}`, receiveCount, sentAt };
 }
 
-function distribution(status: string, eTag = CHANGE_ETAG) {
-  return { ETag: eTag, Distribution: { Id: DISTRIBUTION_ID, Status: status, DomainName: DOMAIN } } as never;
+// The simulator answers as the Step Functions integration does, dates as strings where the SDK has Date; check.ts reads no date.
+function distribution(status: string, eTag?: string) {
+  return distributionResponse(DISTRIBUTION_ID, status, eTag) as never;
 }
 
-function tenant(status: string, eTag = CHANGE_ETAG) {
-  return { ETag: eTag, DistributionTenant: { Id: TENANT_ID, DistributionId: 'E1MULTITENANT1', Status: status } } as never;
+function tenant(status: string, eTag?: string) {
+  return tenantResponse(TENANT_ID, status, eTag) as never;
 }
 
 /** A delivery of `file` that entered the queue 30 s after its change, as EventBridge does. */
@@ -68,12 +71,12 @@ function deliveryAfterEvent(file: string, receiveCount: number): QueuedChange {
   return delivery(file, receiveCount, new Date(eventTime + 30_000));
 }
 
-function invalidation(status: string) {
-  return { Invalidation: { Id: INVALIDATION_ID, Status: status } } as never;
+function invalidation(status: string, id = INVALIDATION_ID) {
+  return invalidationResponse(id, status) as never;
 }
 
-function throttled(): CloudFrontServiceException {
-  return new CloudFrontServiceException({ name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+function throttled(): Error {
+  return sdkError(THROTTLED.error, THROTTLED.cause);
 }
 
 function published(): PublishCommandInput[] {
@@ -128,7 +131,7 @@ describe('checkQueuedChange', () => {
         },
       });
       expect(notification!.Message).toContain(`Confirmed:     ${CHECK_TIME.toISOString()} (status check 5)`);
-      expect(notification!.Message).toContain(`Domain:        ${DOMAIN}`);
+      expect(notification!.Message).toContain(`Domain:        ${SIMULATED_DOMAIN}`);
       expect(visibilityChanges()).toEqual([]);
     });
 
@@ -255,7 +258,7 @@ describe('checkQueuedChange', () => {
       // Arrange
       cloudfrontMock
         .on(GetDistributionCommand)
-        .rejects(new NoSuchDistribution({ message: 'The specified distribution does not exist.', $metadata: { httpStatusCode: 404 } }));
+        .rejects(sdkError(CLOUDFRONT_ERRORS.noSuchDistribution, 'The specified distribution does not exist.'));
       // Act
       const result = await checkQueuedChange(delivery('update-distribution.json', 1), deps);
       // Assert
@@ -265,8 +268,8 @@ describe('checkQueuedChange', () => {
     });
 
     it.each([
-      ['an unknown invalidation', () => new NoSuchInvalidation({ message: 'no such invalidation', $metadata: { httpStatusCode: 404 } })],
-      ['a deleted distribution', () => new NoSuchDistribution({ message: 'no such distribution', $metadata: { httpStatusCode: 404 } })],
+      ['an unknown invalidation', () => sdkError(CLOUDFRONT_ERRORS.noSuchInvalidation)],
+      ['a deleted distribution', () => sdkError(CLOUDFRONT_ERRORS.noSuchDistribution)],
     ])('publishes "not-found" for %s while watching an invalidation', async (_case, error) => {
       // Arrange
       cloudfrontMock.on(GetInvalidationCommand).rejects(error());
@@ -281,7 +284,7 @@ describe('checkQueuedChange', () => {
   describe('CloudFront errors', () => {
     it.each([
       ['throttling', throttled],
-      ['a 503', () => new CloudFrontServiceException({ name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 }, message: 'Service Unavailable' })],
+      ['a 503', () => sdkError(UNMODELED_CLOUDFRONT_ERROR, 'Service Unavailable (Status Code: 503)')],
       ['a network error', () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError' })],
     ])('keeps the message for the next scheduled check after %s', async (_case, error) => {
       // Arrange
@@ -309,9 +312,9 @@ describe('checkQueuedChange', () => {
 
     it('publishes "check-failed" at once for access denied, which waiting cannot fix', async () => {
       // Arrange
-      cloudfrontMock.on(GetDistributionCommand).rejects(
-        new AccessDenied({ message: 'User is not authorized to perform cloudfront:GetDistribution', $metadata: { httpStatusCode: 403 } }),
-      );
+      cloudfrontMock
+        .on(GetDistributionCommand)
+        .rejects(sdkError(CLOUDFRONT_ERRORS.accessDenied, 'User is not authorized to perform cloudfront:GetDistribution'));
       // Act
       const result = await checkQueuedChange(delivery('update-distribution.json', 1), deps);
       // Assert
@@ -376,7 +379,7 @@ describe('checkQueuedChange', () => {
       // Arrange
       cloudfrontMock
         .on(GetDistributionTenantCommand)
-        .rejects(new EntityNotFound({ message: 'The distribution tenant does not exist.', $metadata: { httpStatusCode: 404 } }));
+        .rejects(sdkError(CLOUDFRONT_ERRORS.entityNotFound, 'The distribution tenant does not exist.'));
       // Act
       const result = await checkQueuedChange(deliveryAfterEvent('update-distribution-tenant.json', 1), deps);
       // Assert
@@ -390,7 +393,7 @@ describe('checkQueuedChange', () => {
       // Arrange
       cloudfrontMock
         .on(GetInvalidationForDistributionTenantCommand, { DistributionTenantId: TENANT_ID, Id: TENANT_INVALIDATION_ID })
-        .resolves({ Invalidation: { Id: TENANT_INVALIDATION_ID, Status: 'Completed' } } as never);
+        .resolves(invalidation('Completed', TENANT_INVALIDATION_ID));
       // Act
       const result = await checkQueuedChange(deliveryAfterEvent('create-invalidation-for-distribution-tenant.json', 4), deps);
       // Assert
@@ -406,7 +409,7 @@ describe('checkQueuedChange', () => {
       // Arrange
       cloudfrontMock
         .on(GetInvalidationForDistributionTenantCommand)
-        .rejects(new EntityNotFound({ message: 'The distribution tenant does not exist.', $metadata: { httpStatusCode: 404 } }));
+        .rejects(sdkError(CLOUDFRONT_ERRORS.entityNotFound, 'The distribution tenant does not exist.'));
       // Act
       const result = await checkQueuedChange(deliveryAfterEvent('create-invalidation-for-distribution-tenant.json', 1), deps);
       // Assert
@@ -425,7 +428,7 @@ describe('checkQueuedChange', () => {
       expect(keepsMessage(result)).toBe(false);
       const [notification] = published();
       expect(notification!.Subject).toBe(`CloudFront ${DISTRIBUTION_ID} deployed with a newer change`);
-      expect(notification!.Message).toContain(`ETag now:      ${NEWER_ETAG} (this change made ${CHANGE_ETAG})`);
+      expect(notification!.Message).toContain(`ETag now:      ${NEWER_ETAG} (this change made ${SIMULATED_ETAG})`);
       expect(notification!.MessageAttributes!.outcome).toEqual({ DataType: 'String', StringValue: 'superseded' });
     });
 

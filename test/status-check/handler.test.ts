@@ -1,11 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  CloudFrontClient,
-  CloudFrontServiceException,
-  GetDistributionCommand,
-  GetInvalidationCommand,
-  NoSuchDistribution,
-} from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient, GetDistributionCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -15,8 +9,10 @@ import { buildSchedule, waitAfterCheck } from '../../functions/shared/schedule';
 import { WATCH_SETTINGS_ENV } from '../../functions/shared/settings';
 import { UNUSABLE_EVENT_VISIBILITY_SECONDS } from '../../functions/status-check/check';
 import { STATUS_CHECK_ENV } from '../../functions/status-check/lambda-env';
+import { CLOUDFRONT_ERRORS } from '../../statemachine/constants';
+import { distributionResponse, invalidationResponse, THROTTLED } from '../../tools/lib/simulated-cloudfront';
 import { fixtureBody } from '../support/fixtures';
-import { QUEUE_URL, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
+import { QUEUE_URL, sdkError, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
 import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:notifications';
@@ -119,14 +115,14 @@ describe('the status-check Lambda handler', () => {
 
   it('handles a batch of done, not done, not found, throttled and malformed records, each on its own', async () => {
     // Arrange
-    cloudfrontMock.on(GetInvalidationCommand).resolves({ Invalidation: { Id: 'I2J0I21PCUYOIK', Status: 'Completed' } } as never);
+    cloudfrontMock.on(GetInvalidationCommand).resolves(invalidationResponse('I2J0I21PCUYOIK', 'Completed') as never);
     cloudfrontMock
       .on(GetDistributionCommand, { Id: 'E2QWRUHAPOMQZL' })
-      .resolves({ Distribution: { Id: 'E2QWRUHAPOMQZL', Status: 'InProgress', DomainName: 'd1.cloudfront.net' } } as never)
+      .resolves(distributionResponse('E2QWRUHAPOMQZL', 'InProgress') as never)
       .on(GetDistributionCommand, { Id: 'E1KX7NS0V9EXMP' })
-      .rejects(new NoSuchDistribution({ message: 'The specified distribution does not exist.', $metadata: { httpStatusCode: 404 } }))
+      .rejects(sdkError(CLOUDFRONT_ERRORS.noSuchDistribution, 'The specified distribution does not exist.'))
       .on(GetDistributionCommand, { Id: 'E3STAGINGEXAMP' })
-      .rejects(new CloudFrontServiceException({ name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' }));
+      .rejects(sdkError(THROTTLED.error, THROTTLED.cause));
     const event: SQSEvent = {
       Records: [
         sqsRecord('done', fixtureBody('create-invalidation.json'), 3),
@@ -159,7 +155,7 @@ describe('the status-check Lambda handler', () => {
       .callsFake(async ({ Id }: { Id: string }) => {
         await new Promise((resolve) => setImmediate(resolve));
         if (Id === 'E2QWRUHAPOMQZL') await new Promise((resolve) => setImmediate(resolve));
-        return { Distribution: { Id, Status: 'InProgress', DomainName: 'd1.cloudfront.net' } };
+        return distributionResponse(Id, 'InProgress');
       });
     const event: SQSEvent = {
       Records: [sqsRecord('slow', fixtureBody('update-distribution.json'), 2), sqsRecord('fast', fixtureBody('copy-distribution.json'), 2)],
@@ -177,7 +173,7 @@ describe('the status-check Lambda handler', () => {
 
   it('reports a batch in which every change is still in progress as item failures, without failing the invocation', async () => {
     // Arrange
-    cloudfrontMock.on(GetDistributionCommand).resolves({ Distribution: { Id: 'E2QWRUHAPOMQZL', Status: 'InProgress' } } as never);
+    cloudfrontMock.on(GetDistributionCommand).resolves(distributionResponse('E2QWRUHAPOMQZL', 'InProgress') as never);
     const handler = await importHandler();
     // Act
     const response = await handler({ Records: [sqsRecord('only', fixtureBody('update-distribution.json'), 1)] }, context);

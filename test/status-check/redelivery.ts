@@ -22,6 +22,7 @@ import { SDK_MAX_ATTEMPTS } from '../../functions/status-check/lambda-env';
 import { isTransient } from '../../functions/status-check/service-errors';
 import { CLOUDFRONT_ERRORS } from '../../statemachine/constants';
 import type { CloudFrontAnswerer } from '../../tools/lib/local-engine';
+import { cloudfrontError } from '../../tools/lib/simulated-cloudfront';
 import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
 import { collectingLogger } from '../support/logger';
 
@@ -57,6 +58,11 @@ export function sdkErrorFor(error: Error): Error {
     default:
       throw new Error(`no SDK error known for ${error.name}`);
   }
+}
+
+/** The SDK error for the integration's error `name`, as a mocked CloudFrontClient should throw it. */
+export function sdkError(name: string, cause?: string): Error {
+  return sdkErrorFor(cloudfrontError(name, cause));
 }
 
 export interface RedeliveryOptions {
