@@ -1,5 +1,4 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -7,18 +6,14 @@ import { WATCH_SETTINGS_ENV } from '../../functions/shared/settings';
 import { seededRandom } from '../../tools/bench/stats';
 import { fixtureBody } from '../support/fixtures';
 import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../support/dispatch-settings';
+import { capturePowertoolsLines, lambdaContext, sqsEvent } from '../support/lambda';
 
 const NOW = new Date('2026-11-28T14:00:00Z');
 /** The buffer queue's redrive policy (infra/constructs/change-event-capture.ts default). */
 const MAX_RECEIVE_COUNT = 5;
 const BATCH_SIZE = 10;
 const MAX_INVOCATIONS = 400;
-const CONTEXT = {
-  functionName: 'notifier-dispatcher',
-  awsRequestId: '8f5c1c2e-0000-4000-8000-000000000002',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:notifier-dispatcher',
-  getRemainingTimeInMillis: () => 30_000,
-} as unknown as Context;
+const CONTEXT = lambdaContext('notifier-dispatcher');
 
 const sfnMock = mockClient(SFNClient);
 
@@ -81,29 +76,10 @@ interface Message {
   receiveCount: number;
 }
 
-function sqsEvent(messages: readonly Message[]): SQSEvent {
-  return {
-    Records: messages.map(
-      (message): SQSRecord => ({
-        messageId: message.messageId,
-        receiptHandle: `AQEB${message.messageId}`,
-        body: message.body,
-        attributes: { ApproximateReceiveCount: String(message.receiveCount), SentTimestamp: String(NOW.getTime()), SenderId: 'AIDAEVENTBRIDGE', ApproximateFirstReceiveTimestamp: String(NOW.getTime()) },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:notifier-buffer',
-        awsRegion: 'us-east-1',
-      }),
-    ),
-  };
-}
-
 describe('the dispatcher under load, with StartExecution throttled at random', () => {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['Date'], now: NOW });
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    capturePowertoolsLines();
     vi.stubEnv(WATCH_SETTINGS_ENV, JSON.stringify(DISPATCH_SETTINGS));
     vi.stubEnv('STATE_MACHINE_ARN', DISPATCH_STATE_MACHINE_ARN);
   });
@@ -146,7 +122,7 @@ describe('the dispatcher under load, with StartExecution throttled at random', (
           const batch = queue.slice(0, BATCH_SIZE);
           queue = queue.slice(BATCH_SIZE);
           for (const message of batch) message.receiveCount += 1;
-          const response = await handler(sqsEvent(batch), CONTEXT);
+          const response = await handler(sqsEvent(...batch), CONTEXT);
           const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
           for (const message of batch) {
             if (!failed.has(message.messageId)) deleted.push(message);

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dispatchEvent, UnusableEventError, type DispatchDeps } from '../../functions/dispatcher/dispatch';
@@ -9,6 +8,7 @@ import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/s
 import type { WatchExecutionInput } from '../../functions/shared/watch-execution';
 import { fixtureBody } from '../support/fixtures';
 import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../support/dispatch-settings';
+import { capturePowertoolsLines, lambdaContext, sqsEvent } from '../support/lambda';
 
 /** One minute after the fixtures' changes. */
 const NOW = new Date('2026-11-28T14:00:00Z');
@@ -153,48 +153,11 @@ describe('dispatchEvent', () => {
 });
 
 describe('the dispatcher Lambda handler', () => {
-  const context: Context = {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'notifier-dispatcher',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:notifier-dispatcher',
-    memoryLimitInMB: '256',
-    awsRequestId: '8f5c1c2e-0000-4000-8000-000000000001',
-    logGroupName: '/aws/lambda/notifier-dispatcher',
-    logStreamName: '2026/11/28/[$LATEST]0123456789abcdef',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-  let output: string[];
-
-  function sqsRecord(messageId: string, body: string): SQSRecord {
-    const sent = String(NOW.getTime());
-    return {
-      messageId,
-      receiptHandle: `AQEB${messageId}`,
-      body,
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: sent, SenderId: 'AIDAEVENTBRIDGE', ApproximateFirstReceiveTimestamp: sent },
-      messageAttributes: {},
-      md5OfBody: createHash('md5').update(body).digest('hex'),
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:notifier-buffer',
-      awsRegion: 'us-east-1',
-    };
-  }
+  const context = lambdaContext('notifier-dispatcher');
+  let logLines: () => Array<Record<string, unknown>>;
 
   function batch(...records: Array<[messageId: string, body: string]>): SQSEvent {
-    return { Records: records.map(([messageId, body]) => sqsRecord(messageId, body)) };
-  }
-
-  /** Every JSON line Powertools wrote to stdout or stderr (Node's own warnings are plain text). */
-  function logLines(): Array<Record<string, unknown>> {
-    return output
-      .join('')
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    return sqsEvent(...records.map(([messageId, body]) => ({ messageId, body })));
   }
 
   /** The handler reads its environment at import: each test imports a fresh copy. */
@@ -209,13 +172,7 @@ describe('the dispatcher Lambda handler', () => {
   beforeEach(() => {
     sfnMock.reset();
     vi.useFakeTimers({ toFake: ['Date'], now: NOW });
-    output = [];
-    const capture = (chunk: string | Uint8Array) => {
-      output.push(String(chunk));
-      return true;
-    };
-    vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-    vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    logLines = capturePowertoolsLines();
   });
 
   afterEach(() => {

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { CloudFrontClient, GetDistributionCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildSchedule, waitAfterCheck } from '../../functions/shared/schedule';
@@ -14,6 +13,7 @@ import { distributionResponse, invalidationResponse, THROTTLED } from '../../too
 import { fixtureBody } from '../support/fixtures';
 import { QUEUE_URL, sdkError, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
 import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
+import { capturePowertoolsLines, lambdaContext, sqsEvent } from '../support/lambda';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:notifications';
 const NOW = new Date('2026-11-28T18:00:00Z');
@@ -23,40 +23,7 @@ const cloudfrontMock = mockClient(CloudFrontClient);
 const snsMock = mockClient(SNSClient);
 const sqsMock = mockClient(SQSClient);
 
-const context: Context = {
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: 'notifier-status-check',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:notifier-status-check',
-  memoryLimitInMB: '256',
-  awsRequestId: '8f5c1c2e-0000-4000-8000-000000000002',
-  logGroupName: '/aws/lambda/notifier-status-check',
-  logStreamName: '2026/11/28/[$LATEST]0123456789abcdef',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-};
-
-function sqsRecord(messageId: string, body: string, receiveCount: number): SQSRecord {
-  const sent = String(NOW.getTime() - 60_000);
-  return {
-    messageId,
-    receiptHandle: `receipt-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: String(receiveCount),
-      SentTimestamp: sent,
-      SenderId: 'AIDAEVENTBRIDGE',
-      ApproximateFirstReceiveTimestamp: sent,
-    },
-    messageAttributes: {},
-    md5OfBody: createHash('md5').update(body).digest('hex'),
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:notifier-buffer',
-    awsRegion: 'us-east-1',
-  };
-}
+const context = lambdaContext('notifier-status-check');
 
 function visibilityByReceipt(): Record<string, number | undefined> {
   return Object.fromEntries(
@@ -78,16 +45,7 @@ async function importHandler(env: Record<string, string> = ENV) {
   return (await import('../../functions/status-check/handler')).handler;
 }
 
-/** Every JSON line Powertools wrote to stdout or stderr. */
-function logLines(): Array<Record<string, unknown>> {
-  return output
-    .join('')
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-let output: string[] = [];
+let logLines: () => Array<Record<string, unknown>>;
 
 describe('the status-check Lambda handler', () => {
   beforeEach(() => {
@@ -97,14 +55,7 @@ describe('the status-check Lambda handler', () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'message-1' });
     sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
     vi.useFakeTimers({ toFake: ['Date'], now: NOW });
-    // Powertools writes JSON lines to stdout; keep the test output readable.
-    output = [];
-    const capture = (chunk: string | Uint8Array) => {
-      output.push(String(chunk));
-      return true;
-    };
-    vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-    vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    logLines = capturePowertoolsLines();
   });
 
   afterEach(() => {
@@ -123,15 +74,13 @@ describe('the status-check Lambda handler', () => {
       .rejects(sdkError(CLOUDFRONT_ERRORS.noSuchDistribution, 'The specified distribution does not exist.'))
       .on(GetDistributionCommand, { Id: 'E3STAGINGEXAMP' })
       .rejects(sdkError(THROTTLED.error, THROTTLED.cause));
-    const event: SQSEvent = {
-      Records: [
-        sqsRecord('done', fixtureBody('create-invalidation.json'), 3),
-        sqsRecord('not-done', fixtureBody('update-distribution.json'), 2),
-        sqsRecord('not-found', fixtureBody('create-distribution-with-tags.json'), 1),
-        sqsRecord('throttled', fixtureBody('copy-distribution.json'), 4),
-        sqsRecord('malformed', 'this is not an EventBridge event', 1),
-      ],
-    };
+    const event = sqsEvent(
+      { messageId: 'done', body: fixtureBody('create-invalidation.json'), receiveCount: 3 },
+      { messageId: 'not-done', body: fixtureBody('update-distribution.json'), receiveCount: 2 },
+      { messageId: 'not-found', body: fixtureBody('create-distribution-with-tags.json') },
+      { messageId: 'throttled', body: fixtureBody('copy-distribution.json'), receiveCount: 4 },
+      { messageId: 'malformed', body: 'this is not an EventBridge event' },
+    );
     const handler = await importHandler();
     // Act
     const response = await handler(event, context);
@@ -157,9 +106,10 @@ describe('the status-check Lambda handler', () => {
         if (Id === 'E2QWRUHAPOMQZL') await new Promise((resolve) => setImmediate(resolve));
         return distributionResponse(Id, 'InProgress');
       });
-    const event: SQSEvent = {
-      Records: [sqsRecord('slow', fixtureBody('update-distribution.json'), 2), sqsRecord('fast', fixtureBody('copy-distribution.json'), 2)],
-    };
+    const event = sqsEvent(
+      { messageId: 'slow', body: fixtureBody('update-distribution.json'), receiveCount: 2 },
+      { messageId: 'fast', body: fixtureBody('copy-distribution.json'), receiveCount: 2 },
+    );
     const handler = await importHandler();
     // Act
     await handler(event, context);
@@ -176,7 +126,7 @@ describe('the status-check Lambda handler', () => {
     cloudfrontMock.on(GetDistributionCommand).resolves(distributionResponse('E2QWRUHAPOMQZL', 'InProgress') as never);
     const handler = await importHandler();
     // Act
-    const response = await handler({ Records: [sqsRecord('only', fixtureBody('update-distribution.json'), 1)] }, context);
+    const response = await handler(sqsEvent({ messageId: 'only', body: fixtureBody('update-distribution.json') }), context);
     // Assert
     expect(response).toEqual<SQSBatchResponse>({ batchItemFailures: [{ itemIdentifier: 'only' }] });
   });
