@@ -6,8 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { completeScheduleSettings, type ScheduleKind } from '../../functions/shared/schedule';
-import { deployedWatchSettings } from '../cli/dispatcher-replay';
-import { synthNotifier, watchDefinition } from '../lib/synth';
+import { synthNotifier, watchDefinition, watchSettingsOf } from '../lib/synth';
 import { DESIGNS, type Design, type DesignId } from './designs';
 import {
   checkTargets,
@@ -49,7 +48,7 @@ async function simulateAll(machine: BenchMachine, design: Design, changes: reado
 async function main(): Promise<void> {
   const started = Date.now();
   const { template } = synthNotifier(BENCH_CONTEXT);
-  const settings = deployedWatchSettings(template);
+  const settings = watchSettingsOf(template);
   const machine = benchMachine(watchDefinition(template), settings);
   const workload = generateWorkload();
   const startSeconds = WORKLOAD.deliveryOffsetSeconds;

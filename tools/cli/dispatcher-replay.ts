@@ -10,8 +10,8 @@ import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AslDefinition } from '../../statemachine/definition';
 import { DISPATCHER_ENV } from '../../functions/shared/lambda-env';
-import { parseWatchSettings, WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
-import { fakeArn, resolveIntrinsics, synthNotifier, watchDefinition, type CfnTemplate } from '../lib/synth';
+import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
+import { fakeArn, resolveIntrinsics, synthNotifier, watchDefinition, watchSettingsOf, type CfnTemplate } from '../lib/synth';
 import { startFakeStepFunctions, type RecordedStart } from './fake-step-functions';
 
 /** The bundle imports @aws-sdk/* from node_modules (Lambda provides it), so it must sit inside the project. */
@@ -60,7 +60,7 @@ export function prepareApp(context: Record<string, unknown>): PreparedApp {
     return {
       template,
       definition: watchDefinition(template),
-      settings: deployedWatchSettings(template),
+      settings: watchSettingsOf(template),
       dispatcher,
       dispose: () => rmSync(outdir, { recursive: true, force: true }),
     };
@@ -83,10 +83,8 @@ function dispatcherResource(template: CfnTemplate): { logicalId: string; propert
   return { logicalId, properties, environment };
 }
 
-/** The settings the stack hands its running code, read from the template rather than derived a second time. */
-export function deployedWatchSettings(template: CfnTemplate): WatchSettings {
-  return parseWatchSettings(dispatcherResource(template).environment[WATCH_SETTINGS_ENV]);
-}
+/** @deprecated watchSettingsOf (tools/lib/synth.ts); kept until tools/cli/run.ts and test/tools/bench.test.ts import that. */
+export const deployedWatchSettings = watchSettingsOf;
 
 function findDispatcher(template: CfnTemplate, bundleOf: (hash: string) => string): DispatcherFunction {
   const { logicalId, properties, environment } = dispatcherResource(template);
