@@ -4,9 +4,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dispatchEvent, UnusableEventError, type DispatchDeps } from '../../functions/dispatcher/dispatch';
 import { collectingLogger } from '../support/logger';
+import { completeScheduleSettings } from '../../functions/shared/schedule';
 import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
 import type { WatchExecutionInput } from '../../functions/shared/watch-execution';
 import { fixtureBody } from '../support/fixtures';
+import { watchSettingsOf } from '../../tools/lib/synth';
+import { synthesized } from '../support/definition';
 import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../support/dispatch-settings';
 import { capturePowertoolsLines, lambdaContext, sqsEvent } from '../support/lambda';
 
@@ -37,6 +40,15 @@ function executionInput(call: StartExecutionCommandInput): WatchExecutionInput {
   return JSON.parse(call.input!) as WatchExecutionInput;
 }
 
+
+describe('DISPATCH_SETTINGS, which these tests drive the dispatcher with', () => {
+  it('are the settings the default stack hands over, once the schedule is completed as the functions complete it', () => {
+    // Act
+    const deployed = watchSettingsOf(synthesized().template);
+    // Assert
+    expect(deployed).toEqual({ ...DISPATCH_SETTINGS, schedule: completeScheduleSettings(DISPATCH_SETTINGS.schedule) });
+  });
+});
 
 describe('dispatchEvent', () => {
   let logger: ReturnType<typeof collectingLogger>;
