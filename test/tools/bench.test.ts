@@ -12,8 +12,7 @@ import { benchMachine, benchWatch, historyEvents, simulateWatch, type FullPart }
 import { costUsd, logNormal, percentile, seededRandom } from '../../tools/bench/stats';
 import { withVirtualWaits } from '../../tools/bench/virtual-waits';
 import { generateWorkload } from '../../tools/bench/workload';
-import { synthNotifier, watchDefinition } from '../../tools/lib/synth';
-import { deployedWatchSettings } from '../../tools/cli/dispatcher-replay';
+import { synthNotifier, watchDefinition, watchSettingsOf } from '../../tools/lib/synth';
 
 describe('bench arithmetic', () => {
   it('draws the same numbers from the same seed, and other numbers from another', () => {
@@ -127,7 +126,7 @@ describe('the README section writer', () => {
 describe('the virtual clock on the deployed definition', () => {
   const { template } = synthNotifier();
   const deployed = watchDefinition(template);
-  const machine = benchMachine(deployed, deployedWatchSettings(template));
+  const machine = benchMachine(deployed, watchSettingsOf(template));
 
   it('replaces every Wait by a Task that reads the same SecondsPath, and leaves the deployed definition alone', () => {
     // Act

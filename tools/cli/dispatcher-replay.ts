@@ -83,9 +83,6 @@ function dispatcherResource(template: CfnTemplate): { logicalId: string; propert
   return { logicalId, properties, environment };
 }
 
-/** @deprecated watchSettingsOf (tools/lib/synth.ts); kept until tools/cli/run.ts and test/tools/bench.test.ts import that. */
-export const deployedWatchSettings = watchSettingsOf;
-
 function findDispatcher(template: CfnTemplate, bundleOf: (hash: string) => string): DispatcherFunction {
   const { logicalId, properties, environment } = dispatcherResource(template);
   const s3Key = (properties.Code as { S3Key?: unknown }).S3Key;

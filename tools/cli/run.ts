@@ -13,10 +13,10 @@ import { SCHEDULE_KIND, type Watch } from '../../functions/shared/cloudtrail';
 import type { AslDefinition } from '../../statemachine/definition';
 import { STATE_NAMES } from '../../statemachine/constants';
 import { runLocally, statusCheckOperation, type CloudFrontAnswerer, type LocalRunResult, type PublishRequest } from '../lib/local-engine';
-import { synthNotifier, watchDefinition } from '../lib/synth';
+import { synthNotifier, watchDefinition, watchSettingsOf } from '../lib/synth';
 import { VirtualClock } from '../lib/virtual-clock';
 import { parseArguments, usage, UsageError, type StartOptions } from './args';
-import { deployedWatchSettings, prepareApp, replayDispatcher, type PreparedApp } from './dispatcher-replay';
+import { prepareApp, replayDispatcher, type PreparedApp } from './dispatcher-replay';
 import { DEFAULT_EVENT_FILE, loadReplayEvent, retimeReplayEvent } from './event-input';
 import { liveCloudFront, liveWatch, requireCredentials } from './live';
 import { simulatedCloudFront, TIMEOUT_SCENARIO_RETENTION_SECONDS } from './scenarios';
@@ -257,7 +257,7 @@ async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
 
   const { template } = synthNotifier(options.context);
   const definition = watchDefinition(template);
-  const settings = deployedWatchSettings(template);
+  const settings = watchSettingsOf(template);
   const startedAt = Date.now();
   const watchOf = liveWatch(options, new Date(startedAt));
   const execution = buildWatchExecution(watchOf, { retentionSeconds: settings.retentionSeconds, schedule: scheduleFor(settings) }, new Date(startedAt));
