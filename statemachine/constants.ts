@@ -30,6 +30,26 @@ export const PATHS = {
   enteredTime: '$$.State.EnteredTime',
 } as const;
 
+/**
+ * The status check of each kind: the CloudFront call (as the aws-sdk integration names it) and where each of its
+ * parameters comes from in the execution input. The definition, the local engine and the IAM grant all read this.
+ */
+export const STATUS_CALLS = {
+  distribution: { call: 'getDistribution', parameters: { Id: PATHS.distributionId } },
+  invalidation: { call: 'getInvalidation', parameters: { DistributionId: PATHS.distributionId, Id: PATHS.invalidationId } },
+  tenant: { call: 'getDistributionTenant', parameters: { Identifier: PATHS.tenantId } },
+  'tenant-invalidation': {
+    call: 'getInvalidationForDistributionTenant',
+    parameters: { DistributionTenantId: PATHS.tenantId, Id: PATHS.invalidationId },
+  },
+} as const satisfies Record<WatchKind, { readonly call: string; readonly parameters: Record<string, string> }>;
+
+/** "GetDistribution": the API operation of a kind's status check, which is also its IAM action. */
+export function statusOperation(kind: WatchKind): string {
+  const { call } = STATUS_CALLS[kind];
+  return `${call.charAt(0).toUpperCase()}${call.slice(1)}`;
+}
+
 /** Where the state machine finds each value a notification template names. */
 export const NOTIFICATION_FIELD_PATHS: Record<NotificationField, string> = {
   distributionId: PATHS.distributionId,

@@ -16,6 +16,7 @@ import {
   EXECUTION_ALREADY_EXISTS,
   KIND_RULES,
   NOTIFICATION_FIELD_PATHS,
+  STATUS_CALLS,
   type KindStateNames,
   PATHS,
   STATE_NAMES,
@@ -53,42 +54,13 @@ const PUBLISH_RETRY = { ...STATUS_CHECK_RETRY, MaxAttempts: 6 };
 /** Seconds the execution timeout adds to the watch limit: the poll budget always ends a watch first. */
 const EXECUTION_TIMEOUT_MARGIN_SECONDS = 3_600;
 
-/** The status check of each kind: the aws-sdk integration call and what the workflow keeps of its answer. */
-const STATUS_TASKS = {
-  distribution: {
-    resource: 'arn:aws:states:::aws-sdk:cloudfront:getDistribution',
-    parameters: { 'Id.$': PATHS.distributionId },
-    resultSelector: {
-      'value.$': '$.Distribution.Status',
-      'domainName.$': '$.Distribution.DomainName',
-      'eTag.$': '$.ETag',
-    },
-  },
-  invalidation: {
-    resource: 'arn:aws:states:::aws-sdk:cloudfront:getInvalidation',
-    parameters: { 'DistributionId.$': PATHS.distributionId, 'Id.$': PATHS.invalidationId },
-    resultSelector: {
-      'value.$': '$.Invalidation.Status',
-      'createTime.$': '$.Invalidation.CreateTime',
-    },
-  },
-  tenant: {
-    resource: 'arn:aws:states:::aws-sdk:cloudfront:getDistributionTenant',
-    parameters: { 'Identifier.$': PATHS.tenantId },
-    resultSelector: {
-      'value.$': '$.DistributionTenant.Status',
-      'eTag.$': '$.ETag',
-    },
-  },
-  'tenant-invalidation': {
-    resource: 'arn:aws:states:::aws-sdk:cloudfront:getInvalidationForDistributionTenant',
-    parameters: { 'DistributionTenantId.$': PATHS.tenantId, 'Id.$': PATHS.invalidationId },
-    resultSelector: {
-      'value.$': '$.Invalidation.Status',
-      'createTime.$': '$.Invalidation.CreateTime',
-    },
-  },
-} as const satisfies Record<WatchKind, Record<string, unknown>>;
+/** What the workflow keeps of each kind's status answer, as $.status. */
+const STATUS_SELECTORS = {
+  distribution: { 'value.$': '$.Distribution.Status', 'domainName.$': '$.Distribution.DomainName', 'eTag.$': '$.ETag' },
+  invalidation: { 'value.$': '$.Invalidation.Status', 'createTime.$': '$.Invalidation.CreateTime' },
+  tenant: { 'value.$': '$.DistributionTenant.Status', 'eTag.$': '$.ETag' },
+  'tenant-invalidation': { 'value.$': '$.Invalidation.Status', 'createTime.$': '$.Invalidation.CreateTime' },
+} as const satisfies Record<WatchKind, Record<string, string>>;
 
 /** Quotes a template for States.Format: its literal text must escape ' { } and backslash. */
 function statesFormat(template: CompiledTemplate): string {
@@ -156,7 +128,7 @@ function phaseStates(kind: WatchKind, schedule: Schedule): { rules: AslState[]; 
 
 function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<string, AslState> {
   const names = STATE_NAMES[kind];
-  const task = STATUS_TASKS[kind];
+  const { call, parameters } = STATUS_CALLS[kind];
   const rules = KIND_RULES[kind];
   const phases = phaseStates(kind, props.schedules[SCHEDULE_KIND[kind]]);
   const supersede = rules.supersedable ? supersededStates(props, kind) : undefined;
@@ -164,9 +136,9 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
     [names.getStatus]: {
       Type: 'Task',
       Comment: `Asks CloudFront for the ${kind} status. Not-found is final; throttling and 5xx are retried.`,
-      Resource: task.resource,
-      Parameters: task.parameters,
-      ResultSelector: task.resultSelector,
+      Resource: `arn:aws:states:::aws-sdk:cloudfront:${call}`,
+      Parameters: Object.fromEntries(Object.entries(parameters).map(([name, path]) => [`${name}.$`, path])),
+      ResultSelector: STATUS_SELECTORS[kind],
       ResultPath: PATHS.status,
       Retry: [
         { ErrorEquals: [...rules.notFoundErrors, CLOUDFRONT_ERRORS.accessDenied], MaxAttempts: 0 },

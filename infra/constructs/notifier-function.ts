@@ -9,6 +9,7 @@ import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { watchKindsOf, type WatchedEventName, type WatchKind } from '../../functions/shared/cloudtrail';
 import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
+import { statusOperation } from '../../statemachine/constants';
 import { ConfigError } from '../config';
 import type { LogOptions } from '../operations';
 import { functionRole } from './function-role';
@@ -136,13 +137,13 @@ function checkEnvironmentSize(scope: Construct, environment: Readonly<Record<str
   );
 }
 
-/** The read call that checks each kind of watch, and the CloudFront resource type it is authorized on. */
-const STATUS_READS: Record<WatchKind, { readonly action: string; readonly resourceType: 'distribution' | 'distribution-tenant' }> = {
-  distribution: { action: 'cloudfront:GetDistribution', resourceType: 'distribution' },
-  invalidation: { action: 'cloudfront:GetInvalidation', resourceType: 'distribution' },
-  tenant: { action: 'cloudfront:GetDistributionTenant', resourceType: 'distribution-tenant' },
+/** The CloudFront resource type each kind's status read (STATUS_CALLS) is authorized on. */
+const STATUS_READ_RESOURCE_TYPES: Record<WatchKind, 'distribution' | 'distribution-tenant'> = {
+  distribution: 'distribution',
+  invalidation: 'distribution',
+  tenant: 'distribution-tenant',
   // Unverified: no source confirmed this 2025 action's resource type; distribution-tenant is assumed.
-  'tenant-invalidation': { action: 'cloudfront:GetInvalidationForDistributionTenant', resourceType: 'distribution-tenant' },
+  'tenant-invalidation': 'distribution-tenant',
 };
 
 /**
@@ -177,9 +178,8 @@ export interface CloudFrontStatusReads {
 export function grantReadCloudFrontStatus(scope: Construct, grantee: iam.IGrantable, reads: CloudFrontStatusReads): void {
   const actions = (resourceType: string) =>
     watchKindsOf(reads.watchedEvents)
-      .map((kind) => STATUS_READS[kind])
-      .filter((read) => read.resourceType === resourceType)
-      .map((read) => read.action);
+      .filter((kind) => STATUS_READ_RESOURCE_TYPES[kind] === resourceType)
+      .map((kind) => `cloudfront:${statusOperation(kind)}`);
   const arn = (resourceType: string, id: string) => `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:${resourceType}/${id}`;
   const readOnly = (granted: readonly string[]) =>
     `the grant is read-only (${granted.map((action) => action.replace('cloudfront:', '')).join(', ')}) and limited to this account.`;
@@ -188,7 +188,7 @@ export function grantReadCloudFrontStatus(scope: Construct, grantee: iam.IGranta
   if (distributionActions.length > 0) {
     const listed = reads.distributionIds.length > 0 && reads.distributionIds.length <= MAX_LISTED_DISTRIBUTION_ARNS;
     const watchesCopies = reads.watchedEvents.includes(STAGING_COPY);
-    const copyRead = STATUS_READS.distribution.action;
+    const copyRead = `cloudfront:${statusOperation('distribution')}`;
     const copiesReadAnywhere = listed && watchesCopies;
     const onListed = copiesReadAnywhere ? distributionActions.filter((action) => action !== copyRead) : distributionActions;
     if (onListed.length > 0) {

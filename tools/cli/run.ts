@@ -11,8 +11,8 @@ import { scheduleFor } from '../../functions/shared/settings';
 import { buildWatchExecution, describeDuration, type WatchExecution } from '../../functions/shared/watch-execution';
 import { SCHEDULE_KIND, type Watch } from '../../functions/shared/cloudtrail';
 import type { AslDefinition } from '../../statemachine/definition';
-import { STATE_NAMES } from '../../statemachine/constants';
-import { runLocally, statusCheckOperation, type CloudFrontAnswerer, type LocalRunResult, type PublishRequest } from '../lib/local-engine';
+import { STATE_NAMES, statusOperation } from '../../statemachine/constants';
+import { runLocally, type CloudFrontAnswerer, type LocalRunResult, type PublishRequest } from '../lib/local-engine';
 import { synthNotifier, watchDefinition, watchSettingsOf } from '../lib/synth';
 import { VirtualClock } from '../lib/virtual-clock';
 import { parseArguments, usage, UsageError, type StartOptions } from './args';
@@ -265,7 +265,7 @@ async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
   const elapsed = () => (Date.now() - startedAt) / 1000;
   const timeline = new Timeline(io.stdout, elapsed);
   timeline.print('Watching a real CloudFront change: the synthesized definition runs on this machine and calls the CloudFront API');
-  timeline.print(`(${statusCheckOperation(watchOf.kind)} only) with your credentials. ${topicArn ? `The notification goes to ${topicArn}.` : 'Nothing is published (add --publish TOPIC_ARN).'}`);
+  timeline.print(`(${statusOperation(watchOf.kind)} only) with your credentials. ${topicArn ? `The notification goes to ${topicArn}.` : 'Nothing is published (add --publish TOPIC_ARN).'}`);
   timeline.print();
   timeline.at('watch', watchedTarget(watchOf), 0);
   timeline.at(

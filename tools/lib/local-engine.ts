@@ -5,8 +5,9 @@
  */
 import './promise-with-resolvers';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { WatchKind } from '../../functions/shared/cloudtrail';
+import { valueAt } from '../../functions/shared/cloudtrail';
 import type { WatchDetails } from '../../functions/shared/watch-execution';
+import { STATUS_CALLS } from '../../statemachine/constants';
 import type { AslDefinition } from '../../statemachine/definition';
 
 type JsonValue = Parameters<StateMachine['run']>[0];
@@ -21,38 +22,16 @@ export interface CloudFrontAnswerer {
 
 type CloudFrontCall = keyof CloudFrontAnswerer;
 
-/** The call each kind of watch checks its status with. */
-const STATUS_CHECK_CALLS = {
-  distribution: 'getDistribution',
-  invalidation: 'getInvalidation',
-  tenant: 'getDistributionTenant',
-  'tenant-invalidation': 'getInvalidationForDistributionTenant',
-} as const satisfies Record<WatchKind, CloudFrontCall>;
-
 /** The call each kind of watch checks its status with, and its parameters: what the status Task sends. */
 export function statusCheckCall(watch: Pick<WatchDetails, 'kind' | 'distributionId' | 'tenantId' | 'invalidationId'>): {
   call: CloudFrontCall;
   params: Record<string, string>;
 } {
-  const call = STATUS_CHECK_CALLS[watch.kind];
-  const tenantId = watch.tenantId ?? '';
-  const invalidationId = watch.invalidationId ?? '';
-  switch (watch.kind) {
-    case 'distribution':
-      return { call, params: { Id: watch.distributionId } };
-    case 'invalidation':
-      return { call, params: { DistributionId: watch.distributionId, Id: invalidationId } };
-    case 'tenant':
-      return { call, params: { Identifier: tenantId } };
-    case 'tenant-invalidation':
-      return { call, params: { DistributionTenantId: tenantId, Id: invalidationId } };
-  }
-}
-
-/** The API operation, and IAM action, of a kind's status check: "GetDistribution". */
-export function statusCheckOperation(kind: WatchKind): string {
-  const call = STATUS_CHECK_CALLS[kind];
-  return `${call.charAt(0).toUpperCase()}${call.slice(1)}`;
+  const { call, parameters } = STATUS_CALLS[watch.kind];
+  const params = Object.fromEntries(
+    Object.entries(parameters).map(([name, path]) => [name, String(valueAt({ watch }, path.replace(/^\$\./, '')) ?? '')]),
+  );
+  return { call, params };
 }
 
 /** The ARN Step Functions gives an execution of this name. */
@@ -81,7 +60,7 @@ interface StartExecutionRequest {
 
 export type TaskKind = CloudFrontCall | 'publish' | 'startExecution';
 
-const CLOUDFRONT_CALLS: readonly CloudFrontCall[] = Object.values(STATUS_CHECK_CALLS);
+const CLOUDFRONT_CALLS: readonly CloudFrontCall[] = Object.values(STATUS_CALLS).map(({ call }) => call);
 const TASK_RESOURCES: Record<string, TaskKind> = {
   ...Object.fromEntries(CLOUDFRONT_CALLS.map((call) => [`arn:aws:states:::aws-sdk:cloudfront:${call}`, call])),
   'arn:aws:states:::sns:publish': 'publish',
