@@ -5,13 +5,14 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AslDefinition } from '../../statemachine/definition';
 import { DISPATCHER_ENV } from '../../functions/shared/lambda-env';
 import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
 import { fakeArn, resolveIntrinsics, synthNotifier, watchDefinition, watchSettingsOf, type CfnTemplate } from '../lib/synth';
+import { lambdaContext, sqsEvent } from '../lib/lambda-event';
 import { startFakeStepFunctions, type RecordedStart } from './fake-step-functions';
 
 /** The bundle imports @aws-sdk/* from node_modules (Lambda provides it), so it must sit inside the project. */
@@ -132,7 +133,10 @@ export async function replayDispatcher(prepared: PreparedApp, eventBody: string)
       const module = (await import(`${pathToFileURL(prepared.dispatcher.bundlePath).href}?replay=${imports}`)) as {
         handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
       };
-      return module.handler(sqsEvent(eventBody, prepared.dispatcher.queueArn), lambdaContext(prepared.dispatcher.logicalId));
+      return module.handler(
+        sqsEvent({ messageId: randomUUID(), body: eventBody, queueArn: prepared.dispatcher.queueArn }),
+        lambdaContext(prepared.dispatcher.logicalId),
+      );
     });
     return { response, starts: [...fake.starts] };
   } finally {
@@ -156,43 +160,3 @@ async function withEnvironment<T>(values: Record<string, string | undefined>, ac
   }
 }
 
-function sqsEvent(body: string, queueArn: string): SQSEvent {
-  const now = String(Date.now());
-  return {
-    Records: [
-      {
-        messageId: randomUUID(),
-        receiptHandle: 'local-replay',
-        body,
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: now,
-          SenderId: 'AIDAEVENTBRIDGEEXAMPLE',
-          ApproximateFirstReceiveTimestamp: now,
-        },
-        messageAttributes: {},
-        md5OfBody: createHash('md5').update(body).digest('hex'),
-        eventSource: 'aws:sqs',
-        eventSourceARN: queueArn,
-        awsRegion: 'us-east-1',
-      },
-    ],
-  };
-}
-
-function lambdaContext(functionName: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local-replay',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
