@@ -67,6 +67,10 @@ export class NotifierStack extends Stack {
       // A watched message stays in the queue for the whole watch here, so its age says nothing about the consumer.
       alarmSources = { deadLetterQueue: this.capture.deadLetterQueue, functions: { StatusCheck: this.statusCheck.function } };
       new CfnOutput(this, 'StatusCheckFunctionName', { value: this.statusCheck.function.functionName, description: 'Checks each change once per SQS delivery' });
+      new CfnOutput(this, 'StatusCheckLogGroupName', {
+        value: this.statusCheck.function.logGroup.logGroupName,
+        description: 'Where the status check logs each watch; npm run smoke reads it',
+      });
     } else {
       const watch = new WatchStateMachine(this, 'Watch', {
         ...logging,
@@ -95,11 +99,13 @@ export class NotifierStack extends Stack {
         functions: { Dispatcher: dispatcher.function },
       };
       new CfnOutput(this, 'StateMachineName', { value: watch.stateMachineName, description: 'One execution per watched change' });
+      new CfnOutput(this, 'StateMachineArn', { value: watch.stateMachine.stateMachineArn, description: 'npm run smoke starts one execution here' });
     }
 
     this.operations = new Operations(this, 'Operations', { config, notifications: this.notifications, alarmSources });
 
     new CfnOutput(this, 'TopicArn', { value: this.notifications.topic.topicArn, description: 'Subscribe here for notifications' });
+    new CfnOutput(this, 'BufferQueueUrl', { value: this.capture.queue.queueUrl, description: 'CloudTrail events waiting to be watched' });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.capture.deadLetterQueue.queueUrl, description: 'Events that could not be watched' });
   }
 }
