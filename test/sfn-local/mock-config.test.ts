@@ -1,20 +1,41 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runLocally } from '../../tools/lib/local-engine';
-import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
+import { STATE_NAMES } from '../../statemachine/constants';
+import type { AslDefinition } from '../../statemachine/definition';
+import { runLocally, tasksOf } from '../../tools/lib/local-engine';
+import { cloudfrontError, scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
 import {
   buildMockConfig,
   MOCK_CONFIG_FILE,
   toMockedResponse,
-  watchStateMachineName,
+  variantMachineName,
+  variantsFor,
   type MockConfig,
+  type MockedAnswer,
   type MockedResponse,
+  type StackVariant,
 } from '../../tools/sfn-local/generate-mock-config';
+import { expectScenario, type ScenarioObservation } from '../scenarios/expectations';
 import { deployedDefinition, synthesized } from '../support/definition';
 import { WATCH_SCENARIOS, type WatchScenario } from '../scenarios/watch-scenarios';
 
+const DEFAULT_MACHINE = 'CloudFrontChangeNotifier-ChangeWatch';
+const TENANT_LAMBDA_MACHINE = 'CloudFrontChangeNotifier-ChangeWatch-TenantLambda';
+const TENANT_SDK_MACHINE = 'CloudFrontChangeNotifier-ChangeWatch-TenantSdk';
+/** Spelled out here rather than derived the way the generator derives it (isRecentStatusCall). */
+const TENANT_KINDS: readonly string[] = ['tenant', 'tenant-invalidation'];
+
 function committedMockConfig(): MockConfig {
   return JSON.parse(readFileSync(MOCK_CONFIG_FILE, 'utf8')) as MockConfig;
+}
+
+/** Every scenario on every stack that can run it, as the Step Functions Local suite runs them. */
+const SCENARIO_RUNS = WATCH_SCENARIOS.flatMap((scenario) =>
+  variantsFor(scenario).map((variant) => ({ name: scenario.name, machine: variant.label, scenario, variant })),
+);
+
+function machineNameOf(variant: StackVariant): string {
+  return variantMachineName(synthesized(variant.context).template, variant);
 }
 
 /** The invocation numbers a mocked response answers, from its "0" and "1-3" keys. */
@@ -27,9 +48,17 @@ function invocationNumbers(response: MockedResponse): number[] {
     .sort((a, b) => a - b);
 }
 
+/** The answer a mocked response gives to invocation `invocation`, as Step Functions Local picks it. */
+function mockedAnswer(response: MockedResponse, invocation: number): MockedAnswer | undefined {
+  const key = Object.keys(response).find((candidate) => {
+    const [first, last = first] = candidate.split('-').map(Number) as [number, number?];
+    return first <= invocation && invocation <= last;
+  });
+  return key === undefined ? undefined : response[key];
+}
+
 /** How often the in-process engine invokes each Task state in this scenario: entries plus retries. */
-async function taskInvocations(scenario: WatchScenario): Promise<Record<string, number>> {
-  const definition = deployedDefinition();
+async function taskInvocations(scenario: WatchScenario, definition: AslDefinition): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   await runLocally(definition, scenario.input, {
     cloudfront: scriptedCloudFront(scenario.answers),
@@ -43,31 +72,142 @@ async function taskInvocations(scenario: WatchScenario): Promise<Record<string, 
   return counts;
 }
 
+/**
+ * Runs the definition in process with every Task answered only from the test case's mocks, invocation by invocation,
+ * the way Step Functions Local answers them: a Throw becomes an error of that name, a Return is the raw result that
+ * the state's ResultSelector then reads. A Task without a mocked answer is recorded (and fails the Task).
+ */
+async function replayMocks(
+  config: MockConfig,
+  machineName: string,
+  scenario: WatchScenario,
+  definition: AslDefinition,
+): Promise<{ observed: ScenarioObservation; unanswered: string[] }> {
+  const testCase = config.StateMachines[machineName]?.TestCases[scenario.name] ?? {};
+  const tasks = tasksOf(definition);
+  const invocations: Record<string, number> = {};
+  const publishedOutcomes: (string | undefined)[] = [];
+  const unanswered: string[] = [];
+  const answer = (stateName: string) => async (input: unknown) => {
+    const invocation = invocations[stateName] ?? 0;
+    invocations[stateName] = invocation + 1;
+    if (tasks[stateName] === 'publish') {
+      publishedOutcomes.push((input as { MessageAttributes?: { outcome?: { StringValue?: string } } }).MessageAttributes?.outcome?.StringValue);
+    }
+    const mockName = testCase[stateName];
+    const mocked = mockName === undefined ? undefined : mockedAnswer(config.MockedResponses[mockName] ?? {}, invocation);
+    if (mocked === undefined) {
+      unanswered.push(`${stateName} #${invocation}`);
+      throw new Error(`no mocked answer for invocation ${invocation} of ${stateName}`);
+    }
+    if ('Throw' in mocked) throw cloudfrontError(mocked.Throw.Error, mocked.Throw.Cause);
+    return mocked.Return;
+  };
+  const run = await runLocally(definition, scenario.input, {
+    cloudfront: scriptedCloudFront([{ error: 'Unused', cause: 'every Task is answered from the mock file' }]),
+    waitMilliseconds: 0,
+    skipValidation: true,
+    extraHandlers: Object.fromEntries(Object.keys(tasks).map((stateName) => [stateName, answer(stateName)])),
+  });
+  const getStatus = STATE_NAMES[scenario.input.watch.kind].getStatus;
+  return {
+    observed: {
+      status: run.status,
+      ...(run.error === undefined ? {} : { error: run.error }),
+      cloudfrontCalls: invocations[getStatus] ?? 0,
+      publishedOutcomes,
+      continuations: invocations[STATE_NAMES.continueWatch] ?? 0,
+      statesEntered: run.statesEntered,
+    },
+    unanswered,
+  };
+}
+
 describe('test/sfn-local/MockConfigFile.json', () => {
   it('is what `npm run sfn-local:mocks` generates from the scenarios today', async () => {
     // Arrange
-    const expected = await buildMockConfig(synthesized().template);
+    const expected = await buildMockConfig((context) => synthesized(context).template);
     // Act
     const committed = committedMockConfig();
     // Assert
     expect(committed, 'stale: run `npm run sfn-local:mocks` and commit the file').toEqual(expected);
   });
 
-  it('has one test case per scenario, under the deployed state machine name', () => {
+  it('has a state machine per stack variant: the default one runs the non-tenant scenarios, each tenant one the tenant scenarios', () => {
     // Arrange
-    const machineName = watchStateMachineName(synthesized().template);
+    const tenantScenarios = WATCH_SCENARIOS.filter((scenario) => TENANT_KINDS.includes(scenario.input.watch.kind)).map(({ name }) => name);
+    const otherScenarios = WATCH_SCENARIOS.filter((scenario) => !TENANT_KINDS.includes(scenario.input.watch.kind)).map(({ name }) => name);
     // Act
-    const testCases = committedMockConfig().StateMachines[machineName]?.TestCases ?? {};
+    const testCases = Object.fromEntries(
+      Object.entries(committedMockConfig().StateMachines).map(([machineName, { TestCases }]) => [machineName, Object.keys(TestCases)]),
+    );
     // Assert
-    expect(Object.keys(testCases)).toEqual(WATCH_SCENARIOS.map((scenario) => scenario.name));
+    expect(tenantScenarios).toHaveLength(10);
+    expect(otherScenarios).toHaveLength(12);
+    expect(testCases).toEqual({
+      [DEFAULT_MACHINE]: otherScenarios,
+      [TENANT_LAMBDA_MACHINE]: tenantScenarios,
+      [TENANT_SDK_MACHINE]: tenantScenarios,
+    });
   });
 
-  it.each(WATCH_SCENARIOS)('mocks every Task invocation of $name, retries included, and nothing else', async (scenario) => {
+  it.each([
+    { label: 'Default', context: {}, expected: DEFAULT_MACHINE },
+    { label: 'TenantLambda', context: { tenantStatusCheck: 'lambda' }, expected: TENANT_LAMBDA_MACHINE },
+    { label: 'TenantSdk', context: { tenantStatusCheck: 'sdk' }, expected: TENANT_SDK_MACHINE },
+  ])('names the $label machine $expected', ({ label, context, expected }) => {
+    // Arrange
+    const variant = SCENARIO_RUNS.map((run) => run.variant).find((candidate) => candidate.label === label)!;
+    // Act
+    const name = machineNameOf(variant);
+    // Assert
+    expect(variant.context).toMatchObject(context);
+    expect(name).toBe(expected);
+  });
+
+  it('answers the status reads of the lambda machine as lambda:invoke returns them, and those of the sdk machine raw', () => {
+    // Arrange
+    const inProgress = {
+      Invalidation: {
+        Id: 'I2TENANTINVAL1',
+        Status: 'InProgress',
+        CreateTime: '2026-11-28T13:45:10.000Z',
+        InvalidationBatch: { CallerReference: 'simulated', Paths: { Quantity: 1, Items: ['/*'] } },
+      },
+    };
+    const completed = { Invalidation: { ...inProgress.Invalidation, Status: 'Completed' } };
+    const config = committedMockConfig();
+    const mockOf = (machineName: string) =>
+      config.MockedResponses[config.StateMachines[machineName]!.TestCases.TenantInvalidationCompleted![STATE_NAMES['tenant-invalidation'].getStatus]!];
+    // Act
+    const viaLambda = mockOf(TENANT_LAMBDA_MACHINE);
+    const viaSdk = mockOf(TENANT_SDK_MACHINE);
+    // Assert
+    expect(viaLambda).toEqual({
+      '0': { Return: { StatusCode: 200, Payload: inProgress } },
+      '1': { Return: { StatusCode: 200, Payload: completed } },
+    });
+    expect(viaSdk).toEqual({ '0': { Return: inProgress }, '1': { Return: completed } });
+  });
+
+  it.each(['TenantLambda', 'TenantSdk'])('throws the same error names for the %s machine as the aws-sdk integration', (label) => {
     // Arrange
     const config = committedMockConfig();
-    const testCase = config.StateMachines[watchStateMachineName(synthesized().template)]!.TestCases[scenario.name]!;
+    const testCase = config.StateMachines[`${DEFAULT_MACHINE}-${label}`]!.TestCases.TenantNotFound!;
     // Act
-    const invocations = await taskInvocations(scenario);
+    const mocked = config.MockedResponses[testCase[STATE_NAMES.tenant.getStatus]!];
+    // Assert
+    expect(mocked).toEqual({
+      '0': { Throw: { Error: 'CloudFront.EntityNotFoundException', Cause: 'The specified distribution tenant does not exist.' } },
+    });
+  });
+
+  it.each(SCENARIO_RUNS)('mocks every Task invocation of $name on the $machine machine, retries included, and nothing else', async ({ scenario, variant }) => {
+    // Arrange
+    const config = committedMockConfig();
+    const testCase = config.StateMachines[machineNameOf(variant)]!.TestCases[scenario.name]!;
+    // Act
+    const invocations = await taskInvocations(scenario, deployedDefinition(variant.context));
     // Assert
     const mocked = Object.fromEntries(
       Object.entries(testCase).map(([stateName, mockName]) => [stateName, invocationNumbers(config.MockedResponses[mockName] ?? {})]),
@@ -75,7 +215,21 @@ describe('test/sfn-local/MockConfigFile.json', () => {
     const needed = Object.fromEntries(
       Object.entries(invocations).map(([stateName, count]) => [stateName, Array.from({ length: count }, (_, index) => index)]),
     );
+    expect(Object.keys(needed).length, 'the in-process run invoked no Task').toBeGreaterThan(0);
     expect(mocked).toEqual(needed);
+  });
+
+  it.each(SCENARIO_RUNS)('answered only from the mock file, $name on the $machine machine ends as the scenario expects', async ({ scenario, variant }) => {
+    // Arrange
+    const config = committedMockConfig();
+    const definition = deployedDefinition(variant.context);
+    const reference = await runLocally(definition, scenario.input, { cloudfront: scriptedCloudFront(scenario.answers), waitMilliseconds: 0 });
+    // Act
+    const { observed, unanswered } = await replayMocks(config, machineNameOf(variant), scenario, definition);
+    // Assert
+    expect(unanswered).toEqual([]);
+    expectScenario(scenario, observed, `${scenario.name} replayed from the ${variant.label} mocks`);
+    expect(observed.statesEntered).toEqual(reference.statesEntered);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   executionHistory,
   localSfnClient,
   observeExecution,
+  refusedActionReason,
   resolveTarget,
   runTestCase,
   waitUntilAnswering,
@@ -15,7 +16,7 @@ import {
 } from '../../tools/sfn-local/runner';
 import { expectScenario } from '../scenarios/expectations';
 import { WATCH_SCENARIOS } from '../scenarios/watch-scenarios';
-import { deployedDefinition } from '../support/definition';
+import { deployedDefinition, tenantContext } from '../support/definition';
 import { startFakeStepFunctions, type FakeAnswer, type FakeRequest, type FakeStepFunctions } from './fake-step-functions';
 
 const MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:CloudFrontChangeNotifier-ChangeWatch';
@@ -55,7 +56,13 @@ const scheduled = (resourceType: string, resource: string, parameters: unknown) 
   taskScheduledEventDetails: { resourceType, resource, region: 'us-east-1', parameters: JSON.stringify(parameters) },
 });
 const publishOf = (outcome: string) => scheduled('sns', 'publish', { MessageAttributes: { outcome: { DataType: 'String', StringValue: outcome } } });
-const failed = (error: string) => ({ type: 'TaskFailed', taskFailedEventDetails: { resourceType: 'aws-sdk:cloudfront', resource: 'getDistribution', error, cause: '' } });
+const failed = (error: string, resourceType = 'aws-sdk:cloudfront', resource = 'getDistribution') => ({
+  type: 'TaskFailed',
+  taskFailedEventDetails: { resourceType, resource, error, cause: '' },
+});
+/** A tenant status read as the optimized Lambda integration records it: resourceType "lambda", resource "invoke". */
+const invokedStatusReader = (kind: string, parameters: Record<string, string>) =>
+  scheduled('lambda', 'invoke', { FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:StatusReader', Payload: { kind, parameters } });
 
 /** What Step Functions records for DistributionNotFound: one check (no retry), one publish, then the Fail state. */
 const DISTRIBUTION_NOT_FOUND_HISTORY = history(
@@ -74,6 +81,25 @@ const DISTRIBUTION_NOT_FOUND_HISTORY = history(
   { type: 'TaskStateExited', stateExitedEventDetails: { name: STATE_NAMES.distribution.notifyNotFound } },
   entered('FailStateEntered', STATE_NAMES.distribution.notFound),
   { type: 'ExecutionFailed', executionFailedEventDetails: { error: WATCH_ERRORS.distributionNotFound, cause: 'gone' } },
+);
+
+/** What Step Functions records for TenantNotFound when the status-reader Lambda reads the tenant (tenantStatusCheck=lambda). */
+const TENANT_NOT_FOUND_VIA_LAMBDA_HISTORY = history(
+  { type: 'ExecutionStarted', executionStartedEventDetails: { input: '{}' } },
+  entered('ChoiceStateEntered', STATE_NAMES.chooseKind),
+  { type: 'ChoiceStateExited', stateExitedEventDetails: { name: STATE_NAMES.chooseKind } },
+  entered('TaskStateEntered', STATE_NAMES.tenant.getStatus),
+  invokedStatusReader('tenant', { Identifier: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB' }),
+  { type: 'TaskStarted' },
+  failed('CloudFront.EntityNotFoundException', 'lambda', 'invoke'),
+  { type: 'TaskStateExited', stateExitedEventDetails: { name: STATE_NAMES.tenant.getStatus } },
+  entered('TaskStateEntered', STATE_NAMES.tenant.notifyNotFound),
+  publishOf('not-found'),
+  { type: 'TaskStarted' },
+  { type: 'TaskSucceeded', taskSucceededEventDetails: { output: '{"MessageId":"m-1"}' } },
+  { type: 'TaskStateExited', stateExitedEventDetails: { name: STATE_NAMES.tenant.notifyNotFound } },
+  entered('FailStateEntered', STATE_NAMES.tenant.notFound),
+  { type: 'ExecutionFailed', executionFailedEventDetails: { error: WATCH_ERRORS.tenantNotFound, cause: 'gone' } },
 );
 
 /** The events as the SDK hands them over: served by the fake and read back through executionHistory. */
@@ -316,9 +342,33 @@ describe('observeExecution', () => {
     });
   });
 
-  it('counts the status checks of tenant watches as CloudFront calls too', async () => {
+  it('counts the status reads of tenant watches through the status-reader Lambda (lambda:invoke) as CloudFront calls', async () => {
     // Arrange
-    const tasks = tasksOf(deployedDefinition());
+    const tasks = tasksOf(deployedDefinition(tenantContext('lambda')));
+    const record = await recorded(
+      'SUCCEEDED',
+      history(
+        entered('TaskStateEntered', STATE_NAMES.tenant.getStatus),
+        invokedStatusReader('tenant', { Identifier: 'dt_1' }),
+        failed('States.TaskFailed', 'lambda', 'invoke'),
+        invokedStatusReader('tenant', { Identifier: 'dt_1' }),
+        { type: 'TaskSucceeded', taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: '{"StatusCode":200}' } },
+        entered('TaskStateEntered', STATE_NAMES['tenant-invalidation'].getStatus),
+        invokedStatusReader('tenant-invalidation', { DistributionTenantId: 'dt_1', Id: 'I1' }),
+        { type: 'ExecutionSucceeded' },
+      ),
+    );
+    // Act
+    const observed = observeExecution(record, tasks);
+    // Assert
+    expect(observed.cloudfrontCalls).toBe(3);
+    expect(observed.publishedOutcomes).toEqual([]);
+    expect(observed.continuations).toBe(0);
+  });
+
+  it('counts the status reads of tenant watches through the aws-sdk integration as CloudFront calls', async () => {
+    // Arrange
+    const tasks = tasksOf(deployedDefinition(tenantContext('sdk')));
     const record = await recorded(
       'SUCCEEDED',
       history(
@@ -333,6 +383,52 @@ describe('observeExecution', () => {
     const observed = observeExecution(record, tasks);
     // Assert
     expect(observed.cloudfrontCalls).toBe(2);
+  });
+
+  it('counts a status read that an engine reports as LambdaFunctionScheduled once, as a CloudFront call', async () => {
+    // Arrange
+    const tasks = tasksOf(deployedDefinition(tenantContext('lambda')));
+    const record = await recorded(
+      'SUCCEEDED',
+      history(
+        entered('TaskStateEntered', STATE_NAMES.tenant.getStatus),
+        { type: 'LambdaFunctionScheduled', lambdaFunctionScheduledEventDetails: { resource: 'arn:aws:lambda:us-east-1:123456789012:function:StatusReader', input: '{}' } },
+        { type: 'LambdaFunctionStarted' },
+        { type: 'LambdaFunctionSucceeded', lambdaFunctionSucceededEventDetails: { output: '{}' } },
+        { type: 'ExecutionSucceeded' },
+      ),
+    );
+    // Act
+    const observed = observeExecution(record, tasks);
+    // Assert
+    expect(observed.cloudfrontCalls).toBe(1);
+  });
+
+  it('refuses a LambdaFunctionScheduled in a Task state that calls no Lambda', async () => {
+    // Arrange
+    const record = await recorded(
+      'SUCCEEDED',
+      history(entered('TaskStateEntered', STATE_NAMES.distribution.notifyDone), { type: 'LambdaFunctionScheduled', lambdaFunctionScheduledEventDetails: { resource: 'x' } }),
+    );
+    // Act
+    const observe = () => observeExecution(record, tasksOf(deployedDefinition()));
+    // Assert
+    expect(observe).toThrow(`a Lambda function was scheduled in "${STATE_NAMES.distribution.notifyDone}", whose Task calls sns:publish`);
+  });
+
+  it("refuses a TaskScheduled that names another integration than the state's Task", async () => {
+    // Arrange
+    const tasks = tasksOf(deployedDefinition(tenantContext('lambda')));
+    const record = await recorded(
+      'SUCCEEDED',
+      history(entered('TaskStateEntered', STATE_NAMES.tenant.getStatus), scheduled('aws-sdk:cloudfront', 'getDistributionTenant', { Identifier: 'dt_1' })),
+    );
+    // Act
+    const observe = () => observeExecution(record, tasks);
+    // Assert
+    expect(observe).toThrow(
+      `the task scheduled in "${STATE_NAMES.tenant.getStatus}" calls aws-sdk:cloudfront:getDistributionTenant, but the definition's Task calls lambda:invoke`,
+    );
   });
 
   it('refuses a task scheduled outside any Task state of the definition', async () => {
@@ -352,5 +448,56 @@ describe('observeExecution', () => {
     const observed = observeExecution(record, tasksOf(deployedDefinition()));
     // Assert
     expectScenario(scenario, observed, EXECUTION_ARN);
+  });
+
+  it('turns a recorded history of a tenant read by the status-reader Lambda into what the shared scenario check expects', async () => {
+    // Arrange
+    const scenario = WATCH_SCENARIOS.find((candidate) => candidate.name === 'TenantNotFound')!;
+    const record = await recorded('FAILED', TENANT_NOT_FOUND_VIA_LAMBDA_HISTORY);
+    // Act
+    const observed = observeExecution(record, tasksOf(deployedDefinition(tenantContext('lambda'))));
+    // Assert
+    expectScenario(scenario, observed, EXECUTION_ARN);
+  });
+});
+
+describe('refusedActionReason', () => {
+  /** The error the SDK raises for this CreateStateMachine answer, via the fake. */
+  async function createError(answer: { error: string; message: string }): Promise<unknown> {
+    const server = await serve(() => answer);
+    return createWatchStateMachine(localSfnClient(server.endpoint), 'Watch', deployedDefinition(), () => undefined).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+  }
+
+  it('names the action when CreateStateMachine refuses the definition for one of them', async () => {
+    // Arrange
+    const message = "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The resource provided arn:aws:states:::aws-sdk:cloudfront:getDistributionTenant is not recognized.'";
+    const error = await createError({ error: 'InvalidDefinition', message });
+    // Act
+    const reason = refusedActionReason(error, ['getDistributionTenant', 'getInvalidationForDistributionTenant']);
+    // Assert
+    expect(reason).toBe(`Step Functions Local does not know the aws-sdk action getDistributionTenant: ${message}`);
+  });
+
+  it('has no reason for an InvalidDefinition that names none of them', async () => {
+    // Arrange
+    const error = await createError({ error: 'InvalidDefinition', message: 'States.MathAdd is not supported' });
+    // Act
+    const reason = refusedActionReason(error, ['getDistributionTenant', 'getInvalidationForDistributionTenant']);
+    // Assert
+    expect(error).toBeInstanceOf(Error);
+    expect(reason).toBeUndefined();
+  });
+
+  it('has no reason for another error, even one that names the action', async () => {
+    // Arrange
+    const error = await createError({ error: 'AccessDeniedException', message: 'not allowed: getDistributionTenant' });
+    // Act
+    const reason = refusedActionReason(error, ['getDistributionTenant']);
+    // Assert
+    expect(error).toBeInstanceOf(Error);
+    expect(reason).toBeUndefined();
   });
 });

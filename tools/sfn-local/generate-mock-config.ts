@@ -1,15 +1,19 @@
 /**
- * Writes test/sfn-local/MockConfigFile.json from the workflow scenarios: one Step Functions Local test case per
- * scenario, with a mocked answer for every Task invocation (retries included) as the raw service response.
- * Run with `npm run sfn-local:mocks`; a test fails while the committed file differs from what this builds.
+ * Writes test/sfn-local/MockConfigFile.json from the workflow scenarios: one Step Functions Local state machine per
+ * stack variant (the default stack, and one per way a stack with tenant calls reads a tenant's status), one test case
+ * per scenario that variant can run, with a mocked answer for every Task invocation (retries included) as the raw
+ * service response. Run with `npm run sfn-local:mocks`; a test fails while the committed file differs from this.
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TenantStatusCheck } from '../../infra/config';
 import type { Outcome } from '../../functions/shared/notification';
-import { STATE_NAMES, type KindStateNames } from '../../statemachine/constants';
+import { isRecentStatusCall, STATE_NAMES, type KindStateNames } from '../../statemachine/constants';
+import type { AslDefinition } from '../../statemachine/definition';
+import { TENANT_CONTEXTS } from '../../test/support/definition';
 import { WATCH_SCENARIOS, type WatchScenario } from '../../test/scenarios/watch-scenarios';
-import { answerStatusCheck, executionArn } from '../lib/local-engine';
+import { answerStatusCheck, executionArn, tasksOf } from '../lib/local-engine';
 import { scriptedCloudFront } from '../lib/simulated-cloudfront';
 import { stateMachineLogicalId, synthNotifier, watchDefinition, type CfnTemplate } from '../lib/synth';
 
@@ -23,8 +27,44 @@ export interface MockConfig {
   readonly MockedResponses: Record<string, MockedResponse>;
 }
 
+/**
+ * A stack the scenarios run on. Step Functions Local matches test cases by state machine name, so each variant is
+ * its own state machine there, named after the deployed one plus `-<label>` (the default keeps the deployed name).
+ */
+export interface StackVariant {
+  /** "Default", "TenantLambda", "TenantSdk": the machine name's suffix and the first part of its mock names. */
+  readonly label: string;
+  /** The CDK context that synthesizes this variant. */
+  readonly context: Readonly<Record<string, string>>;
+}
+
+/** The default stack: no tenant calls, so it runs the distribution and invalidation scenarios. */
+export const DEFAULT_VARIANT: StackVariant = { label: 'Default', context: {} };
+
+function tenantLabel(check: TenantStatusCheck): string {
+  return `Tenant${check.charAt(0).toUpperCase()}${check.slice(1)}`;
+}
+
+/** A stack that watches the tenant calls too, once per tenantStatusCheck: TenantLambda, TenantSdk. */
+export const TENANT_VARIANTS: readonly StackVariant[] = TENANT_CONTEXTS.map(({ tenantStatusCheck, context }) => ({
+  label: tenantLabel(tenantStatusCheck),
+  context,
+}));
+
+export const STACK_VARIANTS: readonly StackVariant[] = [DEFAULT_VARIANT, ...TENANT_VARIANTS];
+
+/**
+ * The stacks that can run a scenario: the default one, or for a watch whose status call is recent (the tenant
+ * kinds, which the default stack leaves out) every way of reading that status, as `contextFor` in test/support.
+ */
+export function variantsFor(scenario: WatchScenario): readonly StackVariant[] {
+  return isRecentStatusCall(scenario.input.watch.kind) ? TENANT_VARIANTS : [DEFAULT_VARIANT];
+}
+
 /** A fixed StartDate keeps the generated file stable. */
 const MOCK_START_DATE = '2026-11-28T09:20:00.000Z';
+/** What the lambda:invoke integration reports for a synchronous invocation that returned. */
+const LAMBDA_STATUS_CODE = 200;
 
 const NOTIFY_STATE: Record<Outcome, keyof KindStateNames> = {
   deployed: 'notifyDone',
@@ -35,22 +75,33 @@ const NOTIFY_STATE: Record<Outcome, keyof KindStateNames> = {
   'check-failed': 'notifyCheckFailed',
 };
 
-/** The name the deployed state machine has, which Step Functions Local matches test cases by. */
+/** The name the deployed state machine has. */
 export function watchStateMachineName(template: CfnTemplate): string {
   const name = template.Resources[stateMachineLogicalId(template)]!.Properties!.StateMachineName;
   if (typeof name !== 'string') throw new Error('the state machine has no literal StateMachineName');
   return name;
 }
 
-/** Asks the same simulator the in-process tests use, so both engines get identical answers, errors included. */
-async function cloudfrontAnswers(scenario: WatchScenario): Promise<MockedAnswer[]> {
+/** The name a variant's state machine has in Step Functions Local and in the mock file. */
+export function variantMachineName(template: CfnTemplate, variant: StackVariant): string {
+  const deployed = watchStateMachineName(template);
+  return variant === DEFAULT_VARIANT ? deployed : `${deployed}-${variant.label}`;
+}
+
+/**
+ * Asks the same simulator the in-process tests use, so both engines get identical answers, errors included. A
+ * status Task that invokes the status-reader Lambda gets the answer as lambda:invoke returns it, under Payload (its
+ * ResultSelector reads $.Payload.…); the Lambda throws the error names the aws-sdk integration would, so errors are
+ * the same Throw either way.
+ */
+async function cloudfrontAnswers(scenario: WatchScenario, viaLambda: boolean): Promise<MockedAnswer[]> {
   const cloudfront = scriptedCloudFront(scenario.answers);
   const { watch } = scenario.input;
   const answers: MockedAnswer[] = [];
   for (let call = 0; call < scenario.expected.cloudfrontCalls; call += 1) {
     answers.push(
       await answerStatusCheck(cloudfront, watch).then(
-        (value): MockedAnswer => ({ Return: value }),
+        (value): MockedAnswer => ({ Return: viaLambda ? { StatusCode: LAMBDA_STATUS_CODE, Payload: value } : value }),
         (error: Error): MockedAnswer => ({ Throw: { Error: error.name, Cause: error.message } }),
       ),
     );
@@ -71,11 +122,12 @@ export function toMockedResponse(answers: readonly MockedAnswer[]): MockedRespon
   return response;
 }
 
-/** Every Task invocation a scenario makes, by state name, in the order of invocation. */
-async function taskAnswers(scenario: WatchScenario, stateMachineArn: string): Promise<Record<string, MockedAnswer[]>> {
+/** Every Task invocation a scenario makes on this definition, by state name, in the order of invocation. */
+async function taskAnswers(scenario: WatchScenario, definition: AslDefinition): Promise<Record<string, MockedAnswer[]>> {
   const { watch, progress } = scenario.input;
   const names: KindStateNames = STATE_NAMES[watch.kind];
-  const answers: Record<string, MockedAnswer[]> = { [names.getStatus]: await cloudfrontAnswers(scenario) };
+  const viaLambda = tasksOf(definition)[names.getStatus] === 'readStatus';
+  const answers: Record<string, MockedAnswer[]> = { [names.getStatus]: await cloudfrontAnswers(scenario, viaLambda) };
   if (scenario.expected.publishes > 0) {
     if (!scenario.expected.outcome) throw new Error(`scenario ${scenario.name} publishes but names no outcome`);
     const notifyState = names[NOTIFY_STATE[scenario.expected.outcome]];
@@ -85,31 +137,48 @@ async function taskAnswers(scenario: WatchScenario, stateMachineArn: string): Pr
     }));
   }
   if (scenario.expected.continuations > 0) {
+    const continueWatch = definition.States[STATE_NAMES.continueWatch] as { Parameters: { StateMachineArn: string } };
     answers[STATE_NAMES.continueWatch] = Array.from({ length: scenario.expected.continuations }, (_, index) => ({
-      Return: { ExecutionArn: executionArn(stateMachineArn, `${watch.executionName}-part${progress.part + index + 1}`), StartDate: MOCK_START_DATE },
+      Return: {
+        ExecutionArn: executionArn(continueWatch.Parameters.StateMachineArn, `${watch.executionName}-part${progress.part + index + 1}`),
+        StartDate: MOCK_START_DATE,
+      },
     }));
   }
   return answers;
 }
 
-export async function buildMockConfig(template: CfnTemplate, scenarios: readonly WatchScenario[] = WATCH_SCENARIOS): Promise<MockConfig> {
-  const definition = watchDefinition(template);
-  const machineName = watchStateMachineName(template);
-  const continueWatch = definition.States[STATE_NAMES.continueWatch] as { Parameters: { StateMachineArn: string } };
-  const testCases: Record<string, Record<string, string>> = {};
+/**
+ * The mock file for these scenarios: a state machine per variant that runs any of them (in STACK_VARIANTS order),
+ * and under it a test case per scenario, its Task states mapped to responses named `<label>/<Scenario>/<Task state>`.
+ * `templateOf` synthesizes a variant's context (the tests hand in their cached synth).
+ */
+export async function buildMockConfig(
+  templateOf: (context: Readonly<Record<string, string>>) => CfnTemplate,
+  scenarios: readonly WatchScenario[] = WATCH_SCENARIOS,
+): Promise<MockConfig> {
+  const stateMachines: Record<string, { TestCases: Record<string, Record<string, string>> }> = {};
   const mockedResponses: Record<string, MockedResponse> = {};
-  for (const scenario of scenarios) {
-    testCases[scenario.name] = {};
-    for (const [stateName, answers] of Object.entries(await taskAnswers(scenario, continueWatch.Parameters.StateMachineArn))) {
-      if (definition.States[stateName]?.Type !== 'Task') {
-        throw new Error(`scenario ${scenario.name} mocks "${stateName}", which is no Task state of the synthesized definition`);
+  for (const variant of STACK_VARIANTS) {
+    const runnable = scenarios.filter((scenario) => variantsFor(scenario).includes(variant));
+    if (runnable.length === 0) continue;
+    const template = templateOf(variant.context);
+    const definition = watchDefinition(template);
+    const testCases: Record<string, Record<string, string>> = {};
+    for (const scenario of runnable) {
+      testCases[scenario.name] = {};
+      for (const [stateName, answers] of Object.entries(await taskAnswers(scenario, definition))) {
+        if (definition.States[stateName]?.Type !== 'Task') {
+          throw new Error(`scenario ${scenario.name} mocks "${stateName}", which is no Task state of the ${variant.label} definition`);
+        }
+        const mockName = `${variant.label}/${scenario.name}/${stateName}`;
+        testCases[scenario.name]![stateName] = mockName;
+        mockedResponses[mockName] = toMockedResponse(answers);
       }
-      const mockName = `${scenario.name}/${stateName}`;
-      testCases[scenario.name]![stateName] = mockName;
-      mockedResponses[mockName] = toMockedResponse(answers);
     }
+    stateMachines[variantMachineName(template, variant)] = { TestCases: testCases };
   }
-  return { StateMachines: { [machineName]: { TestCases: testCases } }, MockedResponses: mockedResponses };
+  return { StateMachines: stateMachines, MockedResponses: mockedResponses };
 }
 
 function renderMockConfig(config: MockConfig): string {
@@ -117,7 +186,7 @@ function renderMockConfig(config: MockConfig): string {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { template } = synthNotifier();
-  writeFileSync(MOCK_CONFIG_FILE, renderMockConfig(await buildMockConfig(template)));
-  console.log(`wrote ${MOCK_CONFIG_FILE}`);
+  const config = await buildMockConfig((context) => synthNotifier(context).template);
+  writeFileSync(MOCK_CONFIG_FILE, renderMockConfig(config));
+  console.log(`wrote ${MOCK_CONFIG_FILE}: ${Object.keys(config.StateMachines).join(', ')}`);
 }

@@ -1,6 +1,7 @@
 /**
- * Drives Step Functions Local on this machine: finds or starts it, creates the watch state machine, runs one mocked
- * test case per scenario and reads the execution history back as a ScenarioObservation. Loopback only.
+ * Drives Step Functions Local on this machine: finds or starts it, creates the watch state machine of each stack
+ * variant, runs one mocked test case per scenario and variant and reads the execution history back as a
+ * ScenarioObservation. Loopback only.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -169,6 +170,18 @@ export async function createWatchStateMachine(
   }
 }
 
+/**
+ * Why Step Functions Local cannot run a definition, when CreateStateMachine refused it (InvalidDefinition) naming one
+ * of `actions`: the aws-sdk actions an emulator may not know yet (STATUS_CALLS `recent`, the reason the default way
+ * to read a tenant's status is a Lambda). Undefined for any other failure, which the caller lets fail the suite.
+ */
+export function refusedActionReason(error: unknown, actions: readonly string[]): string | undefined {
+  if (errorName(error) !== 'InvalidDefinition') return undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  const action = actions.find((candidate) => message.toLowerCase().includes(candidate.toLowerCase()));
+  return action === undefined ? undefined : `Step Functions Local does not know the aws-sdk action ${action}: ${message}`;
+}
+
 interface RunOptions {
   /** Name of the execution, as it shows in Step Functions Local's history. */
   readonly executionName: string;
@@ -221,26 +234,71 @@ export async function runTestCase(
   return { executionArn, status, events: await executionHistory(client, executionArn, options.maxHistoryPages) };
 }
 
-/** What the history shows, in the terms the scenarios expect. Task calls are attributed to the state last entered. */
+/**
+ * How a TaskScheduled event names the integration of a Task of this kind. Step Functions records a Task whose
+ * Resource is `arn:aws:states:::<service>:<action>` with resourceType "<service>" and resource "<action>": the
+ * optimized Lambda integration (`arn:aws:states:::lambda:invoke`, the tenant status read of a stack with
+ * tenantStatusCheck=lambda) as "lambda" and "invoke", an aws-sdk call as "aws-sdk:cloudfront" and "getDistribution".
+ */
+function scheduledResourceOf(kind: TaskKind): string {
+  switch (kind) {
+    case 'readStatus':
+      return 'lambda:invoke';
+    case 'publish':
+      return 'sns:publish';
+    case 'startExecution':
+      return 'states:startExecution';
+    default:
+      return `aws-sdk:cloudfront:${kind}`;
+  }
+}
+
+/**
+ * What the history shows, in the terms the scenarios expect. Every invocation of a Task, retries included, is one
+ * scheduled event, attributed to the state last entered (the definition has no Parallel or Map).
+ *
+ * What this relies on: a Task that uses a service integration, the optimized lambda:invoke included, records
+ * TaskScheduled → TaskStarted → TaskSucceeded/TaskFailed, and its TaskScheduled names the integration as
+ * scheduledResourceOf says; a TaskScheduled that names another integration than the state's Task fails the
+ * observation rather than being counted under the wrong heading. LambdaFunctionScheduled (→ LambdaFunctionSucceeded/
+ * Failed) is what a Task whose Resource is the function's ARN records; the definition has no such Task, but should
+ * an engine report a lambda:invoke status read that way, it is the same one Lambda invocation and counts the same.
+ * A status read counts as a CloudFront call whichever way it is made: the aws-sdk integration calls CloudFront,
+ * the status-reader Lambda makes exactly one CloudFront call per invocation.
+ */
 export function observeExecution(record: ExecutionRecord, tasks: Readonly<Record<string, TaskKind>>): ScenarioObservation {
   const statesEntered: string[] = [];
   const publishedOutcomes: (string | undefined)[] = [];
   let cloudfrontCalls = 0;
   let continuations = 0;
   let error: string | undefined;
+  const scheduledTask = (eventType: string, named?: string): TaskKind => {
+    const state = statesEntered.at(-1) ?? '(no state entered)';
+    const kind = tasks[state];
+    if (kind === undefined) throw new Error(`a task was scheduled in "${state}", which is no Task state of the definition`);
+    if (eventType === 'LambdaFunctionScheduled' && kind !== 'readStatus') {
+      throw new Error(`a Lambda function was scheduled in "${state}", whose Task calls ${scheduledResourceOf(kind)}`);
+    }
+    if (named !== undefined && named !== scheduledResourceOf(kind)) {
+      throw new Error(`the task scheduled in "${state}" calls ${named}, but the definition's Task calls ${scheduledResourceOf(kind)}`);
+    }
+    return kind;
+  };
   for (const event of record.events) {
+    let kind: TaskKind | undefined;
     if (event.type?.endsWith('StateEntered') && event.stateEnteredEventDetails?.name) {
       statesEntered.push(event.stateEnteredEventDetails.name);
     } else if (event.type === 'TaskScheduled') {
-      const state = statesEntered.at(-1) ?? '(no state entered)';
-      const kind = tasks[state];
-      if (kind === undefined) throw new Error(`a task was scheduled in "${state}", which is no Task state of the definition`);
-      if (kind === 'startExecution') continuations += 1;
-      else if (kind === 'publish') publishedOutcomes.push(publishedOutcome(event.taskScheduledEventDetails?.parameters));
-      else cloudfrontCalls += 1;
+      const { resourceType, resource } = event.taskScheduledEventDetails ?? {};
+      kind = scheduledTask(event.type, resourceType && resource ? `${resourceType}:${resource}` : undefined);
+    } else if (event.type === 'LambdaFunctionScheduled') {
+      kind = scheduledTask(event.type);
     } else if (event.type === 'ExecutionFailed') {
       error = event.executionFailedEventDetails?.error;
     }
+    if (kind === 'startExecution') continuations += 1;
+    else if (kind === 'publish') publishedOutcomes.push(publishedOutcome(event.taskScheduledEventDetails?.parameters));
+    else if (kind !== undefined) cloudfrontCalls += 1;
   }
   return {
     status: record.status,
