@@ -6,10 +6,12 @@ import { DEFAULT_WATCHED_EVENTS, RESOURCE_ID_PATTERN, SUPPORTED_EVENT_NAMES } fr
 import {
   longestRetentionThatFits,
   longestWaitSeconds,
+  MAX_WAIT_AFTER_CHECK_SECONDS,
   NOTIFY_RETRY_RECEIVES,
   notifyRoomSeconds,
   SQS_MAX_RECEIVE_COUNT,
   SQS_MAX_VISIBILITY_TIMEOUT_SECONDS,
+  STATUS_CHECK_TIMEOUT_SECONDS,
   statusCheckMaxReceiveCount,
 } from '../functions/status-check/receive-budget';
 import { describeDuration } from '../functions/shared/watch-execution';
@@ -18,10 +20,16 @@ import { completeScheduleSettings, SCHEDULE_DEFAULTS, type ScheduleSettings } fr
 export const MODES = ['stepfunctions', 'sqs-retry'] as const;
 export type Mode = (typeof MODES)[number];
 
+/**
+ * How the state machine reads a tenant's status: `lambda` (a small Lambda with the SDK v3 client, which deploys
+ * whatever Step Functions knows) or `sdk` (the native aws-sdk:cloudfront integration, once Step Functions accepts
+ * getDistributionTenant and getInvalidationForDistributionTenant: `npm run preflight` asks it).
+ */
+export const TENANT_STATUS_CHECKS = ['lambda', 'sdk'] as const;
+export type TenantStatusCheck = (typeof TENANT_STATUS_CHECKS)[number];
+
 /** The dispatcher's timeout; SQS visibility must be at least six times longer (AWS guidance for Lambda sources). */
 export const DISPATCHER_TIMEOUT_SECONDS = 30;
-/** The status-check Lambda's timeout in mode sqs-retry: a batch of checks, each with a few SDK retries. */
-export const STATUS_CHECK_TIMEOUT_SECONDS = 30;
 /** SQS keeps a message 14 days at most, so no watch can be longer. */
 const MAX_RETENTION_SECONDS = 1_209_600;
 
@@ -41,6 +49,8 @@ export interface NotifierConfig {
   /** Empty means every distribution. */
   readonly distributionIds: readonly string[];
   readonly mode: Mode;
+  /** Mode stepfunctions with a tenant call watched: how the state machine reads a tenant's status. */
+  readonly tenantStatusCheck: TenantStatusCheck;
   /** CloudWatch alarms on the notifier's own health. */
   readonly alarms: boolean;
   /** Empty means alarms go to the notification topic. */
@@ -66,6 +76,7 @@ export const CONFIG_KEYS = [
   'watchedEvents',
   'distributionIds',
   'mode',
+  'tenantStatusCheck',
   'alarms',
   'alarmEmails',
   'createTrail',
@@ -187,12 +198,13 @@ function checkReceiveBudget(config: NotifierConfig): NotifierConfig {
         'receives at most (maxReceiveCount); raise pollIntervalSeconds or maxPollIntervalSeconds, shorten retentionSeconds, or use mode "stepfunctions"',
     );
   }
-  if (longestWaitSeconds(schedule) > SQS_MAX_VISIBILITY_TIMEOUT_SECONDS) {
+  if (longestWaitSeconds(schedule) > MAX_WAIT_AFTER_CHECK_SECONDS) {
     throw new ConfigError(
       'maxPollIntervalSeconds',
       schedule.maxPollIntervalSeconds,
-      `at most ${SQS_MAX_VISIBILITY_TIMEOUT_SECONDS} with mode "sqs-retry": the wait before the next check is the message's ` +
-        'visibility timeout, which SQS caps at 12 hours',
+      `at most ${MAX_WAIT_AFTER_CHECK_SECONDS} with mode "sqs-retry": the wait before the next check is the message's ` +
+        `visibility timeout, which SQS caps at ${SQS_MAX_VISIBILITY_TIMEOUT_SECONDS} s counted from the receive, and a check ` +
+        `runs up to ${SQS_MAX_VISIBILITY_TIMEOUT_SECONDS - MAX_WAIT_AFTER_CHECK_SECONDS} s after its receive`,
     );
   }
   const notifyRoom = notifyRoomSeconds(config.visibilityTimeoutSeconds);
@@ -228,6 +240,7 @@ function readKeys(read: ContextReader): NotifierConfig {
   const minimumVisibility = 6 * (mode === 'sqs-retry' ? STATUS_CHECK_TIMEOUT_SECONDS : DISPATCHER_TIMEOUT_SECONDS);
   return {
     mode,
+    tenantStatusCheck: oneOf(read, 'tenantStatusCheck', TENANT_STATUS_CHECKS, 'lambda'),
     notificationEmails,
     watchedEvents,
     distributionIds,

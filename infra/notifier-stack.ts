@@ -1,13 +1,16 @@
 import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { watchKindsOf } from '../functions/shared/cloudtrail';
 import { buildSchedule } from '../functions/shared/schedule';
+import { isRecentStatusCall } from '../statemachine/constants';
 import type { WatchSettings } from '../functions/shared/settings';
-import { statusCheckMaxReceiveCount } from '../functions/status-check/receive-budget';
-import { DISPATCHER_TIMEOUT_SECONDS, STATUS_CHECK_TIMEOUT_SECONDS, type NotifierConfig } from './config';
+import { STATUS_CHECK_TIMEOUT_SECONDS, statusCheckMaxReceiveCount } from '../functions/status-check/receive-budget';
+import { DISPATCHER_TIMEOUT_SECONDS, type NotifierConfig } from './config';
 import { ChangeEventCapture } from './constructs/change-event-capture';
 import { Dispatcher } from './constructs/dispatcher';
 import { NotificationTopic } from './constructs/notification-topic';
 import { StatusCheckConsumer } from './constructs/status-check-consumer';
+import { StatusReader } from './constructs/status-reader';
 import { WatchStateMachine } from './constructs/watch-state-machine';
 import { logOptions, Operations, type OperationsProps } from './operations';
 
@@ -22,6 +25,8 @@ export interface NotifierStackProps extends StackProps {
 export class NotifierStack extends Stack {
   readonly capture: ChangeEventCapture;
   readonly notifications: NotificationTopic;
+  /** Mode stepfunctions with a tenant call watched and tenantStatusCheck lambda: reads the tenant statuses. */
+  readonly statusReader?: StatusReader;
   /** Mode sqs-retry only: the Lambda that checks each buffered change once per delivery. */
   readonly statusCheck?: StatusCheckConsumer;
   readonly operations: Operations;
@@ -72,6 +77,9 @@ export class NotifierStack extends Stack {
         description: 'Where the status check logs each watch; npm run smoke reads it',
       });
     } else {
+      const readsRecentStatus =
+        config.tenantStatusCheck === 'lambda' && watchKindsOf(config.watchedEvents).some(isRecentStatusCall);
+      if (readsRecentStatus) this.statusReader = new StatusReader(this, 'StatusReader', { ...logging, watchedEvents: config.watchedEvents });
       const watch = new WatchStateMachine(this, 'Watch', {
         ...logging,
         topic: this.notifications.topic,
@@ -82,6 +90,7 @@ export class NotifierStack extends Stack {
         retentionSeconds: config.retentionSeconds,
         watchedEvents: config.watchedEvents,
         distributionIds: config.distributionIds,
+        ...(this.statusReader ? { statusReader: this.statusReader } : {}),
       });
       const dispatcher = new Dispatcher(this, 'Dispatcher', {
         ...logging,

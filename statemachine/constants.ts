@@ -30,24 +30,65 @@ export const PATHS = {
   enteredTime: '$$.State.EnteredTime',
 } as const;
 
+/** A field of the execution input's watch: what a status call's parameters are read from. */
+type WatchField = 'distributionId' | 'invalidationId' | 'tenantId';
+
+interface StatusCall {
+  /** The CloudFront operation as the aws-sdk integration names it (camelCase); capitalized, it is the IAM action. */
+  readonly call: string;
+  /** Each request parameter and the watch field it is read from. */
+  readonly parameters: Readonly<Record<string, WatchField>>;
+  /** What the workflow keeps of the answer, as $.status: each key and its dotted path in the API's response. */
+  readonly answer: Readonly<Record<string, string>>;
+  /**
+   * CloudFront added this call in 2025. Step Functions adds new SDK actions to its aws-sdk integrations late ("not
+   * immediately available", https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html), and
+   * CreateStateMachine refuses an action it does not know, so such a call is made by a Lambda unless the user opts in.
+   */
+  readonly recent: boolean;
+}
+
 /**
- * The status check of each kind: the CloudFront call (as the aws-sdk integration names it) and where each of its
- * parameters comes from in the execution input. The definition, the local engine and the IAM grant all read this.
+ * The status check of each kind: the CloudFront call, where its parameters come from, and what is kept of its answer.
+ * The definition, the Lambdas that read a status, the local engine and the IAM grant all read this one table.
  */
 export const STATUS_CALLS = {
-  distribution: { call: 'getDistribution', parameters: { Id: PATHS.distributionId } },
-  invalidation: { call: 'getInvalidation', parameters: { DistributionId: PATHS.distributionId, Id: PATHS.invalidationId } },
-  tenant: { call: 'getDistributionTenant', parameters: { Identifier: PATHS.tenantId } },
+  distribution: {
+    call: 'getDistribution',
+    parameters: { Id: 'distributionId' },
+    answer: { value: 'Distribution.Status', domainName: 'Distribution.DomainName', eTag: 'ETag' },
+    recent: false,
+  },
+  invalidation: {
+    call: 'getInvalidation',
+    parameters: { DistributionId: 'distributionId', Id: 'invalidationId' },
+    answer: { value: 'Invalidation.Status', createTime: 'Invalidation.CreateTime' },
+    recent: false,
+  },
+  tenant: {
+    call: 'getDistributionTenant',
+    parameters: { Identifier: 'tenantId' },
+    answer: { value: 'DistributionTenant.Status', eTag: 'ETag' },
+    recent: true,
+  },
   'tenant-invalidation': {
     call: 'getInvalidationForDistributionTenant',
-    parameters: { DistributionTenantId: PATHS.tenantId, Id: PATHS.invalidationId },
+    parameters: { DistributionTenantId: 'tenantId', Id: 'invalidationId' },
+    answer: { value: 'Invalidation.Status', createTime: 'Invalidation.CreateTime' },
+    recent: true,
   },
-} as const satisfies Record<WatchKind, { readonly call: string; readonly parameters: Record<string, string> }>;
+} as const satisfies Record<WatchKind, StatusCall>;
+export type StatusCallName = (typeof STATUS_CALLS)[WatchKind]['call'];
 
 /** "GetDistribution": the API operation of a kind's status check, which is also its IAM action. */
 export function statusOperation(kind: WatchKind): string {
   const { call } = STATUS_CALLS[kind];
   return `${call.charAt(0).toUpperCase()}${call.slice(1)}`;
+}
+
+/** The kinds whose status call Step Functions may not know yet (STATUS_CALLS `recent`). */
+export function isRecentStatusCall(kind: WatchKind): boolean {
+  return STATUS_CALLS[kind].recent;
 }
 
 /** Where the state machine finds each value a notification template names. */
@@ -81,15 +122,29 @@ export const WATCH_ERRORS = {
   invalidInput: 'InvalidWatchInput',
 } as const;
 
-/** CloudFront errors as the aws-sdk integration names them. */
-export const CLOUDFRONT_ERRORS = {
+/**
+ * Every AWS error name the definition matches. The aws-sdk integration names a service's error
+ * `ServiceName.ErrorName`, adding an Exception suffix where the API reference has none
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html); the Lambda that reads a
+ * tenant's status throws the same names, so one Retry and Catch serve both ways of reading a status.
+ */
+export const AWS_ERRORS = {
+  /** GetDistribution and GetInvalidation: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_GetDistribution.html#API_GetDistribution_Errors */
   noSuchDistribution: 'CloudFront.NoSuchDistributionException',
+  /** GetInvalidation(ForDistributionTenant): https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_GetInvalidation.html#API_GetInvalidation_Errors */
   noSuchInvalidation: 'CloudFront.NoSuchInvalidationException',
+  /** Every CloudFront read: https://docs.aws.amazon.com/cloudfront/latest/APIReference/CommonErrors.html */
   accessDenied: 'CloudFront.AccessDeniedException',
-  /** What the tenant calls answer for a tenant that does not exist. */
+  /** A tenant that does not exist: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_GetDistributionTenant.html#API_GetDistributionTenant_Errors */
   entityNotFound: 'CloudFront.EntityNotFoundException',
+  /**
+   * A continuation whose name exists. The optimized integration arn:aws:states:::states:startExecution prefixes the
+   * StartExecution errors (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html#API_StartExecution_Errors)
+   * with "StepFunctions."; only the aws-sdk:sfn integration would say "Sfn.", and nothing says "SFN.".
+   * https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html
+   */
+  executionAlreadyExists: 'StepFunctions.ExecutionAlreadyExistsException',
 } as const;
-export const EXECUTION_ALREADY_EXISTS = 'SFN.ExecutionAlreadyExistsException';
 
 /**
  * How each kind of watch ends, for the state machine and the sqs-retry status check alike. A supersedable kind
@@ -99,28 +154,28 @@ export const KIND_RULES = {
   distribution: {
     doneStatus: DISTRIBUTION_STATUS.done,
     doneOutcome: 'deployed',
-    notFoundErrors: [CLOUDFRONT_ERRORS.noSuchDistribution],
+    notFoundErrors: [AWS_ERRORS.noSuchDistribution],
     notFoundError: WATCH_ERRORS.distributionNotFound,
     supersedable: true,
   },
   invalidation: {
     doneStatus: INVALIDATION_STATUS.done,
     doneOutcome: 'completed',
-    notFoundErrors: [CLOUDFRONT_ERRORS.noSuchInvalidation, CLOUDFRONT_ERRORS.noSuchDistribution],
+    notFoundErrors: [AWS_ERRORS.noSuchInvalidation, AWS_ERRORS.noSuchDistribution],
     notFoundError: WATCH_ERRORS.invalidationNotFound,
     supersedable: false,
   },
   tenant: {
     doneStatus: TENANT_STATUS.done,
     doneOutcome: 'deployed',
-    notFoundErrors: [CLOUDFRONT_ERRORS.entityNotFound],
+    notFoundErrors: [AWS_ERRORS.entityNotFound],
     notFoundError: WATCH_ERRORS.tenantNotFound,
     supersedable: true,
   },
   'tenant-invalidation': {
     doneStatus: INVALIDATION_STATUS.done,
     doneOutcome: 'completed',
-    notFoundErrors: [CLOUDFRONT_ERRORS.noSuchInvalidation, CLOUDFRONT_ERRORS.entityNotFound],
+    notFoundErrors: [AWS_ERRORS.noSuchInvalidation, AWS_ERRORS.entityNotFound],
     notFoundError: WATCH_ERRORS.invalidationNotFound,
     supersedable: false,
   },
@@ -152,7 +207,7 @@ export interface KindStateNames {
 }
 
 export const STATE_NAMES = {
-  chooseKind: 'Distribution, tenant or invalidation?',
+  chooseKind: 'Which kind of change?',
   invalidInput: 'Not a watch input',
   handOver: 'Hand over to a new execution',
   continueWatch: 'Continue watch in a new execution',

@@ -12,10 +12,10 @@ import {
 import { phaseRules, type Schedule, type ScheduleKind } from '../functions/shared/schedule';
 import { CHECKS_PER_EXECUTION, describeDuration } from '../functions/shared/watch-execution';
 import {
-  CLOUDFRONT_ERRORS,
-  EXECUTION_ALREADY_EXISTS,
+  AWS_ERRORS,
   KIND_RULES,
   NOTIFICATION_FIELD_PATHS,
+  isRecentStatusCall,
   STATUS_CALLS,
   type KindStateNames,
   PATHS,
@@ -39,7 +39,18 @@ export interface WatchDefinitionProps {
   readonly schedules: Record<ScheduleKind, Schedule>;
   /** The longest a change is watched; the execution timeout backs the poll budget up with some margin. */
   readonly retentionSeconds: number;
+  /** The kinds of watch the stack starts: the definition holds the states of these kinds only. */
+  readonly kinds: readonly WatchKind[];
+  /**
+   * ARN of the Lambda that reads the status of the kinds whose call is recent (STATUS_CALLS), which Step Functions'
+   * aws-sdk integration may not know yet (may be a CDK token).
+   * @default - every kind reads its status with the aws-sdk:cloudfront integration
+   */
+  readonly statusReaderArn?: string;
 }
+
+/** The optimized Lambda integration; its result holds the function's answer under Payload. */
+export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 
 /** Retries of a status check: throttling and 5xx are common and brief, so back off with jitter. */
 export const STATUS_CHECK_RETRY = {
@@ -53,14 +64,6 @@ export const STATUS_CHECK_RETRY = {
 const PUBLISH_RETRY = { ...STATUS_CHECK_RETRY, MaxAttempts: 6 };
 /** Seconds the execution timeout adds to the watch limit: the poll budget always ends a watch first. */
 const EXECUTION_TIMEOUT_MARGIN_SECONDS = 3_600;
-
-/** What the workflow keeps of each kind's status answer, as $.status. */
-const STATUS_SELECTORS = {
-  distribution: { 'value.$': '$.Distribution.Status', 'domainName.$': '$.Distribution.DomainName', 'eTag.$': '$.ETag' },
-  invalidation: { 'value.$': '$.Invalidation.Status', 'createTime.$': '$.Invalidation.CreateTime' },
-  tenant: { 'value.$': '$.DistributionTenant.Status', 'eTag.$': '$.ETag' },
-  'tenant-invalidation': { 'value.$': '$.Invalidation.Status', 'createTime.$': '$.Invalidation.CreateTime' },
-} as const satisfies Record<WatchKind, Record<string, string>>;
 
 /** Quotes a template for States.Format: its literal text must escape ' { } and backslash. */
 function statesFormat(template: CompiledTemplate): string {
@@ -126,22 +129,45 @@ function phaseStates(kind: WatchKind, schedule: Schedule): { rules: AslState[]; 
   return { rules, states, last };
 }
 
+/**
+ * The Task fields that read a kind's status: the aws-sdk integration, or for a recent call with a status reader the
+ * Lambda, which is handed the same parameters and answers with the API's response, so $.status is the same.
+ */
+function statusRead(props: WatchDefinitionProps, kind: WatchKind): AslState {
+  const { call, parameters, answer } = STATUS_CALLS[kind];
+  const inputs = Object.fromEntries(Object.entries(parameters).map(([name, field]) => [`${name}.$`, `${PATHS.watch}.${field}`]));
+  const viaLambda = props.statusReaderArn !== undefined && isRecentStatusCall(kind);
+  const selected = (prefix: string) => Object.fromEntries(Object.entries(answer).map(([key, path]) => [`${key}.$`, `${prefix}.${path}`]));
+  if (!viaLambda) {
+    return {
+      Comment: `Asks CloudFront for the ${kind} status. Not-found is final; throttling and 5xx are retried.`,
+      Resource: `arn:aws:states:::aws-sdk:cloudfront:${call}`,
+      Parameters: inputs,
+      ResultSelector: selected('$'),
+    };
+  }
+  return {
+    Comment:
+      `Asks CloudFront for the ${kind} status through the status-reader Lambda (Step Functions may not know ${call} yet). ` +
+      'It throws the errors the aws-sdk integration would: not-found is final; throttling and 5xx are retried.',
+    Resource: LAMBDA_INVOKE,
+    Parameters: { FunctionName: props.statusReaderArn, Payload: { kind, parameters: inputs } },
+    ResultSelector: selected('$.Payload'),
+  };
+}
+
 function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<string, AslState> {
   const names = STATE_NAMES[kind];
-  const { call, parameters } = STATUS_CALLS[kind];
   const rules = KIND_RULES[kind];
   const phases = phaseStates(kind, props.schedules[SCHEDULE_KIND[kind]]);
   const supersede = rules.supersedable ? supersededStates(props, kind) : undefined;
   return {
     [names.getStatus]: {
       Type: 'Task',
-      Comment: `Asks CloudFront for the ${kind} status. Not-found is final; throttling and 5xx are retried.`,
-      Resource: `arn:aws:states:::aws-sdk:cloudfront:${call}`,
-      Parameters: Object.fromEntries(Object.entries(parameters).map(([name, path]) => [`${name}.$`, path])),
-      ResultSelector: STATUS_SELECTORS[kind],
+      ...statusRead(props, kind),
       ResultPath: PATHS.status,
       Retry: [
-        { ErrorEquals: [...rules.notFoundErrors, CLOUDFRONT_ERRORS.accessDenied], MaxAttempts: 0 },
+        { ErrorEquals: [...rules.notFoundErrors, AWS_ERRORS.accessDenied], MaxAttempts: 0 },
         STATUS_CHECK_RETRY,
       ],
       Catch: [
@@ -219,6 +245,8 @@ function supersededStates(props: WatchDefinitionProps, kind: WatchKind): { rule:
 }
 
 export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition {
+  const kinds = WATCH_KINDS.filter((kind) => props.kinds.includes(kind));
+  if (kinds.length === 0) throw new Error('a watch definition needs at least one kind of watch');
   return {
     Comment:
       'Watches one CloudFront change until it is Deployed/Completed, then notifies. ' +
@@ -234,7 +262,7 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         Choices: [
           // Step Functions fails a comparison on a missing path with States.Runtime: route it to the clear error first.
           { Not: { Variable: PATHS.kind, IsPresent: true }, Next: STATE_NAMES.invalidInput },
-          ...WATCH_KINDS.flatMap((kind) => [
+          ...kinds.flatMap((kind) => [
             {
               And: [
                 { Variable: PATHS.kind, StringEquals: kind },
@@ -250,9 +278,9 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
       [STATE_NAMES.invalidInput]: {
         Type: 'Fail',
         Error: WATCH_ERRORS.invalidInput,
-        Cause: `watch.kind must be one of ${WATCH_KINDS.join(', ')}; executions are started by the dispatcher.`,
+        Cause: `watch.kind must be one of ${kinds.join(', ')} (the kinds the watched events start); executions are started by the dispatcher.`,
       },
-      ...Object.assign({}, ...WATCH_KINDS.map((kind) => branchStates(props, kind))),
+      ...Object.assign({}, ...kinds.map((kind) => branchStates(props, kind))),
       [STATE_NAMES.handOver]: {
         Type: 'Pass',
         Comment: `Every ${CHECKS_PER_EXECUTION} checks the watch moves to a new execution, far below the 25,000-event history limit.`,
@@ -276,8 +304,8 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         },
         ResultSelector: { 'executionArn.$': '$.ExecutionArn' },
         ResultPath: PATHS.continuation,
-        Retry: [{ ErrorEquals: [EXECUTION_ALREADY_EXISTS], MaxAttempts: 0 }, STATUS_CHECK_RETRY],
-        Catch: [{ ErrorEquals: [EXECUTION_ALREADY_EXISTS], ResultPath: PATHS.continuation, Next: STATE_NAMES.continued }],
+        Retry: [{ ErrorEquals: [AWS_ERRORS.executionAlreadyExists], MaxAttempts: 0 }, STATUS_CHECK_RETRY],
+        Catch: [{ ErrorEquals: [AWS_ERRORS.executionAlreadyExists], ResultPath: PATHS.continuation, Next: STATE_NAMES.continued }],
         Next: STATE_NAMES.continued,
       },
       [STATE_NAMES.continued]: {

@@ -21,7 +21,12 @@ export const SCHEDULE_KIND: Record<WatchKind, ScheduleKind> = {
   'tenant-invalidation': 'invalidation',
 };
 
-/** Where each watched call keeps the ids, after FACTS.md; "unverified" names are parsed defensively. */
+/**
+ * Where each watched call keeps the ids. CreateDistribution, UpdateDistribution and CreateInvalidation are read as
+ * recorded in real CloudTrail records (test/fixtures/events); the others follow the API's request and response
+ * shapes (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_Operations.html), which CloudTrail records
+ * in camelCase. No recorded sample confirms those, so they are marked unverified and parsed defensively.
+ */
 interface EventShape {
   readonly kind: WatchKind;
   /** Short verb a person recognises in an execution name. */
@@ -37,7 +42,7 @@ interface EventShape {
 }
 
 const RESPONSE_ETAG = ['responseElements.eTag'];
-/** Unverified field names (FACTS.md): the tenant calls are from 2025 and no recorded sample exists yet. */
+/** Unverified field names: the tenant calls are from 2025 and no recorded sample exists yet. */
 const TENANT_PARENT_PATHS = ['requestParameters.distributionId', 'responseElements.distributionTenant.distributionId'];
 
 const EVENT_SHAPES = {
@@ -59,14 +64,14 @@ const EVENT_SHAPES = {
     distributionIdPaths: ['requestParameters.id', 'responseElements.distribution.id'],
     eTagPaths: RESPONSE_ETAG,
   },
-  // Unverified field names (FACTS.md): the response names the new staging distribution, which is what deploys.
+  // Unverified field names: the response names the new staging distribution, which is what deploys.
   CopyDistribution: {
     kind: 'distribution',
     action: 'copy',
     distributionIdPaths: ['responseElements.distribution.id'],
     eTagPaths: RESPONSE_ETAG,
   },
-  // Unverified field names (FACTS.md): the staging configuration is copied onto the primary, which is what deploys.
+  // Unverified field names: the staging configuration is copied onto the primary, which is what deploys.
   UpdateDistributionWithStagingConfig: {
     kind: 'distribution',
     action: 'promote',
@@ -110,7 +115,13 @@ const EVENT_SHAPES = {
 
 export type WatchedEventName = keyof typeof EVENT_SHAPES;
 export const SUPPORTED_EVENT_NAMES = Object.keys(EVENT_SHAPES) as readonly WatchedEventName[];
-export const DEFAULT_WATCHED_EVENTS: readonly WatchedEventName[] = SUPPORTED_EVENT_NAMES;
+/**
+ * Watched unless watchedEvents says otherwise: every call but the tenant ones, which are opt-in because their status
+ * calls are recent (see STATUS_CALLS) and a tenant watch needs them.
+ */
+export const DEFAULT_WATCHED_EVENTS: readonly WatchedEventName[] = SUPPORTED_EVENT_NAMES.filter(
+  (name) => EVENT_SHAPES[name].kind === 'distribution' || EVENT_SHAPES[name].kind === 'invalidation',
+);
 
 /** The kind and action a watched call gives its watch, for tools that build a watch without a recorded event. */
 export function watchedCall(eventName: WatchedEventName): { kind: WatchKind; eventName: WatchedEventName; action: string } {

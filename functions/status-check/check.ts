@@ -3,25 +3,20 @@
  * goes back to the queue, hidden until the schedule's next check; a finished watch sends its notification and the
  * message is deleted. Takes its clients and logger as arguments, like the dispatcher, so tests drive this code.
  */
-import {
-  GetDistributionCommand,
-  GetDistributionTenantCommand,
-  GetInvalidationCommand,
-  GetInvalidationForDistributionTenantCommand,
-  type CloudFrontClient,
-} from '@aws-sdk/client-cloudfront';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { KIND_RULES } from '../../statemachine/constants';
-import { parseEventBridgeBody, SCHEDULE_KIND, type Watch } from '../shared/cloudtrail';
+import { KIND_RULES, STATUS_CALLS } from '../../statemachine/constants';
+import { readCloudFrontStatus, selectStatus, statusParameters } from '../shared/cloudfront-status';
+import { parseEventBridgeBody, SCHEDULE_KIND } from '../shared/cloudtrail';
 import type { LogSink } from '../shared/log';
 import { renderNotification, type Notification, type Outcome } from '../shared/notification';
 import { waitAfterCheck } from '../shared/schedule';
 import { scheduleFor, type WatchSettings } from '../shared/settings';
-import { buildWatchExecution, watchLogFields } from '../shared/watch-execution';
+import { buildWatchExecution, watchLogFields, type WatchDetails } from '../shared/watch-execution';
 import { notificationValues, type CheckFacts } from './notification-values';
-import { notifyRoomSeconds } from './receive-budget';
-import { errorMessage, integrationErrorName, isTransient } from './service-errors';
+import { MAX_WAIT_AFTER_CHECK_SECONDS, notifyRoomSeconds } from './receive-budget';
+import { errorMessage, integrationErrorName, isTransient } from '../shared/service-errors';
 
 /**
  * An unusable event comes back at once, so it reaches the dead-letter queue in minutes, long before it expires. The
@@ -81,30 +76,11 @@ interface StatusAnswer {
 }
 
 /** The same call, and the same fields of its answer, as the state machine's status Task for this kind of watch. */
-async function readStatus(cloudfront: StatusCheckDeps['cloudfront'], watch: Watch): Promise<StatusAnswer> {
-  const tenantId = watch.tenantId ?? '';
-  switch (watch.kind) {
-    case 'distribution': {
-      const answer = await cloudfront.send(new GetDistributionCommand({ Id: watch.distributionId }));
-      return { status: answer.Distribution?.Status ?? '', domainName: answer.Distribution?.DomainName ?? '', eTag: answer.ETag };
-    }
-    case 'invalidation': {
-      const answer = await cloudfront.send(
-        new GetInvalidationCommand({ DistributionId: watch.distributionId, Id: watch.invalidationId }),
-      );
-      return { status: answer.Invalidation?.Status ?? '' };
-    }
-    case 'tenant': {
-      const answer = await cloudfront.send(new GetDistributionTenantCommand({ Identifier: tenantId }));
-      return { status: answer.DistributionTenant?.Status ?? '', eTag: answer.ETag };
-    }
-    case 'tenant-invalidation': {
-      const answer = await cloudfront.send(
-        new GetInvalidationForDistributionTenantCommand({ DistributionTenantId: tenantId, Id: watch.invalidationId }),
-      );
-      return { status: answer.Invalidation?.Status ?? '' };
-    }
-  }
+async function readStatus(cloudfront: StatusCheckDeps['cloudfront'], watch: WatchDetails): Promise<StatusAnswer> {
+  const selected = selectStatus(watch.kind, await readCloudFrontStatus(cloudfront, watch.kind, statusParameters(watch.kind, watch)));
+  const text = (key: string) => (typeof selected[key] === 'string' ? (selected[key] as string) : undefined);
+  const selectsDomain = 'domainName' in STATUS_CALLS[watch.kind].answer;
+  return { status: text('value') ?? '', ...(selectsDomain ? { domainName: text('domainName') ?? '' } : {}), eTag: text('eTag') };
 }
 
 export interface DeadlineInput {
@@ -150,7 +126,8 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
   const { maxChecks } = execution.input.progress;
   const check = message.receiveCount;
   const checkedAt = deps.now();
-  const waitSeconds = waitAfterCheck(schedule, check);
+  // synth refuses longer schedules; the cap keeps a hand-edited WATCH_SETTINGS from having every reschedule refused.
+  const waitSeconds = Math.min(waitAfterCheck(schedule, check), MAX_WAIT_AFTER_CHECK_SECONDS);
   const deadline = watchDeadline({
     eventTime: watch.eventTime,
     sentAt: message.sentAt,
@@ -169,7 +146,7 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
 
   let answer: StatusAnswer;
   try {
-    answer = await readStatus(deps.cloudfront, watch);
+    answer = await readStatus(deps.cloudfront, execution.input.watch);
   } catch (error) {
     const failure = { name: integrationErrorName(error), cause: errorMessage(error) };
     if ((kind.notFoundErrors as readonly string[]).includes(failure.name)) {

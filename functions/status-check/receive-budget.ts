@@ -28,8 +28,20 @@ export function statusCheckMaxReceiveCount(settings: ReceiveBudgetSettings): num
   return maxChecksPerWatch(settings) + NOTIFY_RETRY_RECEIVES;
 }
 
-/** SQS hides a message for at most 12 hours at a time, so no wait between two checks may be longer. */
+/**
+ * SQS hides a received message for at most 12 hours, counted from the receive, not from a later
+ * ChangeMessageVisibility (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html).
+ */
 export const SQS_MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+/** The status-check Lambda's timeout: a batch of checks, each with a few SDK retries. */
+export const STATUS_CHECK_TIMEOUT_SECONDS = 30;
+/**
+ * The longest a check may come after its receive: a whole invocation, plus a cold start's init (up to 10 s,
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html) and the poller's hand-over.
+ */
+const RECEIVE_TO_CHECK_SECONDS = STATUS_CHECK_TIMEOUT_SECONDS + 60;
+/** The longest wait a check may set: what is left of the 12 hours once the check itself has run. */
+export const MAX_WAIT_AFTER_CHECK_SECONDS = SQS_MAX_VISIBILITY_TIMEOUT_SECONDS - RECEIVE_TO_CHECK_SECONDS;
 
 /** The longest wait between two checks of either kind of watch. */
 export function longestWaitSeconds(schedule: ScheduleSettings): number {

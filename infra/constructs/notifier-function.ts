@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
-import { watchKindsOf, type WatchedEventName, type WatchKind } from '../../functions/shared/cloudtrail';
+import { WATCH_KINDS, watchKindsOf, type WatchedEventName, type WatchKind } from '../../functions/shared/cloudtrail';
 import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/shared/settings';
 import { statusOperation } from '../../statemachine/constants';
 import { ConfigError } from '../config';
@@ -23,13 +23,18 @@ export interface NotifierFunctionBaseProps extends LogOptions {
   readonly timeoutSeconds: number;
 }
 
-export interface NotifierFunctionProps extends NotifierFunctionBaseProps {
+/** What every Lambda of the notifier is built from. */
+export interface BundledFunctionProps extends LogOptions {
   /** Handler file, relative to functions/ (e.g. "dispatcher/handler.ts"); it exports `handler`. */
   readonly entry: string;
   readonly description: string;
   readonly roleDescription: string;
-  /** The function's own variables, besides the settings and Powertools'. */
+  /** The function's own variables, besides Powertools'. */
   readonly environment: Record<string, string>;
+  readonly timeoutSeconds: number;
+}
+
+export interface NotifierFunctionProps extends NotifierFunctionBaseProps, BundledFunctionProps {
   readonly batchSize: number;
   /**
    * How long SQS gathers a batch.
@@ -38,24 +43,21 @@ export interface NotifierFunctionProps extends NotifierFunctionBaseProps {
   readonly maxBatchingWindow?: Duration;
 }
 
+/** A function's variables: its own and Powertools'. */
+function withPowertools(environment: Record<string, string>): Record<string, string> {
+  return { ...environment, POWERTOOLS_SERVICE_NAME: 'cloudfront-change-notifier', POWERTOOLS_LOG_LEVEL: 'INFO' };
+}
+
 /**
- * The notifier's Lambda setup, shared by both modes: Node.js 24 on arm64, bundled by the local esbuild as ESM,
- * JSON logs in its own log group, X-Ray, a role that writes only to that log group, and an SQS event source.
+ * The Lambda setup every function of the notifier shares: Node.js 24 on arm64, bundled by the local esbuild as ESM,
+ * JSON logs in its own log group, X-Ray, and a role that writes only to that log group.
  * Creates "Logs", "Role" and "Function" in `scope`.
  */
-export function notifierFunction(scope: Construct, props: NotifierFunctionProps): NodejsFunction {
+export function bundledFunction(scope: Construct, props: BundledFunctionProps): NodejsFunction {
   const logGroup = new logs.LogGroup(scope, 'Logs', {
     retention: props.logRetention,
     removalPolicy: props.logRemovalPolicy,
   });
-  const environment = {
-    ...props.environment,
-    [WATCH_SETTINGS_ENV]: JSON.stringify(props.settings),
-    POWERTOOLS_SERVICE_NAME: 'cloudfront-change-notifier',
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-  };
-  // Here, not in config.ts: only this construct sees every variable a function gets, so the size is measured, not estimated.
-  checkEnvironmentSize(scope, environment, props.settings);
   const fn = new NodejsFunction(scope, 'Function', {
     description: props.description,
     entry: fileURLToPath(new URL(`../../functions/${props.entry}`, import.meta.url)),
@@ -68,7 +70,7 @@ export function notifierFunction(scope: Construct, props: NotifierFunctionProps)
     tracing: lambda.Tracing.ACTIVE,
     logGroup,
     loggingFormat: lambda.LoggingFormat.JSON,
-    environment,
+    environment: withPowertools(props.environment),
     bundling: {
       format: OutputFormat.ESM,
       target: 'node24',
@@ -84,6 +86,18 @@ export function notifierFunction(scope: Construct, props: NotifierFunctionProps)
       'Active X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource-level ' +
       'permissions; test/infra/least-privilege.test.ts pins these as the only actions this Lambda role has on "*".',
   });
+  return fn;
+}
+
+/**
+ * A function that consumes the buffer queue (the dispatcher, the sqs-retry status check): bundledFunction, plus the
+ * watch settings in WATCH_SETTINGS_ENV and an SQS event source.
+ */
+export function notifierFunction(scope: Construct, props: NotifierFunctionProps): NodejsFunction {
+  const environment = { ...props.environment, [WATCH_SETTINGS_ENV]: JSON.stringify(props.settings) };
+  // Here, not in config.ts: only this construct sees every variable a function gets, so the size is measured, not estimated.
+  checkEnvironmentSize(scope, withPowertools(environment), props.settings);
+  const fn = bundledFunction(scope, { ...props, environment });
   fn.addEventSource(
     new SqsEventSource(props.queue, {
       batchSize: props.batchSize,
@@ -141,8 +155,9 @@ function checkEnvironmentSize(scope: Construct, environment: Readonly<Record<str
 const STATUS_READ_RESOURCE_TYPES: Record<WatchKind, 'distribution' | 'distribution-tenant'> = {
   distribution: 'distribution',
   invalidation: 'distribution',
+  // Both tenant reads act on distribution-tenant, per the Service Authorization Reference:
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudfront.html
   tenant: 'distribution-tenant',
-  // Unverified: no source confirmed this 2025 action's resource type; distribution-tenant is assumed.
   'tenant-invalidation': 'distribution-tenant',
 };
 
@@ -165,6 +180,11 @@ export const DISTRIBUTION_READS_NOT_LISTED = 'cloudfront-change-notifier:distrib
 export interface CloudFrontStatusReads {
   /** Only the calls that check the kinds of watch these events start are granted. */
   readonly watchedEvents: readonly string[];
+  /**
+   * Of those kinds, only these: the state machine and its status-reader Lambda each read some kinds.
+   * @default - every kind the watched events start
+   */
+  readonly kinds?: readonly WatchKind[];
   /** Distribution reads are limited to these ids, up to MAX_LISTED_DISTRIBUTION_ARNS; empty means every distribution of the account. */
   readonly distributionIds: readonly string[];
 }
@@ -178,7 +198,7 @@ export interface CloudFrontStatusReads {
 export function grantReadCloudFrontStatus(scope: Construct, grantee: iam.IGrantable, reads: CloudFrontStatusReads): void {
   const actions = (resourceType: string) =>
     watchKindsOf(reads.watchedEvents)
-      .filter((kind) => STATUS_READ_RESOURCE_TYPES[kind] === resourceType)
+      .filter((kind) => (reads.kinds ?? WATCH_KINDS).includes(kind) && STATUS_READ_RESOURCE_TYPES[kind] === resourceType)
       .map((kind) => `cloudfront:${statusOperation(kind)}`);
   const arn = (resourceType: string, id: string) => `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:${resourceType}/${id}`;
   const readOnly = (granted: readonly string[]) =>

@@ -1,9 +1,11 @@
 import { ArnFormat, Aws, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { watchKindsOf, type WatchKind } from '../../functions/shared/cloudtrail';
 import type { Schedule, ScheduleKind } from '../../functions/shared/schedule';
 import { buildWatchDefinition } from '../../statemachine/definition';
 import type { LogOptions } from '../operations';
@@ -22,6 +24,11 @@ export interface WatchStateMachineProps extends LogOptions {
    * @default - every distribution of the account
    */
   readonly distributionIds?: readonly string[];
+  /**
+   * The Lambda that reads the status of the kinds it names, in place of the aws-sdk integration.
+   * @default - every status is read with the aws-sdk:cloudfront integration
+   */
+  readonly statusReader?: { readonly function: lambda.IFunction; readonly kinds: readonly WatchKind[] };
 }
 
 /**
@@ -51,11 +58,14 @@ export class WatchStateMachine extends Construct {
       removalPolicy: props.logRemovalPolicy,
     });
 
+    const kinds = watchKindsOf(props.watchedEvents);
     const definition = buildWatchDefinition({
       topicArn: props.topic.topicArn,
       stateMachineArn: ownArn,
       schedules: props.schedules,
       retentionSeconds: props.retentionSeconds,
+      kinds,
+      ...(props.statusReader ? { statusReaderArn: props.statusReader.function.functionArn } : {}),
     });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
@@ -67,10 +77,18 @@ export class WatchStateMachine extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
 
+    const readElsewhere = props.statusReader?.kinds ?? [];
     grantReadCloudFrontStatus(this.stateMachine, this.stateMachine, {
       watchedEvents: props.watchedEvents,
       distributionIds: props.distributionIds ?? [],
+      kinds: kinds.filter((kind) => !readElsewhere.includes(kind)),
     });
+    if (props.statusReader) {
+      // The unqualified ARN only: grantInvoke would add every version and alias (":*"), which the workflow never calls.
+      this.stateMachine.addToRolePolicy(
+        new iam.PolicyStatement({ sid: 'ReadRecentStatus', actions: ['lambda:InvokeFunction'], resources: [props.statusReader.function.functionArn] }),
+      );
+    }
     grantPublish(props.topic, this.stateMachine);
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'ContinueLongWatches', actions: ['states:StartExecution'], resources: [ownArn] }),

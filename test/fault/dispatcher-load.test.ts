@@ -17,7 +17,11 @@ const CONTEXT = lambdaContext('notifier-dispatcher');
 
 const sfnMock = mockClient(SFNClient);
 
-/** Step Functions' StartExecution, as FACTS.md describes it, failing at random the way a throttled API does. */
+/**
+ * Step Functions' StartExecution as its API reference describes it (same name and input while running: success; else
+ * ExecutionAlreadyExists; https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html),
+ * failing at random the way a throttled API does.
+ */
 class FakeStepFunctions {
   readonly executions = new Map<string, { input: string; running: boolean }>();
   calls = 0;

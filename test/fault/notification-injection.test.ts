@@ -6,8 +6,8 @@ import { notificationValues } from '../../functions/status-check/notification-va
 import type { WatchExecutionInput } from '../../functions/shared/watch-execution';
 import { runLocally } from '../../tools/lib/local-engine';
 import { scriptedCloudFront, SIMULATED_DOMAIN } from '../../tools/lib/simulated-cloudfront';
-import { deployedDefinition } from '../support/definition';
-import { fixtureBody, watchInput, watchOf } from '../support/fixtures';
+import { contextFor, deployedDefinition } from '../support/definition';
+import { fixtureBody, fixtureWatch, watchInput, watchOf } from '../support/fixtures';
 
 const ENTERED_TIME = '2026-11-28T09:20:00.000Z';
 const SNS_MESSAGE_LIMIT_BYTES = 256 * 1024;
@@ -113,7 +113,7 @@ describe('notification content built from hostile event text', () => {
     { file: 'update-distribution-tenant.json', status: 'Deployed', outcome: 'deployed' },
     { file: 'create-invalidation-for-distribution-tenant.json', status: 'Completed', outcome: 'completed' },
   ] as const)('publishes from the synthesized state machine exactly what renderNotification renders, whatever the text ($file)', async ({ file, status, outcome }) => {
-    const definition = deployedDefinition();
+    const definition = deployedDefinition(contextFor(fixtureWatch(file).kind));
     await fc.assert(
       fc.asyncProperty(hostileText(60), fc.array(hostileText(30), { minLength: 1, maxLength: 4 }), async (changedBy, paths) => {
         // Arrange

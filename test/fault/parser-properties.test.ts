@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_WATCHED_EVENTS,
   type Watch,
   parseEventBridgeBody,
   parseEventBridgeEvent,
@@ -12,7 +11,7 @@ import {
 } from '../../functions/shared/cloudtrail';
 import { fixtureBody } from '../support/fixtures';
 
-const OPTIONS: ParseOptions = { watchedEvents: DEFAULT_WATCHED_EVENTS };
+const OPTIONS: ParseOptions = { watchedEvents: SUPPORTED_EVENT_NAMES };
 const NUM_RUNS = 300;
 const WATCHED_FIXTURES = [
   'create-distribution.json',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_WATCHED_EVENTS,
+  SUPPORTED_EVENT_NAMES,
   describePaths,
   MAX_PATHS_SHOWN,
   parseCloudTrailRecord,
@@ -12,7 +12,7 @@ import {
 } from '../../functions/shared/cloudtrail';
 import { fixtureBody } from '../support/fixtures';
 
-const ALL: ParseOptions = { watchedEvents: DEFAULT_WATCHED_EVENTS };
+const ALL: ParseOptions = { watchedEvents: SUPPORTED_EVENT_NAMES };
 
 // Parsed afresh on every call, so a test may change its copy freely.
 type EventObject = Record<string, any>;
@@ -588,7 +588,7 @@ describe('the distributionIds filter', () => {
     const event = fixtureEvent(file);
     prepare(event);
     // Act
-    const result = parseEventBridgeEvent(event, { watchedEvents: DEFAULT_WATCHED_EVENTS, distributionIds: ['EOTHER', wanted] });
+    const result = parseEventBridgeEvent(event, { watchedEvents: SUPPORTED_EVENT_NAMES, distributionIds: ['EOTHER', wanted] });
     // Assert
     expect(result.type).toBe('watch');
   });
@@ -612,7 +612,7 @@ describe('the distributionIds filter', () => {
     // Arrange
     const body = fixtureBody(file);
     // Act
-    const result = parseEventBridgeBody(body, { watchedEvents: DEFAULT_WATCHED_EVENTS, distributionIds: ['EOTHER', wanted] });
+    const result = parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES, distributionIds: ['EOTHER', wanted] });
     // Assert
     expect(result.type, JSON.stringify(result)).toBe('watch');
   });
@@ -621,8 +621,8 @@ describe('the distributionIds filter', () => {
     // Arrange
     const body = fixtureBody('update-distribution-with-staging-config.json');
     // Act
-    const byPrimary = parseEventBridgeBody(body, { watchedEvents: DEFAULT_WATCHED_EVENTS, distributionIds: ['E2QWRUHAPOMQZL'] });
-    const byStaging = parseEventBridgeBody(body, { watchedEvents: DEFAULT_WATCHED_EVENTS, distributionIds: ['E3STAGINGEXAMP'] });
+    const byPrimary = parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES, distributionIds: ['E2QWRUHAPOMQZL'] });
+    const byStaging = parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES, distributionIds: ['E3STAGINGEXAMP'] });
     // Assert
     expect(expectWatch(byPrimary).distributionId).toBe('E2QWRUHAPOMQZL');
     expect(expectReason(byStaging, 'skip')).toBe('distribution E2QWRUHAPOMQZL is not in distributionIds');
@@ -634,7 +634,7 @@ describe('the distributionIds filter', () => {
       // Arrange
       const body = fixtureBody(file);
       // Act
-      const result = parseEventBridgeBody(body, { watchedEvents: DEFAULT_WATCHED_EVENTS, distributionIds: ['ENOTLISTED0001'] });
+      const result = parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES, distributionIds: ['ENOTLISTED0001'] });
       // Assert
       expect(expectReason(result, 'skip')).toBe('tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB is not in distributionIds');
     },
@@ -644,7 +644,7 @@ describe('the distributionIds filter', () => {
     // Arrange
     const body = fixtureBody('copy-distribution.json');
     // Act
-    const watch = expectWatch(parseEventBridgeBody(body, { watchedEvents: DEFAULT_WATCHED_EVENTS, distributionIds: ['E2QWRUHAPOMQZL'] }));
+    const watch = expectWatch(parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES, distributionIds: ['E2QWRUHAPOMQZL'] }));
     // Assert
     expect(watch.distributionId).toBe('E3STAGINGEXAMP');
   });
@@ -662,7 +662,7 @@ describe('the distributionIds filter', () => {
       // Arrange
       const body = fixtureBody(file);
       // Act
-      const result = parseEventBridgeBody(body, { watchedEvents: DEFAULT_WATCHED_EVENTS, distributionIds: ['ENOTLISTED0001'] });
+      const result = parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES, distributionIds: ['ENOTLISTED0001'] });
       // Assert
       expect(expectReason(result, 'skip')).toMatch(/^distribution \S+ is not in distributionIds$/);
     },
@@ -672,7 +672,7 @@ describe('the distributionIds filter', () => {
     // Arrange
     const body = fixtureBody('create-distribution.json');
     // Act
-    const result = parseEventBridgeBody(body, { watchedEvents: DEFAULT_WATCHED_EVENTS, distributionIds: [] });
+    const result = parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES, distributionIds: [] });
     // Assert
     expect(result.type).toBe('watch');
   });

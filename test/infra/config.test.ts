@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SUPPORTED_EVENT_NAMES } from '../../functions/shared/cloudtrail';
+import { DEFAULT_WATCHED_EVENTS, SUPPORTED_EVENT_NAMES } from '../../functions/shared/cloudtrail';
 import { ConfigError, DISPATCHER_TIMEOUT_SECONDS, MODES } from '../../infra/config';
 import { configErrorFrom, configFrom } from '../support/config';
 
@@ -34,13 +34,25 @@ describe('readConfig defaults', () => {
         'UpdateDistributionWithStagingConfig',
         'AssociateAlias',
         'CreateInvalidation',
-        'CreateDistributionTenant',
-        'UpdateDistributionTenant',
-        'CreateInvalidationForDistributionTenant',
       ],
       distributionIds: [],
       mode: 'stepfunctions',
+      tenantStatusCheck: 'lambda',
     });
+  });
+
+  it('watches the tenant calls only when asked, and reads tenant statuses as tenantStatusCheck says', () => {
+    // Arrange
+    const tenants = 'CreateDistributionTenant,UpdateDistributionTenant,CreateInvalidationForDistributionTenant';
+    // Act
+    const optIn = configFrom({ watchedEvents: tenants, tenantStatusCheck: 'sdk' });
+    const wrong = configErrorFrom({ watchedEvents: tenants, tenantStatusCheck: 'native' });
+    // Assert
+    expect(optIn).toMatchObject({
+      watchedEvents: ['CreateDistributionTenant', 'UpdateDistributionTenant', 'CreateInvalidationForDistributionTenant'],
+      tenantStatusCheck: 'sdk',
+    });
+    expect(wrong.message).toBe('Invalid context value for "tenantStatusCheck": "native". Allowed: one of lambda, sdk.');
   });
 
   it('treats an empty `-c key=` value as not set', () => {
@@ -49,7 +61,7 @@ describe('readConfig defaults', () => {
     // Act
     const config = configFrom(context);
     // Assert
-    expect(config).toMatchObject({ watchedEvents: [...SUPPORTED_EVENT_NAMES], notificationEmails: [], mode: 'stepfunctions' });
+    expect(config).toMatchObject({ watchedEvents: [...DEFAULT_WATCHED_EVENTS], notificationEmails: [], mode: 'stepfunctions' });
     expect(config.schedule.pollIntervalSeconds).toBe(60);
   });
 });
@@ -62,7 +74,7 @@ describe('readConfig distributionIds and the capture rule', () => {
     const config = configFrom({ distributionIds: given.join(',') });
     // Assert
     expect(config.distributionIds).toEqual(given);
-    expect(config.watchedEvents).toEqual([...SUPPORTED_EVENT_NAMES]);
+    expect(config.watchedEvents).toEqual([...DEFAULT_WATCHED_EVENTS]);
   });
 });
 

@@ -1,8 +1,10 @@
 /**
  * The configurations the compliance tests sweep: every mode with its defaults, trail on and off, alarms on and off. The
  * ones with both switched on also set alarmEmails and distributionIds, so every optional resource is synthesized at least once.
+ * The tenant calls are opt-in, so each mode is swept once more with every call watched, in both ways of reading a tenant.
  */
-import { MODES } from '../../infra/config';
+import { SUPPORTED_EVENT_NAMES } from '../../functions/shared/cloudtrail';
+import { MODES, TENANT_STATUS_CHECKS } from '../../infra/config';
 
 export type Context = Record<string, string>;
 
@@ -14,7 +16,17 @@ export interface Configuration {
   readonly context: Context;
 }
 
-export const CONFIGURATIONS: readonly Configuration[] = MODES.flatMap((mode) =>
+const EVERY_CALL = SUPPORTED_EVENT_NAMES.join(',');
+
+const WITH_TENANTS: readonly Configuration[] = [
+  ...TENANT_STATUS_CHECKS.map((check) => ({
+    name: `mode=stepfunctions every call tenantStatusCheck=${check}`,
+    context: { mode: 'stepfunctions', watchedEvents: EVERY_CALL, tenantStatusCheck: check },
+  })),
+  { name: 'mode=sqs-retry every call', context: { mode: 'sqs-retry', watchedEvents: EVERY_CALL } },
+];
+
+const DEFAULTS: readonly Configuration[] = MODES.flatMap((mode) =>
   [false, true].flatMap((createTrail) =>
     [true, false].map((alarms) => {
       const everything = createTrail && alarms;
@@ -30,3 +42,5 @@ export const CONFIGURATIONS: readonly Configuration[] = MODES.flatMap((mode) =>
     }),
   ),
 );
+
+export const CONFIGURATIONS: readonly Configuration[] = [...DEFAULTS, ...WITH_TENANTS];

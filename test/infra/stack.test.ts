@@ -29,7 +29,7 @@ import {
   type CfnTemplate,
   type SynthResult,
 } from '../../tools/lib/synth';
-import { synthesized } from '../support/definition';
+import { synthesized, tenantContext } from '../support/definition';
 import { infosWithId } from './annotations';
 
 const EMAILS = ['ops@example.com', 'dev@example.org'];
@@ -337,8 +337,9 @@ describe('least-privilege IAM', () => {
   const tenantReads = ['cloudfront:GetDistributionTenant', 'cloudfront:GetInvalidationForDistributionTenant'];
 
   it.each([
-    { settings: 'defaults', context: DEFAULTS_CONTEXT, distributions: ['*'], cloudfrontReads: [...distributionReads, ...tenantReads], tenants: ['*'] },
-    // TUNED_CONTEXT watches no tenant call, so no tenant can be read.
+    // Tenant calls are opt-in, so neither the defaults nor TUNED_CONTEXT may read a tenant.
+    { settings: 'defaults', context: DEFAULTS_CONTEXT, distributions: ['*'], cloudfrontReads: distributionReads, tenants: [] },
+    { settings: 'tenant calls, read by the state machine', context: { ...DEFAULTS_CONTEXT, ...tenantContext('sdk') }, distributions: ['*'], cloudfrontReads: [...distributionReads, ...tenantReads], tenants: ['*'] },
     { settings: 'distributionIds', context: TUNED_CONTEXT, distributions: IDS, cloudfrontReads: distributionReads, tenants: [] },
   ])('grants no wildcard action and only what each part needs ($settings)', ({ context, distributions, cloudfrontReads, tenants }) => {
     // Arrange

@@ -3,10 +3,10 @@
  * call (retries included) and what must happen. The in-process tests and the Step Functions Local suite both run these.
  */
 import type { Outcome } from '../../functions/shared/notification';
-import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/status-check/service-errors';
+import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/shared/service-errors';
 import type { WatchExecutionInput } from '../../functions/shared/watch-execution';
 import { NEWER_ETAG, THROTTLED, type CloudFrontAnswer } from '../../tools/lib/simulated-cloudfront';
-import { CLOUDFRONT_ERRORS, STATE_NAMES, WATCH_ERRORS } from '../../statemachine/constants';
+import { AWS_ERRORS, STATE_NAMES, WATCH_ERRORS } from '../../statemachine/constants';
 import { fixtureWatch, watchInput } from '../support/fixtures';
 
 export interface WatchScenario {
@@ -39,7 +39,7 @@ const IN_PROGRESS = { status: 'InProgress' } as const;
 const DEPLOYED = { status: 'Deployed' } as const;
 const COMPLETED = { status: 'Completed' } as const;
 const UNAVAILABLE = { error: UNMODELED_CLOUDFRONT_ERROR, cause: 'Service Unavailable (Status Code: 503)' } as const;
-const TENANT_NOT_FOUND = { error: CLOUDFRONT_ERRORS.entityNotFound, cause: 'The specified distribution tenant does not exist.' } as const;
+const TENANT_NOT_FOUND = { error: AWS_ERRORS.entityNotFound, cause: 'The specified distribution tenant does not exist.' } as const;
 
 const SCENARIOS: readonly ScenarioData[] = [
   {
@@ -74,14 +74,14 @@ const SCENARIOS: readonly ScenarioData[] = [
     name: 'DistributionNotFound',
     description: 'The distribution was deleted: no retry, a not-found notification, failure DistributionNotFound',
     fixture: 'update-distribution.json',
-    answers: [{ error: CLOUDFRONT_ERRORS.noSuchDistribution, cause: 'The specified distribution does not exist.' }],
+    answers: [{ error: AWS_ERRORS.noSuchDistribution, cause: 'The specified distribution does not exist.' }],
     expected: { status: 'FAILED', error: WATCH_ERRORS.distributionNotFound, cloudfrontCalls: 1, publishes: 1, outcome: 'not-found', continuations: 0, finalState: STATE_NAMES.distribution.notFound },
   },
   {
     name: 'InvalidationNotFound',
     description: 'The invalidation id is unknown: no retry, a not-found notification, failure InvalidationNotFound',
     fixture: 'create-invalidation.json',
-    answers: [{ error: CLOUDFRONT_ERRORS.noSuchInvalidation, cause: 'The specified invalidation does not exist.' }],
+    answers: [{ error: AWS_ERRORS.noSuchInvalidation, cause: 'The specified invalidation does not exist.' }],
     expected: { status: 'FAILED', error: WATCH_ERRORS.invalidationNotFound, cloudfrontCalls: 1, publishes: 1, outcome: 'not-found', continuations: 0, finalState: STATE_NAMES.invalidation.notFound },
   },
   {
@@ -103,7 +103,7 @@ const SCENARIOS: readonly ScenarioData[] = [
     name: 'AccessDenied',
     description: 'The role may not read the distribution: retrying cannot help, check-failed at once',
     fixture: 'update-distribution.json',
-    answers: [{ error: CLOUDFRONT_ERRORS.accessDenied, cause: 'User is not authorized to perform cloudfront:GetDistribution' }],
+    answers: [{ error: AWS_ERRORS.accessDenied, cause: 'User is not authorized to perform cloudfront:GetDistribution' }],
     expected: { status: 'FAILED', error: WATCH_ERRORS.checkFailed, cloudfrontCalls: 1, publishes: 1, outcome: 'check-failed', continuations: 0, finalState: STATE_NAMES.checkFailed },
   },
   {
@@ -161,7 +161,7 @@ const SCENARIOS: readonly ScenarioData[] = [
     name: 'TenantAccessDenied',
     description: 'The role may not read the tenant: check-failed at once',
     fixture: 'update-distribution-tenant.json',
-    answers: [{ error: CLOUDFRONT_ERRORS.accessDenied, cause: 'User is not authorized to perform cloudfront:GetDistributionTenant' }],
+    answers: [{ error: AWS_ERRORS.accessDenied, cause: 'User is not authorized to perform cloudfront:GetDistributionTenant' }],
     expected: { status: 'FAILED', error: WATCH_ERRORS.checkFailed, cloudfrontCalls: 1, publishes: 1, outcome: 'check-failed', continuations: 0, finalState: STATE_NAMES.checkFailed },
   },
   {
@@ -175,7 +175,7 @@ const SCENARIOS: readonly ScenarioData[] = [
     name: 'TenantInvalidationNotFound',
     description: 'The tenant invalidation id is unknown (NoSuchInvalidation): not-found, failure InvalidationNotFound',
     fixture: 'create-invalidation-for-distribution-tenant.json',
-    answers: [{ error: CLOUDFRONT_ERRORS.noSuchInvalidation, cause: 'The specified invalidation does not exist.' }],
+    answers: [{ error: AWS_ERRORS.noSuchInvalidation, cause: 'The specified invalidation does not exist.' }],
     expected: { status: 'FAILED', error: WATCH_ERRORS.invalidationNotFound, cloudfrontCalls: 1, publishes: 1, outcome: 'not-found', continuations: 0, finalState: STATE_NAMES['tenant-invalidation'].notFound },
   },
   {
@@ -197,7 +197,7 @@ const SCENARIOS: readonly ScenarioData[] = [
     name: 'TenantInvalidationAccessDenied',
     description: 'The role may not read the tenant invalidation: check-failed at once',
     fixture: 'create-invalidation-for-distribution-tenant.json',
-    answers: [{ error: CLOUDFRONT_ERRORS.accessDenied, cause: 'User is not authorized to perform cloudfront:GetInvalidationForDistributionTenant' }],
+    answers: [{ error: AWS_ERRORS.accessDenied, cause: 'User is not authorized to perform cloudfront:GetInvalidationForDistributionTenant' }],
     expected: { status: 'FAILED', error: WATCH_ERRORS.checkFailed, cloudfrontCalls: 1, publishes: 1, outcome: 'check-failed', continuations: 0, finalState: STATE_NAMES.checkFailed },
   },
 ];

@@ -9,7 +9,7 @@ import type { AslDefinition, AslState } from '../../statemachine/definition';
 import { runLocally } from '../../tools/lib/local-engine';
 import { scriptedCloudFront, SIMULATED_DOMAIN, SIMULATED_ETAG, type CloudFrontAnswer } from '../../tools/lib/simulated-cloudfront';
 import { FAKE_ACCOUNT, stateMachineLogicalId, watchSettingsOf } from '../../tools/lib/synth';
-import { deployedDefinition, synthesized } from '../support/definition';
+import { contextFor, deployedDefinition, synthesized, TENANT_CONTEXTS, tenantContext } from '../support/definition';
 import { fixtureWatch, watchInput } from '../support/fixtures';
 
 /** The settings that make the most checks synth accepts: the shortest intervals, never growing, for the longest retention. */
@@ -26,14 +26,13 @@ const EXTREME = {
 const ENTERED_TIME = '2026-11-28T13:50:00Z';
 const IN_PROGRESS: CloudFrontAnswer = { status: 'InProgress' };
 
-const CLOUDFRONT_READS = [
-  'arn:aws:states:::aws-sdk:cloudfront:getDistribution',
-  'arn:aws:states:::aws-sdk:cloudfront:getInvalidation',
-  'arn:aws:states:::aws-sdk:cloudfront:getDistributionTenant',
-  'arn:aws:states:::aws-sdk:cloudfront:getInvalidationForDistributionTenant',
-];
+const GET_DISTRIBUTION = 'arn:aws:states:::aws-sdk:cloudfront:getDistribution';
+const GET_INVALIDATION = 'arn:aws:states:::aws-sdk:cloudfront:getInvalidation';
+const GET_TENANT = 'arn:aws:states:::aws-sdk:cloudfront:getDistributionTenant';
+const GET_TENANT_INVALIDATION = 'arn:aws:states:::aws-sdk:cloudfront:getInvalidationForDistributionTenant';
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const SNS_PUBLISH = 'arn:aws:states:::sns:publish';
-const KNOWN_TASK_RESOURCES = [...CLOUDFRONT_READS, SNS_PUBLISH, 'arn:aws:states:::states:startExecution'];
+const START_EXECUTION = 'arn:aws:states:::states:startExecution';
 /** The kinds whose status answer carries an ETag (GetDistribution, GetDistributionTenant); invalidations have none. */
 const SUPERSEDABLE_KINDS: readonly WatchKind[] = ['distribution', 'tenant'];
 
@@ -96,6 +95,8 @@ describe('the synthesized watch definition', () => {
   it.each([
     { settings: 'defaults', context: {} },
     { settings: 'extreme', context: EXTREME },
+    { settings: 'tenant calls, tenantStatusCheck lambda', context: tenantContext('lambda') },
+    { settings: 'tenant calls, tenantStatusCheck sdk', context: tenantContext('sdk') },
   ])('passes asl-validator with path and ARN checks ($settings)', ({ context }) => {
     // Arrange
     const definition = deployedDefinition(context);
@@ -128,14 +129,56 @@ describe('the synthesized watch definition', () => {
     expect(JSON.stringify(definition)).not.toContain('{%');
   });
 
-  it('calls only the six known integrations, and every CloudFront read', () => {
+  it.each([
+    { stack: 'the default stack', context: {}, expected: [GET_DISTRIBUTION, GET_INVALIDATION, SNS_PUBLISH, START_EXECUTION] },
+    { stack: 'invalidations only', context: { watchedEvents: 'CreateInvalidation' }, expected: [GET_INVALIDATION, SNS_PUBLISH, START_EXECUTION] },
+    {
+      stack: 'tenant calls, tenantStatusCheck lambda',
+      context: tenantContext('lambda'),
+      expected: [GET_DISTRIBUTION, GET_INVALIDATION, LAMBDA_INVOKE, SNS_PUBLISH, START_EXECUTION],
+    },
+    {
+      stack: 'tenant calls, tenantStatusCheck sdk',
+      context: tenantContext('sdk'),
+      expected: [GET_DISTRIBUTION, GET_INVALIDATION, GET_TENANT, GET_TENANT_INVALIDATION, SNS_PUBLISH, START_EXECUTION],
+    },
+  ])('calls exactly the integrations $stack needs', ({ context, expected }) => {
     // Arrange
-    const definition = deployedDefinition();
+    const definition = deployedDefinition(context);
     // Act
     const resources = new Set(Object.values(definition.States).filter((state) => state.Type === 'Task').map((state) => state.Resource));
     // Assert
-    expect([...resources].filter((resource) => !KNOWN_TASK_RESOURCES.includes(resource as string))).toEqual([]);
-    for (const read of CLOUDFRONT_READS) expect(resources).toContain(read);
+    expect([...resources].sort()).toEqual([...expected].sort());
+  });
+
+  it('holds no tenant state in the default stack: Step Functions may not know the tenant actions yet', () => {
+    // Arrange
+    const definition = deployedDefinition();
+    // Act
+    const text = JSON.stringify(definition);
+    // Assert
+    expect(Object.keys(definition.States).filter((name) => /tenant/i.test(name))).toEqual([]);
+    expect(text).not.toMatch(/DistributionTenant|tenantId/);
+    expect(definition.States[STATE_NAMES.chooseKind]!.Choices).toHaveLength(5);
+  });
+
+  it('reads a tenant status through the status-reader Lambda with the parameters and answer of the aws-sdk call', () => {
+    // Arrange
+    const viaLambda = deployedDefinition(tenantContext('lambda'));
+    const viaSdk = deployedDefinition(tenantContext('sdk'));
+    // Act
+    const lambdaTask = viaLambda.States[STATE_NAMES.tenant.getStatus]!;
+    const sdkTask = viaSdk.States[STATE_NAMES.tenant.getStatus]!;
+    // Assert
+    expect(lambdaTask.Parameters).toEqual({
+      FunctionName: expect.stringMatching(/^arn:aws:lambda:us-east-1:123456789012:function:/),
+      Payload: { kind: 'tenant', parameters: { 'Identifier.$': '$.watch.tenantId' } },
+    });
+    expect(lambdaTask.ResultSelector).toEqual({ 'value.$': '$.Payload.DistributionTenant.Status', 'eTag.$': '$.Payload.ETag' });
+    expect(sdkTask.Parameters).toEqual({ 'Identifier.$': '$.watch.tenantId' });
+    expect(sdkTask.ResultSelector).toEqual({ 'value.$': '$.DistributionTenant.Status', 'eTag.$': '$.ETag' });
+    expect(lambdaTask.Retry).toEqual(sdkTask.Retry);
+    expect(lambdaTask.Catch).toEqual(sdkTask.Catch);
   });
 
   it('has readable state names: words, no generated hashes, within the 80-character limit', () => {
@@ -183,7 +226,7 @@ describe('an input the dispatcher did not build', () => {
 describe('a newer change than the watched one (superseded)', () => {
   it.each(SUPERSEDABLE_KINDS)('%s: Deployed with another ETag than the change recorded goes to the superseded notification first', (kind) => {
     // Arrange
-    const definition = deployedDefinition();
+    const definition = deployedDefinition(contextFor(kind, 'sdk'));
     const names: KindStateNames = STATE_NAMES[kind];
     // Act
     const choices = definition.States[names.isDone]!.Choices as AslState[];
@@ -211,7 +254,7 @@ describe('a newer change than the watched one (superseded)', () => {
 
   it.each(WATCH_KINDS.filter((kind) => !SUPERSEDABLE_KINDS.includes(kind)))('%s: no rule reads an ETag, and no superseded state exists', (kind) => {
     // Arrange
-    const definition = deployedDefinition();
+    const definition = deployedDefinition(contextFor(kind));
     const names: KindStateNames = STATE_NAMES[kind];
     // Act
     const choices = JSON.stringify(definition.States[names.isDone]!.Choices);
@@ -255,9 +298,9 @@ describe('a real Wait state (no wait override, so SecondsPath is evaluated)', ()
 });
 
 describe('staying under the 25,000-event history limit', () => {
-  it('one execution with every retry spent stays under the limit at the extreme settings', () => {
+  it.each(TENANT_CONTEXTS)('one execution with every retry spent stays under the limit at the extreme settings (every call, tenantStatusCheck $tenantStatusCheck)', ({ context }) => {
     // Arrange
-    const definition = deployedDefinition(EXTREME);
+    const definition = deployedDefinition({ ...EXTREME, ...context });
     const input = dispatchedInput(EXTREME, 'create-distribution.json');
     const loops = WATCH_KINDS.map((kind) => costliestLoop(definition, STATE_NAMES[kind].getStatus));
     // Act

@@ -2,16 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { renderNotification, type NotificationValues } from '../../functions/shared/notification';
 import { runLocally } from '../../tools/lib/local-engine';
 import { scriptedCloudFront, SIMULATED_DOMAIN, SIMULATED_ETAG } from '../../tools/lib/simulated-cloudfront';
-import { deployedDefinition } from '../support/definition';
+import { isRecentStatusCall } from '../../statemachine/constants';
+import { deployedDefinition, TENANT_CONTEXTS } from '../support/definition';
 import { expectScenario, observeLocalRun } from '../scenarios/expectations';
 import { WATCH_SCENARIOS } from '../scenarios/watch-scenarios';
 
 const ENTERED_TIME = '2026-11-28T09:20:00Z';
 
 describe('the synthesized watch state machine, run in aws-local-stepfunctions', () => {
-  it.each(WATCH_SCENARIOS)('$name: $description', async (scenario) => {
+  // A tenant scenario runs on both ways of reading a tenant's status: the status-reader Lambda and the aws-sdk integration.
+  const runs = WATCH_SCENARIOS.flatMap((scenario) =>
+    isRecentStatusCall(scenario.input.watch.kind)
+      ? TENANT_CONTEXTS.map(({ tenantStatusCheck, context }) => ({ scenario, variant: `tenantStatusCheck=${tenantStatusCheck}`, context }))
+      : [{ scenario, variant: 'default stack', context: {} }],
+  );
+
+  it.each(runs)('$scenario.name ($variant): $scenario.description', async ({ scenario, context }) => {
     // Arrange
-    const definition = deployedDefinition();
+    const definition = deployedDefinition(context);
     // Act
     const run = await runLocally(definition, scenario.input, {
       cloudfront: scriptedCloudFront(scenario.answers),

@@ -19,8 +19,8 @@ import {
   type StatusCheckDeps,
 } from '../../functions/status-check/check';
 import { NOTIFY_RETRY_RECEIVES } from '../../functions/status-check/receive-budget';
-import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/status-check/service-errors';
-import { CLOUDFRONT_ERRORS } from '../../statemachine/constants';
+import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/shared/service-errors';
+import { AWS_ERRORS } from '../../statemachine/constants';
 import {
   distributionResponse,
   invalidationResponse,
@@ -33,7 +33,7 @@ import {
 import { fixtureBody } from '../support/fixtures';
 import { collectingLogger } from '../support/logger';
 import { QUEUE_URL, sdkError, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
-import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
+import { DISPATCH_SETTINGS, EVERY_CALL_SETTINGS } from '../support/dispatch-settings';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:notifications';
 const DISTRIBUTION_ID = 'E2QWRUHAPOMQZL';
@@ -105,7 +105,8 @@ describe('checkQueuedChange', () => {
       logger,
       topicArn: TOPIC_ARN,
       queue: { url: QUEUE_URL, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS },
-      settings: DISPATCH_SETTINGS,
+      // Every call watched, so the tenant fixtures are watched too; 'skips a tenant call the default stack does not watch' covers the default.
+      settings: EVERY_CALL_SETTINGS,
       now: () => CHECK_TIME,
     };
   });
@@ -258,7 +259,7 @@ describe('checkQueuedChange', () => {
       // Arrange
       cloudfrontMock
         .on(GetDistributionCommand)
-        .rejects(sdkError(CLOUDFRONT_ERRORS.noSuchDistribution, 'The specified distribution does not exist.'));
+        .rejects(sdkError(AWS_ERRORS.noSuchDistribution, 'The specified distribution does not exist.'));
       // Act
       const result = await checkQueuedChange(delivery('update-distribution.json', 1), deps);
       // Assert
@@ -268,8 +269,8 @@ describe('checkQueuedChange', () => {
     });
 
     it.each([
-      ['an unknown invalidation', () => sdkError(CLOUDFRONT_ERRORS.noSuchInvalidation)],
-      ['a deleted distribution', () => sdkError(CLOUDFRONT_ERRORS.noSuchDistribution)],
+      ['an unknown invalidation', () => sdkError(AWS_ERRORS.noSuchInvalidation)],
+      ['a deleted distribution', () => sdkError(AWS_ERRORS.noSuchDistribution)],
     ])('publishes "not-found" for %s while watching an invalidation', async (_case, error) => {
       // Arrange
       cloudfrontMock.on(GetInvalidationCommand).rejects(error());
@@ -314,7 +315,7 @@ describe('checkQueuedChange', () => {
       // Arrange
       cloudfrontMock
         .on(GetDistributionCommand)
-        .rejects(sdkError(CLOUDFRONT_ERRORS.accessDenied, 'User is not authorized to perform cloudfront:GetDistribution'));
+        .rejects(sdkError(AWS_ERRORS.accessDenied, 'User is not authorized to perform cloudfront:GetDistribution'));
       // Act
       const result = await checkQueuedChange(delivery('update-distribution.json', 1), deps);
       // Assert
@@ -343,6 +344,17 @@ describe('checkQueuedChange', () => {
   });
 
   describe('distribution tenants', () => {
+    it('skips a tenant call the default stack does not watch: tenant calls are opt-in', async () => {
+      // Arrange
+      const defaults = { ...deps, settings: DISPATCH_SETTINGS };
+      // Act
+      const result = await checkQueuedChange(deliveryAfterEvent('update-distribution-tenant.json', 1), defaults);
+      // Assert
+      expect(result).toEqual({ result: 'skipped', reason: 'UpdateDistributionTenant is not a watched event' });
+      expect(cloudfrontMock.calls()).toEqual([]);
+      expect(published()).toEqual([]);
+    });
+
     it('asks GetDistributionTenant with the tenant id and publishes "deployed" for a Deployed tenant', async () => {
       // Arrange
       cloudfrontMock.on(GetDistributionTenantCommand, { Identifier: TENANT_ID }).resolves(tenant('Deployed'));
@@ -379,7 +391,7 @@ describe('checkQueuedChange', () => {
       // Arrange
       cloudfrontMock
         .on(GetDistributionTenantCommand)
-        .rejects(sdkError(CLOUDFRONT_ERRORS.entityNotFound, 'The distribution tenant does not exist.'));
+        .rejects(sdkError(AWS_ERRORS.entityNotFound, 'The distribution tenant does not exist.'));
       // Act
       const result = await checkQueuedChange(deliveryAfterEvent('update-distribution-tenant.json', 1), deps);
       // Assert
@@ -409,7 +421,7 @@ describe('checkQueuedChange', () => {
       // Arrange
       cloudfrontMock
         .on(GetInvalidationForDistributionTenantCommand)
-        .rejects(sdkError(CLOUDFRONT_ERRORS.entityNotFound, 'The distribution tenant does not exist.'));
+        .rejects(sdkError(AWS_ERRORS.entityNotFound, 'The distribution tenant does not exist.'));
       // Act
       const result = await checkQueuedChange(deliveryAfterEvent('create-invalidation-for-distribution-tenant.json', 1), deps);
       // Assert

@@ -8,7 +8,7 @@ import { buildSchedule, waitAfterCheck } from '../../functions/shared/schedule';
 import { WATCH_SETTINGS_ENV } from '../../functions/shared/settings';
 import { UNUSABLE_EVENT_VISIBILITY_SECONDS } from '../../functions/status-check/check';
 import { STATUS_CHECK_ENV } from '../../functions/status-check/lambda-env';
-import { CLOUDFRONT_ERRORS } from '../../statemachine/constants';
+import { AWS_ERRORS } from '../../statemachine/constants';
 import { distributionResponse, invalidationResponse, THROTTLED } from '../../tools/lib/simulated-cloudfront';
 import { fixtureBody } from '../support/fixtures';
 import { QUEUE_URL, sdkError, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
@@ -71,7 +71,7 @@ describe('the status-check Lambda handler', () => {
       .on(GetDistributionCommand, { Id: 'E2QWRUHAPOMQZL' })
       .resolves(distributionResponse('E2QWRUHAPOMQZL', 'InProgress') as never)
       .on(GetDistributionCommand, { Id: 'E1KX7NS0V9EXMP' })
-      .rejects(sdkError(CLOUDFRONT_ERRORS.noSuchDistribution, 'The specified distribution does not exist.'))
+      .rejects(sdkError(AWS_ERRORS.noSuchDistribution, 'The specified distribution does not exist.'))
       .on(GetDistributionCommand, { Id: 'E3STAGINGEXAMP' })
       .rejects(sdkError(THROTTLED.error, THROTTLED.cause));
     const event = sqsEvent(

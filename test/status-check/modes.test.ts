@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { WATCH_SETTINGS_ENV } from '../../functions/shared/settings';
 import { STATUS_CHECK_ENV } from '../../functions/status-check/lambda-env';
 import { statusCheckMaxReceiveCount } from '../../functions/status-check/receive-budget';
-import { STATUS_CHECK_TIMEOUT_SECONDS } from '../../infra/config';
+import { STATUS_CHECK_TIMEOUT_SECONDS } from '../../functions/status-check/receive-budget';
 import { STATUS_CHECK_BATCH_SIZE } from '../../infra/constructs/status-check-consumer';
 import { synthNotifier, watchSettingsOf, type CfnTemplate } from '../../tools/lib/synth';
 import { synthesized } from '../support/definition';

@@ -7,7 +7,7 @@ import { STATE_NAMES } from '../../statemachine/constants';
 import { runLocally, type LocalRunResult } from '../../tools/lib/local-engine';
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
 import { WATCH_SCENARIOS, type WatchScenario } from '../scenarios/watch-scenarios';
-import { deployedDefinition } from '../support/definition';
+import { contextFor, deployedDefinition } from '../support/definition';
 import { fixtureBody } from '../support/fixtures';
 import { runRedeliveries, type RedeliveryRun } from './redelivery';
 import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
@@ -65,7 +65,7 @@ async function runBoth(
   scenario: WatchScenario,
   input = scenario.input,
 ): Promise<{ machine: LocalRunResult; lambda: RedeliveryRun; checks: number }> {
-  const definition = deployedDefinition();
+  const definition = deployedDefinition(contextFor(scenario.input.watch.kind));
   const machine = await runLocally(definition, input, {
     cloudfront: scriptedCloudFront(scenario.answers),
     waitMilliseconds: 0,

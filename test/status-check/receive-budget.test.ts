@@ -5,6 +5,7 @@ import type { WatchSettings } from '../../functions/shared/settings';
 import {
   longestRetentionThatFits,
   longestWaitSeconds,
+  MAX_WAIT_AFTER_CHECK_SECONDS,
   maxChecksPerWatch,
   NOTIFY_RETRY_RECEIVES,
   notifyRoomSeconds,
@@ -128,15 +129,19 @@ describe('readConfig in mode sqs-retry', () => {
     expect(tooShort).toThrow(`Allowed: more than ${room} with mode "sqs-retry"`);
   });
 
-  it('refuses a wait between checks longer than SQS can hide a message', () => {
-    // Arrange
-    const context = { mode: 'sqs-retry', retentionSeconds: 1_209_600, maxPollIntervalSeconds: SQS_MAX_VISIBILITY_TIMEOUT_SECONDS + 1 };
+  it('refuses a wait that would end past 12 hours from the receive, leaving room for the check that sets it', () => {
+    // Arrange: 43,200 s from the receive, less the 30 s timeout and 60 s of init and hand-over
+    const context = { mode: 'sqs-retry', retentionSeconds: 1_209_600, maxPollIntervalSeconds: 43_111 };
     // Act
     const tooLong = read(context);
-    const longest = read({ ...context, maxPollIntervalSeconds: SQS_MAX_VISIBILITY_TIMEOUT_SECONDS });
+    const twelveHours = read({ ...context, maxPollIntervalSeconds: 43_200 });
+    const longest = read({ ...context, maxPollIntervalSeconds: 43_110 });
     // Assert
-    expect(tooLong).toThrow(`"maxPollIntervalSeconds": ${SQS_MAX_VISIBILITY_TIMEOUT_SECONDS + 1}. Allowed: at most ${SQS_MAX_VISIBILITY_TIMEOUT_SECONDS} with mode "sqs-retry"`);
-    expect(longestWaitSeconds(longest().schedule)).toBe(SQS_MAX_VISIBILITY_TIMEOUT_SECONDS);
+    expect(MAX_WAIT_AFTER_CHECK_SECONDS).toBe(43_110);
+    expect(tooLong).toThrow('"maxPollIntervalSeconds": 43111. Allowed: at most 43110 with mode "sqs-retry"');
+    expect(tooLong).toThrow('SQS caps at 43200 s counted from the receive, and a check runs up to 90 s after its receive');
+    expect(twelveHours).toThrow('Allowed: at most 43110');
+    expect(longestWaitSeconds(longest().schedule)).toBe(43_110);
   });
 
   it('leaves mode stepfunctions free of these limits', () => {

@@ -19,11 +19,11 @@ import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { WatchSettings } from '../../functions/shared/settings';
 import { checkQueuedChange, keepsMessage, type StatusCheckDeps, type StatusCheckResult } from '../../functions/status-check/check';
 import { SDK_MAX_ATTEMPTS } from '../../functions/status-check/lambda-env';
-import { isTransient } from '../../functions/status-check/service-errors';
-import { CLOUDFRONT_ERRORS } from '../../statemachine/constants';
+import { isTransient } from '../../functions/shared/service-errors';
+import { AWS_ERRORS } from '../../statemachine/constants';
 import type { CloudFrontAnswerer } from '../../tools/lib/local-engine';
 import { cloudfrontError } from '../../tools/lib/simulated-cloudfront';
-import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
+import { EVERY_CALL_SETTINGS } from '../support/dispatch-settings';
 import { collectingLogger } from '../support/logger';
 
 export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/notifier-buffer';
@@ -38,13 +38,13 @@ function statusCode(cause: string, fallback: number): number {
 export function sdkErrorFor(error: Error): Error {
   const message = error.message;
   switch (error.name) {
-    case CLOUDFRONT_ERRORS.noSuchDistribution:
+    case AWS_ERRORS.noSuchDistribution:
       return new NoSuchDistribution({ message, $metadata: { httpStatusCode: 404 } });
-    case CLOUDFRONT_ERRORS.noSuchInvalidation:
+    case AWS_ERRORS.noSuchInvalidation:
       return new NoSuchInvalidation({ message, $metadata: { httpStatusCode: 404 } });
-    case CLOUDFRONT_ERRORS.entityNotFound:
+    case AWS_ERRORS.entityNotFound:
       return new EntityNotFound({ message, $metadata: { httpStatusCode: 404 } });
-    case CLOUDFRONT_ERRORS.accessDenied:
+    case AWS_ERRORS.accessDenied:
       return new AccessDenied({ message, $metadata: { httpStatusCode: 403 } });
     case 'CloudFront.CloudFrontException': {
       const status = statusCode(message, 500);
@@ -74,7 +74,7 @@ export interface RedeliveryOptions {
   readonly topicArn: string;
   /** Stop after this many deliveries even if SQS would bring the message back again. */
   readonly maxDeliveries: number;
-  /** @default DISPATCH_SETTINGS, the settings the scenarios' execution inputs are built with */
+  /** @default EVERY_CALL_SETTINGS: the settings the scenarios' execution inputs are built with, every call watched */
   readonly settings?: WatchSettings;
   /** Answers SNS; throw to fail a publish. @default succeeds */
   readonly publish?: (input: PublishCommandInput) => void;
@@ -149,7 +149,7 @@ export async function runRedeliveries(options: RedeliveryOptions): Promise<Redel
     logger: collectingLogger(),
     topicArn: options.topicArn,
     queue: { url: QUEUE_URL, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS },
-    settings: options.settings ?? DISPATCH_SETTINGS,
+    settings: options.settings ?? EVERY_CALL_SETTINGS,
     now: () => (typeof options.checkTime === 'function' ? options.checkTime(receiveCount) : options.checkTime),
   };
 

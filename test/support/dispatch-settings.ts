@@ -1,4 +1,4 @@
-import { DEFAULT_WATCHED_EVENTS } from '../../functions/shared/cloudtrail';
+import { DEFAULT_WATCHED_EVENTS, SUPPORTED_EVENT_NAMES } from '../../functions/shared/cloudtrail';
 import type { WatchSettings } from '../../functions/shared/settings';
 
 /** What the stack hands the dispatcher at the defaults, for tests that drive it without a synth. */
@@ -13,3 +13,6 @@ export const DISPATCH_SETTINGS: WatchSettings = {
   retentionSeconds: 345_600,
   schedule: { pollIntervalSeconds: 60 },
 };
+
+/** DISPATCH_SETTINGS with every supported call watched, the opt-in tenant calls included. */
+export const EVERY_CALL_SETTINGS: WatchSettings = { ...DISPATCH_SETTINGS, watchedEvents: SUPPORTED_EVENT_NAMES };

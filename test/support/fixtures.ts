@@ -1,7 +1,7 @@
 /** The recorded-shape CloudTrail events in test/fixtures/events, and what the dispatcher makes of them. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_WATCHED_EVENTS, parseEventBridgeBody, type Watch } from '../../functions/shared/cloudtrail';
+import { SUPPORTED_EVENT_NAMES, parseEventBridgeBody, type Watch } from '../../functions/shared/cloudtrail';
 import { scheduleFor, type WatchSettings } from '../../functions/shared/settings';
 import { buildWatchExecution, type WatchExecutionInput } from '../../functions/shared/watch-execution';
 import { DISPATCH_SETTINGS } from './dispatch-settings';
@@ -13,7 +13,7 @@ export function fixtureBody(file: string): string {
 
 /** The watch the parser makes of a message body, with every supported call watched; throws for one it does not watch. */
 export function watchOf(body: string): Watch {
-  const parsed = parseEventBridgeBody(body, { watchedEvents: DEFAULT_WATCHED_EVENTS });
+  const parsed = parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES });
   if (parsed.type !== 'watch') throw new Error(`not a watch: ${JSON.stringify(parsed).slice(0, 300)}`);
   return parsed.watch;
 }

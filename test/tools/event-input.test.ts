@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_WATCHED_EVENTS, parseEventBridgeEvent } from '../../functions/shared/cloudtrail';
+import { SUPPORTED_EVENT_NAMES, parseEventBridgeEvent } from '../../functions/shared/cloudtrail';
 import { UsageError } from '../../tools/cli/args';
 import { DEFAULT_EVENT_FILE, loadReplayEvent, retimeReplayEvent } from '../../tools/cli/event-input';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/events/${name}`, import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), 'start-events-'));
-const OPTIONS = { watchedEvents: DEFAULT_WATCHED_EVENTS };
+const OPTIONS = { watchedEvents: SUPPORTED_EVENT_NAMES };
 const NOW = new Date('2027-03-01T08:00:00.250Z');
 
 function file(name: string, content: string): string {

@@ -2,8 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudFrontClient, GetDistributionCommand, NoSuchDistribution } from '@aws-sdk/client-cloudfront';
 import { describe, expect, it } from 'vitest';
-import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/status-check/service-errors';
-import { CLOUDFRONT_ERRORS } from '../../statemachine/constants';
+import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/shared/service-errors';
+import { AWS_ERRORS } from '../../statemachine/constants';
 import { integrationError } from '../../tools/cli/live';
 
 describe('--live: CloudFront SDK errors as the Step Functions integration reports them', () => {
@@ -13,7 +13,7 @@ describe('--live: CloudFront SDK errors as the Step Functions integration report
     // Act
     const reported = integrationError(error);
     // Assert
-    expect(reported.name).toBe(CLOUDFRONT_ERRORS.noSuchDistribution);
+    expect(reported.name).toBe(AWS_ERRORS.noSuchDistribution);
     expect(reported.message).toBe(
       'The specified distribution does not exist. (Service: CloudFront, Status Code: 404, Error Code: NoSuchDistribution, Request ID: r1)',
     );
@@ -50,7 +50,7 @@ describe('--live: CloudFront SDK errors as the Step Functions integration report
       // Assert
       expect(reports).toEqual([
         `${UNMODELED_CLOUDFRONT_ERROR}: Throttling (Service: CloudFront, Status Code: 400, Error Code: Throttling, Request ID: r1)`,
-        `${CLOUDFRONT_ERRORS.noSuchDistribution}: NoSuchDistribution (Service: CloudFront, Status Code: 404, Error Code: NoSuchDistribution, Request ID: r1)`,
+        `${AWS_ERRORS.noSuchDistribution}: NoSuchDistribution (Service: CloudFront, Status Code: 404, Error Code: NoSuchDistribution, Request ID: r1)`,
       ]);
     } finally {
       server.close();

@@ -10,9 +10,10 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLOUDFRONT_ERRORS, STATE_NAMES } from '../../statemachine/constants';
+import { AWS_ERRORS, STATE_NAMES } from '../../statemachine/constants';
 import { run } from '../../tools/cli/run';
 import { notificationText, testIo } from './support';
+import { EVERY_CALL } from '../support/definition';
 
 const DISTRIBUTION = 'E2QWRUHAPOMQZL';
 const INVALIDATION = 'I2J0I21PCUYOIK';
@@ -86,11 +87,23 @@ describe('npm start -- --live against a mocked CloudFront API', () => {
     expect(publish!.args[0].input.Message).toContain(`Invalidation:  ${INVALIDATION}`);
   });
 
-  it('checks a distribution tenant with GetDistributionTenant until it is Deployed and ends with the tenant notification', async () => {
+  it('refuses a tenant watch when the stack does not watch tenant calls, and says how to opt in', async () => {
+    // Act
+    const { code, stderr } = await live([], {}, ['--tenant', TENANT]);
+    // Assert
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      'npm start: this stack does not watch tenant changes, so its state machine cannot check one (it is not in watchedEvents; watch it too with ' +
+        '-c watchedEvents=CreateDistribution,CreateDistributionWithTags,UpdateDistribution,CopyDistribution,UpdateDistributionWithStagingConfig,AssociateAlias,CreateInvalidation,UpdateDistributionTenant)\n',
+    );
+    expect(cloudfront.calls()).toEqual([]);
+  });
+
+  it.each(['lambda', 'sdk'])('checks a distribution tenant with GetDistributionTenant until it is Deployed and ends with the tenant notification (tenantStatusCheck %s)', async (check) => {
     // Arrange
     cloudfront.on(GetDistributionTenantCommand).resolvesOnce(tenant('InProgress')).resolves(tenant('Deployed'));
     // Act
-    const { code, stdout, stderr } = await live([], {}, ['--tenant', TENANT]);
+    const { code, stdout, stderr } = await live(['-c', `watchedEvents=${EVERY_CALL.watchedEvents}`, '-c', `tenantStatusCheck=${check}`], {}, ['--tenant', TENANT]);
     // Assert
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(cloudfront.commandCalls(GetDistributionTenantCommand).map((call) => call.args[0].input)).toEqual([{ Identifier: TENANT }, { Identifier: TENANT }]);
@@ -109,7 +122,7 @@ describe('npm start -- --live against a mocked CloudFront API', () => {
     // Arrange
     cloudfront.on(GetInvalidationForDistributionTenantCommand).resolves(invalidation('Completed'));
     // Act
-    const { code, stdout, stderr } = await live(['--invalidation', INVALIDATION], {}, ['--tenant', TENANT]);
+    const { code, stdout, stderr } = await live(['--invalidation', INVALIDATION, '-c', `watchedEvents=${EVERY_CALL.watchedEvents}`], {}, ['--tenant', TENANT]);
     // Assert
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(cloudfront.commandCalls(GetInvalidationForDistributionTenantCommand).map((call) => call.args[0].input)).toEqual([
@@ -129,7 +142,7 @@ describe('npm start -- --live against a mocked CloudFront API', () => {
     expect(code).toBe(0);
     expect(cloudfront.commandCalls(GetDistributionCommand)).toHaveLength(1);
     expect(stdout).toMatch(/FAILED with DistributionNotFound/);
-    expect(notificationText(stdout)).toMatch(new RegExp(`^Error: +${CLOUDFRONT_ERRORS.noSuchDistribution.replace('.', '\\.')}$`, 'm'));
+    expect(notificationText(stdout)).toMatch(new RegExp(`^Error: +${AWS_ERRORS.noSuchDistribution.replace('.', '\\.')}$`, 'm'));
   });
 
   it('retries throttling (an unmodeled error) and then reports Deployed', async () => {

@@ -10,6 +10,7 @@ import { run } from '../../tools/cli/run';
 import { SCENARIO_NAMES, THROTTLED_CALLS, TIMEOUT_SCENARIO_RETENTION_SECONDS } from '../../tools/cli/scenarios';
 import { clockText } from '../../tools/cli/timeline';
 import { disposeApps, notificationText, sharedPrepare, testIo, withoutTimestamps } from './support';
+import { EVERY_CALL } from '../support/definition';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/events/${name}`, import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), 'start-replay-'));
@@ -114,9 +115,18 @@ describe('npm start replays a change end to end', () => {
     expect(notification(stdout)).toMatch(/^Subject: +CloudFront E2QWRUHAPOMQZL invalidation completed$/m);
   });
 
+  it('refuses a tenant event the default stack does not watch, and names the -c that watches it', async () => {
+    // Act
+    const { code, stderr } = await start(['--event', fixture('update-distribution-tenant.json')]);
+    // Assert
+    expect(code).toBe(2);
+    expect(stderr).toContain('is not a watched call: UpdateDistributionTenant is not a watched event (it is not in watchedEvents; watch it too with -c watchedEvents=');
+    expect(stderr).toContain(',CreateInvalidation,UpdateDistributionTenant)');
+  });
+
   it('counts the checks of a tenant invalidation and names the tenant it belongs to', async () => {
     // Act
-    const { code, stdout } = await start(['--event', fixture('create-invalidation-for-distribution-tenant.json'), '--finish-after', '0']);
+    const { code, stdout } = await start(['--event', fixture('create-invalidation-for-distribution-tenant.json'), '--finish-after', '0', '-c', `watchedEvents=${EVERY_CALL.watchedEvents}`]);
     // Assert
     expect(code).toBe(0);
     expect(stdout).toMatch(/event +CreateInvalidationForDistributionTenant on invalidation I2TENANTINVAL1 of distribution tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB/);
@@ -126,7 +136,7 @@ describe('npm start replays a change end to end', () => {
 
   it('shows the newer ETag on the check that ends a superseded tenant change', async () => {
     // Act
-    const { code, stdout } = await start(['--event', fixture('update-distribution-tenant.json'), '--scenario', 'superseded', '--finish-after', '0']);
+    const { code, stdout } = await start(['--event', fixture('update-distribution-tenant.json'), '--scenario', 'superseded', '--finish-after', '0', '-c', `watchedEvents=${EVERY_CALL.watchedEvents}`]);
     // Assert
     expect(code).toBe(0);
     expect(stdout).toMatch(/check +1: Deployed with ETag E3NEWERCHANGE1, not E2QWRUHEXAMPLE of this change/);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import {
+  SUPPORTED_EVENT_NAMES,
   DETAIL_TYPE,
   EVENT_SOURCE,
   parseEventBridgeEvent,
@@ -81,8 +82,16 @@ function toEnvelope(file: string, document: unknown): { form: EventForm; envelop
 function parse(file: string, envelope: JsonObject, options: ParseOptions): Watch {
   const parsed = parseEventBridgeEvent(envelope, options);
   if (parsed.type === 'invalid') throw new UsageError(`event file ${file} is not a CloudFront CloudTrail event: ${parsed.reason}`);
-  if (parsed.type === 'skip') throw new UsageError(`event file ${file} is not a watched call: ${parsed.reason}`);
+  if (parsed.type === 'skip') {
+    throw new UsageError(`event file ${file} is not a watched call: ${parsed.reason}${optInHint(parsed.eventName, options.watchedEvents)}`);
+  }
   return parsed.watch;
+}
+
+/** For a supported call left out of watchedEvents (the tenant calls are opt-in): the -c that watches it too. */
+export function optInHint(eventName: string | undefined, watchedEvents: readonly string[]): string {
+  if (eventName === undefined || !(SUPPORTED_EVENT_NAMES as readonly string[]).includes(eventName) || watchedEvents.includes(eventName)) return '';
+  return ` (it is not in watchedEvents; watch it too with -c watchedEvents=${[...watchedEvents, eventName].join(',')})`;
 }
 
 /** Reads and checks the event; every way it can be unusable is a UsageError with the parser's reason. */

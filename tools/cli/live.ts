@@ -12,7 +12,7 @@ import {
   type CloudFrontClient,
 } from '@aws-sdk/client-cloudfront';
 import { watchedCall, type Watch } from '../../functions/shared/cloudtrail';
-import { integrationErrorName } from '../../functions/status-check/service-errors';
+import { integrationErrorName } from '../../functions/shared/service-errors';
 import type { CloudFrontAnswerer } from '../lib/local-engine';
 import { UsageError, type LiveTarget } from './args';
 

@@ -17,7 +17,7 @@ import { synthNotifier, watchDefinition, watchSettingsOf } from '../lib/synth';
 import { VirtualClock } from '../lib/virtual-clock';
 import { parseArguments, usage, UsageError, type StartOptions } from './args';
 import { prepareApp, replayDispatcher, type PreparedApp } from './dispatcher-replay';
-import { DEFAULT_EVENT_FILE, loadReplayEvent, retimeReplayEvent } from './event-input';
+import { DEFAULT_EVENT_FILE, loadReplayEvent, optInHint, retimeReplayEvent } from './event-input';
 import { liveCloudFront, liveWatch, requireCredentials } from './live';
 import { simulatedCloudFront, TIMEOUT_SCENARIO_RETENTION_SECONDS } from './scenarios';
 import { clockText, followExecution, nominalRetryDelaySeconds, Timeline, type Output } from './timeline';
@@ -260,6 +260,11 @@ async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
   const settings = watchSettingsOf(template);
   const startedAt = Date.now();
   const watchOf = liveWatch(options, new Date(startedAt));
+  if (!settings.watchedEvents.includes(watchOf.eventName)) {
+    throw new UsageError(
+      `this stack does not watch ${watchOf.kind} changes, so its state machine cannot check one${optInHint(watchOf.eventName, settings.watchedEvents)}`,
+    );
+  }
   const execution = buildWatchExecution(watchOf, { retentionSeconds: settings.retentionSeconds, schedule: scheduleFor(settings) }, new Date(startedAt));
 
   const elapsed = () => (Date.now() - startedAt) / 1000;

@@ -4,7 +4,7 @@
  */
 import type { WatchKind } from '../../functions/shared/cloudtrail';
 import { describeDuration } from '../../functions/shared/watch-execution';
-import { CLOUDFRONT_ERRORS, KIND_RULES, statusOperation } from '../../statemachine/constants';
+import { AWS_ERRORS, KIND_RULES, statusOperation } from '../../statemachine/constants';
 import type { CloudFrontAnswerer } from '../lib/local-engine';
 import { answeringCloudFront, NEWER_ETAG, statusAnswer, THROTTLED } from '../lib/simulated-cloudfront';
 import type { VirtualClock } from '../lib/virtual-clock';
@@ -67,7 +67,7 @@ function scriptedFailure(scenario: ScenarioName, kind: WatchKind, call: number):
     }
     case 'access-denied':
       return {
-        error: CLOUDFRONT_ERRORS.accessDenied,
+        error: AWS_ERRORS.accessDenied,
         cause: `User is not authorized to perform cloudfront:${statusOperation(kind)} (simulated)`,
       };
     case 'throttling':

@@ -5,10 +5,11 @@
  */
 import './promise-with-resolvers';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { valueAt } from '../../functions/shared/cloudtrail';
+import { statusParameters } from '../../functions/shared/cloudfront-status';
+import { parseStatusReadRequest } from '../../functions/status-reader/read';
 import type { WatchDetails } from '../../functions/shared/watch-execution';
 import { STATUS_CALLS } from '../../statemachine/constants';
-import type { AslDefinition } from '../../statemachine/definition';
+import { LAMBDA_INVOKE, type AslDefinition } from '../../statemachine/definition';
 
 type JsonValue = Parameters<StateMachine['run']>[0];
 
@@ -27,11 +28,7 @@ export function statusCheckCall(watch: Pick<WatchDetails, 'kind' | 'distribution
   call: CloudFrontCall;
   params: Record<string, string>;
 } {
-  const { call, parameters } = STATUS_CALLS[watch.kind];
-  const params = Object.fromEntries(
-    Object.entries(parameters).map(([name, path]) => [name, String(valueAt({ watch }, path.replace(/^\$\./, '')) ?? '')]),
-  );
-  return { call, params };
+  return { call: STATUS_CALLS[watch.kind].call, params: statusParameters(watch.kind, watch) };
 }
 
 /** The ARN Step Functions gives an execution of this name. */
@@ -58,11 +55,12 @@ interface StartExecutionRequest {
   readonly Input: unknown;
 }
 
-export type TaskKind = CloudFrontCall | 'publish' | 'startExecution';
+export type TaskKind = CloudFrontCall | 'readStatus' | 'publish' | 'startExecution';
 
 const CLOUDFRONT_CALLS: readonly CloudFrontCall[] = Object.values(STATUS_CALLS).map(({ call }) => call);
 const TASK_RESOURCES: Record<string, TaskKind> = {
   ...Object.fromEntries(CLOUDFRONT_CALLS.map((call) => [`arn:aws:states:::aws-sdk:cloudfront:${call}`, call])),
+  [LAMBDA_INVOKE]: 'readStatus',
   'arn:aws:states:::sns:publish': 'publish',
   'arn:aws:states:::states:startExecution': 'startExecution',
 };
@@ -144,6 +142,11 @@ export async function runLocally(definition: AslDefinition, input: unknown, opti
   };
   const handlers: Record<TaskKind, (params: never) => Promise<unknown>> = {
     ...(Object.fromEntries(CLOUDFRONT_CALLS.map((call) => [call, cloudfrontHandler(call)])) as Record<CloudFrontCall, (params: never) => Promise<unknown>>),
+    // The status-reader Lambda: its own request check, then the same answerer, under Payload as lambda:invoke returns it.
+    readStatus: async ({ Payload }: { Payload: unknown }) => {
+      const { kind, parameters } = parseStatusReadRequest(Payload);
+      return { StatusCode: 200, Payload: await cloudfrontHandler(STATUS_CALLS[kind].call)(parameters as never) };
+    },
     publish: async (request: PublishRequest) => {
       published.push(request);
       return options.publish ? options.publish(request) : { MessageId: `local-message-${published.length}` };

@@ -3,7 +3,7 @@
  * so the same responses serve the in-process engine and Step Functions Local's mock file.
  */
 import type { WatchKind } from '../../functions/shared/cloudtrail';
-import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/status-check/service-errors';
+import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/shared/service-errors';
 import { DISTRIBUTION_STATUS, INVALIDATION_STATUS, KIND_RULES, TENANT_STATUS } from '../../statemachine/constants';
 import type { CloudFrontAnswerer } from './local-engine';
 

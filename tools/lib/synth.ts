@@ -43,7 +43,9 @@ export function fakeArn(template: CfnTemplate, logicalId: string): string {
   const resource = template.Resources[logicalId];
   if (!resource) throw new Error(`no resource ${logicalId} in the template`);
   const service = resource.Type.split('::')[1]!.toLowerCase();
-  const name = service === 'stepfunctions' ? `stateMachine:${logicalId}` : logicalId;
+  // The resource part of each ARN format the definition holds: arn:aws:states:...:stateMachine:NAME, ...:function:NAME.
+  const resourcePrefix: Record<string, string> = { stepfunctions: 'stateMachine:', lambda: 'function:' };
+  const name = `${resourcePrefix[service] ?? ''}${logicalId}`;
   return `arn:${FAKE_PARTITION}:${service === 'stepfunctions' ? 'states' : service}:${REQUIRED_REGION}:${FAKE_ACCOUNT}:${name}`;
 }
 
