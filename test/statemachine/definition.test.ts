@@ -354,6 +354,26 @@ describe('continuing a watch in a new execution', () => {
     });
   });
 
+  it('treats a continuation whose name exists (StepFunctions.ExecutionAlreadyExistsException) as handed over: no retry, no failure', async () => {
+    // Arrange: the optimized states:startExecution integration names StartExecution's errors "StepFunctions.<Exception>"
+    const refused = Object.assign(new Error('Execution Already Exists: part2'), { name: 'StepFunctions.ExecutionAlreadyExistsException' });
+    let attempts = 0;
+    // Act
+    const run = await runLocally(definition(), firstPart({ continueAt: 3 }), {
+      cloudfront: scriptedCloudFront([IN_PROGRESS]),
+      waitMilliseconds: 0,
+      startExecution: async () => {
+        attempts += 1;
+        throw refused;
+      },
+    });
+    // Assert
+    expect({ status: run.status, error: run.error }).toEqual({ status: 'SUCCEEDED', error: undefined });
+    expect(attempts).toBe(1);
+    expect(run.statesEntered.at(-1)).toBe('Watch continues in a new execution');
+    expect((run.output as { continuation: { Error: string } }).continuation.Error).toBe('StepFunctions.ExecutionAlreadyExistsException');
+  });
+
   it('part 2 keeps counting and ends with exactly one notification', async () => {
     // Arrange
     const first = await runLocally(definition(), firstPart({ continueAt: 3 }), {

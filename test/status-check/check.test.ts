@@ -175,6 +175,18 @@ describe('checkQueuedChange', () => {
       expect(published()).toEqual([]);
     });
 
+    it('never asks SQS to hide a message past 12 hours from its receive, even with settings synth would refuse', async () => {
+      // Arrange: a 50,000 s interval (a hand-edited WATCH_SETTINGS); SQS counts 43,200 s from the receive, the check runs up to 90 s after it
+      cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress'));
+      const schedule = { pollIntervalSeconds: 50_000, distributionFastPhaseSeconds: 0, growthAfterSeconds: 1_209_600, maxPollIntervalSeconds: 50_000 };
+      const message = delivery('update-distribution.json', 1);
+      // Act
+      const result = await checkQueuedChange(message, { ...deps, settings: { ...deps.settings, retentionSeconds: 1_209_600, schedule } });
+      // Assert
+      expect(result).toMatchObject({ result: 'check-again', check: 1, waitSeconds: 43_110 });
+      expect(visibilityChanges()).toEqual([{ QueueUrl: QUEUE_URL, ReceiptHandle: message.receiptHandle, VisibilityTimeout: 43_110 }]);
+    });
+
     it('keeps the message even when its visibility cannot be changed: the queue visibility timeout applies', async () => {
       // Arrange
       cloudfrontMock.on(GetInvalidationCommand).resolves(invalidation('InProgress'));
