@@ -2,7 +2,8 @@ import type { App } from 'aws-cdk-lib';
 import { checkContextKeys, readConfig } from './config';
 import { NotifierStack, REQUIRED_REGION } from './notifier-stack';
 
-const STACK_NAME = 'CloudFrontChangeNotifier';
+/** The stack's name, which `cdk deploy` deploys and the smoke test looks up. */
+export const STACK_NAME = 'CloudFrontChangeNotifier';
 
 export interface NotifierEnvironment {
   readonly account?: string;

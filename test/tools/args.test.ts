@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_FINISH_AFTER_SECONDS, parseArguments, parseDuration, usage, UsageError } from '../../tools/cli/args';
 import { SCENARIO_NAMES } from '../../tools/cli/scenarios';
+import { contextPairs, deployContext } from '../../tools/lib/cdk-context';
 
 function usageError(argv: string[]): UsageError {
   try {
@@ -119,5 +123,67 @@ describe('npm start arguments', () => {
     const text = usage();
     // Assert
     for (const name of SCENARIO_NAMES) expect(text).toMatch(new RegExp(`^  ${name} `, 'm'));
+  });
+});
+
+describe('-c KEY=VALUE of every command (npm start, npm run preflight, npm run smoke)', () => {
+  it('splits each pair at the first "=", the last of a repeated key winning', () => {
+    // Act
+    const context = contextPairs(['a=1', 'b=x=y', 'c=', 'a=2']);
+    // Assert
+    expect(context).toEqual({ a: '2', b: 'x=y', c: '' });
+  });
+
+  it.each([['novalue'], ['=value']])('refuses %j, without the usage text', (value) => {
+    // Act
+    const error = (() => {
+      try {
+        contextPairs([value]);
+      } catch (thrown) {
+        return thrown;
+      }
+      throw new Error(`contextPairs(["${value}"]) did not fail`);
+    })();
+    // Assert
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error).toMatchObject({ message: `--context expects KEY=VALUE, got "${value}"`, showUsage: false });
+  });
+});
+
+describe('the context cdk deploy would hand the app (npm run preflight, npm run smoke)', () => {
+  let project: string;
+  let home: string;
+  beforeEach(() => {
+    project = mkdtempSync(join(tmpdir(), 'cdk-context-project-'));
+    home = mkdtempSync(join(tmpdir(), 'cdk-context-home-'));
+  });
+  afterEach(() => {
+    rmSync(project, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('looks a key up in -c, then cdk.json, then cdk.context.json, then ~/.cdk.json, as the CDK CLI does', () => {
+    // Arrange
+    writeFileSync(join(home, '.cdk.json'), JSON.stringify({ context: { alarms: false, mode: 'sqs-retry', trailRetentionDays: 30 } }));
+    writeFileSync(join(project, 'cdk.context.json'), JSON.stringify({ mode: 'stepfunctions', pollIntervalSeconds: 30, trailRetentionDays: 90 }));
+    writeFileSync(join(project, 'cdk.json'), JSON.stringify({ app: 'npx tsx infra/app.ts', context: { pollIntervalSeconds: 45, createTrail: true } }));
+    // Act
+    const context = deployContext({ createTrail: 'false' }, { projectDir: project, homeDir: home });
+    // Assert
+    expect(context).toEqual({ alarms: false, mode: 'stepfunctions', trailRetentionDays: 90, pollIntervalSeconds: 45, createTrail: 'false' });
+  });
+
+  it('does without the files that do not exist', () => {
+    // Act
+    const context = deployContext({}, { projectDir: project, homeDir: home });
+    // Assert
+    expect(context).toEqual({});
+  });
+
+  it('says which file is not valid JSON', () => {
+    // Arrange
+    writeFileSync(join(project, 'cdk.context.json'), '{ "mode": ');
+    // Act / Assert
+    expect(() => deployContext({}, { projectDir: project, homeDir: home })).toThrow(`the CDK context file ${join(project, 'cdk.context.json')} is not valid JSON`);
   });
 });

@@ -12,7 +12,6 @@ import { SFNClient, SFNServiceException, ValidateStateMachineDefinitionCommand }
 import { AuthorizationErrorException, ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, ParameterNotFound, SSMClient, SSMServiceException } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AslDefinition } from '../../statemachine/definition';
 import {
@@ -23,15 +22,8 @@ import {
   checkDeployment,
   selectsWriteManagementEvents,
 } from '../../tools/preflight/checks';
+import { cloudFormation, cloudTrail, resetAwsMocks, sfn, sns, ssm, sts } from './aws-mocks';
 import { ACCOUNT, awsError, noCredentialsError, PRINCIPAL, TOPIC_ARN, TRAIL_ARN } from './preflight-support';
-
-const sts = mockClient(STSClient);
-const ssm = mockClient(SSMClient);
-const cloudTrail = mockClient(CloudTrailClient);
-const sfn = mockClient(SFNClient);
-const cloudFormation = mockClient(CloudFormationClient);
-const sns = mockClient(SNSClient);
-const mocks = [sts, ssm, cloudTrail, sfn, cloudFormation, sns];
 
 const region = 'us-east-1';
 const clients = {
@@ -43,8 +35,8 @@ const clients = {
   sns: new SNSClient({ region }),
 };
 
-beforeEach(() => mocks.forEach((mock) => mock.reset()));
-afterEach(() => mocks.forEach((mock) => mock.reset()));
+beforeEach(resetAwsMocks);
+afterEach(resetAwsMocks);
 
 describe('credentials (sts:GetCallerIdentity)', () => {
   it('returns the account and the principal ARN', async () => {

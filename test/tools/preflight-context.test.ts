@@ -1,10 +1,7 @@
-/** The preflight command line, the context cdk deploy would get, and the definition's ARNs. No synthesis here. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+/** The preflight command line, the bootstrap qualifier and the definition's ARNs. No synthesis here; the deploy context is tested in args.test.ts. */
+import { describe, expect, it } from 'vitest';
 import type { CfnTemplate } from '../../tools/lib/synth';
-import { bootstrapQualifier, deployContext, parsePreflightArguments } from '../../tools/preflight/context';
+import { bootstrapQualifier, parsePreflightArguments } from '../../tools/preflight/context';
 import { validationDefinition } from '../../tools/preflight/definition';
 
 describe('the preflight command line', () => {
@@ -26,43 +23,7 @@ describe('the preflight command line', () => {
   });
 });
 
-describe('the context cdk deploy would hand the app', () => {
-  let project: string;
-  let home: string;
-  beforeEach(() => {
-    project = mkdtempSync(join(tmpdir(), 'preflight-project-'));
-    home = mkdtempSync(join(tmpdir(), 'preflight-home-'));
-  });
-  afterEach(() => {
-    rmSync(project, { recursive: true, force: true });
-    rmSync(home, { recursive: true, force: true });
-  });
-
-  it('looks a key up in -c, then cdk.json, then cdk.context.json, then ~/.cdk.json, as the CDK CLI does', () => {
-    // Arrange
-    writeFileSync(join(home, '.cdk.json'), JSON.stringify({ context: { alarms: false, mode: 'sqs-retry', trailRetentionDays: 30 } }));
-    writeFileSync(join(project, 'cdk.context.json'), JSON.stringify({ mode: 'stepfunctions', pollIntervalSeconds: 30, trailRetentionDays: 90 }));
-    writeFileSync(join(project, 'cdk.json'), JSON.stringify({ app: 'npx tsx infra/app.ts', context: { pollIntervalSeconds: 45, createTrail: true } }));
-    // Act
-    const context = deployContext({ createTrail: 'false' }, { projectDir: project, homeDir: home });
-    // Assert
-    expect(context).toEqual({ alarms: false, mode: 'stepfunctions', trailRetentionDays: 90, pollIntervalSeconds: 45, createTrail: 'false' });
-  });
-
-  it('does without the files that do not exist', () => {
-    // Act
-    const context = deployContext({}, { projectDir: project, homeDir: home });
-    // Assert
-    expect(context).toEqual({});
-  });
-
-  it('says which file is not valid JSON', () => {
-    // Arrange
-    writeFileSync(join(project, 'cdk.context.json'), '{ "mode": ');
-    // Act / Assert
-    expect(() => deployContext({}, { projectDir: project, homeDir: home })).toThrow(`the CDK context file ${join(project, 'cdk.context.json')} is not valid JSON`);
-  });
-
+describe('the bootstrap qualifier of the deploy context', () => {
   it('takes the bootstrap qualifier from @aws-cdk/core:bootstrapQualifier, else the CDK default', () => {
     // Act / Assert
     expect(bootstrapQualifier({ '@aws-cdk/core:bootstrapQualifier': 'team42' })).toBe('team42');
@@ -85,7 +46,7 @@ describe('the definition handed to the validator', () => {
     };
   }
 
-  it('puts the caller account into every ARN and gives a Lambda function ARN its "function:"', () => {
+  it('puts the caller account into every ARN, a Lambda function ARN keeping the "function:" synth.ts gives it', () => {
     // Arrange
     const template = templateCalling([
       '{"StartAt":"Check","States":{"Check":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"',

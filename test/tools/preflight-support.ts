@@ -1,4 +1,9 @@
-/** Pieces common to the preflight tests: AWS errors as the SDK raises them, and canned answers. */
+/** Pieces common to the preflight tests: the mocked clients, AWS errors as the SDK raises them, and canned answers. */
+import { cloudFormation, cloudTrail, sfn, sns, ssm, sts } from './aws-mocks';
+
+/** The clients preflight calls, mocked, in the order of its checks. */
+export const preflightMocks = [sts, ssm, cloudTrail, sfn, cloudFormation, sns];
+
 type ServiceExceptionClass = new (options: { name: string; $fault: 'client' | 'server'; message: string; $metadata: { httpStatusCode?: number } }) => Error;
 
 /** An error as the SDK raises it for a service error the client does not model (e.g. AccessDeniedException): its service's base exception. */

@@ -5,26 +5,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
-import { SFNClient, SFNServiceException, ValidateStateMachineDefinitionCommand } from '@aws-sdk/client-sfn';
-import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
+import { SFNServiceException, ValidateStateMachineDefinitionCommand } from '@aws-sdk/client-sfn';
+import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../tools/preflight/preflight';
 import { synthesized } from '../support/definition';
 import { captured } from './support';
-import { ACCOUNT, awsError, noCredentialsError, PRINCIPAL, TOPIC_ARN, TRAIL_ARN } from './preflight-support';
+import { cloudFormation, cloudTrail, resetAwsMocks, sfn, sns, ssm, sts } from './aws-mocks';
+import { ACCOUNT, awsError, noCredentialsError, preflightMocks as mocks, PRINCIPAL, TOPIC_ARN, TRAIL_ARN } from './preflight-support';
 
-const sts = mockClient(STSClient);
-const ssm = mockClient(SSMClient);
-const cloudTrail = mockClient(CloudTrailClient);
-const sfn = mockClient(SFNClient);
-const cloudFormation = mockClient(CloudFormationClient);
-const sns = mockClient(SNSClient);
-const mocks = [sts, ssm, cloudTrail, sfn, cloudFormation, sns];
 /** Every call any mocked client received. */
 const callsTo = (clients: typeof mocks) => clients.flatMap((mock): unknown[] => mock.calls());
 
@@ -69,7 +62,7 @@ function readyAccount(): void {
 type Json = Record<string, unknown>;
 type StateJson = { Type: string; Resource?: string; Parameters?: Json };
 
-beforeEach(() => mocks.forEach((mock) => mock.reset()));
+beforeEach(resetAwsMocks);
 
 describe('npm run preflight', () => {
   it('passes every check in a ready account and exits 0, one line per check', async () => {

@@ -2,35 +2,18 @@
  * `npm run smoke` against a stack deployed in mode sqs-retry, offline: the event goes to a mocked SQS, the status
  * check's log lines come from a mocked CloudWatch Logs. One synth, as the "deployed" template.
  */
-import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient, GetDistributionCommand } from '@aws-sdk/client-cloudfront';
-import { CloudWatchLogsClient, CloudWatchLogsServiceException, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { CloudWatchLogsServiceException, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient, SQSServiceException } from '@aws-sdk/client-sqs';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkQueuedChange } from '../../functions/status-check/check';
 import { synthNotifier, watchSettingsOf, type CfnTemplate } from '../../tools/lib/synth';
-import { runSmoke } from '../../tools/smoke/smoke';
-import { captured } from './support';
+import { cloudFront, logs, sfn, sns, sqs } from './aws-mocks';
+import { DISTRIBUTION, EVENT_ID, NOW, resetWithCaller, smoke, stackDeployed, TOPIC } from './smoke-support';
 
-const DISTRIBUTION = 'E2QWRUHAPOMQZL';
-const CALLER = 'arn:aws:iam::123456789012:user/alice';
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/CloudFrontChangeNotifier-CaptureBufferQueue';
 const LOG_GROUP = 'CloudFrontChangeNotifier-StatusCheckLogs1A2B3C4D-xYz';
-const TOPIC = 'arn:aws:sns:us-east-1:123456789012:CloudFrontChangeNotifier-NotificationsTopic';
-const NOW = '2027-03-01T08:00:00Z';
-const EVENT_ID = 'smoke-20270301T080000Z-a1b2c3';
-
-const sts = mockClient(STSClient);
-const cloudformation = mockClient(CloudFormationClient);
-const sqs = mockClient(SQSClient);
-const logs = mockClient(CloudWatchLogsClient);
-const sfn = mockClient(SFNClient);
-const cloudfront = mockClient(CloudFrontClient);
-const sns = mockClient(SNSClient);
 
 let deployedTemplate: CfnTemplate;
 beforeAll(() => {
@@ -57,52 +40,23 @@ function logsAnswer(...polls: FilteredLogEvent[][]) {
   mock.resolves({ events: polls.at(-1) ?? [] });
 }
 
-function testIo() {
-  let now = Date.parse(NOW);
-  const sleeps: number[] = [];
-  const io = {
-    stdout: captured(),
-    stderr: captured(),
-    now: () => new Date(now),
-    sleep: async (milliseconds: number) => {
-      sleeps.push(milliseconds);
-      now += milliseconds;
-    },
-    random: () => 'a1b2c3',
-  };
-  return { io, sleeps };
-}
-
-async function smoke(argv: string[]) {
-  const { io, sleeps } = testIo();
-  const code = await runSmoke(argv, io);
-  return { code, stdout: io.stdout.text, stderr: io.stderr.text, sleeps };
-}
-
 function sentEvent(): Record<string, unknown> {
   return JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!) as Record<string, unknown>;
 }
 
 beforeEach(() => {
-  for (const mock of [sts, cloudformation, sqs, logs, sfn, cloudfront, sns]) mock.reset();
-  sts.on(GetCallerIdentityCommand).resolves({ Arn: CALLER, Account: '123456789012', UserId: 'AIDAEXAMPLEUSER' });
-  cloudformation.on(DescribeStacksCommand).resolves({
-    Stacks: [
-      {
-        StackName: 'CloudFrontChangeNotifier',
-        StackStatus: 'CREATE_COMPLETE',
-        CreationTime: new Date(NOW),
-        Outputs: [
-          { OutputKey: 'TopicArn', OutputValue: TOPIC },
-          { OutputKey: 'BufferQueueUrl', OutputValue: QUEUE_URL },
-          { OutputKey: 'DeadLetterQueueUrl', OutputValue: `${QUEUE_URL}-dlq` },
-          { OutputKey: 'StatusCheckFunctionName', OutputValue: 'CloudFrontChangeNotifier-StatusCheckFunction' },
-          { OutputKey: 'StatusCheckLogGroupName', OutputValue: LOG_GROUP },
-        ],
-      },
+  resetWithCaller();
+  stackDeployed(
+    deployedTemplate,
+    [
+      { OutputKey: 'TopicArn', OutputValue: TOPIC },
+      { OutputKey: 'BufferQueueUrl', OutputValue: QUEUE_URL },
+      { OutputKey: 'DeadLetterQueueUrl', OutputValue: `${QUEUE_URL}-dlq` },
+      { OutputKey: 'StatusCheckFunctionName', OutputValue: 'CloudFrontChangeNotifier-StatusCheckFunction' },
+      { OutputKey: 'StatusCheckLogGroupName', OutputValue: LOG_GROUP },
     ],
-  });
-  cloudformation.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(deployedTemplate) });
+    'CREATE_COMPLETE',
+  );
   sqs.on(SendMessageCommand).resolves({ MessageId: 'sqs-message-1' });
 });
 
@@ -253,7 +207,7 @@ describe('npm run smoke in mode sqs-retry', () => {
 
   it('understands the line the deployed status check writes for the very message the smoke test sent', async () => {
     // Arrange: the real status check (functions/status-check/check.ts) reads the sent body and logs as Powertools would.
-    cloudfront.on(GetDistributionCommand).resolves({ ETag: 'E2QWRUHEXAMPLE', Distribution: { Id: DISTRIBUTION, Status: 'Deployed', DomainName: 'd111111abcdef8.cloudfront.net' } } as never);
+    cloudFront.on(GetDistributionCommand).resolves({ ETag: 'E2QWRUHEXAMPLE', Distribution: { Id: DISTRIBUTION, Status: 'Deployed', DomainName: 'd111111abcdef8.cloudfront.net' } } as never);
     sns.on(PublishCommand).resolves({ MessageId: 'sns-message-1' });
     const lines: FilteredLogEvent[] = [];
     const sink = (level: string) => (message: string, ...extra: Record<string, unknown>[]) =>

@@ -5,30 +5,23 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudFormationClient, CloudFormationServiceException, DescribeStacksCommand, GetTemplateCommand, type StackStatus } from '@aws-sdk/client-cloudformation';
+import { CloudFormationServiceException, DescribeStacksCommand, GetTemplateCommand, type StackStatus } from '@aws-sdk/client-cloudformation';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
-  SFNClient,
   SFNServiceException,
   StartExecutionCommand,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { STSClient } from '@aws-sdk/client-sts';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { STATE_NAMES } from '../../statemachine/constants';
 import { synthNotifier, type CfnTemplate } from '../../tools/lib/synth';
-import { runSmoke, type SmokeIo } from '../../tools/smoke/smoke';
-import { captured } from './support';
+import { cloudFormation, sfn, sts } from './aws-mocks';
+import { CALLER, DISTRIBUTION, EVENT_ID, NOW, resetWithCaller, smoke, stackDeployed, TOPIC } from './smoke-support';
 
-const DISTRIBUTION = 'E2QWRUHAPOMQZL';
 const INVALIDATION = 'I2J0I21PCUYOIK';
-const CALLER = 'arn:aws:iam::123456789012:user/alice';
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:CloudFrontChangeNotifier-ChangeWatch';
-const TOPIC = 'arn:aws:sns:us-east-1:123456789012:CloudFrontChangeNotifier-NotificationsTopic';
-const NOW = '2027-03-01T08:00:00Z';
-const EVENT_ID = 'smoke-20270301T080000Z-a1b2c3';
 const EXECUTION_NAME = `${DISTRIBUTION}-update-${EVENT_ID}`;
 const EXECUTION_ARN = `arn:aws:states:us-east-1:123456789012:execution:CloudFrontChangeNotifier-ChangeWatch:${EXECUTION_NAME}`;
 const CONSOLE_LINK = `https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${EXECUTION_ARN}`;
@@ -39,10 +32,6 @@ const MESSAGE = [
   `What changed:  nothing (smoke test from npm run smoke) on distribution ${DISTRIBUTION}`,
   `Changed by:    ${CALLER}`,
 ].join('\n');
-
-const sts = mockClient(STSClient);
-const cloudformation = mockClient(CloudFormationClient);
-const sfn = mockClient(SFNClient);
 
 /** The "deployed" stack: retention 2 h instead of the default 4 days, so the budget shows it came from the stack. */
 let deployedTemplate: CfnTemplate;
@@ -59,10 +48,7 @@ const STACK_OUTPUTS = [
 ];
 
 function deployedStack(outputs = STACK_OUTPUTS, status: StackStatus = 'UPDATE_COMPLETE') {
-  cloudformation.on(DescribeStacksCommand).resolves({
-    Stacks: [{ StackName: 'CloudFrontChangeNotifier', StackStatus: status, CreationTime: new Date(NOW), Outputs: outputs }],
-  });
-  cloudformation.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(deployedTemplate) });
+  stackDeployed(deployedTemplate, outputs, status);
 }
 
 /** History events as GetExecutionHistory returns them, numbered from 1, one second apart from NOW. */
@@ -138,33 +124,7 @@ function failed(error: string, cause: string, events: HistoryEvent[]) {
   sfn.on(GetExecutionHistoryCommand).resolves({ events });
 }
 
-/** Captured output, and a fake clock that the fake sleep moves on. */
-async function smoke(argv: string[], overrides: Partial<SmokeIo> = {}) {
-  let now = Date.parse(NOW);
-  const sleeps: number[] = [];
-  const stdout = captured();
-  const stderr = captured();
-  const io: SmokeIo = {
-    stdout,
-    stderr,
-    now: () => new Date(now),
-    sleep: async (milliseconds: number) => {
-      sleeps.push(milliseconds);
-      now += milliseconds;
-    },
-    random: () => 'a1b2c3',
-    ...overrides,
-  };
-  const code = await runSmoke(argv, io);
-  return { code, stdout: stdout.text, stderr: stderr.text, sleeps };
-}
-
-beforeEach(() => {
-  sts.reset();
-  cloudformation.reset();
-  sfn.reset();
-  sts.on(GetCallerIdentityCommand).resolves({ Arn: CALLER, Account: '123456789012', UserId: 'AIDAEXAMPLEUSER' });
-});
+beforeEach(resetWithCaller);
 
 describe('npm run smoke in mode stepfunctions', () => {
   it('starts one execution named after the distribution with the input the dispatcher builds from the deployed settings', async () => {
@@ -415,9 +375,10 @@ describe('npm run smoke in mode stepfunctions', () => {
   it('synthesizes with cdk.context.json, cdk.json and -c (in that order of strength) and the deployed mode when the deployed template is unreadable', async () => {
     // Arrange
     deployedStack();
-    cloudformation.on(GetTemplateCommand).rejects(new CloudFormationServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'not authorized' }));
+    cloudFormation.on(GetTemplateCommand).rejects(new CloudFormationServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'not authorized' }));
     succeeded();
     const projectDir = mkdtempSync(join(tmpdir(), 'smoke-context-'));
+    const homeDir = mkdtempSync(join(tmpdir(), 'smoke-home-'));
     writeFileSync(join(projectDir, 'cdk.json'), JSON.stringify({ app: 'x', context: { retentionSeconds: 7200, '@aws-cdk/core:target-partitions': ['aws'] } }));
     writeFileSync(join(projectDir, 'cdk.context.json'), JSON.stringify({ retentionSeconds: 60, pollIntervalSeconds: 30, mode: 'sqs-retry' }));
     const contexts: Array<Record<string, unknown>> = [];
@@ -426,7 +387,7 @@ describe('npm run smoke in mode stepfunctions', () => {
       return deployedTemplate;
     };
     // Act
-    const { code, stdout } = await smoke(['--distribution', DISTRIBUTION, '-c', 'pollIntervalSeconds=60'], { synthesize, projectDir });
+    const { code, stdout } = await smoke(['--distribution', DISTRIBUTION, '-c', 'pollIntervalSeconds=60'], { synthesize, contextSources: { projectDir, homeDir } });
     // Assert
     expect(code).toBe(0);
     expect(contexts).toEqual([
@@ -436,12 +397,48 @@ describe('npm run smoke in mode stepfunctions', () => {
       '  settings     retention 2 h, from the app synthesized here with cdk.json, cdk.context.json and -c, as deployed (the deployed template is unreadable: AccessDenied: not authorized)\n',
     );
   });
+
+  it('takes ~/.cdk.json into the synthesized context too, below the project files, as cdk deploy does', async () => {
+    // Arrange
+    deployedStack();
+    cloudFormation.on(GetTemplateCommand).rejects(new CloudFormationServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'not authorized' }));
+    succeeded();
+    const projectDir = mkdtempSync(join(tmpdir(), 'smoke-context-'));
+    const homeDir = mkdtempSync(join(tmpdir(), 'smoke-home-'));
+    writeFileSync(join(projectDir, 'cdk.json'), JSON.stringify({ app: 'x', context: { retentionSeconds: 7200 } }));
+    writeFileSync(join(homeDir, '.cdk.json'), JSON.stringify({ context: { retentionSeconds: 60, alarms: false } }));
+    const contexts: Array<Record<string, unknown>> = [];
+    const synthesize = (context: Record<string, unknown>) => {
+      contexts.push(context);
+      return deployedTemplate;
+    };
+    // Act
+    const { code } = await smoke(['--distribution', DISTRIBUTION], { synthesize, contextSources: { projectDir, homeDir } });
+    // Assert
+    expect(code).toBe(0);
+    expect(contexts).toEqual([{ retentionSeconds: 7200, alarms: false }]);
+  });
 });
 
 describe('npm run smoke when it cannot start (exit 2)', () => {
+  it('names the context file that is not JSON when it has to synthesize', async () => {
+    // Arrange
+    deployedStack();
+    cloudFormation.on(GetTemplateCommand).rejects(new CloudFormationServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'not authorized' }));
+    const projectDir = mkdtempSync(join(tmpdir(), 'smoke-context-'));
+    const homeDir = mkdtempSync(join(tmpdir(), 'smoke-home-'));
+    writeFileSync(join(projectDir, 'cdk.json'), '{ "context": ');
+    // Act
+    const { code, stderr } = await smoke(['--distribution', DISTRIBUTION], { synthesize: () => deployedTemplate, contextSources: { projectDir, homeDir } });
+    // Assert
+    expect(code).toBe(2);
+    expect(stderr).toContain(`\nNOT STARTED: the CDK project file ${join(projectDir, 'cdk.json')} is not valid JSON: `);
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
   it('says the stack is not deployed', async () => {
     // Arrange
-    cloudformation
+    cloudFormation
       .on(DescribeStacksCommand)
       .rejects(new CloudFormationServiceException({ name: 'ValidationError', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Stack with id CloudFrontChangeNotifier does not exist' }));
     // Act
@@ -479,7 +476,7 @@ describe('npm run smoke when it cannot start (exit 2)', () => {
       '\nNOT STARTED: no AWS credentials found (CredentialsProviderError: Could not load credentials from any providers). ' +
         'Log in first (aws configure, aws sso login or AWS_PROFILE=...).\n',
     );
-    expect(cloudformation.calls()).toHaveLength(0);
+    expect(cloudFormation.calls()).toHaveLength(0);
   });
 
   it('refuses a distribution the deployed stack does not watch (distributionIds)', async () => {
@@ -490,7 +487,7 @@ describe('npm run smoke when it cannot start (exit 2)', () => {
       const variables = (resource.Properties?.Environment as { Variables?: Record<string, string> } | undefined)?.Variables;
       if (variables?.WATCH_SETTINGS) variables.WATCH_SETTINGS = JSON.stringify({ ...JSON.parse(variables.WATCH_SETTINGS), distributionIds: ['EOTHERDISTRIB'] });
     }
-    cloudformation.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(listed) });
+    cloudFormation.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(listed) });
     // Act
     const { code, stderr } = await smoke(['--distribution', DISTRIBUTION]);
     // Assert

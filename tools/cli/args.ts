@@ -1,18 +1,11 @@
 /** The command line of `npm start`: what to replay, or what to watch live. */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RESOURCE_ID_PATTERN } from '../../functions/shared/cloudtrail';
+import { CONTEXT_OPTION, contextPairs } from '../lib/cdk-context';
+import { UsageError } from '../lib/usage-error';
 import { DEFAULT_SCENARIO, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './scenarios';
 
-/** A mistake in what the user typed or handed in: one line on stderr and exit code 2, no stack trace. */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly showUsage = false,
-  ) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 export const DEFAULT_FINISH_AFTER_SECONDS = 90;
 
@@ -80,14 +73,16 @@ export function parseDuration(text: string): number | undefined {
   return hours * 3600 + minutes * 60 + seconds;
 }
 
-function contextPairs(values: readonly string[]): Record<string, string> {
-  const context: Record<string, string> = {};
-  for (const value of values) {
-    const separator = value.indexOf('=');
-    if (separator <= 0) throw new UsageError(`--context expects KEY=VALUE, got "${value}"`);
-    context[value.slice(0, separator)] = value.slice(separator + 1);
+/**
+ * The options of one command, strictly (no positionals, no unknown option); what node:util parseArgs refuses is a
+ * UsageError that shows the usage text.
+ */
+export function parseOptions<const O extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: O) {
+  try {
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message, true);
   }
-  return context;
 }
 
 function liveTarget(distribution: string | undefined, tenant: string | undefined): LiveTarget {
@@ -98,30 +93,20 @@ function liveTarget(distribution: string | undefined, tenant: string | undefined
 }
 
 export function parseArguments(argv: readonly string[]): StartOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        event: { type: 'string' },
-        scenario: { type: 'string' },
-        'finish-after': { type: 'string' },
-        context: { type: 'string', short: 'c', multiple: true },
-        live: { type: 'boolean' },
-        distribution: { type: 'string' },
-        tenant: { type: 'string' },
-        invalidation: { type: 'string' },
-        publish: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message, true);
-  }
+  const values = parseOptions(argv, {
+    event: { type: 'string' },
+    scenario: { type: 'string' },
+    'finish-after': { type: 'string' },
+    context: CONTEXT_OPTION,
+    live: { type: 'boolean' },
+    distribution: { type: 'string' },
+    tenant: { type: 'string' },
+    invalidation: { type: 'string' },
+    publish: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return { mode: 'help' };
-  const context = contextPairs(values.context ?? []);
+  const context = contextPairs(values.context);
 
   if (values.live) {
     const misplaced = REPLAY_ONLY.find((name) => values[name] !== undefined);

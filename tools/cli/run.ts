@@ -12,6 +12,7 @@ import { buildWatchExecution, describeDuration, type WatchExecution } from '../.
 import { SCHEDULE_KIND, type Watch } from '../../functions/shared/cloudtrail';
 import type { AslDefinition } from '../../statemachine/definition';
 import { STATE_NAMES, statusOperation } from '../../statemachine/constants';
+import { printNotification } from '../lib/notification-print';
 import { runLocally, type CloudFrontAnswerer, type LocalRunResult, type PublishRequest } from '../lib/local-engine';
 import { synthNotifier, watchDefinition, watchSettingsOf } from '../lib/synth';
 import { VirtualClock } from '../lib/virtual-clock';
@@ -228,21 +229,13 @@ function printOutcome(timeline: Timeline, run: WatchRun, duration: string): void
   timeline.more(`${plural(run.checks, 'status check')}, ${plural(result.cloudfrontCalls, 'CloudFront call')}${executions}; ${duration}`);
 }
 
-const RULE = '-'.repeat(100);
-
-/** The exact Publish request: subject, message attributes and body, as SNS gets them. */
+/** The exact Publish requests of the run, or why there is none. */
 function printNotifications(out: Output, published: readonly PublishRequest[], heading: string): void {
   if (published.length === 0) {
     out.write('\nNo notification: the watch continues in a new execution.\n');
     return;
   }
-  for (const request of published) {
-    out.write(`\n${heading}:\n${RULE}\n`);
-    out.write(`TopicArn:          ${request.TopicArn}\n`);
-    out.write(`Subject:           ${request.Subject}\n`);
-    out.write(`MessageAttributes: ${JSON.stringify(request.MessageAttributes)}\n`);
-    out.write(`Message:\n${request.Message}\n${RULE}\n`);
-  }
+  for (const request of published) printNotification(out, heading, request);
 }
 
 async function runLive(options: LiveOptions, io: RunIo): Promise<number> {

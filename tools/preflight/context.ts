@@ -1,15 +1,8 @@
-/** The preflight command line, and the context `cdk deploy` would hand the app, so the checks see the stack really deployed. */
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { UsageError } from '../cli/args';
+/** The preflight command line, and the bootstrap qualifier of the context `cdk deploy` would hand the app (tools/lib/cdk-context.ts). */
+import { parseOptions } from '../cli/args';
+import { CONTEXT_OPTION, contextPairs } from '../lib/cdk-context';
 
 export type PreflightOptions = { readonly mode: 'help' } | { readonly mode: 'check'; readonly json: boolean; readonly context: Record<string, string> };
-
-/** Where cdk.json and cdk.context.json live: the project root, whatever directory npm was started from. */
-export const PROJECT_DIR = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The CDK CLI's default qualifier, used when the context does not set @aws-cdk/core:bootstrapQualifier. */
 export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';
@@ -40,70 +33,14 @@ See docs/preflight.md.
 `;
 }
 
-function contextPairs(values: readonly string[]): Record<string, string> {
-  const context: Record<string, string> = {};
-  for (const value of values) {
-    const separator = value.indexOf('=');
-    if (separator <= 0) throw new UsageError(`--context expects KEY=VALUE, got "${value}"`, true);
-    context[value.slice(0, separator)] = value.slice(separator + 1);
-  }
-  return context;
-}
-
 export function parsePreflightArguments(argv: readonly string[]): PreflightOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        context: { type: 'string', short: 'c', multiple: true },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message, true);
-  }
+  const values = parseOptions(argv, {
+    context: CONTEXT_OPTION,
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return { mode: 'help' };
-  return { mode: 'check', json: values.json ?? false, context: contextPairs(values.context ?? []) };
-}
-
-function readJsonObject(file: string, description: string): Record<string, unknown> {
-  if (!existsSync(file)) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`${description} ${file} is not valid JSON: ${(error as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`${description} ${file} is not a JSON object`);
-  return parsed as Record<string, unknown>;
-}
-
-function contextOf(settings: Record<string, unknown>, file: string): Record<string, unknown> {
-  const context = settings.context ?? {};
-  if (typeof context !== 'object' || context === null || Array.isArray(context)) throw new UsageError(`"context" in ${file} is not a JSON object`);
-  return context as Record<string, unknown>;
-}
-
-export interface ContextSources {
-  /** The directory holding cdk.json and cdk.context.json. @default PROJECT_DIR */
-  readonly projectDir?: string;
-  /** The directory holding the user's ~/.cdk.json. @default the user's home directory */
-  readonly homeDir?: string;
-}
-
-/** The CDK CLI's order, first found wins: -c, cdk.json, cdk.context.json, ~/.cdk.json (aws-cdk lib/cli/user-configuration.js, loadConfigFiles). */
-export function deployContext(commandLine: Record<string, string>, sources: ContextSources = {}): Record<string, unknown> {
-  const projectDir = sources.projectDir ?? PROJECT_DIR;
-  const userFile = join(sources.homeDir ?? homedir(), '.cdk.json');
-  const projectFile = join(projectDir, 'cdk.json');
-  const user = contextOf(readJsonObject(userFile, 'the CDK user settings'), userFile);
-  const cached = readJsonObject(join(projectDir, 'cdk.context.json'), 'the CDK context file');
-  const project = contextOf(readJsonObject(projectFile, 'the CDK project file'), projectFile);
-  return { ...user, ...cached, ...project, ...commandLine };
+  return { mode: 'check', json: values.json ?? false, context: contextPairs(values.context) };
 }
 
 /** The qualifier in the bootstrap resources' names (https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-customizing.html). */

@@ -1,24 +1,13 @@
-/** The synthesized definition for the validator: synth.ts's stand-in ARNs moved into the caller's account, in their real shapes. */
+/** The synthesized definition for the validator: synth.ts's stand-in ARNs moved into the caller's account. */
 import { REQUIRED_REGION } from '../../infra/notifier-stack';
 import type { AslDefinition } from '../../statemachine/definition';
 import { FAKE_ACCOUNT, FAKE_PARTITION, stateMachineLogicalId, watchDefinition, type CfnTemplate } from '../lib/synth';
 
-/** An ARN synth.ts made up: stand-in partition, Region and account, then the service's resource part. */
-const STAND_IN_ARN = new RegExp(`arn:${FAKE_PARTITION}:([a-z0-9-]+):${REQUIRED_REGION}:${FAKE_ACCOUNT}:([^"\\s]*)`, 'g');
-
-/** synth.ts writes service:account:LogicalId; a function is lambda:...:function:NAME (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html). */
-const RESOURCE_TYPE_PREFIX: Readonly<Record<string, string>> = { lambda: 'function:' };
-
-function realisticArn(account: string) {
-  return (_match: string, service: string, resource: string): string => {
-    const prefix = RESOURCE_TYPE_PREFIX[service];
-    const shaped = prefix && !resource.startsWith(prefix) ? `${prefix}${resource}` : resource;
-    return `arn:${FAKE_PARTITION}:${service}:${REQUIRED_REGION}:${account}:${shaped}`;
-  };
-}
+/** An ARN synth.ts made up (fakeArn, already in the service's own format): stand-in partition, Region and account. */
+const STAND_IN_ARN = new RegExp(`(arn:${FAKE_PARTITION}:[a-z0-9-]+:${REQUIRED_REGION}:)${FAKE_ACCOUNT}:`, 'g');
 
 function rewrite(value: unknown, account: string): unknown {
-  if (typeof value === 'string') return value.replace(STAND_IN_ARN, realisticArn(account));
+  if (typeof value === 'string') return value.replace(STAND_IN_ARN, (_match, prefix: string) => `${prefix}${account}:`);
   if (Array.isArray(value)) return value.map((item) => rewrite(item, account));
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, rewrite(inner, account)]));

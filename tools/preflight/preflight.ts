@@ -10,6 +10,7 @@ import { REQUIRED_REGION } from '../../infra/notifier-stack';
 import type { AslDefinition } from '../../statemachine/definition';
 import { UsageError } from '../cli/args';
 import type { Output } from '../cli/timeline';
+import { deployContext, type ContextSources } from '../lib/cdk-context';
 import { synthNotifier, type SynthResult } from '../lib/synth';
 import {
   callerIdentity,
@@ -24,7 +25,7 @@ import {
   type CheckId,
   type CheckResult,
 } from './checks';
-import { bootstrapQualifier, deployContext, parsePreflightArguments, usage, type ContextSources } from './context';
+import { bootstrapQualifier, parsePreflightArguments, usage } from './context';
 import { hasStateMachine, validationDefinition } from './definition';
 import { exitCodeOf, renderErrorJson, renderErrorText, renderJson, renderText, type ExitCode, type PreflightError } from './report';
 

@@ -1,7 +1,8 @@
 /** The command line of `npm run smoke`: which distribution (or invalidation of it) the deployed stack should watch. */
-import { parseArgs } from 'node:util';
 import { RESOURCE_ID_PATTERN } from '../../functions/shared/cloudtrail';
-import { parseDuration, UsageError } from '../cli/args';
+import { STACK_NAME } from '../../infra/notifier-app';
+import { parseDuration, parseOptions, UsageError } from '../cli/args';
+import { CONTEXT_OPTION, contextPairs } from '../lib/cdk-context';
 
 /** Long enough for a distribution that is mid-deployment to finish; a Deployed one ends after one check. */
 export const DEFAULT_TIMEOUT_SECONDS = 600;
@@ -22,7 +23,7 @@ export function smokeUsage(): string {
   return `Usage:
   npm run smoke -- --distribution ID [--invalidation ID] [--timeout DURATION] [--json] [-c KEY=VALUE]...
 
-Proves the deployed CloudFrontChangeNotifier stack (us-east-1) end to end with your AWS credentials. Nothing in
+Proves the deployed ${STACK_NAME} stack (us-east-1) end to end with your AWS credentials. Nothing in
 CloudFront is changed: the stack is asked to watch a distribution (or one of its invalidations) as if it had just
 been changed, and its notification goes out to the topic's subscribers, marked as a smoke test.
 
@@ -37,7 +38,8 @@ Options:
   --timeout DURATION       how long to follow the watch: 90s, 5m, 1h, 1m30s or seconds (default: 10m)
   --json                   print one JSON summary on stdout; the timeline goes to stderr
   -c, --context KEY=VALUE  CDK context the stack was deployed with; used only if the deployed template cannot be
-                           read (cloudformation:GetTemplate denied), on top of cdk.json and cdk.context.json
+                           read (cloudformation:GetTemplate denied), on top of cdk.json, cdk.context.json and
+                           ~/.cdk.json
   -h, --help               this text
 
 Exit codes: 0 the watch ended deployed (or completed, or superseded) and its notification was sent;
@@ -47,36 +49,15 @@ See docs/smoke.md.
 `;
 }
 
-/** "-c key=value" pairs, split at the first "=" as the CDK CLI does. */
-function contextPairs(values: readonly string[]): Record<string, string> {
-  const context: Record<string, string> = {};
-  for (const value of values) {
-    const separator = value.indexOf('=');
-    if (separator <= 0) throw new UsageError(`--context expects KEY=VALUE, got "${value}"`);
-    context[value.slice(0, separator)] = value.slice(separator + 1);
-  }
-  return context;
-}
-
 export function parseSmokeArguments(argv: readonly string[]): SmokeOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        distribution: { type: 'string' },
-        invalidation: { type: 'string' },
-        timeout: { type: 'string' },
-        json: { type: 'boolean' },
-        context: { type: 'string', short: 'c', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message, true);
-  }
+  const values = parseOptions(argv, {
+    distribution: { type: 'string' },
+    invalidation: { type: 'string' },
+    timeout: { type: 'string' },
+    json: { type: 'boolean' },
+    context: CONTEXT_OPTION,
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return { mode: 'help' };
   if (values.distribution === undefined) throw new UsageError('--distribution ID is required: the distribution the deployed stack should watch', true);
   for (const [flag, id] of [['--distribution', values.distribution], ['--invalidation', values.invalidation]] as const) {
@@ -92,7 +73,7 @@ export function parseSmokeArguments(argv: readonly string[]): SmokeOptions {
     mode: 'smoke',
     distributionId: values.distribution,
     ...(values.invalidation === undefined ? {} : { invalidationId: values.invalidation }),
-    context: contextPairs(values.context ?? []),
+    context: contextPairs(values.context),
     timeoutSeconds,
     json: values.json ?? false,
   };

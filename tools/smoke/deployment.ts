@@ -2,18 +2,18 @@
  * What `npm run smoke` needs to know before it starts anything: who is calling, whether the stack is deployed, which
  * mode it runs, and the watch settings its running code uses. Every failure here is a "could not start" (exit 2).
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { DescribeStacksCommand, GetTemplateCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { WatchSettings } from '../../functions/shared/settings';
 import type { AslDefinition } from '../../statemachine/definition';
+import { STACK_NAME } from '../../infra/notifier-app';
+import { REQUIRED_REGION } from '../../infra/notifier-stack';
+import { deployContext, type ContextSources } from '../lib/cdk-context';
+import { UsageError } from '../lib/usage-error';
 import { synthNotifier, watchDefinition, watchSettingsOf, type CfnTemplate } from '../lib/synth';
 
-/** infra/notifier-app.ts names the stack so and does not export the name. */
-export const STACK_NAME = 'CloudFrontChangeNotifier';
-/** The stack accepts no other Region (infra/notifier-stack.ts REQUIRED_REGION). */
-export const REGION = 'us-east-1';
+/** The stack accepts no other Region. */
+export const REGION = REQUIRED_REGION;
 
 export type DeployedMode = 'stepfunctions' | 'sqs-retry';
 
@@ -153,8 +153,8 @@ export interface SettingsSources {
   readonly context: Readonly<Record<string, string>>;
   /** @default synthNotifier without bundling */
   readonly synthesize?: Synthesize;
-  /** Where cdk.json and cdk.context.json are. @default the project root */
-  readonly projectDir?: string;
+  /** Where cdk.json, cdk.context.json and ~/.cdk.json are read. */
+  readonly contextSources?: ContextSources;
 }
 
 /**
@@ -162,7 +162,7 @@ export interface SettingsSources {
  * (cloudformation:GetTemplate): that is exactly the WATCH_SETTINGS variable the function got, whatever context the
  * deploy used, without a Lambda client (lambda:GetFunctionConfiguration; @aws-sdk/client-lambda is no dependency) and
  * without a synth. Only if the template cannot be read is the app synthesized from the local context, as cdk deploy
- * would (cdk.context.json, overridden by cdk.json, overridden by -c), which is right only if that is how it was deployed.
+ * would (deployContext: ~/.cdk.json, cdk.context.json, cdk.json, -c), which is right only if that is how it was deployed.
  */
 export async function deployedSettings(sources: SettingsSources): Promise<DeployedSettings> {
   let unreadable: string;
@@ -201,33 +201,15 @@ function ignoredContext(context: Readonly<Record<string, string>>): string {
   return keys.length === 0 ? '' : `; -c ${keys.join(', ')} not needed and ignored`;
 }
 
-function readContextFile(path: string, pick: (json: Record<string, unknown>) => unknown): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return {};
-  }
-  try {
-    const picked = pick(JSON.parse(text) as Record<string, unknown>);
-    return typeof picked === 'object' && picked !== null ? (picked as Record<string, unknown>) : {};
-  } catch (error) {
-    throw new CannotStart(`${path} is not JSON: ${describeError(error)}`);
-  }
-}
-
-/**
- * The CDK CLI's order (-c, then cdk.json, then cdk.context.json; ~/.cdk.json is left out), loadConfigFiles in
- * https://github.com/aws/aws-cdk-cli/blob/main/packages/aws-cdk/lib/cli/user-configuration.ts, plus the deployed
- * mode unless -c names one: the template to read must be of the mode that is deployed.
- */
+/** The context cdk deploy would hand the app, plus the deployed mode unless -c names one: the template to read must be of the mode that is deployed. */
 function synthContext(sources: SettingsSources): Record<string, unknown> {
-  const dir = sources.projectDir ?? fileURLToPath(new URL('../..', import.meta.url));
-  const context = {
-    ...readContextFile(`${dir}/cdk.context.json`, (json) => json),
-    ...readContextFile(`${dir}/cdk.json`, (json) => json.context),
-  } as Record<string, unknown>;
-  const merged = { ...context, ...sources.context };
+  let merged: Record<string, unknown>;
+  try {
+    merged = deployContext(sources.context, sources.contextSources);
+  } catch (error) {
+    if (error instanceof UsageError) throw new CannotStart(error.message);
+    throw error;
+  }
   const mode = merged.mode ?? 'stepfunctions';
   if (mode !== sources.mode) {
     if (sources.context.mode !== undefined) {

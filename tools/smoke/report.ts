@@ -26,17 +26,6 @@ export interface SmokeResult {
  */
 export const PASSING_OUTCOMES: ReadonlySet<string> = new Set(['deployed', 'completed', 'superseded']);
 
-const RULE = '-'.repeat(100);
-
-/** The Publish request as SNS got it, in the shape `npm start` prints it. */
-export function printNotification(out: Output, heading: string, notification: PublishedNotification): void {
-  out.write(`\n${heading}:\n${RULE}\n`);
-  out.write(`TopicArn:          ${notification.topicArn}\n`);
-  out.write(`Subject:           ${notification.subject}\n`);
-  out.write(`MessageAttributes: ${JSON.stringify(notification.messageAttributes)}\n`);
-  out.write(`Message:\n${notification.message}\n${RULE}\n`);
-}
-
 export function printVerdict(out: Output, result: SmokeResult): void {
   const label = result.exitCode === 0 ? 'PASS' : result.exitCode === 1 ? 'FAIL' : 'NOT STARTED';
   out.write(`\n${label}: ${result.reason}\n`);

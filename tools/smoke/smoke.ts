@@ -9,10 +9,12 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { describeDuration } from '../../functions/shared/watch-execution';
+import { STACK_NAME } from '../../infra/notifier-app';
 import { UsageError } from '../cli/args';
 import type { Output } from '../cli/timeline';
+import type { ContextSources } from '../lib/cdk-context';
 import { parseSmokeArguments, smokeUsage } from './args';
-import { CannotStart, deployedSettings, describeError, describeStack, identifyCaller, REGION, STACK_NAME, type Synthesize } from './deployment';
+import { CannotStart, deployedSettings, describeError, describeStack, identifyCaller, REGION, type Synthesize } from './deployment';
 import { jsonSummary, printVerdict, type SmokeResult } from './report';
 import { smokeSqsRetry } from './sqs-retry';
 import { smokeStepFunctions } from './stepfunctions';
@@ -38,8 +40,8 @@ export interface SmokeIo {
   readonly random?: () => string;
   /** Only when the deployed template is unreadable. @default synthNotifier */
   readonly synthesize?: Synthesize;
-  /** Where cdk.json and cdk.context.json are. @default the project root */
-  readonly projectDir?: string;
+  /** Where cdk.json, cdk.context.json and ~/.cdk.json are read. @default the project root and the home directory */
+  readonly contextSources?: ContextSources;
 }
 
 function defaultClients(given: Partial<SmokeClients> = {}): SmokeClients {
@@ -83,7 +85,7 @@ export async function runSmoke(argv: readonly string[], io: SmokeIo): Promise<nu
       mode: stack.mode,
       context: options.context,
       ...(io.synthesize ? { synthesize: io.synthesize } : {}),
-      ...(io.projectDir ? { projectDir: io.projectDir } : {}),
+      ...(io.contextSources ? { contextSources: io.contextSources } : {}),
     });
     out.write(`  settings     retention ${describeDuration(deployed.settings.retentionSeconds)}, from ${deployed.source}\n`);
     const run = {

@@ -7,12 +7,13 @@ import { describeDuration } from '../../functions/shared/watch-execution';
 import { WATCH_ERRORS } from '../../statemachine/constants';
 import type { AslDefinition } from '../../statemachine/definition';
 import { clockText, followExecution, Timeline, type Output } from '../cli/timeline';
+import { printNotification } from '../lib/notification-print';
 import { executionArn as executionArnOf, tasksOf, type LocalEngineEvent, type TaskKind } from '../lib/local-engine';
 import { executionHistory } from '../sfn-local/runner';
 import { CannotStart, describeError, isAccessDenied, type Caller, type DeployedSettings } from './deployment';
 import { smokeEvent, smokeEventId, smokeExecution, watchOf, type SmokeTarget } from './event';
 import { ExecutionHistoryReader, type PublishedNotification } from './history';
-import { PASSING_OUTCOMES, printNotification, type SmokeResult } from './report';
+import { PASSING_OUTCOMES, type SmokeResult } from './report';
 
 /** DescribeExecution and GetExecutionHistory every 3 s: a Deployed distribution's watch ends within seconds. */
 export const POLL_MILLISECONDS = 3_000;
@@ -133,7 +134,12 @@ export async function smokeStepFunctions(run: SmokeRun, sfn: SFNClient): Promise
     const heading = notification.messageId
       ? `Notification sent to SNS (message ${notification.messageId})`
       : 'Notification the execution tried to publish (SNS did not accept it)';
-    printNotification(run.out, heading, notification);
+    printNotification(run.out, heading, {
+      TopicArn: notification.topicArn,
+      Subject: notification.subject,
+      Message: notification.message,
+      MessageAttributes: notification.messageAttributes,
+    });
   } else {
     run.out.write('\nNo notification was published.\n');
   }
