@@ -3,15 +3,9 @@
  * Step Functions aws-sdk integration names them, and the synthetic watch a live run follows.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  CloudFrontServiceException,
-  GetDistributionCommand,
-  GetDistributionTenantCommand,
-  GetInvalidationCommand,
-  GetInvalidationForDistributionTenantCommand,
-  type CloudFrontClient,
-} from '@aws-sdk/client-cloudfront';
-import { watchedCall, type Watch } from '../../functions/shared/cloudtrail';
+import { CloudFrontServiceException, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { readCloudFrontStatus } from '../../functions/shared/cloudfront-status';
+import { watchedCall, type Watch, type WatchKind } from '../../functions/shared/cloudtrail';
 import { integrationErrorName } from '../../functions/shared/service-errors';
 import type { CloudFrontAnswerer } from '../lib/local-engine';
 import { UsageError, type LiveTarget } from './args';
@@ -31,31 +25,20 @@ export function integrationError(error: unknown): Error {
   return renamed;
 }
 
-/** The SDK's answer as the integration hands it to the state: plain JSON, no $metadata. */
-function asStateResult(output: object): unknown {
-  const { $metadata: _metadata, ...rest } = output as { $metadata?: unknown };
-  return JSON.parse(JSON.stringify(rest));
-}
-
+/** Each status call made with the SDK as the notifier's Lambdas make it (STATUS_CALLS), answered as plain JSON. */
 export function liveCloudFront(client: Pick<CloudFrontClient, 'send'>): CloudFrontAnswerer {
-  type StatusCommand =
-    | GetDistributionCommand
-    | GetInvalidationCommand
-    | GetDistributionTenantCommand
-    | GetInvalidationForDistributionTenantCommand;
-  const call = async (command: StatusCommand): Promise<unknown> => {
+  const read = (kind: WatchKind) => async (parameters: Record<string, string>): Promise<unknown> => {
     try {
-      return asStateResult(await client.send(command as GetDistributionCommand));
+      return JSON.parse(JSON.stringify(await readCloudFrontStatus(client, kind, parameters)));
     } catch (error) {
       throw integrationError(error);
     }
   };
   return {
-    getDistribution: ({ Id }) => call(new GetDistributionCommand({ Id })),
-    getInvalidation: ({ DistributionId, Id }) => call(new GetInvalidationCommand({ DistributionId, Id })),
-    getDistributionTenant: ({ Identifier }) => call(new GetDistributionTenantCommand({ Identifier })),
-    getInvalidationForDistributionTenant: ({ DistributionTenantId, Id }) =>
-      call(new GetInvalidationForDistributionTenantCommand({ DistributionTenantId, Id })),
+    getDistribution: read('distribution'),
+    getInvalidation: read('invalidation'),
+    getDistributionTenant: read('tenant'),
+    getInvalidationForDistributionTenant: read('tenant-invalidation'),
   };
 }
 
