@@ -2,7 +2,7 @@
  * The notifier's configuration, read once from CDK context (cdk.json or `-c key=value`) and validated before any
  * construct exists. Every error names the key, the value and what is allowed.
  */
-import { DEFAULT_WATCHED_EVENTS, RESOURCE_ID_PATTERN, SUPPORTED_EVENT_NAMES } from '../functions/shared/cloudtrail';
+import { DEFAULT_WATCHED_EVENTS, RESOURCE_ID_PATTERN, SUPPORTED_EVENT_NAMES } from '../functions/commons/cloudtrail';
 import {
   longestRetentionThatFits,
   longestWaitSeconds,
@@ -14,8 +14,8 @@ import {
   STATUS_CHECK_TIMEOUT_SECONDS,
   statusCheckMaxReceiveCount,
 } from '../functions/status-check/receive-budget';
-import { describeDuration } from '../functions/shared/watch-execution';
-import { completeScheduleSettings, SCHEDULE_DEFAULTS, type ScheduleSettings } from '../functions/shared/schedule';
+import { describeDuration } from '../functions/commons/watch-execution';
+import { completeScheduleSettings, SCHEDULE_DEFAULTS, type ScheduleSettings } from '../functions/commons/schedule';
 
 export const MODES = ['stepfunctions', 'sqs-retry'] as const;
 export type Mode = (typeof MODES)[number];

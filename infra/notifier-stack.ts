@@ -1,9 +1,9 @@
 import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { watchKindsOf } from '../functions/shared/cloudtrail';
-import { buildSchedule } from '../functions/shared/schedule';
+import { watchKindsOf } from '../functions/commons/cloudtrail';
+import { buildSchedule } from '../functions/commons/schedule';
 import { isRecentStatusCall } from '../statemachine/constants';
-import type { WatchSettings } from '../functions/shared/settings';
+import type { WatchSettings } from '../functions/commons/settings';
 import { STATUS_CHECK_TIMEOUT_SECONDS, statusCheckMaxReceiveCount } from '../functions/status-check/receive-budget';
 import { DISPATCHER_TIMEOUT_SECONDS, type NotifierConfig } from './config';
 import { ChangeEventCapture } from './constructs/change-event-capture';

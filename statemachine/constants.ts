@@ -1,6 +1,6 @@
 /** Names and JSONPaths of the watch state machine, shared by the definition, the tests and the tools. */
-import type { WatchKind } from '../functions/shared/cloudtrail';
-import type { NotificationField, Outcome } from '../functions/shared/notification';
+import type { WatchKind } from '../functions/commons/cloudtrail';
+import type { NotificationField, Outcome } from '../functions/commons/notification';
 
 export const DISTRIBUTION_STATUS = { inProgress: 'InProgress', done: 'Deployed' } as const;
 export const INVALIDATION_STATUS = { inProgress: 'InProgress', done: 'Completed' } as const;

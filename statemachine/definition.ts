@@ -2,15 +2,15 @@
  * The watch state machine in Amazon States Language, JSONPath only (Step Functions Local knows nothing else).
  * One execution follows one change: check at once, loop check → decide → wait, and end with one notification.
  */
-import { SCHEDULE_KIND, WATCH_KINDS, type WatchKind } from '../functions/shared/cloudtrail';
+import { SCHEDULE_KIND, WATCH_KINDS, type WatchKind } from '../functions/commons/cloudtrail';
 import {
   ID_ATTRIBUTE,
   notificationTemplate,
   type CompiledTemplate,
   type Outcome,
-} from '../functions/shared/notification';
-import { phaseRules, type Schedule, type ScheduleKind } from '../functions/shared/schedule';
-import { CHECKS_PER_EXECUTION, describeDuration } from '../functions/shared/watch-execution';
+} from '../functions/commons/notification';
+import { phaseRules, type Schedule, type ScheduleKind } from '../functions/commons/schedule';
+import { CHECKS_PER_EXECUTION, describeDuration } from '../functions/commons/watch-execution';
 import {
   AWS_ERRORS,
   KIND_RULES,
@@ -79,7 +79,7 @@ function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Out
   const template = notificationTemplate(kind, outcome);
   return {
     Type: 'Task',
-    Comment: `Sends the "${outcome}" notification; subject, body and attributes come from functions/shared/notification.ts.`,
+    Comment: `Sends the "${outcome}" notification; subject, body and attributes come from functions/commons/notification.ts.`,
     Resource: 'arn:aws:states:::sns:publish',
     Parameters: {
       TopicArn: props.topicArn,
@@ -250,7 +250,7 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
   return {
     Comment:
       'Watches one CloudFront change until it is Deployed/Completed, then notifies. ' +
-      'Input: { watch, progress } as built by functions/shared/watch-execution.ts.',
+      'Input: { watch, progress } as built by functions/commons/watch-execution.ts.',
     StartAt: STATE_NAMES.chooseKind,
     TimeoutSeconds: props.retentionSeconds + EXECUTION_TIMEOUT_MARGIN_SECONDS,
     States: {

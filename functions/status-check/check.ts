@@ -7,16 +7,16 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { KIND_RULES, STATUS_CALLS } from '../../statemachine/constants';
-import { readCloudFrontStatus, selectStatus, statusParameters } from '../shared/cloudfront-status';
-import { parseEventBridgeBody, SCHEDULE_KIND } from '../shared/cloudtrail';
-import type { LogSink } from '../shared/log';
-import { renderNotification, type Notification, type Outcome } from '../shared/notification';
-import { waitAfterCheck } from '../shared/schedule';
-import { scheduleFor, type WatchSettings } from '../shared/settings';
-import { buildWatchExecution, watchLogFields, type WatchDetails } from '../shared/watch-execution';
+import { readCloudFrontStatus, selectStatus, statusParameters } from '../commons/cloudfront-status';
+import { parseEventBridgeBody, SCHEDULE_KIND } from '../commons/cloudtrail';
+import type { LogSink } from '../commons/log';
+import { renderNotification, type Notification, type Outcome } from '../commons/notification';
+import { waitAfterCheck } from '../commons/schedule';
+import { scheduleFor, type WatchSettings } from '../commons/settings';
+import { buildWatchExecution, watchLogFields, type WatchDetails } from '../commons/watch-execution';
 import { notificationValues, type CheckFacts } from './notification-values';
 import { MAX_WAIT_AFTER_CHECK_SECONDS, notifyRoomSeconds } from './receive-budget';
-import { errorMessage, integrationErrorName, isTransient } from '../shared/service-errors';
+import { errorMessage, integrationErrorName, isTransient } from '../commons/service-errors';
 
 /**
  * An unusable event comes back at once, so it reaches the dead-letter queue in minutes, long before it expires. The

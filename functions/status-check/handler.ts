@@ -4,10 +4,10 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../shared/settings';
+import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../commons/settings';
 import { checkQueuedChange, keepsMessage } from './check';
-import { requireEnv } from '../shared/lambda-env';
-import { logUnexpected, withFields } from '../shared/log';
+import { requireEnv } from '../commons/lambda-env';
+import { logUnexpected, withFields } from '../commons/log';
 import { SDK_MAX_ATTEMPTS, STATUS_CHECK_ENV, parseQueuedChange } from './lambda-env';
 
 const logger = new Logger();

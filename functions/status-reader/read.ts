@@ -5,10 +5,10 @@
  */
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { isRecentStatusCall, STATUS_CALLS } from '../../statemachine/constants';
-import { RESOURCE_ID_PATTERN, WATCH_KINDS, type WatchKind } from '../shared/cloudtrail';
-import { readCloudFrontStatus } from '../shared/cloudfront-status';
-import type { LogSink } from '../shared/log';
-import { errorMessage, integrationErrorName } from '../shared/service-errors';
+import { RESOURCE_ID_PATTERN, WATCH_KINDS, type WatchKind } from '../commons/cloudtrail';
+import { readCloudFrontStatus } from '../commons/cloudfront-status';
+import type { LogSink } from '../commons/log';
+import { errorMessage, integrationErrorName } from '../commons/service-errors';
 
 /** What the status Task hands over: the kind of watch and the call's parameters, as in STATUS_CALLS. */
 export interface StatusReadRequest {

@@ -8,7 +8,7 @@ import {
   DETAIL_TYPE,
   DISTRIBUTION_ID_FIELDS,
   EVENT_SOURCE,
-} from '../../functions/shared/cloudtrail';
+} from '../../functions/commons/cloudtrail';
 
 export interface ChangeEventCaptureProps {
   /** CloudTrail event names that start a watch. */

@@ -1,6 +1,6 @@
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { watchKindsOf, type WatchKind } from '../../functions/shared/cloudtrail';
+import { watchKindsOf, type WatchKind } from '../../functions/commons/cloudtrail';
 import { isRecentStatusCall } from '../../statemachine/constants';
 import type { LogOptions } from '../operations';
 import { bundledFunction, grantReadCloudFrontStatus } from './notifier-function';

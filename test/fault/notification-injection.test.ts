@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_TEXT_SHOWN, type Watch } from '../../functions/shared/cloudtrail';
-import { ID_ATTRIBUTE, MAX_SUBJECT_LENGTH, outcomesFor, renderNotification, type NotificationValues } from '../../functions/shared/notification';
+import { MAX_TEXT_SHOWN, type Watch } from '../../functions/commons/cloudtrail';
+import { ID_ATTRIBUTE, MAX_SUBJECT_LENGTH, outcomesFor, renderNotification, type NotificationValues } from '../../functions/commons/notification';
 import { notificationValues } from '../../functions/status-check/notification-values';
-import type { WatchExecutionInput } from '../../functions/shared/watch-execution';
+import type { WatchExecutionInput } from '../../functions/commons/watch-execution';
 import { runLocally } from '../../tools/lib/local-engine';
 import { scriptedCloudFront, SIMULATED_DOMAIN } from '../../tools/lib/simulated-cloudfront';
 import { contextFor, deployedDefinition } from '../support/definition';

@@ -8,7 +8,7 @@ import {
   SUPPORTED_EVENT_NAMES,
   type ParseOptions,
   type ParseResult,
-} from '../../functions/shared/cloudtrail';
+} from '../../functions/commons/cloudtrail';
 import { fixtureBody } from '../support/fixtures';
 
 const OPTIONS: ParseOptions = { watchedEvents: SUPPORTED_EVENT_NAMES };

@@ -9,7 +9,7 @@ import {
   type ParseOptions,
   type ParseResult,
   type Watch,
-} from '../../functions/shared/cloudtrail';
+} from '../../functions/commons/cloudtrail';
 import { fixtureBody } from '../support/fixtures';
 
 const ALL: ParseOptions = { watchedEvents: SUPPORTED_EVENT_NAMES };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { logUnexpected, markLogged, withFields } from '../../functions/shared/log';
+import { logUnexpected, markLogged, withFields } from '../../functions/commons/log';
 import { collectingLogger } from '../support/logger';
 
 describe('logUnexpected', () => {

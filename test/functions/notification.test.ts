@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WATCH_KINDS, type WatchKind } from '../../functions/shared/cloudtrail';
+import { WATCH_KINDS, type WatchKind } from '../../functions/commons/cloudtrail';
 import {
   fillTemplate,
   MAX_SUBJECT_LENGTH,
@@ -8,8 +8,8 @@ import {
   outcomesFor,
   renderNotification,
   type NotificationValues,
-} from '../../functions/shared/notification';
-import { consoleUrl, describeDuration } from '../../functions/shared/watch-execution';
+} from '../../functions/commons/notification';
+import { consoleUrl, describeDuration } from '../../functions/commons/watch-execution';
 import { NEWER_ETAG, SIMULATED_ETAG } from '../../tools/lib/simulated-cloudfront';
 
 const KINDS = WATCH_KINDS;

@@ -7,7 +7,7 @@ import {
   waitAfterCheck,
   type Schedule,
   type ScheduleKind,
-} from '../../functions/shared/schedule';
+} from '../../functions/commons/schedule';
 import {
   buildWatchExecution,
   CHECKS_PER_EXECUTION,
@@ -15,7 +15,7 @@ import {
   describeDuration,
   executionName,
   type ExecutionSettings,
-} from '../../functions/shared/watch-execution';
+} from '../../functions/commons/watch-execution';
 import { fixtureBody, fixtureWatch, watchOf } from '../support/fixtures';
 
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,72}$/;

@@ -11,14 +11,14 @@ import {
   DISTRIBUTION_ID_FIELDS,
   EVENT_SOURCE,
   parseEventBridgeBody,
-} from '../../functions/shared/cloudtrail';
-import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../../functions/shared/settings';
+} from '../../functions/commons/cloudtrail';
+import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../../functions/commons/settings';
 import type { NotifierStack } from '../../infra/notifier-stack';
 import { Stack } from 'aws-cdk-lib';
 import { ConfigError, DISPATCHER_TIMEOUT_SECONDS } from '../../infra/config';
 import { ChangeEventCapture, DISTRIBUTION_FILTER_LEFT_OUT, MAX_EVENT_PATTERN_CHARACTERS } from '../../infra/constructs/change-event-capture';
 import { DISPATCHER_BATCH_SIZE } from '../../infra/constructs/dispatcher';
-import { DISPATCHER_ENV } from '../../functions/shared/lambda-env';
+import { DISPATCHER_ENV } from '../../functions/commons/lambda-env';
 import { DEPLOY_TIME_VALUE_CHARACTERS, LAMBDA_ENVIRONMENT_MAX_BYTES } from '../../infra/constructs/notifier-function';
 import {
   FAKE_ACCOUNT,

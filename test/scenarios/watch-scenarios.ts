@@ -2,9 +2,9 @@
  * Workflow scenarios as data: the fixture event the dispatcher builds the input from, CloudFront's answer to every
  * call (retries included) and what must happen. The in-process tests and the Step Functions Local suite both run these.
  */
-import type { Outcome } from '../../functions/shared/notification';
-import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/shared/service-errors';
-import type { WatchExecutionInput } from '../../functions/shared/watch-execution';
+import type { Outcome } from '../../functions/commons/notification';
+import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/commons/service-errors';
+import type { WatchExecutionInput } from '../../functions/commons/watch-execution';
 import { NEWER_ETAG, THROTTLED, type CloudFrontAnswer } from '../../tools/lib/simulated-cloudfront';
 import { AWS_ERRORS, STATE_NAMES, WATCH_ERRORS } from '../../statemachine/constants';
 import { fixtureWatch, watchInput } from '../support/fixtures';

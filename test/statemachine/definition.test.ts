@@ -1,9 +1,9 @@
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { WATCH_KINDS, type WatchKind } from '../../functions/shared/cloudtrail';
-import { renderNotification } from '../../functions/shared/notification';
-import { buildSchedule, waitAfterCheck } from '../../functions/shared/schedule';
-import { CHECKS_PER_EXECUTION, HISTORY_EVENT_LIMIT, type WatchExecutionInput } from '../../functions/shared/watch-execution';
+import { WATCH_KINDS, type WatchKind } from '../../functions/commons/cloudtrail';
+import { renderNotification } from '../../functions/commons/notification';
+import { buildSchedule, waitAfterCheck } from '../../functions/commons/schedule';
+import { CHECKS_PER_EXECUTION, HISTORY_EVENT_LIMIT, type WatchExecutionInput } from '../../functions/commons/watch-execution';
 import { NOTIFICATION_FIELD_PATHS, PATHS, STATE_NAMES, WATCH_ERRORS, type KindStateNames } from '../../statemachine/constants';
 import type { AslDefinition, AslState } from '../../statemachine/definition';
 import { runLocally } from '../../tools/lib/local-engine';

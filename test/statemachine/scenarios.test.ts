@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderNotification, type NotificationValues } from '../../functions/shared/notification';
+import { renderNotification, type NotificationValues } from '../../functions/commons/notification';
 import { runLocally } from '../../tools/lib/local-engine';
 import { scriptedCloudFront, SIMULATED_DOMAIN, SIMULATED_ETAG } from '../../tools/lib/simulated-cloudfront';
 import { isRecentStatusCall } from '../../statemachine/constants';

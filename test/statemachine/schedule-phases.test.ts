@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WatchExecutionInput } from '../../functions/shared/watch-execution';
+import type { WatchExecutionInput } from '../../functions/commons/watch-execution';
 import { STATE_NAMES, WATCH_ERRORS } from '../../statemachine/constants';
 import { runLocally, type LocalRunResult } from '../../tools/lib/local-engine';
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';

@@ -9,7 +9,7 @@ import { AuthorizationErrorException, PublishCommand, SNSClient, type PublishCom
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildSchedule, checkBudget, waitAfterCheck } from '../../functions/shared/schedule';
+import { buildSchedule, checkBudget, waitAfterCheck } from '../../functions/commons/schedule';
 import {
   checkQueuedChange,
   keepsMessage,
@@ -19,7 +19,7 @@ import {
   type StatusCheckDeps,
 } from '../../functions/status-check/check';
 import { NOTIFY_RETRY_RECEIVES } from '../../functions/status-check/receive-budget';
-import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/shared/service-errors';
+import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/commons/service-errors';
 import { AWS_ERRORS } from '../../statemachine/constants';
 import {
   distributionResponse,

@@ -2,7 +2,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { WATCH_SETTINGS_ENV } from '../../functions/shared/settings';
+import { WATCH_SETTINGS_ENV } from '../../functions/commons/settings';
 import { STATUS_CHECK_ENV } from '../../functions/status-check/lambda-env';
 import { statusCheckMaxReceiveCount } from '../../functions/status-check/receive-budget';
 import { STATUS_CHECK_TIMEOUT_SECONDS } from '../../functions/status-check/receive-budget';

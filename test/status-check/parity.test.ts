@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SCHEDULE_KIND, WATCH_KINDS } from '../../functions/shared/cloudtrail';
-import { outcomesFor } from '../../functions/shared/notification';
-import { buildSchedule, secondsUntilCheck, waitAfterCheck } from '../../functions/shared/schedule';
+import { SCHEDULE_KIND, WATCH_KINDS } from '../../functions/commons/cloudtrail';
+import { outcomesFor } from '../../functions/commons/notification';
+import { buildSchedule, secondsUntilCheck, waitAfterCheck } from '../../functions/commons/schedule';
 import type { AslDefinition } from '../../statemachine/definition';
 import { STATE_NAMES } from '../../statemachine/constants';
 import { runLocally, type LocalRunResult } from '../../tools/lib/local-engine';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildSchedule, secondsUntilCheck, type ScheduleKind } from '../../functions/shared/schedule';
-import type { WatchSettings } from '../../functions/shared/settings';
+import { buildSchedule, secondsUntilCheck, type ScheduleKind } from '../../functions/commons/schedule';
+import type { WatchSettings } from '../../functions/commons/settings';
 import {
   longestRetentionThatFits,
   longestWaitSeconds,

@@ -16,10 +16,10 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { PublishCommand, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
-import type { WatchSettings } from '../../functions/shared/settings';
+import type { WatchSettings } from '../../functions/commons/settings';
 import { checkQueuedChange, keepsMessage, type StatusCheckDeps, type StatusCheckResult } from '../../functions/status-check/check';
 import { SDK_MAX_ATTEMPTS } from '../../functions/status-check/lambda-env';
-import { isTransient } from '../../functions/shared/service-errors';
+import { isTransient } from '../../functions/commons/service-errors';
 import { AWS_ERRORS } from '../../statemachine/constants';
 import type { CloudFrontAnswerer } from '../../tools/lib/local-engine';
 import { cloudfrontError } from '../../tools/lib/simulated-cloudfront';

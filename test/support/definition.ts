@@ -1,4 +1,4 @@
-import { SUPPORTED_EVENT_NAMES, type WatchKind } from '../../functions/shared/cloudtrail';
+import { SUPPORTED_EVENT_NAMES, type WatchKind } from '../../functions/commons/cloudtrail';
 import { TENANT_STATUS_CHECKS, type TenantStatusCheck } from '../../infra/config';
 import { isRecentStatusCall } from '../../statemachine/constants';
 import { synthNotifier, watchDefinition, type SynthResult } from '../../tools/lib/synth';

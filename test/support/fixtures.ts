@@ -1,9 +1,9 @@
 /** The recorded-shape CloudTrail events in test/fixtures/events, and what the dispatcher makes of them. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SUPPORTED_EVENT_NAMES, parseEventBridgeBody, type Watch } from '../../functions/shared/cloudtrail';
-import { scheduleFor, type WatchSettings } from '../../functions/shared/settings';
-import { buildWatchExecution, type WatchExecutionInput } from '../../functions/shared/watch-execution';
+import { SUPPORTED_EVENT_NAMES, parseEventBridgeBody, type Watch } from '../../functions/commons/cloudtrail';
+import { scheduleFor, type WatchSettings } from '../../functions/commons/settings';
+import { buildWatchExecution, type WatchExecutionInput } from '../../functions/commons/watch-execution';
 import { DISPATCH_SETTINGS } from './dispatch-settings';
 
 /** The SQS message body of a fixture: the EventBridge event as the buffer queue delivers it. */

@@ -1,5 +1,5 @@
 /** A LogSink that keeps every line, for asserting what the domain code logs. */
-import type { LogSink } from '../../functions/shared/log';
+import type { LogSink } from '../../functions/commons/log';
 
 export interface Logged {
   readonly level: 'info' | 'warn' | 'error';

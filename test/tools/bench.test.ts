@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseEventBridgeBody, SUPPORTED_EVENT_NAMES } from '../../functions/shared/cloudtrail';
-import { buildSchedule, secondsUntilCheck } from '../../functions/shared/schedule';
-import { CHECKS_PER_EXECUTION } from '../../functions/shared/watch-execution';
+import { parseEventBridgeBody, SUPPORTED_EVENT_NAMES } from '../../functions/commons/cloudtrail';
+import { buildSchedule, secondsUntilCheck } from '../../functions/commons/schedule';
+import { CHECKS_PER_EXECUTION } from '../../functions/commons/watch-execution';
 import { STATE_NAMES } from '../../statemachine/constants';
 import type { AslDefinition } from '../../statemachine/definition';
 import { sdkWaiterDelay, type WatchTiming } from '../../tools/bench/designs';

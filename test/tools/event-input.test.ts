@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SUPPORTED_EVENT_NAMES, parseEventBridgeEvent } from '../../functions/shared/cloudtrail';
+import { SUPPORTED_EVENT_NAMES, parseEventBridgeEvent } from '../../functions/commons/cloudtrail';
 import { UsageError } from '../../tools/cli/args';
 import { DEFAULT_EVENT_FILE, loadReplayEvent, retimeReplayEvent } from '../../tools/cli/event-input';
 

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudFrontClient, GetDistributionCommand, NoSuchDistribution } from '@aws-sdk/client-cloudfront';
 import { describe, expect, it } from 'vitest';
-import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/shared/service-errors';
+import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/commons/service-errors';
 import { AWS_ERRORS } from '../../statemachine/constants';
 import { integrationError } from '../../tools/cli/live';
 

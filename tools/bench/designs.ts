@@ -3,7 +3,7 @@
  * baselines are fixed timings that the benchmark feeds into the same state machine's virtual waits, so their checks,
  * transitions and history are counted exactly as this project's.
  */
-import { checkBudget, waitAfterCheck, type Schedule, type ScheduleKind } from '../../functions/shared/schedule';
+import { checkBudget, waitAfterCheck, type Schedule, type ScheduleKind } from '../../functions/commons/schedule';
 import { seededRandom } from './stats';
 
 export type DesignId = 'project' | 'original' | 'cli' | 'sdk';

@@ -1,6 +1,6 @@
 /** Turns the benchmark's watch results into numbers per design and kind, checks the targets and writes the report. */
-import type { ScheduleKind, ScheduleSettings } from '../../functions/shared/schedule';
-import { CHECKS_PER_EXECUTION, describeDuration } from '../../functions/shared/watch-execution';
+import type { ScheduleKind, ScheduleSettings } from '../../functions/commons/schedule';
+import { CHECKS_PER_EXECUTION, describeDuration } from '../../functions/commons/watch-execution';
 import { KIND_RULES } from '../../statemachine/constants';
 import type { Design, DesignId } from './designs';
 import type { WatchResult } from './simulate';

@@ -2,11 +2,11 @@
  * Runs one watched change through the deployed definition in aws-local-stepfunctions on a virtual clock, execution
  * after execution until the watch ends, and counts what Step Functions would bill and record.
  */
-import { watchedCall, type Watch } from '../../functions/shared/cloudtrail';
-import type { ScheduleKind } from '../../functions/shared/schedule';
-import type { Outcome } from '../../functions/shared/notification';
-import { scheduleFor, type WatchSettings } from '../../functions/shared/settings';
-import { buildWatchExecution, type WatchExecutionInput } from '../../functions/shared/watch-execution';
+import { watchedCall, type Watch } from '../../functions/commons/cloudtrail';
+import type { ScheduleKind } from '../../functions/commons/schedule';
+import type { Outcome } from '../../functions/commons/notification';
+import { scheduleFor, type WatchSettings } from '../../functions/commons/settings';
+import { buildWatchExecution, type WatchExecutionInput } from '../../functions/commons/watch-execution';
 import type { AslDefinition } from '../../statemachine/definition';
 import { runLocally } from '../lib/local-engine';
 import { answeringCloudFront, statusAnswer } from '../lib/simulated-cloudfront';

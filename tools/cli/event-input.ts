@@ -13,7 +13,7 @@ import {
   parseEventBridgeEvent,
   type ParseOptions,
   type Watch,
-} from '../../functions/shared/cloudtrail';
+} from '../../functions/commons/cloudtrail';
 import { UsageError } from './args';
 
 export const DEFAULT_EVENT_FILE = fileURLToPath(new URL('../../test/fixtures/events/update-distribution.json', import.meta.url));

@@ -4,9 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CloudFrontServiceException, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { readCloudFrontStatus } from '../../functions/shared/cloudfront-status';
-import { watchedCall, type Watch, type WatchKind } from '../../functions/shared/cloudtrail';
-import { integrationErrorName } from '../../functions/shared/service-errors';
+import { readCloudFrontStatus } from '../../functions/commons/cloudfront-status';
+import { watchedCall, type Watch, type WatchKind } from '../../functions/commons/cloudtrail';
+import { integrationErrorName } from '../../functions/commons/service-errors';
 import type { CloudFrontAnswerer } from '../lib/local-engine';
 import { UsageError, type LiveTarget } from './args';
 

@@ -2,8 +2,8 @@
  * What the simulated CloudFront does in each `npm start --scenario`: the status it reports at each simulated moment,
  * in the SDK integration's response shape, with errors named as Step Functions names them.
  */
-import type { WatchKind } from '../../functions/shared/cloudtrail';
-import { describeDuration } from '../../functions/shared/watch-execution';
+import type { WatchKind } from '../../functions/commons/cloudtrail';
+import { describeDuration } from '../../functions/commons/watch-execution';
 import { AWS_ERRORS, KIND_RULES, statusOperation } from '../../statemachine/constants';
 import type { CloudFrontAnswerer } from '../lib/local-engine';
 import { answeringCloudFront, NEWER_ETAG, statusAnswer, THROTTLED } from '../lib/simulated-cloudfront';

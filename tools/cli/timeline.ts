@@ -3,9 +3,9 @@
  * with a spinner that says what is happening right now.
  */
 import type { AslDefinition, AslState } from '../../statemachine/definition';
-import { valueAt, WATCH_KINDS } from '../../functions/shared/cloudtrail';
+import { valueAt, WATCH_KINDS } from '../../functions/commons/cloudtrail';
 import { PATHS, STATE_NAMES } from '../../statemachine/constants';
-import { describeDuration } from '../../functions/shared/watch-execution';
+import { describeDuration } from '../../functions/commons/watch-execution';
 import { tasksOf, type LocalEngineEvent } from '../lib/local-engine';
 import type { Retrier } from '../lib/mermaid';
 

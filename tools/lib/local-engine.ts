@@ -5,9 +5,9 @@
  */
 import './promise-with-resolvers';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { statusParameters } from '../../functions/shared/cloudfront-status';
+import { statusParameters } from '../../functions/commons/cloudfront-status';
 import { parseStatusReadRequest } from '../../functions/status-reader/read';
-import type { WatchDetails } from '../../functions/shared/watch-execution';
+import type { WatchDetails } from '../../functions/commons/watch-execution';
 import { STATUS_CALLS } from '../../statemachine/constants';
 import { LAMBDA_INVOKE, type AslDefinition } from '../../statemachine/definition';
 

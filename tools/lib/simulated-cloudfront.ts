@@ -2,8 +2,8 @@
  * CloudFront answers in the shape the Step Functions aws-sdk integration returns them (PascalCase, as the API),
  * so the same responses serve the in-process engine and Step Functions Local's mock file.
  */
-import type { WatchKind } from '../../functions/shared/cloudtrail';
-import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/shared/service-errors';
+import type { WatchKind } from '../../functions/commons/cloudtrail';
+import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/commons/service-errors';
 import { DISTRIBUTION_STATUS, INVALIDATION_STATUS, KIND_RULES, TENANT_STATUS } from '../../statemachine/constants';
 import type { CloudFrontAnswerer } from './local-engine';
 

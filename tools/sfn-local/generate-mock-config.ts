@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TenantStatusCheck } from '../../infra/config';
-import type { Outcome } from '../../functions/shared/notification';
+import type { Outcome } from '../../functions/commons/notification';
 import { isRecentStatusCall, STATE_NAMES, type KindStateNames } from '../../statemachine/constants';
 import type { AslDefinition } from '../../statemachine/definition';
 import { TENANT_CONTEXTS } from '../../test/support/definition';

@@ -1,5 +1,5 @@
 /** The command line of `npm run smoke`: which distribution (or invalidation of it) the deployed stack should watch. */
-import { RESOURCE_ID_PATTERN } from '../../functions/shared/cloudtrail';
+import { RESOURCE_ID_PATTERN } from '../../functions/commons/cloudtrail';
 import { STACK_NAME } from '../../infra/notifier-app';
 import { parseDuration, parseOptions, UsageError } from '../cli/args';
 import { CONTEXT_OPTION, contextPairs } from '../lib/cdk-context';

@@ -4,7 +4,7 @@
  */
 import { DescribeStacksCommand, GetTemplateCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import type { WatchSettings } from '../../functions/shared/settings';
+import type { WatchSettings } from '../../functions/commons/settings';
 import type { AslDefinition } from '../../statemachine/definition';
 import { STACK_NAME } from '../../infra/notifier-app';
 import { REQUIRED_REGION } from '../../infra/notifier-stack';

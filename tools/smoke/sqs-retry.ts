@@ -4,7 +4,7 @@
  */
 import { FilterLogEventsCommand, type CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { describeDuration } from '../../functions/shared/watch-execution';
+import { describeDuration } from '../../functions/commons/watch-execution';
 import { clockText, Timeline } from '../cli/timeline';
 import { CannotStart, describeError, isAccessDenied } from './deployment';
 import { smokeEvent, smokeEventId, watchOf } from './event';

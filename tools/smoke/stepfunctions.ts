@@ -3,7 +3,7 @@
  * follow it until it ends, and report its outcome and the notification it sent.
  */
 import { DescribeExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
-import { describeDuration } from '../../functions/shared/watch-execution';
+import { describeDuration } from '../../functions/commons/watch-execution';
 import { WATCH_ERRORS } from '../../statemachine/constants';
 import type { AslDefinition } from '../../statemachine/definition';
 import { clockText, followExecution, Timeline, type Output } from '../cli/timeline';
