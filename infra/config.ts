@@ -95,7 +95,8 @@ export type ConfigKey = (typeof CONFIG_KEYS)[number];
 /** Keys the CDK CLI itself keeps in cdk.context.json (`cdk acknowledge`, `cdk cli-telemetry`) and hands every app. */
 const CDK_CLI_KEYS = ['acknowledged-issue-numbers', 'cli-telemetry'];
 
-const isCdkKey = (key: string): boolean => key.includes(':') || key.startsWith('@') || key.startsWith('aws-cdk') || CDK_CLI_KEYS.includes(key);
+const isCdkKey = (key: string): boolean =>
+  key.includes(':') || key.startsWith('@') || key.startsWith('aws-cdk') || CDK_CLI_KEYS.includes(key);
 
 export class ConfigError extends Error {
   constructor(key: string, value: unknown, allowed: string) {
@@ -110,7 +111,14 @@ export type ContextReader = (key: string) => unknown;
 const EMAIL = /^[^\s@,;"<>]+@[^\s@,;"<>]+\.[^\s@,;"<>]+$/;
 
 /** `bounds` says where min and max come from when other keys set them. */
-function integer(read: ContextReader, key: ConfigKey, fallback: number, min: number, max: number, bounds?: string): number {
+function integer(
+  read: ContextReader,
+  key: ConfigKey,
+  fallback: number,
+  min: number,
+  max: number,
+  bounds?: string,
+): number {
   const raw = read(key);
   if (raw === undefined || raw === null || raw === '') return fallback;
   const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
@@ -171,7 +179,9 @@ function emails(read: ContextReader, key: 'notificationEmails' | 'alarmEmails'):
 
 /** Refuses a context key that is neither the notifier's nor the CDK's: a mistyped key would silently keep its default. */
 export function checkContextKeys(context: Readonly<Record<string, unknown>>): void {
-  const unknown = Object.keys(context).find((key) => !isCdkKey(key) && !(CONFIG_KEYS as readonly string[]).includes(key));
+  const unknown = Object.keys(context).find(
+    (key) => !isCdkKey(key) && !(CONFIG_KEYS as readonly string[]).includes(key),
+  );
   if (unknown === undefined) return;
   throw new ConfigError(
     unknown,
@@ -270,12 +280,32 @@ const MAX_POLL_INTERVAL_SECONDS = 86_400;
 
 /** The schedule keys, each checked against the keys it depends on; defaults follow pollIntervalSeconds and growthAfterSeconds. */
 function readSchedule(read: ContextReader, pollIntervalSeconds: number): Required<ScheduleSettings> {
-  const growthAfterSeconds = integer(read, 'growthAfterSeconds', SCHEDULE_DEFAULTS.growthAfterSeconds, 0, MAX_RETENTION_SECONDS);
+  const growthAfterSeconds = integer(
+    read,
+    'growthAfterSeconds',
+    SCHEDULE_DEFAULTS.growthAfterSeconds,
+    0,
+    MAX_RETENTION_SECONDS,
+  );
   const defaults = completeScheduleSettings({ pollIntervalSeconds, growthAfterSeconds });
   const fastPoll = (key: 'distributionFastPollSeconds' | 'invalidationFastPollSeconds') =>
-    integer(read, key, defaults[key], MIN_FAST_POLL_SECONDS, pollIntervalSeconds, `at most pollIntervalSeconds, ${pollIntervalSeconds}`);
+    integer(
+      read,
+      key,
+      defaults[key],
+      MIN_FAST_POLL_SECONDS,
+      pollIntervalSeconds,
+      `at most pollIntervalSeconds, ${pollIntervalSeconds}`,
+    );
   const fastPhase = (key: 'distributionFastPhaseSeconds' | 'invalidationFastPhaseSeconds') =>
-    integer(read, key, defaults[key], 0, growthAfterSeconds, `0 skips the fast phase; at most growthAfterSeconds, ${growthAfterSeconds}`);
+    integer(
+      read,
+      key,
+      defaults[key],
+      0,
+      growthAfterSeconds,
+      `0 skips the fast phase; at most growthAfterSeconds, ${growthAfterSeconds}`,
+    );
   return {
     pollIntervalSeconds,
     distributionFastPollSeconds: fastPoll('distributionFastPollSeconds'),

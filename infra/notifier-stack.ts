@@ -70,8 +70,14 @@ export class NotifierStack extends Stack {
         timeoutSeconds: STATUS_CHECK_TIMEOUT_SECONDS,
       });
       // A watched message stays in the queue for the whole watch here, so its age says nothing about the consumer.
-      alarmSources = { deadLetterQueue: this.capture.deadLetterQueue, functions: { StatusCheck: this.statusCheck.function } };
-      new CfnOutput(this, 'StatusCheckFunctionName', { value: this.statusCheck.function.functionName, description: 'Checks each change once per SQS delivery' });
+      alarmSources = {
+        deadLetterQueue: this.capture.deadLetterQueue,
+        functions: { StatusCheck: this.statusCheck.function },
+      };
+      new CfnOutput(this, 'StatusCheckFunctionName', {
+        value: this.statusCheck.function.functionName,
+        description: 'Checks each change once per SQS delivery',
+      });
       new CfnOutput(this, 'StatusCheckLogGroupName', {
         value: this.statusCheck.function.logGroup.logGroupName,
         description: 'Where the status check logs each watch; npm run smoke reads it',
@@ -79,7 +85,8 @@ export class NotifierStack extends Stack {
     } else {
       const readsRecentStatus =
         config.tenantStatusCheck === 'lambda' && watchKindsOf(config.watchedEvents).some(isRecentStatusCall);
-      if (readsRecentStatus) this.statusReader = new StatusReader(this, 'StatusReader', { ...logging, watchedEvents: config.watchedEvents });
+      if (readsRecentStatus)
+        this.statusReader = new StatusReader(this, 'StatusReader', { ...logging, watchedEvents: config.watchedEvents });
       const watch = new WatchStateMachine(this, 'Watch', {
         ...logging,
         topic: this.notifications.topic,
@@ -107,14 +114,29 @@ export class NotifierStack extends Stack {
         watch,
         functions: { Dispatcher: dispatcher.function },
       };
-      new CfnOutput(this, 'StateMachineName', { value: watch.stateMachineName, description: 'One execution per watched change' });
-      new CfnOutput(this, 'StateMachineArn', { value: watch.stateMachine.stateMachineArn, description: 'npm run smoke starts one execution here' });
+      new CfnOutput(this, 'StateMachineName', {
+        value: watch.stateMachineName,
+        description: 'One execution per watched change',
+      });
+      new CfnOutput(this, 'StateMachineArn', {
+        value: watch.stateMachine.stateMachineArn,
+        description: 'npm run smoke starts one execution here',
+      });
     }
 
     this.operations = new Operations(this, 'Operations', { config, notifications: this.notifications, alarmSources });
 
-    new CfnOutput(this, 'TopicArn', { value: this.notifications.topic.topicArn, description: 'Subscribe here for notifications' });
-    new CfnOutput(this, 'BufferQueueUrl', { value: this.capture.queue.queueUrl, description: 'CloudTrail events waiting to be watched' });
-    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.capture.deadLetterQueue.queueUrl, description: 'Events that could not be watched' });
+    new CfnOutput(this, 'TopicArn', {
+      value: this.notifications.topic.topicArn,
+      description: 'Subscribe here for notifications',
+    });
+    new CfnOutput(this, 'BufferQueueUrl', {
+      value: this.capture.queue.queueUrl,
+      description: 'CloudTrail events waiting to be watched',
+    });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      value: this.capture.deadLetterQueue.queueUrl,
+      description: 'Events that could not be watched',
+    });
   }
 }

@@ -45,7 +45,10 @@ export class Operations extends Construct {
           masterKey: props.notifications.key,
           displayName: 'CloudFront change notifier alarms',
         });
-        new CfnOutput(Stack.of(this), 'AlarmTopicArn', { value: this.alarmTopic.topic.topicArn, description: 'Alarms about the notifier itself' });
+        new CfnOutput(Stack.of(this), 'AlarmTopicArn', {
+          value: this.alarmTopic.topic.topicArn,
+          description: 'Alarms about the notifier itself',
+        });
       }
       this.alarms = new NotifierAlarms(this, 'Alarms', {
         ...props.alarmSources,
@@ -54,7 +57,10 @@ export class Operations extends Construct {
     }
     if (config.createTrail) {
       this.trail = new AccountTrail(this, 'Trail', { retentionDays: config.trailRetentionDays });
-      new CfnOutput(Stack.of(this), 'TrailBucketName', { value: this.trail.bucket.bucketName, description: 'CloudTrail log files (kept when the stack is deleted)' });
+      new CfnOutput(Stack.of(this), 'TrailBucketName', {
+        value: this.trail.bucket.bucketName,
+        description: 'CloudTrail log files (kept when the stack is deleted)',
+      });
     }
   }
 }

@@ -99,7 +99,10 @@ function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Out
 }
 
 /** The Pass states that count a check and pick the wait before the next one, one per schedule phase. */
-function phaseStates(kind: WatchKind, schedule: Schedule): { rules: AslState[]; states: Record<string, AslState>; last: string } {
+function phaseStates(
+  kind: WatchKind,
+  schedule: Schedule,
+): { rules: AslState[]; states: Record<string, AslState>; last: string } {
   const names = STATE_NAMES[kind];
   const rules: AslState[] = [];
   const states: Record<string, AslState> = {};
@@ -135,9 +138,12 @@ function phaseStates(kind: WatchKind, schedule: Schedule): { rules: AslState[]; 
  */
 function statusRead(props: WatchDefinitionProps, kind: WatchKind): AslState {
   const { call, parameters, answer } = STATUS_CALLS[kind];
-  const inputs = Object.fromEntries(Object.entries(parameters).map(([name, field]) => [`${name}.$`, `${PATHS.watch}.${field}`]));
+  const inputs = Object.fromEntries(
+    Object.entries(parameters).map(([name, field]) => [`${name}.$`, `${PATHS.watch}.${field}`]),
+  );
   const viaLambda = props.statusReaderArn !== undefined && isRecentStatusCall(kind);
-  const selected = (prefix: string) => Object.fromEntries(Object.entries(answer).map(([key, path]) => [`${key}.$`, `${prefix}.${path}`]));
+  const selected = (prefix: string) =>
+    Object.fromEntries(Object.entries(answer).map(([key, path]) => [`${key}.$`, `${prefix}.${path}`]));
   if (!viaLambda) {
     return {
       Comment: `Asks CloudFront for the ${kind} status. Not-found is final; throttling and 5xx are retried.`,
@@ -166,10 +172,7 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
       Type: 'Task',
       ...statusRead(props, kind),
       ResultPath: PATHS.status,
-      Retry: [
-        { ErrorEquals: [...rules.notFoundErrors, AWS_ERRORS.accessDenied], MaxAttempts: 0 },
-        STATUS_CHECK_RETRY,
-      ],
+      Retry: [{ ErrorEquals: [...rules.notFoundErrors, AWS_ERRORS.accessDenied], MaxAttempts: 0 }, STATUS_CHECK_RETRY],
       Catch: [
         { ErrorEquals: [...rules.notFoundErrors], ResultPath: PATHS.error, Next: names.notifyNotFound },
         { ErrorEquals: ['States.ALL'], ResultPath: PATHS.error, Next: names.notifyCheckFailed },
@@ -198,7 +201,10 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
       Next: names.getStatus,
     },
     [names.notifyDone]: publishState(props, kind, rules.doneOutcome, names.done),
-    [names.done]: { Type: 'Succeed', Comment: 'The output shows the final status and, under notification, what was sent.' },
+    [names.done]: {
+      Type: 'Succeed',
+      Comment: 'The output shows the final status and, under notification, what was sent.',
+    },
     [names.notifyNotFound]: publishState(props, kind, 'not-found', names.notFound),
     [names.notFound]: {
       Type: 'Fail',
@@ -217,9 +223,13 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
  * Deployed, but not with the ETag the change made: a newer change superseded it, and that one is live now. The ETag
  * comparison is a Choice of its own, reached only when the watch has an ETag, so a missing $.watch.eTag is never read.
  */
-function supersededStates(props: WatchDefinitionProps, kind: WatchKind): { rule: AslState; states: Record<string, AslState> } {
+function supersededStates(
+  props: WatchDefinitionProps,
+  kind: WatchKind,
+): { rule: AslState; states: Record<string, AslState> } {
   const names: KindStateNames = STATE_NAMES[kind];
-  if (!names.sameETag || !names.notifySuperseded || !names.superseded) throw new Error(`the ${kind} branch has no superseded states`);
+  if (!names.sameETag || !names.notifySuperseded || !names.superseded)
+    throw new Error(`the ${kind} branch has no superseded states`);
   return {
     rule: {
       And: [
@@ -231,7 +241,8 @@ function supersededStates(props: WatchDefinitionProps, kind: WatchKind): { rule:
     states: {
       [names.sameETag]: {
         Type: 'Choice',
-        Comment: 'The ETag CloudFront reports now is the one this change made: deployed. Another one: a newer change superseded it.',
+        Comment:
+          'The ETag CloudFront reports now is the one this change made: deployed. Another one: a newer change superseded it.',
         Choices: [{ Variable: PATHS.statusETag, StringEqualsPath: PATHS.watchETag, Next: names.notifyDone }],
         Default: names.notifySuperseded,
       },
@@ -305,12 +316,19 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         ResultSelector: { 'executionArn.$': '$.ExecutionArn' },
         ResultPath: PATHS.continuation,
         Retry: [{ ErrorEquals: [AWS_ERRORS.executionAlreadyExists], MaxAttempts: 0 }, STATUS_CHECK_RETRY],
-        Catch: [{ ErrorEquals: [AWS_ERRORS.executionAlreadyExists], ResultPath: PATHS.continuation, Next: STATE_NAMES.continued }],
+        Catch: [
+          {
+            ErrorEquals: [AWS_ERRORS.executionAlreadyExists],
+            ResultPath: PATHS.continuation,
+            Next: STATE_NAMES.continued,
+          },
+        ],
         Next: STATE_NAMES.continued,
       },
       [STATE_NAMES.continued]: {
         Type: 'Succeed',
-        Comment: 'continuation.executionArn in the output is the execution that watches on (an Error there: it had already started).',
+        Comment:
+          'continuation.executionArn in the output is the execution that watches on (an Error there: it had already started).',
       },
       [STATE_NAMES.timedOut]: {
         Type: 'Fail',

@@ -23,13 +23,21 @@ const SENDERS: Record<StatusCallName, (cloudfront: CloudFrontSender, input: Stat
   getDistributionTenant: (cloudfront, input) =>
     cloudfront.send(new GetDistributionTenantCommand(input as { Identifier: string })),
   getInvalidationForDistributionTenant: (cloudfront, input) =>
-    cloudfront.send(new GetInvalidationForDistributionTenantCommand(input as { DistributionTenantId: string; Id: string })),
+    cloudfront.send(
+      new GetInvalidationForDistributionTenantCommand(input as { DistributionTenantId: string; Id: string }),
+    ),
 };
 
 /** The parameters of a kind's status call, read from the watch as the state machine reads them. */
-export function statusParameters(kind: WatchKind, watch: Pick<WatchDetails, 'distributionId' | 'tenantId' | 'invalidationId'>): StatusParameters {
+export function statusParameters(
+  kind: WatchKind,
+  watch: Pick<WatchDetails, 'distributionId' | 'tenantId' | 'invalidationId'>,
+): StatusParameters {
   return Object.fromEntries(
-    Object.entries(STATUS_CALLS[kind].parameters).map(([name, field]) => [name, watch[field as keyof typeof watch] ?? '']),
+    Object.entries(STATUS_CALLS[kind].parameters).map(([name, field]) => [
+      name,
+      watch[field as keyof typeof watch] ?? '',
+    ]),
   );
 }
 
@@ -39,7 +47,10 @@ export async function readCloudFrontStatus(
   kind: WatchKind,
   parameters: StatusParameters,
 ): Promise<Record<string, unknown>> {
-  const { $metadata: _metadata, ...answer } = (await SENDERS[STATUS_CALLS[kind].call](cloudfront, parameters)) as Record<string, unknown>;
+  const { $metadata: _metadata, ...answer } = (await SENDERS[STATUS_CALLS[kind].call](
+    cloudfront,
+    parameters,
+  )) as Record<string, unknown>;
   return answer;
 }
 

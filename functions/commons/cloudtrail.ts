@@ -124,7 +124,11 @@ export const DEFAULT_WATCHED_EVENTS: readonly WatchedEventName[] = SUPPORTED_EVE
 );
 
 /** The kind and action a watched call gives its watch, for tools that build a watch without a recorded event. */
-export function watchedCall(eventName: WatchedEventName): { kind: WatchKind; eventName: WatchedEventName; action: string } {
+export function watchedCall(eventName: WatchedEventName): {
+  kind: WatchKind;
+  eventName: WatchedEventName;
+  action: string;
+} {
   const { kind, action } = EVENT_SHAPES[eventName];
   return { kind, eventName, action };
 }
@@ -132,7 +136,9 @@ export function watchedCall(eventName: WatchedEventName): { kind: WatchKind; eve
 /** The kinds of watch these event names start, in WATCH_KINDS order; names that are not watched calls start none. */
 export function watchKindsOf(eventNames: readonly string[]): WatchKind[] {
   const kinds = new Set(
-    eventNames.filter((name) => Object.hasOwn(EVENT_SHAPES, name)).map((name) => EVENT_SHAPES[name as WatchedEventName].kind),
+    eventNames
+      .filter((name) => Object.hasOwn(EVENT_SHAPES, name))
+      .map((name) => EVENT_SHAPES[name as WatchedEventName].kind),
   );
   return WATCH_KINDS.filter((kind) => kinds.has(kind));
 }
@@ -243,7 +249,10 @@ export function parseCloudTrailRecord(detail: unknown, options: ParseOptions): P
     return { type: 'invalid', reason: `the CloudTrail record is missing or not an object: ${describe(detail)}` };
   }
   if (detail.eventSource !== CLOUDTRAIL_EVENT_SOURCE) {
-    return { type: 'invalid', reason: `eventSource is ${describe(detail.eventSource)}, not ${CLOUDTRAIL_EVENT_SOURCE}` };
+    return {
+      type: 'invalid',
+      reason: `eventSource is ${describe(detail.eventSource)}, not ${CLOUDTRAIL_EVENT_SOURCE}`,
+    };
   }
   const { eventName, eventID: eventId, eventTime } = detail;
   if (typeof eventName !== 'string' || eventName.length === 0) {
@@ -253,10 +262,20 @@ export function parseCloudTrailRecord(detail: unknown, options: ParseOptions): P
     return { type: 'invalid', reason: `eventID is missing or malformed: ${describe(eventId)}` };
   }
   if (detail.errorCode !== undefined && detail.errorCode !== null) {
-    return { type: 'skip', reason: `the call failed (${describe(detail.errorCode)}): nothing changed`, eventName, eventId };
+    return {
+      type: 'skip',
+      reason: `the call failed (${describe(detail.errorCode)}): nothing changed`,
+      eventName,
+      eventId,
+    };
   }
   if (DATE_SUFFIXED_NAME.test(eventName)) {
-    return { type: 'skip', reason: `${eventName} carries a date suffix, which marks a refused or legacy call`, eventName, eventId };
+    return {
+      type: 'skip',
+      reason: `${eventName} carries a date suffix, which marks a refused or legacy call`,
+      eventName,
+      eventId,
+    };
   }
   if (!Object.hasOwn(EVENT_SHAPES, eventName) || !options.watchedEvents.includes(eventName)) {
     return { type: 'skip', reason: `${eventName} is not a watched event`, eventName, eventId };
@@ -319,7 +338,10 @@ function requiredId(
 ): string | ParseResult {
   const id = firstString(detail, paths);
   if (id === undefined) {
-    return { type: 'invalid', reason: `${eventName} has no ${label} id at ${paths.join(' or ')} (the record may be truncated)` };
+    return {
+      type: 'invalid',
+      reason: `${eventName} has no ${label} id at ${paths.join(' or ')} (the record may be truncated)`,
+    };
   }
   if (!RESOURCE_ID_PATTERN.test(id)) {
     return { type: 'invalid', reason: `${label} id ${describe(id)} is not a CloudFront id` };

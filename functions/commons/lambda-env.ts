@@ -6,6 +6,7 @@ export const DISPATCHER_ENV = { stateMachineArn: 'STATE_MACHINE_ARN' } as const;
 /** Fails loudly at cold start: a function deployed without its settings must not guess. */
 export function requireEnv(name: string): string {
   const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`${name} is not set: deploy this function with the notifier stack`);
+  if (value === undefined || value === '')
+    throw new Error(`${name} is not set: deploy this function with the notifier stack`);
   return value;
 }

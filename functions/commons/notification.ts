@@ -38,7 +38,13 @@ interface NotificationText {
   readonly body: readonly string[];
 }
 
-const FOOTER = ['', 'Console: {consoleUrl}', 'CloudTrail event ID: {eventId}', '', 'Sent by cloudfront-change-notifier.'];
+const FOOTER = [
+  '',
+  'Console: {consoleUrl}',
+  'CloudTrail event ID: {eventId}',
+  '',
+  'Sent by cloudfront-change-notifier.',
+];
 /** The lines that say what changed, who changed it and when; `target` names what the change was made on. */
 function facts(target: string, invalidation: boolean): string[] {
   return [

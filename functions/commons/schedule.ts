@@ -57,12 +57,16 @@ export function completeScheduleSettings(settings: ScheduleSettings): Required<S
   const growthAfterSeconds = settings.growthAfterSeconds ?? SCHEDULE_DEFAULTS.growthAfterSeconds;
   return {
     pollIntervalSeconds: poll,
-    distributionFastPollSeconds: settings.distributionFastPollSeconds ?? Math.min(SCHEDULE_DEFAULTS.distributionFastPollSeconds, poll),
-    invalidationFastPollSeconds: settings.invalidationFastPollSeconds ?? Math.min(SCHEDULE_DEFAULTS.invalidationFastPollSeconds, poll),
+    distributionFastPollSeconds:
+      settings.distributionFastPollSeconds ?? Math.min(SCHEDULE_DEFAULTS.distributionFastPollSeconds, poll),
+    invalidationFastPollSeconds:
+      settings.invalidationFastPollSeconds ?? Math.min(SCHEDULE_DEFAULTS.invalidationFastPollSeconds, poll),
     distributionFastPhaseSeconds:
-      settings.distributionFastPhaseSeconds ?? Math.min(SCHEDULE_DEFAULTS.distributionFastPhaseSeconds, growthAfterSeconds),
+      settings.distributionFastPhaseSeconds ??
+      Math.min(SCHEDULE_DEFAULTS.distributionFastPhaseSeconds, growthAfterSeconds),
     invalidationFastPhaseSeconds:
-      settings.invalidationFastPhaseSeconds ?? Math.min(SCHEDULE_DEFAULTS.invalidationFastPhaseSeconds, growthAfterSeconds),
+      settings.invalidationFastPhaseSeconds ??
+      Math.min(SCHEDULE_DEFAULTS.invalidationFastPhaseSeconds, growthAfterSeconds),
     growthAfterSeconds,
     maxPollIntervalSeconds: settings.maxPollIntervalSeconds ?? Math.max(SCHEDULE_DEFAULTS.maxPollIntervalSeconds, poll),
   };
@@ -77,14 +81,19 @@ export function completeScheduleSettings(settings: ScheduleSettings): Required<S
 export function buildSchedule(kind: ScheduleKind, settings: ScheduleSettings): Schedule {
   const complete = completeScheduleSettings(settings);
   const poll = complete.pollIntervalSeconds;
-  const fastPoll = kind === 'distribution' ? complete.distributionFastPollSeconds : complete.invalidationFastPollSeconds;
-  const fastPhase = kind === 'distribution' ? complete.distributionFastPhaseSeconds : complete.invalidationFastPhaseSeconds;
+  const fastPoll =
+    kind === 'distribution' ? complete.distributionFastPollSeconds : complete.invalidationFastPollSeconds;
+  const fastPhase =
+    kind === 'distribution' ? complete.distributionFastPhaseSeconds : complete.invalidationFastPhaseSeconds;
   const cap = complete.maxPollIntervalSeconds;
 
   const phases: SchedulePhase[] = [];
   const fastWaits = Math.ceil(fastPhase / fastPoll);
   phases.push({ waitSeconds: fastPoll, waits: fastWaits });
-  phases.push({ waitSeconds: poll, waits: Math.max(0, Math.ceil((complete.growthAfterSeconds - fastWaits * fastPoll) / poll)) });
+  phases.push({
+    waitSeconds: poll,
+    waits: Math.max(0, Math.ceil((complete.growthAfterSeconds - fastWaits * fastPoll) / poll)),
+  });
   // A phase of interval 2^k x poll lasts from age growthAfter x 2^(k-1) to growthAfter x 2^k: always this many waits.
   const growthWaits = Math.max(1, Math.ceil(complete.growthAfterSeconds / (2 * poll)));
   for (let wait = 2 * poll; wait < cap; wait *= 2) phases.push({ waitSeconds: wait, waits: growthWaits });
@@ -125,7 +134,9 @@ export function phaseRules(schedule: Schedule): PhaseRule[] {
 
 /** Seconds to wait after check number `check` (1-based) before the next one. */
 export function waitAfterCheck(schedule: Schedule, check: number): number {
-  const rule = phaseRules(schedule).find((candidate) => candidate.untilCheck === undefined || check < candidate.untilCheck);
+  const rule = phaseRules(schedule).find(
+    (candidate) => candidate.untilCheck === undefined || check < candidate.untilCheck,
+  );
   return rule!.waitSeconds;
 }
 

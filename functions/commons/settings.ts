@@ -53,7 +53,9 @@ export function parseWatchSettings(raw: string | undefined): WatchSettings {
     return minimum === undefined || typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < minimum;
   });
   if (badSchedule !== undefined) {
-    throw new Error(`${WATCH_SETTINGS_ENV} has an unusable schedule setting ${badSchedule[0]}: ${JSON.stringify(badSchedule[1])}`);
+    throw new Error(
+      `${WATCH_SETTINGS_ENV} has an unusable schedule setting ${badSchedule[0]}: ${JSON.stringify(badSchedule[1])}`,
+    );
   }
   return value as WatchSettings;
 }

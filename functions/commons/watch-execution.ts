@@ -134,7 +134,9 @@ export function buildWatchExecution(watch: Watch, settings: ExecutionSettings, n
         change: watch.eventName,
         distributionId: watch.distributionId,
         ...(watch.tenantId === undefined ? {} : { tenantId: watch.tenantId }),
-        ...(watch.invalidationId === undefined ? {} : { invalidationId: watch.invalidationId, paths: describePaths(watch.paths) }),
+        ...(watch.invalidationId === undefined
+          ? {}
+          : { invalidationId: watch.invalidationId, paths: describePaths(watch.paths) }),
         ...(watch.eTag === undefined ? {} : { eTag: watch.eTag }),
         eventId: watch.eventId,
         startedAt: watch.eventTime,

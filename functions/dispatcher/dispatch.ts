@@ -48,7 +48,11 @@ export async function dispatchEvent(body: string, deps: DispatchDeps): Promise<D
     { retentionSeconds: deps.settings.retentionSeconds, schedule: scheduleFor(deps.settings) },
     deps.now(),
   );
-  const context = { executionName: execution.name, ...watchLogFields(watch), maxChecks: execution.input.progress.maxChecks };
+  const context = {
+    executionName: execution.name,
+    ...watchLogFields(watch),
+    maxChecks: execution.input.progress.maxChecks,
+  };
   try {
     const response = await deps.sfn.send(
       new StartExecutionCommand({

@@ -77,10 +77,17 @@ interface StatusAnswer {
 
 /** The same call, and the same fields of its answer, as the state machine's status Task for this kind of watch. */
 async function readStatus(cloudfront: StatusCheckDeps['cloudfront'], watch: WatchDetails): Promise<StatusAnswer> {
-  const selected = selectStatus(watch.kind, await readCloudFrontStatus(cloudfront, watch.kind, statusParameters(watch.kind, watch)));
+  const selected = selectStatus(
+    watch.kind,
+    await readCloudFrontStatus(cloudfront, watch.kind, statusParameters(watch.kind, watch)),
+  );
   const text = (key: string) => (typeof selected[key] === 'string' ? (selected[key] as string) : undefined);
   const selectsDomain = 'domainName' in STATUS_CALLS[watch.kind].answer;
-  return { status: text('value') ?? '', ...(selectsDomain ? { domainName: text('domainName') ?? '' } : {}), eTag: text('eTag') };
+  return {
+    status: text('value') ?? '',
+    ...(selectsDomain ? { domainName: text('domainName') ?? '' } : {}),
+    eTag: text('eTag'),
+  };
 }
 
 export interface DeadlineInput {
@@ -167,12 +174,25 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
 
   if (answer.status === kind.doneStatus) {
     // Without both ETags there is no evidence of a newer change.
-    const superseded = kind.supersedable && watch.eTag !== undefined && answer.eTag !== undefined && answer.eTag !== watch.eTag;
+    const superseded =
+      kind.supersedable && watch.eTag !== undefined && answer.eTag !== undefined && answer.eTag !== watch.eTag;
     const outcome = superseded ? 'superseded' : kind.doneOutcome;
-    return notify(outcome, { ...facts, domainName: answer.domainName, currentETag: answer.eTag }, message, deps, context);
+    return notify(
+      outcome,
+      { ...facts, domainName: answer.domainName, currentETag: answer.eTag },
+      message,
+      deps,
+      context,
+    );
   }
   if (lastCheck) {
-    return notify('timed-out', { ...facts, domainName: answer.domainName, currentETag: answer.eTag }, message, deps, context);
+    return notify(
+      'timed-out',
+      { ...facts, domainName: answer.domainName, currentETag: answer.eTag },
+      message,
+      deps,
+      context,
+    );
   }
   deps.logger.info('Change not done yet', { ...context, status: answer.status, waitSeconds });
   await hideFor(message, waitSeconds, deps);
@@ -185,7 +205,10 @@ function publishInput(topicArn: string, notification: Notification) {
     Subject: notification.subject,
     Message: notification.message,
     MessageAttributes: Object.fromEntries(
-      Object.entries(notification.attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+      Object.entries(notification.attributes).map(([name, value]) => [
+        name,
+        { DataType: 'String', StringValue: value },
+      ]),
     ),
   };
 }
@@ -210,7 +233,11 @@ async function notify(
     });
     return { result: 'notify-again', outcome, reason: errorMessage(error) };
   }
-  deps.logger.info('Watch ended; notification sent', { ...context, outcome, ...(facts.error ? { error: facts.error.name } : {}) });
+  deps.logger.info('Watch ended; notification sent', {
+    ...context,
+    outcome,
+    ...(facts.error ? { error: facts.error.name } : {}),
+  });
   return { result: 'notified', outcome, check: facts.check };
 }
 

@@ -2,7 +2,13 @@
  * How often SQS may hand out one message in mode sqs-retry. Every receive is one status check, so the number
  * follows from the schedule and the watch limit; a redrive policy's maxReceiveCount is capped at 1,000 by SQS.
  */
-import { buildSchedule, checkBudget, SCHEDULE_KINDS, secondsUntilCheck, type ScheduleSettings } from '../commons/schedule';
+import {
+  buildSchedule,
+  checkBudget,
+  SCHEDULE_KINDS,
+  secondsUntilCheck,
+  type ScheduleSettings,
+} from '../commons/schedule';
 
 export const SQS_MAX_RECEIVE_COUNT = 1_000;
 /**

@@ -41,7 +41,10 @@ export function parseStatusReadRequest(event: unknown): StatusReadRequest {
   const { kind, parameters } = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
   const recentKinds = WATCH_KINDS.filter(isRecentStatusCall);
   if (typeof kind !== 'string' || !(recentKinds as readonly string[]).includes(kind)) {
-    throw new StatusReadError(INVALID_STATUS_REQUEST, `kind must be one of ${recentKinds.join(', ')}, got ${JSON.stringify(kind)}`);
+    throw new StatusReadError(
+      INVALID_STATUS_REQUEST,
+      `kind must be one of ${recentKinds.join(', ')}, got ${JSON.stringify(kind)}`,
+    );
   }
   const expected = Object.keys(STATUS_CALLS[kind as WatchKind].parameters).sort();
   const given = typeof parameters === 'object' && parameters !== null ? (parameters as Record<string, unknown>) : {};

@@ -51,7 +51,9 @@ export class AccountTrail extends Construct {
         actions: ['s3:GetBucketAcl', 's3:PutObject'],
         resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
         conditions: {
-          StringNotEquals: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudtrail:${Aws.REGION}:${Aws.ACCOUNT_ID}:trail/${trailName}` },
+          StringNotEquals: {
+            'aws:SourceArn': `arn:${Aws.PARTITION}:cloudtrail:${Aws.REGION}:${Aws.ACCOUNT_ID}:trail/${trailName}`,
+          },
         },
       }),
     );

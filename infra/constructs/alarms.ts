@@ -78,7 +78,10 @@ export class NotifierAlarms extends Construct {
     const consumers = Object.keys(props.functions ?? {});
     const consumerLogs = consumers.length > 0 ? `${consumers.join(' and ')} function logs` : 'function logs';
     this.add('DeadLetterQueueNotEmpty', {
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: FIVE_MINUTES }),
+      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: 'Maximum',
+        period: FIVE_MINUTES,
+      }),
       threshold: 1,
       description:
         'CloudFront change events are in the dead-letter queue: they were never watched, so nobody will be notified of those changes. ' +
@@ -152,7 +155,10 @@ export class NotifierAlarms extends Construct {
     });
   }
 
-  private add(name: string, options: { metric: cloudwatch.IMetric; threshold: number; description: string; evaluationPeriods?: number }): void {
+  private add(
+    name: string,
+    options: { metric: cloudwatch.IMetric; threshold: number; description: string; evaluationPeriods?: number },
+  ): void {
     const alarm = new cloudwatch.Alarm(this, name, {
       alarmName: `${this.prefix}-${name}`,
       alarmDescription: options.description,
@@ -181,7 +187,9 @@ function allowAlarmsToPublish(topic: sns.ITopic, alarmNamePrefix: string): void 
       actions: ['sns:Publish'],
       resources: [topic.topicArn],
       conditions: {
-        ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${alarmNamePrefix}-*` },
+        ArnLike: {
+          'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${alarmNamePrefix}-*`,
+        },
         StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
       },
     }),

@@ -96,7 +96,10 @@ export const DISTRIBUTION_FILTER_LEFT_OUT = 'cloudfront-change-notifier:distribu
  * and the sqs-retry status check apply distributionIds again, so a rule without it watches no more than one with it.
  */
 function ruleCanFilterDistributions(watchedEvents: readonly string[], distributionIds: readonly string[]): boolean {
-  return distributionIds.length > 0 && changeEventPatternText(watchedEvents, distributionIds).length <= MAX_EVENT_PATTERN_CHARACTERS;
+  return (
+    distributionIds.length > 0 &&
+    changeEventPatternText(watchedEvents, distributionIds).length <= MAX_EVENT_PATTERN_CHARACTERS
+  );
 }
 
 /** The rule's pattern as the JSON text EventBridge receives, without whitespace: its length counts against the quota. */

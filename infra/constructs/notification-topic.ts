@@ -61,7 +61,11 @@ export function grantPublish(topic: sns.ITopic, grantee: iam.IGrantable): void {
   );
   if (topic.masterKey) {
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'EncryptNotifications', actions: [...TOPIC_KEY_ACTIONS], resources: [topic.masterKey.keyArn] }),
+      new iam.PolicyStatement({
+        sid: 'EncryptNotifications',
+        actions: [...TOPIC_KEY_ACTIONS],
+        resources: [topic.masterKey.keyArn],
+      }),
     );
   }
 }

@@ -130,7 +130,11 @@ function lambdaEnvironmentBytes(variables: Readonly<Record<string, string>>): nu
  * Fails synth when the function's environment would pass Lambda's quota, which otherwise fails the deploy. Only
  * distributionIds grows without bound, so the error says how many ids of the longest given length fit.
  */
-function checkEnvironmentSize(scope: Construct, environment: Readonly<Record<string, string>>, settings: WatchSettings): void {
+function checkEnvironmentSize(
+  scope: Construct,
+  environment: Readonly<Record<string, string>>,
+  settings: WatchSettings,
+): void {
   const bytes = lambdaEnvironmentBytes(environment);
   if (bytes <= LAMBDA_ENVIRONMENT_MAX_BYTES) return;
   const ids = settings.distributionIds;
@@ -138,7 +142,10 @@ function checkEnvironmentSize(scope: Construct, environment: Readonly<Record<str
   const withIds = (count: number) =>
     lambdaEnvironmentBytes({
       ...environment,
-      [WATCH_SETTINGS_ENV]: JSON.stringify({ ...settings, distributionIds: Array.from({ length: count }, () => longest) }),
+      [WATCH_SETTINGS_ENV]: JSON.stringify({
+        ...settings,
+        distributionIds: Array.from({ length: count }, () => longest),
+      }),
     });
   const maximum = Math.max(0, 1 + Math.floor((LAMBDA_ENVIRONMENT_MAX_BYTES - withIds(1)) / (withIds(2) - withIds(1))));
   throw new ConfigError(
@@ -195,12 +202,19 @@ export interface CloudFrontStatusReads {
  * distribution is read wherever it is), and distribution tenants and their invalidations (every tenant of this
  * account). Wildcards are acknowledged for cdk-nag on `scope`.
  */
-export function grantReadCloudFrontStatus(scope: Construct, grantee: iam.IGrantable, reads: CloudFrontStatusReads): void {
+export function grantReadCloudFrontStatus(
+  scope: Construct,
+  grantee: iam.IGrantable,
+  reads: CloudFrontStatusReads,
+): void {
   const actions = (resourceType: string) =>
     watchKindsOf(reads.watchedEvents)
-      .filter((kind) => (reads.kinds ?? WATCH_KINDS).includes(kind) && STATUS_READ_RESOURCE_TYPES[kind] === resourceType)
+      .filter(
+        (kind) => (reads.kinds ?? WATCH_KINDS).includes(kind) && STATUS_READ_RESOURCE_TYPES[kind] === resourceType,
+      )
       .map((kind) => `cloudfront:${statusOperation(kind)}`);
-  const arn = (resourceType: string, id: string) => `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:${resourceType}/${id}`;
+  const arn = (resourceType: string, id: string) =>
+    `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:${resourceType}/${id}`;
   const readOnly = (granted: readonly string[]) =>
     `the grant is read-only (${granted.map((action) => action.replace('cloudfront:', '')).join(', ')}) and limited to this account.`;
 
@@ -210,7 +224,9 @@ export function grantReadCloudFrontStatus(scope: Construct, grantee: iam.IGranta
     const watchesCopies = reads.watchedEvents.includes(STAGING_COPY);
     const copyRead = `cloudfront:${statusOperation('distribution')}`;
     const copiesReadAnywhere = listed && watchesCopies;
-    const onListed = copiesReadAnywhere ? distributionActions.filter((action) => action !== copyRead) : distributionActions;
+    const onListed = copiesReadAnywhere
+      ? distributionActions.filter((action) => action !== copyRead)
+      : distributionActions;
     if (onListed.length > 0) {
       grantee.grantPrincipal.addToPrincipalPolicy(
         new iam.PolicyStatement({
@@ -225,7 +241,11 @@ export function grantReadCloudFrontStatus(scope: Construct, grantee: iam.IGranta
       : '';
     if (copiesReadAnywhere) {
       grantee.grantPrincipal.addToPrincipalPolicy(
-        new iam.PolicyStatement({ sid: 'ReadStagingCopyStatus', actions: [copyRead], resources: [arn('distribution', '*')] }),
+        new iam.PolicyStatement({
+          sid: 'ReadStagingCopyStatus',
+          actions: [copyRead],
+          resources: [arn('distribution', '*')],
+        }),
       );
       Validations.of(scope).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/*]',
@@ -259,7 +279,11 @@ export function grantReadCloudFrontStatus(scope: Construct, grantee: iam.IGranta
   const tenantActions = actions('distribution-tenant');
   if (tenantActions.length > 0) {
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'ReadCloudFrontTenantStatus', actions: tenantActions, resources: [arn('distribution-tenant', '*')] }),
+      new iam.PolicyStatement({
+        sid: 'ReadCloudFrontTenantStatus',
+        actions: tenantActions,
+        resources: [arn('distribution-tenant', '*')],
+      }),
     );
     Validations.of(scope).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution-tenant/*]',

@@ -27,16 +27,22 @@ export class StatusReader extends Construct {
   constructor(scope: Construct, id: string, props: StatusReaderProps) {
     super(scope, id);
     this.kinds = watchKindsOf(props.watchedEvents).filter(isRecentStatusCall);
-    if (this.kinds.length === 0) throw new Error('StatusReader: none of the watched events starts a kind whose status call is recent');
+    if (this.kinds.length === 0)
+      throw new Error('StatusReader: none of the watched events starts a kind whose status call is recent');
     this.function = bundledFunction(this, {
       entry: 'status-reader/handler.ts',
-      description: 'Reads the status of a CloudFront distribution tenant or tenant invalidation for the watch state machine',
+      description:
+        'Reads the status of a CloudFront distribution tenant or tenant invalidation for the watch state machine',
       roleDescription: 'Reads CloudFront distribution tenant and tenant invalidation status',
       environment: {},
       timeoutSeconds: STATUS_READER_TIMEOUT_SECONDS,
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
     });
-    grantReadCloudFrontStatus(this, this.function, { watchedEvents: props.watchedEvents, distributionIds: [], kinds: this.kinds });
+    grantReadCloudFrontStatus(this, this.function, {
+      watchedEvents: props.watchedEvents,
+      distributionIds: [],
+      kinds: this.kinds,
+    });
   }
 }

@@ -86,7 +86,11 @@ export class WatchStateMachine extends Construct {
     if (props.statusReader) {
       // The unqualified ARN only: grantInvoke would add every version and alias (":*"), which the workflow never calls.
       this.stateMachine.addToRolePolicy(
-        new iam.PolicyStatement({ sid: 'ReadRecentStatus', actions: ['lambda:InvokeFunction'], resources: [props.statusReader.function.functionArn] }),
+        new iam.PolicyStatement({
+          sid: 'ReadRecentStatus',
+          actions: ['lambda:InvokeFunction'],
+          resources: [props.statusReader.function.functionArn],
+        }),
       );
     }
     grantPublish(props.topic, this.stateMachine);

@@ -1,4 +1,9 @@
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
+import {
+  ExecutionAlreadyExists,
+  SFNClient,
+  StartExecutionCommand,
+  type StartExecutionCommandInput,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -46,11 +51,11 @@ class FakeStepFunctions {
     // Some watches finish before a redelivery arrives; the name stays taken either way.
     this.executions.set(name, { input: request.input!, running: this.random() < 0.5 });
     // The call succeeded, but its answer can be lost on the way back: the caller sees an error.
-    if (this.random() < this.throttleRate / 3) throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} });
+    if (this.random() < this.throttleRate / 3)
+      throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} });
     return { executionArn: arn, startDate: NOW };
   };
 }
-
 
 function uuid(random: () => number): string {
   const hex = () => Math.floor(random() * 16).toString(16);
@@ -65,12 +70,26 @@ function watchedBody(file: string, eventId: string): string {
   return JSON.stringify(event);
 }
 
-const WATCHED_FILES = ['create-distribution.json', 'update-distribution.json', 'create-invalidation.json', 'copy-distribution.json'];
+const WATCHED_FILES = [
+  'create-distribution.json',
+  'update-distribution.json',
+  'create-invalidation.json',
+  'copy-distribution.json',
+];
 const SKIPPED_FILES = ['delete-distribution.json', 'update-distribution-access-denied.json'];
 const JUNK_BODIES = [
   'Hello from a test sender',
   '{"source":"aws.s3","detail-type":"Object Created","detail":{}}',
-  JSON.stringify({ source: 'aws.cloudfront', 'detail-type': 'AWS API Call via CloudTrail', detail: { eventSource: 'cloudfront.amazonaws.com', eventName: 'CreateInvalidation', eventID: 'x\ny', eventTime: 'now' } }),
+  JSON.stringify({
+    source: 'aws.cloudfront',
+    'detail-type': 'AWS API Call via CloudTrail',
+    detail: {
+      eventSource: 'cloudfront.amazonaws.com',
+      eventName: 'CreateInvalidation',
+      eventID: 'x\ny',
+      eventTime: 'now',
+    },
+  }),
   watchedBody('update-distribution.json', 'e1').replace('E2QWRUHAPOMQZL', 'E2QW/../ZL'),
 ];
 
@@ -105,7 +124,9 @@ describe('the dispatcher under load, with StartExecution throttled at random', (
         const sfn = new FakeStepFunctions(random, throttleRate);
         sfnMock.reset();
         sfnMock.on(StartExecutionCommand).callsFake(sfn.start);
-        const changes = Array.from({ length: 30 }, (_, index) => watchedBody(WATCHED_FILES[index % WATCHED_FILES.length]!, uuid(random)));
+        const changes = Array.from({ length: 30 }, (_, index) =>
+          watchedBody(WATCHED_FILES[index % WATCHED_FILES.length]!, uuid(random)),
+        );
         const bodies = [
           ...changes,
           ...changes.filter(() => random() < 0.3),
@@ -134,7 +155,8 @@ describe('the dispatcher under load, with StartExecution throttled at random', (
             else queue.push(message);
           }
           // At-least-once: now and then SQS delivers a deleted message again.
-          if (deleted.length > 0 && random() < 0.1) queue.push({ ...deleted[Math.floor(random() * deleted.length)]!, receiveCount: 0 });
+          if (deleted.length > 0 && random() < 0.1)
+            queue.push({ ...deleted[Math.floor(random() * deleted.length)]!, receiveCount: 0 });
         }
 
         // Assert: every message was handled, and ended deleted (success) or dead-lettered (reported failure).
@@ -153,9 +175,12 @@ describe('the dispatcher under load, with StartExecution throttled at random', (
           if (succeeded) expect(executions).toBe(1);
           expect(executions === 1 || deadLettered).toBe(true);
         }
-        expect(startedNames.every((name) => changes.some((body) => name.endsWith(JSON.parse(body).detail.eventID)))).toBe(true);
+        expect(
+          startedNames.every((name) => changes.some((body) => name.endsWith(JSON.parse(body).detail.eventID))),
+        ).toBe(true);
         for (const body of JUNK_BODIES) expect(outcomes(body)).toEqual({ succeeded: false, deadLettered: true });
-        for (const file of SKIPPED_FILES) expect(outcomes(fixtureBody(file))).toEqual({ succeeded: true, deadLettered: false });
+        for (const file of SKIPPED_FILES)
+          expect(outcomes(fixtureBody(file))).toEqual({ succeeded: true, deadLettered: false });
         const handled = new Set([...deleted, ...deadLetters].map((message) => message.messageId));
         expect(handled.size).toBe(bodies.length);
         expect(sfn.calls).toBeGreaterThan(changes.length);

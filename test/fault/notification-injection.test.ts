@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_TEXT_SHOWN, type Watch } from '../../functions/commons/cloudtrail';
-import { ID_ATTRIBUTE, MAX_SUBJECT_LENGTH, outcomesFor, renderNotification, type NotificationValues } from '../../functions/commons/notification';
+import {
+  ID_ATTRIBUTE,
+  MAX_SUBJECT_LENGTH,
+  outcomesFor,
+  renderNotification,
+  type NotificationValues,
+} from '../../functions/commons/notification';
 import { notificationValues } from '../../functions/status-check/notification-values';
 import type { WatchExecutionInput } from '../../functions/commons/watch-execution';
 import { runLocally } from '../../tools/lib/local-engine';
@@ -35,9 +41,32 @@ const INVALIDATION_FIXTURES = ['create-invalidation.json', 'create-invalidation-
 const hostileText = (maxLength: number, minLength = 0) =>
   fc.string({
     unit: fc.oneof(
-      { weight: 3, arbitrary: fc.constantFrom('{}', '{', '}', "'", '"', '\n', '\r\n', '\u2028', '\t', '$.', 'States.Format(', ',', '{distributionId}', '%s', '<b>', '\u0000') },
+      {
+        weight: 3,
+        arbitrary: fc.constantFrom(
+          '{}',
+          '{',
+          '}',
+          "'",
+          '"',
+          '\n',
+          '\r\n',
+          '\u2028',
+          '\t',
+          '$.',
+          'States.Format(',
+          ',',
+          '{distributionId}',
+          '%s',
+          '<b>',
+          '\u0000',
+        ),
+      },
       { weight: 2, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) },
-      { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }).filter((char) => char !== '\\') },
+      {
+        weight: 1,
+        arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }).filter((char) => char !== '\\'),
+      },
     ),
     minLength,
     maxLength,
@@ -45,7 +74,9 @@ const hostileText = (maxLength: number, minLength = 0) =>
 
 /** The fixture's watch with `changedBy` as the caller and, for an invalidation, `paths` as its paths. */
 function eventWith(file: string, changedBy: string, paths: readonly string[]): Watch {
-  const event = JSON.parse(fixtureBody(file)) as { detail: { userIdentity: Record<string, unknown>; requestParameters: Record<string, any> } };
+  const event = JSON.parse(fixtureBody(file)) as {
+    detail: { userIdentity: Record<string, unknown>; requestParameters: Record<string, any> };
+  };
   event.detail.userIdentity = { type: 'IAMUser', arn: changedBy };
   if (INVALIDATION_FIXTURES.includes(file)) event.detail.requestParameters.invalidationBatch.paths.items = paths;
   return watchOf(JSON.stringify(event));
@@ -86,10 +117,15 @@ describe('notification content built from hostile event text', () => {
           const input = watchInput(watch);
           const id = notifiedId(watch);
           // Act
-          const notifications = outcomesFor(watch.kind).map((outcome) => ({ outcome, ...renderNotification(watch.kind, outcome, valuesFor(input)) }));
+          const notifications = outcomesFor(watch.kind).map((outcome) => ({
+            outcome,
+            ...renderNotification(watch.kind, outcome, valuesFor(input)),
+          }));
           // Assert
           expect(Buffer.byteLength(JSON.stringify(input))).toBeLessThan(SFN_INPUT_LIMIT_BYTES / 8);
-          expect(watch.changedBy).toEqual(changedBy.length <= MAX_TEXT_SHOWN ? changedBy : expect.stringMatching(/\.\.\.$/));
+          expect(watch.changedBy).toEqual(
+            changedBy.length <= MAX_TEXT_SHOWN ? changedBy : expect.stringMatching(/\.\.\.$/),
+          );
           expect(input.watch.changedBy).not.toMatch(LONE_SURROGATE);
           expect(input.watch.paths ?? '').not.toMatch(LONE_SURROGATE);
           expect(id.value).toMatch(/^\S+$/);
@@ -112,36 +148,43 @@ describe('notification content built from hostile event text', () => {
     { file: 'associate-alias.json', status: 'Deployed', outcome: 'deployed' },
     { file: 'update-distribution-tenant.json', status: 'Deployed', outcome: 'deployed' },
     { file: 'create-invalidation-for-distribution-tenant.json', status: 'Completed', outcome: 'completed' },
-  ] as const)('publishes from the synthesized state machine exactly what renderNotification renders, whatever the text ($file)', async ({ file, status, outcome }) => {
-    const definition = deployedDefinition(contextFor(fixtureWatch(file).kind));
-    await fc.assert(
-      fc.asyncProperty(hostileText(60), fc.array(hostileText(30), { minLength: 1, maxLength: 4 }), async (changedBy, paths) => {
-        // Arrange
-        const watch = eventWith(file, changedBy, paths);
-        const input = watchInput(watch);
-        const id = notifiedId(watch);
-        const expected = renderNotification(watch.kind, outcome, valuesFor(input, SIMULATED_DOMAIN));
-        // Act
-        const run = await runLocally(definition, input, {
-          cloudfront: scriptedCloudFront([{ status }]),
-          waitMilliseconds: 0,
-          enteredTime: ENTERED_TIME,
-          skipValidation: true,
-        });
-        // Assert
-        expect(run.status).toBe('SUCCEEDED');
-        const [published, ...others] = run.published;
-        expect(others).toEqual([]);
-        expect(published!.Subject).toBe(expected.subject);
-        expect(published!.Message).toBe(expected.message);
-        expectSafeSubject(published!.Subject);
-        expect(published!.MessageAttributes).toEqual({
-          outcome: { DataType: 'String', StringValue: outcome },
-          kind: { DataType: 'String', StringValue: watch.kind },
-          [id.name]: { DataType: 'String', StringValue: id.value },
-        });
-      }),
-      { numRuns: 4 },
-    );
-  });
+  ] as const)(
+    'publishes from the synthesized state machine exactly what renderNotification renders, whatever the text ($file)',
+    async ({ file, status, outcome }) => {
+      const definition = deployedDefinition(contextFor(fixtureWatch(file).kind));
+      await fc.assert(
+        fc.asyncProperty(
+          hostileText(60),
+          fc.array(hostileText(30), { minLength: 1, maxLength: 4 }),
+          async (changedBy, paths) => {
+            // Arrange
+            const watch = eventWith(file, changedBy, paths);
+            const input = watchInput(watch);
+            const id = notifiedId(watch);
+            const expected = renderNotification(watch.kind, outcome, valuesFor(input, SIMULATED_DOMAIN));
+            // Act
+            const run = await runLocally(definition, input, {
+              cloudfront: scriptedCloudFront([{ status }]),
+              waitMilliseconds: 0,
+              enteredTime: ENTERED_TIME,
+              skipValidation: true,
+            });
+            // Assert
+            expect(run.status).toBe('SUCCEEDED');
+            const [published, ...others] = run.published;
+            expect(others).toEqual([]);
+            expect(published!.Subject).toBe(expected.subject);
+            expect(published!.Message).toBe(expected.message);
+            expectSafeSubject(published!.Subject);
+            expect(published!.MessageAttributes).toEqual({
+              outcome: { DataType: 'String', StringValue: outcome },
+              kind: { DataType: 'String', StringValue: watch.kind },
+              [id.name]: { DataType: 'String', StringValue: id.value },
+            });
+          },
+        ),
+        { numRuns: 4 },
+      );
+    },
+  );
 });

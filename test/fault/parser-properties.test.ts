@@ -24,7 +24,12 @@ const WATCHED_FIXTURES = [
   'update-distribution-tenant.json',
   'create-invalidation-for-distribution-tenant.json',
 ];
-const ALL_FIXTURES = [...WATCHED_FIXTURES, 'delete-distribution.json', 'update-distribution-access-denied.json', 'create-distribution-without-response.json'];
+const ALL_FIXTURES = [
+  ...WATCHED_FIXTURES,
+  'delete-distribution.json',
+  'update-distribution-access-denied.json',
+  'create-distribution-without-response.json',
+];
 
 type JsonObject = Record<string, unknown>;
 
@@ -77,9 +82,25 @@ function setAt(root: JsonObject, dottedPath: string, value: unknown): JsonObject
 }
 
 /** Anything JSON can hold that is not a non-empty string: what a required string field must never accept. */
-const notAString = fc.oneof(fc.constant(null), fc.boolean(), fc.double({ noNaN: true }), fc.integer(), fc.array(fc.jsonValue(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }), fc.constant(''));
+const notAString = fc.oneof(
+  fc.constant(null),
+  fc.boolean(),
+  fc.double({ noNaN: true }),
+  fc.integer(),
+  fc.array(fc.jsonValue(), { maxLength: 3 }),
+  fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }),
+  fc.constant(''),
+);
 /** Strings full of what ids must not contain: unicode, control characters, separators. */
-const hostileString = fc.string({ unit: fc.oneof(fc.constantFrom('\u0000', '\n', '\r', '\t', '\u2028', '\u202e', '"', '{', '}', '/', ' ', '\\', '.'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 40 });
+const hostileString = fc.string({
+  unit: fc.oneof(
+    fc.constantFrom('\u0000', '\n', '\r', '\t', '\u2028', '\u202e', '"', '{', '}', '/', ' ', '\\', '.'),
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+  ),
+  minLength: 1,
+  maxLength: 40,
+});
 /** An id field's value: often well-formed, so that records of every watched call reach the end of the parser. */
 const anyId = fc.oneof(fc.stringMatching(RESOURCE_ID_PATTERN), hostileString, fc.jsonValue());
 /** Fields of the record the parser reads; every id field of every watched call is among them. */
@@ -109,7 +130,10 @@ const READ_FIELDS = [
 /** The id fields that decide which distribution, tenant or invalidation gets watched. */
 const ID_FIELDS = READ_FIELDS.filter((field) => /\.(id|[a-z]*DistributionId|distributionId)$/.test(field));
 /** Where a tenant call names its multi-tenant distribution: shown when well-formed, never a reason to refuse. */
-const TENANT_PARENT_FIELDS = ['detail.requestParameters.distributionId', 'detail.responseElements.distributionTenant.distributionId'];
+const TENANT_PARENT_FIELDS = [
+  'detail.requestParameters.distributionId',
+  'detail.responseElements.distributionTenant.distributionId',
+];
 
 describe('the CloudTrail parser under arbitrary input', () => {
   it('never throws and always answers watch, skip or invalid for any string body', () => {
@@ -134,10 +158,25 @@ describe('the CloudTrail parser under arbitrary input', () => {
 
   it('never throws for arbitrary values, including ones JSON cannot hold', () => {
     fc.assert(
-      fc.property(fc.anything({ withBigInt: true, withMap: true, withSet: true, withDate: true, withTypedArray: true, withNullPrototype: true }), (value) => {
-        expectWellFormed(parseEventBridgeEvent(value, OPTIONS));
-        expectWellFormed(parseEventBridgeEvent({ source: 'aws.cloudfront', 'detail-type': 'AWS API Call via CloudTrail', detail: value }, OPTIONS));
-      }),
+      fc.property(
+        fc.anything({
+          withBigInt: true,
+          withMap: true,
+          withSet: true,
+          withDate: true,
+          withTypedArray: true,
+          withNullPrototype: true,
+        }),
+        (value) => {
+          expectWellFormed(parseEventBridgeEvent(value, OPTIONS));
+          expectWellFormed(
+            parseEventBridgeEvent(
+              { source: 'aws.cloudfront', 'detail-type': 'AWS API Call via CloudTrail', detail: value },
+              OPTIONS,
+            ),
+          );
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   });
@@ -147,7 +186,10 @@ describe('the CloudTrail parser under arbitrary input', () => {
     const record = fc.record(
       {
         eventSource: fc.oneof(fc.constant('cloudfront.amazonaws.com'), fc.jsonValue()),
-        eventName: fc.oneof(fc.constantFrom(...SUPPORTED_EVENT_NAMES, 'DeleteDistribution', 'CreateInvalidation2020_05_31'), fc.jsonValue()),
+        eventName: fc.oneof(
+          fc.constantFrom(...SUPPORTED_EVENT_NAMES, 'DeleteDistribution', 'CreateInvalidation2020_05_31'),
+          fc.jsonValue(),
+        ),
         eventID: fc.oneof(fc.uuid(), hostileString, fc.jsonValue()),
         eventTime: fc.oneof(fc.constant('2026-11-28T13:45:10Z'), fc.jsonValue()),
         errorCode: fc.oneof(fc.constant(undefined), fc.constant(null), fc.jsonValue()),
@@ -182,58 +224,85 @@ describe('the CloudTrail parser under arbitrary input', () => {
     );
   });
 
-  it.each(WATCHED_FIXTURES)('%s: an unexpected type at any field the parser reads never yields a watch with that value', (file) => {
-    const event = fixture(file);
-    fc.assert(
-      fc.property(fc.constantFrom(...READ_FIELDS), notAString, (field, value) => {
-        const result = parseEventBridgeEvent(setAt(event, field, value), OPTIONS);
-        expectWellFormed(result);
-        if (result.type === 'watch') expect(recordValues(result.watch)).not.toContain(value);
-      }),
-      { numRuns: NUM_RUNS },
-    );
-  });
+  it.each(WATCHED_FIXTURES)(
+    '%s: an unexpected type at any field the parser reads never yields a watch with that value',
+    (file) => {
+      const event = fixture(file);
+      fc.assert(
+        fc.property(fc.constantFrom(...READ_FIELDS), notAString, (field, value) => {
+          const result = parseEventBridgeEvent(setAt(event, field, value), OPTIONS);
+          expectWellFormed(result);
+          if (result.type === 'watch') expect(recordValues(result.watch)).not.toContain(value);
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    },
+  );
 
-  it.each(WATCHED_FIXTURES)('%s: a hostile string in an id field is invalid, or is ignored for a field this call does not read', (file) => {
-    const event = fixture(file);
-    const original = parseEventBridgeEvent(event, OPTIONS);
-    if (original.type !== 'watch') throw new Error(`${file} is not a watch: ${original.type}`);
-    const seen = { invalid: 0, ignored: 0 };
-    fc.assert(
-      fc.property(fc.constantFrom(...ID_FIELDS), hostileString.filter((text) => !RESOURCE_ID_PATTERN.test(text)), (field, id) => {
-        const result = parseEventBridgeEvent(setAt(event, field, id), OPTIONS);
-        expectWellFormed(result);
-        if (result.type === 'invalid') {
-          seen.invalid += 1;
-          expect(result.reason).toMatch(/^[a-z]+ id .* is not a CloudFront id$/s);
-          return;
-        }
-        // Not invalid, so never skipped: the field is one this call never takes its ids from, or a tenant's parent.
-        seen.ignored += 1;
-        if (result.type !== 'watch') throw new Error(`a hostile ${field} made ${file} a ${result.type}: ${result.reason}`);
-        if (isTenantKind(result.watch) && TENANT_PARENT_FIELDS.includes(field)) {
-          expect({ ...result.watch, distributionId: original.watch.distributionId }).toEqual(original.watch);
-          expect(['', original.watch.distributionId]).toContain(result.watch.distributionId);
-        } else {
-          expect(result.watch).toEqual(original.watch);
-        }
-      }),
-      { numRuns: NUM_RUNS },
-    );
-    // Every watched call reads one of these fields and ignores another: both halves of the claim were checked.
-    expect(seen.invalid).toBeGreaterThan(0);
-    expect(seen.ignored).toBeGreaterThan(0);
-  });
+  it.each(WATCHED_FIXTURES)(
+    '%s: a hostile string in an id field is invalid, or is ignored for a field this call does not read',
+    (file) => {
+      const event = fixture(file);
+      const original = parseEventBridgeEvent(event, OPTIONS);
+      if (original.type !== 'watch') throw new Error(`${file} is not a watch: ${original.type}`);
+      const seen = { invalid: 0, ignored: 0 };
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...ID_FIELDS),
+          hostileString.filter((text) => !RESOURCE_ID_PATTERN.test(text)),
+          (field, id) => {
+            const result = parseEventBridgeEvent(setAt(event, field, id), OPTIONS);
+            expectWellFormed(result);
+            if (result.type === 'invalid') {
+              seen.invalid += 1;
+              expect(result.reason).toMatch(/^[a-z]+ id .* is not a CloudFront id$/s);
+              return;
+            }
+            // Not invalid, so never skipped: the field is one this call never takes its ids from, or a tenant's parent.
+            seen.ignored += 1;
+            if (result.type !== 'watch')
+              throw new Error(`a hostile ${field} made ${file} a ${result.type}: ${result.reason}`);
+            if (isTenantKind(result.watch) && TENANT_PARENT_FIELDS.includes(field)) {
+              expect({ ...result.watch, distributionId: original.watch.distributionId }).toEqual(original.watch);
+              expect(['', original.watch.distributionId]).toContain(result.watch.distributionId);
+            } else {
+              expect(result.watch).toEqual(original.watch);
+            }
+          },
+        ),
+        { numRuns: NUM_RUNS },
+      );
+      // Every watched call reads one of these fields and ignores another: both halves of the claim were checked.
+      expect(seen.invalid).toBeGreaterThan(0);
+      expect(seen.ignored).toBeGreaterThan(0);
+    },
+  );
 
   it.each(ALL_FIXTURES)('%s: removing or breaking a required field never yields a watch', (file) => {
     const event = fixture(file);
-    const required = ['detail', 'source', 'detail-type', 'detail.eventSource', 'detail.eventName', 'detail.eventID', 'detail.eventTime'] as const;
+    const required = [
+      'detail',
+      'source',
+      'detail-type',
+      'detail.eventSource',
+      'detail.eventName',
+      'detail.eventID',
+      'detail.eventTime',
+    ] as const;
     fc.assert(
-      fc.property(fc.constantFrom(...required), fc.oneof(fc.constant(undefined), notAString, hostileString.filter((text) => !/^[A-Za-z0-9-]+$/.test(text))), (field, value) => {
-        const result = parseEventBridgeEvent(setAt(event, field, value), OPTIONS);
-        expectWellFormed(result);
-        expect(result.type).not.toBe('watch');
-      }),
+      fc.property(
+        fc.constantFrom(...required),
+        fc.oneof(
+          fc.constant(undefined),
+          notAString,
+          hostileString.filter((text) => !/^[A-Za-z0-9-]+$/.test(text)),
+        ),
+        (field, value) => {
+          const result = parseEventBridgeEvent(setAt(event, field, value), OPTIONS);
+          expectWellFormed(result);
+          expect(result.type).not.toBe('watch');
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   });
@@ -242,7 +311,10 @@ describe('the CloudTrail parser under arbitrary input', () => {
     const event = fixture('create-invalidation.json');
     fc.assert(
       fc.property(fc.array(hostileString, { maxLength: 20 }), (paths) => {
-        const result = parseEventBridgeEvent(setAt(event, 'detail.requestParameters.invalidationBatch.paths.items', paths), OPTIONS);
+        const result = parseEventBridgeEvent(
+          setAt(event, 'detail.requestParameters.invalidationBatch.paths.items', paths),
+          OPTIONS,
+        );
         expect(result.type).toBe('watch');
         if (result.type === 'watch') expect(result.watch.paths).toEqual(paths);
       }),
@@ -254,7 +326,9 @@ describe('the CloudTrail parser under arbitrary input', () => {
     // Arrange
     const junk = 'x'.repeat(256 * 1024);
     const paths = Array.from({ length: 3000 }, (_, index) => `/${index}/${'p'.repeat(80)}`);
-    const huge = JSON.stringify(setAt(fixture('create-invalidation.json'), 'detail.requestParameters.invalidationBatch.paths.items', paths));
+    const huge = JSON.stringify(
+      setAt(fixture('create-invalidation.json'), 'detail.requestParameters.invalidationBatch.paths.items', paths),
+    );
     // Act
     const results = [
       parseEventBridgeBody(junk, OPTIONS),

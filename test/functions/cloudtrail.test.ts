@@ -68,7 +68,8 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
         eTag: 'E2QWRUHEXAMPLE',
         eventId: 'c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
         eventTime: '2026-11-28T11:30:00Z',
-        changedBy: 'arn:aws:sts::123456789012:assumed-role/cfn-exec-role/AWSCloudFormation via cloudformation.amazonaws.com',
+        changedBy:
+          'arn:aws:sts::123456789012:assumed-role/cfn-exec-role/AWSCloudFormation via cloudformation.amazonaws.com',
       },
     },
     {
@@ -580,39 +581,72 @@ describe('the distributionIds filter', () => {
       wanted: 'E2QWRUHAPOMQZL',
       prepare: (event: EventObject) => (event.detail.responseElements.distribution.id = 'EUNRELATED0001'),
     },
-    { field: 'requestParameters.distributionId', file: 'create-invalidation.json', wanted: 'E2QWRUHAPOMQZL', prepare: () => {} },
-    { field: 'requestParameters.primaryDistributionId', file: 'copy-distribution.json', wanted: 'E2QWRUHAPOMQZL', prepare: () => {} },
-    { field: 'responseElements.distribution.id', file: 'create-distribution-with-tags.json', wanted: 'E1KX7NS0V9EXMP', prepare: () => {} },
+    {
+      field: 'requestParameters.distributionId',
+      file: 'create-invalidation.json',
+      wanted: 'E2QWRUHAPOMQZL',
+      prepare: () => {},
+    },
+    {
+      field: 'requestParameters.primaryDistributionId',
+      file: 'copy-distribution.json',
+      wanted: 'E2QWRUHAPOMQZL',
+      prepare: () => {},
+    },
+    {
+      field: 'responseElements.distribution.id',
+      file: 'create-distribution-with-tags.json',
+      wanted: 'E1KX7NS0V9EXMP',
+      prepare: () => {},
+    },
   ])('watches a change whose $field is listed', ({ file, wanted, prepare }) => {
     // Arrange
     const event = fixtureEvent(file);
     prepare(event);
     // Act
-    const result = parseEventBridgeEvent(event, { watchedEvents: SUPPORTED_EVENT_NAMES, distributionIds: ['EOTHER', wanted] });
+    const result = parseEventBridgeEvent(event, {
+      watchedEvents: SUPPORTED_EVENT_NAMES,
+      distributionIds: ['EOTHER', wanted],
+    });
     // Assert
     expect(result.type).toBe('watch');
   });
 
   it.each([
-    { call: 'CreateDistributionTenant by its parent distribution', file: 'create-distribution-tenant.json', wanted: 'E1MULTITENANT1' },
+    {
+      call: 'CreateDistributionTenant by its parent distribution',
+      file: 'create-distribution-tenant.json',
+      wanted: 'E1MULTITENANT1',
+    },
     {
       call: 'UpdateDistributionTenant by the parent named only in its response',
       file: 'update-distribution-tenant.json',
       wanted: 'E1MULTITENANT1',
     },
-    { call: 'UpdateDistributionTenant by its tenant id', file: 'update-distribution-tenant.json', wanted: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB' },
+    {
+      call: 'UpdateDistributionTenant by its tenant id',
+      file: 'update-distribution-tenant.json',
+      wanted: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
+    },
     {
       call: 'CreateInvalidationForDistributionTenant by its tenant id',
       file: 'create-invalidation-for-distribution-tenant.json',
       wanted: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
     },
-    { call: 'UpdateDistributionWithStagingConfig by its primary id', file: 'update-distribution-with-staging-config.json', wanted: 'E2QWRUHAPOMQZL' },
+    {
+      call: 'UpdateDistributionWithStagingConfig by its primary id',
+      file: 'update-distribution-with-staging-config.json',
+      wanted: 'E2QWRUHAPOMQZL',
+    },
     { call: 'AssociateAlias by its target id', file: 'associate-alias.json', wanted: 'E1TARGETEXAMPL' },
   ])('selects $call', ({ file, wanted }) => {
     // Arrange
     const body = fixtureBody(file);
     // Act
-    const result = parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES, distributionIds: ['EOTHER', wanted] });
+    const result = parseEventBridgeBody(body, {
+      watchedEvents: SUPPORTED_EVENT_NAMES,
+      distributionIds: ['EOTHER', wanted],
+    });
     // Assert
     expect(result.type, JSON.stringify(result)).toBe('watch');
   });
@@ -621,30 +655,42 @@ describe('the distributionIds filter', () => {
     // Arrange
     const body = fixtureBody('update-distribution-with-staging-config.json');
     // Act
-    const byPrimary = parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES, distributionIds: ['E2QWRUHAPOMQZL'] });
-    const byStaging = parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES, distributionIds: ['E3STAGINGEXAMP'] });
+    const byPrimary = parseEventBridgeBody(body, {
+      watchedEvents: SUPPORTED_EVENT_NAMES,
+      distributionIds: ['E2QWRUHAPOMQZL'],
+    });
+    const byStaging = parseEventBridgeBody(body, {
+      watchedEvents: SUPPORTED_EVENT_NAMES,
+      distributionIds: ['E3STAGINGEXAMP'],
+    });
     // Assert
     expect(expectWatch(byPrimary).distributionId).toBe('E2QWRUHAPOMQZL');
     expect(expectReason(byStaging, 'skip')).toBe('distribution E2QWRUHAPOMQZL is not in distributionIds');
   });
 
-  it.each(['create-distribution-tenant.json', 'update-distribution-tenant.json', 'create-invalidation-for-distribution-tenant.json'])(
-    'skips %s when neither its tenant nor its distribution is listed, naming the tenant',
-    (file) => {
-      // Arrange
-      const body = fixtureBody(file);
-      // Act
-      const result = parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES, distributionIds: ['ENOTLISTED0001'] });
-      // Assert
-      expect(expectReason(result, 'skip')).toBe('tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB is not in distributionIds');
-    },
-  );
+  it.each([
+    'create-distribution-tenant.json',
+    'update-distribution-tenant.json',
+    'create-invalidation-for-distribution-tenant.json',
+  ])('skips %s when neither its tenant nor its distribution is listed, naming the tenant', (file) => {
+    // Arrange
+    const body = fixtureBody(file);
+    // Act
+    const result = parseEventBridgeBody(body, {
+      watchedEvents: SUPPORTED_EVENT_NAMES,
+      distributionIds: ['ENOTLISTED0001'],
+    });
+    // Assert
+    expect(expectReason(result, 'skip')).toBe('tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB is not in distributionIds');
+  });
 
   it('watches the new staging distribution of a copy whose primary is listed', () => {
     // Arrange
     const body = fixtureBody('copy-distribution.json');
     // Act
-    const watch = expectWatch(parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES, distributionIds: ['E2QWRUHAPOMQZL'] }));
+    const watch = expectWatch(
+      parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES, distributionIds: ['E2QWRUHAPOMQZL'] }),
+    );
     // Assert
     expect(watch.distributionId).toBe('E3STAGINGEXAMP');
   });
@@ -656,17 +702,17 @@ describe('the distributionIds filter', () => {
     'create-invalidation.json',
     'update-distribution-with-staging-config.json',
     'associate-alias.json',
-  ])(
-    'skips %s when none of its distribution ids is listed',
-    (file) => {
-      // Arrange
-      const body = fixtureBody(file);
-      // Act
-      const result = parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES, distributionIds: ['ENOTLISTED0001'] });
-      // Assert
-      expect(expectReason(result, 'skip')).toMatch(/^distribution \S+ is not in distributionIds$/);
-    },
-  );
+  ])('skips %s when none of its distribution ids is listed', (file) => {
+    // Arrange
+    const body = fixtureBody(file);
+    // Act
+    const result = parseEventBridgeBody(body, {
+      watchedEvents: SUPPORTED_EVENT_NAMES,
+      distributionIds: ['ENOTLISTED0001'],
+    });
+    // Assert
+    expect(expectReason(result, 'skip')).toMatch(/^distribution \S+ is not in distributionIds$/);
+  });
 
   it('treats an empty distributionIds list as "all distributions"', () => {
     // Arrange

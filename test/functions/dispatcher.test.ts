@@ -1,4 +1,9 @@
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
+import {
+  ExecutionAlreadyExists,
+  SFNClient,
+  StartExecutionCommand,
+  type StartExecutionCommandInput,
+} from '@aws-sdk/client-sfn';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -40,7 +45,6 @@ function executionInput(call: StartExecutionCommandInput): WatchExecutionInput {
   return JSON.parse(call.input!) as WatchExecutionInput;
 }
 
-
 describe('DISPATCH_SETTINGS, which these tests drive the dispatcher with', () => {
   it('are the settings the default stack hands over, once the schedule is completed as the functions complete it', () => {
     // Act
@@ -57,7 +61,13 @@ describe('dispatchEvent', () => {
   beforeEach(() => {
     sfnMock.reset();
     logger = collectingLogger();
-    deps = { sfn: new SFNClient({}), logger, stateMachineArn: DISPATCH_STATE_MACHINE_ARN, settings: DISPATCH_SETTINGS, now: () => NOW };
+    deps = {
+      sfn: new SFNClient({}),
+      logger,
+      stateMachineArn: DISPATCH_STATE_MACHINE_ARN,
+      settings: DISPATCH_SETTINGS,
+      now: () => NOW,
+    };
   });
 
   it('starts one execution named after the event, with an input that carries the event id', async () => {
@@ -67,18 +77,30 @@ describe('dispatchEvent', () => {
     const outcome = await dispatchEvent(fixtureBody('update-distribution.json'), deps);
     // Assert
     const name = 'E2QWRUHAPOMQZL-update-c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5';
-    expect(outcome).toEqual({ result: 'started', executionName: name, executionArn: `${DISPATCH_STATE_MACHINE_ARN}:run-1` });
+    expect(outcome).toEqual({
+      result: 'started',
+      executionName: name,
+      executionArn: `${DISPATCH_STATE_MACHINE_ARN}:run-1`,
+    });
     const [call, ...others] = startedInputs();
     expect(others).toEqual([]);
     expect(call).toMatchObject({ stateMachineArn: DISPATCH_STATE_MACHINE_ARN, name });
     const input = executionInput(call!);
-    expect(input.watch).toMatchObject({ eventId: EVENT_IDS['update-distribution.json'], distributionId: 'E2QWRUHAPOMQZL', executionName: name });
+    expect(input.watch).toMatchObject({
+      eventId: EVENT_IDS['update-distribution.json'],
+      distributionId: 'E2QWRUHAPOMQZL',
+      executionName: name,
+    });
     expect(input.progress).toMatchObject({ check: 1, part: 1 });
     expect(logger.lines).toEqual([
       {
         level: 'info',
         message: 'Watch started',
-        fields: expect.objectContaining({ executionName: name, eventId: EVENT_IDS['update-distribution.json'], executionArn: `${DISPATCH_STATE_MACHINE_ARN}:run-1` }),
+        fields: expect.objectContaining({
+          executionName: name,
+          eventId: EVENT_IDS['update-distribution.json'],
+          executionArn: `${DISPATCH_STATE_MACHINE_ARN}:run-1`,
+        }),
       },
     ]);
   });
@@ -98,14 +120,20 @@ describe('dispatchEvent', () => {
 
   it.each([
     { label: 'the modeled ExecutionAlreadyExists', error: alreadyExists },
-    { label: 'an error named ExecutionAlreadyExists', error: () => Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }) },
+    {
+      label: 'an error named ExecutionAlreadyExists',
+      error: () => Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }),
+    },
   ])('counts $label as a duplicate delivery, not a failure', async ({ error }) => {
     // Arrange
     sfnMock.on(StartExecutionCommand).rejects(error());
     // Act
     const outcome = await dispatchEvent(fixtureBody('create-invalidation.json'), deps);
     // Assert
-    expect(outcome).toEqual({ result: 'duplicate', executionName: expect.stringContaining(EVENT_IDS['create-invalidation.json']) });
+    expect(outcome).toEqual({
+      result: 'duplicate',
+      executionName: expect.stringContaining(EVENT_IDS['create-invalidation.json']),
+    });
     expect(logger.lines.map((line) => [line.level, line.message])).toEqual([
       ['info', 'Watch already exists for this event; duplicate delivery ignored'],
     ]);
@@ -122,7 +150,11 @@ describe('dispatchEvent', () => {
       {
         level: 'warn',
         message: 'Could not start the watch; the record will be retried',
-        fields: expect.objectContaining({ error: 'ThrottlingException', errorMessage: 'Rate exceeded', eventId: EVENT_IDS['create-distribution.json'] }),
+        fields: expect.objectContaining({
+          error: 'ThrottlingException',
+          errorMessage: 'Rate exceeded',
+          eventId: EVENT_IDS['create-distribution.json'],
+        }),
       },
     ]);
   });
@@ -134,7 +166,11 @@ describe('dispatchEvent', () => {
     await expect(dispatch).rejects.toBeInstanceOf(UnusableEventError);
     await expect(dispatch).rejects.toThrow(/message body is not JSON/);
     expect(logger.lines).toEqual([
-      { level: 'error', message: expect.stringContaining('dead-letter queue'), fields: { reason: expect.stringMatching(/^message body is not JSON/) } },
+      {
+        level: 'error',
+        message: expect.stringContaining('dead-letter queue'),
+        fields: { reason: expect.stringMatching(/^message body is not JSON/) },
+      },
     ]);
     expect(startedInputs()).toEqual([]);
   });
@@ -148,7 +184,11 @@ describe('dispatchEvent', () => {
     // Assert
     expect(outcome).toEqual({ result: 'skipped', reason: expect.stringMatching(reason) });
     expect(logger.lines).toEqual([
-      { level: 'info', message: 'Event skipped', fields: expect.objectContaining({ reason: expect.stringMatching(reason) }) },
+      {
+        level: 'info',
+        message: 'Event skipped',
+        fields: expect.objectContaining({ reason: expect.stringMatching(reason) }),
+      },
     ]);
     expect(startedInputs()).toEqual([]);
   });
@@ -211,7 +251,12 @@ describe('the dispatcher Lambda handler', () => {
       invalidationId: 'I2J0I21PCUYOIK',
     });
     expect(logLines()).toContainEqual(
-      expect.objectContaining({ level: 'INFO', message: 'Watch started', messageId: 'msg-1', executionArn: `${DISPATCH_STATE_MACHINE_ARN}:run-1` }),
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'Watch started',
+        messageId: 'msg-1',
+        executionArn: `${DISPATCH_STATE_MACHINE_ARN}:run-1`,
+      }),
     );
   });
 
@@ -225,7 +270,11 @@ describe('the dispatcher Lambda handler', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(startedInputs()).toHaveLength(1);
     expect(logLines()).toContainEqual(
-      expect.objectContaining({ level: 'INFO', message: expect.stringContaining('duplicate delivery'), messageId: 'msg-dup' }),
+      expect.objectContaining({
+        level: 'INFO',
+        message: expect.stringContaining('duplicate delivery'),
+        messageId: 'msg-dup',
+      }),
     );
   });
 
@@ -251,9 +300,17 @@ describe('the dispatcher Lambda handler', () => {
     expect(startedInputs()).toHaveLength(3);
     const lines = logLines();
     expect(lines).toContainEqual(
-      expect.objectContaining({ level: 'WARN', messageId: 'msg-2', error: 'ThrottlingException', eventId: throttledEvent }),
+      expect.objectContaining({
+        level: 'WARN',
+        messageId: 'msg-2',
+        error: 'ThrottlingException',
+        eventId: throttledEvent,
+      }),
     );
-    for (const [messageId, file] of [['msg-1', 'create-distribution.json'], ['msg-3', 'create-invalidation.json']] as const) {
+    for (const [messageId, file] of [
+      ['msg-1', 'create-distribution.json'],
+      ['msg-3', 'create-invalidation.json'],
+    ] as const) {
       expect(lines).toContainEqual(
         expect.objectContaining({ level: 'INFO', message: 'Watch started', messageId, eventId: EVENT_IDS[file] }),
       );
@@ -291,7 +348,11 @@ describe('the dispatcher Lambda handler', () => {
     // Assert
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-s3' }] });
     expect(logLines()).toContainEqual(
-      expect.objectContaining({ level: 'ERROR', messageId: 'msg-s3', reason: expect.stringContaining('source="aws.s3"') }),
+      expect.objectContaining({
+        level: 'ERROR',
+        messageId: 'msg-s3',
+        reason: expect.stringContaining('source="aws.s3"'),
+      }),
     );
   });
 
@@ -300,7 +361,10 @@ describe('the dispatcher Lambda handler', () => {
     const handler = await importHandler();
     // Act
     const response = await handler(
-      batch(['msg-denied', fixtureBody('update-distribution-access-denied.json')], ['msg-delete', fixtureBody('delete-distribution.json')]),
+      batch(
+        ['msg-denied', fixtureBody('update-distribution-access-denied.json')],
+        ['msg-delete', fixtureBody('delete-distribution.json')],
+      ),
       context,
     );
     // Assert
@@ -309,18 +373,42 @@ describe('the dispatcher Lambda handler', () => {
     const skipped = logLines().filter((line) => line.message === 'Event skipped');
     expect(skipped).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ level: 'INFO', messageId: 'msg-denied', reason: expect.stringContaining('AccessDenied') }),
-        expect.objectContaining({ level: 'INFO', messageId: 'msg-delete', reason: 'DeleteDistribution is not a watched event' }),
+        expect.objectContaining({
+          level: 'INFO',
+          messageId: 'msg-denied',
+          reason: expect.stringContaining('AccessDenied'),
+        }),
+        expect.objectContaining({
+          level: 'INFO',
+          messageId: 'msg-delete',
+          reason: 'DeleteDistribution is not a watched event',
+        }),
       ]),
     );
     expect(skipped).toHaveLength(2);
   });
 
   it.each([
-    { label: `${WATCH_SETTINGS_ENV} missing`, env: { [WATCH_SETTINGS_ENV]: undefined }, message: `${WATCH_SETTINGS_ENV} is not set` },
-    { label: `${WATCH_SETTINGS_ENV} not JSON`, env: { [WATCH_SETTINGS_ENV]: 'retention=4d' }, message: `${WATCH_SETTINGS_ENV} is not JSON` },
-    { label: `${WATCH_SETTINGS_ENV} incomplete`, env: { [WATCH_SETTINGS_ENV]: '{"watchedEvents":[]}' }, message: `${WATCH_SETTINGS_ENV} lacks` },
-    { label: 'STATE_MACHINE_ARN missing', env: { STATE_MACHINE_ARN: undefined }, message: 'STATE_MACHINE_ARN is not set' },
+    {
+      label: `${WATCH_SETTINGS_ENV} missing`,
+      env: { [WATCH_SETTINGS_ENV]: undefined },
+      message: `${WATCH_SETTINGS_ENV} is not set`,
+    },
+    {
+      label: `${WATCH_SETTINGS_ENV} not JSON`,
+      env: { [WATCH_SETTINGS_ENV]: 'retention=4d' },
+      message: `${WATCH_SETTINGS_ENV} is not JSON`,
+    },
+    {
+      label: `${WATCH_SETTINGS_ENV} incomplete`,
+      env: { [WATCH_SETTINGS_ENV]: '{"watchedEvents":[]}' },
+      message: `${WATCH_SETTINGS_ENV} lacks`,
+    },
+    {
+      label: 'STATE_MACHINE_ARN missing',
+      env: { STATE_MACHINE_ARN: undefined },
+      message: 'STATE_MACHINE_ARN is not set',
+    },
     { label: 'STATE_MACHINE_ARN empty', env: { STATE_MACHINE_ARN: '' }, message: 'STATE_MACHINE_ARN is not set' },
   ])('refuses to load with $label', async ({ env, message }) => {
     // Act

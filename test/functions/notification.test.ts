@@ -98,7 +98,15 @@ describe.each(PAIRS)('the $kind / $outcome notification', ({ kind, outcome }) =>
     // Act
     const { message } = renderNotification(kind, outcome, values);
     // Assert
-    for (const field of ['change', ID_FIELD[kind], 'changedBy', 'startedAt', 'endedAt', 'consoleUrl', 'eventId'] as const) {
+    for (const field of [
+      'change',
+      ID_FIELD[kind],
+      'changedBy',
+      'startedAt',
+      'endedAt',
+      'consoleUrl',
+      'eventId',
+    ] as const) {
       expect(message, field).toContain(values[field]);
     }
     if (INVALIDATION_KINDS.includes(kind)) {
@@ -175,15 +183,18 @@ describe('tenant notifications', () => {
 });
 
 describe('the superseded notification', () => {
-  it.each(['distribution', 'tenant'] as const)('shows both ETags of a superseded %s: the one CloudFront reports and the change’s', (kind) => {
-    // Arrange
-    const values = sampleValues({ eTag: SIMULATED_ETAG, currentETag: NEWER_ETAG });
-    // Act
-    const { subject, message } = renderNotification(kind, 'superseded', values);
-    // Assert
-    expect(message).toContain(`ETag now:      ${NEWER_ETAG} (this change made ${SIMULATED_ETAG})`);
-    expect(subject).toContain('deployed with a newer change');
-  });
+  it.each(['distribution', 'tenant'] as const)(
+    'shows both ETags of a superseded %s: the one CloudFront reports and the change’s',
+    (kind) => {
+      // Arrange
+      const values = sampleValues({ eTag: SIMULATED_ETAG, currentETag: NEWER_ETAG });
+      // Act
+      const { subject, message } = renderNotification(kind, 'superseded', values);
+      // Assert
+      expect(message).toContain(`ETag now:      ${NEWER_ETAG} (this change made ${SIMULATED_ETAG})`);
+      expect(subject).toContain('deployed with a newer change');
+    },
+  );
 });
 
 describe('fillTemplate', () => {
@@ -203,7 +214,10 @@ describe('fillTemplate', () => {
 
   it('fills positional placeholders in field order, repeating a field where the template repeats it', () => {
     // Arrange
-    const template = { format: '{} then {} then {} again', fields: ['distributionId', 'checks', 'distributionId'] as const };
+    const template = {
+      format: '{} then {} then {} again',
+      fields: ['distributionId', 'checks', 'distributionId'] as const,
+    };
     // Act
     const text = fillTemplate(template, sampleValues({ checks: 3 }));
     // Assert

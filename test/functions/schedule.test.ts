@@ -112,7 +112,9 @@ describe('buildSchedule: fast, normal, growing, capped', () => {
         let startsAt = 0;
         for (const phase of schedule) {
           if (startsAt < settings.growthAfterSeconds) {
-            expect(phase.waitSeconds, `phase starting at ${startsAt} s`).toBeLessThanOrEqual(settings.pollIntervalSeconds);
+            expect(phase.waitSeconds, `phase starting at ${startsAt} s`).toBeLessThanOrEqual(
+              settings.pollIntervalSeconds,
+            );
           }
           startsAt += phase.waitSeconds * (phase.waits ?? Infinity);
         }
@@ -138,7 +140,9 @@ describe('schedule defaults', () => {
     // Arrange
     const settings = readConfig(() => undefined).schedule;
     // Act
-    const checks = (['distribution', 'invalidation'] as const).map((kind) => checkBudget(buildSchedule(kind, settings), FOURTEEN_DAYS));
+    const checks = (['distribution', 'invalidation'] as const).map((kind) =>
+      checkBudget(buildSchedule(kind, settings), FOURTEEN_DAYS),
+    );
     // Assert
     expect(Math.max(...checks)).toBeLessThan(2_000);
   });
@@ -163,7 +167,10 @@ describe('schedule defaults', () => {
     expect([fastest.distributionFastPollSeconds, fastest.invalidationFastPollSeconds]).toEqual([5, 5]);
     expect(slowest.maxPollIntervalSeconds).toBe(3_600);
     expect([noGrowthYet.distributionFastPhaseSeconds, noGrowthYet.invalidationFastPhaseSeconds]).toEqual([120, 120]);
-    expect(completeScheduleSettings({ pollIntervalSeconds: 60 })).toEqual({ pollIntervalSeconds: 60, ...SCHEDULE_DEFAULTS });
+    expect(completeScheduleSettings({ pollIntervalSeconds: 60 })).toEqual({
+      pollIntervalSeconds: 60,
+      ...SCHEDULE_DEFAULTS,
+    });
   });
 });
 
@@ -184,10 +191,13 @@ describe('parseWatchSettings and the schedule', () => {
     { setting: 'maxPollIntervalSeconds', value: '900' },
     { setting: 'growthAfterSeconds', value: -1 },
     { setting: 'fastPollSeconds', value: 5 },
-  ])('refuses $setting = $value, which would make a schedule that never ends or means nothing', ({ setting, value }) => {
-    // Arrange
-    const raw = JSON.stringify({ ...base, schedule: { pollIntervalSeconds: 60, [setting]: value } });
-    // Act / Assert
-    expect(() => parseWatchSettings(raw)).toThrow(setting);
-  });
+  ])(
+    'refuses $setting = $value, which would make a schedule that never ends or means nothing',
+    ({ setting, value }) => {
+      // Arrange
+      const raw = JSON.stringify({ ...base, schedule: { pollIntervalSeconds: 60, [setting]: value } });
+      // Act / Assert
+      expect(() => parseWatchSettings(raw)).toThrow(setting);
+    },
+  );
 });

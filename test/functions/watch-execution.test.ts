@@ -117,7 +117,11 @@ describe('executionName', () => {
 
   it('keeps the whole event id and cuts the resource id when both ids are as long as allowed', () => {
     // Arrange
-    const watch = { ...fixtureWatch('update-distribution.json'), distributionId: 'D'.repeat(32), eventId: 'e'.repeat(64) };
+    const watch = {
+      ...fixtureWatch('update-distribution.json'),
+      distributionId: 'D'.repeat(32),
+      eventId: 'e'.repeat(64),
+    };
     // Act
     const name = executionName(watch);
     // Assert
@@ -129,7 +133,11 @@ describe('executionName', () => {
     const schedule: Schedule = [{ waitSeconds: SHORTEST_POLL_SECONDS }];
     const maxChecks = checkBudget(schedule, LONGEST_RETENTION_SECONDS);
     const lastPart = Math.ceil(maxChecks / CHECKS_PER_EXECUTION);
-    const longest = executionName({ ...fixtureWatch('create-distribution.json'), distributionId: 'D'.repeat(32), eventId: 'e'.repeat(64) });
+    const longest = executionName({
+      ...fixtureWatch('create-distribution.json'),
+      distributionId: 'D'.repeat(32),
+      eventId: 'e'.repeat(64),
+    });
     // Act
     const lastName = `${longest}-part${lastPart}`;
     // Assert
@@ -207,7 +215,8 @@ describe('buildWatchExecution', () => {
           eTag: 'E2QWRUHEXAMPLE',
           eventId: 'c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
           startedAt: '2026-11-28T11:30:00Z',
-          changedBy: 'arn:aws:sts::123456789012:assumed-role/cfn-exec-role/AWSCloudFormation via cloudformation.amazonaws.com',
+          changedBy:
+            'arn:aws:sts::123456789012:assumed-role/cfn-exec-role/AWSCloudFormation via cloudformation.amazonaws.com',
           consoleUrl: consoleUrl(watch),
           watchLimit: '4 days',
           executionName: execution.name,
@@ -248,7 +257,9 @@ describe('buildWatchExecution', () => {
     // Arrange
     const watch = fixtureWatch('create-distribution.json');
     // Act
-    const json = JSON.parse(JSON.stringify(buildWatchExecution(watch, everyMinute(600), secondsAfter(watch.eventTime, 5)).input));
+    const json = JSON.parse(
+      JSON.stringify(buildWatchExecution(watch, everyMinute(600), secondsAfter(watch.eventTime, 5)).input),
+    );
     // Assert
     expect(json.watch.eventId).toBe(watch.eventId);
   });
@@ -317,15 +328,18 @@ describe('buildWatchExecution', () => {
     expect(input.watch).not.toHaveProperty('eTag');
   });
 
-  it.each(['associate-alias.json', 'create-invalidation.json'])('leaves tenantId and eTag out of the input of %s, which has neither', (file) => {
-    // Arrange
-    const watch = fixtureWatch(file);
-    // Act
-    const { input } = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.eventTime, 0));
-    // Assert
-    expect(input.watch).not.toHaveProperty('tenantId');
-    expect(input.watch).not.toHaveProperty('eTag');
-  });
+  it.each(['associate-alias.json', 'create-invalidation.json'])(
+    'leaves tenantId and eTag out of the input of %s, which has neither',
+    (file) => {
+      // Arrange
+      const watch = fixtureWatch(file);
+      // Act
+      const { input } = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.eventTime, 0));
+      // Assert
+      expect(input.watch).not.toHaveProperty('tenantId');
+      expect(input.watch).not.toHaveProperty('eTag');
+    },
+  );
 
   it.each([
     { file: 'create-distribution-tenant.json', scheduleKind: 'distribution', checks: 3 },

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { checkContextKeys, CONFIG_KEYS, ConfigError } from '../../infra/config';
 import { synthNotifier } from '../../tools/lib/synth';
 
-const cdkJson = JSON.parse(readFileSync(fileURLToPath(new URL('../../cdk.json', import.meta.url)), 'utf8')) as { context: Record<string, unknown> };
+const cdkJson = JSON.parse(readFileSync(fileURLToPath(new URL('../../cdk.json', import.meta.url)), 'utf8')) as {
+  context: Record<string, unknown>;
+};
 
 function refusal(context: Record<string, unknown>): Error {
   try {
@@ -48,7 +50,7 @@ describe('context keys', () => {
     'availability-zones:account=123456789012:region=us-east-1',
     'acknowledged-issue-numbers',
     'cli-telemetry',
-  ])('accepts the CDK\'s own key %s', (key) => {
+  ])("accepts the CDK's own key %s", (key) => {
     // Arrange
     const context = { [key]: true };
     // Act

@@ -49,7 +49,11 @@ describe('readConfig defaults', () => {
     const wrong = configErrorFrom({ watchedEvents: tenants, tenantStatusCheck: 'native' });
     // Assert
     expect(optIn).toMatchObject({
-      watchedEvents: ['CreateDistributionTenant', 'UpdateDistributionTenant', 'CreateInvalidationForDistributionTenant'],
+      watchedEvents: [
+        'CreateDistributionTenant',
+        'UpdateDistributionTenant',
+        'CreateInvalidationForDistributionTenant',
+      ],
       tenantStatusCheck: 'sdk',
     });
     expect(wrong.message).toBe('Invalid context value for "tenantStatusCheck": "native". Allowed: one of lambda, sdk.');
@@ -61,7 +65,11 @@ describe('readConfig defaults', () => {
     // Act
     const config = configFrom(context);
     // Assert
-    expect(config).toMatchObject({ watchedEvents: [...DEFAULT_WATCHED_EVENTS], notificationEmails: [], mode: 'stepfunctions' });
+    expect(config).toMatchObject({
+      watchedEvents: [...DEFAULT_WATCHED_EVENTS],
+      notificationEmails: [],
+      mode: 'stepfunctions',
+    });
     expect(config.schedule.pollIntervalSeconds).toBe(60);
   });
 });
@@ -86,11 +94,13 @@ describe('readConfig numbers', () => {
     { key: 'visibilityTimeoutSeconds', min: MINIMUM_VISIBILITY, max: 43_200 },
   ] as const;
 
-  it.each(ranges.flatMap(({ key, min, max }) => [
-    { key, given: String(min), expected: min },
-    { key, given: ` ${max} `, expected: max },
-    { key, given: max, expected: max },
-  ]))('accepts $key = $given (a `-c` string or a cdk.json number)', ({ key, given, expected }) => {
+  it.each(
+    ranges.flatMap(({ key, min, max }) => [
+      { key, given: String(min), expected: min },
+      { key, given: ` ${max} `, expected: max },
+      { key, given: max, expected: max },
+    ]),
+  )('accepts $key = $given (a `-c` string or a cdk.json number)', ({ key, given, expected }) => {
     // Arrange
     const context = { [key]: given };
     // Act
@@ -179,7 +189,10 @@ describe('readConfig lists', () => {
 
   it.each([
     { given: 'E2QWRUHAPOMQZL,E2Q/WRONG', shown: '"E2Q/WRONG"' },
-    { given: ['arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL'], shown: '"arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL"' },
+    {
+      given: ['arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL'],
+      shown: '"arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL"',
+    },
     { given: '["E2QWRUHAPOMQZL"', shown: '"[\\"E2QWRUHAPOMQZL\\""' },
     { given: [123], shown: '[123]' },
   ])('rejects distributionIds $given', ({ given, shown }) => {

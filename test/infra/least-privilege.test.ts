@@ -42,7 +42,10 @@ const POLICY_READERS: Record<string, (properties: Properties) => { kind: PolicyK
   'AWS::IAM::ManagedPolicy': (p) => [{ kind: 'identity', document: p.PolicyDocument }],
   'AWS::IAM::Role': (p) => [
     { kind: 'trust', document: p.AssumeRolePolicyDocument },
-    ...((p.Policies ?? []) as { PolicyDocument: unknown }[]).map((inline) => ({ kind: 'identity' as const, document: inline.PolicyDocument })),
+    ...((p.Policies ?? []) as { PolicyDocument: unknown }[]).map((inline) => ({
+      kind: 'identity' as const,
+      document: inline.PolicyDocument,
+    })),
   ],
   'AWS::KMS::Key': (p) => [{ kind: 'key', document: p.KeyPolicy }],
   'AWS::S3::BucketPolicy': (p) => [{ kind: 'resource', document: p.PolicyDocument }],
@@ -74,7 +77,8 @@ const DISTRIBUTION_WILDCARD = /^arn:\$\{AWS::Partition\}:cloudfront::\$\{AWS::Ac
 /** The only wildcards in resources, each with the reason it cannot be narrower. */
 const RESOURCE_WILDCARDS: readonly ResourceWildcard[] = [
   {
-    reason: 'X-Ray has no resource-level permissions (Lambda active tracing); notifierFunction acknowledges IAM5[Resource::*] for these two',
+    reason:
+      'X-Ray has no resource-level permissions (Lambda active tracing); notifierFunction acknowledges IAM5[Resource::*] for these two',
     kind: 'identity',
     on: LAMBDA_ROLES,
     actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
@@ -88,7 +92,8 @@ const RESOURCE_WILDCARDS: readonly ResourceWildcard[] = [
     resource: ANY_RESOURCE,
   },
   {
-    reason: 'Step Functions logs through CloudWatch Logs vended log delivery, whose API has no resource-level permissions',
+    reason:
+      'Step Functions logs through CloudWatch Logs vended log delivery, whose API has no resource-level permissions',
     kind: 'identity',
     on: [STATE_MACHINE_ROLE],
     actions: [
@@ -104,7 +109,8 @@ const RESOURCE_WILDCARDS: readonly ResourceWildcard[] = [
     resource: ANY_RESOURCE,
   },
   {
-    reason: 'With distributionIds, a CopyDistribution watch checks the staging distribution the call created, whose id no list holds; read-only',
+    reason:
+      'With distributionIds, a CopyDistribution watch checks the staging distribution the call created, whose id no list holds; read-only',
     kind: 'identity',
     on: STATUS_CHECKER_ROLES,
     sid: 'ReadStagingCopyStatus',
@@ -121,7 +127,8 @@ const RESOURCE_WILDCARDS: readonly ResourceWildcard[] = [
     resource: DISTRIBUTION_WILDCARD,
   },
   {
-    reason: 'Tenant ids are unknown in advance, even with distributionIds (a listed distribution gets new tenants); read-only, own account',
+    reason:
+      'Tenant ids are unknown in advance, even with distributionIds (a listed distribution gets new tenants); read-only, own account',
     kind: 'identity',
     on: [...STATUS_CHECKER_ROLES, STATUS_READER_ROLE],
     actions: ['cloudfront:GetDistributionTenant', 'cloudfront:GetInvalidationForDistributionTenant'],
@@ -145,7 +152,8 @@ const RESOURCE_WILDCARDS: readonly ResourceWildcard[] = [
 /** The only wildcard action: the key policy statement that keeps the key manageable through IAM. */
 const ACTION_WILDCARDS = [
   {
-    reason: 'The account root administers the key, so IAM policies decide who uses it and the key cannot become unmanageable',
+    reason:
+      'The account root administers the key, so IAM policies decide who uses it and the key cannot become unmanageable',
     kind: 'key' as PolicyKind,
     action: 'kms:*',
     principal: `{"AWS":"arn:\${AWS::Partition}:iam::${FAKE_ACCOUNT}:root"}`,
@@ -166,7 +174,8 @@ const UNCONDITIONED_SERVICE_GRANTS = [
 /** The only services that may assume the stack's roles. */
 const TRUSTED_SERVICES = ['lambda.amazonaws.com', 'states.amazonaws.com'];
 
-const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const asList = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /** Intrinsics as text: Ref X becomes ${X}, GetAtt X.Arn ${X.Arn}, Fn::Join is joined; everything else kept. */
 function textual(value: unknown): unknown {
@@ -203,17 +212,23 @@ function findPolicies(template: CfnTemplate): { policies: FoundPolicy[]; problem
     const properties = resource.Properties ?? {};
     const reader = POLICY_READERS[resource.Type];
     if (!reader) {
-      if (hasStatements(properties)) problems.push(`${owner}: ${resource.Type} holds a policy this sweep does not read`);
+      if (hasStatements(properties))
+        problems.push(`${owner}: ${resource.Type} holds a policy this sweep does not read`);
       continue;
     }
-    const holders = resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy'
-      ? asList(properties.Roles as unknown[] | undefined).map((role) => unhashed(render(role).replace(/^\$\{(.*)\}$/, '$1')))
-      : [unhashed(owner)];
+    const holders =
+      resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy'
+        ? asList(properties.Roles as unknown[] | undefined).map((role) =>
+            unhashed(render(role).replace(/^\$\{(.*)\}$/, '$1')),
+          )
+        : [unhashed(owner)];
     for (const { kind, document } of reader(properties)) {
       policies.push({ kind, owner, holders, statements: asList((document as Document).Statement) });
     }
     if (resource.Type === 'AWS::IAM::Role' && properties.ManagedPolicyArns !== undefined) {
-      problems.push(`${owner}: managed policies ${render(properties.ManagedPolicyArns)} cannot be reviewed here; use an inline statement`);
+      problems.push(
+        `${owner}: managed policies ${render(properties.ManagedPolicyArns)} cannot be reviewed here; use an inline statement`,
+      );
     }
   }
   return { policies, problems };
@@ -226,13 +241,20 @@ function servicesOf(statement: Statement): string[] {
 
 function isPublic(statement: Statement): boolean {
   const principal = render(statement.Principal);
-  return principal === '*' || principal === '{"AWS":"*"}' || asList((statement.Principal as { AWS?: unknown })?.AWS).includes('*');
+  return (
+    principal === '*' ||
+    principal === '{"AWS":"*"}' ||
+    asList((statement.Principal as { AWS?: unknown })?.AWS).includes('*')
+  );
 }
 
 /** A Deny in the same policy that refuses the service every source but one (the bucket policy of the trail). */
 function deniedOtherSources(policy: FoundPolicy, service: string): boolean {
   return policy.statements.some(
-    (other) => other.Effect === 'Deny' && servicesOf(other).includes(service) && other.Condition?.StringNotEquals?.['aws:SourceArn'] !== undefined,
+    (other) =>
+      other.Effect === 'Deny' &&
+      servicesOf(other).includes(service) &&
+      other.Condition?.StringNotEquals?.['aws:SourceArn'] !== undefined,
   );
 }
 
@@ -250,12 +272,16 @@ function audit(template: CfnTemplate): { problems: string[]; used: Set<string> }
       const principal = render(statement.Principal);
 
       for (const action of actions.filter((candidate) => candidate.includes('*'))) {
-        const allowance = ACTION_WILDCARDS.find((a) => a.kind === policy.kind && a.action === action && a.principal === principal);
+        const allowance = ACTION_WILDCARDS.find(
+          (a) => a.kind === policy.kind && a.action === action && a.principal === principal,
+        );
         if (allowance) used.add(allowance.reason);
         else problems.push(`${where}: wildcard action ${action}`);
       }
 
-      for (const resource of asList(statement.Resource).map(render).filter((text) => text.includes('*'))) {
+      for (const resource of asList(statement.Resource)
+        .map(render)
+        .filter((text) => text.includes('*'))) {
         const allowance = RESOURCE_WILDCARDS.find(
           (a) =>
             a.kind === policy.kind &&
@@ -305,14 +331,20 @@ function cloudFrontGrants(template: CfnTemplate): { action: string; resources: s
       }
     }
   }
-  return [...grants].sort(([a], [b]) => a.localeCompare(b)).map(([action, resources]) => ({ action, resources: [...resources].sort() }));
+  return [...grants]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([action, resources]) => ({ action, resources: [...resources].sort() }));
 }
 
 /** Both modes with every other key at its default: the sweep's own contexts, whose synths are already cached. */
 const MODE_CONTEXTS = ['stepfunctions', 'sqs-retry'].map((mode) => ({
   mode,
   context: CONFIGURATIONS.find(
-    ({ context }) => context.mode === mode && context.distributionIds === undefined && context.createTrail === 'false' && context.watchedEvents === undefined,
+    ({ context }) =>
+      context.mode === mode &&
+      context.distributionIds === undefined &&
+      context.createTrail === 'false' &&
+      context.watchedEvents === undefined,
   )!.context,
 }));
 
@@ -343,7 +375,9 @@ describe('least privilege sweep', () => {
     // Act
     const used = new Set(templates.flatMap((template) => [...audit(template).used]));
     // Assert
-    const listed = [...RESOURCE_WILDCARDS, ...ACTION_WILDCARDS, ...UNCONDITIONED_SERVICE_GRANTS].map(({ reason }) => reason);
+    const listed = [...RESOURCE_WILDCARDS, ...ACTION_WILDCARDS, ...UNCONDITIONED_SERVICE_GRANTS].map(
+      ({ reason }) => reason,
+    );
     expect([...used].sort()).toEqual([...listed].sort());
   });
 
@@ -369,78 +403,151 @@ describe('least privilege sweep', () => {
       { watchedEvents: 'CreateInvalidation', expected: READS.invalidation },
       { watchedEvents: 'UpdateDistribution,AssociateAlias', expected: READS.distribution },
       { watchedEvents: 'CreateDistributionTenant', expected: READS.tenant },
-      { watchedEvents: 'UpdateDistributionTenant,CreateInvalidationForDistributionTenant', expected: [...READS.tenant, ...READS.tenantInvalidation] },
-      { watchedEvents: 'CreateInvalidationForDistributionTenant,UpdateDistributionWithStagingConfig', expected: [...READS.distribution, ...READS.tenantInvalidation] },
+      {
+        watchedEvents: 'UpdateDistributionTenant,CreateInvalidationForDistributionTenant',
+        expected: [...READS.tenant, ...READS.tenantInvalidation],
+      },
+      {
+        watchedEvents: 'CreateInvalidationForDistributionTenant,UpdateDistributionWithStagingConfig',
+        expected: [...READS.distribution, ...READS.tenantInvalidation],
+      },
       { watchedEvents: undefined, expected: [...READS.distribution, ...READS.invalidation] },
     ].flatMap((row) => MODE_CONTEXTS.map(({ mode, context }) => ({ ...row, mode, context }))),
-  )('grants in mode $mode exactly the CloudFront reads that watchedEvents $watchedEvents needs', ({ watchedEvents, expected, context }) => {
-    // Arrange
-    const { template } = synthesized({ ...context, ...(watchedEvents === undefined ? {} : { watchedEvents }) });
-    // Act
-    const granted = cloudFrontGrants(template);
-    // Assert
-    expect(granted.map(({ action }) => action).sort()).toEqual([...expected].sort());
-    for (const { action, resources } of granted) {
-      const type = action.includes('DistributionTenant') ? 'distribution-tenant' : 'distribution';
-      expect(resources, action).toEqual([`arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:${type}/*`]);
-    }
-  });
+  )(
+    'grants in mode $mode exactly the CloudFront reads that watchedEvents $watchedEvents needs',
+    ({ watchedEvents, expected, context }) => {
+      // Arrange
+      const { template } = synthesized({ ...context, ...(watchedEvents === undefined ? {} : { watchedEvents }) });
+      // Act
+      const granted = cloudFrontGrants(template);
+      // Assert
+      expect(granted.map(({ action }) => action).sort()).toEqual([...expected].sort());
+      for (const { action, resources } of granted) {
+        const type = action.includes('DistributionTenant') ? 'distribution-tenant' : 'distribution';
+        expect(resources, action).toEqual([`arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:${type}/*`]);
+      }
+    },
+  );
 
-  it.each(MODE_CONTEXTS)('in mode $mode keeps the tenant reads on every tenant when distributionIds is set', ({ context }) => {
-    // Arrange: a listed multi-tenant distribution may get tenants nobody knows of yet
-    const { template } = synthesized({ ...context, distributionIds: 'E2QWRUHAPOMQZL', watchedEvents: 'CreateInvalidation,CreateDistributionTenant' });
-    // Act
-    const granted = cloudFrontGrants(template);
-    // Assert
-    expect(granted).toEqual([
-      { action: 'cloudfront:GetDistributionTenant', resources: ['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution-tenant/*'] },
-      { action: 'cloudfront:GetInvalidation', resources: ['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/E2QWRUHAPOMQZL'] },
-    ]);
-  });
+  it.each(MODE_CONTEXTS)(
+    'in mode $mode keeps the tenant reads on every tenant when distributionIds is set',
+    ({ context }) => {
+      // Arrange: a listed multi-tenant distribution may get tenants nobody knows of yet
+      const { template } = synthesized({
+        ...context,
+        distributionIds: 'E2QWRUHAPOMQZL',
+        watchedEvents: 'CreateInvalidation,CreateDistributionTenant',
+      });
+      // Act
+      const granted = cloudFrontGrants(template);
+      // Assert
+      expect(granted).toEqual([
+        {
+          action: 'cloudfront:GetDistributionTenant',
+          resources: ['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution-tenant/*'],
+        },
+        {
+          action: 'cloudfront:GetInvalidation',
+          resources: ['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/E2QWRUHAPOMQZL'],
+        },
+      ]);
+    },
+  );
 
   it.each(
     [
-      { watchedEvents: 'CopyDistribution,CreateInvalidation', anywhere: ['cloudfront:GetDistribution'], listed: ['cloudfront:GetInvalidation'] },
+      {
+        watchedEvents: 'CopyDistribution,CreateInvalidation',
+        anywhere: ['cloudfront:GetDistribution'],
+        listed: ['cloudfront:GetInvalidation'],
+      },
       { watchedEvents: 'CopyDistribution', anywhere: ['cloudfront:GetDistribution'], listed: [] },
-      { watchedEvents: 'UpdateDistribution,CreateInvalidation', anywhere: [], listed: ['cloudfront:GetDistribution', 'cloudfront:GetInvalidation'] },
+      {
+        watchedEvents: 'UpdateDistribution,CreateInvalidation',
+        anywhere: [],
+        listed: ['cloudfront:GetDistribution', 'cloudfront:GetInvalidation'],
+      },
     ].flatMap((row) => MODE_CONTEXTS.map(({ mode, context }) => ({ ...row, mode, context }))),
-  )('in mode $mode with distributionIds and watchedEvents $watchedEvents reads $anywhere on every distribution', ({ watchedEvents, anywhere, listed, context }) => {
-    // Arrange: a copy is selected by its primary's id, but the watch polls the staging distribution the call creates
-    const { template, stack } = synthesized({ ...context, distributionIds: 'E2QWRUHAPOMQZL', watchedEvents });
-    // Act
-    const granted = cloudFrontGrants(template);
-    // Assert
-    expect(granted).toEqual(
-      [
-        ...anywhere.map((action) => ({ action, resources: ['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*'] })),
-        ...listed.map((action) => ({ action, resources: ['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/E2QWRUHAPOMQZL'] })),
-      ].sort((a, b) => a.action.localeCompare(b.action)),
-    );
-    expect(audit(template).problems).toEqual([]);
-    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
-  });
+  )(
+    'in mode $mode with distributionIds and watchedEvents $watchedEvents reads $anywhere on every distribution',
+    ({ watchedEvents, anywhere, listed, context }) => {
+      // Arrange: a copy is selected by its primary's id, but the watch polls the staging distribution the call creates
+      const { template, stack } = synthesized({ ...context, distributionIds: 'E2QWRUHAPOMQZL', watchedEvents });
+      // Act
+      const granted = cloudFrontGrants(template);
+      // Assert
+      expect(granted).toEqual(
+        [
+          ...anywhere.map((action) => ({
+            action,
+            resources: ['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*'],
+          })),
+          ...listed.map((action) => ({
+            action,
+            resources: ['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/E2QWRUHAPOMQZL'],
+          })),
+        ].sort((a, b) => a.action.localeCompare(b.action)),
+      );
+      expect(audit(template).problems).toEqual([]);
+      expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+    },
+  );
 
   it('reports what it must refuse: wildcard actions and resources, public grants, managed policies, unread policy types', () => {
     // Arrange: the default template with one of each mistake added
     const template = structuredClone(synthesized({}).template) as CfnTemplate;
     const policyId = Object.keys(template.Resources).find((id) => template.Resources[id]!.Type === 'AWS::IAM::Policy')!;
-    const dispatcherPolicyId = Object.keys(template.Resources).find((id) => id.startsWith('DispatcherRoleDefaultPolicy'))!;
+    const dispatcherPolicyId = Object.keys(template.Resources).find((id) =>
+      id.startsWith('DispatcherRoleDefaultPolicy'),
+    )!;
     const roleId = Object.keys(template.Resources).find((id) => template.Resources[id]!.Type === 'AWS::IAM::Role')!;
-    const topicPolicyId = Object.keys(template.Resources).find((id) => template.Resources[id]!.Type === 'AWS::SNS::TopicPolicy')!;
+    const topicPolicyId = Object.keys(template.Resources).find(
+      (id) => template.Resources[id]!.Type === 'AWS::SNS::TopicPolicy',
+    )!;
     const statements = (doc: unknown) => (doc as Document).Statement;
-    statements(template.Resources[policyId]!.Properties!.PolicyDocument).push({ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::bucket' });
-    statements(template.Resources[policyId]!.Properties!.PolicyDocument).push({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' });
+    statements(template.Resources[policyId]!.Properties!.PolicyDocument).push({
+      Effect: 'Allow',
+      Action: 's3:*',
+      Resource: 'arn:aws:s3:::bucket',
+    });
+    statements(template.Resources[policyId]!.Properties!.PolicyDocument).push({
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: '*',
+    });
     // Allowed on "*" for the state machine's role, not for a Lambda's; the dispatcher reads no CloudFront status at all.
-    statements(template.Resources[dispatcherPolicyId]!.Properties!.PolicyDocument).push({ Effect: 'Allow', Action: 'xray:GetSamplingRules', Resource: '*' });
+    statements(template.Resources[dispatcherPolicyId]!.Properties!.PolicyDocument).push({
+      Effect: 'Allow',
+      Action: 'xray:GetSamplingRules',
+      Resource: '*',
+    });
     statements(template.Resources[dispatcherPolicyId]!.Properties!.PolicyDocument).push({
       Effect: 'Allow',
       Action: 'cloudfront:GetDistribution',
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::', { Ref: 'AWS::AccountId' }, ':distribution/*']] },
+      Resource: {
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::', { Ref: 'AWS::AccountId' }, ':distribution/*'],
+        ],
+      },
     });
-    statements(template.Resources[topicPolicyId]!.Properties!.PolicyDocument).push({ Effect: 'Allow', Action: 'sns:Subscribe', Principal: { AWS: '*' }, Resource: '*' });
-    statements(template.Resources[topicPolicyId]!.Properties!.PolicyDocument).push({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' }, Resource: { Ref: 'Topic' } });
+    statements(template.Resources[topicPolicyId]!.Properties!.PolicyDocument).push({
+      Effect: 'Allow',
+      Action: 'sns:Subscribe',
+      Principal: { AWS: '*' },
+      Resource: '*',
+    });
+    statements(template.Resources[topicPolicyId]!.Properties!.PolicyDocument).push({
+      Effect: 'Allow',
+      Action: 'sns:Publish',
+      Principal: { Service: 'events.amazonaws.com' },
+      Resource: { Ref: 'Topic' },
+    });
     template.Resources[roleId]!.Properties!.ManagedPolicyArns = ['arn:aws:iam::aws:policy/ReadOnlyAccess'];
-    template.Resources.Unread = { Type: 'AWS::Events::EventBusPolicy', Properties: { Statement: { Effect: 'Allow', Action: 'events:PutEvents' } } };
+    template.Resources.Unread = {
+      Type: 'AWS::Events::EventBusPolicy',
+      Properties: { Statement: { Effect: 'Allow', Action: 'events:PutEvents' } },
+    };
     // Act
     const { problems } = audit(template);
     // Assert
@@ -454,7 +561,11 @@ describe('least privilege sweep', () => {
       /managed policies/,
       /EventBusPolicy holds a policy/,
     ];
-    for (const pattern of expected) expect(problems.some((problem) => pattern.test(problem)), String(pattern)).toBe(true);
+    for (const pattern of expected)
+      expect(
+        problems.some((problem) => pattern.test(problem)),
+        String(pattern),
+      ).toBe(true);
   });
 });
 
@@ -472,57 +583,84 @@ function expectRolePoliciesFit(template: CfnTemplate): void {
 function inlinePolicySizes(template: CfnTemplate): Map<string, number> {
   const sizes = new Map<string, number>();
   for (const [roleId, resource] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role')) {
-    const own = ((resource.Properties!.Policies ?? []) as { PolicyDocument: unknown }[]).map((inline) => inline.PolicyDocument);
+    const own = ((resource.Properties!.Policies ?? []) as { PolicyDocument: unknown }[]).map(
+      (inline) => inline.PolicyDocument,
+    );
     const attached = Object.values(template.Resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && asList(r.Properties!.Roles).some((role) => render(role) === `\${${roleId}}`))
+      .filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' && asList(r.Properties!.Roles).some((role) => render(role) === `\${${roleId}}`),
+      )
       .map((r) => r.Properties!.PolicyDocument);
-    sizes.set(roleId, [...own, ...attached].reduce<number>((sum, doc) => sum + JSON.stringify(resolveIntrinsics(doc, template)).length, 0));
+    sizes.set(
+      roleId,
+      [...own, ...attached].reduce<number>(
+        (sum, doc) => sum + JSON.stringify(resolveIntrinsics(doc, template)).length,
+        0,
+      ),
+    );
   }
   return sizes;
 }
 
-describe('distributionIds and the size of the status checker\'s role policy', () => {
+describe("distributionIds and the size of the status checker's role policy", () => {
   // The longest ids RESOURCE_ID_PATTERN accepts make the longest ARNs.
   const ids = (count: number) => Array.from({ length: count }, (_, index) => `E${String(index).padStart(31, '0')}`);
   const distributionArns = (template: CfnTemplate) =>
     cloudFrontGrants(template).filter(({ action }) => !action.includes('DistributionTenant'));
   const notListed = (stack: Parameters<typeof infosWithId>[0]) => infosWithId(stack, DISTRIBUTION_READS_NOT_LISTED);
 
-  it.each(MODE_CONTEXTS)('in mode $mode lists every id up to the limit, inline and under IAM\'s 10,240 characters', ({ context }) => {
-    // Arrange
-    const listed = ids(MAX_LISTED_DISTRIBUTION_ARNS);
-    // Act
-    const { template, stack } = synthesized({ ...context, distributionIds: listed.join(',') });
-    // Assert
-    const expected = listed.map((id) => `arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/${id}`).sort();
-    // The default watchedEvents include CopyDistribution, whose staging distribution is read wherever it is.
-    expect(distributionArns(template)).toEqual([
-      { action: 'cloudfront:GetDistribution', resources: ['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*'] },
-      { action: 'cloudfront:GetInvalidation', resources: expected },
-    ]);
-    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy')).toEqual([]);
-    expectRolePoliciesFit(template);
-    expect(notListed(stack)).toEqual([]);
-  });
+  it.each(MODE_CONTEXTS)(
+    "in mode $mode lists every id up to the limit, inline and under IAM's 10,240 characters",
+    ({ context }) => {
+      // Arrange
+      const listed = ids(MAX_LISTED_DISTRIBUTION_ARNS);
+      // Act
+      const { template, stack } = synthesized({ ...context, distributionIds: listed.join(',') });
+      // Assert
+      const expected = listed
+        .map((id) => `arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/${id}`)
+        .sort();
+      // The default watchedEvents include CopyDistribution, whose staging distribution is read wherever it is.
+      expect(distributionArns(template)).toEqual([
+        {
+          action: 'cloudfront:GetDistribution',
+          resources: ['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*'],
+        },
+        { action: 'cloudfront:GetInvalidation', resources: expected },
+      ]);
+      expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy')).toEqual([]);
+      expectRolePoliciesFit(template);
+      expect(notListed(stack)).toEqual([]);
+    },
+  );
 
   // 70 longest-length ids: near the most a Lambda environment holds in mode sqs-retry (75), which synth enforces.
   it.each(
-    [MAX_LISTED_DISTRIBUTION_ARNS + 1, 70].flatMap((count) => MODE_CONTEXTS.map(({ mode, context }) => ({ count, mode, context }))),
-  )('in mode $mode with $count ids reads every distribution instead, says so at synth and passes cdk-nag', ({ count, context }) => {
-    // Arrange
-    const given = ids(count);
-    // Act
-    const { template, stack } = synthesized({ ...context, distributionIds: given.join(',') });
-    // Assert
-    const grants = distributionArns(template);
-    expect(grants.length).toBeGreaterThan(0);
-    for (const { action, resources } of grants) expect(resources, action).toEqual(['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*']);
-    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy')).toEqual([]);
-    expectRolePoliciesFit(template);
-    expect(audit(template).problems).toEqual([]);
-    const infos = notListed(stack);
-    expect(infos).toHaveLength(1);
-    expect(String(infos[0]!.entry.data)).toContain(`distributionIds lists ${count} ids, more than the ${MAX_LISTED_DISTRIBUTION_ARNS}`);
-    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
-  });
+    [MAX_LISTED_DISTRIBUTION_ARNS + 1, 70].flatMap((count) =>
+      MODE_CONTEXTS.map(({ mode, context }) => ({ count, mode, context })),
+    ),
+  )(
+    'in mode $mode with $count ids reads every distribution instead, says so at synth and passes cdk-nag',
+    ({ count, context }) => {
+      // Arrange
+      const given = ids(count);
+      // Act
+      const { template, stack } = synthesized({ ...context, distributionIds: given.join(',') });
+      // Assert
+      const grants = distributionArns(template);
+      expect(grants.length).toBeGreaterThan(0);
+      for (const { action, resources } of grants)
+        expect(resources, action).toEqual(['arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*']);
+      expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy')).toEqual([]);
+      expectRolePoliciesFit(template);
+      expect(audit(template).problems).toEqual([]);
+      const infos = notListed(stack);
+      expect(infos).toHaveLength(1);
+      expect(String(infos[0]!.entry.data)).toContain(
+        `distributionIds lists ${count} ids, more than the ${MAX_LISTED_DISTRIBUTION_ARNS}`,
+      );
+      expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+    },
+  );
 });

@@ -13,7 +13,11 @@ function acknowledgements(root: IConstruct): { path: string; id: string; reason:
     construct.node.metadata
       .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
       .flatMap((entry) =>
-        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ path: construct.node.path, id, reason })),
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id,
+          reason,
+        })),
       ),
   );
 }
@@ -26,7 +30,8 @@ describe.each(CONFIGURATIONS)('cdk-nag AwsSolutions with $name', ({ context }) =
     const report = new AwsSolutionsChecks().validateScope(stack);
     // Assert
     const findings = report.violations.map(
-      (violation) => `${violation.severity} ${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      (violation) =>
+        `${violation.severity} ${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`,
     );
     expect(findings).toEqual([]);
   });
@@ -44,7 +49,8 @@ describe.each(CONFIGURATIONS)('cdk-nag AwsSolutions with $name', ({ context }) =
     }
     // A reason copied onto another finding explains at most one of them.
     const findingsPerReason = new Map<string, Set<string>>();
-    for (const { id, reason } of acknowledged) findingsPerReason.set(reason, (findingsPerReason.get(reason) ?? new Set()).add(id));
+    for (const { id, reason } of acknowledged)
+      findingsPerReason.set(reason, (findingsPerReason.get(reason) ?? new Set()).add(id));
     for (const [reason, ids] of findingsPerReason) expect([...ids], reason).toHaveLength(1);
     // IAM5 covers several kinds of finding: each acknowledgement names the one it is about.
     const iam5 = acknowledged.filter(({ id }) => id.includes('AwsSolutions-IAM5'));
@@ -56,7 +62,9 @@ describe.each(CONFIGURATIONS)('cdk-nag AwsSolutions with $name', ({ context }) =
 describe('cdk-nag acknowledgements', () => {
   it('are not spread over the stack: each sits on the construct whose finding it explains', () => {
     // Arrange
-    const everything = CONFIGURATIONS.find(({ context }) => context.createTrail === 'true' && context.alarms === 'true')!;
+    const everything = CONFIGURATIONS.find(
+      ({ context }) => context.createTrail === 'true' && context.alarms === 'true',
+    )!;
     const { stack } = synthesized(everything.context);
     // Act
     const paths = acknowledgements(stack).map(({ path }) => path);

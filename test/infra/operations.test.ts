@@ -14,7 +14,11 @@ import { configErrorFrom, configFrom } from '../support/config';
 
 const SQS_RETRY = { mode: 'sqs-retry' };
 
-function stacked(context: Record<string, unknown>): { result: SynthResult; template: Template; id: (c: IConstruct) => string } {
+function stacked(context: Record<string, unknown>): {
+  result: SynthResult;
+  template: Template;
+  id: (c: IConstruct) => string;
+} {
   const result = synthesized(context);
   return {
     result,
@@ -24,7 +28,9 @@ function stacked(context: Record<string, unknown>): { result: SynthResult; templ
 }
 
 function alarmNames(template: Template): string[] {
-  return Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmName as string).sort();
+  return Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+    .map((alarm) => alarm.Properties.AlarmName as string)
+    .sort();
 }
 
 describe('operations config', () => {
@@ -46,13 +52,34 @@ describe('operations config', () => {
 
   it('reads `-c` strings and cdk.json values alike', () => {
     // Arrange
-    const fromCommandLine = { alarms: 'false', createTrail: 'true', trailRetentionDays: '400', logRetentionDays: '30', logRemovalPolicy: 'destroy', alarmEmails: 'a@example.com, b@example.org' };
-    const fromCdkJson = { alarms: false, createTrail: true, trailRetentionDays: 400, logRetentionDays: 30, logRemovalPolicy: 'destroy', alarmEmails: ['a@example.com', 'b@example.org'] };
+    const fromCommandLine = {
+      alarms: 'false',
+      createTrail: 'true',
+      trailRetentionDays: '400',
+      logRetentionDays: '30',
+      logRemovalPolicy: 'destroy',
+      alarmEmails: 'a@example.com, b@example.org',
+    };
+    const fromCdkJson = {
+      alarms: false,
+      createTrail: true,
+      trailRetentionDays: 400,
+      logRetentionDays: 30,
+      logRemovalPolicy: 'destroy',
+      alarmEmails: ['a@example.com', 'b@example.org'],
+    };
     // Act
     const configs = [configFrom(fromCommandLine), configFrom(fromCdkJson)];
     // Assert
     for (const config of configs) {
-      expect(config).toMatchObject({ alarms: false, createTrail: true, trailRetentionDays: 400, logRetentionDays: 30, logRemovalPolicy: 'destroy', alarmEmails: ['a@example.com', 'b@example.org'] });
+      expect(config).toMatchObject({
+        alarms: false,
+        createTrail: true,
+        trailRetentionDays: 400,
+        logRetentionDays: 30,
+        logRemovalPolicy: 'destroy',
+        alarmEmails: ['a@example.com', 'b@example.org'],
+      });
     }
   });
 
@@ -93,7 +120,15 @@ describe('alarms', () => {
     const names = alarmNames(template);
     // Assert
     expect(names).toEqual(
-      ['BufferBacklog', 'DeadLetterQueueNotEmpty', 'DispatcherErrors', 'DispatcherThrottles', 'ExecutionsAborted', 'ExecutionsTimedOut', 'UnexpectedExecutionFailures']
+      [
+        'BufferBacklog',
+        'DeadLetterQueueNotEmpty',
+        'DispatcherErrors',
+        'DispatcherThrottles',
+        'ExecutionsAborted',
+        'ExecutionsTimedOut',
+        'UnexpectedExecutionFailures',
+      ]
         .map((name) => `CloudFrontChangeNotifier-${name}`)
         .sort(),
     );
@@ -112,7 +147,11 @@ describe('alarms', () => {
     // Act
     const names = alarmNames(template);
     // Assert
-    expect(names).toEqual(['DeadLetterQueueNotEmpty', 'StatusCheckErrors', 'StatusCheckThrottles'].map((name) => `CloudFrontChangeNotifier-${name}`));
+    expect(names).toEqual(
+      ['DeadLetterQueueNotEmpty', 'StatusCheckErrors', 'StatusCheckThrottles'].map(
+        (name) => `CloudFrontChangeNotifier-${name}`,
+      ),
+    );
   });
 
   it.each([
@@ -122,7 +161,11 @@ describe('alarms', () => {
     // Arrange
     const { template } = stacked(context);
     // Act
-    const [alarm] = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'CloudFrontChangeNotifier-DeadLetterQueueNotEmpty' } }));
+    const [alarm] = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { AlarmName: 'CloudFrontChangeNotifier-DeadLetterQueueNotEmpty' },
+      }),
+    );
     // Assert
     expect(alarm!.Properties.AlarmDescription).toContain(`(and the ${logs})`);
   });
@@ -135,7 +178,9 @@ describe('alarms', () => {
       AlarmName: 'CloudFrontChangeNotifier-DeadLetterQueueNotEmpty',
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id(result.stack.capture.deadLetterQueue), 'QueueName'] } }],
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [id(result.stack.capture.deadLetterQueue), 'QueueName'] } },
+      ],
       Statistic: 'Maximum',
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -157,7 +202,9 @@ describe('alarms', () => {
   it('count only the execution failures nobody was notified about, from the execution log', () => {
     // Arrange
     const { template } = stacked({});
-    const logGroupId = Object.keys(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: Match.anyValue() } }))[0]!;
+    const logGroupId = Object.keys(
+      template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: Match.anyValue() } }),
+    )[0]!;
     // Act
     const filters = template.findResources('AWS::Logs::MetricFilter');
     // Assert
@@ -184,10 +231,14 @@ describe('alarms', () => {
     const failErrors = states.filter(([, state]) => state.Type === 'Fail').map(([, state]) => state.Error as string);
     const announced = states
       .filter(([, state]) => state.Type === 'Fail')
-      .filter(([name]) => states.some(([, other]) => other.Resource === 'arn:aws:states:::sns:publish' && other.Next === name))
+      .filter(([name]) =>
+        states.some(([, other]) => other.Resource === 'arn:aws:states:::sns:publish' && other.Next === name),
+      )
       .map(([, state]) => state.Error as string);
     // Assert
-    expect([...NOTIFIED_FAILURES].sort()).toEqual([...new Set(announced)].filter((error) => error !== WATCH_ERRORS.checkFailed).sort());
+    expect([...NOTIFIED_FAILURES].sort()).toEqual(
+      [...new Set(announced)].filter((error) => error !== WATCH_ERRORS.checkFailed).sort(),
+    );
     expect(NOTIFIED_FAILURES).toContain(WATCH_ERRORS.tenantNotFound);
     expect(failErrors).toEqual(expect.arrayContaining([WATCH_ERRORS.checkFailed, WATCH_ERRORS.invalidInput]));
     expect(NOTIFIED_FAILURES).not.toContain(WATCH_ERRORS.checkFailed);
@@ -201,13 +252,20 @@ describe('alarms', () => {
     // Act
     const alarmTopicId = id(alarmTopic);
     // Assert
-    template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: alarmTopicId }], OKActions: [{ Ref: alarmTopicId }] });
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [{ Ref: alarmTopicId }],
+      OKActions: [{ Ref: alarmTopicId }],
+    });
     template.hasResourceProperties('AWS::SNS::Topic', {
       DisplayName: 'CloudFront change notifier alarms',
       KmsMasterKeyId: { 'Fn::GetAtt': [id(result.stack.notifications.key), 'Arn'] },
     });
     for (const email of ALARM_EMAILS) {
-      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email, TopicArn: { Ref: alarmTopicId } });
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: email,
+        TopicArn: { Ref: alarmTopicId },
+      });
     }
     template.hasOutput('AlarmTopicArn', { Value: { Ref: alarmTopicId } });
   });
@@ -225,7 +283,11 @@ describe('alarms', () => {
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: 'sns:Publish',
             Condition: {
-              ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':alarm:CloudFrontChangeNotifier-\\*$')])] } },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':alarm:CloudFrontChangeNotifier-\\*$')])],
+                },
+              },
               StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
             },
           }),
@@ -235,25 +297,29 @@ describe('alarms', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: [...TOPIC_KEY_ACTIONS] }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: [...TOPIC_KEY_ACTIONS],
+          }),
         ]),
       },
     });
   });
 
-  it.each([{ mode: 'stepfunctions', context: {} }, { mode: 'sqs-retry', context: SQS_RETRY }])(
-    'disappear with alarms=false in mode $mode, and CloudWatch loses its grants',
-    ({ context }) => {
-      // Arrange
-      const { template, result } = stacked({ ...context, alarms: 'false' });
-      // Act
-      const alarms = template.findResources('AWS::CloudWatch::Alarm');
-      // Assert
-      expect(alarms).toEqual({});
-      template.resourceCountIs('AWS::Logs::MetricFilter', 0);
-      expect(JSON.stringify(result.template)).not.toContain('cloudwatch.amazonaws.com');
-    },
-  );
+  it.each([
+    { mode: 'stepfunctions', context: {} },
+    { mode: 'sqs-retry', context: SQS_RETRY },
+  ])('disappear with alarms=false in mode $mode, and CloudWatch loses its grants', ({ context }) => {
+    // Arrange
+    const { template, result } = stacked({ ...context, alarms: 'false' });
+    // Act
+    const alarms = template.findResources('AWS::CloudWatch::Alarm');
+    // Assert
+    expect(alarms).toEqual({});
+    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
+    expect(JSON.stringify(result.template)).not.toContain('cloudwatch.amazonaws.com');
+  });
 });
 
 describe('encryption', () => {
@@ -271,19 +337,25 @@ describe('encryption', () => {
   it.each([
     { mode: 'stepfunctions', context: {}, role: 'WatchStateMachineRole' },
     { mode: 'sqs-retry', context: SQS_RETRY, role: 'StatusCheckRole' },
-  ])('lets the publisher of mode $mode use the key with the two calls SNS makes, on that key only', ({ context, role }) => {
-    // Arrange
-    const { result, template, id } = stacked(context);
-    // Act
-    const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${role}`) }] },
-    });
-    // Assert
-    const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-    expect(statements).toContainEqual(
-      expect.objectContaining({ Action: [...TOPIC_KEY_ACTIONS], Resource: { 'Fn::GetAtt': [id(result.stack.notifications.key), 'Arn'] } }),
-    );
-  });
+  ])(
+    'lets the publisher of mode $mode use the key with the two calls SNS makes, on that key only',
+    ({ context, role }) => {
+      // Arrange
+      const { result, template, id } = stacked(context);
+      // Act
+      const policies = template.findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${role}`) }] },
+      });
+      // Assert
+      const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Action: [...TOPIC_KEY_ACTIONS],
+          Resource: { 'Fn::GetAtt': [id(result.stack.notifications.key), 'Arn'] },
+        }),
+      );
+    },
+  );
 });
 
 describe('the optional CloudTrail trail', () => {
@@ -316,8 +388,15 @@ describe('the optional CloudTrail trail', () => {
     template.hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
       Properties: {
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
         LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 400, Status: 'Enabled' })] },
       },
     });
@@ -325,7 +404,12 @@ describe('the optional CloudTrail trail', () => {
       Bucket: { Ref: bucketId },
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
         ]),
       },
     });
@@ -344,7 +428,9 @@ describe('the optional CloudTrail trail', () => {
             Principal: { Service: 'cloudtrail.amazonaws.com' },
             Condition: {
               StringNotEquals: {
-                'aws:SourceArn': { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`:trail/${trail.Properties.TrailName}$`)])] },
+                'aws:SourceArn': {
+                  'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`:trail/${trail.Properties.TrailName}$`)])],
+                },
               },
             },
           }),
@@ -355,46 +441,50 @@ describe('the optional CloudTrail trail', () => {
 });
 
 describe('log retention and removal', () => {
-  it.each([{ mode: 'stepfunctions', context: {} }, { mode: 'sqs-retry', context: SQS_RETRY }])(
-    'keeps every log group of mode $mode 90 days and after a stack delete by default',
-    ({ context }) => {
-      // Arrange
-      const { template } = stacked(context);
-      // Act
-      const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-      // Assert
-      expect(groups.length).toBeGreaterThan(0);
-      for (const group of groups) {
-        expect(group.Properties.RetentionInDays).toBe(90);
-        expect(group.DeletionPolicy).toBe('Retain');
-      }
-    },
-  );
+  it.each([
+    { mode: 'stepfunctions', context: {} },
+    { mode: 'sqs-retry', context: SQS_RETRY },
+  ])('keeps every log group of mode $mode 90 days and after a stack delete by default', ({ context }) => {
+    // Arrange
+    const { template } = stacked(context);
+    // Act
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    // Assert
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups) {
+      expect(group.Properties.RetentionInDays).toBe(90);
+      expect(group.DeletionPolicy).toBe('Retain');
+    }
+  });
 
-  it.each([{ mode: 'stepfunctions', context: {} }, { mode: 'sqs-retry', context: SQS_RETRY }])(
-    'applies logRetentionDays and logRemovalPolicy=destroy to every log group of mode $mode',
-    ({ context }) => {
-      // Arrange
-      const { template } = stacked({ ...context, logRetentionDays: '14', logRemovalPolicy: 'destroy' });
-      // Act
-      const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-      // Assert
-      expect(groups.length).toBeGreaterThan(0);
-      for (const group of groups) {
-        expect(group.Properties.RetentionInDays).toBe(14);
-        expect(group.DeletionPolicy).toBe('Delete');
-      }
-    },
-  );
+  it.each([
+    { mode: 'stepfunctions', context: {} },
+    { mode: 'sqs-retry', context: SQS_RETRY },
+  ])('applies logRetentionDays and logRemovalPolicy=destroy to every log group of mode $mode', ({ context }) => {
+    // Arrange
+    const { template } = stacked({ ...context, logRetentionDays: '14', logRemovalPolicy: 'destroy' });
+    // Act
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    // Assert
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups) {
+      expect(group.Properties.RetentionInDays).toBe(14);
+      expect(group.DeletionPolicy).toBe('Delete');
+    }
+  });
 
   it('names the execution log group after the stack instance, so a retained group cannot block a redeploy', () => {
     // Arrange
     const { result, template } = stacked({});
     // Act
-    const named = Object.values(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: Match.anyValue() } }));
+    const named = Object.values(
+      template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: Match.anyValue() } }),
+    );
     // Assert
     expect(named).toHaveLength(1);
     expect(JSON.stringify(named[0]!.Properties.LogGroupName)).toContain('AWS::StackId');
-    expect(JSON.stringify(named[0]!.Properties.LogGroupName)).toContain(`/aws/vendedlogs/states/${result.stack.stackName}-ChangeWatch-`);
+    expect(JSON.stringify(named[0]!.Properties.LogGroupName)).toContain(
+      `/aws/vendedlogs/states/${result.stack.stackName}-ChangeWatch-`,
+    );
   });
 });

@@ -36,9 +36,15 @@ describe('schedule keys in CDK context', () => {
   });
 
   it.each([
-    { context: { pollIntervalSeconds: '5' }, expected: { distributionFastPollSeconds: 5, invalidationFastPollSeconds: 5 } },
+    {
+      context: { pollIntervalSeconds: '5' },
+      expected: { distributionFastPollSeconds: 5, invalidationFastPollSeconds: 5 },
+    },
     { context: { pollIntervalSeconds: '3600' }, expected: { maxPollIntervalSeconds: 3_600 } },
-    { context: { growthAfterSeconds: '60' }, expected: { distributionFastPhaseSeconds: 60, invalidationFastPhaseSeconds: 60 } },
+    {
+      context: { growthAfterSeconds: '60' },
+      expected: { distributionFastPhaseSeconds: 60, invalidationFastPhaseSeconds: 60 },
+    },
   ])('fits the defaults to $context instead of refusing it', ({ context, expected }) => {
     // Act
     const config = configFrom(context);
@@ -47,8 +53,18 @@ describe('schedule keys in CDK context', () => {
   });
 
   it.each([
-    { context: { distributionFastPollSeconds: '1' }, key: 'distributionFastPollSeconds', shown: '"1"', allowed: ['2', '60', 'pollIntervalSeconds'] },
-    { context: { invalidationFastPollSeconds: 61 }, key: 'invalidationFastPollSeconds', shown: '61', allowed: ['2', '60', 'pollIntervalSeconds'] },
+    {
+      context: { distributionFastPollSeconds: '1' },
+      key: 'distributionFastPollSeconds',
+      shown: '"1"',
+      allowed: ['2', '60', 'pollIntervalSeconds'],
+    },
+    {
+      context: { invalidationFastPollSeconds: 61 },
+      key: 'invalidationFastPollSeconds',
+      shown: '61',
+      allowed: ['2', '60', 'pollIntervalSeconds'],
+    },
     {
       context: { pollIntervalSeconds: '20', distributionFastPollSeconds: '30' },
       key: 'distributionFastPollSeconds',
@@ -61,11 +77,36 @@ describe('schedule keys in CDK context', () => {
       shown: '"600"',
       allowed: ['0', '300', 'growthAfterSeconds'],
     },
-    { context: { invalidationFastPhaseSeconds: 'soon' }, key: 'invalidationFastPhaseSeconds', shown: '"soon"', allowed: ['0', '3600'] },
-    { context: { growthAfterSeconds: 1_209_601 }, key: 'growthAfterSeconds', shown: '1209601', allowed: ['0', '1209600'] },
-    { context: { maxPollIntervalSeconds: '59' }, key: 'maxPollIntervalSeconds', shown: '"59"', allowed: ['60', '86400', 'pollIntervalSeconds'] },
-    { context: { maxPollIntervalSeconds: 86_401 }, key: 'maxPollIntervalSeconds', shown: '86401', allowed: ['60', '86400'] },
-    { context: { maxPollIntervalSeconds: 900.5 }, key: 'maxPollIntervalSeconds', shown: '900.5', allowed: ['60', '86400'] },
+    {
+      context: { invalidationFastPhaseSeconds: 'soon' },
+      key: 'invalidationFastPhaseSeconds',
+      shown: '"soon"',
+      allowed: ['0', '3600'],
+    },
+    {
+      context: { growthAfterSeconds: 1_209_601 },
+      key: 'growthAfterSeconds',
+      shown: '1209601',
+      allowed: ['0', '1209600'],
+    },
+    {
+      context: { maxPollIntervalSeconds: '59' },
+      key: 'maxPollIntervalSeconds',
+      shown: '"59"',
+      allowed: ['60', '86400', 'pollIntervalSeconds'],
+    },
+    {
+      context: { maxPollIntervalSeconds: 86_401 },
+      key: 'maxPollIntervalSeconds',
+      shown: '86401',
+      allowed: ['60', '86400'],
+    },
+    {
+      context: { maxPollIntervalSeconds: 900.5 },
+      key: 'maxPollIntervalSeconds',
+      shown: '900.5',
+      allowed: ['60', '86400'],
+    },
   ])('rejects $key = $shown with $context, naming key, value and range', ({ context, key, shown, allowed }) => {
     // Act
     const error = configErrorFrom(context);

@@ -16,7 +16,11 @@ import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../../functions/commons/
 import type { NotifierStack } from '../../infra/notifier-stack';
 import { Stack } from 'aws-cdk-lib';
 import { ConfigError, DISPATCHER_TIMEOUT_SECONDS } from '../../infra/config';
-import { ChangeEventCapture, DISTRIBUTION_FILTER_LEFT_OUT, MAX_EVENT_PATTERN_CHARACTERS } from '../../infra/constructs/change-event-capture';
+import {
+  ChangeEventCapture,
+  DISTRIBUTION_FILTER_LEFT_OUT,
+  MAX_EVENT_PATTERN_CHARACTERS,
+} from '../../infra/constructs/change-event-capture';
 import { DISPATCHER_BATCH_SIZE } from '../../infra/constructs/dispatcher';
 import { DISPATCHER_ENV } from '../../functions/commons/lambda-env';
 import { DEPLOY_TIME_VALUE_CHARACTERS, LAMBDA_ENVIRONMENT_MAX_BYTES } from '../../infra/constructs/notifier-function';
@@ -45,7 +49,8 @@ const TUNED_CONTEXT = {
   visibilityTimeoutSeconds: '300',
 };
 
-const fixtureBody = (file: string) => readFileSync(fileURLToPath(new URL(`../fixtures/events/${file}`, import.meta.url)), 'utf8');
+const fixtureBody = (file: string) =>
+  readFileSync(fileURLToPath(new URL(`../fixtures/events/${file}`, import.meta.url)), 'utf8');
 
 interface Stacked {
   readonly result: SynthResult;
@@ -74,14 +79,17 @@ type Statement = {
   Condition?: Record<string, Record<string, unknown>>;
 };
 
-const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const asList = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 const propertiesOf = (raw: CfnTemplate, logicalId: string) => raw.Resources[logicalId]!.Properties!;
 
 /** Statements of the resource policies (QueuePolicy, TopicPolicy) that name this resource. */
 function resourcePolicyStatements(raw: CfnTemplate, type: string, listKey: string, logicalId: string): Statement[] {
   return Object.values(raw.Resources)
     .filter((resource) => resource.Type === type)
-    .filter((resource) => asList(resource.Properties![listKey]).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: logicalId })))
+    .filter((resource) =>
+      asList(resource.Properties![listKey]).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: logicalId })),
+    )
     .flatMap((resource) => (resource.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 
@@ -106,7 +114,9 @@ function expectTlsOnly(statements: Statement[], service: string): void {
   expect(denials.length).toBeGreaterThan(0);
   for (const denial of denials) {
     expect(JSON.stringify(denial.Principal)).toMatch(/^("\*"|\{"AWS":"\*"\})$/);
-    expect(asList(denial.Action).some((action) => action === `${service}:*` || action === `${service}:Publish`)).toBe(true);
+    expect(asList(denial.Action).some((action) => action === `${service}:*` || action === `${service}:Publish`)).toBe(
+      true,
+    );
   }
 }
 
@@ -143,7 +153,9 @@ describe('capture: the EventBridge rule', () => {
     const { raw, id, result } = stacked(TUNED_CONTEXT);
     const nested = (field: string) => field.split('.').reduceRight<unknown>((inner, key) => ({ [key]: inner }), IDS);
     // Act
-    const { detail } = propertiesOf(raw, id(result.stack.capture.rule)).EventPattern as { detail: Record<string, unknown> };
+    const { detail } = propertiesOf(raw, id(result.stack.capture.rule)).EventPattern as {
+      detail: Record<string, unknown>;
+    };
     // Assert
     expect(detail.eventName).toEqual(['UpdateDistribution', 'CreateInvalidation']);
     expect(detail.errorCode).toEqual([{ exists: false }]);
@@ -152,10 +164,19 @@ describe('capture: the EventBridge rule', () => {
   });
 
   describe('with more distributionIds than the event pattern can name', () => {
-    const ids = ['E2QWRUHAPOMQZL', ...Array.from({ length: 59 }, (_, index) => `E2QWRUHA${String(index).padStart(6, '0')}`)];
+    const ids = [
+      'E2QWRUHAPOMQZL',
+      ...Array.from({ length: 59 }, (_, index) => `E2QWRUHA${String(index).padStart(6, '0')}`),
+    ];
     const capturePattern = (distributionIds: readonly string[]) => {
       const stack = new Stack();
-      new ChangeEventCapture(stack, 'Capture', { watchedEvents: DEFAULT_WATCHED_EVENTS, distributionIds, retentionSeconds: 3_600, receiveWaitSeconds: 0, visibilityTimeoutSeconds: 180 });
+      new ChangeEventCapture(stack, 'Capture', {
+        watchedEvents: DEFAULT_WATCHED_EVENTS,
+        distributionIds,
+        retentionSeconds: 3_600,
+        receiveWaitSeconds: 0,
+        visibilityTimeoutSeconds: 180,
+      });
       const [rule] = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'));
       return rule!.Properties.EventPattern as { detail: { $or?: Array<Record<string, unknown>> } };
     };
@@ -163,7 +184,7 @@ describe('capture: the EventBridge rule', () => {
     while (fitting < ids.length && capturePattern(ids.slice(0, fitting + 1)).detail.$or !== undefined) fitting++;
     const oneMore = ids.slice(0, fitting + 1);
 
-    it('names the ids in the rule up to EventBridge\'s MAX_EVENT_PATTERN_CHARACTERS, and not one id past them', () => {
+    it("names the ids in the rule up to EventBridge's MAX_EVENT_PATTERN_CHARACTERS, and not one id past them", () => {
       // Arrange: the pattern with the longest list that fits, and that pattern with one more id in every id field
       const longest = capturePattern(ids.slice(0, fitting));
       const extraId = oneMore.at(-1)!;
@@ -183,13 +204,18 @@ describe('capture: the EventBridge rule', () => {
     });
 
     it.each([
-      { mode: 'stepfunctions', consumer: (stack: NotifierStack) => stack.node.findChild('Dispatcher').node.findChild('Function') },
+      {
+        mode: 'stepfunctions',
+        consumer: (stack: NotifierStack) => stack.node.findChild('Dispatcher').node.findChild('Function'),
+      },
       { mode: 'sqs-retry', consumer: (stack: NotifierStack) => stack.statusCheck!.function },
     ])('says so at synth time, and the $mode Lambda still skips unlisted distributions', ({ mode, consumer }) => {
       // Arrange
       const { raw, id, result } = stacked({ mode, distributionIds: oneMore.join(',') });
       const fitted = stacked({ mode, distributionIds: ids.slice(0, fitting).join(',') });
-      const variables = (propertiesOf(raw, id(consumer(result.stack))).Environment as { Variables: Record<string, string> }).Variables;
+      const variables = (
+        propertiesOf(raw, id(consumer(result.stack))).Environment as { Variables: Record<string, string> }
+      ).Variables;
       const settings = parseWatchSettings(variables[WATCH_SETTINGS_ENV]);
       // Act
       const infos = infosWithId(result.stack, DISTRIBUTION_FILTER_LEFT_OUT);
@@ -199,7 +225,9 @@ describe('capture: the EventBridge rule', () => {
       expect(propertiesOf(raw, id(result.stack.capture.rule)).EventPattern).not.toHaveProperty(['detail', '$or']);
       expect(infos.map((info) => info.id)).toEqual([`/${result.stack.capture.rule.node.path}`]);
       expect(String(infos[0]!.entry.data)).toMatch(
-        new RegExp(`distributionIds lists ${oneMore.length} ids.*passes every watched call.*drops changes to other distributions.*one Lambda invocation per unrelated change`),
+        new RegExp(
+          `distributionIds lists ${oneMore.length} ids.*passes every watched call.*drops changes to other distributions.*one Lambda invocation per unrelated change`,
+        ),
       );
       expect(infosWithId(fitted.result.stack, DISTRIBUTION_FILTER_LEFT_OUT)).toEqual([]);
       expect(settings.distributionIds).toEqual(oneMore);
@@ -211,22 +239,31 @@ describe('capture: the EventBridge rule', () => {
 
 describe('buffer: the queues', () => {
   it.each([
-    { settings: 'defaults', context: DEFAULTS_CONTEXT, retention: 345_600, wait: 20, visibility: 6 * DISPATCHER_TIMEOUT_SECONDS },
+    {
+      settings: 'defaults',
+      context: DEFAULTS_CONTEXT,
+      retention: 345_600,
+      wait: 20,
+      visibility: 6 * DISPATCHER_TIMEOUT_SECONDS,
+    },
     { settings: 'tuned', context: TUNED_CONTEXT, retention: 86_400, wait: 5, visibility: 300 },
-  ])('buffer queue follows the configuration ($settings), encrypted, redriving to the DLQ', ({ context, retention, wait, visibility }) => {
-    // Arrange
-    const { raw, id, result } = stacked(context);
-    // Act
-    const queue = propertiesOf(raw, id(result.stack.capture.queue));
-    // Assert
-    expect(queue).toMatchObject({
-      MessageRetentionPeriod: retention,
-      ReceiveMessageWaitTimeSeconds: wait,
-      VisibilityTimeout: visibility,
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [id(result.stack.capture.deadLetterQueue), 'Arn'] } },
-    });
-    expectEncrypted(queue);
-  });
+  ])(
+    'buffer queue follows the configuration ($settings), encrypted, redriving to the DLQ',
+    ({ context, retention, wait, visibility }) => {
+      // Arrange
+      const { raw, id, result } = stacked(context);
+      // Act
+      const queue = propertiesOf(raw, id(result.stack.capture.queue));
+      // Assert
+      expect(queue).toMatchObject({
+        MessageRetentionPeriod: retention,
+        ReceiveMessageWaitTimeSeconds: wait,
+        VisibilityTimeout: visibility,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [id(result.stack.capture.deadLetterQueue), 'Arn'] } },
+      });
+      expectEncrypted(queue);
+    },
+  );
 
   it('dead-letter queue is encrypted too', () => {
     // Arrange
@@ -256,9 +293,12 @@ describe('buffer: the queues', () => {
     const { raw, id, result } = stacked(DEFAULTS_CONTEXT);
     const ruleArn = { 'Fn::GetAtt': [id(result.stack.capture.rule), 'Arn'] };
     // Act
-    const allows = resourcePolicyStatements(raw, 'AWS::SQS::QueuePolicy', 'Queues', id(result.stack.capture.queue)).filter(
-      (statement) => statement.Effect === 'Allow',
-    );
+    const allows = resourcePolicyStatements(
+      raw,
+      'AWS::SQS::QueuePolicy',
+      'Queues',
+      id(result.stack.capture.queue),
+    ).filter((statement) => statement.Effect === 'Allow');
     // Assert
     expect(allows.some((statement) => asList(statement.Action).includes('sqs:SendMessage'))).toBe(true);
     for (const allow of allows) {
@@ -286,7 +326,8 @@ describe('dispatch: the Lambda function', () => {
     const { raw, id, result } = stacked(TUNED_CONTEXT);
     const dispatcher = result.stack.node.findChild('Dispatcher').node.findChild('Function');
     // Act
-    const variables = (propertiesOf(raw, id(dispatcher)).Environment as { Variables: Record<string, unknown> }).Variables;
+    const variables = (propertiesOf(raw, id(dispatcher)).Environment as { Variables: Record<string, unknown> })
+      .Variables;
     // Assert
     expect(variables[DISPATCHER_ENV.stateMachineArn]).toEqual({ Ref: stateMachineLogicalId(raw) });
     expect(parseWatchSettings(variables[WATCH_SETTINGS_ENV] as string)).toMatchObject({
@@ -338,38 +379,64 @@ describe('least-privilege IAM', () => {
 
   it.each([
     // Tenant calls are opt-in, so neither the defaults nor TUNED_CONTEXT may read a tenant.
-    { settings: 'defaults', context: DEFAULTS_CONTEXT, distributions: ['*'], cloudfrontReads: distributionReads, tenants: [] },
-    { settings: 'tenant calls, read by the state machine', context: { ...DEFAULTS_CONTEXT, ...tenantContext('sdk') }, distributions: ['*'], cloudfrontReads: [...distributionReads, ...tenantReads], tenants: ['*'] },
-    { settings: 'distributionIds', context: TUNED_CONTEXT, distributions: IDS, cloudfrontReads: distributionReads, tenants: [] },
-  ])('grants no wildcard action and only what each part needs ($settings)', ({ context, distributions, cloudfrontReads, tenants }) => {
-    // Arrange
-    const { raw, id, result } = stacked(context);
-    const machineId = stateMachineLogicalId(raw);
-    const machineName = propertiesOf(raw, machineId).StateMachineName as string;
-    const ownMachine = [fakeArn(raw, machineId), `arn:aws:states:us-east-1:${FAKE_ACCOUNT}:stateMachine:${machineName}`];
-    const topicArn = fakeArn(raw, id(result.stack.notifications.topic));
-    const distributionArns = [
-      ...distributions.map((distribution) => `arn:aws:cloudfront::${FAKE_ACCOUNT}:distribution/${distribution}`),
-      ...tenants.map((tenant) => `arn:aws:cloudfront::${FAKE_ACCOUNT}:distribution-tenant/${tenant}`),
-    ];
-    // Act
-    const statements = identityStatements(raw);
-    const allows = statements.filter((statement) => statement.Effect === 'Allow');
-    const actions = allows.flatMap((statement) => asList(statement.Action));
-    const resourcesFor = (prefix: string) =>
-      allows
-        .filter((statement) => asList(statement.Action).some((action) => action.startsWith(prefix)))
-        .flatMap((statement) => asList(resolveIntrinsics(statement.Resource, raw) as string | string[]));
-    // Assert
-    expect(statements.every((statement) => statement.NotAction === undefined && statement.NotResource === undefined)).toBe(true);
-    expect(actions.filter((action) => action === '*' || /^[\w-]+:\*$/.test(action))).toEqual([]);
-    expect(new Set(actions.filter((action) => action.startsWith('cloudfront:')))).toEqual(new Set(cloudfrontReads));
-    expect(new Set(resourcesFor('cloudfront:'))).toEqual(new Set(distributionArns));
-    expect(new Set(resourcesFor('sns:Publish'))).toEqual(new Set([topicArn]));
-    const startable = resourcesFor('states:StartExecution');
-    expect(startable.length).toBeGreaterThan(0);
-    expect(startable.filter((arn) => !ownMachine.includes(arn))).toEqual([]);
-  });
+    {
+      settings: 'defaults',
+      context: DEFAULTS_CONTEXT,
+      distributions: ['*'],
+      cloudfrontReads: distributionReads,
+      tenants: [],
+    },
+    {
+      settings: 'tenant calls, read by the state machine',
+      context: { ...DEFAULTS_CONTEXT, ...tenantContext('sdk') },
+      distributions: ['*'],
+      cloudfrontReads: [...distributionReads, ...tenantReads],
+      tenants: ['*'],
+    },
+    {
+      settings: 'distributionIds',
+      context: TUNED_CONTEXT,
+      distributions: IDS,
+      cloudfrontReads: distributionReads,
+      tenants: [],
+    },
+  ])(
+    'grants no wildcard action and only what each part needs ($settings)',
+    ({ context, distributions, cloudfrontReads, tenants }) => {
+      // Arrange
+      const { raw, id, result } = stacked(context);
+      const machineId = stateMachineLogicalId(raw);
+      const machineName = propertiesOf(raw, machineId).StateMachineName as string;
+      const ownMachine = [
+        fakeArn(raw, machineId),
+        `arn:aws:states:us-east-1:${FAKE_ACCOUNT}:stateMachine:${machineName}`,
+      ];
+      const topicArn = fakeArn(raw, id(result.stack.notifications.topic));
+      const distributionArns = [
+        ...distributions.map((distribution) => `arn:aws:cloudfront::${FAKE_ACCOUNT}:distribution/${distribution}`),
+        ...tenants.map((tenant) => `arn:aws:cloudfront::${FAKE_ACCOUNT}:distribution-tenant/${tenant}`),
+      ];
+      // Act
+      const statements = identityStatements(raw);
+      const allows = statements.filter((statement) => statement.Effect === 'Allow');
+      const actions = allows.flatMap((statement) => asList(statement.Action));
+      const resourcesFor = (prefix: string) =>
+        allows
+          .filter((statement) => asList(statement.Action).some((action) => action.startsWith(prefix)))
+          .flatMap((statement) => asList(resolveIntrinsics(statement.Resource, raw) as string | string[]));
+      // Assert
+      expect(
+        statements.every((statement) => statement.NotAction === undefined && statement.NotResource === undefined),
+      ).toBe(true);
+      expect(actions.filter((action) => action === '*' || /^[\w-]+:\*$/.test(action))).toEqual([]);
+      expect(new Set(actions.filter((action) => action.startsWith('cloudfront:')))).toEqual(new Set(cloudfrontReads));
+      expect(new Set(resourcesFor('cloudfront:'))).toEqual(new Set(distributionArns));
+      expect(new Set(resourcesFor('sns:Publish'))).toEqual(new Set([topicArn]));
+      const startable = resourcesFor('states:StartExecution');
+      expect(startable.length).toBeGreaterThan(0);
+      expect(startable.filter((arn) => !ownMachine.includes(arn))).toEqual([]);
+    },
+  );
 });
 
 describe('notify: the topic', () => {
@@ -377,7 +444,9 @@ describe('notify: the topic', () => {
     // Arrange
     const { template, id, result } = stacked(DEFAULTS_CONTEXT);
     // Act
-    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'email' } }));
+    const subscriptions = Object.values(
+      template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'email' } }),
+    );
     // Assert
     expect(subscriptions.map((subscription) => subscription.Properties.Endpoint).sort()).toEqual([...EMAILS].sort());
     for (const subscription of subscriptions) {
@@ -418,7 +487,10 @@ describe('distributionIds and the 4 KB of a Lambda environment', () => {
   const environments = (template: CfnTemplate) =>
     Object.values(template.Resources)
       .filter((resource) => resource.Type === 'AWS::Lambda::Function')
-      .map((resource) => (resource.Properties!.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {});
+      .map(
+        (resource) =>
+          (resource.Properties!.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {},
+      );
   /** As Lambda measures it: the variables as one JSON object, a deploy-time reference at its assumed longest. */
   const measured = (variables: Record<string, unknown>) => {
     const atDeploy = (value: unknown) => {
@@ -457,7 +529,9 @@ describe('distributionIds and the 4 KB of a Lambda environment', () => {
       const settings = parseWatchSettings(carrying[0]![WATCH_SETTINGS_ENV] as string);
       expect(settings.distributionIds).toEqual(ids(maximum));
       const withOneMore = { ...settings, distributionIds: ids(maximum + 1) };
-      expect(measured({ ...carrying[0], [WATCH_SETTINGS_ENV]: JSON.stringify(withOneMore) })).toBeGreaterThan(LAMBDA_ENVIRONMENT_MAX_BYTES);
+      expect(measured({ ...carrying[0], [WATCH_SETTINGS_ENV]: JSON.stringify(withOneMore) })).toBeGreaterThan(
+        LAMBDA_ENVIRONMENT_MAX_BYTES,
+      );
       expect(oneMore).toBeInstanceOf(ConfigError);
       expect(oneMore.message).toContain('"distributionIds"');
       expect(oneMore.message).toContain(`at most ${maximum} ids of 14 characters`);

@@ -20,7 +20,9 @@ const TENANT_ARN = 'arn:aws:cloudfront::123456789012:distribution-tenant/*';
 function roleStatements(raw: CfnTemplate, rolePrefix: string): { action: string; resources: string[] }[] {
   return Object.values(raw.Resources)
     .filter((resource) => resource.Type === 'AWS::IAM::Policy')
-    .filter((policy) => (policy.Properties!.Roles as Array<{ Ref: string }>).some((role) => role.Ref.startsWith(rolePrefix)))
+    .filter((policy) =>
+      (policy.Properties!.Roles as Array<{ Ref: string }>).some((role) => role.Ref.startsWith(rolePrefix)),
+    )
     .flatMap((policy) => (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement)
     .filter((statement) => statement.Effect === 'Allow')
     .flatMap((statement) => {
@@ -30,7 +32,9 @@ function roleStatements(raw: CfnTemplate, rolePrefix: string): { action: string;
 }
 
 const readerFunctions = (raw: CfnTemplate) =>
-  Object.entries(raw.Resources).filter(([id, resource]) => resource.Type === 'AWS::Lambda::Function' && id.startsWith('StatusReader'));
+  Object.entries(raw.Resources).filter(
+    ([id, resource]) => resource.Type === 'AWS::Lambda::Function' && id.startsWith('StatusReader'),
+  );
 
 describe('tenant calls are opt-in, and how the state machine reads a tenant', () => {
   it('the default stack grants no tenant read and has no status reader', () => {
@@ -63,14 +67,18 @@ describe('tenant calls are opt-in, and how the state machine reads a tenant', ()
     expect(machine.filter(({ action }) => action === 'lambda:InvokeFunction')).toEqual([
       { action: 'lambda:InvokeFunction', resources: [`arn:aws:lambda:us-east-1:123456789012:function:${readerId}`] },
     ]);
-    expect(machine.filter(({ action }) => action.startsWith('cloudfront:')).map(({ action }) => action).sort()).toEqual([
-      'cloudfront:GetDistribution',
-      'cloudfront:GetInvalidation',
-    ]);
+    expect(
+      machine
+        .filter(({ action }) => action.startsWith('cloudfront:'))
+        .map(({ action }) => action)
+        .sort(),
+    ).toEqual(['cloudfront:GetDistribution', 'cloudfront:GetInvalidation']);
     expect(readerGrants.filter(({ action }) => action.startsWith('cloudfront:'))).toEqual(
       TENANT_READS.map((action) => ({ action, resources: [TENANT_ARN] })),
     );
-    expect(readerGrants.map(({ action }) => action).filter((action) => /^(sns|states|sqs|lambda):/.test(action))).toEqual([]);
+    expect(
+      readerGrants.map(({ action }) => action).filter((action) => /^(sns|states|sqs|lambda):/.test(action)),
+    ).toEqual([]);
   });
 
   it('tenantStatusCheck sdk: no status reader; the state machine reads tenants itself', () => {
@@ -80,7 +88,9 @@ describe('tenant calls are opt-in, and how the state machine reads a tenant', ()
     const machine = roleStatements(template, 'WatchStateMachineRole');
     // Assert
     expect(readerFunctions(template)).toEqual([]);
-    expect(machine.filter(({ action }) => TENANT_READS.includes(action))).toEqual(TENANT_READS.map((action) => ({ action, resources: [TENANT_ARN] })));
+    expect(machine.filter(({ action }) => TENANT_READS.includes(action))).toEqual(
+      TENANT_READS.map((action) => ({ action, resources: [TENANT_ARN] })),
+    );
     expect(machine.map(({ action }) => action)).not.toContain('lambda:InvokeFunction');
   });
 
@@ -91,7 +101,9 @@ describe('tenant calls are opt-in, and how the state machine reads a tenant', ()
     const checker = roleStatements(template, 'StatusCheckRole');
     // Assert
     expect(readerFunctions(template)).toEqual([]);
-    expect(checker.filter(({ action }) => TENANT_READS.includes(action))).toEqual(TENANT_READS.map((action) => ({ action, resources: [TENANT_ARN] })));
+    expect(checker.filter(({ action }) => TENANT_READS.includes(action))).toEqual(
+      TENANT_READS.map((action) => ({ action, resources: [TENANT_ARN] })),
+    );
   });
 });
 
@@ -100,14 +112,21 @@ describe('StatusReader on a bare stack', () => {
 
   it('exposes its function and the kinds it reads: the tenant kinds among the watched ones', () => {
     // Arrange
-    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Bare', { env: { region: 'us-east-1' } });
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Bare', {
+      env: { region: 'us-east-1' },
+    });
     // Act
-    const reader = new StatusReader(stack, 'Reader', { ...logs, watchedEvents: ['UpdateDistribution', 'CreateInvalidationForDistributionTenant'] });
+    const reader = new StatusReader(stack, 'Reader', {
+      ...logs,
+      watchedEvents: ['UpdateDistribution', 'CreateInvalidationForDistributionTenant'],
+    });
     // Assert
     expect(reader.kinds).toEqual(['tenant-invalidation']);
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({ Action: 'cloudfront:GetInvalidationForDistributionTenant', Effect: 'Allow' })]),
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'cloudfront:GetInvalidationForDistributionTenant', Effect: 'Allow' }),
+        ]),
       },
     });
     expect(reader.function.runtime.name).toBe('nodejs24.x');

@@ -11,7 +11,8 @@ export interface FakeRequest {
   readonly body: Record<string, unknown>;
 }
 
-export type FakeAnswer = { readonly body: Record<string, unknown> } | { readonly error: string; readonly message: string };
+export type FakeAnswer =
+  { readonly body: Record<string, unknown> } | { readonly error: string; readonly message: string };
 
 export type FakeHandler = (request: FakeRequest, requestsSoFar: readonly FakeRequest[]) => FakeAnswer;
 
@@ -30,7 +31,10 @@ export async function startFakeStepFunctions(handle: FakeHandler): Promise<FakeS
     incoming.on('data', (chunk: string) => (raw += chunk));
     incoming.on('end', () => {
       const target = String(incoming.headers['x-amz-target'] ?? '');
-      const request: FakeRequest = { action: target.replace(/^AWSStepFunctions\./, ''), body: raw ? JSON.parse(raw) : {} };
+      const request: FakeRequest = {
+        action: target.replace(/^AWSStepFunctions\./, ''),
+        body: raw ? JSON.parse(raw) : {},
+      };
       const answer = handle(request, requests);
       requests.push(request);
       const failed = 'error' in answer;

@@ -3,7 +3,13 @@
  * (stopped again afterwards), else a skip reason that every test reports.
  */
 import type { TestProject } from 'vitest/node';
-import { dockerCompose, localSfnClient, resolveTarget, waitUntilAnswering, type SfnLocalTarget } from '../../tools/sfn-local/runner';
+import {
+  dockerCompose,
+  localSfnClient,
+  resolveTarget,
+  waitUntilAnswering,
+  type SfnLocalTarget,
+} from '../../tools/sfn-local/runner';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -64,7 +64,11 @@ async function taskInvocations(scenario: WatchScenario, definition: AslDefinitio
     cloudfront: scriptedCloudFront(scenario.answers),
     waitMilliseconds: 0,
     onEvent: ({ type, stateName }) => {
-      if ((type === 'StateEntered' || type === 'StateRetried') && stateName && definition.States[stateName]?.Type === 'Task') {
+      if (
+        (type === 'StateEntered' || type === 'StateRetried') &&
+        stateName &&
+        definition.States[stateName]?.Type === 'Task'
+      ) {
         counts[stateName] = (counts[stateName] ?? 0) + 1;
       }
     },
@@ -92,10 +96,14 @@ async function replayMocks(
     const invocation = invocations[stateName] ?? 0;
     invocations[stateName] = invocation + 1;
     if (tasks[stateName] === 'publish') {
-      publishedOutcomes.push((input as { MessageAttributes?: { outcome?: { StringValue?: string } } }).MessageAttributes?.outcome?.StringValue);
+      publishedOutcomes.push(
+        (input as { MessageAttributes?: { outcome?: { StringValue?: string } } }).MessageAttributes?.outcome
+          ?.StringValue,
+      );
     }
     const mockName = testCase[stateName];
-    const mocked = mockName === undefined ? undefined : mockedAnswer(config.MockedResponses[mockName] ?? {}, invocation);
+    const mocked =
+      mockName === undefined ? undefined : mockedAnswer(config.MockedResponses[mockName] ?? {}, invocation);
     if (mocked === undefined) {
       unanswered.push(`${stateName} #${invocation}`);
       throw new Error(`no mocked answer for invocation ${invocation} of ${stateName}`);
@@ -135,11 +143,18 @@ describe('test/sfn-local/MockConfigFile.json', () => {
 
   it('has a state machine per stack variant: the default one runs the non-tenant scenarios, each tenant one the tenant scenarios', () => {
     // Arrange
-    const tenantScenarios = WATCH_SCENARIOS.filter((scenario) => TENANT_KINDS.includes(scenario.input.watch.kind)).map(({ name }) => name);
-    const otherScenarios = WATCH_SCENARIOS.filter((scenario) => !TENANT_KINDS.includes(scenario.input.watch.kind)).map(({ name }) => name);
+    const tenantScenarios = WATCH_SCENARIOS.filter((scenario) => TENANT_KINDS.includes(scenario.input.watch.kind)).map(
+      ({ name }) => name,
+    );
+    const otherScenarios = WATCH_SCENARIOS.filter((scenario) => !TENANT_KINDS.includes(scenario.input.watch.kind)).map(
+      ({ name }) => name,
+    );
     // Act
     const testCases = Object.fromEntries(
-      Object.entries(committedMockConfig().StateMachines).map(([machineName, { TestCases }]) => [machineName, Object.keys(TestCases)]),
+      Object.entries(committedMockConfig().StateMachines).map(([machineName, { TestCases }]) => [
+        machineName,
+        Object.keys(TestCases),
+      ]),
     );
     // Assert
     expect(tenantScenarios).toHaveLength(10);
@@ -178,7 +193,11 @@ describe('test/sfn-local/MockConfigFile.json', () => {
     const completed = { Invalidation: { ...inProgress.Invalidation, Status: 'Completed' } };
     const config = committedMockConfig();
     const mockOf = (machineName: string) =>
-      config.MockedResponses[config.StateMachines[machineName]!.TestCases.TenantInvalidationCompleted![STATE_NAMES['tenant-invalidation'].getStatus]!];
+      config.MockedResponses[
+        config.StateMachines[machineName]!.TestCases.TenantInvalidationCompleted![
+          STATE_NAMES['tenant-invalidation'].getStatus
+        ]!
+      ];
     // Act
     const viaLambda = mockOf(TENANT_LAMBDA_MACHINE);
     const viaSdk = mockOf(TENANT_SDK_MACHINE);
@@ -190,47 +209,70 @@ describe('test/sfn-local/MockConfigFile.json', () => {
     expect(viaSdk).toEqual({ '0': { Return: inProgress }, '1': { Return: completed } });
   });
 
-  it.each(['TenantLambda', 'TenantSdk'])('throws the same error names for the %s machine as the aws-sdk integration', (label) => {
-    // Arrange
-    const config = committedMockConfig();
-    const testCase = config.StateMachines[`${DEFAULT_MACHINE}-${label}`]!.TestCases.TenantNotFound!;
-    // Act
-    const mocked = config.MockedResponses[testCase[STATE_NAMES.tenant.getStatus]!];
-    // Assert
-    expect(mocked).toEqual({
-      '0': { Throw: { Error: 'CloudFront.EntityNotFoundException', Cause: 'The specified distribution tenant does not exist.' } },
-    });
-  });
+  it.each(['TenantLambda', 'TenantSdk'])(
+    'throws the same error names for the %s machine as the aws-sdk integration',
+    (label) => {
+      // Arrange
+      const config = committedMockConfig();
+      const testCase = config.StateMachines[`${DEFAULT_MACHINE}-${label}`]!.TestCases.TenantNotFound!;
+      // Act
+      const mocked = config.MockedResponses[testCase[STATE_NAMES.tenant.getStatus]!];
+      // Assert
+      expect(mocked).toEqual({
+        '0': {
+          Throw: {
+            Error: 'CloudFront.EntityNotFoundException',
+            Cause: 'The specified distribution tenant does not exist.',
+          },
+        },
+      });
+    },
+  );
 
-  it.each(SCENARIO_RUNS)('mocks every Task invocation of $name on the $machine machine, retries included, and nothing else', async ({ scenario, variant }) => {
-    // Arrange
-    const config = committedMockConfig();
-    const testCase = config.StateMachines[machineNameOf(variant)]!.TestCases[scenario.name]!;
-    // Act
-    const invocations = await taskInvocations(scenario, deployedDefinition(variant.context));
-    // Assert
-    const mocked = Object.fromEntries(
-      Object.entries(testCase).map(([stateName, mockName]) => [stateName, invocationNumbers(config.MockedResponses[mockName] ?? {})]),
-    );
-    const needed = Object.fromEntries(
-      Object.entries(invocations).map(([stateName, count]) => [stateName, Array.from({ length: count }, (_, index) => index)]),
-    );
-    expect(Object.keys(needed).length, 'the in-process run invoked no Task').toBeGreaterThan(0);
-    expect(mocked).toEqual(needed);
-  });
+  it.each(SCENARIO_RUNS)(
+    'mocks every Task invocation of $name on the $machine machine, retries included, and nothing else',
+    async ({ scenario, variant }) => {
+      // Arrange
+      const config = committedMockConfig();
+      const testCase = config.StateMachines[machineNameOf(variant)]!.TestCases[scenario.name]!;
+      // Act
+      const invocations = await taskInvocations(scenario, deployedDefinition(variant.context));
+      // Assert
+      const mocked = Object.fromEntries(
+        Object.entries(testCase).map(([stateName, mockName]) => [
+          stateName,
+          invocationNumbers(config.MockedResponses[mockName] ?? {}),
+        ]),
+      );
+      const needed = Object.fromEntries(
+        Object.entries(invocations).map(([stateName, count]) => [
+          stateName,
+          Array.from({ length: count }, (_, index) => index),
+        ]),
+      );
+      expect(Object.keys(needed).length, 'the in-process run invoked no Task').toBeGreaterThan(0);
+      expect(mocked).toEqual(needed);
+    },
+  );
 
-  it.each(SCENARIO_RUNS)('answered only from the mock file, $name on the $machine machine ends as the scenario expects', async ({ scenario, variant }) => {
-    // Arrange
-    const config = committedMockConfig();
-    const definition = deployedDefinition(variant.context);
-    const reference = await runLocally(definition, scenario.input, { cloudfront: scriptedCloudFront(scenario.answers), waitMilliseconds: 0 });
-    // Act
-    const { observed, unanswered } = await replayMocks(config, machineNameOf(variant), scenario, definition);
-    // Assert
-    expect(unanswered).toEqual([]);
-    expectScenario(scenario, observed, `${scenario.name} replayed from the ${variant.label} mocks`);
-    expect(observed.statesEntered).toEqual(reference.statesEntered);
-  });
+  it.each(SCENARIO_RUNS)(
+    'answered only from the mock file, $name on the $machine machine ends as the scenario expects',
+    async ({ scenario, variant }) => {
+      // Arrange
+      const config = committedMockConfig();
+      const definition = deployedDefinition(variant.context);
+      const reference = await runLocally(definition, scenario.input, {
+        cloudfront: scriptedCloudFront(scenario.answers),
+        waitMilliseconds: 0,
+      });
+      // Act
+      const { observed, unanswered } = await replayMocks(config, machineNameOf(variant), scenario, definition);
+      // Assert
+      expect(unanswered).toEqual([]);
+      expectScenario(scenario, observed, `${scenario.name} replayed from the ${variant.label} mocks`);
+      expect(observed.statesEntered).toEqual(reference.statesEntered);
+    },
+  );
 });
 
 describe('toMockedResponse', () => {

@@ -17,7 +17,12 @@ import {
 import { expectScenario } from '../scenarios/expectations';
 import { WATCH_SCENARIOS } from '../scenarios/watch-scenarios';
 import { deployedDefinition, tenantContext } from '../support/definition';
-import { startFakeStepFunctions, type FakeAnswer, type FakeRequest, type FakeStepFunctions } from './fake-step-functions';
+import {
+  startFakeStepFunctions,
+  type FakeAnswer,
+  type FakeRequest,
+  type FakeStepFunctions,
+} from './fake-step-functions';
 
 const MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:CloudFrontChangeNotifier-ChangeWatch';
 const EXECUTION_ARN = 'arn:aws:states:us-east-1:123456789012:execution:CloudFrontChangeNotifier-ChangeWatch:run-1';
@@ -29,7 +34,9 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function serve(handle: (request: FakeRequest, requestsSoFar: readonly FakeRequest[]) => FakeAnswer): Promise<FakeStepFunctions> {
+async function serve(
+  handle: (request: FakeRequest, requestsSoFar: readonly FakeRequest[]) => FakeAnswer,
+): Promise<FakeStepFunctions> {
   fake = await startFakeStepFunctions(handle);
   return fake;
 }
@@ -48,21 +55,30 @@ function dockerControl(reason: string | undefined): DockerControl & { ups: numbe
 
 /** History events in the JSON shape GetExecutionHistory answers with, numbered from 1. */
 function history(...events: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
-  return events.map((event, index) => ({ id: index + 1, previousEventId: index, timestamp: 1_795_000_000 + index, ...event }));
+  return events.map((event, index) => ({
+    id: index + 1,
+    previousEventId: index,
+    timestamp: 1_795_000_000 + index,
+    ...event,
+  }));
 }
 const entered = (type: string, name: string) => ({ type, stateEnteredEventDetails: { name, input: '{}' } });
 const scheduled = (resourceType: string, resource: string, parameters: unknown) => ({
   type: 'TaskScheduled',
   taskScheduledEventDetails: { resourceType, resource, region: 'us-east-1', parameters: JSON.stringify(parameters) },
 });
-const publishOf = (outcome: string) => scheduled('sns', 'publish', { MessageAttributes: { outcome: { DataType: 'String', StringValue: outcome } } });
+const publishOf = (outcome: string) =>
+  scheduled('sns', 'publish', { MessageAttributes: { outcome: { DataType: 'String', StringValue: outcome } } });
 const failed = (error: string, resourceType = 'aws-sdk:cloudfront', resource = 'getDistribution') => ({
   type: 'TaskFailed',
   taskFailedEventDetails: { resourceType, resource, error, cause: '' },
 });
 /** A tenant status read as the optimized Lambda integration records it: resourceType "lambda", resource "invoke". */
 const invokedStatusReader = (kind: string, parameters: Record<string, string>) =>
-  scheduled('lambda', 'invoke', { FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:StatusReader', Payload: { kind, parameters } });
+  scheduled('lambda', 'invoke', {
+    FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:StatusReader',
+    Payload: { kind, parameters },
+  });
 
 /** What Step Functions records for DistributionNotFound: one check (no retry), one publish, then the Fail state. */
 const DISTRIBUTION_NOT_FOUND_HISTORY = history(
@@ -105,11 +121,19 @@ const TENANT_NOT_FOUND_VIA_LAMBDA_HISTORY = history(
 /** The events as the SDK hands them over: served by the fake and read back through executionHistory. */
 async function recorded(status: string, events: Array<Record<string, unknown>>): Promise<ExecutionRecord> {
   const server = await serve(() => ({ body: { events } }));
-  return { executionArn: EXECUTION_ARN, status, events: await executionHistory(localSfnClient(server.endpoint), EXECUTION_ARN) };
+  return {
+    executionArn: EXECUTION_ARN,
+    status,
+    events: await executionHistory(localSfnClient(server.endpoint), EXECUTION_ARN),
+  };
 }
 
 /** Answers GetExecutionHistory `pageSize` events at a time, the token being the index of the next event. */
-function pagedHistory(events: Array<Record<string, unknown>>, pageSize: number, body: Record<string, unknown>): FakeAnswer {
+function pagedHistory(
+  events: Array<Record<string, unknown>>,
+  pageSize: number,
+  body: Record<string, unknown>,
+): FakeAnswer {
   const start = Number(body.nextToken ?? 0);
   const end = start + pageSize;
   return { body: { events: events.slice(start, end), ...(end < events.length ? { nextToken: String(end) } : {}) } };
@@ -189,18 +213,26 @@ describe('createWatchStateMachine', () => {
     const definition = deployedDefinition();
     const server = await serve((request, soFar) =>
       request.action === 'CreateStateMachine' && soFar.length === 0
-        ? { error: 'InvalidDefinition', message: "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The field 'JitterStrategy' is not supported'" }
+        ? {
+            error: 'InvalidDefinition',
+            message:
+              "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The field 'JitterStrategy' is not supported'",
+          }
         : { body: { stateMachineArn: MACHINE_ARN, creationDate: 1_795_000_000 } },
     );
     const warnings: string[] = [];
     // Act
-    const arn = await createWatchStateMachine(localSfnClient(server.endpoint), 'Watch', definition, (message) => warnings.push(message));
+    const arn = await createWatchStateMachine(localSfnClient(server.endpoint), 'Watch', definition, (message) =>
+      warnings.push(message),
+    );
     // Assert
     const [first, second] = server.calls('CreateStateMachine');
     expect(arn).toBe(MACHINE_ARN);
     expect(first!.body.definition).toContain('JitterStrategy');
     expect(second!.body.definition).not.toMatch(/JitterStrategy|MaxDelaySeconds/);
-    expect(JSON.parse(second!.body.definition as string).States[STATE_NAMES.distribution.getStatus].Retry).toHaveLength(2);
+    expect(JSON.parse(second!.body.definition as string).States[STATE_NAMES.distribution.getStatus].Retry).toHaveLength(
+      2,
+    );
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(STATE_NAMES.distribution.getStatus);
   });
@@ -209,7 +241,12 @@ describe('createWatchStateMachine', () => {
     // Arrange
     const server = await serve(() => ({ error: 'InvalidDefinition', message: 'States.MathAdd is not supported' }));
     // Act
-    const creating = createWatchStateMachine(localSfnClient(server.endpoint), 'Watch', deployedDefinition(), () => undefined);
+    const creating = createWatchStateMachine(
+      localSfnClient(server.endpoint),
+      'Watch',
+      deployedDefinition(),
+      () => undefined,
+    );
     // Assert
     await expect(creating).rejects.toThrow(/States.MathAdd/);
     expect(server.calls('CreateStateMachine')).toHaveLength(1);
@@ -220,7 +257,9 @@ describe('createWatchStateMachine', () => {
     const server = await serve((request) => {
       if (request.action === 'CreateStateMachine') return { error: 'StateMachineAlreadyExists', message: 'exists' };
       if (request.action === 'ListStateMachines') {
-        return { body: { stateMachines: [{ name: 'Watch', stateMachineArn: MACHINE_ARN, type: 'STANDARD', creationDate: 1 }] } };
+        return {
+          body: { stateMachines: [{ name: 'Watch', stateMachineArn: MACHINE_ARN, type: 'STANDARD', creationDate: 1 }] },
+        };
       }
       return { body: { updateDate: 1_795_000_000 } };
     });
@@ -236,18 +275,32 @@ describe('runTestCase', () => {
   it('starts <arn>#<test case>, polls until the execution ends and reads every page of its history', async () => {
     // Arrange
     const server = await serve((request, soFar) => {
-      if (request.action === 'StartExecution') return { body: { executionArn: EXECUTION_ARN, startDate: 1_795_000_000 } };
+      if (request.action === 'StartExecution')
+        return { body: { executionArn: EXECUTION_ARN, startDate: 1_795_000_000 } };
       if (request.action === 'DescribeExecution') {
         const polls = soFar.filter((earlier) => earlier.action === 'DescribeExecution').length;
-        return { body: { executionArn: EXECUTION_ARN, stateMachineArn: MACHINE_ARN, status: polls < 2 ? 'RUNNING' : 'FAILED', startDate: 1 } };
+        return {
+          body: {
+            executionArn: EXECUTION_ARN,
+            stateMachineArn: MACHINE_ARN,
+            status: polls < 2 ? 'RUNNING' : 'FAILED',
+            startDate: 1,
+          },
+        };
       }
       return pagedHistory(DISTRIBUTION_NOT_FOUND_HISTORY, 4, request.body);
     });
     // Act
-    const record = await runTestCase(localSfnClient(server.endpoint), MACHINE_ARN, 'DistributionNotFound', { watch: {} }, {
-      executionName: 'DistributionNotFound-run1',
-      ...FAST,
-    });
+    const record = await runTestCase(
+      localSfnClient(server.endpoint),
+      MACHINE_ARN,
+      'DistributionNotFound',
+      { watch: {} },
+      {
+        executionName: 'DistributionNotFound-run1',
+        ...FAST,
+      },
+    );
     // Assert
     expect(server.calls('StartExecution')[0]!.body).toEqual({
       stateMachineArn: `${MACHINE_ARN}#DistributionNotFound`,
@@ -255,7 +308,12 @@ describe('runTestCase', () => {
       input: '{"watch":{}}',
     });
     expect(server.calls('DescribeExecution')).toHaveLength(3);
-    expect(server.calls('GetExecutionHistory').map((request) => request.body.nextToken)).toEqual([undefined, '4', '8', '12']);
+    expect(server.calls('GetExecutionHistory').map((request) => request.body.nextToken)).toEqual([
+      undefined,
+      '4',
+      '8',
+      '12',
+    ]);
     expect(record.status).toBe('FAILED');
     expect(record.events.map((event) => event.id)).toEqual(DISTRIBUTION_NOT_FOUND_HISTORY.map((event) => event.id));
   });
@@ -268,11 +326,17 @@ describe('runTestCase', () => {
         : { body: { executionArn: EXECUTION_ARN, stateMachineArn: MACHINE_ARN, status: 'RUNNING', startDate: 1 } },
     );
     // Act
-    const running = runTestCase(localSfnClient(server.endpoint), MACHINE_ARN, 'NeverCompletes', {}, {
-      executionName: 'NeverCompletes-run1',
-      pollIntervalMs: 0,
-      maxPolls: 4,
-    });
+    const running = runTestCase(
+      localSfnClient(server.endpoint),
+      MACHINE_ARN,
+      'NeverCompletes',
+      {},
+      {
+        executionName: 'NeverCompletes-run1',
+        pollIntervalMs: 0,
+        maxPolls: 4,
+      },
+    );
     // Assert
     await expect(running).rejects.toThrow(`${EXECUTION_ARN} was still RUNNING after 4 polls`);
     expect(server.calls('DescribeExecution')).toHaveLength(4);
@@ -283,11 +347,18 @@ describe('runTestCase', () => {
     // Arrange
     const server = await serve((request) => {
       if (request.action === 'StartExecution') return { body: { executionArn: EXECUTION_ARN, startDate: 1 } };
-      if (request.action === 'DescribeExecution') return { body: { executionArn: EXECUTION_ARN, stateMachineArn: MACHINE_ARN, status, startDate: 1 } };
+      if (request.action === 'DescribeExecution')
+        return { body: { executionArn: EXECUTION_ARN, stateMachineArn: MACHINE_ARN, status, startDate: 1 } };
       return { body: { events: [] } };
     });
     // Act
-    const record = await runTestCase(localSfnClient(server.endpoint), MACHINE_ARN, 'AnyCase', {}, { executionName: 'x', ...FAST });
+    const record = await runTestCase(
+      localSfnClient(server.endpoint),
+      MACHINE_ARN,
+      'AnyCase',
+      {},
+      { executionName: 'x', ...FAST },
+    );
     // Assert
     expect(record.status).toBe(status);
     expect(server.calls('DescribeExecution')).toHaveLength(1);
@@ -352,7 +423,10 @@ describe('observeExecution', () => {
         invokedStatusReader('tenant', { Identifier: 'dt_1' }),
         failed('States.TaskFailed', 'lambda', 'invoke'),
         invokedStatusReader('tenant', { Identifier: 'dt_1' }),
-        { type: 'TaskSucceeded', taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: '{"StatusCode":200}' } },
+        {
+          type: 'TaskSucceeded',
+          taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: '{"StatusCode":200}' },
+        },
         entered('TaskStateEntered', STATE_NAMES['tenant-invalidation'].getStatus),
         invokedStatusReader('tenant-invalidation', { DistributionTenantId: 'dt_1', Id: 'I1' }),
         { type: 'ExecutionSucceeded' },
@@ -375,7 +449,10 @@ describe('observeExecution', () => {
         entered('TaskStateEntered', STATE_NAMES.tenant.getStatus),
         scheduled('aws-sdk:cloudfront', 'getDistributionTenant', { Identifier: 'dt_1' }),
         entered('TaskStateEntered', STATE_NAMES['tenant-invalidation'].getStatus),
-        scheduled('aws-sdk:cloudfront', 'getInvalidationForDistributionTenant', { DistributionTenantId: 'dt_1', Id: 'I1' }),
+        scheduled('aws-sdk:cloudfront', 'getInvalidationForDistributionTenant', {
+          DistributionTenantId: 'dt_1',
+          Id: 'I1',
+        }),
         { type: 'ExecutionSucceeded' },
       ),
     );
@@ -392,7 +469,13 @@ describe('observeExecution', () => {
       'SUCCEEDED',
       history(
         entered('TaskStateEntered', STATE_NAMES.tenant.getStatus),
-        { type: 'LambdaFunctionScheduled', lambdaFunctionScheduledEventDetails: { resource: 'arn:aws:lambda:us-east-1:123456789012:function:StatusReader', input: '{}' } },
+        {
+          type: 'LambdaFunctionScheduled',
+          lambdaFunctionScheduledEventDetails: {
+            resource: 'arn:aws:lambda:us-east-1:123456789012:function:StatusReader',
+            input: '{}',
+          },
+        },
         { type: 'LambdaFunctionStarted' },
         { type: 'LambdaFunctionSucceeded', lambdaFunctionSucceededEventDetails: { output: '{}' } },
         { type: 'ExecutionSucceeded' },
@@ -408,12 +491,17 @@ describe('observeExecution', () => {
     // Arrange
     const record = await recorded(
       'SUCCEEDED',
-      history(entered('TaskStateEntered', STATE_NAMES.distribution.notifyDone), { type: 'LambdaFunctionScheduled', lambdaFunctionScheduledEventDetails: { resource: 'x' } }),
+      history(entered('TaskStateEntered', STATE_NAMES.distribution.notifyDone), {
+        type: 'LambdaFunctionScheduled',
+        lambdaFunctionScheduledEventDetails: { resource: 'x' },
+      }),
     );
     // Act
     const observe = () => observeExecution(record, tasksOf(deployedDefinition()));
     // Assert
-    expect(observe).toThrow(`a Lambda function was scheduled in "${STATE_NAMES.distribution.notifyDone}", whose Task calls sns:publish`);
+    expect(observe).toThrow(
+      `a Lambda function was scheduled in "${STATE_NAMES.distribution.notifyDone}", whose Task calls sns:publish`,
+    );
   });
 
   it("refuses a TaskScheduled that names another integration than the state's Task", async () => {
@@ -421,7 +509,10 @@ describe('observeExecution', () => {
     const tasks = tasksOf(deployedDefinition(tenantContext('lambda')));
     const record = await recorded(
       'SUCCEEDED',
-      history(entered('TaskStateEntered', STATE_NAMES.tenant.getStatus), scheduled('aws-sdk:cloudfront', 'getDistributionTenant', { Identifier: 'dt_1' })),
+      history(
+        entered('TaskStateEntered', STATE_NAMES.tenant.getStatus),
+        scheduled('aws-sdk:cloudfront', 'getDistributionTenant', { Identifier: 'dt_1' }),
+      ),
     );
     // Act
     const observe = () => observeExecution(record, tasks);
@@ -433,7 +524,10 @@ describe('observeExecution', () => {
 
   it('refuses a task scheduled outside any Task state of the definition', async () => {
     // Arrange
-    const record = await recorded('SUCCEEDED', history(entered('PassStateEntered', 'Not a task'), scheduled('sns', 'publish', {})));
+    const record = await recorded(
+      'SUCCEEDED',
+      history(entered('PassStateEntered', 'Not a task'), scheduled('sns', 'publish', {})),
+    );
     // Act
     const observe = () => observeExecution(record, tasksOf(deployedDefinition()));
     // Assert
@@ -465,7 +559,12 @@ describe('refusedActionReason', () => {
   /** The error the SDK raises for this CreateStateMachine answer, via the fake. */
   async function createError(answer: { error: string; message: string }): Promise<unknown> {
     const server = await serve(() => answer);
-    return createWatchStateMachine(localSfnClient(server.endpoint), 'Watch', deployedDefinition(), () => undefined).then(
+    return createWatchStateMachine(
+      localSfnClient(server.endpoint),
+      'Watch',
+      deployedDefinition(),
+      () => undefined,
+    ).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -473,7 +572,8 @@ describe('refusedActionReason', () => {
 
   it('names the action when CreateStateMachine refuses the definition for one of them', async () => {
     // Arrange
-    const message = "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The resource provided arn:aws:states:::aws-sdk:cloudfront:getDistributionTenant is not recognized.'";
+    const message =
+      "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The resource provided arn:aws:states:::aws-sdk:cloudfront:getDistributionTenant is not recognized.'";
     const error = await createError({ error: 'InvalidDefinition', message });
     // Act
     const reason = refusedActionReason(error, ['getDistributionTenant', 'getInvalidationForDistributionTenant']);

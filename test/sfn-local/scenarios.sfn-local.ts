@@ -9,7 +9,13 @@ import { STATUS_CALLS } from '../../statemachine/constants';
 import { runLocally, tasksOf } from '../../tools/lib/local-engine';
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
 import { STACK_VARIANTS, variantMachineName, variantsFor } from '../../tools/sfn-local/generate-mock-config';
-import { createWatchStateMachine, localSfnClient, observeExecution, refusedActionReason, runTestCase } from '../../tools/sfn-local/runner';
+import {
+  createWatchStateMachine,
+  localSfnClient,
+  observeExecution,
+  refusedActionReason,
+  runTestCase,
+} from '../../tools/sfn-local/runner';
 import { expectScenario } from '../scenarios/expectations';
 import { WATCH_SCENARIOS } from '../scenarios/watch-scenarios';
 import { deployedDefinition, synthesized } from '../support/definition';
@@ -25,7 +31,13 @@ const RECENT_ACTIONS = Object.values(STATUS_CALLS)
   .map((call) => call.call);
 
 const RUNS = WATCH_SCENARIOS.flatMap((scenario) =>
-  variantsFor(scenario).map((variant) => ({ name: scenario.name, machine: variant.label, description: scenario.description, scenario, variant })),
+  variantsFor(scenario).map((variant) => ({
+    name: scenario.name,
+    machine: variant.label,
+    description: scenario.description,
+    scenario,
+    variant,
+  })),
 );
 
 describe('Step Functions Local runs every scenario the way aws-local-stepfunctions does', () => {
@@ -39,7 +51,9 @@ describe('Step Functions Local runs every scenario the way aws-local-stepfunctio
     for (const variant of STACK_VARIANTS) {
       const name = variantMachineName(synthesized(variant.context).template, variant);
       try {
-        machines.set(variant.label, { arn: await createWatchStateMachine(client.current, name, deployedDefinition(variant.context)) });
+        machines.set(variant.label, {
+          arn: await createWatchStateMachine(client.current, name, deployedDefinition(variant.context)),
+        });
       } catch (error) {
         const skipReason = refusedActionReason(error, RECENT_ACTIONS);
         if (skipReason === undefined) throw error;
@@ -58,7 +72,10 @@ describe('Step Functions Local runs every scenario the way aws-local-stepfunctio
     }
     // Arrange
     const definition = deployedDefinition(variant.context);
-    const reference = await runLocally(definition, scenario.input, { cloudfront: scriptedCloudFront(scenario.answers), waitMilliseconds: 0 });
+    const reference = await runLocally(definition, scenario.input, {
+      cloudfront: scriptedCloudFront(scenario.answers),
+      waitMilliseconds: 0,
+    });
     // Act
     const record = await runTestCase(client.current!, machine.arn, scenario.name, scenario.input, {
       executionName: `${scenario.name}-${variant.label}-${RUN_ID}`,

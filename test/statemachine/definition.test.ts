@@ -3,11 +3,26 @@ import { describe, expect, it } from 'vitest';
 import { WATCH_KINDS, type WatchKind } from '../../functions/commons/cloudtrail';
 import { renderNotification } from '../../functions/commons/notification';
 import { buildSchedule, waitAfterCheck } from '../../functions/commons/schedule';
-import { CHECKS_PER_EXECUTION, HISTORY_EVENT_LIMIT, type WatchExecutionInput } from '../../functions/commons/watch-execution';
-import { NOTIFICATION_FIELD_PATHS, PATHS, STATE_NAMES, WATCH_ERRORS, type KindStateNames } from '../../statemachine/constants';
+import {
+  CHECKS_PER_EXECUTION,
+  HISTORY_EVENT_LIMIT,
+  type WatchExecutionInput,
+} from '../../functions/commons/watch-execution';
+import {
+  NOTIFICATION_FIELD_PATHS,
+  PATHS,
+  STATE_NAMES,
+  WATCH_ERRORS,
+  type KindStateNames,
+} from '../../statemachine/constants';
 import type { AslDefinition, AslState } from '../../statemachine/definition';
 import { runLocally } from '../../tools/lib/local-engine';
-import { scriptedCloudFront, SIMULATED_DOMAIN, SIMULATED_ETAG, type CloudFrontAnswer } from '../../tools/lib/simulated-cloudfront';
+import {
+  scriptedCloudFront,
+  SIMULATED_DOMAIN,
+  SIMULATED_ETAG,
+  type CloudFrontAnswer,
+} from '../../tools/lib/simulated-cloudfront';
 import { FAKE_ACCOUNT, stateMachineLogicalId, watchSettingsOf } from '../../tools/lib/synth';
 import { contextFor, deployedDefinition, synthesized, TENANT_CONTEXTS, tenantContext } from '../support/definition';
 import { fixtureWatch, watchInput } from '../support/fixtures';
@@ -59,7 +74,10 @@ const isTerminal = (state: AslState) => state.Type === 'Succeed' || state.Type =
  */
 function worstCaseEvents(state: AslState): number {
   if (state.Type !== 'Task') return 2;
-  const retries = ((state.Retry as AslState[] | undefined) ?? []).reduce((sum, retrier) => sum + ((retrier.MaxAttempts as number | undefined) ?? 3), 0);
+  const retries = ((state.Retry as AslState[] | undefined) ?? []).reduce(
+    (sum, retrier) => sum + ((retrier.MaxAttempts as number | undefined) ?? 3),
+    0,
+  );
   return 5 + 3 * retries;
 }
 
@@ -123,15 +141,25 @@ describe('the synthesized watch definition', () => {
     const definition = deployedDefinition();
     const jsonataKeys = ['QueryLanguage', 'Assign', 'Arguments', 'Output'];
     // Act
-    const keysInUse = [definition as unknown as AslState, ...Object.values(definition.States)].flatMap((object) => Object.keys(object));
+    const keysInUse = [definition as unknown as AslState, ...Object.values(definition.States)].flatMap((object) =>
+      Object.keys(object),
+    );
     // Assert
     expect(keysInUse.filter((key) => jsonataKeys.includes(key))).toEqual([]);
     expect(JSON.stringify(definition)).not.toContain('{%');
   });
 
   it.each([
-    { stack: 'the default stack', context: {}, expected: [GET_DISTRIBUTION, GET_INVALIDATION, SNS_PUBLISH, START_EXECUTION] },
-    { stack: 'invalidations only', context: { watchedEvents: 'CreateInvalidation' }, expected: [GET_INVALIDATION, SNS_PUBLISH, START_EXECUTION] },
+    {
+      stack: 'the default stack',
+      context: {},
+      expected: [GET_DISTRIBUTION, GET_INVALIDATION, SNS_PUBLISH, START_EXECUTION],
+    },
+    {
+      stack: 'invalidations only',
+      context: { watchedEvents: 'CreateInvalidation' },
+      expected: [GET_INVALIDATION, SNS_PUBLISH, START_EXECUTION],
+    },
     {
       stack: 'tenant calls, tenantStatusCheck lambda',
       context: tenantContext('lambda'),
@@ -146,7 +174,11 @@ describe('the synthesized watch definition', () => {
     // Arrange
     const definition = deployedDefinition(context);
     // Act
-    const resources = new Set(Object.values(definition.States).filter((state) => state.Type === 'Task').map((state) => state.Resource));
+    const resources = new Set(
+      Object.values(definition.States)
+        .filter((state) => state.Type === 'Task')
+        .map((state) => state.Resource),
+    );
     // Assert
     expect([...resources].sort()).toEqual([...expected].sort());
   });
@@ -174,7 +206,10 @@ describe('the synthesized watch definition', () => {
       FunctionName: expect.stringMatching(/^arn:aws:lambda:us-east-1:123456789012:function:/),
       Payload: { kind: 'tenant', parameters: { 'Identifier.$': '$.watch.tenantId' } },
     });
-    expect(lambdaTask.ResultSelector).toEqual({ 'value.$': '$.Payload.DistributionTenant.Status', 'eTag.$': '$.Payload.ETag' });
+    expect(lambdaTask.ResultSelector).toEqual({
+      'value.$': '$.Payload.DistributionTenant.Status',
+      'eTag.$': '$.Payload.ETag',
+    });
     expect(sdkTask.Parameters).toEqual({ 'Identifier.$': '$.watch.tenantId' });
     expect(sdkTask.ResultSelector).toEqual({ 'value.$': '$.DistributionTenant.Status', 'eTag.$': '$.ETag' });
     expect(lambdaTask.Retry).toEqual(sdkTask.Retry);
@@ -205,7 +240,10 @@ describe('an input the dispatcher did not build', () => {
     // Arrange
     const input = { watch, progress: { check: 1, maxChecks: 3, continueAt: 801, part: 1 } };
     // Act
-    const run = await runLocally(deployedDefinition(), input, { cloudfront: scriptedCloudFront([IN_PROGRESS]), waitMilliseconds: 0 });
+    const run = await runLocally(deployedDefinition(), input, {
+      cloudfront: scriptedCloudFront([IN_PROGRESS]),
+      waitMilliseconds: 0,
+    });
     // Assert
     expect({ status: run.status, error: run.error }).toEqual({ status: 'FAILED', error: WATCH_ERRORS.invalidInput });
     expect(run.statesEntered.at(-1)).toBe(STATE_NAMES.invalidInput);
@@ -224,52 +262,61 @@ describe('an input the dispatcher did not build', () => {
 });
 
 describe('a newer change than the watched one (superseded)', () => {
-  it.each(SUPERSEDABLE_KINDS)('%s: Deployed with another ETag than the change recorded goes to the superseded notification first', (kind) => {
-    // Arrange
-    const definition = deployedDefinition(contextFor(kind, 'sdk'));
-    const names: KindStateNames = STATE_NAMES[kind];
-    // Act
-    const choices = definition.States[names.isDone]!.Choices as AslState[];
-    const resultSelector = definition.States[names.getStatus]!.ResultSelector as Record<string, string>;
-    // Assert: the ETag is compared in a Choice of its own, entered only when the watch has one; else plain Deployed
-    expect(resultSelector['eTag.$']).toBe('$.ETag');
-    expect(choices[0]).toEqual({
-      And: [
-        { Variable: PATHS.statusValue, StringEquals: 'Deployed' },
-        { Variable: '$.watch.eTag', IsPresent: true },
-      ],
-      Next: names.sameETag,
-    });
-    expect(choices[1]).toEqual({ Variable: PATHS.statusValue, StringEquals: 'Deployed', Next: names.notifyDone });
-    expect(definition.States[names.sameETag!]).toMatchObject({
-      Type: 'Choice',
-      Choices: [{ Variable: '$.status.eTag', StringEqualsPath: '$.watch.eTag', Next: names.notifyDone }],
-      Default: names.notifySuperseded,
-    });
-    const notify = definition.States[names.notifySuperseded!]!;
-    const { outcome } = (notify.Parameters as { MessageAttributes: { outcome: unknown } }).MessageAttributes;
-    expect(outcome).toEqual({ DataType: 'String', StringValue: 'superseded' });
-    expect(definition.States[notify.Next as string]!.Type).toBe('Succeed');
-  });
+  it.each(SUPERSEDABLE_KINDS)(
+    '%s: Deployed with another ETag than the change recorded goes to the superseded notification first',
+    (kind) => {
+      // Arrange
+      const definition = deployedDefinition(contextFor(kind, 'sdk'));
+      const names: KindStateNames = STATE_NAMES[kind];
+      // Act
+      const choices = definition.States[names.isDone]!.Choices as AslState[];
+      const resultSelector = definition.States[names.getStatus]!.ResultSelector as Record<string, string>;
+      // Assert: the ETag is compared in a Choice of its own, entered only when the watch has one; else plain Deployed
+      expect(resultSelector['eTag.$']).toBe('$.ETag');
+      expect(choices[0]).toEqual({
+        And: [
+          { Variable: PATHS.statusValue, StringEquals: 'Deployed' },
+          { Variable: '$.watch.eTag', IsPresent: true },
+        ],
+        Next: names.sameETag,
+      });
+      expect(choices[1]).toEqual({ Variable: PATHS.statusValue, StringEquals: 'Deployed', Next: names.notifyDone });
+      expect(definition.States[names.sameETag!]).toMatchObject({
+        Type: 'Choice',
+        Choices: [{ Variable: '$.status.eTag', StringEqualsPath: '$.watch.eTag', Next: names.notifyDone }],
+        Default: names.notifySuperseded,
+      });
+      const notify = definition.States[names.notifySuperseded!]!;
+      const { outcome } = (notify.Parameters as { MessageAttributes: { outcome: unknown } }).MessageAttributes;
+      expect(outcome).toEqual({ DataType: 'String', StringValue: 'superseded' });
+      expect(definition.States[notify.Next as string]!.Type).toBe('Succeed');
+    },
+  );
 
-  it.each(WATCH_KINDS.filter((kind) => !SUPERSEDABLE_KINDS.includes(kind)))('%s: no rule reads an ETag, and no superseded state exists', (kind) => {
-    // Arrange
-    const definition = deployedDefinition(contextFor(kind));
-    const names: KindStateNames = STATE_NAMES[kind];
-    // Act
-    const choices = JSON.stringify(definition.States[names.isDone]!.Choices);
-    // Assert
-    expect(choices).not.toContain('eTag');
-    expect(names.sameETag).toBeUndefined();
-    expect(names.notifySuperseded).toBeUndefined();
-    const published = Object.values(definition.States)
-      .filter((state) => state.Resource === SNS_PUBLISH)
-      .map((state) => (state.Parameters as { MessageAttributes: Record<string, { StringValue?: string }> }).MessageAttributes)
-      .filter((attributes) => attributes.kind!.StringValue === kind)
-      .map((attributes) => attributes.outcome!.StringValue);
-    expect(published.length).toBeGreaterThan(0);
-    expect(published).not.toContain('superseded');
-  });
+  it.each(WATCH_KINDS.filter((kind) => !SUPERSEDABLE_KINDS.includes(kind)))(
+    '%s: no rule reads an ETag, and no superseded state exists',
+    (kind) => {
+      // Arrange
+      const definition = deployedDefinition(contextFor(kind));
+      const names: KindStateNames = STATE_NAMES[kind];
+      // Act
+      const choices = JSON.stringify(definition.States[names.isDone]!.Choices);
+      // Assert
+      expect(choices).not.toContain('eTag');
+      expect(names.sameETag).toBeUndefined();
+      expect(names.notifySuperseded).toBeUndefined();
+      const published = Object.values(definition.States)
+        .filter((state) => state.Resource === SNS_PUBLISH)
+        .map(
+          (state) =>
+            (state.Parameters as { MessageAttributes: Record<string, { StringValue?: string }> }).MessageAttributes,
+        )
+        .filter((attributes) => attributes.kind!.StringValue === kind)
+        .map((attributes) => attributes.outcome!.StringValue);
+      expect(published.length).toBeGreaterThan(0);
+      expect(published).not.toContain('superseded');
+    },
+  );
 });
 
 describe('a real Wait state (no wait override, so SecondsPath is evaluated)', () => {
@@ -277,7 +324,10 @@ describe('a real Wait state (no wait override, so SecondsPath is evaluated)', ()
     // Arrange
     const definition = deployedDefinition(EXTREME);
     const input = dispatchedInput(EXTREME, 'create-distribution.json');
-    const scheduledWait = waitAfterCheck(buildSchedule('distribution', watchSettingsOf(synthesized(EXTREME).template).schedule), 1);
+    const scheduledWait = waitAfterCheck(
+      buildSchedule('distribution', watchSettingsOf(synthesized(EXTREME).template).schedule),
+      1,
+    );
     const waits: number[] = [];
     // Act
     const run = await runLocally(definition, input, {
@@ -298,20 +348,23 @@ describe('a real Wait state (no wait override, so SecondsPath is evaluated)', ()
 });
 
 describe('staying under the 25,000-event history limit', () => {
-  it.each(TENANT_CONTEXTS)('one execution with every retry spent stays under the limit at the extreme settings (every call, tenantStatusCheck $tenantStatusCheck)', ({ context }) => {
-    // Arrange
-    const definition = deployedDefinition({ ...EXTREME, ...context });
-    const input = dispatchedInput(EXTREME, 'create-distribution.json');
-    const loops = WATCH_KINDS.map((kind) => costliestLoop(definition, STATE_NAMES[kind].getStatus));
-    // Act
-    const loopsPerExecution = input.progress.continueAt - input.progress.check;
-    const executionEvents = 2; // ExecutionStarted and ExecutionSucceeded/Failed
-    const worstCase = executionEvents + loopsPerExecution * Math.max(...loops) + costliestStraightPath(definition);
-    // Assert
-    expect(loops.every((events) => events > 0)).toBe(true);
-    expect(loopsPerExecution).toBe(CHECKS_PER_EXECUTION);
-    expect(worstCase, `worst case ${worstCase} events`).toBeLessThan(HISTORY_EVENT_LIMIT);
-  });
+  it.each(TENANT_CONTEXTS)(
+    'one execution with every retry spent stays under the limit at the extreme settings (every call, tenantStatusCheck $tenantStatusCheck)',
+    ({ context }) => {
+      // Arrange
+      const definition = deployedDefinition({ ...EXTREME, ...context });
+      const input = dispatchedInput(EXTREME, 'create-distribution.json');
+      const loops = WATCH_KINDS.map((kind) => costliestLoop(definition, STATE_NAMES[kind].getStatus));
+      // Act
+      const loopsPerExecution = input.progress.continueAt - input.progress.check;
+      const executionEvents = 2; // ExecutionStarted and ExecutionSucceeded/Failed
+      const worstCase = executionEvents + loopsPerExecution * Math.max(...loops) + costliestStraightPath(definition);
+      // Assert
+      expect(loops.every((events) => events > 0)).toBe(true);
+      expect(loopsPerExecution).toBe(CHECKS_PER_EXECUTION);
+      expect(worstCase, `worst case ${worstCase} events`).toBeLessThan(HISTORY_EVENT_LIMIT);
+    },
+  );
 
   it('such a watch needs more checks than one execution makes, so it really continues', () => {
     // Arrange
@@ -336,7 +389,10 @@ describe('continuing a watch in a new execution', () => {
     const { template } = synthesized(EXTREME);
     const machineName = template.Resources[stateMachineLogicalId(template)]!.Properties!.StateMachineName as string;
     // Act
-    const run = await runLocally(definition(), input, { cloudfront: scriptedCloudFront([IN_PROGRESS]), waitMilliseconds: 0 });
+    const run = await runLocally(definition(), input, {
+      cloudfront: scriptedCloudFront([IN_PROGRESS]),
+      waitMilliseconds: 0,
+    });
     // Assert
     expect(run.status).toBe('SUCCEEDED');
     expect(run.published).toEqual([]);
@@ -356,7 +412,9 @@ describe('continuing a watch in a new execution', () => {
 
   it('treats a continuation whose name exists (StepFunctions.ExecutionAlreadyExistsException) as handed over: no retry, no failure', async () => {
     // Arrange: the optimized states:startExecution integration names StartExecution's errors "StepFunctions.<Exception>"
-    const refused = Object.assign(new Error('Execution Already Exists: part2'), { name: 'StepFunctions.ExecutionAlreadyExistsException' });
+    const refused = Object.assign(new Error('Execution Already Exists: part2'), {
+      name: 'StepFunctions.ExecutionAlreadyExistsException',
+    });
     let attempts = 0;
     // Act
     const run = await runLocally(definition(), firstPart({ continueAt: 3 }), {
@@ -371,7 +429,9 @@ describe('continuing a watch in a new execution', () => {
     expect({ status: run.status, error: run.error }).toEqual({ status: 'SUCCEEDED', error: undefined });
     expect(attempts).toBe(1);
     expect(run.statesEntered.at(-1)).toBe('Watch continues in a new execution');
-    expect((run.output as { continuation: { Error: string } }).continuation.Error).toBe('StepFunctions.ExecutionAlreadyExistsException');
+    expect((run.output as { continuation: { Error: string } }).continuation.Error).toBe(
+      'StepFunctions.ExecutionAlreadyExistsException',
+    );
   });
 
   it('part 2 keeps counting and ends with exactly one notification', async () => {
@@ -415,7 +475,10 @@ describe('continuing a watch in a new execution', () => {
     });
     const secondInput = first.continuations[0]!.Input as WatchExecutionInput;
     // Act
-    const second = await runLocally(definition(), secondInput, { cloudfront: scriptedCloudFront([IN_PROGRESS]), waitMilliseconds: 0 });
+    const second = await runLocally(definition(), secondInput, {
+      cloudfront: scriptedCloudFront([IN_PROGRESS]),
+      waitMilliseconds: 0,
+    });
     // Assert
     expect({ status: second.status, error: second.error }).toEqual({ status: 'FAILED', error: WATCH_ERRORS.timedOut });
     expect(second.cloudfrontCalls).toBe(2);

@@ -13,7 +13,11 @@ describe('the synthesized watch state machine, run in aws-local-stepfunctions', 
   // A tenant scenario runs on both ways of reading a tenant's status: the status-reader Lambda and the aws-sdk integration.
   const runs = WATCH_SCENARIOS.flatMap((scenario) =>
     isRecentStatusCall(scenario.input.watch.kind)
-      ? TENANT_CONTEXTS.map(({ tenantStatusCheck, context }) => ({ scenario, variant: `tenantStatusCheck=${tenantStatusCheck}`, context }))
+      ? TENANT_CONTEXTS.map(({ tenantStatusCheck, context }) => ({
+          scenario,
+          variant: `tenantStatusCheck=${tenantStatusCheck}`,
+          context,
+        }))
       : [{ scenario, variant: 'default stack', context: {} }],
   );
 

@@ -63,8 +63,12 @@ describe('a long watch in the interpreter', () => {
     // Act
     const { run } = await runNeverFinishing(input);
     // Assert
-    const phasesEntered = [...new Set(run.statesEntered.filter((name) => name.startsWith(STATE_NAMES.distribution.nextCheck)))];
-    expect(phasesEntered).toEqual(['2 s', '10 s', '20 s', '40 s'].map((wait) => `${STATE_NAMES.distribution.nextCheck} ${wait}`));
+    const phasesEntered = [
+      ...new Set(run.statesEntered.filter((name) => name.startsWith(STATE_NAMES.distribution.nextCheck))),
+    ];
+    expect(phasesEntered).toEqual(
+      ['2 s', '10 s', '20 s', '40 s'].map((wait) => `${STATE_NAMES.distribution.nextCheck} ${wait}`),
+    );
   });
 
   it('keeps its phase and its waits when it continues in a new execution: the check count and status travel with it', async () => {

@@ -52,7 +52,11 @@ const cloudfrontMock = mockClient(CloudFrontClient);
 const snsMock = mockClient(SNSClient);
 const sqsMock = mockClient(SQSClient);
 
-function delivery(file: string, receiveCount: number, sentAt = file === 'create-invalidation.json' ? INVALIDATION_SENT : UPDATE_SENT): QueuedChange {
+function delivery(
+  file: string,
+  receiveCount: number,
+  sentAt = file === 'create-invalidation.json' ? INVALIDATION_SENT : UPDATE_SENT,
+): QueuedChange {
   return { body: fixtureBody(file), receiptHandle: `handle-${file}-${receiveCount}`, receiveCount, sentAt };
 }
 
@@ -145,7 +149,9 @@ describe('checkQueuedChange', () => {
       const result = await checkQueuedChange(delivery('create-invalidation.json', 2), deps);
       // Assert
       expect(result).toEqual({ result: 'notified', outcome: 'completed', check: 2 });
-      expect(published().map((input) => input.Subject)).toEqual([`CloudFront ${DISTRIBUTION_ID} invalidation completed`]);
+      expect(published().map((input) => input.Subject)).toEqual([
+        `CloudFront ${DISTRIBUTION_ID} invalidation completed`,
+      ]);
       expect(published()[0]!.Message).toContain(`Invalidation:  ${INVALIDATION_ID}`);
     });
 
@@ -161,42 +167,62 @@ describe('checkQueuedChange', () => {
   });
 
   describe('not done', () => {
-    it.each([1, 2, 30])('after check %i hides the message until the schedule\'s next check and keeps it', async (check) => {
-      // Arrange
-      cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress'));
-      const message = delivery('update-distribution.json', check);
-      // Act
-      const result = await checkQueuedChange(message, deps);
-      // Assert
-      const waitSeconds = waitAfterCheck(SCHEDULE, check);
-      expect(result).toEqual({ result: 'check-again', check, waitSeconds, reason: 'status is InProgress' });
-      expect(keepsMessage(result)).toBe(true);
-      expect(visibilityChanges()).toEqual([{ QueueUrl: QUEUE_URL, ReceiptHandle: message.receiptHandle, VisibilityTimeout: waitSeconds }]);
-      expect(published()).toEqual([]);
-    });
+    it.each([1, 2, 30])(
+      "after check %i hides the message until the schedule's next check and keeps it",
+      async (check) => {
+        // Arrange
+        cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress'));
+        const message = delivery('update-distribution.json', check);
+        // Act
+        const result = await checkQueuedChange(message, deps);
+        // Assert
+        const waitSeconds = waitAfterCheck(SCHEDULE, check);
+        expect(result).toEqual({ result: 'check-again', check, waitSeconds, reason: 'status is InProgress' });
+        expect(keepsMessage(result)).toBe(true);
+        expect(visibilityChanges()).toEqual([
+          { QueueUrl: QUEUE_URL, ReceiptHandle: message.receiptHandle, VisibilityTimeout: waitSeconds },
+        ]);
+        expect(published()).toEqual([]);
+      },
+    );
 
     it('never asks SQS to hide a message past 12 hours from its receive, even with settings synth would refuse', async () => {
       // Arrange: a 50,000 s interval (a hand-edited WATCH_SETTINGS); SQS counts 43,200 s from the receive, the check runs up to 90 s after it
       cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress'));
-      const schedule = { pollIntervalSeconds: 50_000, distributionFastPhaseSeconds: 0, growthAfterSeconds: 1_209_600, maxPollIntervalSeconds: 50_000 };
+      const schedule = {
+        pollIntervalSeconds: 50_000,
+        distributionFastPhaseSeconds: 0,
+        growthAfterSeconds: 1_209_600,
+        maxPollIntervalSeconds: 50_000,
+      };
       const message = delivery('update-distribution.json', 1);
       // Act
-      const result = await checkQueuedChange(message, { ...deps, settings: { ...deps.settings, retentionSeconds: 1_209_600, schedule } });
+      const result = await checkQueuedChange(message, {
+        ...deps,
+        settings: { ...deps.settings, retentionSeconds: 1_209_600, schedule },
+      });
       // Assert
       expect(result).toMatchObject({ result: 'check-again', check: 1, waitSeconds: 43_110 });
-      expect(visibilityChanges()).toEqual([{ QueueUrl: QUEUE_URL, ReceiptHandle: message.receiptHandle, VisibilityTimeout: 43_110 }]);
+      expect(visibilityChanges()).toEqual([
+        { QueueUrl: QUEUE_URL, ReceiptHandle: message.receiptHandle, VisibilityTimeout: 43_110 },
+      ]);
     });
 
     it('keeps the message even when its visibility cannot be changed: the queue visibility timeout applies', async () => {
       // Arrange
       cloudfrontMock.on(GetInvalidationCommand).resolves(invalidation('InProgress'));
-      sqsMock.on(ChangeMessageVisibilityCommand).rejects(Object.assign(new Error('SQS unavailable'), { name: 'InternalError', $fault: 'server' }));
+      sqsMock
+        .on(ChangeMessageVisibilityCommand)
+        .rejects(Object.assign(new Error('SQS unavailable'), { name: 'InternalError', $fault: 'server' }));
       // Act
       const result = await checkQueuedChange(delivery('create-invalidation.json', 1), deps);
       // Assert
       expect(result.result).toBe('check-again');
       expect(logger.lines).toContainEqual(
-        expect.objectContaining({ level: 'warn', message: expect.stringContaining('queue visibility timeout applies') }),
+        expect.objectContaining({
+          level: 'warn',
+          message: expect.stringContaining('queue visibility timeout applies'),
+        }),
       );
     });
   });
@@ -308,7 +334,9 @@ describe('checkQueuedChange', () => {
       expect(result).toMatchObject({ result: 'check-again', check: 3, waitSeconds: waitAfterCheck(SCHEDULE, 3) });
       expect(visibilityChanges().map((input) => input.VisibilityTimeout)).toEqual([waitAfterCheck(SCHEDULE, 3)]);
       expect(published()).toEqual([]);
-      expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ check: 3 }) }));
+      expect(logger.lines).toContainEqual(
+        expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ check: 3 }) }),
+      );
     });
 
     it('publishes "check-failed" when the last check of the watch cannot be made either', async () => {
@@ -333,14 +361,27 @@ describe('checkQueuedChange', () => {
       // Assert
       expect(result).toEqual({ result: 'notified', outcome: 'check-failed', check: 1 });
       expect(published()[0]!.Message).toContain('Error:         CloudFront.AccessDeniedException');
-      expect(published()[0]!.Message).toContain('Cause:         User is not authorized to perform cloudfront:GetDistribution');
+      expect(published()[0]!.Message).toContain(
+        'Cause:         User is not authorized to perform cloudfront:GetDistribution',
+      );
     });
   });
 
   describe('SNS errors', () => {
     it.each([
-      ['throttled', () => Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 } })],
-      ['refused', () => new AuthorizationErrorException({ message: 'not authorized', $metadata: { httpStatusCode: 403 } })],
+      [
+        'throttled',
+        () =>
+          Object.assign(new Error('Rate exceeded'), {
+            name: 'Throttling',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+          }),
+      ],
+      [
+        'refused',
+        () => new AuthorizationErrorException({ message: 'not authorized', $metadata: { httpStatusCode: 403 } }),
+      ],
     ])('keeps the message when the publish is %s, without shortening its visibility', async (_case, error) => {
       // Arrange
       cloudfrontMock.on(GetDistributionCommand).resolves(distribution('Deployed'));
@@ -351,7 +392,12 @@ describe('checkQueuedChange', () => {
       expect(result).toMatchObject({ result: 'notify-again', outcome: 'deployed' });
       expect(keepsMessage(result)).toBe(true);
       expect(visibilityChanges()).toEqual([]);
-      expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ outcome: 'deployed', receiveCount: 4 }) }));
+      expect(logger.lines).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          fields: expect.objectContaining({ outcome: 'deployed', receiveCount: 4 }),
+        }),
+      );
     });
   });
 
@@ -396,7 +442,12 @@ describe('checkQueuedChange', () => {
       // Act
       const result = await checkQueuedChange(deliveryAfterEvent('create-distribution-tenant.json', 2), deps);
       // Assert
-      expect(result).toEqual({ result: 'check-again', check: 2, waitSeconds: waitAfterCheck(SCHEDULE, 2), reason: 'status is InProgress' });
+      expect(result).toEqual({
+        result: 'check-again',
+        check: 2,
+        waitSeconds: waitAfterCheck(SCHEDULE, 2),
+        reason: 'status is InProgress',
+      });
     });
 
     it('publishes "not-found" when the tenant calls answer EntityNotFound', async () => {
@@ -416,15 +467,21 @@ describe('checkQueuedChange', () => {
     it('asks GetInvalidationForDistributionTenant with the tenant and invalidation ids for a tenant invalidation', async () => {
       // Arrange
       cloudfrontMock
-        .on(GetInvalidationForDistributionTenantCommand, { DistributionTenantId: TENANT_ID, Id: TENANT_INVALIDATION_ID })
+        .on(GetInvalidationForDistributionTenantCommand, {
+          DistributionTenantId: TENANT_ID,
+          Id: TENANT_INVALIDATION_ID,
+        })
         .resolves(invalidation('Completed', TENANT_INVALIDATION_ID));
       // Act
-      const result = await checkQueuedChange(deliveryAfterEvent('create-invalidation-for-distribution-tenant.json', 4), deps);
+      const result = await checkQueuedChange(
+        deliveryAfterEvent('create-invalidation-for-distribution-tenant.json', 4),
+        deps,
+      );
       // Assert
       expect(result).toEqual({ result: 'notified', outcome: 'completed', check: 4 });
-      expect(cloudfrontMock.commandCalls(GetInvalidationForDistributionTenantCommand).map((call) => call.args[0].input)).toEqual([
-        { DistributionTenantId: TENANT_ID, Id: TENANT_INVALIDATION_ID },
-      ]);
+      expect(
+        cloudfrontMock.commandCalls(GetInvalidationForDistributionTenantCommand).map((call) => call.args[0].input),
+      ).toEqual([{ DistributionTenantId: TENANT_ID, Id: TENANT_INVALIDATION_ID }]);
       expect(published()[0]!.Subject).toBe(`CloudFront tenant ${TENANT_ID} invalidation completed`);
       expect(published()[0]!.Message).toContain(`Invalidation:  ${TENANT_INVALIDATION_ID}`);
     });
@@ -435,7 +492,10 @@ describe('checkQueuedChange', () => {
         .on(GetInvalidationForDistributionTenantCommand)
         .rejects(sdkError(AWS_ERRORS.entityNotFound, 'The distribution tenant does not exist.'));
       // Act
-      const result = await checkQueuedChange(deliveryAfterEvent('create-invalidation-for-distribution-tenant.json', 1), deps);
+      const result = await checkQueuedChange(
+        deliveryAfterEvent('create-invalidation-for-distribution-tenant.json', 1),
+        deps,
+      );
       // Assert
       expect(result).toEqual({ result: 'notified', outcome: 'not-found', check: 1 });
     });
@@ -468,7 +528,9 @@ describe('checkQueuedChange', () => {
 
     it('publishes "deployed" whatever the ETag when the event had none (AssociateAlias)', async () => {
       // Arrange
-      cloudfrontMock.on(GetDistributionCommand, { Id: 'E1TARGETEXAMPL' }).resolves(distribution('Deployed', NEWER_ETAG));
+      cloudfrontMock
+        .on(GetDistributionCommand, { Id: 'E1TARGETEXAMPL' })
+        .resolves(distribution('Deployed', NEWER_ETAG));
       // Act
       const result = await checkQueuedChange(deliveryAfterEvent('associate-alias.json', 1), deps);
       // Assert
@@ -482,7 +544,12 @@ describe('checkQueuedChange', () => {
       // Act
       const result = await checkQueuedChange(delivery('update-distribution.json', 2), deps);
       // Assert
-      expect(result).toEqual({ result: 'check-again', check: 2, waitSeconds: waitAfterCheck(SCHEDULE, 2), reason: 'status is InProgress' });
+      expect(result).toEqual({
+        result: 'check-again',
+        check: 2,
+        waitSeconds: waitAfterCheck(SCHEDULE, 2),
+        reason: 'status is InProgress',
+      });
       expect(published()).toEqual([]);
     });
   });
@@ -507,19 +574,24 @@ describe('checkQueuedChange', () => {
     it.each([
       ['not JSON', '{"detail-type":'],
       ['a truncated CreateDistribution', fixtureBody('create-distribution-without-response.json')],
-    ])('logs a message that is %s as an error and sends it straight back, towards the dead-letter queue', async (_case, body) => {
-      // Arrange
-      const message: QueuedChange = { body, receiptHandle: 'handle-bad', receiveCount: 7, sentAt: UPDATE_SENT };
-      // Act
-      const result = await checkQueuedChange(message, deps);
-      // Assert
-      expect(result.result).toBe('unusable');
-      expect(keepsMessage(result)).toBe(true);
-      expect(logger.lines).toEqual([expect.objectContaining({ level: 'error', fields: expect.objectContaining({ receiveCount: 7 }) })]);
-      expect(visibilityChanges()).toEqual([
-        { QueueUrl: QUEUE_URL, ReceiptHandle: 'handle-bad', VisibilityTimeout: UNUSABLE_EVENT_VISIBILITY_SECONDS },
-      ]);
-      expect(cloudfrontMock.calls()).toEqual([]);
-    });
+    ])(
+      'logs a message that is %s as an error and sends it straight back, towards the dead-letter queue',
+      async (_case, body) => {
+        // Arrange
+        const message: QueuedChange = { body, receiptHandle: 'handle-bad', receiveCount: 7, sentAt: UPDATE_SENT };
+        // Act
+        const result = await checkQueuedChange(message, deps);
+        // Assert
+        expect(result.result).toBe('unusable');
+        expect(keepsMessage(result)).toBe(true);
+        expect(logger.lines).toEqual([
+          expect.objectContaining({ level: 'error', fields: expect.objectContaining({ receiveCount: 7 }) }),
+        ]);
+        expect(visibilityChanges()).toEqual([
+          { QueueUrl: QUEUE_URL, ReceiptHandle: 'handle-bad', VisibilityTimeout: UNUSABLE_EVENT_VISIBILITY_SECONDS },
+        ]);
+        expect(cloudfrontMock.calls()).toEqual([]);
+      },
+    );
   });
 });

@@ -27,7 +27,9 @@ const context = lambdaContext('notifier-status-check');
 
 function visibilityByReceipt(): Record<string, number | undefined> {
   return Object.fromEntries(
-    sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((call) => [call.args[0].input.ReceiptHandle, call.args[0].input.VisibilityTimeout]),
+    sqsMock
+      .commandCalls(ChangeMessageVisibilityCommand)
+      .map((call) => [call.args[0].input.ReceiptHandle, call.args[0].input.VisibilityTimeout]),
   );
 }
 
@@ -86,26 +88,32 @@ describe('the status-check Lambda handler', () => {
     const response = await handler(event, context);
     // Assert
     // Records are checked in parallel, so failures are listed in the order they finished.
-    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual(['malformed', 'not-done', 'throttled']);
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual([
+      'malformed',
+      'not-done',
+      'throttled',
+    ]);
     expect(visibilityByReceipt()).toEqual({
       'receipt-not-done': waitAfterCheck(SCHEDULE, 2),
       'receipt-throttled': waitAfterCheck(SCHEDULE, 4),
       'receipt-malformed': UNUSABLE_EVENT_VISIBILITY_SECONDS,
     });
-    expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand).every((call) => call.args[0].input.QueueUrl === QUEUE_URL)).toBe(true);
-    const outcomes = snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input.MessageAttributes!.outcome!.StringValue);
+    expect(
+      sqsMock.commandCalls(ChangeMessageVisibilityCommand).every((call) => call.args[0].input.QueueUrl === QUEUE_URL),
+    ).toBe(true);
+    const outcomes = snsMock
+      .commandCalls(PublishCommand)
+      .map((call) => call.args[0].input.MessageAttributes!.outcome!.StringValue);
     expect(outcomes.sort()).toEqual(['completed', 'not-found']);
   });
 
   it("names each record's own messageId on its log lines while the records of a batch are checked at the same time", async () => {
     // Arrange: the first record's answer comes last, so its lines are written while the other record is in flight
-    cloudfrontMock
-      .on(GetDistributionCommand)
-      .callsFake(async ({ Id }: { Id: string }) => {
-        await new Promise((resolve) => setImmediate(resolve));
-        if (Id === 'E2QWRUHAPOMQZL') await new Promise((resolve) => setImmediate(resolve));
-        return distributionResponse(Id, 'InProgress');
-      });
+    cloudfrontMock.on(GetDistributionCommand).callsFake(async ({ Id }: { Id: string }) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (Id === 'E2QWRUHAPOMQZL') await new Promise((resolve) => setImmediate(resolve));
+      return distributionResponse(Id, 'InProgress');
+    });
     const event = sqsEvent(
       { messageId: 'slow', body: fixtureBody('update-distribution.json'), receiveCount: 2 },
       { messageId: 'fast', body: fixtureBody('copy-distribution.json'), receiveCount: 2 },
@@ -126,7 +134,10 @@ describe('the status-check Lambda handler', () => {
     cloudfrontMock.on(GetDistributionCommand).resolves(distributionResponse('E2QWRUHAPOMQZL', 'InProgress') as never);
     const handler = await importHandler();
     // Act
-    const response = await handler(sqsEvent({ messageId: 'only', body: fixtureBody('update-distribution.json') }), context);
+    const response = await handler(
+      sqsEvent({ messageId: 'only', body: fixtureBody('update-distribution.json') }),
+      context,
+    );
     // Assert
     expect(response).toEqual<SQSBatchResponse>({ batchItemFailures: [{ itemIdentifier: 'only' }] });
   });

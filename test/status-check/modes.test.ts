@@ -13,7 +13,12 @@ import { synthesized } from '../support/definition';
 const EMAILS = ['ops@example.com', 'dev@example.org'];
 const IDS = ['E2QWRUHAPOMQZL', 'EDFDVBD6EXAMPLE'];
 /** A two-day watch with a check every ten minutes: 288 checks, well inside SQS's 1,000 receives. */
-const SQS_RETRY = { mode: 'sqs-retry', notificationEmails: EMAILS.join(','), pollIntervalSeconds: '600', retentionSeconds: '172800' };
+const SQS_RETRY = {
+  mode: 'sqs-retry',
+  notificationEmails: EMAILS.join(','),
+  pollIntervalSeconds: '600',
+  retentionSeconds: '172800',
+};
 const STEP_FUNCTIONS = { mode: 'stepfunctions', notificationEmails: EMAILS.join(',') };
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
@@ -41,7 +46,10 @@ function actionsOn(statements: Statement[]): Map<string, string[]> {
   for (const statement of statements) {
     expect(statement.Effect).toBe('Allow');
     for (const action of asList(statement.Action)) {
-      byAction.set(action, [...(byAction.get(action) ?? []), ...asList(statement.Resource).map((resource) => JSON.stringify(resource))]);
+      byAction.set(action, [
+        ...(byAction.get(action) ?? []),
+        ...asList(statement.Resource).map((resource) => JSON.stringify(resource)),
+      ]);
     }
   }
   return byAction;
@@ -87,7 +95,7 @@ describe('mode sqs-retry', () => {
     });
   });
 
-  it('sets the buffer queue\'s maxReceiveCount from the schedule and retention, and keeps its visibility timeout', () => {
+  it("sets the buffer queue's maxReceiveCount from the schedule and retention, and keeps its visibility timeout", () => {
     // Arrange
     const { raw, result, id } = stacked(SQS_RETRY);
     // Act
@@ -120,21 +128,31 @@ describe('mode sqs-retry', () => {
     }
     const services = new Set([...actions.keys()].map((action) => action.split(':')[0]));
     expect([...services].sort()).toEqual(['cloudfront', 'kms', 'logs', 'sns', 'sqs', 'xray']);
-    expect([...actions.keys()].filter((action) => action.startsWith('sqs:')).sort()).toEqual(
-      ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
-    );
+    expect([...actions.keys()].filter((action) => action.startsWith('sqs:')).sort()).toEqual([
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
+    ]);
   });
 
   it('with distributionIds and no CopyDistribution watched, reads the status of those distributions only', () => {
     // Arrange: a CopyDistribution watch polls the staging copy it creates, whose id no list holds
-    const { raw, result, id } = stacked({ ...SQS_RETRY, distributionIds: IDS.join(','), watchedEvents: 'UpdateDistribution,CreateInvalidation' });
+    const { raw, result, id } = stacked({
+      ...SQS_RETRY,
+      distributionIds: IDS.join(','),
+      watchedEvents: 'UpdateDistribution,CreateInvalidation',
+    });
     // Act
     const actions = actionsOn(roleStatements(raw, id(result.stack.statusCheck!.function.role!)));
     // Assert
     for (const action of ['cloudfront:GetDistribution', 'cloudfront:GetInvalidation']) {
       const resources = actions.get(action)!;
       expect(resources, action).toHaveLength(IDS.length);
-      IDS.forEach((distributionId, index) => expect(resources[index], action).toMatch(new RegExp(`:distribution/${distributionId}"\\]\\]\\}$`)));
+      IDS.forEach((distributionId, index) =>
+        expect(resources[index], action).toMatch(new RegExp(`:distribution/${distributionId}"\\]\\]\\}$`)),
+      );
     }
   });
 });
@@ -144,7 +162,9 @@ describe('mode stepfunctions', () => {
     // Arrange
     const { raw, template, result } = stacked(STEP_FUNCTIONS);
     // Act
-    const environments = ofType(raw, 'AWS::Lambda::Function').map(([, fn]) => JSON.stringify(fn.Properties!.Environment));
+    const environments = ofType(raw, 'AWS::Lambda::Function').map(([, fn]) =>
+      JSON.stringify(fn.Properties!.Environment),
+    );
     // Assert
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     expect(environments.filter((environment) => environment.includes('STATE_MACHINE_ARN'))).toHaveLength(1);

@@ -47,7 +47,9 @@ const EXTRA_SCENARIOS: readonly WatchScenario[] = [
 function sentAtFor(scenario: WatchScenario, maxChecks = scenario.input.progress.maxChecks): Date {
   const schedule = buildSchedule(SCHEDULE_KIND[scenario.input.watch.kind], DISPATCH_SETTINGS.schedule);
   const secondsLeft = secondsUntilCheck(schedule, maxChecks);
-  return new Date(Date.parse(scenario.input.watch.startedAt) + (DISPATCH_SETTINGS.retentionSeconds - secondsLeft) * 1000);
+  return new Date(
+    Date.parse(scenario.input.watch.startedAt) + (DISPATCH_SETTINGS.retentionSeconds - secondsLeft) * 1000,
+  );
 }
 
 function topicArnOf(definition: AslDefinition): string {
@@ -84,7 +86,9 @@ async function runBoth(
 }
 
 describe('one notification, two engines: the state machine and the status-check Lambda publish the same', () => {
-  const sameScenarios = [...WATCH_SCENARIOS, ...EXTRA_SCENARIOS].filter((scenario) => !(scenario.name in INTENDED_DIFFERENCES));
+  const sameScenarios = [...WATCH_SCENARIOS, ...EXTRA_SCENARIOS].filter(
+    (scenario) => !(scenario.name in INTENDED_DIFFERENCES),
+  );
 
   it.each(sameScenarios)('$name: $description', async (scenario) => {
     // Arrange: the scenario's answers, clock and poll budget for both engines
@@ -103,7 +107,9 @@ describe('one notification, two engines: the state machine and the status-check 
     const lastCheckCase = `${scenarioNamed('StatusCheckKeepsFailing').input.watch.kind}:check-failed`;
     // Act
     const reached = new Set([
-      ...sameScenarios.filter((scenario) => scenario.expected.outcome).map((scenario) => `${scenario.input.watch.kind}:${scenario.expected.outcome}`),
+      ...sameScenarios
+        .filter((scenario) => scenario.expected.outcome)
+        .map((scenario) => `${scenario.input.watch.kind}:${scenario.expected.outcome}`),
       lastCheckCase,
     ]);
     // Assert
@@ -121,7 +127,9 @@ describe('where mode sqs-retry differs on purpose', () => {
     // Act
     const { machine, lambda } = await runBoth(scenario);
     // Assert
-    expect(machine.published.map((request) => request.MessageAttributes.outcome!.StringValue)).toEqual(['check-failed']);
+    expect(machine.published.map((request) => request.MessageAttributes.outcome!.StringValue)).toEqual([
+      'check-failed',
+    ]);
     expect(lambda.published).toEqual([]);
     expect(lambda.kept).toBe(true);
     expect(lambda.visibilityChanges).toEqual([waitAfterCheck(schedule, 1)]);
@@ -130,7 +138,10 @@ describe('where mode sqs-retry differs on purpose', () => {
   it('when the last check of the watch fails, both send the same check-failed notification', async () => {
     // Arrange: the state machine starts at its last check; the Lambda's budget ends at the same check
     const lastCheck = 3;
-    const input = { ...scenario.input, progress: { ...scenario.input.progress, check: lastCheck, maxChecks: lastCheck } };
+    const input = {
+      ...scenario.input,
+      progress: { ...scenario.input.progress, check: lastCheck, maxChecks: lastCheck },
+    };
     // Act
     const { machine, lambda } = await runBoth(scenario, input);
     // Assert

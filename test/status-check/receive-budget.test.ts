@@ -33,7 +33,12 @@ function settingsFor(pollIntervalSeconds: number, retentionSeconds: number): Wat
 }
 
 /** Delivers a change that never finishes, at the times the schedule asks for, until the Lambda lets the message go. */
-async function watchUntilTimedOut(kind: ScheduleKind, settings: WatchSettings, lagSeconds: number, clock: 'on-schedule' | 'frozen') {
+async function watchUntilTimedOut(
+  kind: ScheduleKind,
+  settings: WatchSettings,
+  lagSeconds: number,
+  clock: 'on-schedule' | 'frozen',
+) {
   const sentAt = new Date(eventTimeOf(kind) + lagSeconds * 1000);
   const schedule = buildSchedule(kind, settings.schedule);
   const checkTime = (receiveCount: number) =>
@@ -56,7 +61,9 @@ describe('maxReceiveCount in mode sqs-retry', () => {
     const settings = settingsFor(60, 3_600);
     // Act
     const receives = await Promise.all(
-      (['distribution', 'invalidation'] as const).map(async (kind) => (await watchUntilTimedOut(kind, settings, 0, 'frozen')).run.results.length),
+      (['distribution', 'invalidation'] as const).map(
+        async (kind) => (await watchUntilTimedOut(kind, settings, 0, 'frozen')).run.results.length,
+      ),
     );
     // Assert
     expect(statusCheckMaxReceiveCount(settings)).toBe(Math.max(...receives) + NOTIFY_RETRY_RECEIVES);
@@ -78,15 +85,22 @@ describe('maxReceiveCount in mode sqs-retry', () => {
         }),
         async ({ pollIntervalSeconds, retentionSeconds, lagSeconds, kind }) => {
           // Arrange
-          const context = { mode: 'sqs-retry', pollIntervalSeconds, retentionSeconds, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS };
-          fc.pre((() => {
-            try {
-              readConfig((key) => context[key as keyof typeof context]);
-              return true;
-            } catch {
-              return false;
-            }
-          })());
+          const context = {
+            mode: 'sqs-retry',
+            pollIntervalSeconds,
+            retentionSeconds,
+            visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
+          };
+          fc.pre(
+            (() => {
+              try {
+                readConfig((key) => context[key as keyof typeof context]);
+                return true;
+              } catch {
+                return false;
+              }
+            })(),
+          );
           const settings = settingsFor(pollIntervalSeconds, retentionSeconds);
           // Act
           const { run, sentAt, lastCheckAt } = await watchUntilTimedOut(kind, settings, lagSeconds, 'on-schedule');
@@ -94,7 +108,9 @@ describe('maxReceiveCount in mode sqs-retry', () => {
           expect(run.results.at(-1)).toMatchObject({ result: 'notified', outcome: 'timed-out' });
           expect(run.results.length + NOTIFY_RETRY_RECEIVES).toBeLessThanOrEqual(statusCheckMaxReceiveCount(settings));
           const expiry = sentAt.getTime() + retentionSeconds * 1000;
-          expect(lastCheckAt.getTime() + notifyRoomSeconds(VISIBILITY_TIMEOUT_SECONDS) * 1000).toBeLessThanOrEqual(expiry);
+          expect(lastCheckAt.getTime() + notifyRoomSeconds(VISIBILITY_TIMEOUT_SECONDS) * 1000).toBeLessThanOrEqual(
+            expiry,
+          );
           expect(lastCheckAt.getTime()).toBeLessThanOrEqual(eventTimeOf(kind) + retentionSeconds * 1000);
         },
       ),
@@ -117,14 +133,20 @@ describe('readConfig in mode sqs-retry', () => {
     expect(fits().retentionSeconds).toBe(longest);
     expect(statusCheckMaxReceiveCount(settingsFor(pollIntervalSeconds, longest))).toBe(SQS_MAX_RECEIVE_COUNT);
     expect(tooLong).toThrow(ConfigError);
-    expect(tooLong).toThrow(/"retentionSeconds": \d+\. Allowed: at most \d+ .*maxReceiveCount.*raise pollIntervalSeconds/);
+    expect(tooLong).toThrow(
+      /"retentionSeconds": \d+\. Allowed: at most \d+ .*maxReceiveCount.*raise pollIntervalSeconds/,
+    );
   });
 
   it('keeps room for the notification retries before a message expires', () => {
     // Arrange
     const room = notifyRoomSeconds(VISIBILITY_TIMEOUT_SECONDS);
     // Act
-    const tooShort = read({ mode: 'sqs-retry', retentionSeconds: room, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS });
+    const tooShort = read({
+      mode: 'sqs-retry',
+      retentionSeconds: room,
+      visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
+    });
     // Assert
     expect(tooShort).toThrow(`Allowed: more than ${room} with mode "sqs-retry"`);
   });
@@ -139,14 +161,21 @@ describe('readConfig in mode sqs-retry', () => {
     // Assert
     expect(MAX_WAIT_AFTER_CHECK_SECONDS).toBe(43_110);
     expect(tooLong).toThrow('"maxPollIntervalSeconds": 43111. Allowed: at most 43110 with mode "sqs-retry"');
-    expect(tooLong).toThrow('SQS caps at 43200 s counted from the receive, and a check runs up to 90 s after its receive');
+    expect(tooLong).toThrow(
+      'SQS caps at 43200 s counted from the receive, and a check runs up to 90 s after its receive',
+    );
     expect(twelveHours).toThrow('Allowed: at most 43110');
     expect(longestWaitSeconds(longest().schedule)).toBe(43_110);
   });
 
   it('leaves mode stepfunctions free of these limits', () => {
     // Arrange
-    const context = { mode: 'stepfunctions', pollIntervalSeconds: 5, retentionSeconds: 1_209_600, maxPollIntervalSeconds: 86_400 };
+    const context = {
+      mode: 'stepfunctions',
+      pollIntervalSeconds: 5,
+      retentionSeconds: 1_209_600,
+      maxPollIntervalSeconds: 86_400,
+    };
     // Act
     const config = read(context)();
     // Assert

@@ -17,7 +17,12 @@ import {
 import { PublishCommand, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { WatchSettings } from '../../functions/commons/settings';
-import { checkQueuedChange, keepsMessage, type StatusCheckDeps, type StatusCheckResult } from '../../functions/status-check/check';
+import {
+  checkQueuedChange,
+  keepsMessage,
+  type StatusCheckDeps,
+  type StatusCheckResult,
+} from '../../functions/status-check/check';
 import { SDK_MAX_ATTEMPTS } from '../../functions/status-check/lambda-env';
 import { isTransient } from '../../functions/commons/service-errors';
 import { AWS_ERRORS } from '../../statemachine/constants';
@@ -114,11 +119,16 @@ export async function runRedeliveries(options: RedeliveryOptions): Promise<Redel
         }
         if (command instanceof GetInvalidationCommand) {
           return withSdkRetries(() =>
-            options.cloudfront.getInvalidation({ DistributionId: command.input.DistributionId!, Id: command.input.Id! }),
+            options.cloudfront.getInvalidation({
+              DistributionId: command.input.DistributionId!,
+              Id: command.input.Id!,
+            }),
           );
         }
         if (command instanceof GetDistributionTenantCommand) {
-          return withSdkRetries(() => options.cloudfront.getDistributionTenant({ Identifier: command.input.Identifier! }));
+          return withSdkRetries(() =>
+            options.cloudfront.getDistributionTenant({ Identifier: command.input.Identifier! }),
+          );
         }
         if (command instanceof GetInvalidationForDistributionTenantCommand) {
           return withSdkRetries(() =>

@@ -30,7 +30,13 @@ function clientAnswering(answers: readonly HttpAnswer[]): { client: CloudFrontCl
         const answer = answers[Math.min(attempts, answers.length - 1)]!;
         attempts += 1;
         const body = answer.code ? errorXml(answer.code, answer.message ?? answer.code) : DEPLOYED_XML;
-        return { response: { statusCode: answer.statusCode, headers: { 'content-type': 'text/xml', etag: 'E1' }, body: Readable.from([Buffer.from(body)]) } };
+        return {
+          response: {
+            statusCode: answer.statusCode,
+            headers: { 'content-type': 'text/xml', etag: 'E1' },
+            body: Readable.from([Buffer.from(body)]),
+          },
+        };
       },
     } as never,
   });
@@ -89,9 +95,17 @@ describe('CloudFront errors as the status-check Lambda meets them', () => {
 
   it('the parity runs turn every scenario error into the SDK error that Step Functions would name the same', () => {
     // Arrange
-    const names = [...new Set(WATCH_SCENARIOS.flatMap((scenario) => scenario.answers.flatMap((answer) => ('error' in answer ? [answer] : []))))];
+    const names = [
+      ...new Set(
+        WATCH_SCENARIOS.flatMap((scenario) =>
+          scenario.answers.flatMap((answer) => ('error' in answer ? [answer] : [])),
+        ),
+      ),
+    ];
     // Act
-    const mapped = names.map((answer) => integrationErrorName(sdkErrorFor(cloudfrontError(answer.error, answer.cause))));
+    const mapped = names.map((answer) =>
+      integrationErrorName(sdkErrorFor(cloudfrontError(answer.error, answer.cause))),
+    );
     // Assert
     expect(mapped).toEqual(names.map((answer) => answer.error));
   });

@@ -26,7 +26,10 @@ export function tenantContext(tenantStatusCheck: TenantStatusCheck): Record<stri
 }
 
 /** Each way a stack with tenant calls can read a tenant's status. */
-export const TENANT_CONTEXTS = TENANT_STATUS_CHECKS.map((check) => ({ tenantStatusCheck: check, context: tenantContext(check) }));
+export const TENANT_CONTEXTS = TENANT_STATUS_CHECKS.map((check) => ({
+  tenantStatusCheck: check,
+  context: tenantContext(check),
+}));
 
 /**
  * A context whose definition runs a watch of this kind: the default stack, or for a kind whose status call is

@@ -23,7 +23,15 @@ export function fixtureWatch(file: string): Watch {
 }
 
 /** The execution input the dispatcher builds for a watch with these settings, `delaySeconds` after the change. */
-export function watchInput(watch: Watch, settings: WatchSettings = DISPATCH_SETTINGS, delaySeconds = 60): WatchExecutionInput {
+export function watchInput(
+  watch: Watch,
+  settings: WatchSettings = DISPATCH_SETTINGS,
+  delaySeconds = 60,
+): WatchExecutionInput {
   const now = new Date(Date.parse(watch.eventTime) + delaySeconds * 1000);
-  return buildWatchExecution(watch, { retentionSeconds: settings.retentionSeconds, schedule: scheduleFor(settings) }, now).input;
+  return buildWatchExecution(
+    watch,
+    { retentionSeconds: settings.retentionSeconds, schedule: scheduleFor(settings) },
+    now,
+  ).input;
 }

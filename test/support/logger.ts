@@ -13,11 +13,14 @@ const POWERTOOLS_RESERVED_KEYS = ['level', 'message', 'sampling_rate', 'service'
 /** Refuses a field Powertools would silently drop in Lambda, so a test fails where production would lose it. */
 export function collectingLogger(): LogSink & { readonly lines: Logged[] } {
   const lines: Logged[] = [];
-  const at = (level: Logged['level']) => (message: string, ...extra: Record<string, unknown>[]) => {
-    const fields: Record<string, unknown> = Object.assign({}, ...extra);
-    const reserved = Object.keys(fields).filter((key) => POWERTOOLS_RESERVED_KEYS.includes(key));
-    if (reserved.length > 0) throw new Error(`log line "${message}" uses keys Powertools drops: ${reserved.join(', ')}`);
-    lines.push({ level, message, fields });
-  };
+  const at =
+    (level: Logged['level']) =>
+    (message: string, ...extra: Record<string, unknown>[]) => {
+      const fields: Record<string, unknown> = Object.assign({}, ...extra);
+      const reserved = Object.keys(fields).filter((key) => POWERTOOLS_RESERVED_KEYS.includes(key));
+      if (reserved.length > 0)
+        throw new Error(`log line "${message}" uses keys Powertools drops: ${reserved.join(', ')}`);
+      lines.push({ level, message, fields });
+    };
   return { lines, info: at('info'), warn: at('warn'), error: at('error') };
 }

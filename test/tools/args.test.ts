@@ -21,12 +21,28 @@ describe('npm start arguments', () => {
     // Act
     const options = parseArguments([]);
     // Assert
-    expect(options).toEqual({ mode: 'replay', scenario: 'deployed', finishAfterSeconds: DEFAULT_FINISH_AFTER_SECONDS, context: {} });
+    expect(options).toEqual({
+      mode: 'replay',
+      scenario: 'deployed',
+      finishAfterSeconds: DEFAULT_FINISH_AFTER_SECONDS,
+      context: {},
+    });
   });
 
   it('reads the event file, scenario, finish time and repeated context values', () => {
     // Act
-    const options = parseArguments(['--event', 'e.json', '--scenario', 'throttling', '--finish-after', '5m', '-c', 'a=1', '--context', 'b=x=y']);
+    const options = parseArguments([
+      '--event',
+      'e.json',
+      '--scenario',
+      'throttling',
+      '--finish-after',
+      '5m',
+      '-c',
+      'a=1',
+      '--context',
+      'b=x=y',
+    ]);
     // Assert
     expect(options).toEqual({
       mode: 'replay',
@@ -92,16 +108,28 @@ describe('npm start arguments', () => {
     [['--bogus'], /Unknown option '--bogus'/, true],
     [['stray'], /positional/, true],
     [['--event'], /argument missing/, true],
-    [['--scenario', 'meteor'], /unknown scenario "meteor"; choose one of deployed, not-found, timeout, superseded, throttling, access-denied/, true],
+    [
+      ['--scenario', 'meteor'],
+      /unknown scenario "meteor"; choose one of deployed, not-found, timeout, superseded, throttling, access-denied/,
+      true,
+    ],
     [['--finish-after', 'later'], /--finish-after "later" is not a duration/, false],
     [['-c', 'novalue'], /--context expects KEY=VALUE/, false],
     [['--live'], /--live needs --distribution ID or --tenant ID/, true],
-    [['--live', '--distribution', 'E1', '--tenant', 'dt_1'], /--live watches --distribution or --tenant, not both/, true],
+    [
+      ['--live', '--distribution', 'E1', '--tenant', 'dt_1'],
+      /--live watches --distribution or --tenant, not both/,
+      true,
+    ],
     [['--live', '--invalidation', 'I1'], /--live needs --distribution ID or --tenant ID/, true],
     [['--tenant', 'dt_1'], /--tenant watches a real change and needs --live/, true],
     [['--live', '--tenant', 'dt/1'], /--tenant "dt\/1" is not a CloudFront id/, false],
     [['--distribution', 'E1'], /--distribution watches a real change and needs --live/, true],
-    [['--live', '--distribution', 'E1', '--event', 'x.json'], /--event replays a simulated change and cannot be combined with --live/, true],
+    [
+      ['--live', '--distribution', 'E1', '--event', 'x.json'],
+      /--event replays a simulated change and cannot be combined with --live/,
+      true,
+    ],
     [['--live', '--distribution', 'not an id'], /is not a CloudFront id/, false],
     [['--live', '--distribution', 'E1', '--publish', 'my-topic'], /is not an SNS topic ARN/, false],
   ])('refuses %j', (argv, message, showUsage) => {
@@ -164,13 +192,28 @@ describe('the context cdk deploy would hand the app (npm run preflight, npm run 
 
   it('looks a key up in -c, then cdk.json, then cdk.context.json, then ~/.cdk.json, as the CDK CLI does', () => {
     // Arrange
-    writeFileSync(join(home, '.cdk.json'), JSON.stringify({ context: { alarms: false, mode: 'sqs-retry', trailRetentionDays: 30 } }));
-    writeFileSync(join(project, 'cdk.context.json'), JSON.stringify({ mode: 'stepfunctions', pollIntervalSeconds: 30, trailRetentionDays: 90 }));
-    writeFileSync(join(project, 'cdk.json'), JSON.stringify({ app: 'npx tsx infra/app.ts', context: { pollIntervalSeconds: 45, createTrail: true } }));
+    writeFileSync(
+      join(home, '.cdk.json'),
+      JSON.stringify({ context: { alarms: false, mode: 'sqs-retry', trailRetentionDays: 30 } }),
+    );
+    writeFileSync(
+      join(project, 'cdk.context.json'),
+      JSON.stringify({ mode: 'stepfunctions', pollIntervalSeconds: 30, trailRetentionDays: 90 }),
+    );
+    writeFileSync(
+      join(project, 'cdk.json'),
+      JSON.stringify({ app: 'npx tsx infra/app.ts', context: { pollIntervalSeconds: 45, createTrail: true } }),
+    );
     // Act
     const context = deployContext({ createTrail: 'false' }, { projectDir: project, homeDir: home });
     // Assert
-    expect(context).toEqual({ alarms: false, mode: 'stepfunctions', trailRetentionDays: 90, pollIntervalSeconds: 45, createTrail: 'false' });
+    expect(context).toEqual({
+      alarms: false,
+      mode: 'stepfunctions',
+      trailRetentionDays: 90,
+      pollIntervalSeconds: 45,
+      createTrail: 'false',
+    });
   });
 
   it('does without the files that do not exist', () => {
@@ -184,6 +227,8 @@ describe('the context cdk deploy would hand the app (npm run preflight, npm run 
     // Arrange
     writeFileSync(join(project, 'cdk.context.json'), '{ "mode": ');
     // Act / Assert
-    expect(() => deployContext({}, { projectDir: project, homeDir: home })).toThrow(`the CDK context file ${join(project, 'cdk.context.json')} is not valid JSON`);
+    expect(() => deployContext({}, { projectDir: project, homeDir: home })).toThrow(
+      `the CDK context file ${join(project, 'cdk.context.json')} is not valid JSON`,
+    );
   });
 });

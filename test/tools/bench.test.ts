@@ -33,7 +33,11 @@ describe('bench arithmetic', () => {
     // Act
     const workload = generateWorkload(1, 2_000);
     // Assert
-    const median = (kind: string) => percentile(workload.filter((change) => change.kind === kind).map((change) => change.finishSeconds), 0.5);
+    const median = (kind: string) =>
+      percentile(
+        workload.filter((change) => change.kind === kind).map((change) => change.finishSeconds),
+        0.5,
+      );
     expect(workload).toHaveLength(4_000);
     expect(median('distribution')).toBeGreaterThan(240 * 0.9);
     expect(median('distribution')).toBeLessThan(240 * 1.1);
@@ -97,9 +101,14 @@ describe('bench arithmetic', () => {
       notNotifiedOnce: 0,
     });
     // Act
-    const targets = workloadTargets({ distribution: stats(18), invalidation: stats(8) }, { distribution: stats(6), invalidation: stats(2) });
+    const targets = workloadTargets(
+      { distribution: stats(18), invalidation: stats(8) },
+      { distribution: stats(6), invalidation: stats(2) },
+    );
     // Assert
-    const ratios = targets.filter((target) => target.unit === 'x').map((target) => [target.kind, target.measured, target.met]);
+    const ratios = targets
+      .filter((target) => target.unit === 'x')
+      .map((target) => [target.kind, target.measured, target.met]);
     expect(ratios).toEqual([
       ['distribution', 3, true],
       ['invalidation', 4, false],
@@ -109,13 +118,16 @@ describe('bench arithmetic', () => {
 });
 
 describe('the README section writer', () => {
-  const document = 'intro\n<!-- section:performance -->\nold\n<!-- /section:performance -->\n<!-- section:tests -->\nkept\n<!-- /section:tests -->\n';
+  const document =
+    'intro\n<!-- section:performance -->\nold\n<!-- /section:performance -->\n<!-- section:tests -->\nkept\n<!-- /section:tests -->\n';
 
   it('replaces only what stands between its own markers', () => {
     // Act
     const written = replaceSection(document, 'performance', 'new table\n');
     // Assert
-    expect(written).toBe('intro\n<!-- section:performance -->\nnew table\n<!-- /section:performance -->\n<!-- section:tests -->\nkept\n<!-- /section:tests -->\n');
+    expect(written).toBe(
+      'intro\n<!-- section:performance -->\nnew table\n<!-- /section:performance -->\n<!-- section:tests -->\nkept\n<!-- /section:tests -->\n',
+    );
   });
 
   it('refuses a document without the markers', () => {
@@ -135,7 +147,11 @@ describe('the virtual clock on the deployed definition', () => {
     const waits = Object.entries(deployed.States).filter(([, state]) => state.Type === 'Wait');
     expect(virtual.waitStates).toEqual(waits.map(([name]) => name));
     for (const [name, wait] of waits) {
-      expect(virtual.definition.States[name]).toMatchObject({ Type: 'Task', Parameters: { 'seconds.$': wait.SecondsPath }, Next: wait.Next });
+      expect(virtual.definition.States[name]).toMatchObject({
+        Type: 'Task',
+        Parameters: { 'seconds.$': wait.SecondsPath },
+        Next: wait.Next,
+      });
       expect(wait.Type).toBe('Wait');
     }
   });
@@ -151,7 +167,11 @@ describe('the virtual clock on the deployed definition', () => {
     // Act
     const { kind: benchKind, eventName, action } = benchWatch({ kind, number: 1, finishSeconds: 60 });
     // Assert
-    expect({ kind: benchKind, eventName, action }).toEqual({ kind: parsed.watch.kind, eventName: parsed.watch.eventName, action: parsed.watch.action });
+    expect({ kind: benchKind, eventName, action }).toEqual({
+      kind: parsed.watch.kind,
+      eventName: parsed.watch.eventName,
+      action: parsed.watch.action,
+    });
   });
 
   it('notifies at the first scheduled check after the change finished, once', async () => {
@@ -178,7 +198,10 @@ describe('the virtual clock on the deployed definition', () => {
     const stuck = { kind: 'invalidation' as const, number: 0, finishSeconds: Infinity };
     // Act
     const everyExecution = await simulateWatch(shortWatch, stuck, timing, { startSeconds: 0 });
-    const reused = await simulateWatch(shortWatch, stuck, timing, { startSeconds: 0, fullPartCache: new Map<string, FullPart>() });
+    const reused = await simulateWatch(shortWatch, stuck, timing, {
+      startSeconds: 0,
+      fullPartCache: new Map<string, FullPart>(),
+    });
     // Assert
     expect(everyExecution.checks).toBe(2_881);
     expect(everyExecution.executions.map((execution) => execution.checks)).toEqual([

@@ -31,7 +31,8 @@ describe('the state machine diagram', () => {
         ...((state.Choices ?? []) as Array<{ Next: string }>).map((rule) => rule.Next),
         ...((state.Catch ?? []) as Array<{ Next: string }>).map((catcher) => catcher.Next),
       ].filter((target): target is string => typeof target === 'string');
-      for (const target of targets) expect(diagram).toMatch(new RegExp(`^  ${ids.get(name)} --> ${ids.get(target)}(:|$)`, 'm'));
+      for (const target of targets)
+        expect(diagram).toMatch(new RegExp(`^  ${ids.get(name)} --> ${ids.get(target)}(:|$)`, 'm'));
     }
   });
 

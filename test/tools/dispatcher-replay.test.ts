@@ -8,7 +8,10 @@ import { replayDispatcher } from '../../tools/cli/dispatcher-replay';
 import { startFakeStepFunctions } from '../../tools/cli/fake-step-functions';
 import { disposeApps, sharedPrepare } from './support';
 
-const body = readFileSync(fileURLToPath(new URL('../fixtures/events/create-distribution.json', import.meta.url)), 'utf8');
+const body = readFileSync(
+  fileURLToPath(new URL('../fixtures/events/create-distribution.json', import.meta.url)),
+  'utf8',
+);
 
 afterAll(disposeApps);
 
@@ -17,9 +20,13 @@ describe('the bundled dispatcher, replayed locally', () => {
     // Act
     const prepared = sharedPrepare({ retentionSeconds: '7200' });
     // Assert
-    expect(prepared.dispatcher.bundlePath).toMatch(/node_modules\/\.cache\/cloudfront-change-notifier\/start-[^/]+\/asset\.[0-9a-f]+\/index\.mjs$/);
+    expect(prepared.dispatcher.bundlePath).toMatch(
+      /node_modules\/\.cache\/cloudfront-change-notifier\/start-[^/]+\/asset\.[0-9a-f]+\/index\.mjs$/,
+    );
     expect(prepared.settings.retentionSeconds).toBe(7200);
-    expect(prepared.dispatcher.environment.STATE_MACHINE_ARN).toMatch(/^arn:aws:states:us-east-1:123456789012:stateMachine:/);
+    expect(prepared.dispatcher.environment.STATE_MACHINE_ARN).toMatch(
+      /^arn:aws:states:us-east-1:123456789012:stateMachine:/,
+    );
   });
 
   it('starts one execution, named for the event, through the loopback Step Functions endpoint', async () => {
@@ -34,7 +41,9 @@ describe('the bundled dispatcher, replayed locally', () => {
     expect(replay.starts).toHaveLength(1);
     expect(replay.starts[0]!.name).toBe(executionName(parsed.watch));
     expect(replay.starts[0]!.stateMachineArn).toBe(prepared.dispatcher.environment.STATE_MACHINE_ARN);
-    expect(JSON.parse(replay.starts[0]!.input)).toMatchObject({ watch: { distributionId: parsed.watch.distributionId, watchLimit: '2 h' } });
+    expect(JSON.parse(replay.starts[0]!.input)).toMatchObject({
+      watch: { distributionId: parsed.watch.distributionId, watchLimit: '2 h' },
+    });
   });
 
   it('leaves the process environment as it found it', async () => {
@@ -54,7 +63,13 @@ describe('the loopback Step Functions endpoint', () => {
     const fake = await startFakeStepFunctions();
     const client = new SFNClient({ region: 'us-east-1', endpoint: fake.endpoint, maxAttempts: 1 });
     const start = (input: string) =>
-      client.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:watch', name: 'run-1', input }));
+      client.send(
+        new StartExecutionCommand({
+          stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:watch',
+          name: 'run-1',
+          input,
+        }),
+      );
     try {
       // Act
       const first = await start('{"a":1}');
@@ -64,7 +79,13 @@ describe('the loopback Step Functions endpoint', () => {
       expect(first.executionArn).toBe('arn:aws:states:us-east-1:123456789012:execution:watch:run-1');
       expect(again.executionArn).toBe(first.executionArn);
       expect(conflict).toBeInstanceOf(ExecutionAlreadyExists);
-      expect(fake.starts).toEqual([{ stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:watch', name: 'run-1', input: '{"a":1}' }]);
+      expect(fake.starts).toEqual([
+        {
+          stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:watch',
+          name: 'run-1',
+          input: '{"a":1}',
+        },
+      ]);
     } finally {
       await fake.close();
     }

@@ -40,7 +40,11 @@ describe('the event npm start replays', () => {
     const event = loadReplayEvent(fixture('update-distribution.json'), OPTIONS);
     // Assert
     expect(event.form).toBe('EventBridge event');
-    expect(event.watch).toMatchObject({ eventName: 'UpdateDistribution', distributionId: 'E2QWRUHAPOMQZL', eventTime: '2026-11-28T11:30:00Z' });
+    expect(event.watch).toMatchObject({
+      eventName: 'UpdateDistribution',
+      distributionId: 'E2QWRUHAPOMQZL',
+      eventTime: '2026-11-28T11:30:00Z',
+    });
   });
 
   it('moves the event to the moment of the replay, in the envelope and in the record', () => {
@@ -50,7 +54,10 @@ describe('the event npm start replays', () => {
     const retimed = retimeReplayEvent(event, OPTIONS, NOW);
     // Assert
     expect(retimed.watch).toEqual({ ...event.watch, eventTime: '2027-03-01T08:00:00Z' });
-    expect(retimed.envelope).toMatchObject({ time: '2027-03-01T08:00:00Z', detail: { eventTime: '2027-03-01T08:00:00Z' } });
+    expect(retimed.envelope).toMatchObject({
+      time: '2027-03-01T08:00:00Z',
+      detail: { eventTime: '2027-03-01T08:00:00Z' },
+    });
     expect(event.envelope).toMatchObject({ time: '2026-11-28T11:30:00Z' });
   });
 
@@ -68,7 +75,11 @@ describe('the event npm start replays', () => {
     const event = loadReplayEvent(path, OPTIONS);
     // Assert
     expect(event.form).toBe('CloudTrail record');
-    expect(event.envelope).toMatchObject({ source: 'aws.cloudfront', 'detail-type': 'AWS API Call via CloudTrail', account: '123456789012' });
+    expect(event.envelope).toMatchObject({
+      source: 'aws.cloudfront',
+      'detail-type': 'AWS API Call via CloudTrail',
+      account: '123456789012',
+    });
     const reparsed = parseEventBridgeEvent(event.envelope, OPTIONS);
     expect(reparsed).toEqual({ type: 'watch', watch: event.watch });
     expect(event.watch).toMatchObject({ kind: 'invalidation', invalidationId: 'I2J0I21PCUYOIK' });
@@ -96,22 +107,43 @@ describe('the event npm start replays', () => {
   it.each([
     ['a missing file', () => join(directory, 'nothing-here.json'), /^event file not found: .*nothing-here\.json$/],
     ['a file that is not JSON', () => file('broken.json', '{"detail": '), /is not JSON: /],
-    ['JSON that is not an object', () => file('list.json', '[1, 2]'), /is not a CloudFront CloudTrail event: expected a JSON object/],
+    [
+      'JSON that is not an object',
+      () => file('list.json', '[1, 2]'),
+      /is not a CloudFront CloudTrail event: expected a JSON object/,
+    ],
     [
       'an event of another service',
-      () => file('s3.json', JSON.stringify({ source: 'aws.s3', 'detail-type': 'AWS API Call via CloudTrail', detail: {} })),
+      () =>
+        file('s3.json', JSON.stringify({ source: 'aws.s3', 'detail-type': 'AWS API Call via CloudTrail', detail: {} })),
       /is not a CloudFront CloudTrail event: .*source="aws\.s3"/,
     ],
     [
       'a record of another service',
-      () => file('s3-record.json', JSON.stringify({ ...recordOf('update-distribution.json'), eventSource: 's3.amazonaws.com' })),
+      () =>
+        file(
+          's3-record.json',
+          JSON.stringify({ ...recordOf('update-distribution.json'), eventSource: 's3.amazonaws.com' }),
+        ),
       /is not a CloudFront CloudTrail event: eventSource is "s3\.amazonaws\.com"/,
     ],
-    ['a failed call', () => fixture('update-distribution-access-denied.json'), /is not a watched call: the call failed \("AccessDenied"\)/],
-    ['a call that is not watched', () => fixture('delete-distribution.json'), /is not a watched call: DeleteDistribution is not a watched event/],
+    [
+      'a failed call',
+      () => fixture('update-distribution-access-denied.json'),
+      /is not a watched call: the call failed \("AccessDenied"\)/,
+    ],
+    [
+      'a call that is not watched',
+      () => fixture('delete-distribution.json'),
+      /is not a watched call: DeleteDistribution is not a watched event/,
+    ],
     [
       'a log file with several records',
-      () => file('two.json', JSON.stringify({ Records: [recordOf('create-distribution.json'), recordOf('create-distribution.json')] })),
+      () =>
+        file(
+          'two.json',
+          JSON.stringify({ Records: [recordOf('create-distribution.json'), recordOf('create-distribution.json')] }),
+        ),
       /holds 2 CloudTrail records/,
     ],
   ])('refuses %s with one line', (_what, path, message) => {

@@ -9,7 +9,10 @@ import { integrationError } from '../../tools/cli/live';
 describe('--live: CloudFront SDK errors as the Step Functions integration reports them', () => {
   it('names a CloudFront error as the integration does and words its message in the integration format', () => {
     // Arrange
-    const error = new NoSuchDistribution({ message: 'The specified distribution does not exist.', $metadata: { httpStatusCode: 404, requestId: 'r1' } });
+    const error = new NoSuchDistribution({
+      message: 'The specified distribution does not exist.',
+      $metadata: { httpStatusCode: 404, requestId: 'r1' },
+    });
     // Act
     const reported = integrationError(error);
     // Assert
@@ -31,7 +34,9 @@ describe('--live: CloudFront SDK errors as the Step Functions integration report
     const server = createServer((request, response) => {
       const code = request.url!.includes('EGONE') ? 'NoSuchDistribution' : 'Throttling';
       response.writeHead(code === 'Throttling' ? 400 : 404, { 'content-type': 'text/xml' });
-      response.end(`<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${code}</Message></Error><RequestId>r1</RequestId></ErrorResponse>`);
+      response.end(
+        `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${code}</Message></Error><RequestId>r1</RequestId></ErrorResponse>`,
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const client = new CloudFrontClient({

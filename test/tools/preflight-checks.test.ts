@@ -1,5 +1,9 @@
 /** Each preflight check on its own, against mocked SDK clients: its pass, fail and warning paths. No synthesis here. */
-import { CloudFormationClient, CloudFormationServiceException, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CloudFormationServiceException,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
 import {
   AccessDeniedException as CloudTrailAccessDenied,
   CloudTrailClient,
@@ -45,13 +49,24 @@ describe('credentials (sts:GetCallerIdentity)', () => {
     // Act
     const identity = await callerIdentity(clients.sts);
     // Assert
-    expect(identity).toEqual({ account: '111122223333', principalArn: 'arn:aws:sts::111122223333:assumed-role/Deployer/alice' });
+    expect(identity).toEqual({
+      account: '111122223333',
+      principalArn: 'arn:aws:sts::111122223333:assumed-role/Deployer/alice',
+    });
   });
 
   it.each([
-    [noCredentialsError(), 'found no AWS credentials (CredentialsProviderError: Could not load credentials from any providers).'],
     [
-      awsError(STSServiceException, 'InvalidClientTokenId', 'The security token included in the request is invalid.', 403),
+      noCredentialsError(),
+      'found no AWS credentials (CredentialsProviderError: Could not load credentials from any providers).',
+    ],
+    [
+      awsError(
+        STSServiceException,
+        'InvalidClientTokenId',
+        'The security token included in the request is invalid.',
+        403,
+      ),
       'AWS rejected the credentials (InvalidClientTokenId: The security token included in the request is invalid.).',
     ],
     [
@@ -83,7 +98,9 @@ describe('CDK bootstrap (ssm:GetParameter)', () => {
       found: 'CDK bootstrap version 27 in /cdk-bootstrap/hnb659fds/version (this app needs 6 or later)',
       details: [],
     });
-    expect(ssm.commandCalls(GetParameterCommand).map((call) => call.args[0].input)).toEqual([{ Name: '/cdk-bootstrap/hnb659fds/version' }]);
+    expect(ssm.commandCalls(GetParameterCommand).map((call) => call.args[0].input)).toEqual([
+      { Name: '/cdk-bootstrap/hnb659fds/version' },
+    ]);
   });
 
   it('fails with the bootstrap command when the parameter does not exist', async () => {
@@ -94,7 +111,8 @@ describe('CDK bootstrap (ssm:GetParameter)', () => {
     // Assert
     expect(result).toMatchObject({
       status: 'fail',
-      found: 'account 111122223333 is not CDK-bootstrapped in us-east-1: no SSM parameter /cdk-bootstrap/hnb659fds/version, so cdk deploy would stop',
+      found:
+        'account 111122223333 is not CDK-bootstrapped in us-east-1: no SSM parameter /cdk-bootstrap/hnb659fds/version, so cdk deploy would stop',
       fix: 'run npx cdk bootstrap aws://111122223333/us-east-1',
     });
   });
@@ -123,7 +141,9 @@ describe('CDK bootstrap (ssm:GetParameter)', () => {
 
   it('warns, saying what it could not read, when access is denied', async () => {
     // Arrange
-    ssm.on(GetParameterCommand).rejects(awsError(SSMServiceException, 'AccessDeniedException', 'not authorized to perform: ssm:GetParameter'));
+    ssm
+      .on(GetParameterCommand)
+      .rejects(awsError(SSMServiceException, 'AccessDeniedException', 'not authorized to perform: ssm:GetParameter'));
     // Act
     const result = await checkBootstrap(clients.ssm, expected);
     // Assert
@@ -137,14 +157,22 @@ describe('CDK bootstrap (ssm:GetParameter)', () => {
 });
 
 describe('CloudTrail (DescribeTrails, GetTrailStatus, GetEventSelectors)', () => {
-  const trail = { Name: 'management-events', TrailARN: TRAIL_ARN, HomeRegion: 'us-east-1', IsMultiRegionTrail: true, IsOrganizationTrail: false };
+  const trail = {
+    Name: 'management-events',
+    TrailARN: TRAIL_ARN,
+    HomeRegion: 'us-east-1',
+    IsMultiRegionTrail: true,
+    IsOrganizationTrail: false,
+  };
 
   it('passes without any call when the stack brings its own trail (createTrail=true)', async () => {
     // Act
     const result = await checkCloudTrail(clients.cloudTrail, { createTrail: true });
     // Assert
     expect(result.status).toBe('pass');
-    expect(result.found).toBe('createTrail=true: the stack brings its own multi-Region trail of management events, so no existing trail is needed');
+    expect(result.found).toBe(
+      'createTrail=true: the stack brings its own multi-Region trail of management events, so no existing trail is needed',
+    );
     expect(cloudTrail.calls()).toHaveLength(0);
   });
 
@@ -152,7 +180,9 @@ describe('CloudTrail (DescribeTrails, GetTrailStatus, GetEventSelectors)', () =>
     // Arrange
     cloudTrail.on(DescribeTrailsCommand).resolves({ trailList: [trail] });
     cloudTrail.on(GetTrailStatusCommand).resolves({ IsLogging: true });
-    cloudTrail.on(GetEventSelectorsCommand).resolves({ EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true }] });
+    cloudTrail
+      .on(GetEventSelectorsCommand)
+      .resolves({ EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true }] });
     // Act
     const result = await checkCloudTrail(clients.cloudTrail, { createTrail: false });
     // Assert
@@ -187,7 +217,9 @@ describe('CloudTrail (DescribeTrails, GetTrailStatus, GetEventSelectors)', () =>
 
   it('fails when the only trail is single-Region in another Region, without asking about it', async () => {
     // Arrange
-    cloudTrail.on(DescribeTrailsCommand).resolves({ trailList: [{ ...trail, HomeRegion: 'eu-west-1', IsMultiRegionTrail: false }] });
+    cloudTrail
+      .on(DescribeTrailsCommand)
+      .resolves({ trailList: [{ ...trail, HomeRegion: 'eu-west-1', IsMultiRegionTrail: false }] });
     // Act
     const result = await checkCloudTrail(clients.cloudTrail, { createTrail: false });
     // Assert
@@ -204,7 +236,9 @@ describe('CloudTrail (DescribeTrails, GetTrailStatus, GetEventSelectors)', () =>
     const result = await checkCloudTrail(clients.cloudTrail, { createTrail: false });
     // Assert
     expect(result.status).toBe('fail');
-    expect(result.fix).toBe('fix one of the trails below, or deploy with -c createTrail=true, which adds a multi-Region trail of management events to the stack');
+    expect(result.fix).toBe(
+      'fix one of the trails below, or deploy with -c createTrail=true, which adds a multi-Region trail of management events to the stack',
+    );
     expect(result.details).toEqual([
       {
         status: 'fail',
@@ -218,7 +252,9 @@ describe('CloudTrail (DescribeTrails, GetTrailStatus, GetEventSelectors)', () =>
     // Arrange
     cloudTrail.on(DescribeTrailsCommand).resolves({ trailList: [trail] });
     cloudTrail.on(GetTrailStatusCommand).resolves({ IsLogging: true });
-    cloudTrail.on(GetEventSelectorsCommand).resolves({ EventSelectors: [{ ReadWriteType: 'ReadOnly', IncludeManagementEvents: true }] });
+    cloudTrail
+      .on(GetEventSelectorsCommand)
+      .resolves({ EventSelectors: [{ ReadWriteType: 'ReadOnly', IncludeManagementEvents: true }] });
     // Act
     const result = await checkCloudTrail(clients.cloudTrail, { createTrail: false });
     // Assert
@@ -226,7 +262,8 @@ describe('CloudTrail (DescribeTrails, GetTrailStatus, GetEventSelectors)', () =>
     expect(result.details).toEqual([
       {
         status: 'fail',
-        found: 'trail "management-events" (multi-Region) is logging, but its management events are read-only (ReadWriteType ReadOnly)',
+        found:
+          'trail "management-events" (multi-Region) is logging, but its management events are read-only (ReadWriteType ReadOnly)',
         fix: 'edit management-events to record write (or all) management events',
       },
     ]);
@@ -242,7 +279,9 @@ describe('CloudTrail (DescribeTrails, GetTrailStatus, GetEventSelectors)', () =>
       IsOrganizationTrail: true,
     };
     cloudTrail.on(DescribeTrailsCommand).resolves({ trailList: [organizationTrail] });
-    cloudTrail.on(GetTrailStatusCommand).rejects(new TrailNotFoundException({ message: 'Unknown trail', $metadata: { httpStatusCode: 400 } }));
+    cloudTrail
+      .on(GetTrailStatusCommand)
+      .rejects(new TrailNotFoundException({ message: 'Unknown trail', $metadata: { httpStatusCode: 400 } }));
     // Act
     const result = await checkCloudTrail(clients.cloudTrail, { createTrail: false });
     // Assert
@@ -250,7 +289,8 @@ describe('CloudTrail (DescribeTrails, GetTrailStatus, GetEventSelectors)', () =>
     expect(result.details).toEqual([
       {
         status: 'warn',
-        found: 'trail "org-trail" (multi-Region, organization trail): its status could not be read (TrailNotFoundException: Unknown trail)',
+        found:
+          'trail "org-trail" (multi-Region, organization trail): its status could not be read (TrailNotFoundException: Unknown trail)',
         fix: "ask whoever runs the organization's management account to confirm that org-trail is logging and records write management events in us-east-1",
       },
     ]);
@@ -258,25 +298,37 @@ describe('CloudTrail (DescribeTrails, GetTrailStatus, GetEventSelectors)', () =>
 
   it('passes on a second trail when the first one cannot be read', async () => {
     // Arrange
-    const regional = { Name: 'regional', TrailARN: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/regional`, HomeRegion: 'us-east-1', IsMultiRegionTrail: false };
+    const regional = {
+      Name: 'regional',
+      TrailARN: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/regional`,
+      HomeRegion: 'us-east-1',
+      IsMultiRegionTrail: false,
+    };
     cloudTrail.on(DescribeTrailsCommand).resolves({ trailList: [{ ...trail, IsOrganizationTrail: true }, regional] });
-    cloudTrail.on(GetTrailStatusCommand, { Name: TRAIL_ARN }).rejects(new CloudTrailAccessDenied({ message: 'denied', $metadata: { httpStatusCode: 400 } }));
+    cloudTrail
+      .on(GetTrailStatusCommand, { Name: TRAIL_ARN })
+      .rejects(new CloudTrailAccessDenied({ message: 'denied', $metadata: { httpStatusCode: 400 } }));
     cloudTrail.on(GetTrailStatusCommand, { Name: regional.TrailARN }).resolves({ IsLogging: true });
     cloudTrail.on(GetEventSelectorsCommand).resolves({
-      AdvancedEventSelectors: [{ Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }],
+      AdvancedEventSelectors: [
+        { Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] },
+      ],
     });
     // Act
     const result = await checkCloudTrail(clients.cloudTrail, { createTrail: false });
     // Assert
     expect(result).toMatchObject({
       status: 'pass',
-      found: 'trail "regional" (in us-east-1) is logging and records write management events (advanced selector "Management events" records write management events)',
+      found:
+        'trail "regional" (in us-east-1) is logging and records write management events (advanced selector "Management events" records write management events)',
     });
   });
 
   it('warns when the trails cannot be listed', async () => {
     // Arrange
-    cloudTrail.on(DescribeTrailsCommand).rejects(new CloudTrailAccessDenied({ message: 'not authorized', $metadata: { httpStatusCode: 400 } }));
+    cloudTrail
+      .on(DescribeTrailsCommand)
+      .rejects(new CloudTrailAccessDenied({ message: 'not authorized', $metadata: { httpStatusCode: 400 } }));
     // Act
     const result = await checkCloudTrail(clients.cloudTrail, { createTrail: false });
     // Assert
@@ -287,21 +339,68 @@ describe('CloudTrail (DescribeTrails, GetTrailStatus, GetEventSelectors)', () =>
   it.each([
     ['basic, All', { EventSelectors: [{ ReadWriteType: 'All' as const, IncludeManagementEvents: true }] }, true],
     ['basic, defaults', { EventSelectors: [{}] }, true],
-    ['basic, data events only', { EventSelectors: [{ ReadWriteType: 'All' as const, IncludeManagementEvents: false }] }, false],
-    ['basic, CloudFront excluded', { EventSelectors: [{ IncludeManagementEvents: true, ExcludeManagementEventSources: ['cloudfront.amazonaws.com'] }] }, false],
+    [
+      'basic, data events only',
+      { EventSelectors: [{ ReadWriteType: 'All' as const, IncludeManagementEvents: false }] },
+      false,
+    ],
+    [
+      'basic, CloudFront excluded',
+      {
+        EventSelectors: [
+          { IncludeManagementEvents: true, ExcludeManagementEventSources: ['cloudfront.amazonaws.com'] },
+        ],
+      },
+      false,
+    ],
     ['no selectors', {}, false],
-    ['advanced, management', { AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] }, true],
+    [
+      'advanced, management',
+      { AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] },
+      true,
+    ],
     [
       'advanced, management writes',
-      { AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['false'] }] }] },
+      {
+        AdvancedEventSelectors: [
+          {
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Management'] },
+              { Field: 'readOnly', Equals: ['false'] },
+            ],
+          },
+        ],
+      },
       true,
     ],
     [
       'advanced, management reads only',
-      { AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['true'] }] }] },
+      {
+        AdvancedEventSelectors: [
+          {
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Management'] },
+              { Field: 'readOnly', Equals: ['true'] },
+            ],
+          },
+        ],
+      },
       false,
     ],
-    ['advanced, data events', { AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::S3::Object'] }] }] }, false],
+    [
+      'advanced, data events',
+      {
+        AdvancedEventSelectors: [
+          {
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Data'] },
+              { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+            ],
+          },
+        ],
+      },
+      false,
+    ],
   ])('reads the selectors (%s) as selecting write management events: %s', (_name, selectors, selects) => {
     // Act
     const verdict = selectsWriteManagementEvents(selectors);
@@ -311,8 +410,16 @@ describe('CloudTrail (DescribeTrails, GetTrailStatus, GetEventSelectors)', () =>
 
   it.each([
     ['no selectors', {}, 'it has no event selectors'],
-    ['data events only', { EventSelectors: [{ IncludeManagementEvents: false }] }, 'its event selectors exclude management events (IncludeManagementEvents false)'],
-    ['reads only', { EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'ReadOnly' as const }] }, 'its management events are read-only (ReadWriteType ReadOnly)'],
+    [
+      'data events only',
+      { EventSelectors: [{ IncludeManagementEvents: false }] },
+      'its event selectors exclude management events (IncludeManagementEvents false)',
+    ],
+    [
+      'reads only',
+      { EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'ReadOnly' as const }] },
+      'its management events are read-only (ReadWriteType ReadOnly)',
+    ],
     [
       'CloudFront excluded',
       { EventSelectors: [{ ExcludeManagementEventSources: ['cloudfront.amazonaws.com'] }] },
@@ -329,7 +436,13 @@ describe('CloudTrail (DescribeTrails, GetTrailStatus, GetEventSelectors)', () =>
 describe('the definition (states:ValidateStateMachineDefinition)', () => {
   const definition = {
     StartAt: 'Get distribution status',
-    States: { 'Get distribution status': { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:cloudfront:getDistribution', End: true } },
+    States: {
+      'Get distribution status': {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::aws-sdk:cloudfront:getDistribution',
+        End: true,
+      },
+    },
   } as unknown as AslDefinition;
 
   it('passes when Step Functions finds nothing, sending the definition as a STANDARD one', async () => {
@@ -338,7 +451,12 @@ describe('the definition (states:ValidateStateMachineDefinition)', () => {
     // Act
     const result = await checkDefinition(clients.sfn, definition);
     // Assert
-    expect(result).toEqual({ id: 'definition', status: 'pass', found: 'Step Functions validates the synthesized definition (1 states): OK, no diagnostics', details: [] });
+    expect(result).toEqual({
+      id: 'definition',
+      status: 'pass',
+      found: 'Step Functions validates the synthesized definition (1 states): OK, no diagnostics',
+      details: [],
+    });
     expect(sfn.commandCalls(ValidateStateMachineDefinitionCommand)[0]!.args[0].input).toEqual({
       definition: JSON.stringify(definition),
       type: 'STANDARD',
@@ -364,7 +482,9 @@ describe('the definition (states:ValidateStateMachineDefinition)', () => {
     // Assert
     expect(result.status).toBe('fail');
     expect(result.found).toBe('Step Functions rejects the synthesized definition (1 states): result FAIL, 1 error(s)');
-    expect(result.fix).toMatch(/^Step Functions does not know an SDK action the definition calls \(yet\): deploying would fail and roll the whole stack back/);
+    expect(result.fix).toMatch(
+      /^Step Functions does not know an SDK action the definition calls \(yet\): deploying would fail and roll the whole stack back/,
+    );
     expect(result.details).toEqual([
       {
         status: 'fail',
@@ -378,14 +498,24 @@ describe('the definition (states:ValidateStateMachineDefinition)', () => {
     // Arrange
     sfn.on(ValidateStateMachineDefinitionCommand).resolves({
       result: 'OK',
-      diagnostics: [{ severity: 'WARNING', code: 'NO_DOLLAR', message: 'The field looks like a JSONPath.', location: '/States/Get distribution status/Parameters/Id' }],
+      diagnostics: [
+        {
+          severity: 'WARNING',
+          code: 'NO_DOLLAR',
+          message: 'The field looks like a JSONPath.',
+          location: '/States/Get distribution status/Parameters/Id',
+        },
+      ],
     });
     // Act
     const result = await checkDefinition(clients.sfn, definition);
     // Assert
     expect(result.status).toBe('warn');
     expect(result.details).toEqual([
-      { status: 'warn', found: 'WARNING NO_DOLLAR at /States/Get distribution status/Parameters/Id: The field looks like a JSONPath.' },
+      {
+        status: 'warn',
+        found: 'WARNING NO_DOLLAR at /States/Get distribution status/Parameters/Id: The field looks like a JSONPath.',
+      },
     ]);
   });
 
@@ -393,13 +523,26 @@ describe('the definition (states:ValidateStateMachineDefinition)', () => {
     // Act
     const result = await checkDefinition(clients.sfn, undefined);
     // Assert
-    expect(result).toEqual({ id: 'definition', status: 'pass', found: 'skipped: mode sqs-retry deploys no state machine', details: [] });
+    expect(result).toEqual({
+      id: 'definition',
+      status: 'pass',
+      found: 'skipped: mode sqs-retry deploys no state machine',
+      details: [],
+    });
     expect(sfn.calls()).toHaveLength(0);
   });
 
   it('warns when the account may not call ValidateStateMachineDefinition', async () => {
     // Arrange
-    sfn.on(ValidateStateMachineDefinitionCommand).rejects(awsError(SFNServiceException, 'AccessDeniedException', 'not authorized to perform: states:ValidateStateMachineDefinition'));
+    sfn
+      .on(ValidateStateMachineDefinitionCommand)
+      .rejects(
+        awsError(
+          SFNServiceException,
+          'AccessDeniedException',
+          'not authorized to perform: states:ValidateStateMachineDefinition',
+        ),
+      );
     // Act
     const result = await checkDefinition(clients.sfn, definition);
     // Assert
@@ -413,7 +556,10 @@ describe('the definition (states:ValidateStateMachineDefinition)', () => {
 });
 
 describe('after deploy (cloudformation:DescribeStacks, sns:ListSubscriptionsByTopic)', () => {
-  const expected = { stackName: 'CloudFrontChangeNotifier', notificationEmails: ['ops@example.com', 'dev@example.com'] };
+  const expected = {
+    stackName: 'CloudFrontChangeNotifier',
+    notificationEmails: ['ops@example.com', 'dev@example.com'],
+  };
   const deployed = (status: string) => ({
     Stacks: [
       {
@@ -424,18 +570,37 @@ describe('after deploy (cloudformation:DescribeStacks, sns:ListSubscriptionsByTo
       },
     ],
   });
-  const subscription = (endpoint: string, arn: string) => ({ Protocol: 'email', Endpoint: endpoint, SubscriptionArn: arn, TopicArn: TOPIC_ARN, Owner: ACCOUNT });
+  const subscription = (endpoint: string, arn: string) => ({
+    Protocol: 'email',
+    Endpoint: endpoint,
+    SubscriptionArn: arn,
+    TopicArn: TOPIC_ARN,
+    Owner: ACCOUNT,
+  });
 
   it('passes as "not deployed yet" when the stack does not exist', async () => {
     // Arrange
     cloudFormation
       .on(DescribeStacksCommand)
-      .rejects(awsError(CloudFormationServiceException, 'ValidationError', 'Stack with id CloudFrontChangeNotifier does not exist'));
+      .rejects(
+        awsError(
+          CloudFormationServiceException,
+          'ValidationError',
+          'Stack with id CloudFrontChangeNotifier does not exist',
+        ),
+      );
     // Act
     const result = await checkDeployment(clients.cloudFormation, clients.sns, expected);
     // Assert
-    expect(result).toEqual({ id: 'deployment', status: 'pass', found: 'stack CloudFrontChangeNotifier is not deployed yet (npx cdk deploy creates it)', details: [] });
-    expect(cloudFormation.commandCalls(DescribeStacksCommand)[0]!.args[0].input).toEqual({ StackName: 'CloudFrontChangeNotifier' });
+    expect(result).toEqual({
+      id: 'deployment',
+      status: 'pass',
+      found: 'stack CloudFrontChangeNotifier is not deployed yet (npx cdk deploy creates it)',
+      details: [],
+    });
+    expect(cloudFormation.commandCalls(DescribeStacksCommand)[0]!.args[0].input).toEqual({
+      StackName: 'CloudFrontChangeNotifier',
+    });
     expect(sns.calls()).toHaveLength(0);
   });
 
@@ -443,7 +608,10 @@ describe('after deploy (cloudformation:DescribeStacks, sns:ListSubscriptionsByTo
     // Arrange
     cloudFormation.on(DescribeStacksCommand).resolves(deployed('UPDATE_COMPLETE'));
     sns.on(ListSubscriptionsByTopicCommand).resolves({
-      Subscriptions: [subscription('ops@example.com', `${TOPIC_ARN}:0b6b3c1e`), subscription('Dev@Example.com', `${TOPIC_ARN}:7f3e2a9d`)],
+      Subscriptions: [
+        subscription('ops@example.com', `${TOPIC_ARN}:0b6b3c1e`),
+        subscription('Dev@Example.com', `${TOPIC_ARN}:7f3e2a9d`),
+      ],
     });
     // Act
     const result = await checkDeployment(clients.cloudFormation, clients.sns, expected);
@@ -472,7 +640,9 @@ describe('after deploy (cloudformation:DescribeStacks, sns:ListSubscriptionsByTo
     const result = await checkDeployment(clients.cloudFormation, clients.sns, expected);
     // Assert
     expect(result.status).toBe('warn');
-    expect(result.found).toBe(`stack CloudFrontChangeNotifier is CREATE_COMPLETE; 1 of 3 email address(es) confirmed on ${TOPIC_ARN}`);
+    expect(result.found).toBe(
+      `stack CloudFrontChangeNotifier is CREATE_COMPLETE; 1 of 3 email address(es) confirmed on ${TOPIC_ARN}`,
+    );
     expect(result.fix).toBe('see the lines below');
     expect(result.details).toEqual([
       {
@@ -493,13 +663,21 @@ describe('after deploy (cloudformation:DescribeStacks, sns:ListSubscriptionsByTo
   it('fails on a rolled-back stack, with where to find the cause', async () => {
     // Arrange
     cloudFormation.on(DescribeStacksCommand).resolves({
-      Stacks: [{ StackName: 'CloudFrontChangeNotifier', StackStatus: 'ROLLBACK_COMPLETE', CreationTime: new Date('2027-03-01T08:00:00Z') }],
+      Stacks: [
+        {
+          StackName: 'CloudFrontChangeNotifier',
+          StackStatus: 'ROLLBACK_COMPLETE',
+          CreationTime: new Date('2027-03-01T08:00:00Z'),
+        },
+      ],
     });
     // Act
     const result = await checkDeployment(clients.cloudFormation, clients.sns, { ...expected, notificationEmails: [] });
     // Assert
     expect(result.status).toBe('fail');
-    expect(result.found).toMatch(/^stack CloudFrontChangeNotifier is ROLLBACK_COMPLETE: its creation failed and it cannot be updated; no TopicArn output$/);
+    expect(result.found).toMatch(
+      /^stack CloudFrontChangeNotifier is ROLLBACK_COMPLETE: its creation failed and it cannot be updated; no TopicArn output$/,
+    );
     expect(result.fix).toBe(
       'find the cause with aws cloudformation describe-stack-events --stack-name CloudFrontChangeNotifier --region us-east-1, delete the stack (npx cdk destroy) and deploy again',
     );
@@ -508,20 +686,32 @@ describe('after deploy (cloudformation:DescribeStacks, sns:ListSubscriptionsByTo
   it('fails on UPDATE_ROLLBACK_COMPLETE: the last deployment did not go through', async () => {
     // Arrange
     cloudFormation.on(DescribeStacksCommand).resolves(deployed('UPDATE_ROLLBACK_COMPLETE'));
-    sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [subscription('ops@example.com', `${TOPIC_ARN}:0b6b3c1e`)] });
+    sns
+      .on(ListSubscriptionsByTopicCommand)
+      .resolves({ Subscriptions: [subscription('ops@example.com', `${TOPIC_ARN}:0b6b3c1e`)] });
     // Act
-    const result = await checkDeployment(clients.cloudFormation, clients.sns, { ...expected, notificationEmails: ['ops@example.com'] });
+    const result = await checkDeployment(clients.cloudFormation, clients.sns, {
+      ...expected,
+      notificationEmails: ['ops@example.com'],
+    });
     // Assert
     expect(result.status).toBe('fail');
-    expect(result.found).toMatch(/^stack CloudFrontChangeNotifier is UPDATE_ROLLBACK_COMPLETE: its last deployment failed and was rolled back;/);
+    expect(result.found).toMatch(
+      /^stack CloudFrontChangeNotifier is UPDATE_ROLLBACK_COMPLETE: its last deployment failed and was rolled back;/,
+    );
   });
 
   it('warns while a deployment is in progress', async () => {
     // Arrange
     cloudFormation.on(DescribeStacksCommand).resolves(deployed('UPDATE_IN_PROGRESS'));
-    sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [subscription('ops@example.com', `${TOPIC_ARN}:0b6b3c1e`)] });
+    sns
+      .on(ListSubscriptionsByTopicCommand)
+      .resolves({ Subscriptions: [subscription('ops@example.com', `${TOPIC_ARN}:0b6b3c1e`)] });
     // Act
-    const result = await checkDeployment(clients.cloudFormation, clients.sns, { ...expected, notificationEmails: ['ops@example.com'] });
+    const result = await checkDeployment(clients.cloudFormation, clients.sns, {
+      ...expected,
+      notificationEmails: ['ops@example.com'],
+    });
     // Assert
     expect(result).toMatchObject({
       status: 'warn',
@@ -533,7 +723,9 @@ describe('after deploy (cloudformation:DescribeStacks, sns:ListSubscriptionsByTo
   it('warns when the subscriptions cannot be listed', async () => {
     // Arrange
     cloudFormation.on(DescribeStacksCommand).resolves(deployed('CREATE_COMPLETE'));
-    sns.on(ListSubscriptionsByTopicCommand).rejects(new AuthorizationErrorException({ message: 'not authorized', $metadata: { httpStatusCode: 403 } }));
+    sns
+      .on(ListSubscriptionsByTopicCommand)
+      .rejects(new AuthorizationErrorException({ message: 'not authorized', $metadata: { httpStatusCode: 403 } }));
     // Act
     const result = await checkDeployment(clients.cloudFormation, clients.sns, expected);
     // Assert
@@ -554,7 +746,10 @@ describe('after deploy (cloudformation:DescribeStacks, sns:ListSubscriptionsByTo
     // Act
     const result = await checkDeployment(clients.cloudFormation, clients.sns, { ...expected, notificationEmails: [] });
     // Assert
-    expect(result).toMatchObject({ status: 'warn', found: `stack CloudFrontChangeNotifier is CREATE_COMPLETE; no subscriptions on ${TOPIC_ARN}` });
+    expect(result).toMatchObject({
+      status: 'warn',
+      found: `stack CloudFrontChangeNotifier is CREATE_COMPLETE; no subscriptions on ${TOPIC_ARN}`,
+    });
     expect(result.details).toEqual([
       {
         status: 'warn',

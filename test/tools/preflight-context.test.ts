@@ -7,7 +7,15 @@ import { validationDefinition } from '../../tools/preflight/definition';
 describe('the preflight command line', () => {
   it('reads repeated -c pairs, keeping "=" in values, and --json', () => {
     // Act
-    const options = parsePreflightArguments(['-c', 'createTrail=true', '--context', 'notificationEmails=a@example.com,b@example.com', '-c', 'x==y', '--json']);
+    const options = parsePreflightArguments([
+      '-c',
+      'createTrail=true',
+      '--context',
+      'notificationEmails=a@example.com,b@example.com',
+      '-c',
+      'x==y',
+      '--json',
+    ]);
     // Assert
     expect(options).toEqual({
       mode: 'check',
@@ -18,7 +26,9 @@ describe('the preflight command line', () => {
 
   it('refuses a -c without KEY=VALUE and an unknown option', () => {
     // Act / Assert
-    expect(() => parsePreflightArguments(['-c', 'createTrail'])).toThrow('--context expects KEY=VALUE, got "createTrail"');
+    expect(() => parsePreflightArguments(['-c', 'createTrail'])).toThrow(
+      '--context expects KEY=VALUE, got "createTrail"',
+    );
     expect(() => parsePreflightArguments(['--live'])).toThrow("Unknown option '--live'");
   });
 });
@@ -59,18 +69,27 @@ describe('the definition handed to the validator', () => {
     ]);
     // Act
     const definition = validationDefinition(template, '111122223333') as unknown as {
-      States: { Check: { Parameters: { FunctionName: string } }; Notify: { Resource: string; Parameters: { TopicArn: string } } };
+      States: {
+        Check: { Parameters: { FunctionName: string } };
+        Notify: { Resource: string; Parameters: { TopicArn: string } };
+      };
     };
     // Assert
-    expect(definition.States.Check.Parameters.FunctionName).toBe('arn:aws:lambda:us-east-1:111122223333:function:CheckFunction5678');
+    expect(definition.States.Check.Parameters.FunctionName).toBe(
+      'arn:aws:lambda:us-east-1:111122223333:function:CheckFunction5678',
+    );
     expect(definition.States.Notify.Parameters.TopicArn).toBe('arn:aws:sns:us-east-1:111122223333:Topic1234');
     expect(definition.States.Notify.Resource).toBe('arn:aws:states:::sns:publish');
   });
 
   it('refuses a definition that still holds a CDK token', () => {
     // Arrange
-    const template = templateCalling(['{"StartAt":"Done","States":{"Done":{"Type":"Pass","Result":"${Token[TOKEN.123]}","End":true}}}']);
+    const template = templateCalling([
+      '{"StartAt":"Done","States":{"Done":{"Type":"Pass","Result":"${Token[TOKEN.123]}","End":true}}}',
+    ]);
     // Act / Assert
-    expect(() => validationDefinition(template, '111122223333')).toThrow('the definition of Machine9ABC still holds the unresolved CDK token ${Token[TOKEN.123]}');
+    expect(() => validationDefinition(template, '111122223333')).toThrow(
+      'the definition of Machine9ABC still holds the unresolved CDK token ${Token[TOKEN.123]}',
+    );
   });
 });

@@ -4,7 +4,12 @@ import { cloudFormation, cloudTrail, sfn, sns, ssm, sts } from './aws-mocks';
 /** The clients preflight calls, mocked, in the order of its checks. */
 export const preflightMocks = [sts, ssm, cloudTrail, sfn, cloudFormation, sns];
 
-type ServiceExceptionClass = new (options: { name: string; $fault: 'client' | 'server'; message: string; $metadata: { httpStatusCode?: number } }) => Error;
+type ServiceExceptionClass = new (options: {
+  name: string;
+  $fault: 'client' | 'server';
+  message: string;
+  $metadata: { httpStatusCode?: number };
+}) => Error;
 
 /** An error as the SDK raises it for a service error the client does not model (e.g. AccessDeniedException): its service's base exception. */
 export function awsError(Base: unknown, name: string, message: string, httpStatusCode = 400): Error {
@@ -13,7 +18,9 @@ export function awsError(Base: unknown, name: string, message: string, httpStatu
 
 /** What the SDK v3 default chain throws when no provider has credentials (seen with env, files and IMDS all empty). */
 export function noCredentialsError(): Error {
-  return Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+  return Object.assign(new Error('Could not load credentials from any providers'), {
+    name: 'CredentialsProviderError',
+  });
 }
 
 export const ACCOUNT = '111122223333';

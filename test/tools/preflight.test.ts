@@ -16,7 +16,15 @@ import { run } from '../../tools/preflight/preflight';
 import { synthesized } from '../support/definition';
 import { captured } from './support';
 import { cloudFormation, cloudTrail, resetAwsMocks, sfn, sns, ssm, sts } from './aws-mocks';
-import { ACCOUNT, awsError, noCredentialsError, preflightMocks as mocks, PRINCIPAL, TOPIC_ARN, TRAIL_ARN } from './preflight-support';
+import {
+  ACCOUNT,
+  awsError,
+  noCredentialsError,
+  preflightMocks as mocks,
+  PRINCIPAL,
+  TOPIC_ARN,
+  TRAIL_ARN,
+} from './preflight-support';
 
 /** Every call any mocked client received. */
 const callsTo = (clients: typeof mocks) => clients.flatMap((mock): unknown[] => mock.calls());
@@ -42,7 +50,9 @@ function readyAccount(): void {
     trailList: [{ Name: 'management-events', TrailARN: TRAIL_ARN, HomeRegion: 'us-east-1', IsMultiRegionTrail: true }],
   });
   cloudTrail.on(GetTrailStatusCommand).resolves({ IsLogging: true });
-  cloudTrail.on(GetEventSelectorsCommand).resolves({ EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] });
+  cloudTrail
+    .on(GetEventSelectorsCommand)
+    .resolves({ EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] });
   sfn.on(ValidateStateMachineDefinitionCommand).resolves({ result: 'OK', diagnostics: [] });
   cloudFormation.on(DescribeStacksCommand).resolves({
     Stacks: [
@@ -55,7 +65,9 @@ function readyAccount(): void {
     ],
   });
   sns.on(ListSubscriptionsByTopicCommand).resolves({
-    Subscriptions: [{ Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: `${TOPIC_ARN}:0b6b3c1e`, TopicArn: TOPIC_ARN }],
+    Subscriptions: [
+      { Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: `${TOPIC_ARN}:0b6b3c1e`, TopicArn: TOPIC_ARN },
+    ],
   });
 }
 
@@ -78,7 +90,9 @@ describe('npm run preflight', () => {
       'PASS  credentials  account 111122223333 as arn:aws:sts::111122223333:assumed-role/Deployer/alice',
       'PASS  bootstrap    CDK bootstrap version 27 in /cdk-bootstrap/hnb659fds/version (this app needs 6 or later)',
       'PASS  cloudtrail   trail "management-events" (multi-Region) is logging and records write management events (event selector with management events, ReadWriteType All)',
-      expect.stringMatching(/^PASS {2}definition {3}Step Functions validates the synthesized definition \(\d+ states\): OK, no diagnostics$/),
+      expect.stringMatching(
+        /^PASS {2}definition {3}Step Functions validates the synthesized definition \(\d+ states\): OK, no diagnostics$/,
+      ),
       `PASS  deployment   stack CloudFrontChangeNotifier is UPDATE_COMPLETE; 1 of 1 email address(es) confirmed on ${TOPIC_ARN}`,
       '                   pass  ops@example.com confirmed',
       '',
@@ -99,8 +113,15 @@ describe('npm run preflight', () => {
     expect(definition).not.toContain('${Token');
     expect(definition).not.toContain('123456789012');
     const states = (JSON.parse(definition!) as { States: Record<string, StateJson> }).States;
-    expect(states['Get distribution status']).toMatchObject({ Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:cloudfront:getDistribution' });
-    const topics = new Set(Object.values(states).filter((state) => state.Resource === 'arn:aws:states:::sns:publish').map((state) => state.Parameters?.TopicArn));
+    expect(states['Get distribution status']).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::aws-sdk:cloudfront:getDistribution',
+    });
+    const topics = new Set(
+      Object.values(states)
+        .filter((state) => state.Resource === 'arn:aws:states:::sns:publish')
+        .map((state) => state.Parameters?.TopicArn),
+    );
     expect([...topics]).toEqual(['arn:aws:sns:us-east-1:111122223333:NotificationsTopicAE679CBD']);
   });
 
@@ -110,10 +131,16 @@ describe('npm run preflight', () => {
     // Act
     await preflight(EMAILS);
     // Assert
-    const regions = await Promise.all(mocks.map((mock) => (mock.call(0).thisValue as { config: { region: () => Promise<string> } }).config.region()));
+    const regions = await Promise.all(
+      mocks.map((mock) => (mock.call(0).thisValue as { config: { region: () => Promise<string> } }).config.region()),
+    );
     expect(regions).toEqual(['us-east-1', 'us-east-1', 'us-east-1', 'us-east-1', 'us-east-1', 'us-east-1']);
-    expect(ssm.commandCalls(GetParameterCommand)[0]!.args[0].input).toEqual({ Name: '/cdk-bootstrap/hnb659fds/version' });
-    expect(cloudFormation.commandCalls(DescribeStacksCommand)[0]!.args[0].input).toEqual({ StackName: 'CloudFrontChangeNotifier' });
+    expect(ssm.commandCalls(GetParameterCommand)[0]!.args[0].input).toEqual({
+      Name: '/cdk-bootstrap/hnb659fds/version',
+    });
+    expect(cloudFormation.commandCalls(DescribeStacksCommand)[0]!.args[0].input).toEqual({
+      StackName: 'CloudFrontChangeNotifier',
+    });
     const commands = mocks.flatMap((mock) => mock.calls().map((call) => (call.args[0] as object).constructor.name));
     expect(commands.sort()).toEqual([
       'DescribeStacksCommand',
@@ -153,7 +180,9 @@ describe('npm run preflight', () => {
     // Arrange
     readyAccount();
     sns.on(ListSubscriptionsByTopicCommand).resolves({
-      Subscriptions: [{ Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: 'PendingConfirmation', TopicArn: TOPIC_ARN }],
+      Subscriptions: [
+        { Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: 'PendingConfirmation', TopicArn: TOPIC_ARN },
+      ],
     });
     // Act
     const { code, stdout } = await preflight(EMAILS);
@@ -169,7 +198,9 @@ describe('npm run preflight', () => {
   it('turns a check that breaks unexpectedly into a warning', async () => {
     // Arrange
     readyAccount();
-    sfn.on(ValidateStateMachineDefinitionCommand).rejects(awsError(SFNServiceException, 'ThrottlingException', 'Rate exceeded'));
+    sfn
+      .on(ValidateStateMachineDefinitionCommand)
+      .rejects(awsError(SFNServiceException, 'ThrottlingException', 'Rate exceeded'));
     // Act
     const { code, stdout } = await preflight(EMAILS);
     // Assert
@@ -212,7 +243,9 @@ describe('npm run preflight', () => {
     const { code, stderr } = await preflight(['-c', 'createTrial=true']);
     // Assert
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^npm run preflight could not run: Invalid context value for "createTrial": "true"\. Allowed: no such key;/);
+    expect(stderr).toMatch(
+      /^npm run preflight could not run: Invalid context value for "createTrial": "true"\. Allowed: no such key;/,
+    );
   });
 
   it('exits 2 when the app does not synthesize, before any AWS call', async () => {
@@ -229,7 +262,9 @@ describe('npm run preflight', () => {
     const code = await run([], io);
     // Assert
     expect(code).toBe(2);
-    expect(io.stderr.text).toBe("npm run preflight could not run: the app does not synthesize: TypeError: Cannot read properties of undefined (reading 'includes')\n");
+    expect(io.stderr.text).toBe(
+      "npm run preflight could not run: the app does not synthesize: TypeError: Cannot read properties of undefined (reading 'includes')\n",
+    );
     expect(callsTo(mocks)).toHaveLength(0);
   });
 
@@ -265,11 +300,17 @@ describe('npm run preflight', () => {
       principalArn: 'arn:aws:sts::111122223333:assumed-role/Deployer/alice',
       summary: { pass: 4, warn: 0, fail: 1 },
       checks: [
-        { id: 'credentials', status: 'pass', found: 'account 111122223333 as arn:aws:sts::111122223333:assumed-role/Deployer/alice', details: [] },
+        {
+          id: 'credentials',
+          status: 'pass',
+          found: 'account 111122223333 as arn:aws:sts::111122223333:assumed-role/Deployer/alice',
+          details: [],
+        },
         {
           id: 'bootstrap',
           status: 'fail',
-          found: 'account 111122223333 is not CDK-bootstrapped in us-east-1: no SSM parameter /cdk-bootstrap/hnb659fds/version, so cdk deploy would stop',
+          found:
+            'account 111122223333 is not CDK-bootstrapped in us-east-1: no SSM parameter /cdk-bootstrap/hnb659fds/version, so cdk deploy would stop',
           fix: 'run npx cdk bootstrap aws://111122223333/us-east-1',
           details: [],
         },
@@ -280,7 +321,14 @@ describe('npm run preflight', () => {
             'trail "management-events" (multi-Region) is logging and records write management events (event selector with management events, ReadWriteType All)',
           details: [],
         },
-        { id: 'definition', status: 'pass', found: expect.stringMatching(/^Step Functions validates the synthesized definition \(\d+ states\): OK, no diagnostics$/), details: [] },
+        {
+          id: 'definition',
+          status: 'pass',
+          found: expect.stringMatching(
+            /^Step Functions validates the synthesized definition \(\d+ states\): OK, no diagnostics$/,
+          ),
+          details: [],
+        },
         {
           id: 'deployment',
           status: 'pass',

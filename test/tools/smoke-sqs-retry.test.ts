@@ -3,7 +3,11 @@
  * check's log lines come from a mocked CloudWatch Logs. One synth, as the "deployed" template.
  */
 import { CloudFrontClient, GetDistributionCommand } from '@aws-sdk/client-cloudfront';
-import { CloudWatchLogsServiceException, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsServiceException,
+  FilterLogEventsCommand,
+  type FilteredLogEvent,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient, SQSServiceException } from '@aws-sdk/client-sqs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -21,17 +25,46 @@ beforeAll(() => {
 });
 
 /** A status-check log line as Powertools Logger prints it: level and message, then every field of the call. */
-function logLine(seconds: number, message: string, fields: Record<string, unknown>, id = `${seconds}-${message}`): FilteredLogEvent {
+function logLine(
+  seconds: number,
+  message: string,
+  fields: Record<string, unknown>,
+  id = `${seconds}-${message}`,
+): FilteredLogEvent {
   return {
     eventId: id,
     timestamp: Date.parse(NOW) + seconds * 1000,
     logStreamName: '2027/03/01/[$LATEST]abc',
-    message: JSON.stringify({ level: 'INFO', message, timestamp: new Date(Date.parse(NOW) + seconds * 1000).toISOString(), service: 'cloudfront-change-notifier', ...fields }),
+    message: JSON.stringify({
+      level: 'INFO',
+      message,
+      timestamp: new Date(Date.parse(NOW) + seconds * 1000).toISOString(),
+      service: 'cloudfront-change-notifier',
+      ...fields,
+    }),
   };
 }
-const WATCH_FIELDS = { messageId: 'sqs-message-1', kind: 'distribution', eventName: 'UpdateDistribution', eventId: EVENT_ID, distributionId: DISTRIBUTION, maxChecks: 540 };
-const NOT_DONE = logLine(21, 'Change not done yet', { ...WATCH_FIELDS, check: 1, lastCheck: false, status: 'InProgress', waitSeconds: 17 });
-const ENDED = logLine(40, 'Watch ended; notification sent', { ...WATCH_FIELDS, check: 2, lastCheck: false, outcome: 'deployed' });
+const WATCH_FIELDS = {
+  messageId: 'sqs-message-1',
+  kind: 'distribution',
+  eventName: 'UpdateDistribution',
+  eventId: EVENT_ID,
+  distributionId: DISTRIBUTION,
+  maxChecks: 540,
+};
+const NOT_DONE = logLine(21, 'Change not done yet', {
+  ...WATCH_FIELDS,
+  check: 1,
+  lastCheck: false,
+  status: 'InProgress',
+  waitSeconds: 17,
+});
+const ENDED = logLine(40, 'Watch ended; notification sent', {
+  ...WATCH_FIELDS,
+  check: 2,
+  lastCheck: false,
+  outcome: 'deployed',
+});
 
 /** The first search only checks that the log group is readable; the later ones find the watch's lines. */
 function logsAnswer(...polls: FilteredLogEvent[][]) {
@@ -89,7 +122,14 @@ describe('npm run smoke in mode sqs-retry', () => {
 
   it('sends CreateInvalidation with both ids for --invalidation', async () => {
     // Arrange
-    logsAnswer([logLine(9, 'Watch ended; notification sent', { ...WATCH_FIELDS, kind: 'invalidation', check: 1, outcome: 'completed' })]);
+    logsAnswer([
+      logLine(9, 'Watch ended; notification sent', {
+        ...WATCH_FIELDS,
+        kind: 'invalidation',
+        check: 1,
+        outcome: 'completed',
+      }),
+    ]);
     // Act
     const { code } = await smoke(['--distribution', DISTRIBUTION, '--invalidation', 'I2J0I21PCUYOIK']);
     // Assert
@@ -110,9 +150,15 @@ describe('npm run smoke in mode sqs-retry', () => {
     const { code, stdout, stderr, sleeps } = await smoke(['--distribution', DISTRIBUTION]);
     // Assert
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout).toContain('  stack        CloudFrontChangeNotifier (CREATE_COMPLETE) in account 123456789012, us-east-1, mode sqs-retry\n');
-    expect(stdout).toContain('  T+00:00   send      distribution E2QWRUHAPOMQZL: CloudTrail event sent to the buffer queue as arn:aws:iam::123456789012:user/alice\n');
-    expect(stdout).toContain('                      event ID smoke-20270301T080000Z-a1b2c3, SQS message sqs-message-1\n');
+    expect(stdout).toContain(
+      '  stack        CloudFrontChangeNotifier (CREATE_COMPLETE) in account 123456789012, us-east-1, mode sqs-retry\n',
+    );
+    expect(stdout).toContain(
+      '  T+00:00   send      distribution E2QWRUHAPOMQZL: CloudTrail event sent to the buffer queue as arn:aws:iam::123456789012:user/alice\n',
+    );
+    expect(stdout).toContain(
+      '                      event ID smoke-20270301T080000Z-a1b2c3, SQS message sqs-message-1\n',
+    );
     expect(stdout).toContain('  T+00:21   check     1: InProgress\n                      checked again in 17 s\n');
     expect(stdout).toContain('  T+00:40   notify    2: the "deployed" notification was sent\n');
     expect(stdout).toContain(`Notification sent to ${TOPIC} by the status check.\n`);
@@ -130,7 +176,10 @@ describe('npm run smoke in mode sqs-retry', () => {
 
   it('reads a Powertools line that Lambda wrapped in a JSON record of its own', async () => {
     // Arrange
-    const wrapped = { ...ENDED, message: JSON.stringify({ timestamp: NOW, level: 'INFO', requestId: 'r-1', message: ENDED.message }) };
+    const wrapped = {
+      ...ENDED,
+      message: JSON.stringify({ timestamp: NOW, level: 'INFO', requestId: 'r-1', message: ENDED.message }),
+    };
     logsAnswer([wrapped]);
     // Act
     const { code, stdout } = await smoke(['--distribution', DISTRIBUTION]);
@@ -141,7 +190,14 @@ describe('npm run smoke in mode sqs-retry', () => {
 
   it('fails with the reason when the watch ends not-found', async () => {
     // Arrange
-    logsAnswer([logLine(3, 'Watch ended; notification sent', { ...WATCH_FIELDS, check: 1, outcome: 'not-found', error: 'CloudFront.NoSuchDistributionException' })]);
+    logsAnswer([
+      logLine(3, 'Watch ended; notification sent', {
+        ...WATCH_FIELDS,
+        check: 1,
+        outcome: 'not-found',
+        error: 'CloudFront.NoSuchDistributionException',
+      }),
+    ]);
     // Act
     const { code, stdout } = await smoke(['--distribution', DISTRIBUTION]);
     // Assert
@@ -154,12 +210,20 @@ describe('npm run smoke in mode sqs-retry', () => {
 
   it('fails when the deployed status check skips the event', async () => {
     // Arrange
-    logsAnswer([logLine(2, 'Event skipped', { reason: 'distribution E2QWRUHAPOMQZL is not in distributionIds', eventName: 'UpdateDistribution', eventId: EVENT_ID })]);
+    logsAnswer([
+      logLine(2, 'Event skipped', {
+        reason: 'distribution E2QWRUHAPOMQZL is not in distributionIds',
+        eventName: 'UpdateDistribution',
+        eventId: EVENT_ID,
+      }),
+    ]);
     // Act
     const { code, stdout } = await smoke(['--distribution', DISTRIBUTION]);
     // Assert
     expect(code).toBe(1);
-    expect(stdout).toContain('FAIL: the deployed status check skipped the event: distribution E2QWRUHAPOMQZL is not in distributionIds\n');
+    expect(stdout).toContain(
+      'FAIL: the deployed status check skipped the event: distribution E2QWRUHAPOMQZL is not in distributionIds\n',
+    );
   });
 
   it('gives up after --timeout without a "Watch ended" line and says the change stays watched', async () => {
@@ -174,13 +238,22 @@ describe('npm run smoke in mode sqs-retry', () => {
       'FAIL: no "Watch ended; notification sent" line for smoke-20270301T080000Z-a1b2c3 within 10 s (--timeout). ' +
         'The message stays in the buffer queue and is checked until its watch ends.\n',
     );
-    expect(stdout).toContain(`aws logs filter-log-events --region us-east-1 --log-group-name ${LOG_GROUP} --filter-pattern '"smoke-20270301T080000Z-a1b2c3"'\n`);
+    expect(stdout).toContain(
+      `aws logs filter-log-events --region us-east-1 --log-group-name ${LOG_GROUP} --filter-pattern '"smoke-20270301T080000Z-a1b2c3"'\n`,
+    );
   });
 
   it('cannot start when the caller may not send to the buffer queue, and says how to allow it', async () => {
     // Arrange
     logsAnswer([]);
-    sqs.on(SendMessageCommand).rejects(new SQSServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'Access to the resource is denied.' }));
+    sqs.on(SendMessageCommand).rejects(
+      new SQSServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+        message: 'Access to the resource is denied.',
+      }),
+    );
     // Act
     const { code, stderr } = await smoke(['--distribution', DISTRIBUTION]);
     // Assert
@@ -194,7 +267,14 @@ describe('npm run smoke in mode sqs-retry', () => {
 
   it('cannot start, and sends nothing, when the status check log group is unreadable', async () => {
     // Arrange
-    logs.on(FilterLogEventsCommand).rejects(new CloudWatchLogsServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not authorized' }));
+    logs.on(FilterLogEventsCommand).rejects(
+      new CloudWatchLogsServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'not authorized',
+      }),
+    );
     // Act
     const { code, stderr } = await smoke(['--distribution', DISTRIBUTION]);
     // Assert
@@ -207,17 +287,31 @@ describe('npm run smoke in mode sqs-retry', () => {
 
   it('understands the line the deployed status check writes for the very message the smoke test sent', async () => {
     // Arrange: the real status check (functions/status-check/check.ts) reads the sent body and logs as Powertools would.
-    cloudFront.on(GetDistributionCommand).resolves({ ETag: 'E2QWRUHEXAMPLE', Distribution: { Id: DISTRIBUTION, Status: 'Deployed', DomainName: 'd111111abcdef8.cloudfront.net' } } as never);
+    cloudFront.on(GetDistributionCommand).resolves({
+      ETag: 'E2QWRUHEXAMPLE',
+      Distribution: { Id: DISTRIBUTION, Status: 'Deployed', DomainName: 'd111111abcdef8.cloudfront.net' },
+    } as never);
     sns.on(PublishCommand).resolves({ MessageId: 'sns-message-1' });
     const lines: FilteredLogEvent[] = [];
-    const sink = (level: string) => (message: string, ...extra: Record<string, unknown>[]) =>
-      lines.push({ eventId: `line-${lines.length}`, timestamp: Date.parse(NOW) + 5000, message: JSON.stringify({ level, message, ...Object.assign({}, ...extra) }) });
+    const sink =
+      (level: string) =>
+      (message: string, ...extra: Record<string, unknown>[]) =>
+        lines.push({
+          eventId: `line-${lines.length}`,
+          timestamp: Date.parse(NOW) + 5000,
+          message: JSON.stringify({ level, message, ...Object.assign({}, ...extra) }),
+        });
     let checked = false;
     logs.on(FilterLogEventsCommand).callsFake(async () => {
       if (sqs.commandCalls(SendMessageCommand).length > 0 && !checked) {
         checked = true;
         await checkQueuedChange(
-          { body: sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!, receiptHandle: 'receipt-1', receiveCount: 1, sentAt: new Date(NOW) },
+          {
+            body: sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!,
+            receiptHandle: 'receipt-1',
+            receiveCount: 1,
+            sentAt: new Date(NOW),
+          },
           {
             cloudfront: new CloudFrontClient({ region: 'us-east-1' }),
             sns: new SNSClient({ region: 'us-east-1' }),
@@ -237,6 +331,8 @@ describe('npm run smoke in mode sqs-retry', () => {
     // Assert
     expect(code).toBe(0);
     expect(stdout).toContain('  T+00:05   notify    1: the "deployed" notification was sent\n');
-    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message).toContain('CloudTrail event ID: smoke-20270301T080000Z-a1b2c3');
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message).toContain(
+      'CloudTrail event ID: smoke-20270301T080000Z-a1b2c3',
+    );
   });
 });

@@ -1,5 +1,10 @@
 /** Pieces common to the smoke tests: the watched distribution and its caller, a run on a fake clock, and the deployed stack. */
-import { DescribeStacksCommand, GetTemplateCommand, type Output as StackOutput, type StackStatus } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  type Output as StackOutput,
+  type StackStatus,
+} from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { STACK_NAME } from '../../infra/notifier-app';
 import type { CfnTemplate } from '../../tools/lib/synth';

@@ -5,7 +5,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudFormationServiceException, DescribeStacksCommand, GetTemplateCommand, type StackStatus } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationServiceException,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  type StackStatus,
+} from '@aws-sdk/client-cloudformation';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -41,8 +46,14 @@ beforeAll(() => {
 
 const STACK_OUTPUTS = [
   { OutputKey: 'TopicArn', OutputValue: TOPIC },
-  { OutputKey: 'BufferQueueUrl', OutputValue: 'https://sqs.us-east-1.amazonaws.com/123456789012/CloudFrontChangeNotifier-Buffer' },
-  { OutputKey: 'DeadLetterQueueUrl', OutputValue: 'https://sqs.us-east-1.amazonaws.com/123456789012/CloudFrontChangeNotifier-Dlq' },
+  {
+    OutputKey: 'BufferQueueUrl',
+    OutputValue: 'https://sqs.us-east-1.amazonaws.com/123456789012/CloudFrontChangeNotifier-Buffer',
+  },
+  {
+    OutputKey: 'DeadLetterQueueUrl',
+    OutputValue: 'https://sqs.us-east-1.amazonaws.com/123456789012/CloudFrontChangeNotifier-Dlq',
+  },
   { OutputKey: 'StateMachineName', OutputValue: 'CloudFrontChangeNotifier-ChangeWatch' },
   { OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE },
 ];
@@ -53,13 +64,29 @@ function deployedStack(outputs = STACK_OUTPUTS, status: StackStatus = 'UPDATE_CO
 
 /** History events as GetExecutionHistory returns them, numbered from 1, one second apart from NOW. */
 function history(...events: Array<Omit<HistoryEvent, 'id' | 'timestamp'>>): HistoryEvent[] {
-  return events.map((event, index) => ({ id: index + 1, timestamp: new Date(Date.parse(NOW) + index * 1000), ...event }) as HistoryEvent);
+  return events.map(
+    (event, index) =>
+      ({ id: index + 1, timestamp: new Date(Date.parse(NOW) + index * 1000), ...event }) as HistoryEvent,
+  );
 }
-const entered = (type: string, name: string, input: unknown = {}) => ({ type, stateEnteredEventDetails: { name, input: JSON.stringify(input) } }) as HistoryEvent;
-const exited = (type: string, name: string, output: unknown = {}) => ({ type, stateExitedEventDetails: { name, output: JSON.stringify(output) } }) as HistoryEvent;
-const getDistribution = { type: 'TaskScheduled', taskScheduledEventDetails: { resourceType: 'aws-sdk:cloudfront', resource: 'getDistribution', region: 'us-east-1', parameters: `{"Id":"${DISTRIBUTION}"}` } } as HistoryEvent;
+const entered = (type: string, name: string, input: unknown = {}) =>
+  ({ type, stateEnteredEventDetails: { name, input: JSON.stringify(input) } }) as HistoryEvent;
+const exited = (type: string, name: string, output: unknown = {}) =>
+  ({ type, stateExitedEventDetails: { name, output: JSON.stringify(output) } }) as HistoryEvent;
+const getDistribution = {
+  type: 'TaskScheduled',
+  taskScheduledEventDetails: {
+    resourceType: 'aws-sdk:cloudfront',
+    resource: 'getDistribution',
+    region: 'us-east-1',
+    parameters: `{"Id":"${DISTRIBUTION}"}`,
+  },
+} as HistoryEvent;
 const taskFailed = (error: string, cause: string) =>
-  ({ type: 'TaskFailed', taskFailedEventDetails: { resourceType: 'aws-sdk:cloudfront', resource: 'getDistribution', error, cause } }) as HistoryEvent;
+  ({
+    type: 'TaskFailed',
+    taskFailedEventDetails: { resourceType: 'aws-sdk:cloudfront', resource: 'getDistribution', error, cause },
+  }) as HistoryEvent;
 const publish = (outcome: string, subject: string, message: string) =>
   ({
     type: 'TaskScheduled',
@@ -71,14 +98,30 @@ const publish = (outcome: string, subject: string, message: string) =>
         TopicArn: TOPIC,
         Subject: subject,
         Message: message,
-        MessageAttributes: { outcome: { DataType: 'String', StringValue: outcome }, kind: { DataType: 'String', StringValue: 'distribution' } },
+        MessageAttributes: {
+          outcome: { DataType: 'String', StringValue: outcome },
+          kind: { DataType: 'String', StringValue: 'distribution' },
+        },
       }),
     },
   }) as HistoryEvent;
 const published = (messageId: string) =>
-  ({ type: 'TaskSucceeded', taskSucceededEventDetails: { resourceType: 'sns', resource: 'publish', output: JSON.stringify({ MessageId: messageId }) } }) as HistoryEvent;
-const checkInput = (check: number) => ({ watch: { kind: 'distribution' }, progress: { check, maxChecks: 128, continueAt: 801, part: 1 } });
-const checkOutput = (check: number, value: string) => ({ ...checkInput(check), status: { value, domainName: 'd111111abcdef8.cloudfront.net', eTag: 'E2QWRUHEXAMPLE' } });
+  ({
+    type: 'TaskSucceeded',
+    taskSucceededEventDetails: {
+      resourceType: 'sns',
+      resource: 'publish',
+      output: JSON.stringify({ MessageId: messageId }),
+    },
+  }) as HistoryEvent;
+const checkInput = (check: number) => ({
+  watch: { kind: 'distribution' },
+  progress: { check, maxChecks: 128, continueAt: 801, part: 1 },
+});
+const checkOutput = (check: number, value: string) => ({
+  ...checkInput(check),
+  status: { value, domainName: 'd111111abcdef8.cloudfront.net', eTag: 'E2QWRUHEXAMPLE' },
+});
 
 const DEPLOYED_HISTORY = history(
   { type: 'ExecutionStarted' },
@@ -87,7 +130,10 @@ const DEPLOYED_HISTORY = history(
   entered('TaskStateEntered', STATE_NAMES.distribution.getStatus, checkInput(1)),
   getDistribution,
   { type: 'TaskStarted' },
-  { type: 'TaskSucceeded', taskSucceededEventDetails: { resourceType: 'aws-sdk:cloudfront', resource: 'getDistribution', output: '{}' } },
+  {
+    type: 'TaskSucceeded',
+    taskSucceededEventDetails: { resourceType: 'aws-sdk:cloudfront', resource: 'getDistribution', output: '{}' },
+  },
   exited('TaskStateExited', STATE_NAMES.distribution.getStatus, checkOutput(1, 'Deployed')),
   entered('ChoiceStateEntered', STATE_NAMES.distribution.isDone),
   exited('ChoiceStateExited', STATE_NAMES.distribution.isDone),
@@ -120,7 +166,13 @@ function succeeded(events: HistoryEvent[] = DEPLOYED_HISTORY) {
 
 function failed(error: string, cause: string, events: HistoryEvent[]) {
   started();
-  sfn.on(DescribeExecutionCommand).resolves({ executionArn: EXECUTION_ARN, status: 'FAILED', error, cause, stopDate: new Date(Date.parse(NOW) + 12_000) });
+  sfn.on(DescribeExecutionCommand).resolves({
+    executionArn: EXECUTION_ARN,
+    status: 'FAILED',
+    error,
+    cause,
+    stopDate: new Date(Date.parse(NOW) + 12_000),
+  });
   sfn.on(GetExecutionHistoryCommand).resolves({ events });
 }
 
@@ -147,7 +199,8 @@ describe('npm run smoke in mode stepfunctions', () => {
         eventId: 'smoke-20270301T080000Z-a1b2c3',
         startedAt: '2027-03-01T08:00:00Z',
         changedBy: 'arn:aws:iam::123456789012:user/alice',
-        consoleUrl: 'https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL',
+        consoleUrl:
+          'https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL',
         watchLimit: '2 h',
         executionName: 'E2QWRUHAPOMQZL-update-smoke-20270301T080000Z-a1b2c3',
       },
@@ -164,7 +217,12 @@ describe('npm run smoke in mode stepfunctions', () => {
     // Assert
     const { name, input } = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     expect(name).toBe('E2QWRUHAPOMQZL-invalidate-smoke-20270301T080000Z-a1b2c3');
-    expect(JSON.parse(input!).watch).toMatchObject({ kind: 'invalidation', distributionId: 'E2QWRUHAPOMQZL', invalidationId: 'I2J0I21PCUYOIK', watchLimit: '2 h' });
+    expect(JSON.parse(input!).watch).toMatchObject({
+      kind: 'invalidation',
+      distributionId: 'E2QWRUHAPOMQZL',
+      invalidationId: 'I2J0I21PCUYOIK',
+      watchLimit: '2 h',
+    });
     // 23 waits of 8 s (184 s), 57 of 60 s (3604 s in all) and 29 of 120 s: 110 checks in 2 h.
     expect(JSON.parse(input!).progress).toEqual({ check: 1, maxChecks: 110, continueAt: 801, part: 1 });
   });
@@ -177,10 +235,14 @@ describe('npm run smoke in mode stepfunctions', () => {
     const { code, stdout, stderr, sleeps } = await smoke(['--distribution', DISTRIBUTION]);
     // Assert
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout).toContain('  stack        CloudFrontChangeNotifier (UPDATE_COMPLETE) in account 123456789012, us-east-1, mode stepfunctions\n');
+    expect(stdout).toContain(
+      '  stack        CloudFrontChangeNotifier (UPDATE_COMPLETE) in account 123456789012, us-east-1, mode stepfunctions\n',
+    );
     expect(stdout).toContain('  settings     retention 2 h, from the deployed template (cloudformation:GetTemplate)\n');
     expect(stdout).toContain('  budget       up to 128 checks within 2 h, as the dispatcher would start it\n');
-    expect(stdout).toContain('  T+00:00   start     distribution E2QWRUHAPOMQZL: execution started as arn:aws:iam::123456789012:user/alice\n');
+    expect(stdout).toContain(
+      '  T+00:00   start     distribution E2QWRUHAPOMQZL: execution started as arn:aws:iam::123456789012:user/alice\n',
+    );
     expect(stdout).toContain('  T+00:07   check     1: Deployed\n');
     expect(stdout).toContain('  T+00:10   notify    publish the "deployed" notification to SNS\n');
     expect(stdout).toContain('  T+00:16   outcome   SUCCEEDED in "Change is deployed"\n');
@@ -223,40 +285,51 @@ describe('npm run smoke in mode stepfunctions', () => {
       checkLine: '  T+00:03   check     1: CloudFront.AccessDeniedException (final, not retried)\n',
       outcomeLine: '  T+00:12   outcome   FAILED with StatusCheckFailed in "Status check failed"\n',
     },
-  ])('fails with the reason when the watch ends $outcome', async ({ outcome, error, checkError, cause, reason, notify, end, checkLine, outcomeLine }) => {
-    // Arrange
-    deployedStack();
-    failed(
-      error,
-      'the notification was sent',
-      history(
-        { type: 'ExecutionStarted' },
-        entered('TaskStateEntered', STATE_NAMES.distribution.getStatus, checkInput(1)),
-        getDistribution,
-        taskFailed(checkError, cause),
-        exited('TaskStateExited', STATE_NAMES.distribution.getStatus),
-        entered('TaskStateEntered', notify),
-        publish(outcome, `CloudFront ${DISTRIBUTION} ${outcome}`, 'body'),
-        published('message-2'),
-        exited('TaskStateExited', notify),
-        entered('FailStateEntered', end),
-        { type: 'ExecutionFailed', executionFailedEventDetails: { error, cause: 'the notification was sent' } },
-      ),
-    );
-    // Act
-    const { code, stdout } = await smoke(['--distribution', DISTRIBUTION]);
-    // Assert
-    expect(code).toBe(1);
-    expect(stdout).toContain(checkLine);
-    expect(stdout).toContain(outcomeLine);
-    expect(stdout).toContain('Notification sent to SNS (message message-2):\n');
-    expect(stdout).toContain(reason);
-  });
+  ])(
+    'fails with the reason when the watch ends $outcome',
+    async ({ outcome, error, checkError, cause, reason, notify, end, checkLine, outcomeLine }) => {
+      // Arrange
+      deployedStack();
+      failed(
+        error,
+        'the notification was sent',
+        history(
+          { type: 'ExecutionStarted' },
+          entered('TaskStateEntered', STATE_NAMES.distribution.getStatus, checkInput(1)),
+          getDistribution,
+          taskFailed(checkError, cause),
+          exited('TaskStateExited', STATE_NAMES.distribution.getStatus),
+          entered('TaskStateEntered', notify),
+          publish(outcome, `CloudFront ${DISTRIBUTION} ${outcome}`, 'body'),
+          published('message-2'),
+          exited('TaskStateExited', notify),
+          entered('FailStateEntered', end),
+          { type: 'ExecutionFailed', executionFailedEventDetails: { error, cause: 'the notification was sent' } },
+        ),
+      );
+      // Act
+      const { code, stdout } = await smoke(['--distribution', DISTRIBUTION]);
+      // Assert
+      expect(code).toBe(1);
+      expect(stdout).toContain(checkLine);
+      expect(stdout).toContain(outcomeLine);
+      expect(stdout).toContain('Notification sent to SNS (message message-2):\n');
+      expect(stdout).toContain(reason);
+    },
+  );
 
   it('fails with the reason when the watch itself times out (WatchTimedOut)', async () => {
     // Arrange
     deployedStack();
-    failed('WatchTimedOut', 'still InProgress', history(entered('TaskStateEntered', STATE_NAMES.distribution.notifyTimedOut), publish('timed-out', 's', 'm'), published('message-3')));
+    failed(
+      'WatchTimedOut',
+      'still InProgress',
+      history(
+        entered('TaskStateEntered', STATE_NAMES.distribution.notifyTimedOut),
+        publish('timed-out', 's', 'm'),
+        published('message-3'),
+      ),
+    );
     // Act
     const { code, stdout } = await smoke(['--distribution', DISTRIBUTION]);
     // Assert
@@ -315,7 +388,11 @@ describe('npm run smoke in mode stepfunctions', () => {
     const { code, stdout } = await smoke(['--distribution', DISTRIBUTION]);
     // Assert
     expect(code).toBe(0);
-    expect(sfn.commandCalls(GetExecutionHistoryCommand).map((call) => call.args[0].input.nextToken)).toEqual([undefined, 'page-2', 'page-3']);
+    expect(sfn.commandCalls(GetExecutionHistoryCommand).map((call) => call.args[0].input.nextToken)).toEqual([
+      undefined,
+      'page-2',
+      'page-3',
+    ]);
     expect(stdout).toContain('  T+00:03   check     1: CloudFront.CloudFrontException (retry 1 after a backoff)\n');
     expect(stdout).toContain('  T+00:05   check     1: Deployed\n');
     expect(stdout).toContain('Notification sent to SNS (message message-4):\n');
@@ -330,7 +407,10 @@ describe('npm run smoke in mode stepfunctions', () => {
       status: 'SUCCEEDED',
       output: JSON.stringify({ notification: { outcome: 'deployed', messageId: 'message-1' } }),
     });
-    sfn.on(GetExecutionHistoryCommand).resolvesOnce({ events: DEPLOYED_HISTORY.slice(0, 8) }).resolves({ events: DEPLOYED_HISTORY });
+    sfn
+      .on(GetExecutionHistoryCommand)
+      .resolvesOnce({ events: DEPLOYED_HISTORY.slice(0, 8) })
+      .resolves({ events: DEPLOYED_HISTORY });
     // Act
     const { code, stdout, sleeps } = await smoke(['--distribution', DISTRIBUTION]);
     // Assert
@@ -356,7 +436,13 @@ describe('npm run smoke in mode stepfunctions', () => {
       eventId: 'smoke-20270301T080000Z-a1b2c3',
       executionArn: EXECUTION_ARN,
       consoleUrl: CONSOLE_LINK,
-      notification: { topicArn: TOPIC, subject: 'CloudFront E2QWRUHAPOMQZL deployed', message: MESSAGE, outcome: 'deployed', messageId: 'message-1' },
+      notification: {
+        topicArn: TOPIC,
+        subject: 'CloudFront E2QWRUHAPOMQZL deployed',
+        message: MESSAGE,
+        outcome: 'deployed',
+        messageId: 'message-1',
+      },
     });
     expect(stderr).toContain('check     1: Deployed');
   });
@@ -375,23 +461,44 @@ describe('npm run smoke in mode stepfunctions', () => {
   it('synthesizes with cdk.context.json, cdk.json and -c (in that order of strength) and the deployed mode when the deployed template is unreadable', async () => {
     // Arrange
     deployedStack();
-    cloudFormation.on(GetTemplateCommand).rejects(new CloudFormationServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'not authorized' }));
+    cloudFormation.on(GetTemplateCommand).rejects(
+      new CloudFormationServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+        message: 'not authorized',
+      }),
+    );
     succeeded();
     const projectDir = mkdtempSync(join(tmpdir(), 'smoke-context-'));
     const homeDir = mkdtempSync(join(tmpdir(), 'smoke-home-'));
-    writeFileSync(join(projectDir, 'cdk.json'), JSON.stringify({ app: 'x', context: { retentionSeconds: 7200, '@aws-cdk/core:target-partitions': ['aws'] } }));
-    writeFileSync(join(projectDir, 'cdk.context.json'), JSON.stringify({ retentionSeconds: 60, pollIntervalSeconds: 30, mode: 'sqs-retry' }));
+    writeFileSync(
+      join(projectDir, 'cdk.json'),
+      JSON.stringify({ app: 'x', context: { retentionSeconds: 7200, '@aws-cdk/core:target-partitions': ['aws'] } }),
+    );
+    writeFileSync(
+      join(projectDir, 'cdk.context.json'),
+      JSON.stringify({ retentionSeconds: 60, pollIntervalSeconds: 30, mode: 'sqs-retry' }),
+    );
     const contexts: Array<Record<string, unknown>> = [];
     const synthesize = (context: Record<string, unknown>) => {
       contexts.push(context);
       return deployedTemplate;
     };
     // Act
-    const { code, stdout } = await smoke(['--distribution', DISTRIBUTION, '-c', 'pollIntervalSeconds=60'], { synthesize, contextSources: { projectDir, homeDir } });
+    const { code, stdout } = await smoke(['--distribution', DISTRIBUTION, '-c', 'pollIntervalSeconds=60'], {
+      synthesize,
+      contextSources: { projectDir, homeDir },
+    });
     // Assert
     expect(code).toBe(0);
     expect(contexts).toEqual([
-      { retentionSeconds: 7200, pollIntervalSeconds: '60', '@aws-cdk/core:target-partitions': ['aws'], mode: 'stepfunctions' },
+      {
+        retentionSeconds: 7200,
+        pollIntervalSeconds: '60',
+        '@aws-cdk/core:target-partitions': ['aws'],
+        mode: 'stepfunctions',
+      },
     ]);
     expect(stdout).toContain(
       '  settings     retention 2 h, from the app synthesized here with cdk.json, cdk.context.json and -c, as deployed (the deployed template is unreadable: AccessDenied: not authorized)\n',
@@ -401,7 +508,14 @@ describe('npm run smoke in mode stepfunctions', () => {
   it('takes ~/.cdk.json into the synthesized context too, below the project files, as cdk deploy does', async () => {
     // Arrange
     deployedStack();
-    cloudFormation.on(GetTemplateCommand).rejects(new CloudFormationServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'not authorized' }));
+    cloudFormation.on(GetTemplateCommand).rejects(
+      new CloudFormationServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+        message: 'not authorized',
+      }),
+    );
     succeeded();
     const projectDir = mkdtempSync(join(tmpdir(), 'smoke-context-'));
     const homeDir = mkdtempSync(join(tmpdir(), 'smoke-home-'));
@@ -413,7 +527,10 @@ describe('npm run smoke in mode stepfunctions', () => {
       return deployedTemplate;
     };
     // Act
-    const { code } = await smoke(['--distribution', DISTRIBUTION], { synthesize, contextSources: { projectDir, homeDir } });
+    const { code } = await smoke(['--distribution', DISTRIBUTION], {
+      synthesize,
+      contextSources: { projectDir, homeDir },
+    });
     // Assert
     expect(code).toBe(0);
     expect(contexts).toEqual([{ retentionSeconds: 7200, alarms: false }]);
@@ -424,12 +541,22 @@ describe('npm run smoke when it cannot start (exit 2)', () => {
   it('names the context file that is not JSON when it has to synthesize', async () => {
     // Arrange
     deployedStack();
-    cloudFormation.on(GetTemplateCommand).rejects(new CloudFormationServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'not authorized' }));
+    cloudFormation.on(GetTemplateCommand).rejects(
+      new CloudFormationServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+        message: 'not authorized',
+      }),
+    );
     const projectDir = mkdtempSync(join(tmpdir(), 'smoke-context-'));
     const homeDir = mkdtempSync(join(tmpdir(), 'smoke-home-'));
     writeFileSync(join(projectDir, 'cdk.json'), '{ "context": ');
     // Act
-    const { code, stderr } = await smoke(['--distribution', DISTRIBUTION], { synthesize: () => deployedTemplate, contextSources: { projectDir, homeDir } });
+    const { code, stderr } = await smoke(['--distribution', DISTRIBUTION], {
+      synthesize: () => deployedTemplate,
+      contextSources: { projectDir, homeDir },
+    });
     // Assert
     expect(code).toBe(2);
     expect(stderr).toContain(`\nNOT STARTED: the CDK project file ${join(projectDir, 'cdk.json')} is not valid JSON: `);
@@ -438,15 +565,22 @@ describe('npm run smoke when it cannot start (exit 2)', () => {
 
   it('says the stack is not deployed', async () => {
     // Arrange
-    cloudFormation
-      .on(DescribeStacksCommand)
-      .rejects(new CloudFormationServiceException({ name: 'ValidationError', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Stack with id CloudFrontChangeNotifier does not exist' }));
+    cloudFormation.on(DescribeStacksCommand).rejects(
+      new CloudFormationServiceException({
+        name: 'ValidationError',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'Stack with id CloudFrontChangeNotifier does not exist',
+      }),
+    );
     // Act
     const { code, stdout, stderr } = await smoke(['--distribution', DISTRIBUTION]);
     // Assert
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toBe('\nNOT STARTED: stack CloudFrontChangeNotifier is not deployed in account 123456789012, us-east-1: deploy it first (npx cdk deploy).\n');
+    expect(stderr).toBe(
+      '\nNOT STARTED: stack CloudFrontChangeNotifier is not deployed in account 123456789012, us-east-1: deploy it first (npx cdk deploy).\n',
+    );
     expect(sfn.calls()).toHaveLength(0);
   });
 
@@ -457,7 +591,9 @@ describe('npm run smoke when it cannot start (exit 2)', () => {
     const { code, stderr } = await smoke(['--distribution', DISTRIBUTION]);
     // Assert
     expect(code).toBe(2);
-    expect(stderr).toContain('NOT STARTED: stack CloudFrontChangeNotifier is ROLLBACK_COMPLETE in account 123456789012, us-east-1');
+    expect(stderr).toContain(
+      'NOT STARTED: stack CloudFrontChangeNotifier is ROLLBACK_COMPLETE in account 123456789012, us-east-1',
+    );
   });
 
   it('says there are no credentials, before any call', async () => {
@@ -465,7 +601,9 @@ describe('npm run smoke when it cannot start (exit 2)', () => {
     const noCredentials = new STSClient({
       region: 'us-east-1',
       credentials: async () => {
-        throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+        throw Object.assign(new Error('Could not load credentials from any providers'), {
+          name: 'CredentialsProviderError',
+        });
       },
     });
     // Act
@@ -484,22 +622,36 @@ describe('npm run smoke when it cannot start (exit 2)', () => {
     deployedStack();
     const listed = structuredClone(deployedTemplate);
     for (const resource of Object.values(listed.Resources)) {
-      const variables = (resource.Properties?.Environment as { Variables?: Record<string, string> } | undefined)?.Variables;
-      if (variables?.WATCH_SETTINGS) variables.WATCH_SETTINGS = JSON.stringify({ ...JSON.parse(variables.WATCH_SETTINGS), distributionIds: ['EOTHERDISTRIB'] });
+      const variables = (resource.Properties?.Environment as { Variables?: Record<string, string> } | undefined)
+        ?.Variables;
+      if (variables?.WATCH_SETTINGS)
+        variables.WATCH_SETTINGS = JSON.stringify({
+          ...JSON.parse(variables.WATCH_SETTINGS),
+          distributionIds: ['EOTHERDISTRIB'],
+        });
     }
     cloudFormation.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(listed) });
     // Act
     const { code, stderr } = await smoke(['--distribution', DISTRIBUTION]);
     // Assert
     expect(code).toBe(2);
-    expect(stderr).toContain('NOT STARTED: the deployed stack does not watch this change (distribution E2QWRUHAPOMQZL is not in distributionIds)');
+    expect(stderr).toContain(
+      'NOT STARTED: the deployed stack does not watch this change (distribution E2QWRUHAPOMQZL is not in distributionIds)',
+    );
     expect(sfn.calls()).toHaveLength(0);
   });
 
   it('says the caller may not start executions', async () => {
     // Arrange
     deployedStack();
-    sfn.on(StartExecutionCommand).rejects(new SFNServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not authorized to perform: states:StartExecution' }));
+    sfn.on(StartExecutionCommand).rejects(
+      new SFNServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'not authorized to perform: states:StartExecution',
+      }),
+    );
     // Act
     const { code, stderr } = await smoke(['--distribution', DISTRIBUTION]);
     // Assert
@@ -510,11 +662,26 @@ describe('npm run smoke when it cannot start (exit 2)', () => {
   });
 
   it.each([
-    { argv: [], message: 'npm run smoke: --distribution ID is required: the distribution the deployed stack should watch\n' },
-    { argv: ['--distribution', 'not a distribution'], message: 'npm run smoke: --distribution "not a distribution" is not a CloudFront id\n' },
-    { argv: ['--distribution', DISTRIBUTION, '--invalidation', 'I/2'], message: 'npm run smoke: --invalidation "I/2" is not a CloudFront id\n' },
-    { argv: ['--distribution', DISTRIBUTION, '--timeout', 'soon'], message: 'npm run smoke: --timeout "soon" is not a duration such as 90s, 5m or 600\n' },
-    { argv: ['--distribution', DISTRIBUTION, '-c', 'retentionSeconds'], message: 'npm run smoke: --context expects KEY=VALUE, got "retentionSeconds"\n' },
+    {
+      argv: [],
+      message: 'npm run smoke: --distribution ID is required: the distribution the deployed stack should watch\n',
+    },
+    {
+      argv: ['--distribution', 'not a distribution'],
+      message: 'npm run smoke: --distribution "not a distribution" is not a CloudFront id\n',
+    },
+    {
+      argv: ['--distribution', DISTRIBUTION, '--invalidation', 'I/2'],
+      message: 'npm run smoke: --invalidation "I/2" is not a CloudFront id\n',
+    },
+    {
+      argv: ['--distribution', DISTRIBUTION, '--timeout', 'soon'],
+      message: 'npm run smoke: --timeout "soon" is not a duration such as 90s, 5m or 600\n',
+    },
+    {
+      argv: ['--distribution', DISTRIBUTION, '-c', 'retentionSeconds'],
+      message: 'npm run smoke: --context expects KEY=VALUE, got "retentionSeconds"\n',
+    },
     { argv: ['--distribution', DISTRIBUTION, '--tenant', 'dt_1'], message: "npm run smoke: Unknown option '--tenant'" },
   ])('refuses bad arguments $argv', async ({ argv, message }) => {
     // Act

@@ -9,7 +9,10 @@ const exec = promisify(execFile);
 /** The real entry point, as `npm start` runs it; the in-process tests cover the rest. */
 async function start(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec('npx', ['tsx', 'tools/start.ts', ...args], { cwd: root, env: { ...process.env, CI: 'true' } });
+    const { stdout, stderr } = await exec('npx', ['tsx', 'tools/start.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, CI: 'true' },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };

@@ -23,7 +23,10 @@ const cloudfront = mockClient(CloudFrontClient);
 const sns = mockClient(SNSClient);
 
 function distribution(status: string) {
-  return { ETag: 'E2QWRUHEXAMPLE', Distribution: { Id: DISTRIBUTION, Status: status, DomainName: 'd2abc.cloudfront.net' } } as never;
+  return {
+    ETag: 'E2QWRUHEXAMPLE',
+    Distribution: { Id: DISTRIBUTION, Status: status, DomainName: 'd2abc.cloudfront.net' },
+  } as never;
 }
 
 function invalidation(status: string) {
@@ -31,7 +34,10 @@ function invalidation(status: string) {
 }
 
 function tenant(status: string) {
-  return { ETag: 'E2QWRUHEXAMPLE', DistributionTenant: { Id: TENANT, DistributionId: 'E1MULTITENANT1', Status: status } } as never;
+  return {
+    ETag: 'E2QWRUHEXAMPLE',
+    DistributionTenant: { Id: TENANT, DistributionId: 'E1MULTITENANT1', Status: status },
+  } as never;
 }
 
 async function live(argv: string[], overrides = {}, target = ['--distribution', DISTRIBUTION]) {
@@ -57,7 +63,10 @@ describe('npm start -- --live against a mocked CloudFront API', () => {
     const { code, stdout, stderr } = await live([]);
     // Assert
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(cloudfront.commandCalls(GetDistributionCommand).map((call) => call.args[0].input)).toEqual([{ Id: DISTRIBUTION }, { Id: DISTRIBUTION }]);
+    expect(cloudfront.commandCalls(GetDistributionCommand).map((call) => call.args[0].input)).toEqual([
+      { Id: DISTRIBUTION },
+      { Id: DISTRIBUTION },
+    ]);
     expect(stdout).toContain('(GetDistribution only) with your credentials');
     expect(stdout).toMatch(/check +1: InProgress[\s\S]*wait +.+ before check 2[\s\S]*check +2: Deployed/);
     expect(stdout).toContain('SNS would receive (not published: no --publish)');
@@ -73,7 +82,10 @@ describe('npm start -- --live against a mocked CloudFront API', () => {
     const { code } = await live(['--invalidation', INVALIDATION, '--publish', TOPIC]);
     // Assert
     expect(code).toBe(0);
-    expect(cloudfront.commandCalls(GetInvalidationCommand)[0]!.args[0].input).toEqual({ DistributionId: DISTRIBUTION, Id: INVALIDATION });
+    expect(cloudfront.commandCalls(GetInvalidationCommand)[0]!.args[0].input).toEqual({
+      DistributionId: DISTRIBUTION,
+      Id: INVALIDATION,
+    });
     const [publish] = sns.commandCalls(PublishCommand);
     expect(publish!.args[0].input).toMatchObject({
       TopicArn: TOPIC,
@@ -99,56 +111,90 @@ describe('npm start -- --live against a mocked CloudFront API', () => {
     expect(cloudfront.calls()).toEqual([]);
   });
 
-  it.each(['lambda', 'sdk'])('checks a distribution tenant with GetDistributionTenant until it is Deployed and ends with the tenant notification (tenantStatusCheck %s)', async (check) => {
-    // Arrange
-    cloudfront.on(GetDistributionTenantCommand).resolvesOnce(tenant('InProgress')).resolves(tenant('Deployed'));
-    // Act
-    const { code, stdout, stderr } = await live(['-c', `watchedEvents=${EVERY_CALL.watchedEvents}`, '-c', `tenantStatusCheck=${check}`], {}, ['--tenant', TENANT]);
-    // Assert
-    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(cloudfront.commandCalls(GetDistributionTenantCommand).map((call) => call.args[0].input)).toEqual([{ Identifier: TENANT }, { Identifier: TENANT }]);
-    expect(cloudfront.commandCalls(GetDistributionCommand)).toHaveLength(0);
-    expect(stdout).toContain('(GetDistributionTenant only) with your credentials');
-    expect(stdout).toMatch(new RegExp(`watch +distribution tenant ${TENANT}$`, 'm'));
-    expect(stdout).toMatch(/check +2: Deployed/);
-    expect(stdout).toContain(`SUCCEEDED in "${STATE_NAMES.tenant.done}"`);
-    const notification = notificationText(stdout);
-    expect(notification).toMatch(new RegExp(`^Subject: +CloudFront tenant ${TENANT} deployed$`, 'm'));
-    expect(notification).toContain(`"tenantId":{"DataType":"String","StringValue":"${TENANT}"}`);
-    expect(notification).toMatch(new RegExp(`^What changed: +UpdateDistributionTenant on distribution tenant ${TENANT}$`, 'm'));
-  });
+  it.each(['lambda', 'sdk'])(
+    'checks a distribution tenant with GetDistributionTenant until it is Deployed and ends with the tenant notification (tenantStatusCheck %s)',
+    async (check) => {
+      // Arrange
+      cloudfront.on(GetDistributionTenantCommand).resolvesOnce(tenant('InProgress')).resolves(tenant('Deployed'));
+      // Act
+      const { code, stdout, stderr } = await live(
+        ['-c', `watchedEvents=${EVERY_CALL.watchedEvents}`, '-c', `tenantStatusCheck=${check}`],
+        {},
+        ['--tenant', TENANT],
+      );
+      // Assert
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(cloudfront.commandCalls(GetDistributionTenantCommand).map((call) => call.args[0].input)).toEqual([
+        { Identifier: TENANT },
+        { Identifier: TENANT },
+      ]);
+      expect(cloudfront.commandCalls(GetDistributionCommand)).toHaveLength(0);
+      expect(stdout).toContain('(GetDistributionTenant only) with your credentials');
+      expect(stdout).toMatch(new RegExp(`watch +distribution tenant ${TENANT}$`, 'm'));
+      expect(stdout).toMatch(/check +2: Deployed/);
+      expect(stdout).toContain(`SUCCEEDED in "${STATE_NAMES.tenant.done}"`);
+      const notification = notificationText(stdout);
+      expect(notification).toMatch(new RegExp(`^Subject: +CloudFront tenant ${TENANT} deployed$`, 'm'));
+      expect(notification).toContain(`"tenantId":{"DataType":"String","StringValue":"${TENANT}"}`);
+      expect(notification).toMatch(
+        new RegExp(`^What changed: +UpdateDistributionTenant on distribution tenant ${TENANT}$`, 'm'),
+      );
+    },
+  );
 
   it('checks a tenant invalidation with GetInvalidationForDistributionTenant until it is Completed', async () => {
     // Arrange
     cloudfront.on(GetInvalidationForDistributionTenantCommand).resolves(invalidation('Completed'));
     // Act
-    const { code, stdout, stderr } = await live(['--invalidation', INVALIDATION, '-c', `watchedEvents=${EVERY_CALL.watchedEvents}`], {}, ['--tenant', TENANT]);
+    const { code, stdout, stderr } = await live(
+      ['--invalidation', INVALIDATION, '-c', `watchedEvents=${EVERY_CALL.watchedEvents}`],
+      {},
+      ['--tenant', TENANT],
+    );
     // Assert
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(cloudfront.commandCalls(GetInvalidationForDistributionTenantCommand).map((call) => call.args[0].input)).toEqual([
-      { DistributionTenantId: TENANT, Id: INVALIDATION },
-    ]);
+    expect(
+      cloudfront.commandCalls(GetInvalidationForDistributionTenantCommand).map((call) => call.args[0].input),
+    ).toEqual([{ DistributionTenantId: TENANT, Id: INVALIDATION }]);
     expect(stdout).toContain('(GetInvalidationForDistributionTenant only) with your credentials');
     expect(stdout).toMatch(new RegExp(`watch +invalidation ${INVALIDATION} of distribution tenant ${TENANT}$`, 'm'));
-    expect(notificationText(stdout)).toMatch(new RegExp(`^Subject: +CloudFront tenant ${TENANT} invalidation completed$`, 'm'));
+    expect(notificationText(stdout)).toMatch(
+      new RegExp(`^Subject: +CloudFront tenant ${TENANT} invalidation completed$`, 'm'),
+    );
   });
 
   it('ends with the not-found notification, without retrying, when the distribution does not exist', async () => {
     // Arrange
-    cloudfront.on(GetDistributionCommand).rejects(new NoSuchDistribution({ message: 'The specified distribution does not exist.', $metadata: { httpStatusCode: 404 } }));
+    cloudfront.on(GetDistributionCommand).rejects(
+      new NoSuchDistribution({
+        message: 'The specified distribution does not exist.',
+        $metadata: { httpStatusCode: 404 },
+      }),
+    );
     // Act
     const { code, stdout } = await live([]);
     // Assert
     expect(code).toBe(0);
     expect(cloudfront.commandCalls(GetDistributionCommand)).toHaveLength(1);
     expect(stdout).toMatch(/FAILED with DistributionNotFound/);
-    expect(notificationText(stdout)).toMatch(new RegExp(`^Error: +${AWS_ERRORS.noSuchDistribution.replace('.', '\\.')}$`, 'm'));
+    expect(notificationText(stdout)).toMatch(
+      new RegExp(`^Error: +${AWS_ERRORS.noSuchDistribution.replace('.', '\\.')}$`, 'm'),
+    );
   });
 
   it('retries throttling (an unmodeled error) and then reports Deployed', async () => {
     // Arrange
-    const throttled = new CloudFrontServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
-    cloudfront.on(GetDistributionCommand).rejectsOnce(throttled).rejectsOnce(throttled).resolves(distribution('Deployed'));
+    const throttled = new CloudFrontServiceException({
+      name: 'Throttling',
+      $fault: 'client',
+      message: 'Rate exceeded',
+      $metadata: { httpStatusCode: 400 },
+    });
+    cloudfront
+      .on(GetDistributionCommand)
+      .rejectsOnce(throttled)
+      .rejectsOnce(throttled)
+      .resolves(distribution('Deployed'));
     // Act
     const { code, stdout } = await live([]);
     // Assert
@@ -160,13 +206,17 @@ describe('npm start -- --live against a mocked CloudFront API', () => {
 
   it('explains missing credentials in one line with exit code 2, before any call', async () => {
     // Arrange
-    const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
     const client = new CloudFrontClient({ region: 'us-east-1', credentials: () => Promise.reject(noCredentials) });
     // Act
     const { code, stdout, stderr } = await live([], { cloudFront: client });
     // Assert
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^npm start: --live needs AWS credentials and found none \(Could not load credentials from any providers\)/);
+    expect(stderr).toMatch(
+      /^npm start: --live needs AWS credentials and found none \(Could not load credentials from any providers\)/,
+    );
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(stdout).toBe('');
     expect(cloudfront.calls()).toHaveLength(0);

@@ -74,7 +74,10 @@ describe('npm start replays a change end to end', () => {
     const checks = Array.from({ length: last }, (_, index) => index + 1).flatMap((check) =>
       check === last
         ? [new RegExp(`${at(check)} +check +${check}: Deployed`)]
-        : [new RegExp(`${at(check)} +check +${check}: InProgress`), new RegExp(`${at(check)} +wait +.+ before check ${check + 1}`)],
+        : [
+            new RegExp(`${at(check)} +check +${check}: InProgress`),
+            new RegExp(`${at(check)} +wait +.+ before check ${check + 1}`),
+          ],
     );
     // Act
     const { stdout } = await start([]);
@@ -103,7 +106,9 @@ describe('npm start replays a change end to end', () => {
     // Assert
     expect(stdout).toMatch(new RegExp(`check +${confirming}: Deployed`));
     expect(stdout).toMatch(new RegExp(`\\(status check ${confirming}\\)`));
-    expect(timeAt(stdout, 'Confirmed') - timeAt(stdout, 'Started')).toBe(secondsUntilCheck(schedule, confirming) * 1000);
+    expect(timeAt(stdout, 'Confirmed') - timeAt(stdout, 'Started')).toBe(
+      secondsUntilCheck(schedule, confirming) * 1000,
+    );
   });
 
   it('reports an invalidation as completed', async () => {
@@ -120,27 +125,51 @@ describe('npm start replays a change end to end', () => {
     const { code, stderr } = await start(['--event', fixture('update-distribution-tenant.json')]);
     // Assert
     expect(code).toBe(2);
-    expect(stderr).toContain('is not a watched call: UpdateDistributionTenant is not a watched event (it is not in watchedEvents; watch it too with -c watchedEvents=');
+    expect(stderr).toContain(
+      'is not a watched call: UpdateDistributionTenant is not a watched event (it is not in watchedEvents; watch it too with -c watchedEvents=',
+    );
     expect(stderr).toContain(',CreateInvalidation,UpdateDistributionTenant)');
   });
 
   it('counts the checks of a tenant invalidation and names the tenant it belongs to', async () => {
     // Act
-    const { code, stdout } = await start(['--event', fixture('create-invalidation-for-distribution-tenant.json'), '--finish-after', '0', '-c', `watchedEvents=${EVERY_CALL.watchedEvents}`]);
+    const { code, stdout } = await start([
+      '--event',
+      fixture('create-invalidation-for-distribution-tenant.json'),
+      '--finish-after',
+      '0',
+      '-c',
+      `watchedEvents=${EVERY_CALL.watchedEvents}`,
+    ]);
     // Assert
     expect(code).toBe(0);
-    expect(stdout).toMatch(/event +CreateInvalidationForDistributionTenant on invalidation I2TENANTINVAL1 of distribution tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB/);
+    expect(stdout).toMatch(
+      /event +CreateInvalidationForDistributionTenant on invalidation I2TENANTINVAL1 of distribution tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB/,
+    );
     expect(stdout).toMatch(/check +1: Completed/);
-    expect(stdout).toMatch(/outcome +SUCCEEDED in "Tenant invalidation is completed"\n +1 status check, 1 CloudFront call;/);
+    expect(stdout).toMatch(
+      /outcome +SUCCEEDED in "Tenant invalidation is completed"\n +1 status check, 1 CloudFront call;/,
+    );
   });
 
   it('shows the newer ETag on the check that ends a superseded tenant change', async () => {
     // Act
-    const { code, stdout } = await start(['--event', fixture('update-distribution-tenant.json'), '--scenario', 'superseded', '--finish-after', '0', '-c', `watchedEvents=${EVERY_CALL.watchedEvents}`]);
+    const { code, stdout } = await start([
+      '--event',
+      fixture('update-distribution-tenant.json'),
+      '--scenario',
+      'superseded',
+      '--finish-after',
+      '0',
+      '-c',
+      `watchedEvents=${EVERY_CALL.watchedEvents}`,
+    ]);
     // Assert
     expect(code).toBe(0);
     expect(stdout).toMatch(/check +1: Deployed with ETag E3NEWERCHANGE1, not E2QWRUHEXAMPLE of this change/);
-    expect(stdout).toMatch(/outcome +SUCCEEDED in "Tenant change is superseded by a newer one"\n +1 status check, 1 CloudFront call;/);
+    expect(stdout).toMatch(
+      /outcome +SUCCEEDED in "Tenant change is superseded by a newer one"\n +1 status check, 1 CloudFront call;/,
+    );
   });
 
   it('sends the same notification for a bare CloudTrail record as for its EventBridge event', async () => {
@@ -174,7 +203,10 @@ describe('npm start replays a change end to end', () => {
     // Act
     const closeCalls = (['distribution', 'invalidation'] as const).flatMap((kind) =>
       Array.from({ length: 100 }, (_, index) => secondsUntilCheck(scheduleFor(settings)(kind), index + 1))
-        .filter((seconds) => seconds > TIMEOUT_SCENARIO_RETENTION_SECONDS - margin && seconds <= TIMEOUT_SCENARIO_RETENTION_SECONDS)
+        .filter(
+          (seconds) =>
+            seconds > TIMEOUT_SCENARIO_RETENTION_SECONDS - margin && seconds <= TIMEOUT_SCENARIO_RETENTION_SECONDS,
+        )
         .map((seconds) => `${kind} check at ${seconds} s`),
     );
     // Assert
@@ -183,7 +215,10 @@ describe('npm start replays a change end to end', () => {
 
   it('times out after the shortened watch limit and says that it was shortened', async () => {
     // Arrange
-    const budget = checkBudget(deployedSchedule({ retentionSeconds: String(TIMEOUT_SCENARIO_RETENTION_SECONDS) }), TIMEOUT_SCENARIO_RETENTION_SECONDS);
+    const budget = checkBudget(
+      deployedSchedule({ retentionSeconds: String(TIMEOUT_SCENARIO_RETENTION_SECONDS) }),
+      TIMEOUT_SCENARIO_RETENTION_SECONDS,
+    );
     // Act
     const { stdout } = await start(['--scenario', 'timeout']);
     // Assert
@@ -197,15 +232,37 @@ describe('npm start replays a change end to end', () => {
 describe('npm start refuses what it cannot replay', () => {
   it.each([
     ['a missing event file', () => ['--event', join(directory, 'absent.json')], /^npm start: event file not found: /],
-    ['an event file that is not JSON', () => ['--event', writeTo('bad.json', 'not json')], /^npm start: event file .* is not JSON: /],
+    [
+      'an event file that is not JSON',
+      () => ['--event', writeTo('bad.json', 'not json')],
+      /^npm start: event file .* is not JSON: /,
+    ],
     [
       'an event of another service',
-      () => ['--event', writeTo('s3.json', JSON.stringify({ source: 'aws.s3', 'detail-type': 'AWS API Call via CloudTrail', detail: {} }))],
+      () => [
+        '--event',
+        writeTo(
+          's3.json',
+          JSON.stringify({ source: 'aws.s3', 'detail-type': 'AWS API Call via CloudTrail', detail: {} }),
+        ),
+      ],
       /^npm start: event file .* is not a CloudFront CloudTrail event: /,
     ],
-    ['a failed call', () => ['--event', fixture('update-distribution-access-denied.json')], /^npm start: event file .* is not a watched call: the call failed/],
-    ['a call that is not watched', () => ['--event', fixture('delete-distribution.json')], /^npm start: event file .* is not a watched call: DeleteDistribution/],
-    ['an invalid context value', () => ['-c', 'pollIntervalSeconds=1'], /^npm start: Invalid context value for "pollIntervalSeconds": "1"/],
+    [
+      'a failed call',
+      () => ['--event', fixture('update-distribution-access-denied.json')],
+      /^npm start: event file .* is not a watched call: the call failed/,
+    ],
+    [
+      'a call that is not watched',
+      () => ['--event', fixture('delete-distribution.json')],
+      /^npm start: event file .* is not a watched call: DeleteDistribution/,
+    ],
+    [
+      'an invalid context value',
+      () => ['-c', 'pollIntervalSeconds=1'],
+      /^npm start: Invalid context value for "pollIntervalSeconds": "1"/,
+    ],
   ])('%s: one line on stderr, exit code 2', async (_what, argv, message) => {
     // Act
     const result = await start(argv());

@@ -37,7 +37,13 @@ export function disposeApps(): void {
 }
 
 export function testIo(overrides: Partial<RunIo> = {}): RunIo & { stdout: Captured; stderr: Captured } {
-  return { stdout: captured(), stderr: captured(), pauseMilliseconds: 1, prepare: sharedPrepare, ...overrides } as RunIo & {
+  return {
+    stdout: captured(),
+    stderr: captured(),
+    pauseMilliseconds: 1,
+    prepare: sharedPrepare,
+    ...overrides,
+  } as RunIo & {
     stdout: Captured;
     stderr: Captured;
   };

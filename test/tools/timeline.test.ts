@@ -48,11 +48,18 @@ describe('the npm start timeline', () => {
 
   it('advances the simulated clock by the nominal backoff of the retrier that applies, capped at MaxDelaySeconds', () => {
     // Arrange
-    const state = { Type: 'Task', Retry: [{ ErrorEquals: ['CloudFront.NoSuchDistributionException'], MaxAttempts: 0 }, STATUS_CHECK_RETRY] };
+    const state = {
+      Type: 'Task',
+      Retry: [{ ErrorEquals: ['CloudFront.NoSuchDistributionException'], MaxAttempts: 0 }, STATUS_CHECK_RETRY],
+    };
     // Act
-    const delays = [1, 2, 3, 4, 5].map((attempt) => nominalRetryDelaySeconds(state, 'CloudFront.CloudFrontException', attempt));
+    const delays = [1, 2, 3, 4, 5].map((attempt) =>
+      nominalRetryDelaySeconds(state, 'CloudFront.CloudFrontException', attempt),
+    );
     // Assert
     const { IntervalSeconds, BackoffRate, MaxDelaySeconds } = STATUS_CHECK_RETRY;
-    expect(delays).toEqual([0, 1, 2, 3, 4].map((power) => Math.min(IntervalSeconds * BackoffRate ** power, MaxDelaySeconds)));
+    expect(delays).toEqual(
+      [0, 1, 2, 3, 4].map((power) => Math.min(IntervalSeconds * BackoffRate ** power, MaxDelaySeconds)),
+    );
   });
 });

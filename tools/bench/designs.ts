@@ -59,7 +59,8 @@ function sdkTiming(kind: ScheduleKind, watchSeed: number): WatchTiming {
   const random = seededRandom(watchSeed);
   const delays: number[] = [];
   const delayBefore = (check: number): number => {
-    while (delays.length < check - 1) delays.push(sdkWaiterDelay(minDelaySeconds, maxDelaySeconds, delays.length + 1, random));
+    while (delays.length < check - 1)
+      delays.push(sdkWaiterDelay(minDelaySeconds, maxDelaySeconds, delays.length + 1, random));
     return delays[check - 2]!;
   };
   return {

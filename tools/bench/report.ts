@@ -41,11 +41,18 @@ export interface WorkloadStats {
   readonly notNotifiedOnce: number;
 }
 
-export function workloadStats(kind: ScheduleKind, changes: readonly Change[], results: readonly WatchResult[]): WorkloadStats {
-  if (changes.length !== results.length || changes.length === 0) throw new Error(`${kind}: ${results.length} results for ${changes.length} changes`);
+export function workloadStats(
+  kind: ScheduleKind,
+  changes: readonly Change[],
+  results: readonly WatchResult[],
+): WorkloadStats {
+  if (changes.length !== results.length || changes.length === 0)
+    throw new Error(`${kind}: ${results.length} results for ${changes.length} changes`);
   const { doneOutcome } = KIND_RULES[kind];
   const lags = results.flatMap((result, index) =>
-    result.outcome === doneOutcome && result.notifiedAtSeconds !== undefined ? [result.notifiedAtSeconds - changes[index]!.finishSeconds] : [],
+    result.outcome === doneOutcome && result.notifiedAtSeconds !== undefined
+      ? [result.notifiedAtSeconds - changes[index]!.finishSeconds]
+      : [],
   );
   if (lags.length === 0) throw new Error(`${kind}: no change was ever reported done`);
   return {
@@ -73,7 +80,12 @@ export function stuckSummary(stuck: WatchResult, watchSeconds: number): StuckSum
   };
 }
 
-export function summarizeKind(design: DesignId, kind: ScheduleKind, stats: WorkloadStats, stuck: StuckSummary): KindSummary {
+export function summarizeKind(
+  design: DesignId,
+  kind: ScheduleKind,
+  stats: WorkloadStats,
+  stuck: StuckSummary,
+): KindSummary {
   return { design, kind, ...stats, costPerWatchUsd: costUsd(stats.transitionsPerWatch), stuckWatch: stuck };
 }
 
@@ -103,7 +115,13 @@ function find(summaries: readonly KindSummary[], design: DesignId, kind: Schedul
 }
 
 type PerKind<T> = Record<ScheduleKind, T>;
-function target(name: string, kind: TargetCheck['kind'], limit: number, measured: number, unit: TargetCheck['unit']): TargetCheck {
+function target(
+  name: string,
+  kind: TargetCheck['kind'],
+  limit: number,
+  measured: number,
+  unit: TargetCheck['unit'],
+): TargetCheck {
   // Money and history limits are "under", the others "at most".
   const strict = unit === 'USD' || unit === 'events';
   return { target: name, kind, limit, measured, unit, met: strict ? measured < limit : measured <= limit };
@@ -114,7 +132,13 @@ export function workloadTargets(project: PerKind<WorkloadStats>, original: PerKi
   const checks = KINDS.flatMap((kind) => [
     target('median lag', kind, TARGETS.medianLagSeconds[kind], project[kind].medianLagSeconds, 's'),
     target('p95 lag', kind, TARGETS.p95LagSeconds, project[kind].p95LagSeconds, 's'),
-    target(CHECKS_TARGET, kind, TARGETS.checksVersusOriginal, project[kind].checksPerWatch / original[kind].checksPerWatch, 'x'),
+    target(
+      CHECKS_TARGET,
+      kind,
+      TARGETS.checksVersusOriginal,
+      project[kind].checksPerWatch / original[kind].checksPerWatch,
+      'x',
+    ),
   ]);
   const both = (stats: PerKind<WorkloadStats>) => mean(KINDS.map((kind) => stats[kind].checksPerWatch));
   return [...checks, target(CHECKS_TARGET, 'both', TARGETS.checksVersusOriginal, both(project) / both(original), 'x')];
@@ -130,7 +154,13 @@ export function checkTargets(summaries: readonly KindSummary[]): TargetCheck[] {
     ...workloadTargets(project, perKind('original')),
     ...KINDS.flatMap((kind) => [
       target('state transitions per watch', kind, TARGETS.costPerWatchUsd, project[kind].costPerWatchUsd, 'USD'),
-      target('history events of one execution, stuck 14-day watch', kind, TARGETS.historyEventsPerExecution, project[kind].stuckWatch.maxHistoryEventsPerExecution, 'events'),
+      target(
+        'history events of one execution, stuck 14-day watch',
+        kind,
+        TARGETS.historyEventsPerExecution,
+        project[kind].stuckWatch.maxHistoryEventsPerExecution,
+        'events',
+      ),
     ]),
   ];
 }
@@ -142,11 +172,17 @@ interface SweepResult {
 }
 
 export function sweepTargets(seeds: readonly number[], perSeed: readonly TargetCheck[][]): SweepResult {
-  if (perSeed.length !== seeds.length || seeds.length === 0) throw new Error(`${perSeed.length} target lists for ${seeds.length} seeds`);
+  if (perSeed.length !== seeds.length || seeds.length === 0)
+    throw new Error(`${perSeed.length} target lists for ${seeds.length} seeds`);
   const targets = perSeed[0]!.map((first, index) => {
     const runs = perSeed.map((checks) => checks[index]!);
     const worst = runs.reduce((a, b) => (b.measured > a.measured ? b : a));
-    return { ...first, measured: worst.measured, met: runs.every((run) => run.met), seedsMet: runs.filter((run) => run.met).length };
+    return {
+      ...first,
+      measured: worst.measured,
+      met: runs.every((run) => run.met),
+      seedsMet: runs.filter((run) => run.met).length,
+    };
   });
   return { seeds, targets };
 }
@@ -246,7 +282,14 @@ export function markdownReport(report: BenchReport): string {
     }
     lines.push('');
   }
-  lines.push('Baselines: ' + report.designs.filter((design) => design.id !== 'project').map((design) => `${design.name}: ${design.description}.`).join(' '), '');
+  lines.push(
+    'Baselines: ' +
+      report.designs
+        .filter((design) => design.id !== 'project')
+        .map((design) => `${design.name}: ${design.description}.`)
+        .join(' '),
+    '',
+  );
 
   const project = find(report.summaries, 'project', 'distribution').stuckWatch;
   const original = find(report.summaries, 'original', 'distribution').stuckWatch;
@@ -268,8 +311,16 @@ export function markdownReport(report: BenchReport): string {
   );
   for (const check of report.targets) {
     const other = swept.get(`${check.target}|${check.kind}`);
-    const met = check.met ? (other ? (other.met ? 'yes, on every seed' : `**on ${other.seedsMet} of ${sweepCount} more seeds**`) : 'yes') : '**no**';
-    lines.push(`| ${check.target} | ${check.kind} | ${formatLimit(check)} | ${formatMeasured(check)} | ${other ? formatMeasured(other) : '–'} | ${met} |`);
+    const met = check.met
+      ? other
+        ? other.met
+          ? 'yes, on every seed'
+          : `**on ${other.seedsMet} of ${sweepCount} more seeds**`
+        : 'yes'
+      : '**no**';
+    lines.push(
+      `| ${check.target} | ${check.kind} | ${formatLimit(check)} | ${formatMeasured(check)} | ${other ? formatMeasured(other) : '–'} | ${met} |`,
+    );
   }
   lines.push('');
 

@@ -40,7 +40,11 @@ function log(message: string): void {
 async function simulateAll(machine: BenchMachine, design: Design, changes: readonly Change[]): Promise<WatchResult[]> {
   const results: WatchResult[] = [];
   for (const change of changes) {
-    results.push(await simulateWatch(machine, change, design.timing(change.kind, WORKLOAD.seed + change.number), { startSeconds: WORKLOAD.deliveryOffsetSeconds }));
+    results.push(
+      await simulateWatch(machine, change, design.timing(change.kind, WORKLOAD.seed + change.number), {
+        startSeconds: WORKLOAD.deliveryOffsetSeconds,
+      }),
+    );
   }
   return results;
 }
@@ -52,7 +56,9 @@ async function main(): Promise<void> {
   const machine = benchMachine(watchDefinition(template), settings);
   const workload = generateWorkload();
   const startSeconds = WORKLOAD.deliveryOffsetSeconds;
-  log(`synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s; ${workload.length} changes, ${DESIGNS.length} designs`);
+  log(
+    `synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s; ${workload.length} changes, ${DESIGNS.length} designs`,
+  );
 
   const summaries: KindSummary[] = [];
   for (const design of DESIGNS) {
@@ -60,9 +66,13 @@ async function main(): Promise<void> {
       const changes = workload.filter((change) => change.kind === kind);
       const stats = workloadStats(kind, changes, await simulateAll(machine, design, changes));
       const stuckChange: Change = { kind, number: 0, finishSeconds: Infinity };
-      const stuckRun = await simulateWatch(machine, stuckChange, design.timing(kind, WORKLOAD.seed), { startSeconds, fullPartCache: new Map<string, FullPart>() });
+      const stuckRun = await simulateWatch(machine, stuckChange, design.timing(kind, WORKLOAD.seed), {
+        startSeconds,
+        fullPartCache: new Map<string, FullPart>(),
+      });
       const stuck = stuckSummary(stuckRun, settings.retentionSeconds);
-      if (stats.notNotifiedOnce > 0 || stuck.notifications !== 1) throw new Error(`${design.name} ${kind}: a watch did not end with exactly one notification`);
+      if (stats.notNotifiedOnce > 0 || stuck.notifications !== 1)
+        throw new Error(`${design.name} ${kind}: a watch did not end with exactly one notification`);
       summaries.push(summarizeKind(design.id, kind, stats, stuck));
       log(
         `${design.name.padEnd(18)} ${kind.padEnd(12)} median lag ${stats.medianLagSeconds.toFixed(1)} s, p95 ${stats.p95LagSeconds.toFixed(1)} s, ` +
@@ -87,7 +97,9 @@ async function main(): Promise<void> {
     perSeed.push(workloadTargets(await statsOf('project'), await statsOf('original')));
   }
   const sweep = sweepTargets(sweepSeeds, perSeed);
-  log(`${sweepSeeds.length} more seeds: ${sweep.targets.filter((target) => target.met).length} of ${sweep.targets.length} workload targets met on every one`);
+  log(
+    `${sweepSeeds.length} more seeds: ${sweep.targets.filter((target) => target.met).length} of ${sweep.targets.length} workload targets met on every one`,
+  );
 
   const report: BenchReport = {
     generatedBy: 'tools/bench/run.ts',
@@ -97,7 +109,10 @@ async function main(): Promise<void> {
       finish: WORKLOAD.finish,
       deliveryOffsetSeconds: WORKLOAD.deliveryOffsetSeconds,
       doneBeforeFirstCheck: Object.fromEntries(
-        KINDS.map((kind) => [kind, workload.filter((change) => change.kind === kind && change.finishSeconds < startSeconds).length]),
+        KINDS.map((kind) => [
+          kind,
+          workload.filter((change) => change.kind === kind && change.finishSeconds < startSeconds).length,
+        ]),
       ) as Record<ScheduleKind, number>,
     },
     settings: { retentionSeconds: settings.retentionSeconds, schedule: completeScheduleSettings(settings.schedule) },
@@ -109,7 +124,9 @@ async function main(): Promise<void> {
   writeFileSync(JSON_REPORT, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(README, replaceSection(readFileSync(README, 'utf8'), 'performance', markdownReport(report)));
   for (const target of report.targets) {
-    log(`target ${target.met ? 'met    ' : 'MISSED '} ${target.kind.padEnd(12)} ${target.target}: ${target.measured} (limit ${target.limit})`);
+    log(
+      `target ${target.met ? 'met    ' : 'MISSED '} ${target.kind.padEnd(12)} ${target.target}: ${target.measured} (limit ${target.limit})`,
+    );
   }
   log(`wrote docs/bench.json and the README's performance section in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

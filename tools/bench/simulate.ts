@@ -70,17 +70,27 @@ export function benchWatch(change: Change): Watch {
     eventId: `00000000-0000-4000-8000-${change.kind === 'distribution' ? 'd' : 'i'}${String(change.number).padStart(11, '0')}`,
     eventTime: new Date(EPOCH).toISOString(),
     distributionId,
-    ...(change.kind === 'invalidation' ? { invalidationId: `IBENCH${String(change.number).padStart(6, '0')}`, paths: ['/*'] } : {}),
+    ...(change.kind === 'invalidation'
+      ? { invalidationId: `IBENCH${String(change.number).padStart(6, '0')}`, paths: ['/*'] }
+      : {}),
     changedBy: 'arn:aws:iam::123456789012:user/bench',
   };
 }
 
 /** The dispatcher's input for the change when its event arrives, with the design's poll budget. */
-function firstInput(machine: BenchMachine, change: Change, timing: WatchTiming, startSeconds: number): WatchExecutionInput {
+function firstInput(
+  machine: BenchMachine,
+  change: Change,
+  timing: WatchTiming,
+  startSeconds: number,
+): WatchExecutionInput {
   const settings = { retentionSeconds: machine.settings.retentionSeconds, schedule: scheduleFor(machine.settings) };
   const { input } = buildWatchExecution(benchWatch(change), settings, new Date(EPOCH + startSeconds * 1_000));
   if (!timing.maxChecks) return input;
-  return { ...input, progress: { ...input.progress, maxChecks: timing.maxChecks(machine.settings.retentionSeconds - startSeconds) } };
+  return {
+    ...input,
+    progress: { ...input.progress, maxChecks: timing.maxChecks(machine.settings.retentionSeconds - startSeconds) },
+  };
 }
 
 /** An execution that ended in a hand-over: its counts, and how far the progress it handed on had moved. */
@@ -101,7 +111,12 @@ interface SimulateOptions {
   readonly fullPartCache?: Map<string, FullPart>;
 }
 
-export async function simulateWatch(machine: BenchMachine, change: Change, timing: WatchTiming, options: SimulateOptions): Promise<WatchResult> {
+export async function simulateWatch(
+  machine: BenchMachine,
+  change: Change,
+  timing: WatchTiming,
+  options: SimulateOptions,
+): Promise<WatchResult> {
   const clock = new VirtualClock(EPOCH, options.startSeconds);
   const kind: ScheduleKind = change.kind;
   const cloudfront = answeringCloudFront((kind) => statusAnswer(kind, clock.now >= change.finishSeconds));
@@ -123,12 +138,18 @@ export async function simulateWatch(machine: BenchMachine, change: Change, timin
     // A continued part decides on its carried status before its first check, so it makes one check fewer than part 1.
     const continued: boolean = input.status !== undefined;
     const cacheKey: string = `${kind}:${progress.continueAt - progress.check}:${progress.maxChecks > progress.continueAt}:${continued}`;
-    const cached: FullPart | undefined = Number.isFinite(change.finishSeconds) ? undefined : options.fullPartCache?.get(cacheKey);
+    const cached: FullPart | undefined = Number.isFinite(change.finishSeconds)
+      ? undefined
+      : options.fullPartCache?.get(cacheKey);
     if (cached) {
       reusedAny = true;
       executions.push(cached.count);
       const { advance } = cached;
-      const next = { check: progress.check + advance.check, continueAt: progress.continueAt + advance.continueAt, part: progress.part + advance.part };
+      const next = {
+        check: progress.check + advance.check,
+        continueAt: progress.continueAt + advance.continueAt,
+        part: progress.part + advance.part,
+      };
       input = { ...input, progress: { ...progress, ...next } };
       continue;
     }
@@ -145,14 +166,24 @@ export async function simulateWatch(machine: BenchMachine, change: Change, timin
       skipValidation: !options.validate,
     });
     if (run.status === 'FAILED' && run.published.length === 0) {
-      throw new Error(`${kind} ${change.number}: the execution failed without a notification: ${run.error} ${run.cause}`);
+      throw new Error(
+        `${kind} ${change.number}: the execution failed without a notification: ${run.error} ${run.cause}`,
+      );
     }
-    const count = { checks: run.cloudfrontCalls, transitions: run.statesEntered.length, historyEvents: historyEvents(machine.deployed, run.statesEntered) };
+    const count = {
+      checks: run.cloudfrontCalls,
+      transitions: run.statesEntered.length,
+      historyEvents: historyEvents(machine.deployed, run.statesEntered),
+    };
     executions.push(count);
     const continuation = run.continuations[0]?.Input as WatchExecutionInput | undefined;
     if (continuation && options.fullPartCache && !Number.isFinite(change.finishSeconds)) {
       const handed = continuation.progress;
-      const advance = { check: handed.check - progress.check, continueAt: handed.continueAt - progress.continueAt, part: handed.part - progress.part };
+      const advance = {
+        check: handed.check - progress.check,
+        continueAt: handed.continueAt - progress.continueAt,
+        part: handed.part - progress.part,
+      };
       options.fullPartCache.set(cacheKey, { count, advance });
     }
     input = continuation;

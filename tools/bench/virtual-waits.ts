@@ -27,7 +27,11 @@ export function withVirtualWaits(original: AslDefinition): VirtualDefinition {
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type !== 'Wait') continue;
     const seconds =
-      typeof state.SecondsPath === 'string' ? { 'seconds.$': state.SecondsPath } : typeof state.Seconds === 'number' ? { seconds: state.Seconds } : undefined;
+      typeof state.SecondsPath === 'string'
+        ? { 'seconds.$': state.SecondsPath }
+        : typeof state.Seconds === 'number'
+          ? { seconds: state.Seconds }
+          : undefined;
     if (!seconds) throw new Error(`Wait "${name}" has neither Seconds nor SecondsPath; the benchmark cannot time it`);
     definition.States[name] = {
       Type: 'Task',
@@ -39,6 +43,7 @@ export function withVirtualWaits(original: AslDefinition): VirtualDefinition {
     };
     waitStates.push(name);
   }
-  if (waitStates.length === 0) throw new Error('the definition has no Wait state: nothing for the virtual clock to replace');
+  if (waitStates.length === 0)
+    throw new Error('the definition has no Wait state: nothing for the virtual clock to replace');
   return { definition, waitStates };
 }

@@ -27,11 +27,18 @@ export interface Change {
 }
 
 /** Distributions first, then invalidations; the same seed gives the same changes on every machine. */
-export function generateWorkload(seed: number = WORKLOAD.seed, changesPerKind: number = WORKLOAD.changesPerKind): Change[] {
+export function generateWorkload(
+  seed: number = WORKLOAD.seed,
+  changesPerKind: number = WORKLOAD.changesPerKind,
+): Change[] {
   const random = seededRandom(seed);
   const kinds: ScheduleKind[] = ['distribution', 'invalidation'];
   return kinds.flatMap((kind) => {
     const { median, sigma } = WORKLOAD.finish[kind];
-    return Array.from({ length: changesPerKind }, (_, index) => ({ kind, number: index + 1, finishSeconds: logNormal(random, median, sigma) }));
+    return Array.from({ length: changesPerKind }, (_, index) => ({
+      kind,
+      number: index + 1,
+      finishSeconds: logNormal(random, median, sigma),
+    }));
   });
 }

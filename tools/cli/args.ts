@@ -77,7 +77,10 @@ export function parseDuration(text: string): number | undefined {
  * The options of one command, strictly (no positionals, no unknown option); what node:util parseArgs refuses is a
  * UsageError that shows the usage text.
  */
-export function parseOptions<const O extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: O) {
+export function parseOptions<const O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: readonly string[],
+  options: O,
+) {
   try {
     return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values;
   } catch (error) {
@@ -86,10 +89,14 @@ export function parseOptions<const O extends NonNullable<ParseArgsConfig['option
 }
 
 function liveTarget(distribution: string | undefined, tenant: string | undefined): LiveTarget {
-  if (distribution !== undefined && tenant !== undefined) throw new UsageError('--live watches --distribution or --tenant, not both', true);
+  if (distribution !== undefined && tenant !== undefined)
+    throw new UsageError('--live watches --distribution or --tenant, not both', true);
   if (tenant !== undefined) return { tenantId: tenant };
   if (distribution !== undefined) return { distributionId: distribution };
-  throw new UsageError('--live needs --distribution ID or --tenant ID (the distribution or distribution tenant to watch)', true);
+  throw new UsageError(
+    '--live needs --distribution ID or --tenant ID (the distribution or distribution tenant to watch)',
+    true,
+  );
 }
 
 export function parseArguments(argv: readonly string[]): StartOptions {
@@ -110,11 +117,17 @@ export function parseArguments(argv: readonly string[]): StartOptions {
 
   if (values.live) {
     const misplaced = REPLAY_ONLY.find((name) => values[name] !== undefined);
-    if (misplaced) throw new UsageError(`--${misplaced} replays a simulated change and cannot be combined with --live`, true);
+    if (misplaced)
+      throw new UsageError(`--${misplaced} replays a simulated change and cannot be combined with --live`, true);
     const target = liveTarget(values.distribution, values.tenant);
-    const ids = [['--distribution', values.distribution], ['--tenant', values.tenant], ['--invalidation', values.invalidation]] as const;
+    const ids = [
+      ['--distribution', values.distribution],
+      ['--tenant', values.tenant],
+      ['--invalidation', values.invalidation],
+    ] as const;
     for (const [flag, id] of ids) {
-      if (id !== undefined && !RESOURCE_ID_PATTERN.test(id)) throw new UsageError(`${flag} "${id}" is not a CloudFront id`);
+      if (id !== undefined && !RESOURCE_ID_PATTERN.test(id))
+        throw new UsageError(`${flag} "${id}" is not a CloudFront id`);
     }
     if (values.publish !== undefined && !TOPIC_ARN.test(values.publish)) {
       throw new UsageError(`--publish "${values.publish}" is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)`);
@@ -137,7 +150,8 @@ export function parseArguments(argv: readonly string[]): StartOptions {
   let finishAfterSeconds = DEFAULT_FINISH_AFTER_SECONDS;
   if (values['finish-after'] !== undefined) {
     const parsed = parseDuration(values['finish-after']);
-    if (parsed === undefined) throw new UsageError(`--finish-after "${values['finish-after']}" is not a duration such as 90s, 5m or 45`);
+    if (parsed === undefined)
+      throw new UsageError(`--finish-after "${values['finish-after']}" is not a duration such as 90s, 5m or 45`);
     finishAfterSeconds = parsed;
   }
   return {

@@ -11,7 +11,14 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AslDefinition } from '../../statemachine/definition';
 import { DISPATCHER_ENV } from '../../functions/commons/lambda-env';
 import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/commons/settings';
-import { fakeArn, resolveIntrinsics, synthNotifier, watchDefinition, watchSettingsOf, type CfnTemplate } from '../lib/synth';
+import {
+  fakeArn,
+  resolveIntrinsics,
+  synthNotifier,
+  watchDefinition,
+  watchSettingsOf,
+  type CfnTemplate,
+} from '../lib/synth';
 import { lambdaContext, sqsEvent } from '../lib/lambda-event';
 import { startFakeStepFunctions, type RecordedStart } from './fake-step-functions';
 
@@ -19,7 +26,10 @@ import { startFakeStepFunctions, type RecordedStart } from './fake-step-function
 const ASSEMBLY_ROOT = fileURLToPath(new URL('../../node_modules/.cache/cloudfront-change-notifier/', import.meta.url));
 /** An assembly this old belongs to a run that was interrupted before it could clean up. */
 const STALE_ASSEMBLY_MILLISECONDS = 3_600_000;
-const FAKE_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+const FAKE_CREDENTIALS = {
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+};
 
 export interface PreparedApp {
   readonly template: CfnTemplate;
@@ -72,28 +82,44 @@ export function prepareApp(context: Record<string, unknown>): PreparedApp {
 }
 
 /** The dispatcher is the function that gets the state machine ARN and the watch settings. */
-function dispatcherResource(template: CfnTemplate): { logicalId: string; properties: Record<string, unknown>; environment: Record<string, string> } {
+function dispatcherResource(template: CfnTemplate): {
+  logicalId: string;
+  properties: Record<string, unknown>;
+  environment: Record<string, string>;
+} {
   const candidates = Object.entries(template.Resources).filter(([, resource]) => {
-    const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
-    return resource.Type === 'AWS::Lambda::Function' && variables?.[DISPATCHER_ENV.stateMachineArn] !== undefined && variables[WATCH_SETTINGS_ENV] !== undefined;
+    const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+      ?.Variables;
+    return (
+      resource.Type === 'AWS::Lambda::Function' &&
+      variables?.[DISPATCHER_ENV.stateMachineArn] !== undefined &&
+      variables[WATCH_SETTINGS_ENV] !== undefined
+    );
   });
-  if (candidates.length !== 1) throw new Error(`expected one dispatcher function in the template, found ${candidates.length}`);
+  if (candidates.length !== 1)
+    throw new Error(`expected one dispatcher function in the template, found ${candidates.length}`);
   const [logicalId, resource] = candidates[0]!;
   const properties = resource.Properties!;
-  const environment = resolveIntrinsics((properties.Environment as { Variables: unknown }).Variables, template) as Record<string, string>;
+  const environment = resolveIntrinsics(
+    (properties.Environment as { Variables: unknown }).Variables,
+    template,
+  ) as Record<string, string>;
   return { logicalId, properties, environment };
 }
 
 function findDispatcher(template: CfnTemplate, bundleOf: (hash: string) => string): DispatcherFunction {
   const { logicalId, properties, environment } = dispatcherResource(template);
   const s3Key = (properties.Code as { S3Key?: unknown }).S3Key;
-  if (typeof s3Key !== 'string') throw new Error(`the dispatcher's code is not a file asset: ${JSON.stringify(properties.Code)}`);
+  if (typeof s3Key !== 'string')
+    throw new Error(`the dispatcher's code is not a file asset: ${JSON.stringify(properties.Code)}`);
   const mapping = Object.entries(template.Resources).find(
     ([, candidate]) =>
       candidate.Type === 'AWS::Lambda::EventSourceMapping' &&
       JSON.stringify(candidate.Properties?.FunctionName ?? '').includes(logicalId),
   );
-  const queueArn = mapping ? (resolveIntrinsics(mapping[1].Properties!.EventSourceArn, template) as string) : fakeArn(template, logicalId);
+  const queueArn = mapping
+    ? (resolveIntrinsics(mapping[1].Properties!.EventSourceArn, template) as string)
+    : fakeArn(template, logicalId);
   return { logicalId, bundlePath: bundleOf(s3Key.replace(/\.zip$/, '')), environment, queueArn };
 }
 
@@ -159,4 +185,3 @@ async function withEnvironment<T>(values: Record<string, string | undefined>, ac
     apply(saved);
   }
 }
-

@@ -16,7 +16,9 @@ import {
 } from '../../functions/commons/cloudtrail';
 import { UsageError } from './args';
 
-export const DEFAULT_EVENT_FILE = fileURLToPath(new URL('../../test/fixtures/events/update-distribution.json', import.meta.url));
+export const DEFAULT_EVENT_FILE = fileURLToPath(
+  new URL('../../test/fixtures/events/update-distribution.json', import.meta.url),
+);
 
 type EventForm = 'EventBridge event' | 'CloudTrail record';
 
@@ -39,7 +41,11 @@ function readJson(file: string): unknown {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? `event file not found: ${file}` : `cannot read event file ${file} (${code ?? (error as Error).message})`);
+    throw new UsageError(
+      code === 'ENOENT'
+        ? `event file not found: ${file}`
+        : `cannot read event file ${file} (${code ?? (error as Error).message})`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -52,7 +58,9 @@ function readJson(file: string): unknown {
 function toEnvelope(file: string, document: unknown): { form: EventForm; envelope: JsonObject } {
   if (isObject(document) && Array.isArray(document.Records)) {
     if (document.Records.length !== 1) {
-      throw new UsageError(`event file ${file} holds ${document.Records.length} CloudTrail records; put the one to replay in a file of its own`);
+      throw new UsageError(
+        `event file ${file} holds ${document.Records.length} CloudTrail records; put the one to replay in a file of its own`,
+      );
     }
     return toEnvelope(file, document.Records[0]);
   }
@@ -81,16 +89,24 @@ function toEnvelope(file: string, document: unknown): { form: EventForm; envelop
 
 function parse(file: string, envelope: JsonObject, options: ParseOptions): Watch {
   const parsed = parseEventBridgeEvent(envelope, options);
-  if (parsed.type === 'invalid') throw new UsageError(`event file ${file} is not a CloudFront CloudTrail event: ${parsed.reason}`);
+  if (parsed.type === 'invalid')
+    throw new UsageError(`event file ${file} is not a CloudFront CloudTrail event: ${parsed.reason}`);
   if (parsed.type === 'skip') {
-    throw new UsageError(`event file ${file} is not a watched call: ${parsed.reason}${optInHint(parsed.eventName, options.watchedEvents)}`);
+    throw new UsageError(
+      `event file ${file} is not a watched call: ${parsed.reason}${optInHint(parsed.eventName, options.watchedEvents)}`,
+    );
   }
   return parsed.watch;
 }
 
 /** For a supported call left out of watchedEvents (the tenant calls are opt-in): the -c that watches it too. */
 export function optInHint(eventName: string | undefined, watchedEvents: readonly string[]): string {
-  if (eventName === undefined || !(SUPPORTED_EVENT_NAMES as readonly string[]).includes(eventName) || watchedEvents.includes(eventName)) return '';
+  if (
+    eventName === undefined ||
+    !(SUPPORTED_EVENT_NAMES as readonly string[]).includes(eventName) ||
+    watchedEvents.includes(eventName)
+  )
+    return '';
   return ` (it is not in watchedEvents; watch it too with -c watchedEvents=${[...watchedEvents, eventName].join(',')})`;
 }
 

@@ -38,14 +38,20 @@ export async function startFakeStepFunctions(): Promise<FakeStepFunctions> {
       const body = await readBody(request);
       const target = String(request.headers['x-amz-target'] ?? '');
       if (target !== 'AWSStepFunctions.StartExecution') {
-        reply(response, 400, { __type: 'UnknownOperationException', message: `the local fake answers StartExecution only, not ${target}` });
+        reply(response, 400, {
+          __type: 'UnknownOperationException',
+          message: `the local fake answers StartExecution only, not ${target}`,
+        });
         return;
       }
       const params = JSON.parse(body) as { stateMachineArn: string; name: string; input: string };
       const earlier = starts.find((start) => start.name === params.name);
       // Same rule as the service: a name is taken unless the input is the same (an idempotent retry).
       if (earlier && earlier.input !== params.input) {
-        reply(response, 400, { __type: 'ExecutionAlreadyExists', message: `Execution Already Exists: '${params.name}'` });
+        reply(response, 400, {
+          __type: 'ExecutionAlreadyExists',
+          message: `Execution Already Exists: '${params.name}'`,
+        });
         return;
       }
       if (!earlier) starts.push({ stateMachineArn: params.stateMachineArn, name: params.name, input: params.input });

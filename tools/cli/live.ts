@@ -27,13 +27,15 @@ export function integrationError(error: unknown): Error {
 
 /** Each status call made with the SDK as the notifier's Lambdas make it (STATUS_CALLS), answered as plain JSON. */
 export function liveCloudFront(client: Pick<CloudFrontClient, 'send'>): CloudFrontAnswerer {
-  const read = (kind: WatchKind) => async (parameters: Record<string, string>): Promise<unknown> => {
-    try {
-      return JSON.parse(JSON.stringify(await readCloudFrontStatus(client, kind, parameters)));
-    } catch (error) {
-      throw integrationError(error);
-    }
-  };
+  const read =
+    (kind: WatchKind) =>
+    async (parameters: Record<string, string>): Promise<unknown> => {
+      try {
+        return JSON.parse(JSON.stringify(await readCloudFrontStatus(client, kind, parameters)));
+      } catch (error) {
+        throw integrationError(error);
+      }
+    };
   return {
     getDistribution: read('distribution'),
     getInvalidation: read('invalidation'),
@@ -58,7 +60,11 @@ export async function requireCredentials(client: Pick<CloudFrontClient, 'config'
 export function liveWatch(target: LiveTarget & { readonly invalidationId?: string }, now: Date): Watch {
   const { invalidationId } = target;
   const eventTime = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const common = { eventId: `live-${randomUUID()}`, eventTime, changedBy: 'unknown (watched with npm start -- --live)' };
+  const common = {
+    eventId: `live-${randomUUID()}`,
+    eventTime,
+    changedBy: 'unknown (watched with npm start -- --live)',
+  };
   if (target.tenantId !== undefined) {
     // A tenant watch names its parent distribution only when an event does; a live one has none.
     const tenant = { ...common, distributionId: '', tenantId: target.tenantId };

@@ -67,7 +67,9 @@ export async function run(argv: readonly string[], io: RunIo): Promise<number> {
 function configFrom(context: Record<string, string>): NotifierConfig {
   const config = readConfig((key) => context[key]);
   if (config.mode !== 'stepfunctions') {
-    throw new UsageError(`npm start replays the stepfunctions mode; -c mode=${config.mode} has no state machine to run`);
+    throw new UsageError(
+      `npm start replays the stepfunctions mode; -c mode=${config.mode} has no state machine to run`,
+    );
   }
   return config;
 }
@@ -117,8 +119,12 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
   // Simulated time starts at the event, which is retimed right before dispatching; nothing moves the clock before.
   let clock = new VirtualClock(Date.now());
   const timeline = new Timeline(io.stdout, () => clock.now);
-  timeline.print(`Replaying a CloudFront change on this machine (scenario "${options.scenario}"): no AWS account, nothing leaves 127.0.0.1.`);
-  timeline.print(`  event file   ${relative(process.cwd(), file) || file} (${recorded.form}${recorded.form === 'CloudTrail record' ? ', wrapped as EventBridge delivers it' : ''})`);
+  timeline.print(
+    `Replaying a CloudFront change on this machine (scenario "${options.scenario}"): no AWS account, nothing leaves 127.0.0.1.`,
+  );
+  timeline.print(
+    `  event file   ${relative(process.cwd(), file) || file} (${recorded.form}${recorded.form === 'CloudTrail record' ? ', wrapped as EventBridge delivers it' : ''})`,
+  );
   if (shortened) {
     const usual = describeDuration(readConfig(() => undefined).retentionSeconds);
     timeline.print(
@@ -129,10 +135,14 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
   let prepared: PreparedApp | undefined;
   try {
     prepared = (io.prepare ?? prepareApp)(context);
-    timeline.print(`  app          synthesized with the dispatcher bundled by esbuild (${seconds(Date.now() - startedAt)})`);
+    timeline.print(
+      `  app          synthesized with the dispatcher bundled by esbuild (${seconds(Date.now() - startedAt)})`,
+    );
     const event = retimeReplayEvent(recorded, config, new Date());
     clock = new VirtualClock(Date.parse(event.watch.eventTime));
-    timeline.print(`  event time   recorded ${recorded.watch.eventTime}, replayed as ${event.watch.eventTime} (T+00:00)`);
+    timeline.print(
+      `  event time   recorded ${recorded.watch.eventTime}, replayed as ${event.watch.eventTime} (T+00:00)`,
+    );
     timeline.print();
     printEvent(timeline, event.watch);
 
@@ -150,11 +160,21 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
     const schedule = scheduleFor(prepared.settings)(SCHEDULE_KIND[event.watch.kind]);
     const { maxChecks } = execution.input.progress;
     timeline.at('dispatch', `the bundled dispatcher Lambda started execution ${execution.name}`);
-    timeline.more(`budget: up to ${plural(maxChecks, 'check')} within ${execution.input.watch.watchLimit}, ${describeIntervals(schedule)}`);
-    const expectedWaits = (options.scenario === 'timeout' ? maxChecks : checksUntil(schedule, options.finishAfterSeconds, maxChecks)) - 1;
+    timeline.more(
+      `budget: up to ${plural(maxChecks, 'check')} within ${execution.input.watch.watchLimit}, ${describeIntervals(schedule)}`,
+    );
+    const expectedWaits =
+      (options.scenario === 'timeout' ? maxChecks : checksUntil(schedule, options.finishAfterSeconds, maxChecks)) - 1;
     const pause =
-      io.pauseMilliseconds ?? Math.max(1, Math.min(DEFAULT_PAUSE_MILLISECONDS, Math.floor(REPLAY_WAITS_MILLISECONDS / Math.max(1, expectedWaits))));
-    const finish = options.scenario === 'timeout' ? 'never finishes' : `finishes after ${describeDuration(options.finishAfterSeconds)}`;
+      io.pauseMilliseconds ??
+      Math.max(
+        1,
+        Math.min(DEFAULT_PAUSE_MILLISECONDS, Math.floor(REPLAY_WAITS_MILLISECONDS / Math.max(1, expectedWaits))),
+      );
+    const finish =
+      options.scenario === 'timeout'
+        ? 'never finishes'
+        : `finishes after ${describeDuration(options.finishAfterSeconds)}`;
     timeline.at('simulate', `CloudFront ${finish}; each simulated wait takes ${pause} ms here`);
 
     const { definition } = prepared;
@@ -171,7 +191,8 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
       retryMilliseconds: pause,
       enteredTime: () => clock.iso(),
       onWait: (waitSeconds) => clock.advance(waitSeconds),
-      waitStatus: (waitSeconds, check) => `${clockText(clock.now)}  skipping ${describeDuration(waitSeconds)} of simulated time before check ${check}`,
+      waitStatus: (waitSeconds, check) =>
+        `${clockText(clock.now)}  skipping ${describeDuration(waitSeconds)} of simulated time before check ${check}`,
     });
     printOutcome(timeline, result, `${describeDuration(clock.now)} simulated in ${seconds(Date.now() - startedAt)}`);
     printNotifications(io.stdout, result.result.published, 'SNS would receive (topic of the synthesized stack)');
@@ -199,7 +220,12 @@ interface WatchOptions {
 }
 
 /** Runs the execution, and each continuation it hands over to, as Step Functions would run them one after another. */
-async function watch(definition: AslDefinition, first: WatchExecution, timeline: Timeline, options: WatchOptions): Promise<WatchRun> {
+async function watch(
+  definition: AslDefinition,
+  first: WatchExecution,
+  timeline: Timeline,
+  options: WatchOptions,
+): Promise<WatchRun> {
   const follower = followExecution(definition, timeline, options);
   let execution = first;
   for (let executions = 1; ; executions += 1) {
@@ -223,10 +249,13 @@ function printOutcome(timeline: Timeline, run: WatchRun, duration: string): void
   timeline.stop();
   const { result } = run;
   const finalState = result.statesEntered.at(-1) ?? 'none';
-  const verdict = result.status === 'SUCCEEDED' ? `SUCCEEDED in "${finalState}"` : `FAILED with ${result.error} in "${finalState}"`;
+  const verdict =
+    result.status === 'SUCCEEDED' ? `SUCCEEDED in "${finalState}"` : `FAILED with ${result.error} in "${finalState}"`;
   timeline.at('outcome', verdict);
   const executions = run.executions > 1 ? ` in ${run.executions} executions` : '';
-  timeline.more(`${plural(run.checks, 'status check')}, ${plural(result.cloudfrontCalls, 'CloudFront call')}${executions}; ${duration}`);
+  timeline.more(
+    `${plural(run.checks, 'status check')}, ${plural(result.cloudfrontCalls, 'CloudFront call')}${executions}; ${duration}`,
+  );
 }
 
 /** The exact Publish requests of the run, or why there is none. */
@@ -245,7 +274,9 @@ async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
   const cloudFrontClient = io.cloudFront ?? new CloudFrontClient({ region: 'us-east-1', maxAttempts: 1 });
   await requireCredentials(cloudFrontClient);
   const topicArn = options.publishTopicArn;
-  const sns = topicArn ? (io.sns ?? ((region: string) => new SNSClient({ region })))(topicArn.split(':')[3]!) : undefined;
+  const sns = topicArn
+    ? (io.sns ?? ((region: string) => new SNSClient({ region })))(topicArn.split(':')[3]!)
+    : undefined;
   if (sns) await requireCredentials(sns);
 
   const { template } = synthNotifier(options.context);
@@ -258,12 +289,20 @@ async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
       `this stack does not watch ${watchOf.kind} changes, so its state machine cannot check one${optInHint(watchOf.eventName, settings.watchedEvents)}`,
     );
   }
-  const execution = buildWatchExecution(watchOf, { retentionSeconds: settings.retentionSeconds, schedule: scheduleFor(settings) }, new Date(startedAt));
+  const execution = buildWatchExecution(
+    watchOf,
+    { retentionSeconds: settings.retentionSeconds, schedule: scheduleFor(settings) },
+    new Date(startedAt),
+  );
 
   const elapsed = () => (Date.now() - startedAt) / 1000;
   const timeline = new Timeline(io.stdout, elapsed);
-  timeline.print('Watching a real CloudFront change: the synthesized definition runs on this machine and calls the CloudFront API');
-  timeline.print(`(${statusOperation(watchOf.kind)} only) with your credentials. ${topicArn ? `The notification goes to ${topicArn}.` : 'Nothing is published (add --publish TOPIC_ARN).'}`);
+  timeline.print(
+    'Watching a real CloudFront change: the synthesized definition runs on this machine and calls the CloudFront API',
+  );
+  timeline.print(
+    `(${statusOperation(watchOf.kind)} only) with your credentials. ${topicArn ? `The notification goes to ${topicArn}.` : 'Nothing is published (add --publish TOPIC_ARN).'}`,
+  );
   timeline.print();
   timeline.at('watch', watchedTarget(watchOf), 0);
   timeline.at(
@@ -293,8 +332,13 @@ async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
       },
     });
     printOutcome(timeline, result, `${seconds(Date.now() - startedAt)}`);
-    const published = result.result.published.map((request) => ({ ...request, TopicArn: topicArn ?? request.TopicArn }));
-    const heading = topicArn ? `Published to SNS as message ${messageIds.join(', ')}` : 'SNS would receive (not published: no --publish)';
+    const published = result.result.published.map((request) => ({
+      ...request,
+      TopicArn: topicArn ?? request.TopicArn,
+    }));
+    const heading = topicArn
+      ? `Published to SNS as message ${messageIds.join(', ')}`
+      : 'SNS would receive (not published: no --publish)';
     printNotifications(io.stdout, published, heading);
     return 0;
   } finally {

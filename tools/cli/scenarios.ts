@@ -15,7 +15,8 @@ export const TIMEOUT_SCENARIO_RETENTION_SECONDS = 250;
 export const THROTTLED_CALLS = 2;
 
 export const SCENARIOS = {
-  deployed: 'CloudFront reports InProgress until --finish-after has passed, then Deployed (Completed for an invalidation)',
+  deployed:
+    'CloudFront reports InProgress until --finish-after has passed, then Deployed (Completed for an invalidation)',
   'not-found': 'the distribution (or invalidation) does not exist: no retry, a not-found notification',
   timeout: `the change never finishes; the watch limit is cut to ${describeDuration(TIMEOUT_SCENARIO_RETENTION_SECONDS)} so the timed-out notification comes quickly`,
   superseded:
@@ -59,11 +60,18 @@ export function simulatedCloudFront(options: SimulationOptions): CloudFrontAnswe
   });
 }
 
-function scriptedFailure(scenario: ScenarioName, kind: WatchKind, call: number): { error: string; cause: string } | undefined {
+function scriptedFailure(
+  scenario: ScenarioName,
+  kind: WatchKind,
+  call: number,
+): { error: string; cause: string } | undefined {
   switch (scenario) {
     case 'not-found': {
       const error = KIND_RULES[kind].notFoundErrors[0];
-      return { error, cause: `${error.replace(/^CloudFront\.|Exception$/g, '')}: the ${kind.replace('-', ' ')} does not exist. (simulated)` };
+      return {
+        error,
+        cause: `${error.replace(/^CloudFront\.|Exception$/g, '')}: the ${kind.replace('-', ' ')} does not exist. (simulated)`,
+      };
     }
     case 'access-denied':
       return {

@@ -93,7 +93,9 @@ function readPath(value: unknown, path: string): unknown {
 /** Seconds before retry `attempt` (1-based) by the first retrier that catches `errorName`, before jitter. */
 export function nominalRetryDelaySeconds(state: AslState, errorName: string, attempt: number): number {
   const retriers = (state.Retry ?? []) as readonly Retrier[];
-  const retrier = retriers.find((candidate) => candidate.ErrorEquals.includes(errorName) || candidate.ErrorEquals.includes('States.ALL'));
+  const retrier = retriers.find(
+    (candidate) => candidate.ErrorEquals.includes(errorName) || candidate.ErrorEquals.includes('States.ALL'),
+  );
   if (!retrier) return 0;
   const delay = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** (attempt - 1);
   return Math.min(delay, retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY);
@@ -135,13 +137,21 @@ export function followExecution(definition: AslDefinition, timeline: Timeline, o
         caught = false;
         timeline.showStatus(() => `${clockText(timeline.elapsed())}  status check ${tally.checks}`);
       } else if (event.type === 'StateExited' && !caught) {
-        timeline.at('check', `${tally.checks}: ${String(readPath(event.output, PATHS.statusValue))}${eTagNote(event.output)}`);
+        timeline.at(
+          'check',
+          `${tally.checks}: ${String(readPath(event.output, PATHS.statusValue))}${eTagNote(event.output)}`,
+        );
       } else if (event.type === 'StateFailed') {
         // Printed once the engine says what it does about it (retry or catch), at the time it happened.
         failure = { seconds: timeline.elapsed(), text: `${tally.checks}: ${event.error}` };
         cause = firstLine(event.cause);
       } else if ((event.type === 'StateRetried' || event.type === 'StateCaught') && failure) {
-        const what = event.type === 'StateRetried' ? `retry ${attempt} after a backoff` : attempt > 1 ? 'retries used up' : 'final, not retried';
+        const what =
+          event.type === 'StateRetried'
+            ? `retry ${attempt} after a backoff`
+            : attempt > 1
+              ? 'retries used up'
+              : 'final, not retried';
         timeline.at('check', `${failure.text} (${what})`, failure.seconds);
         timeline.more(cause);
         if (event.type === 'StateRetried') attempt += 1;
@@ -157,7 +167,8 @@ export function followExecution(definition: AslDefinition, timeline: Timeline, o
       options.onWait?.(seconds);
       timeline.showStatus(() => options.waitStatus(seconds, tally.checks + 1));
     } else if (task === 'publish') {
-      const attributes = (state.Parameters as { MessageAttributes?: { outcome?: { StringValue?: string } } }).MessageAttributes;
+      const attributes = (state.Parameters as { MessageAttributes?: { outcome?: { StringValue?: string } } })
+        .MessageAttributes;
       timeline.at('notify', `publish the "${attributes?.outcome?.StringValue ?? 'unknown'}" notification to SNS`);
     } else if (task === 'startExecution') {
       timeline.at('continue', 'check limit of this execution reached: the watch moves to a new execution');
@@ -170,7 +181,9 @@ export function followExecution(definition: AslDefinition, timeline: Timeline, o
 function eTagNote(output: unknown): string {
   const current = readPath(output, PATHS.statusETag);
   const made = readPath(output, PATHS.watchETag);
-  return current !== undefined && made !== undefined && current !== made ? ` with ETag ${String(current)}, not ${String(made)} of this change` : '';
+  return current !== undefined && made !== undefined && current !== made
+    ? ` with ETag ${String(current)}, not ${String(made)} of this change`
+    : '';
 }
 
 function firstLine(cause: unknown): string {

@@ -33,13 +33,15 @@ function readJsonObject(file: string, description: string): Record<string, unkno
   } catch (error) {
     throw new UsageError(`${description} ${file} is not valid JSON: ${(error as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`${description} ${file} is not a JSON object`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new UsageError(`${description} ${file} is not a JSON object`);
   return parsed as Record<string, unknown>;
 }
 
 function contextOf(settings: Record<string, unknown>, file: string): Record<string, unknown> {
   const context = settings.context ?? {};
-  if (typeof context !== 'object' || context === null || Array.isArray(context)) throw new UsageError(`"context" in ${file} is not a JSON object`);
+  if (typeof context !== 'object' || context === null || Array.isArray(context))
+    throw new UsageError(`"context" in ${file} is not a JSON object`);
   return context as Record<string, unknown>;
 }
 
@@ -55,7 +57,10 @@ export interface ContextSources {
  * ~/.cdk.json (loadConfigFiles in https://github.com/aws/aws-cdk-cli/blob/main/packages/aws-cdk/lib/cli/user-configuration.ts).
  * A file that is not a JSON object throws a UsageError naming it.
  */
-export function deployContext(commandLine: Readonly<Record<string, string>>, sources: ContextSources = {}): Record<string, unknown> {
+export function deployContext(
+  commandLine: Readonly<Record<string, string>>,
+  sources: ContextSources = {},
+): Record<string, unknown> {
   const projectDir = sources.projectDir ?? PROJECT_DIR;
   const userFile = join(sources.homeDir ?? homedir(), '.cdk.json');
   const projectFile = join(projectDir, 'cdk.json');

@@ -16,13 +16,24 @@ export interface QueuedMessage {
 }
 
 /** A record of the buffer queue; its receipt handle is `receipt-<messageId>`. */
-function sqsRecord({ messageId, body, receiveCount = 1, sentAt = new Date(), queueArn = BUFFER_QUEUE_ARN }: QueuedMessage): SQSRecord {
+function sqsRecord({
+  messageId,
+  body,
+  receiveCount = 1,
+  sentAt = new Date(),
+  queueArn = BUFFER_QUEUE_ARN,
+}: QueuedMessage): SQSRecord {
   const sent = String(sentAt.getTime());
   return {
     messageId,
     receiptHandle: `receipt-${messageId}`,
     body,
-    attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: sent, SenderId: 'AIDAEVENTBRIDGE', ApproximateFirstReceiveTimestamp: sent },
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: sent,
+      SenderId: 'AIDAEVENTBRIDGE',
+      ApproximateFirstReceiveTimestamp: sent,
+    },
     messageAttributes: {},
     md5OfBody: createHash('md5').update(body).digest('hex'),
     eventSource: 'aws:sqs',

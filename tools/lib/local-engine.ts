@@ -37,7 +37,10 @@ export function executionArn(stateMachineArn: string, name: string): string {
 }
 
 /** Asks an answerer for the status of a watch, as the state machine's status Task would. */
-export function answerStatusCheck(cloudfront: CloudFrontAnswerer, watch: Parameters<typeof statusCheckCall>[0]): Promise<unknown> {
+export function answerStatusCheck(
+  cloudfront: CloudFrontAnswerer,
+  watch: Parameters<typeof statusCheckCall>[0],
+): Promise<unknown> {
   const { call, params } = statusCheckCall(watch);
   return (cloudfront[call] as (params: Record<string, string>) => Promise<unknown>)(params);
 }
@@ -121,7 +124,10 @@ export interface LocalRunResult {
  * Tasks of the definition by what they call; fails on a resource nobody answers, so no run ever invokes AWS.
  * States listed in `answeredElsewhere` have their own handler and are left out.
  */
-export function tasksOf(definition: AslDefinition, answeredElsewhere: readonly string[] = []): Record<string, TaskKind> {
+export function tasksOf(
+  definition: AslDefinition,
+  answeredElsewhere: readonly string[] = [],
+): Record<string, TaskKind> {
   const tasks: Record<string, TaskKind> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type !== 'Task' || answeredElsewhere.includes(name)) continue;
@@ -132,7 +138,11 @@ export function tasksOf(definition: AslDefinition, answeredElsewhere: readonly s
   return tasks;
 }
 
-export async function runLocally(definition: AslDefinition, input: unknown, options: LocalRunOptions): Promise<LocalRunResult> {
+export async function runLocally(
+  definition: AslDefinition,
+  input: unknown,
+  options: LocalRunOptions,
+): Promise<LocalRunResult> {
   const published: PublishRequest[] = [];
   const continuations: StartExecutionRequest[] = [];
   let cloudfrontCalls = 0;
@@ -141,7 +151,10 @@ export async function runLocally(definition: AslDefinition, input: unknown, opti
     return (options.cloudfront[call] as (params: never) => Promise<unknown>)(params);
   };
   const handlers: Record<TaskKind, (params: never) => Promise<unknown>> = {
-    ...(Object.fromEntries(CLOUDFRONT_CALLS.map((call) => [call, cloudfrontHandler(call)])) as Record<CloudFrontCall, (params: never) => Promise<unknown>>),
+    ...(Object.fromEntries(CLOUDFRONT_CALLS.map((call) => [call, cloudfrontHandler(call)])) as Record<
+      CloudFrontCall,
+      (params: never) => Promise<unknown>
+    >),
     // The status-reader Lambda: its own request check, then the same answerer, under Payload as lambda:invoke returns it.
     readStatus: async ({ Payload }: { Payload: unknown }) => {
       const { kind, parameters } = parseStatusReadRequest(Payload);
@@ -169,7 +182,8 @@ export async function runLocally(definition: AslDefinition, input: unknown, opti
   const waitTimeOverrides: Record<string, number> = {};
   const retryIntervalOverrides: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States)) {
-    if (state.Type === 'Wait' && options.waitMilliseconds !== undefined) waitTimeOverrides[name] = options.waitMilliseconds;
+    if (state.Type === 'Wait' && options.waitMilliseconds !== undefined)
+      waitTimeOverrides[name] = options.waitMilliseconds;
     if (Array.isArray(state.Retry) && options.retryMilliseconds !== 'as-defined') {
       retryIntervalOverrides[name] = options.retryMilliseconds ?? 0;
     }
@@ -193,7 +207,12 @@ export async function runLocally(definition: AslDefinition, input: unknown, opti
   const execution = machine.run(input as JsonValue, {
     overrides: { taskResourceLocalHandlers: taskHandlers, waitTimeOverrides, retryIntervalOverrides },
     context: {
-      Execution: { Id: `arn:aws:states:us-east-1:123456789012:execution:local:${executionName}`, Name: executionName, Input: input, StartTime: startTime },
+      Execution: {
+        Id: `arn:aws:states:us-east-1:123456789012:execution:local:${executionName}`,
+        Name: executionName,
+        Input: input,
+        StartTime: startTime,
+      },
       State: stateContext,
       StateMachine: { Id: 'arn:aws:states:us-east-1:123456789012:stateMachine:local', Name: 'local' },
     } as never,
@@ -210,7 +229,9 @@ export async function runLocally(definition: AslDefinition, input: unknown, opti
         type: event.type,
         ...(stateName ? { stateName } : {}),
         ...('Error' in event ? { error: event.Error, cause: event.Cause } : {}),
-        ...('state' in event ? { input: event.state.input, ...(event.state.output === undefined ? {} : { output: event.state.output }) } : {}),
+        ...('state' in event
+          ? { input: event.state.input, ...(event.state.output === undefined ? {} : { output: event.state.output }) }
+          : {}),
       });
     }
   })();

@@ -44,7 +44,11 @@ function describeRule(rule: ChoiceRule): string {
     if (key === 'Variable' || key === 'Next') continue;
     const operator = OPERATORS[key.replace(/Path$/, '')];
     if (operator === undefined) return `${variable} ${key} ${JSON.stringify(value)}`;
-    const operand = key.endsWith('Path') ? shortPath(String(value)) : typeof value === 'string' ? `'${value}'` : String(value);
+    const operand = key.endsWith('Path')
+      ? shortPath(String(value))
+      : typeof value === 'string'
+        ? `'${value}'`
+        : String(value);
     return `${variable} ${operator} ${operand}`;
   }
   return variable;
@@ -65,7 +69,10 @@ function describeRetry(retriers: readonly Retrier[]): string {
 function taskTable(definition: AslDefinition): string[] {
   const rows = Object.entries(definition.States)
     .filter(([, state]) => state.Type === 'Task')
-    .map(([name, state]) => `| ${name} | \`${String(state.Resource)}\` | ${describeRetry((state.Retry ?? []) as Retrier[]) || 'none'} |`);
+    .map(
+      ([name, state]) =>
+        `| ${name} | \`${String(state.Resource)}\` | ${describeRetry((state.Retry ?? []) as Retrier[]) || 'none'} |`,
+    );
   return ['| Task | calls | retries |', '|---|---|---|', ...rows];
 }
 
@@ -87,7 +94,8 @@ export function mermaidStateDiagram(definition: AslDefinition): string {
     switch (state.Type) {
       case 'Choice':
         classes.choice!.push(from);
-        for (const rule of (state.Choices ?? []) as ChoiceRule[]) lines.push(`  ${from} --> ${id(rule.Next!)}: ${label(describeRule(rule))}`);
+        for (const rule of (state.Choices ?? []) as ChoiceRule[])
+          lines.push(`  ${from} --> ${id(rule.Next!)}: ${label(describeRule(rule))}`);
         if (typeof state.Default === 'string') lines.push(`  ${from} --> ${id(state.Default)}: otherwise`);
         break;
       case 'Succeed':
@@ -97,8 +105,12 @@ export function mermaidStateDiagram(definition: AslDefinition): string {
         break;
       default: {
         if (state.Type === 'Task') classes.task!.push(from);
-        const wait = state.Type === 'Wait' ? `wait ${state.SecondsPath ? shortPath(String(state.SecondsPath)) : `${String(state.Seconds)} s`}` : undefined;
-        if (typeof state.Next === 'string') lines.push(`  ${from} --> ${id(state.Next)}${wait ? `: ${label(wait)}` : ''}`);
+        const wait =
+          state.Type === 'Wait'
+            ? `wait ${state.SecondsPath ? shortPath(String(state.SecondsPath)) : `${String(state.Seconds)} s`}`
+            : undefined;
+        if (typeof state.Next === 'string')
+          lines.push(`  ${from} --> ${id(state.Next)}${wait ? `: ${label(wait)}` : ''}`);
         if (state.End === true) lines.push(`  ${from} --> [*]`);
         for (const catcher of (state.Catch ?? []) as Array<{ ErrorEquals: string[]; Next: string }>) {
           lines.push(`  ${from} --> ${id(catcher.Next)}: on ${label(catcher.ErrorEquals.join(' or '))}`);
@@ -112,7 +124,8 @@ export function mermaidStateDiagram(definition: AslDefinition): string {
     '  classDef succeed fill:#e2f6e2,stroke:#2e7d32',
     '  classDef fail fill:#fde4e4,stroke:#c62828',
   );
-  for (const [name, members] of Object.entries(classes)) if (members.length > 0) lines.push(`  class ${members.join(',')} ${name}`);
+  for (const [name, members] of Object.entries(classes))
+    if (members.length > 0) lines.push(`  class ${members.join(',')} ${name}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -9,8 +9,7 @@ import type { CloudFrontAnswerer } from './local-engine';
 
 /** A status, optionally with the ETag CloudFront reports (another than the change made: a newer change superseded it). */
 export type CloudFrontAnswer =
-  | { readonly status: string; readonly eTag?: string }
-  | { readonly error: string; readonly cause?: string };
+  { readonly status: string; readonly eTag?: string } | { readonly error: string; readonly cause?: string };
 
 /** CloudFront's throttling is no modeled error, so the integration reports it under the generic name. */
 export const THROTTLED = {
@@ -100,8 +99,10 @@ export function answeringCloudFront(answer: (kind: WatchKind) => CloudFrontAnswe
   return {
     getDistribution: ({ Id }) => respond('distribution', (status, eTag) => distributionResponse(Id, status, eTag)),
     getInvalidation: ({ Id }) => respond('invalidation', (status) => invalidationResponse(Id, status)),
-    getDistributionTenant: ({ Identifier }) => respond('tenant', (status, eTag) => tenantResponse(Identifier, status, eTag)),
-    getInvalidationForDistributionTenant: ({ Id }) => respond('tenant-invalidation', (status) => invalidationResponse(Id, status)),
+    getDistributionTenant: ({ Identifier }) =>
+      respond('tenant', (status, eTag) => tenantResponse(Identifier, status, eTag)),
+    getInvalidationForDistributionTenant: ({ Id }) =>
+      respond('tenant-invalidation', (status) => invalidationResponse(Id, status)),
   };
 }
 

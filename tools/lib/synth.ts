@@ -77,7 +77,9 @@ export function resolveIntrinsics(value: unknown, template: CfnTemplate): unknow
 }
 
 export function stateMachineLogicalId(template: CfnTemplate): string {
-  const ids = Object.keys(template.Resources).filter((id) => template.Resources[id]!.Type === 'AWS::StepFunctions::StateMachine');
+  const ids = Object.keys(template.Resources).filter(
+    (id) => template.Resources[id]!.Type === 'AWS::StepFunctions::StateMachine',
+  );
   if (ids.length !== 1) throw new Error(`expected one state machine in the template, found ${ids.length}`);
   return ids[0]!;
 }
@@ -96,10 +98,17 @@ export function watchDefinition(template: CfnTemplate): AslDefinition {
 export function watchSettingsOf(template: CfnTemplate): WatchSettings {
   const values = Object.values(template.Resources)
     .filter((resource) => resource.Type === 'AWS::Lambda::Function')
-    .map((resource) => (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.[WATCH_SETTINGS_ENV])
+    .map(
+      (resource) =>
+        (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.[
+          WATCH_SETTINGS_ENV
+        ],
+    )
     .filter((value) => value !== undefined);
   if (values.length !== 1 || typeof values[0] !== 'string') {
-    throw new Error(`expected one function with a literal ${WATCH_SETTINGS_ENV} in the template, found ${values.length}`);
+    throw new Error(
+      `expected one function with a literal ${WATCH_SETTINGS_ENV} in the template, found ${values.length}`,
+    );
   }
   return parseWatchSettings(values[0]);
 }

@@ -9,7 +9,11 @@ import {
   type GetEventSelectorsCommandOutput,
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
-import { ValidateStateMachineDefinitionCommand, type SFNClient, type ValidateStateMachineDefinitionDiagnostic } from '@aws-sdk/client-sfn';
+import {
+  ValidateStateMachineDefinitionCommand,
+  type SFNClient,
+  type ValidateStateMachineDefinitionDiagnostic,
+} from '@aws-sdk/client-sfn';
 import { ListSubscriptionsByTopicCommand, type SNSClient, type Subscription } from '@aws-sdk/client-sns';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
@@ -66,7 +70,11 @@ export function describeError(error: unknown): string {
 /** A refusal by IAM; SNS's AuthorizationError is in its API reference, the other names and the 403 fallback are unverified per service. */
 export function isAccessDenied(error: unknown): boolean {
   const { name, status } = awsError(error);
-  return /^(AccessDenied|AccessDeniedException|AuthorizationError|AuthorizationErrorException|UnauthorizedOperation)$/.test(name) || status === 403;
+  return (
+    /^(AccessDenied|AccessDeniedException|AuthorizationError|AuthorizationErrorException|UnauthorizedOperation)$/.test(
+      name,
+    ) || status === 403
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -97,18 +105,27 @@ export async function callerIdentity(sts: Sender<STSClient>): Promise<Identity> 
   } catch (error) {
     const { name } = awsError(error);
     const reason = describeError(error);
-    if (/CredentialsProviderError|TokenProviderError/.test(name)) throw new CredentialsUnavailable(`found no AWS credentials (${reason}).`);
+    if (/CredentialsProviderError|TokenProviderError/.test(name))
+      throw new CredentialsUnavailable(`found no AWS credentials (${reason}).`);
     if (/InvalidClientTokenId|SignatureDoesNotMatch|ExpiredToken|UnrecognizedClient|InvalidAccessKeyId/.test(name)) {
       throw new CredentialsUnavailable(`AWS rejected the credentials (${reason}).`);
     }
-    throw new CredentialsUnavailable(`could not ask STS who you are (${reason}); check the network, AWS_ENDPOINT_URL and the credentials.`);
+    throw new CredentialsUnavailable(
+      `could not ask STS who you are (${reason}); check the network, AWS_ENDPOINT_URL and the credentials.`,
+    );
   }
-  if (!response.Account || !response.Arn) throw new CredentialsUnavailable('sts:GetCallerIdentity answered without an account or ARN.');
+  if (!response.Account || !response.Arn)
+    throw new CredentialsUnavailable('sts:GetCallerIdentity answered without an account or ARN.');
   return { account: response.Account, principalArn: response.Arn };
 }
 
 export function credentialsResult(identity: Identity): CheckResult {
-  return { id: 'credentials', status: 'pass', found: `account ${identity.account} as ${identity.principalArn}`, details: [] };
+  return {
+    id: 'credentials',
+    status: 'pass',
+    found: `account ${identity.account} as ${identity.principalArn}`,
+    details: [],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -193,12 +210,15 @@ export async function checkBootstrap(ssm: Sender<SSMClient>, expected: Bootstrap
 /** https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html */
 export const NO_TRAIL_CONSEQUENCE =
   'without one the notifier never sees a change: EventBridge receives "AWS API Call via CloudTrail" events only while a trail logs management events';
-const CREATE_TRAIL_FIX = 'deploy with -c createTrail=true, which adds a multi-Region trail of management events to the stack';
+const CREATE_TRAIL_FIX =
+  'deploy with -c createTrail=true, which adds a multi-Region trail of management events to the stack';
 /** CloudFront's event source in CloudTrail records (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/logging_using_cloudtrail.html). */
 const CLOUDFRONT_EVENT_SOURCE = 'cloudfront.amazonaws.com';
 
 /** Whether a trail's selectors record the write management events CloudFront changes are, and if not why. */
-export function selectsWriteManagementEvents(selectors: Pick<GetEventSelectorsCommandOutput, 'EventSelectors' | 'AdvancedEventSelectors'>): {
+export function selectsWriteManagementEvents(
+  selectors: Pick<GetEventSelectorsCommandOutput, 'EventSelectors' | 'AdvancedEventSelectors'>,
+): {
   readonly selects: boolean;
   readonly why: string;
 } {
@@ -206,20 +226,37 @@ export function selectsWriteManagementEvents(selectors: Pick<GetEventSelectorsCo
   if (advanced.length > 0) {
     const selecting = advanced.find(advancedSelectsWrites);
     return selecting
-      ? { selects: true, why: `advanced selector ${JSON.stringify(selecting.Name ?? 'without a name')} records write management events` }
-      : { selects: false, why: 'no advanced event selector records write management events (eventCategory Management, not readOnly true)' };
+      ? {
+          selects: true,
+          why: `advanced selector ${JSON.stringify(selecting.Name ?? 'without a name')} records write management events`,
+        }
+      : {
+          selects: false,
+          why: 'no advanced event selector records write management events (eventCategory Management, not readOnly true)',
+        };
   }
   // Defaults true and All (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_EventSelector.html).
   const basic = selectors.EventSelectors ?? [];
   const management = basic.filter((selector) => selector.IncludeManagementEvents !== false);
   const writes = management.filter((selector) => (selector.ReadWriteType ?? 'All') !== 'ReadOnly');
   // ExcludeManagementEventSources naming CloudFront would drop its events (defensive: documented values are KMS and RDS Data).
-  const selecting = writes.find((selector) => !(selector.ExcludeManagementEventSources ?? []).includes(CLOUDFRONT_EVENT_SOURCE));
-  if (selecting) return { selects: true, why: `event selector with management events, ReadWriteType ${selecting.ReadWriteType ?? 'All'}` };
+  const selecting = writes.find(
+    (selector) => !(selector.ExcludeManagementEventSources ?? []).includes(CLOUDFRONT_EVENT_SOURCE),
+  );
+  if (selecting)
+    return {
+      selects: true,
+      why: `event selector with management events, ReadWriteType ${selecting.ReadWriteType ?? 'All'}`,
+    };
   if (basic.length === 0) return { selects: false, why: 'it has no event selectors' };
-  if (management.length === 0) return { selects: false, why: 'its event selectors exclude management events (IncludeManagementEvents false)' };
-  if (writes.length === 0) return { selects: false, why: 'its management events are read-only (ReadWriteType ReadOnly)' };
-  return { selects: false, why: `its event selectors exclude ${CLOUDFRONT_EVENT_SOURCE} (ExcludeManagementEventSources)` };
+  if (management.length === 0)
+    return { selects: false, why: 'its event selectors exclude management events (IncludeManagementEvents false)' };
+  if (writes.length === 0)
+    return { selects: false, why: 'its management events are read-only (ReadWriteType ReadOnly)' };
+  return {
+    selects: false,
+    why: `its event selectors exclude ${CLOUDFRONT_EVENT_SOURCE} (ExcludeManagementEventSources)`,
+  };
 }
 
 /** readOnly Equals ["true"] keeps reads only (API_AdvancedFieldSelector.html); NotEquals ["false"] and eventSource filters: defensive, unverified. */
@@ -228,11 +265,14 @@ function advancedSelectsWrites(selector: AdvancedEventSelector): boolean {
   const field = (name: string) => fields.filter((candidate) => candidate.Field === name);
   const management = field('eventCategory').some((candidate) => (candidate.Equals ?? []).includes('Management'));
   const readOnly = field('readOnly').some(
-    (candidate) => (candidate.Equals?.length === 1 && candidate.Equals[0] === 'true') || (candidate.NotEquals?.length === 1 && candidate.NotEquals[0] === 'false'),
+    (candidate) =>
+      (candidate.Equals?.length === 1 && candidate.Equals[0] === 'true') ||
+      (candidate.NotEquals?.length === 1 && candidate.NotEquals[0] === 'false'),
   );
   const withoutCloudFront = field('eventSource').some(
     (candidate) =>
-      (candidate.NotEquals ?? []).includes(CLOUDFRONT_EVENT_SOURCE) || (candidate.Equals !== undefined && !candidate.Equals.includes(CLOUDFRONT_EVENT_SOURCE)),
+      (candidate.NotEquals ?? []).includes(CLOUDFRONT_EVENT_SOURCE) ||
+      (candidate.Equals !== undefined && !candidate.Equals.includes(CLOUDFRONT_EVENT_SOURCE)),
   );
   return management && !readOnly && !withoutCloudFront;
 }
@@ -262,8 +302,16 @@ async function judgeTrail(cloudTrail: Sender<CloudTrailClient>, trail: Trail): P
     logging = (await cloudTrail.send(new GetTrailStatusCommand({ Name: name }))).IsLogging;
   } catch (error) {
     // TrailNotFoundException for an organization trail seen from a member account (unverified), or no permission.
-    if (isAccessDenied(error) || /TrailNotFound|OperationNotPermitted|UnsupportedOperation/.test(awsError(error).name)) {
-      return { trail, status: 'warn', found: `${label}: its status could not be read (${describeError(error)})`, fix: byHand };
+    if (
+      isAccessDenied(error) ||
+      /TrailNotFound|OperationNotPermitted|UnsupportedOperation/.test(awsError(error).name)
+    ) {
+      return {
+        trail,
+        status: 'warn',
+        found: `${label}: its status could not be read (${describeError(error)})`,
+        fix: byHand,
+      };
     }
     throw error;
   }
@@ -280,8 +328,16 @@ async function judgeTrail(cloudTrail: Sender<CloudTrailClient>, trail: Trail): P
   try {
     selectors = await cloudTrail.send(new GetEventSelectorsCommand({ TrailName: name }));
   } catch (error) {
-    if (isAccessDenied(error) || /TrailNotFound|OperationNotPermitted|UnsupportedOperation|NoManagementAccountSLR/.test(awsError(error).name)) {
-      return { trail, status: 'warn', found: `${label} is logging, but its event selectors could not be read (${describeError(error)})`, fix: byHand };
+    if (
+      isAccessDenied(error) ||
+      /TrailNotFound|OperationNotPermitted|UnsupportedOperation|NoManagementAccountSLR/.test(awsError(error).name)
+    ) {
+      return {
+        trail,
+        status: 'warn',
+        found: `${label} is logging, but its event selectors could not be read (${describeError(error)})`,
+        fix: byHand,
+      };
     }
     throw error;
   }
@@ -297,12 +353,16 @@ async function judgeTrail(cloudTrail: Sender<CloudTrailClient>, trail: Trail): P
   return { trail, status: 'pass', found: `${label} is logging and records write management events (${why})` };
 }
 
-export async function checkCloudTrail(cloudTrail: Sender<CloudTrailClient>, options: { readonly createTrail: boolean }): Promise<CheckResult> {
+export async function checkCloudTrail(
+  cloudTrail: Sender<CloudTrailClient>,
+  options: { readonly createTrail: boolean },
+): Promise<CheckResult> {
   if (options.createTrail) {
     return {
       id: 'cloudtrail',
       status: 'pass',
-      found: 'createTrail=true: the stack brings its own multi-Region trail of management events, so no existing trail is needed',
+      found:
+        'createTrail=true: the stack brings its own multi-Region trail of management events, so no existing trail is needed',
       details: [],
     };
   }
@@ -370,14 +430,23 @@ const INVALID_DEFINITION_FIX =
   'correct the states at the locations shown in statemachine/definition.ts: CloudFormation would reject this definition and roll the stack back';
 
 /** Severity WARNING returns ERROR and WARNING diagnostics (https://docs.aws.amazon.com/step-functions/latest/apireference/API_ValidateStateMachineDefinition.html). */
-export async function checkDefinition(sfn: Sender<SFNClient>, definition: AslDefinition | undefined): Promise<CheckResult> {
+export async function checkDefinition(
+  sfn: Sender<SFNClient>,
+  definition: AslDefinition | undefined,
+): Promise<CheckResult> {
   if (!definition) {
     return { id: 'definition', status: 'pass', found: 'skipped: mode sqs-retry deploys no state machine', details: [] };
   }
   const states = Object.keys(definition.States).length;
   let response;
   try {
-    response = await sfn.send(new ValidateStateMachineDefinitionCommand({ definition: JSON.stringify(definition), type: 'STANDARD', severity: 'WARNING' }));
+    response = await sfn.send(
+      new ValidateStateMachineDefinitionCommand({
+        definition: JSON.stringify(definition),
+        type: 'STANDARD',
+        severity: 'WARNING',
+      }),
+    );
   } catch (error) {
     if (isAccessDenied(error)) {
       return {
@@ -389,7 +458,13 @@ export async function checkDefinition(sfn: Sender<SFNClient>, definition: AslDef
       };
     }
     if (awsError(error).name === 'ValidationException') {
-      return { id: 'definition', status: 'fail', found: `Step Functions refused the definition (${describeError(error)})`, fix: INVALID_DEFINITION_FIX, details: [] };
+      return {
+        id: 'definition',
+        status: 'fail',
+        found: `Step Functions refused the definition (${describeError(error)})`,
+        fix: INVALID_DEFINITION_FIX,
+        details: [],
+      };
     }
     throw error;
   }
@@ -399,7 +474,9 @@ export async function checkDefinition(sfn: Sender<SFNClient>, definition: AslDef
   const details: Finding[] = [
     ...errors.map((diagnostic) => ({ status: 'fail' as const, found: diagnosticLine(diagnostic) })),
     ...warnings.map((diagnostic) => ({ status: 'warn' as const, found: diagnosticLine(diagnostic) })),
-    ...(response.truncated ? [{ status: 'warn' as const, found: 'more diagnostics than Step Functions returns at once (truncated)' }] : []),
+    ...(response.truncated
+      ? [{ status: 'warn' as const, found: 'more diagnostics than Step Functions returns at once (truncated)' }]
+      : []),
   ];
   if (response.result === 'FAIL' || errors.length > 0) {
     const unknownAction = errors.some((diagnostic) => /not recognized/i.test(diagnostic.message ?? ''));
@@ -420,7 +497,12 @@ export async function checkDefinition(sfn: Sender<SFNClient>, definition: AslDef
       details,
     };
   }
-  return { id: 'definition', status: 'pass', found: `Step Functions validates the synthesized definition (${states} states): ${response.result ?? 'OK'}, no diagnostics`, details };
+  return {
+    id: 'definition',
+    status: 'pass',
+    found: `Step Functions validates the synthesized definition (${states} states): ${response.result ?? 'OK'}, no diagnostics`,
+    details,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -445,8 +527,15 @@ function stackStatusFinding(stack: Stack): Finding {
     };
   }
   if (status.endsWith('_FAILED')) {
-    const continueRollback = status === 'UPDATE_ROLLBACK_FAILED' ? `; then aws cloudformation continue-update-rollback --stack-name ${stack.StackName}` : '';
-    return { status: 'fail', found: `stack ${stack.StackName} is ${status}${reason}`, fix: `find the cause with ${events}${continueRollback}` };
+    const continueRollback =
+      status === 'UPDATE_ROLLBACK_FAILED'
+        ? `; then aws cloudformation continue-update-rollback --stack-name ${stack.StackName}`
+        : '';
+    return {
+      status: 'fail',
+      found: `stack ${stack.StackName} is ${status}${reason}`,
+      fix: `find the cause with ${events}${continueRollback}`,
+    };
   }
   if (status.includes('ROLLBACK')) {
     return {
@@ -456,7 +545,11 @@ function stackStatusFinding(stack: Stack): Finding {
     };
   }
   if (status.endsWith('_IN_PROGRESS')) {
-    return { status: 'warn', found: `stack ${stack.StackName} is ${status}: a deployment is under way`, fix: 'run npm run preflight again when it has finished' };
+    return {
+      status: 'warn',
+      found: `stack ${stack.StackName} is ${status}: a deployment is under way`,
+      fix: 'run npm run preflight again when it has finished',
+    };
   }
   return { status: 'pass', found: `stack ${stack.StackName} is ${status}` };
 }
@@ -469,7 +562,9 @@ async function allSubscriptions(sns: Sender<SNSClient>, topicArn: string): Promi
   let nextToken: string | undefined;
   do {
     // Up to 100 per call, NextToken for more (https://docs.aws.amazon.com/sns/latest/api/API_ListSubscriptionsByTopic.html).
-    const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, ...(nextToken ? { NextToken: nextToken } : {}) }));
+    const page = await sns.send(
+      new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, ...(nextToken ? { NextToken: nextToken } : {}) }),
+    );
     subscriptions.push(...(page.Subscriptions ?? []));
     nextToken = page.NextToken;
   } while (nextToken);
@@ -481,10 +576,14 @@ function subscriptionFindings(subscriptions: readonly Subscription[], configured
   const emails = subscriptions.filter((subscription) => EMAIL_PROTOCOLS.includes(subscription.Protocol ?? ''));
   const key = (address: string) => address.trim().toLowerCase();
   const findings: Finding[] = [];
-  const addresses = [...new Set([...configured, ...emails.map((subscription) => subscription.Endpoint ?? '')].map(key))].filter(Boolean);
+  const addresses = [
+    ...new Set([...configured, ...emails.map((subscription) => subscription.Endpoint ?? '')].map(key)),
+  ].filter(Boolean);
   for (const address of addresses) {
     const own = emails.filter((subscription) => key(subscription.Endpoint ?? '') === address);
-    const extra = configured.some((candidate) => key(candidate) === address) ? '' : ' (subscribed, though not in notificationEmails)';
+    const extra = configured.some((candidate) => key(candidate) === address)
+      ? ''
+      : ' (subscribed, though not in notificationEmails)';
     if (own.length === 0) {
       findings.push({
         status: 'warn',
@@ -517,7 +616,12 @@ export async function checkDeployment(
     const { name, message } = awsError(error);
     // CloudFormation answers ValidationError "Stack with id NAME does not exist" (the wording is observed, not documented).
     if (name === 'ValidationError' && /does not exist/.test(message)) {
-      return { id: 'deployment', status: 'pass', found: `stack ${stackName} is not deployed yet (npx cdk deploy creates it)`, details: [] };
+      return {
+        id: 'deployment',
+        status: 'pass',
+        found: `stack ${stackName} is not deployed yet (npx cdk deploy creates it)`,
+        details: [],
+      };
     }
     if (isAccessDenied(error)) {
       return {
@@ -530,14 +634,26 @@ export async function checkDeployment(
     }
     throw error;
   }
-  if (!stack) return { id: 'deployment', status: 'pass', found: `stack ${stackName} is not deployed yet (npx cdk deploy creates it)`, details: [] };
+  if (!stack)
+    return {
+      id: 'deployment',
+      status: 'pass',
+      found: `stack ${stackName} is not deployed yet (npx cdk deploy creates it)`,
+      details: [],
+    };
 
   const statusFinding = stackStatusFinding(stack);
   const topicArn = stack.Outputs?.find((output) => output.OutputKey === 'TopicArn')?.OutputValue;
   let details: Finding[];
   let subscriptionSummary: string;
   if (!topicArn) {
-    details = [{ status: 'warn', found: `the stack has no TopicArn output, so its subscriptions are unchecked`, fix: 'deploy the current app (npx cdk deploy)' }];
+    details = [
+      {
+        status: 'warn',
+        found: `the stack has no TopicArn output, so its subscriptions are unchecked`,
+        fix: 'deploy the current app (npx cdk deploy)',
+      },
+    ];
     subscriptionSummary = 'no TopicArn output';
   } else {
     try {
@@ -553,7 +669,8 @@ export async function checkDeployment(
       const confirmed = details.filter((detail) => detail.status === 'pass').length;
       subscriptionSummary = `${confirmed} of ${details.length} email address(es) confirmed on ${topicArn}`;
       if (subscriptions.length === 0) subscriptionSummary = `no subscriptions on ${topicArn}`;
-      else if (details.length === 0) subscriptionSummary = `${subscriptions.length} subscription(s) on ${topicArn}, none by email`;
+      else if (details.length === 0)
+        subscriptionSummary = `${subscriptions.length} subscription(s) on ${topicArn}, none by email`;
     } catch (error) {
       if (!isAccessDenied(error) && awsError(error).name !== 'NotFoundException') throw error;
       details = [
@@ -568,5 +685,11 @@ export async function checkDeployment(
   }
   const status = worst([statusFinding.status, ...details.map((detail) => detail.status)]);
   const fix = statusFinding.fix ?? (status === 'pass' ? undefined : 'see the lines below');
-  return { id: 'deployment', status, found: `${statusFinding.found}; ${subscriptionSummary}`, ...(fix ? { fix } : {}), details };
+  return {
+    id: 'deployment',
+    status,
+    found: `${statusFinding.found}; ${subscriptionSummary}`,
+    ...(fix ? { fix } : {}),
+    details,
+  };
 }

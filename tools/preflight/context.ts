@@ -2,7 +2,9 @@
 import { parseOptions } from '../cli/args';
 import { CONTEXT_OPTION, contextPairs } from '../lib/cdk-context';
 
-export type PreflightOptions = { readonly mode: 'help' } | { readonly mode: 'check'; readonly json: boolean; readonly context: Record<string, string> };
+export type PreflightOptions =
+  | { readonly mode: 'help' }
+  | { readonly mode: 'check'; readonly json: boolean; readonly context: Record<string, string> };
 
 /** The CDK CLI's default qualifier, used when the context does not set @aws-cdk/core:bootstrapQualifier. */
 export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';

@@ -22,7 +22,9 @@ export function validationDefinition(template: CfnTemplate, account: string = FA
   const definition = rewrite(watchDefinition(template), account) as AslDefinition;
   const token = /\$\{Token\[[^\]]*\]\}/.exec(JSON.stringify(definition));
   if (token) {
-    throw new Error(`the definition of ${stateMachineLogicalId(template)} still holds the unresolved CDK token ${token[0]}`);
+    throw new Error(
+      `the definition of ${stateMachineLogicalId(template)} still holds the unresolved CDK token ${token[0]}`,
+    );
   }
   return definition;
 }

@@ -27,7 +27,15 @@ import {
 } from './checks';
 import { bootstrapQualifier, parsePreflightArguments, usage } from './context';
 import { hasStateMachine, validationDefinition } from './definition';
-import { exitCodeOf, renderErrorJson, renderErrorText, renderJson, renderText, type ExitCode, type PreflightError } from './report';
+import {
+  exitCodeOf,
+  renderErrorJson,
+  renderErrorText,
+  renderJson,
+  renderText,
+  type ExitCode,
+  type PreflightError,
+} from './report';
 
 export interface PreflightClients {
   readonly sts: STSClient;
@@ -77,13 +85,16 @@ function plan(context: Record<string, unknown>, synth: (context: Record<string, 
   try {
     if (withStateMachine) validationDefinition(template);
   } catch (error) {
-    throw new DefinitionNotReady(`the synthesized state machine definition cannot be prepared for validation: ${(error as Error).message}`);
+    throw new DefinitionNotReady(
+      `the synthesized state machine definition cannot be prepared for validation: ${(error as Error).message}`,
+    );
   }
   return {
     synthesized,
     config,
     stackName: stack.stackName,
-    bootstrapParameter: artifact.bootstrapStackVersionSsmParameter ?? `/cdk-bootstrap/${bootstrapQualifier(context)}/version`,
+    bootstrapParameter:
+      artifact.bootstrapStackVersionSsmParameter ?? `/cdk-bootstrap/${bootstrapQualifier(context)}/version`,
     requiredBootstrapVersion: artifact.requiresBootstrapStackVersion ?? 1,
     ...(withStateMachine ? { definitionFor: (account: string) => validationDefinition(template, account) } : {}),
   };
@@ -138,9 +149,13 @@ export async function run(argv: readonly string[], io: PreflightIo): Promise<Exi
 
   let planned: Plan;
   try {
-    planned = plan(deployContext(options.context, io.contextSources), io.synth ?? ((context) => synthNotifier(context)));
+    planned = plan(
+      deployContext(options.context, io.contextSources),
+      io.synth ?? ((context) => synthNotifier(context)),
+    );
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof UsageError) return couldNotRun({ error: error.message, fix: CONTEXT_FIX });
+    if (error instanceof ConfigError || error instanceof UsageError)
+      return couldNotRun({ error: error.message, fix: CONTEXT_FIX });
     if (error instanceof DefinitionNotReady) return couldNotRun({ error: error.message });
     return couldNotRun({ error: `the app does not synthesize: ${describeError(error)}` });
   }
@@ -166,10 +181,18 @@ export async function run(argv: readonly string[], io: PreflightIo): Promise<Exi
     guarded('cloudtrail', () => checkCloudTrail(clients.cloudTrail, { createTrail: config.createTrail })),
     guarded('definition', () => checkDefinition(clients.sfn, definitionFor?.(identity.account))),
     guarded('deployment', () =>
-      checkDeployment(clients.cloudFormation, clients.sns, { stackName: planned.stackName, notificationEmails: config.notificationEmails }),
+      checkDeployment(clients.cloudFormation, clients.sns, {
+        stackName: planned.stackName,
+        notificationEmails: config.notificationEmails,
+      }),
     ),
   ]);
-  const report = { stackName: planned.stackName, mode: config.mode, identity, checks: [credentialsResult(identity), ...checks] };
+  const report = {
+    stackName: planned.stackName,
+    mode: config.mode,
+    identity,
+    checks: [credentialsResult(identity), ...checks],
+  };
   io.stdout.write(json ? renderJson(report) : renderText(report));
   return exitCodeOf(report);
 }

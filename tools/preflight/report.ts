@@ -55,7 +55,11 @@ export function renderText(report: PreflightReport): string {
   lines.push(
     '',
     `${plural(counts.fail, 'failure')}, ${plural(counts.warn, 'warning')}, ${counts.pass} passed: exit ${code}` +
-      (code === 0 ? (counts.warn > 0 ? ' (it should work; read the warnings)' : ' (it should work)') : ' (fix the failures before cdk deploy)'),
+      (code === 0
+        ? counts.warn > 0
+          ? ' (it should work; read the warnings)'
+          : ' (it should work)'
+        : ' (fix the failures before cdk deploy)'),
   );
   return `${lines.join('\n')}\n`;
 }
@@ -73,7 +77,11 @@ export function renderJson(report: PreflightReport): string {
     account: report.identity.account,
     principalArn: report.identity.principalArn,
     summary: summary(report.checks),
-    checks: report.checks.map((check) => ({ id: check.id, ...findingJson(check), details: check.details.map(findingJson) })),
+    checks: report.checks.map((check) => ({
+      id: check.id,
+      ...findingJson(check),
+      details: check.details.map(findingJson),
+    })),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }

@@ -19,7 +19,8 @@ import { stateMachineLogicalId, synthNotifier, watchDefinition, type CfnTemplate
 
 export const MOCK_CONFIG_FILE = fileURLToPath(new URL('../../test/sfn-local/MockConfigFile.json', import.meta.url));
 
-export type MockedAnswer = { readonly Return: unknown } | { readonly Throw: { readonly Error: string; readonly Cause: string } };
+export type MockedAnswer =
+  { readonly Return: unknown } | { readonly Throw: { readonly Error: string; readonly Cause: string } };
 /** Invocation number ("0") or inclusive range ("1-3") → answer, as Step Functions Local reads it. */
 export type MockedResponse = Record<string, MockedAnswer>;
 export interface MockConfig {
@@ -123,7 +124,10 @@ export function toMockedResponse(answers: readonly MockedAnswer[]): MockedRespon
 }
 
 /** Every Task invocation a scenario makes on this definition, by state name, in the order of invocation. */
-async function taskAnswers(scenario: WatchScenario, definition: AslDefinition): Promise<Record<string, MockedAnswer[]>> {
+async function taskAnswers(
+  scenario: WatchScenario,
+  definition: AslDefinition,
+): Promise<Record<string, MockedAnswer[]>> {
   const { watch, progress } = scenario.input;
   const names: KindStateNames = STATE_NAMES[watch.kind];
   const viaLambda = tasksOf(definition)[names.getStatus] === 'readStatus';
@@ -131,7 +135,8 @@ async function taskAnswers(scenario: WatchScenario, definition: AslDefinition): 
   if (scenario.expected.publishes > 0) {
     if (!scenario.expected.outcome) throw new Error(`scenario ${scenario.name} publishes but names no outcome`);
     const notifyState = names[NOTIFY_STATE[scenario.expected.outcome]];
-    if (!notifyState) throw new Error(`scenario ${scenario.name}: a ${watch.kind} watch never ends ${scenario.expected.outcome}`);
+    if (!notifyState)
+      throw new Error(`scenario ${scenario.name}: a ${watch.kind} watch never ends ${scenario.expected.outcome}`);
     answers[notifyState] = Array.from({ length: scenario.expected.publishes }, (_, index) => ({
       Return: { MessageId: `mock-${scenario.name}-message-${index + 1}` },
     }));
@@ -140,7 +145,10 @@ async function taskAnswers(scenario: WatchScenario, definition: AslDefinition): 
     const continueWatch = definition.States[STATE_NAMES.continueWatch] as { Parameters: { StateMachineArn: string } };
     answers[STATE_NAMES.continueWatch] = Array.from({ length: scenario.expected.continuations }, (_, index) => ({
       Return: {
-        ExecutionArn: executionArn(continueWatch.Parameters.StateMachineArn, `${watch.executionName}-part${progress.part + index + 1}`),
+        ExecutionArn: executionArn(
+          continueWatch.Parameters.StateMachineArn,
+          `${watch.executionName}-part${progress.part + index + 1}`,
+        ),
         StartDate: MOCK_START_DATE,
       },
     }));
@@ -169,7 +177,9 @@ export async function buildMockConfig(
       testCases[scenario.name] = {};
       for (const [stateName, answers] of Object.entries(await taskAnswers(scenario, definition))) {
         if (definition.States[stateName]?.Type !== 'Task') {
-          throw new Error(`scenario ${scenario.name} mocks "${stateName}", which is no Task state of the ${variant.label} definition`);
+          throw new Error(
+            `scenario ${scenario.name} mocks "${stateName}", which is no Task state of the ${variant.label} definition`,
+          );
         }
         const mockName = `${variant.label}/${scenario.name}/${stateName}`;
         testCases[scenario.name]![stateName] = mockName;

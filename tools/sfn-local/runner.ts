@@ -30,8 +30,7 @@ const TERMINAL_STATUSES = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'
 const RETRY_FIELDS_LOCAL_MAY_REJECT = ['JitterStrategy', 'MaxDelaySeconds'] as const;
 
 export type SfnLocalTarget =
-  | { readonly endpoint: string; readonly startedByDocker: boolean }
-  | { readonly skipReason: string };
+  { readonly endpoint: string; readonly startedByDocker: boolean } | { readonly skipReason: string };
 
 export interface DockerControl {
   /** Undefined when a Docker engine answers, otherwise why it cannot be used. */
@@ -63,7 +62,10 @@ export function dockerCompose(composeFile: string = COMPOSE_FILE): DockerControl
 }
 
 /** SFN_LOCAL_ENDPOINT wins; otherwise Docker starts the container; otherwise the suite is skipped with the reason. */
-export function resolveTarget(env: Readonly<Record<string, string | undefined>>, control: DockerControl): SfnLocalTarget {
+export function resolveTarget(
+  env: Readonly<Record<string, string | undefined>>,
+  control: DockerControl,
+): SfnLocalTarget {
   const configured = env.SFN_LOCAL_ENDPOINT?.trim();
   if (configured) return { endpoint: configured, startedByDocker: false };
   const reason = control.unavailableReason();
@@ -132,7 +134,12 @@ function errorName(error: unknown): string {
 async function createOrUpdate(client: SFNClient, name: string, definition: AslDefinition): Promise<string> {
   try {
     const created = await client.send(
-      new CreateStateMachineCommand({ name, definition: JSON.stringify(definition), roleArn: FAKE_ROLE_ARN, type: 'STANDARD' }),
+      new CreateStateMachineCommand({
+        name,
+        definition: JSON.stringify(definition),
+        roleArn: FAKE_ROLE_ARN,
+        type: 'STANDARD',
+      }),
     );
     return created.stateMachineArn!;
   } catch (error) {
@@ -140,7 +147,9 @@ async function createOrUpdate(client: SFNClient, name: string, definition: AslDe
     const listed = await client.send(new ListStateMachinesCommand({}));
     const existing = listed.stateMachines?.find((machine) => machine.name === name)?.stateMachineArn;
     if (!existing) throw error;
-    await client.send(new UpdateStateMachineCommand({ stateMachineArn: existing, definition: JSON.stringify(definition) }));
+    await client.send(
+      new UpdateStateMachineCommand({ stateMachineArn: existing, definition: JSON.stringify(definition) }),
+    );
     return existing;
   }
 }
@@ -179,7 +188,9 @@ export function refusedActionReason(error: unknown, actions: readonly string[]):
   if (errorName(error) !== 'InvalidDefinition') return undefined;
   const message = error instanceof Error ? error.message : String(error);
   const action = actions.find((candidate) => message.toLowerCase().includes(candidate.toLowerCase()));
-  return action === undefined ? undefined : `Step Functions Local does not know the aws-sdk action ${action}: ${message}`;
+  return action === undefined
+    ? undefined
+    : `Step Functions Local does not know the aws-sdk action ${action}: ${message}`;
 }
 
 interface RunOptions {
@@ -198,7 +209,11 @@ export interface ExecutionRecord {
   readonly events: readonly HistoryEvent[];
 }
 
-export async function executionHistory(client: SFNClient, executionArn: string, maxPages = 100): Promise<HistoryEvent[]> {
+export async function executionHistory(
+  client: SFNClient,
+  executionArn: string,
+  maxPages = 100,
+): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
   for (let page = 1; page <= maxPages; page += 1) {
@@ -219,7 +234,11 @@ export async function runTestCase(
   options: RunOptions,
 ): Promise<ExecutionRecord> {
   const started = await client.send(
-    new StartExecutionCommand({ stateMachineArn: `${stateMachineArn}#${testCase}`, name: options.executionName, input: JSON.stringify(input) }),
+    new StartExecutionCommand({
+      stateMachineArn: `${stateMachineArn}#${testCase}`,
+      name: options.executionName,
+      input: JSON.stringify(input),
+    }),
   );
   const executionArn = started.executionArn!;
   let status = 'RUNNING';
@@ -227,7 +246,9 @@ export async function runTestCase(
     status = (await client.send(new DescribeExecutionCommand({ executionArn }))).status ?? 'UNKNOWN';
     if (TERMINAL_STATUSES.has(status)) break;
     if (poll >= options.maxPolls) {
-      throw new Error(`${executionArn} was still ${status} after ${options.maxPolls} polls ${options.pollIntervalMs} ms apart`);
+      throw new Error(
+        `${executionArn} was still ${status} after ${options.maxPolls} polls ${options.pollIntervalMs} ms apart`,
+      );
     }
     await sleep(options.pollIntervalMs);
   }
@@ -266,7 +287,10 @@ function scheduledResourceOf(kind: TaskKind): string {
  * A status read counts as a CloudFront call whichever way it is made: the aws-sdk integration calls CloudFront,
  * the status-reader Lambda makes exactly one CloudFront call per invocation.
  */
-export function observeExecution(record: ExecutionRecord, tasks: Readonly<Record<string, TaskKind>>): ScenarioObservation {
+export function observeExecution(
+  record: ExecutionRecord,
+  tasks: Readonly<Record<string, TaskKind>>,
+): ScenarioObservation {
   const statesEntered: string[] = [];
   const publishedOutcomes: (string | undefined)[] = [];
   let cloudfrontCalls = 0;
@@ -275,12 +299,15 @@ export function observeExecution(record: ExecutionRecord, tasks: Readonly<Record
   const scheduledTask = (eventType: string, named?: string): TaskKind => {
     const state = statesEntered.at(-1) ?? '(no state entered)';
     const kind = tasks[state];
-    if (kind === undefined) throw new Error(`a task was scheduled in "${state}", which is no Task state of the definition`);
+    if (kind === undefined)
+      throw new Error(`a task was scheduled in "${state}", which is no Task state of the definition`);
     if (eventType === 'LambdaFunctionScheduled' && kind !== 'readStatus') {
       throw new Error(`a Lambda function was scheduled in "${state}", whose Task calls ${scheduledResourceOf(kind)}`);
     }
     if (named !== undefined && named !== scheduledResourceOf(kind)) {
-      throw new Error(`the task scheduled in "${state}" calls ${named}, but the definition's Task calls ${scheduledResourceOf(kind)}`);
+      throw new Error(
+        `the task scheduled in "${state}" calls ${named}, but the definition's Task calls ${scheduledResourceOf(kind)}`,
+      );
     }
     return kind;
   };

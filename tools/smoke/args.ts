@@ -59,14 +59,20 @@ export function parseSmokeArguments(argv: readonly string[]): SmokeOptions {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return { mode: 'help' };
-  if (values.distribution === undefined) throw new UsageError('--distribution ID is required: the distribution the deployed stack should watch', true);
-  for (const [flag, id] of [['--distribution', values.distribution], ['--invalidation', values.invalidation]] as const) {
-    if (id !== undefined && !RESOURCE_ID_PATTERN.test(id)) throw new UsageError(`${flag} "${id}" is not a CloudFront id`);
+  if (values.distribution === undefined)
+    throw new UsageError('--distribution ID is required: the distribution the deployed stack should watch', true);
+  for (const [flag, id] of [
+    ['--distribution', values.distribution],
+    ['--invalidation', values.invalidation],
+  ] as const) {
+    if (id !== undefined && !RESOURCE_ID_PATTERN.test(id))
+      throw new UsageError(`${flag} "${id}" is not a CloudFront id`);
   }
   let timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
   if (values.timeout !== undefined) {
     const parsed = parseDuration(values.timeout);
-    if (parsed === undefined || parsed <= 0) throw new UsageError(`--timeout "${values.timeout}" is not a duration such as 90s, 5m or 600`);
+    if (parsed === undefined || parsed <= 0)
+      throw new UsageError(`--timeout "${values.timeout}" is not a duration such as 90s, 5m or 600`);
     timeoutSeconds = parsed;
   }
   return {

@@ -2,7 +2,12 @@
  * What `npm run smoke` needs to know before it starts anything: who is calling, whether the stack is deployed, which
  * mode it runs, and the watch settings its running code uses. Every failure here is a "could not start" (exit 2).
  */
-import { DescribeStacksCommand, GetTemplateCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  type CloudFormationClient,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { WatchSettings } from '../../functions/commons/settings';
 import type { AslDefinition } from '../../statemachine/definition';
@@ -41,7 +46,9 @@ export function describeError(error: unknown): string {
 /** Unverified: SDK v3 names a denied call AccessDenied or AccessDeniedException depending on the service's protocol, always with HTTP 403. */
 export function isAccessDenied(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  return /AccessDenied|UnauthorizedOperation|NotAuthorized/i.test((error as Error | undefined)?.name ?? '') || status === 403;
+  return (
+    /AccessDenied|UnauthorizedOperation|NotAuthorized/i.test((error as Error | undefined)?.name ?? '') || status === 403
+  );
 }
 
 /**
@@ -62,7 +69,9 @@ export async function identifyCaller(sts: Pick<STSClient, 'send' | 'config'>): P
     if (!identity.Arn || !identity.Account) throw new Error('the answer has no Arn or Account');
     return { arn: identity.Arn, account: identity.Account, userId: identity.UserId ?? '' };
   } catch (error) {
-    throw new CannotStart(`your AWS credentials do not work (sts:GetCallerIdentity: ${describeError(error)}). Log in again.`);
+    throw new CannotStart(
+      `your AWS credentials do not work (sts:GetCallerIdentity: ${describeError(error)}). Log in again.`,
+    );
   }
 }
 
@@ -95,37 +104,63 @@ const NOT_DEPLOYED = new Set([
  * infra/notifier-stack.ts). A missing stack answers ValidationError "Stack with id ... does not exist":
  * https://github.com/boto/boto3/issues/2807
  */
-export async function describeStack(cloudformation: Pick<CloudFormationClient, 'send'>, caller: Caller): Promise<DeployedStack> {
+export async function describeStack(
+  cloudformation: Pick<CloudFormationClient, 'send'>,
+  caller: Caller,
+): Promise<DeployedStack> {
   let stack: Stack | undefined;
   try {
     stack = (await cloudformation.send(new DescribeStacksCommand({ StackName: STACK_NAME }))).Stacks?.[0];
   } catch (error) {
     if (/does not exist/i.test((error as Error).message ?? '')) {
-      throw new CannotStart(`stack ${STACK_NAME} is not deployed in account ${caller.account}, ${REGION}: deploy it first (npx cdk deploy).`);
+      throw new CannotStart(
+        `stack ${STACK_NAME} is not deployed in account ${caller.account}, ${REGION}: deploy it first (npx cdk deploy).`,
+      );
     }
-    throw new CannotStart(`could not read stack ${STACK_NAME} (cloudformation:DescribeStacks: ${describeError(error)}).`);
+    throw new CannotStart(
+      `could not read stack ${STACK_NAME} (cloudformation:DescribeStacks: ${describeError(error)}).`,
+    );
   }
-  if (!stack) throw new CannotStart(`stack ${STACK_NAME} is not deployed in account ${caller.account}, ${REGION}: deploy it first (npx cdk deploy).`);
+  if (!stack)
+    throw new CannotStart(
+      `stack ${STACK_NAME} is not deployed in account ${caller.account}, ${REGION}: deploy it first (npx cdk deploy).`,
+    );
   const status = stack.StackStatus ?? 'UNKNOWN';
   if (NOT_DEPLOYED.has(status)) {
-    throw new CannotStart(`stack ${STACK_NAME} is ${status} in account ${caller.account}, ${REGION}: it has nothing deployed to test; deploy it again.`);
+    throw new CannotStart(
+      `stack ${STACK_NAME} is ${status} in account ${caller.account}, ${REGION}: it has nothing deployed to test; deploy it again.`,
+    );
   }
-  const outputs = Object.fromEntries((stack.Outputs ?? []).filter((output) => output.OutputKey && output.OutputValue).map((output) => [output.OutputKey!, output.OutputValue!]));
+  const outputs = Object.fromEntries(
+    (stack.Outputs ?? [])
+      .filter((output) => output.OutputKey && output.OutputValue)
+      .map((output) => [output.OutputKey!, output.OutputValue!]),
+  );
   const mode = modeOf(outputs, caller);
-  const note = status.endsWith('_IN_PROGRESS') || status.includes('ROLLBACK') ? `the stack is ${status}: the resources tested are the ones live right now` : undefined;
+  const note =
+    status.endsWith('_IN_PROGRESS') || status.includes('ROLLBACK')
+      ? `the stack is ${status}: the resources tested are the ones live right now`
+      : undefined;
   return { status, outputs: mode.outputs, mode: mode.mode, ...(note ? { note } : {}) };
 }
 
-function modeOf(outputs: Record<string, string>, caller: Caller): { mode: DeployedMode; outputs: Record<string, string> } {
+function modeOf(
+  outputs: Record<string, string>,
+  caller: Caller,
+): { mode: DeployedMode; outputs: Record<string, string> } {
   const missing = (keys: readonly string[]) => keys.filter((key) => outputs[key] === undefined);
   const redeploy = (keys: readonly string[]) =>
-    new CannotStart(`stack ${STACK_NAME} has no output ${keys.join(', ')}: it was deployed by an older version; deploy this version first (npx cdk deploy).`);
+    new CannotStart(
+      `stack ${STACK_NAME} has no output ${keys.join(', ')}: it was deployed by an older version; deploy this version first (npx cdk deploy).`,
+    );
   if (outputs.StateMachineArn !== undefined || outputs.StateMachineName !== undefined) {
     if (missing(['TopicArn']).length > 0) throw redeploy(missing(['TopicArn']));
     // Stacks deployed before StateMachineArn was an output still name the machine; the ARN format is documented at
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html (resource types).
     const partition = caller.arn.split(':')[1] ?? 'aws';
-    const arn = outputs.StateMachineArn ?? `arn:${partition}:states:${REGION}:${caller.account}:stateMachine:${outputs.StateMachineName}`;
+    const arn =
+      outputs.StateMachineArn ??
+      `arn:${partition}:states:${REGION}:${caller.account}:stateMachine:${outputs.StateMachineName}`;
     return { mode: 'stepfunctions', outputs: { ...outputs, StateMachineArn: arn } };
   }
   if (outputs.StatusCheckFunctionName !== undefined || outputs.StatusCheckLogGroupName !== undefined) {
@@ -168,9 +203,14 @@ export async function deployedSettings(sources: SettingsSources): Promise<Deploy
   let unreadable: string;
   try {
     // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_GetTemplate.html
-    const { TemplateBody } = await sources.cloudformation.send(new GetTemplateCommand({ StackName: STACK_NAME, TemplateStage: 'Original' }));
+    const { TemplateBody } = await sources.cloudformation.send(
+      new GetTemplateCommand({ StackName: STACK_NAME, TemplateStage: 'Original' }),
+    );
     const template = JSON.parse(TemplateBody ?? '') as CfnTemplate;
-    return { ...fromTemplate(template, sources.mode), source: `the deployed template (cloudformation:GetTemplate)${ignoredContext(sources.context)}` };
+    return {
+      ...fromTemplate(template, sources.mode),
+      source: `the deployed template (cloudformation:GetTemplate)${ignoredContext(sources.context)}`,
+    };
   } catch (error) {
     unreadable = error instanceof SyntaxError ? 'its template is not JSON' : describeError(error);
   }
@@ -179,7 +219,9 @@ export async function deployedSettings(sources: SettingsSources): Promise<Deploy
   try {
     template = (sources.synthesize ?? ((values) => synthNotifier(values).template))(context);
   } catch (error) {
-    throw new CannotStart(`the deployed template is unreadable (${unreadable}) and the local app does not synthesize: ${describeError(error)}`);
+    throw new CannotStart(
+      `the deployed template is unreadable (${unreadable}) and the local app does not synthesize: ${describeError(error)}`,
+    );
   }
   try {
     return {
@@ -187,11 +229,16 @@ export async function deployedSettings(sources: SettingsSources): Promise<Deploy
       source: `the app synthesized here with cdk.json, cdk.context.json and -c, as deployed (the deployed template is unreadable: ${unreadable})`,
     };
   } catch (error) {
-    throw new CannotStart(`the deployed template is unreadable (${unreadable}) and the synthesized one has no watch settings: ${describeError(error)}`);
+    throw new CannotStart(
+      `the deployed template is unreadable (${unreadable}) and the synthesized one has no watch settings: ${describeError(error)}`,
+    );
   }
 }
 
-function fromTemplate(template: CfnTemplate, mode: DeployedMode): { settings: WatchSettings; definition?: AslDefinition } {
+function fromTemplate(
+  template: CfnTemplate,
+  mode: DeployedMode,
+): { settings: WatchSettings; definition?: AslDefinition } {
   const settings = watchSettingsOf(template);
   return mode === 'stepfunctions' ? { settings, definition: watchDefinition(template) } : { settings };
 }

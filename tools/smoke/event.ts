@@ -26,7 +26,10 @@ export interface SmokeTarget {
 
 /** "smoke-20261130T151359Z-3f9a1c": only [A-Za-z0-9-] (the parser's eventID rule), sortable, unique per run. */
 export function smokeEventId(now: Date, random: string): string {
-  const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
   return `smoke-${stamp}-${random}`;
 }
 
@@ -44,7 +47,11 @@ export function smokeEvent(target: SmokeTarget, caller: Caller, eventId: string,
   const { distributionId, invalidationId } = target;
   const call =
     invalidationId === undefined
-      ? { eventName: 'UpdateDistribution', requestParameters: { id: distributionId }, responseElements: { distribution: { id: distributionId } } }
+      ? {
+          eventName: 'UpdateDistribution',
+          requestParameters: { id: distributionId },
+          responseElements: { distribution: { id: distributionId } },
+        }
       : {
           eventName: 'CreateInvalidation',
           requestParameters: { distributionId },
@@ -98,6 +105,10 @@ export function watchOf(event: Record<string, unknown>, settings: WatchSettings)
  * input, but with a change text that says a smoke test asked for it.
  */
 export function smokeExecution(watch: Watch, settings: WatchSettings, now: Date): WatchExecution {
-  const execution = buildWatchExecution(watch, { retentionSeconds: settings.retentionSeconds, schedule: scheduleFor(settings) }, now);
+  const execution = buildWatchExecution(
+    watch,
+    { retentionSeconds: settings.retentionSeconds, schedule: scheduleFor(settings) },
+    now,
+  );
   return { ...execution, input: { ...execution.input, watch: { ...execution.input.watch, change: SMOKE_CHANGE } } };
 }

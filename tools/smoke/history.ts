@@ -95,14 +95,17 @@ export class ExecutionHistoryReader {
       this.settleFailure('StateRetried', at);
       const details = event.taskScheduledEventDetails;
       // Unverified: the values sns and publish for arn:aws:states:::sns:publish; the definition's task kind comes first.
-      const isPublish = (this.state !== undefined && this.tasks[this.state] === 'publish') || (details?.resourceType === 'sns' && details.resource === 'publish');
+      const isPublish =
+        (this.state !== undefined && this.tasks[this.state] === 'publish') ||
+        (details?.resourceType === 'sns' && details.resource === 'publish');
       // A retried publish is the same notification again, not a second one.
       if (isPublish && retry && this.notifications.at(-1)?.messageId === undefined) this.notifications.pop();
       if (isPublish) this.notifications.push(publishedNotification(details?.parameters));
     } else if (type === 'TaskSucceeded') {
       const details = event.taskSucceededEventDetails;
       const pending = this.notifications.at(-1);
-      const isPublish = (this.state !== undefined && this.tasks[this.state] === 'publish') || details?.resourceType === 'sns';
+      const isPublish =
+        (this.state !== undefined && this.tasks[this.state] === 'publish') || details?.resourceType === 'sns';
       if (pending && pending.messageId === undefined && isPublish) {
         const output = parseJson(details?.output) as { MessageId?: string } | undefined;
         pending.messageId = output?.MessageId ?? 'unknown';
@@ -114,7 +117,15 @@ export class ExecutionHistoryReader {
       if (kind === 'publish') this.lastPublishError = failure;
       else if (kind !== undefined && kind !== 'startExecution') this.lastCheckError = failure;
       this.failedAttempt = true;
-      this.onEvent({ type: 'StateFailed', ...(this.state ? { stateName: this.state } : {}), error: failure.error, cause: failure.cause }, at);
+      this.onEvent(
+        {
+          type: 'StateFailed',
+          ...(this.state ? { stateName: this.state } : {}),
+          error: failure.error,
+          cause: failure.cause,
+        },
+        at,
+      );
     } else if (type.startsWith('Execution') && type !== 'ExecutionStarted') {
       this.settleFailure('StateCaught', at);
       this.ended = true;

@@ -14,7 +14,15 @@ import { UsageError } from '../cli/args';
 import type { Output } from '../cli/timeline';
 import type { ContextSources } from '../lib/cdk-context';
 import { parseSmokeArguments, smokeUsage } from './args';
-import { CannotStart, deployedSettings, describeError, describeStack, identifyCaller, REGION, type Synthesize } from './deployment';
+import {
+  CannotStart,
+  deployedSettings,
+  describeError,
+  describeStack,
+  identifyCaller,
+  REGION,
+  type Synthesize,
+} from './deployment';
 import { jsonSummary, printVerdict, type SmokeResult } from './report';
 import { smokeSqsRetry } from './sqs-retry';
 import { smokeStepFunctions } from './stepfunctions';
@@ -77,7 +85,9 @@ export async function runSmoke(argv: readonly string[], io: SmokeIo): Promise<nu
     const caller = await identifyCaller(clients.sts);
     const stack = await describeStack(clients.cloudformation, caller);
     out.write(`Smoke test of the deployed CloudFront change notifier: nothing in CloudFront is changed.\n`);
-    out.write(`  stack        ${STACK_NAME} (${stack.status}) in account ${caller.account}, ${REGION}, mode ${stack.mode}\n`);
+    out.write(
+      `  stack        ${STACK_NAME} (${stack.status}) in account ${caller.account}, ${REGION}, mode ${stack.mode}\n`,
+    );
     if (stack.note) out.write(`               ${stack.note}\n`);
     out.write(`  caller       ${caller.arn}\n`);
     const deployed = await deployedSettings({
@@ -87,19 +97,25 @@ export async function runSmoke(argv: readonly string[], io: SmokeIo): Promise<nu
       ...(io.synthesize ? { synthesize: io.synthesize } : {}),
       ...(io.contextSources ? { contextSources: io.contextSources } : {}),
     });
-    out.write(`  settings     retention ${describeDuration(deployed.settings.retentionSeconds)}, from ${deployed.source}\n`);
+    out.write(
+      `  settings     retention ${describeDuration(deployed.settings.retentionSeconds)}, from ${deployed.source}\n`,
+    );
     const run = {
       out,
       caller,
       outputs: stack.outputs,
       deployed,
-      target: { distributionId: options.distributionId, ...(options.invalidationId ? { invalidationId: options.invalidationId } : {}) },
+      target: {
+        distributionId: options.distributionId,
+        ...(options.invalidationId ? { invalidationId: options.invalidationId } : {}),
+      },
       timeoutSeconds: options.timeoutSeconds,
       now,
       sleep: io.sleep ?? ((milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds))),
       random: io.random ?? (() => randomBytes(3).toString('hex')),
     };
-    result = stack.mode === 'stepfunctions' ? await smokeStepFunctions(run, clients.sfn) : await smokeSqsRetry(run, clients);
+    result =
+      stack.mode === 'stepfunctions' ? await smokeStepFunctions(run, clients.sfn) : await smokeSqsRetry(run, clients);
   } catch (error) {
     if (error instanceof CannotStart) {
       result = { exitCode: 2, reason: error.message };

@@ -2,7 +2,11 @@
  * Mode sqs-retry: put the CloudTrail event the capture rule would forward into the buffer queue, and wait for the
  * status-check Lambda to log that the watch ended. Its log lines (functions/status-check/check.ts) are the timeline.
  */
-import { FilterLogEventsCommand, type CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  FilterLogEventsCommand,
+  type CloudWatchLogsClient,
+  type FilteredLogEvent,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { describeDuration } from '../../functions/commons/watch-execution';
 import { clockText, Timeline } from '../cli/timeline';
@@ -41,7 +45,8 @@ function tryJson(text: unknown): unknown {
   }
 }
 
-const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The fields of one log line. Powertools Logger writes one JSON object per line; unverified whether Lambda's JSON log
@@ -92,12 +97,16 @@ export async function smokeSqsRetry(run: SmokeRun, clients: SqsRetryClients): Pr
   try {
     await search();
   } catch (error) {
-    throw new CannotStart(`you may not read the status check's log group ${logGroupName} (logs:FilterLogEvents: ${describeError(error)}); nothing was sent.`);
+    throw new CannotStart(
+      `you may not read the status check's log group ${logGroupName} (logs:FilterLogEvents: ${describeError(error)}); nothing was sent.`,
+    );
   }
   let messageId: string | undefined;
   try {
     // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html
-    ({ MessageId: messageId } = await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) })));
+    ({ MessageId: messageId } = await clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }),
+    ));
   } catch (error) {
     throw new CannotStart(sendFailure(error, queueUrl));
   }
@@ -132,16 +141,25 @@ export async function smokeSqsRetry(run: SmokeRun, clients: SqsRetryClients): Pr
       }
       if (ending || run.now().getTime() >= deadline) break;
       clock = (run.now().getTime() - sentAt) / 1000;
-      timeline.showStatus(() => `${clockText(clock)}  waiting for the status check's log lines (${describeDuration(run.timeoutSeconds)} at most)`);
+      timeline.showStatus(
+        () =>
+          `${clockText(clock)}  waiting for the status check's log lines (${describeDuration(run.timeoutSeconds)} at most)`,
+      );
       await run.sleep(LOG_POLL_MILLISECONDS);
     }
   } catch (error) {
-    return { ...base, exitCode: 1, reason: `could not read the status check's log lines (${describeError(error)}); the change is watched on, see log group ${logGroupName}` };
+    return {
+      ...base,
+      exitCode: 1,
+      reason: `could not read the status check's log lines (${describeError(error)}); the change is watched on, see log group ${logGroupName}`,
+    };
   } finally {
     timeline.stop();
   }
 
-  run.out.write(`\nLog lines: aws logs filter-log-events --region us-east-1 --log-group-name ${logGroupName} --filter-pattern '"${eventId}"'\n`);
+  run.out.write(
+    `\nLog lines: aws logs filter-log-events --region us-east-1 --log-group-name ${logGroupName} --filter-pattern '"${eventId}"'\n`,
+  );
   if (!ending) {
     return {
       ...base,
@@ -151,7 +169,8 @@ export async function smokeSqsRetry(run: SmokeRun, clients: SqsRetryClients): Pr
         'The message stays in the buffer queue and is checked until its watch ends.',
     };
   }
-  if (ending.exitCode === 0) run.out.write(`Notification sent to ${run.outputs.TopicArn ?? 'the topic'} by the status check.\n`);
+  if (ending.exitCode === 0)
+    run.out.write(`Notification sent to ${run.outputs.TopicArn ?? 'the topic'} by the status check.\n`);
   return { ...base, ...ending };
 }
 
@@ -177,19 +196,30 @@ function printLine(timeline: Timeline, fields: Fields | undefined, eventId: stri
       'check-failed': `check failed: the deployed status check could not read ${target}${error}`,
       'timed-out': `timed out: ${target} was still InProgress at the last allowed status check`,
     };
-    return { exitCode: 1, outcome, reason: `${what[outcome] ?? `the watch ended "${outcome}"${error}`}; the "${outcome}" notification was sent` };
+    return {
+      exitCode: 1,
+      outcome,
+      reason: `${what[outcome] ?? `the watch ended "${outcome}"${error}`}; the "${outcome}" notification was sent`,
+    };
   }
   if (message === STATUS_CHECK_LINES.skipped) {
     timeline.at('skipped', String(fields.reason ?? ''));
-    return { exitCode: 1, reason: `the deployed status check skipped the event: ${String(fields.reason ?? 'no reason logged')}` };
+    return {
+      exitCode: 1,
+      reason: `the deployed status check skipped the event: ${String(fields.reason ?? 'no reason logged')}`,
+    };
   }
   if (message === STATUS_CHECK_LINES.notDone) {
     timeline.at('check', `${check}${String(fields.status ?? 'not done')}`);
-    if (typeof fields.waitSeconds === 'number') timeline.more(`checked again in ${describeDuration(fields.waitSeconds)}`);
+    if (typeof fields.waitSeconds === 'number')
+      timeline.more(`checked again in ${describeDuration(fields.waitSeconds)}`);
   } else if (message.startsWith(STATUS_CHECK_LINES.noAnswer)) {
     timeline.at('check', `${check}${String(fields.error ?? 'error')}, checked again later`);
   } else if (message.startsWith(STATUS_CHECK_LINES.publishFailed)) {
-    timeline.at('notify', `${check}publishing the "${String(fields.outcome ?? '')}" notification failed (${String(fields.error ?? '')}); SQS brings it back`);
+    timeline.at(
+      'notify',
+      `${check}publishing the "${String(fields.outcome ?? '')}" notification failed (${String(fields.error ?? '')}); SQS brings it back`,
+    );
   } else {
     timeline.at(String(fields.level ?? 'log').toLowerCase(), message);
   }

@@ -2,7 +2,12 @@
  * Mode stepfunctions: start one execution of the deployed state machine with the input the dispatcher would build,
  * follow it until it ends, and report its outcome and the notification it sent.
  */
-import { DescribeExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  StartExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 import { describeDuration } from '../../functions/commons/watch-execution';
 import { WATCH_ERRORS } from '../../statemachine/constants';
 import type { AslDefinition } from '../../statemachine/definition';
@@ -50,14 +55,20 @@ function firstLine(text: string | undefined, limit = 200): string {
 }
 
 /** The timeline of `npm start`, fed by the history; a definition this checkout cannot follow gets plain state lines. */
-function follow(definition: AslDefinition | undefined, timeline: Timeline): { tasks: Record<string, TaskKind>; onEvent: (event: LocalEngineEvent) => void } {
+function follow(
+  definition: AslDefinition | undefined,
+  timeline: Timeline,
+): { tasks: Record<string, TaskKind>; onEvent: (event: LocalEngineEvent) => void } {
   const waitStatus = (seconds: number, check: number) =>
     `${clockText(timeline.elapsed())}  check ${check} in about ${describeDuration(seconds)} (Ctrl-C stops following, not the watch)`;
   try {
     if (!definition) throw new Error('no definition');
     return { tasks: tasksOf(definition), onEvent: followExecution(definition, timeline, { waitStatus }).onEvent };
   } catch {
-    return { tasks: {}, onEvent: (event) => event.type === 'StateEntered' && timeline.at('state', event.stateName ?? '') };
+    return {
+      tasks: {},
+      onEvent: (event) => event.type === 'StateEntered' && timeline.at('state', event.stateName ?? ''),
+    };
   }
 }
 
@@ -75,11 +86,15 @@ export async function smokeStepFunctions(run: SmokeRun, sfn: SFNClient): Promise
   const execution = smokeExecution(watch, run.deployed.settings, startedAt);
   const stateMachineArn = run.outputs.StateMachineArn!;
   run.out.write(`  execution    ${execution.name}\n`);
-  run.out.write(`  budget       up to ${execution.input.progress.maxChecks} checks within ${execution.input.watch.watchLimit}, as the dispatcher would start it\n`);
+  run.out.write(
+    `  budget       up to ${execution.input.progress.maxChecks} checks within ${execution.input.watch.watchLimit}, as the dispatcher would start it\n`,
+  );
 
   let started;
   try {
-    started = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: execution.name, input: JSON.stringify(execution.input) }));
+    started = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name: execution.name, input: JSON.stringify(execution.input) }),
+    );
   } catch (error) {
     throw new CannotStart(startFailure(error, stateMachineArn));
   }
@@ -110,13 +125,19 @@ export async function smokeStepFunctions(run: SmokeRun, sfn: SFNClient): Promise
       // Unverified that it always does (both reads may be eventually consistent): without its end event it is read once more.
       if (description.status !== 'RUNNING' && (reader.ended || rereads++ > 0)) break;
       if (run.now().getTime() >= deadline) break;
-      timeline.showStatus(() => `${clockText(clock)}  waiting for the execution (${describeDuration(run.timeoutSeconds)} at most)`);
+      timeline.showStatus(
+        () => `${clockText(clock)}  waiting for the execution (${describeDuration(run.timeoutSeconds)} at most)`,
+      );
       await run.sleep(POLL_MILLISECONDS);
     }
   } catch (error) {
     timeline.stop();
     run.out.write(`\nConsole: ${consoleUrl}\n`);
-    return { ...base, exitCode: 1, reason: `could not follow the execution (${describeError(error)}); it runs on, see the console link` };
+    return {
+      ...base,
+      exitCode: 1,
+      reason: `could not follow the execution (${describeError(error)}); it runs on, see the console link`,
+    };
   }
   timeline.stop();
 
@@ -124,7 +145,11 @@ export async function smokeStepFunctions(run: SmokeRun, sfn: SFNClient): Promise
   const stopped = description.stopDate ? (description.stopDate.getTime() - startDate.getTime()) / 1000 : clock;
   const where = reader.state ? ` in "${reader.state}"` : '';
   const ended = `${status}${description.error ? ` with ${description.error}` : ''}${where}`;
-  timeline.at('outcome', status === 'RUNNING' ? `still RUNNING after ${describeDuration(run.timeoutSeconds)}` : ended, stopped);
+  timeline.at(
+    'outcome',
+    status === 'RUNNING' ? `still RUNNING after ${describeDuration(run.timeoutSeconds)}` : ended,
+    stopped,
+  );
 
   const notification = reader.notifications.at(-1);
   // The output's notification (ResultSelector of the publish states) also proves SNS took it.
@@ -148,16 +173,25 @@ export async function smokeStepFunctions(run: SmokeRun, sfn: SFNClient): Promise
 }
 
 /** Exit code and reason from status, output, error and cause: https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html */
-function verdict(description: DescribeExecutionCommandOutput, reader: ExecutionHistoryReader, run: SmokeRun): Pick<SmokeResult, 'exitCode' | 'reason' | 'outcome'> {
+function verdict(
+  description: DescribeExecutionCommandOutput,
+  reader: ExecutionHistoryReader,
+  run: SmokeRun,
+): Pick<SmokeResult, 'exitCode' | 'reason' | 'outcome'> {
   const output = parseOutput(description.output);
-  const sent: PublishedNotification | undefined = reader.notifications.filter((item) => item.messageId !== undefined).at(-1);
+  const sent: PublishedNotification | undefined = reader.notifications
+    .filter((item) => item.messageId !== undefined)
+    .at(-1);
   const outcome = output?.notification?.outcome ?? sent?.outcome;
   const target = targetText(run.target);
   const notified = sent ? `; the "${sent.outcome}" notification was sent` : '';
   switch (description.status) {
     case 'SUCCEEDED': {
       if (output?.continuation) {
-        return { exitCode: 1, reason: `the watch of ${target} moved on to a new execution before it ended (${JSON.stringify(output.continuation)})` };
+        return {
+          exitCode: 1,
+          reason: `the watch of ${target} moved on to a new execution before it ended (${JSON.stringify(output.continuation)})`,
+        };
       }
       const messageId = output?.notification?.messageId ?? sent?.messageId;
       if (outcome && PASSING_OUTCOMES.has(outcome) && messageId) {
@@ -170,10 +204,18 @@ function verdict(description: DescribeExecutionCommandOutput, reader: ExecutionH
             'the deployed state machine, its role, the CloudFront status check, KMS and SNS work',
         };
       }
-      return { exitCode: 1, ...(outcome ? { outcome } : {}), reason: `the execution succeeded but sent no "deployed" or "completed" notification (outcome ${outcome ?? 'unknown'})` };
+      return {
+        exitCode: 1,
+        ...(outcome ? { outcome } : {}),
+        reason: `the execution succeeded but sent no "deployed" or "completed" notification (outcome ${outcome ?? 'unknown'})`,
+      };
     }
     case 'FAILED':
-      return { exitCode: 1, ...(outcome ? { outcome } : {}), reason: `${failureReason(description, reader, target)}${notified}` };
+      return {
+        exitCode: 1,
+        ...(outcome ? { outcome } : {}),
+        reason: `${failureReason(description, reader, target)}${notified}`,
+      };
     case 'RUNNING':
       return {
         exitCode: 1,
@@ -182,14 +224,23 @@ function verdict(description: DescribeExecutionCommandOutput, reader: ExecutionH
           `when it ends; stop it with: aws stepfunctions stop-execution --execution-arn ${description.executionArn ?? '<arn>'}`,
       };
     default:
-      return { exitCode: 1, reason: `the execution ended ${description.status ?? 'UNKNOWN'}${description.error ? ` with ${description.error}` : ''}${notified}` };
+      return {
+        exitCode: 1,
+        reason: `the execution ended ${description.status ?? 'UNKNOWN'}${description.error ? ` with ${description.error}` : ''}${notified}`,
+      };
   }
 }
 
 /** Why a FAILED watch failed, in the words of the errors the definition ends with (statemachine/constants.ts). */
-function failureReason(description: DescribeExecutionCommandOutput, reader: ExecutionHistoryReader, target: string): string {
+function failureReason(
+  description: DescribeExecutionCommandOutput,
+  reader: ExecutionHistoryReader,
+  target: string,
+): string {
   const error = description.error ?? 'unknown error';
-  const checkError = reader.lastCheckError ? ` (${reader.lastCheckError.error}: ${firstLine(reader.lastCheckError.cause)})` : '';
+  const checkError = reader.lastCheckError
+    ? ` (${reader.lastCheckError.error}: ${firstLine(reader.lastCheckError.cause)})`
+    : '';
   switch (error) {
     case WATCH_ERRORS.distributionNotFound:
     case WATCH_ERRORS.invalidationNotFound:
