@@ -2,7 +2,7 @@
  * The notifier's configuration, read once from CDK context (cdk.json or `-c key=value`) and validated before any
  * construct exists. Every error names the key, the value and what is allowed.
  */
-import { DEFAULT_WATCHED_EVENTS, RESOURCE_ID_PATTERN, SUPPORTED_EVENT_NAMES } from '../functions/commons/cloudtrail';
+import { DEFAULT_WATCHED_EVENTS, RESOURCE_ID_PATTERN, SUPPORTED_EVENT_NAMES } from '../domain/cloudtrail';
 import {
   longestRetentionThatFits,
   longestWaitSeconds,
@@ -11,11 +11,11 @@ import {
   notifyRoomSeconds,
   SQS_MAX_RECEIVE_COUNT,
   SQS_MAX_VISIBILITY_TIMEOUT_SECONDS,
-  STATUS_CHECK_TIMEOUT_SECONDS,
-  statusCheckMaxReceiveCount,
-} from '../functions/status-check/receive-budget';
-import { describeDuration } from '../functions/commons/watch-execution';
-import { completeScheduleSettings, SCHEDULE_DEFAULTS, type ScheduleSettings } from '../functions/commons/schedule';
+  SQS_RETRY_CHECKER_TIMEOUT_SECONDS,
+  sqsRetryMaxReceiveCount,
+} from '../domain/receive-budget';
+import { describeDuration } from '../domain/watch-execution';
+import { completeScheduleSettings, SCHEDULE_DEFAULTS, type ScheduleSettings } from '../domain/schedule';
 
 export const MODES = ['stepfunctions', 'sqs-retry'] as const;
 export type Mode = (typeof MODES)[number];
@@ -198,7 +198,7 @@ export function readConfig(read: ContextReader): NotifierConfig {
 function checkReceiveBudget(config: NotifierConfig): NotifierConfig {
   if (config.mode !== 'sqs-retry') return config;
   const { schedule } = config;
-  if (statusCheckMaxReceiveCount({ retentionSeconds: config.retentionSeconds, schedule }) > SQS_MAX_RECEIVE_COUNT) {
+  if (sqsRetryMaxReceiveCount({ retentionSeconds: config.retentionSeconds, schedule }) > SQS_MAX_RECEIVE_COUNT) {
     const longest = longestRetentionThatFits(schedule);
     throw new ConfigError(
       'retentionSeconds',
@@ -247,7 +247,7 @@ function readKeys(read: ContextReader): NotifierConfig {
   if (badId !== undefined) throw new ConfigError('distributionIds', badId, idsAllowed);
 
   const pollIntervalSeconds = integer(read, 'pollIntervalSeconds', 60, 5, 3_600);
-  const minimumVisibility = 6 * (mode === 'sqs-retry' ? STATUS_CHECK_TIMEOUT_SECONDS : DISPATCHER_TIMEOUT_SECONDS);
+  const minimumVisibility = 6 * (mode === 'sqs-retry' ? SQS_RETRY_CHECKER_TIMEOUT_SECONDS : DISPATCHER_TIMEOUT_SECONDS);
   return {
     mode,
     tenantStatusCheck: oneOf(read, 'tenantStatusCheck', TENANT_STATUS_CHECKS, 'lambda'),

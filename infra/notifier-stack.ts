@@ -1,10 +1,9 @@
 import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { watchKindsOf } from '../functions/commons/cloudtrail';
-import { buildSchedule } from '../functions/commons/schedule';
-import { isRecentStatusCall } from '../statemachine/constants';
-import type { WatchSettings } from '../functions/commons/settings';
-import { STATUS_CHECK_TIMEOUT_SECONDS, statusCheckMaxReceiveCount } from '../functions/status-check/receive-budget';
+import { watchKindsOf } from '../domain/cloudtrail';
+import { buildSchedule } from '../domain/schedule';
+import type { WatchSettings } from '../domain/settings';
+import { SQS_RETRY_CHECKER_TIMEOUT_SECONDS, sqsRetryMaxReceiveCount } from '../domain/receive-budget';
 import { DISPATCHER_TIMEOUT_SECONDS, type NotifierConfig } from './config';
 import { ChangeEventCapture } from './constructs/change-event-capture';
 import { Dispatcher } from './constructs/dispatcher';
@@ -13,6 +12,7 @@ import { StatusCheckConsumer } from './constructs/status-check-consumer';
 import { StatusReader } from './constructs/status-reader';
 import { WatchStateMachine } from './constructs/watch-state-machine';
 import { logOptions, Operations, type OperationsProps } from './operations';
+import { isRecentStatusCall } from '../domain/kinds';
 
 /** CloudTrail records CloudFront calls in us-east-1 only, and EventBridge rules see their own Region only. */
 export const REQUIRED_REGION = 'us-east-1';
@@ -55,7 +55,7 @@ export class NotifierStack extends Stack {
       receiveWaitSeconds: config.receiveWaitSeconds,
       visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
       // In mode sqs-retry every status check is a receive: the redrive threshold follows from schedule and retention.
-      ...(config.mode === 'sqs-retry' ? { maxReceiveCount: statusCheckMaxReceiveCount(settings) } : {}),
+      ...(config.mode === 'sqs-retry' ? { maxReceiveCount: sqsRetryMaxReceiveCount(settings) } : {}),
     });
 
     const logging = logOptions(config);
@@ -67,7 +67,7 @@ export class NotifierStack extends Stack {
         visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
         topic: this.notifications.topic,
         settings,
-        timeoutSeconds: STATUS_CHECK_TIMEOUT_SECONDS,
+        timeoutSeconds: SQS_RETRY_CHECKER_TIMEOUT_SECONDS,
       });
       // A watched message stays in the queue for the whole watch here, so its age says nothing about the consumer.
       alarmSources = {

@@ -2,26 +2,20 @@
  * The watch state machine in Amazon States Language, JSONPath only (Step Functions Local knows nothing else).
  * One execution follows one change: check at once, loop check → decide → wait, and end with one notification.
  */
-import { SCHEDULE_KIND, WATCH_KINDS, type WatchKind } from '../functions/commons/cloudtrail';
+import { AWS_ERRORS, WATCH_ERRORS } from '../domain/errors';
 import {
-  ID_ATTRIBUTE,
-  notificationTemplate,
-  type CompiledTemplate,
-  type Outcome,
-} from '../functions/commons/notification';
-import { phaseRules, type Schedule, type ScheduleKind } from '../functions/commons/schedule';
-import { CHECKS_PER_EXECUTION, describeDuration } from '../functions/commons/watch-execution';
-import {
-  AWS_ERRORS,
-  KIND_RULES,
-  NOTIFICATION_FIELD_PATHS,
   isRecentStatusCall,
-  STATUS_CALLS,
+  KINDS,
+  WATCH_KINDS,
   type KindStateNames,
-  PATHS,
-  STATE_NAMES,
-  WATCH_ERRORS,
-} from './constants';
+  type Outcome,
+  type WatchKind,
+} from '../domain/kinds';
+import { notificationTemplate, type CompiledTemplate } from '../domain/notification';
+import { phaseRules, type Schedule, type ScheduleKind } from '../domain/schedule';
+import { CHECKS_PER_EXECUTION, describeDuration } from '../domain/watch-execution';
+import { NOTIFICATION_FIELD_PATHS, PATHS } from './paths';
+import { STATE_NAMES } from './state-names';
 
 export type AslState = Record<string, unknown>;
 export interface AslDefinition {
@@ -37,12 +31,12 @@ export interface WatchDefinitionProps {
   /** ARN of this state machine, for continuing a long watch in a new execution (may be a CDK token). */
   readonly stateMachineArn: string;
   readonly schedules: Record<ScheduleKind, Schedule>;
-  /** The longest a change is watched; the execution timeout backs the poll budget up with some margin. */
+  /** The longest a change is watched; the execution timeout backs the check budget up with some margin. */
   readonly retentionSeconds: number;
   /** The kinds of watch the stack starts: the definition holds the states of these kinds only. */
   readonly kinds: readonly WatchKind[];
   /**
-   * ARN of the Lambda that reads the status of the kinds whose call is recent (STATUS_CALLS), which Step Functions'
+   * ARN of the Lambda that reads the status of the kinds whose call is recent (KINDS), which Step Functions'
    * aws-sdk integration may not know yet (may be a CDK token).
    * @default - every kind reads its status with the aws-sdk:cloudfront integration
    */
@@ -62,7 +56,7 @@ export const STATUS_CHECK_RETRY = {
   JitterStrategy: 'FULL',
 } as const;
 const PUBLISH_RETRY = { ...STATUS_CHECK_RETRY, MaxAttempts: 6 };
-/** Seconds the execution timeout adds to the watch limit: the poll budget always ends a watch first. */
+/** Seconds the execution timeout adds to the watch limit: the check budget always ends a watch first. */
 const EXECUTION_TIMEOUT_MARGIN_SECONDS = 3_600;
 
 /** Quotes a template for States.Format: its literal text must escape ' { } and backslash. */
@@ -79,7 +73,7 @@ function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Out
   const template = notificationTemplate(kind, outcome);
   return {
     Type: 'Task',
-    Comment: `Sends the "${outcome}" notification; subject, body and attributes come from functions/commons/notification.ts.`,
+    Comment: `Sends the "${outcome}" notification; subject, body and attributes come from domain/notification.ts.`,
     Resource: 'arn:aws:states:::sns:publish',
     Parameters: {
       TopicArn: props.topicArn,
@@ -88,7 +82,7 @@ function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Out
       MessageAttributes: {
         outcome: { DataType: 'String', StringValue: outcome },
         kind: { DataType: 'String', StringValue: kind },
-        [ID_ATTRIBUTE[kind]]: { DataType: 'String', 'StringValue.$': PATHS[ID_ATTRIBUTE[kind]] },
+        [KINDS[kind].idAttribute]: { DataType: 'String', 'StringValue.$': PATHS[KINDS[kind].idAttribute] },
       },
     },
     ResultSelector: { outcome, 'messageId.$': '$.MessageId' },
@@ -137,7 +131,7 @@ function phaseStates(
  * Lambda, which is handed the same parameters and answers with the API's response, so $.status is the same.
  */
 function statusRead(props: WatchDefinitionProps, kind: WatchKind): AslState {
-  const { call, parameters, answer } = STATUS_CALLS[kind];
+  const { call, parameters, answer } = KINDS[kind].statusCall;
   const inputs = Object.fromEntries(
     Object.entries(parameters).map(([name, field]) => [`${name}.$`, `${PATHS.watch}.${field}`]),
   );
@@ -164,8 +158,8 @@ function statusRead(props: WatchDefinitionProps, kind: WatchKind): AslState {
 
 function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<string, AslState> {
   const names = STATE_NAMES[kind];
-  const rules = KIND_RULES[kind];
-  const phases = phaseStates(kind, props.schedules[SCHEDULE_KIND[kind]]);
+  const rules = KINDS[kind];
+  const phases = phaseStates(kind, props.schedules[rules.schedule]);
   const supersede = rules.supersedable ? supersededStates(props, kind) : undefined;
   return {
     [names.getStatus]: {
@@ -233,7 +227,7 @@ function supersededStates(
   return {
     rule: {
       And: [
-        { Variable: PATHS.statusValue, StringEquals: KIND_RULES[kind].doneStatus },
+        { Variable: PATHS.statusValue, StringEquals: KINDS[kind].doneStatus },
         { Variable: PATHS.watchETag, IsPresent: true },
       ],
       Next: names.sameETag,
@@ -261,7 +255,7 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
   return {
     Comment:
       'Watches one CloudFront change until it is Deployed/Completed, then notifies. ' +
-      'Input: { watch, progress } as built by functions/commons/watch-execution.ts.',
+      'Input: { watch, progress } as built by domain/watch-execution.ts.',
     StartAt: STATE_NAMES.chooseKind,
     TimeoutSeconds: props.retentionSeconds + EXECUTION_TIMEOUT_MARGIN_SECONDS,
     States: {

@@ -1,8 +1,5 @@
 /** Reading what the stack hands a Lambda in its environment. */
 
-/** What the stack hands the dispatcher (mode stepfunctions) besides WATCH_SETTINGS. */
-export const DISPATCHER_ENV = { stateMachineArn: 'STATE_MACHINE_ARN' } as const;
-
 /** Fails loudly at cold start: a function deployed without its settings must not guess. */
 export function requireEnv(name: string): string {
   const value = process.env[name];

@@ -1,11 +1,9 @@
 /**
- * How the status-check Lambda reads an AWS SDK error: the name Step Functions' aws-sdk integration would give it
+ * How the sqs-retry checker and the status reader read an AWS SDK error: the name Step Functions' aws-sdk integration would give it
  * (so a notification's {errorName} reads the same in both modes) and whether trying again later can help.
  */
 import { CloudFrontServiceException } from '@aws-sdk/client-cloudfront';
-
-/** What Step Functions calls a CloudFront error it has no model for, such as throttling. */
-export const UNMODELED_CLOUDFRONT_ERROR = 'CloudFront.CloudFrontException';
+import { UNMODELED_CLOUDFRONT_ERROR } from '../../domain/errors';
 
 const THROTTLING_ERROR_NAMES = new Set([
   'Throttling',

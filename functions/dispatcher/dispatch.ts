@@ -3,10 +3,10 @@
  * runner drive exactly the code that runs in Lambda.
  */
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { parseEventBridgeBody } from '../commons/cloudtrail';
+import { parseEventBridgeBody } from '../../domain/cloudtrail';
 import { markLogged, type LogSink } from '../commons/log';
-import { scheduleFor, type WatchSettings } from '../commons/settings';
-import { buildWatchExecution, watchLogFields } from '../commons/watch-execution';
+import { scheduleFor, type WatchSettings } from '../../domain/settings';
+import { buildWatchExecution, watchLogFields } from '../../domain/watch-execution';
 
 export type DispatchOutcome =
   | { readonly result: 'started'; readonly executionName: string; readonly executionArn: string }

@@ -2,9 +2,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DISPATCHER_ENV, requireEnv } from '../commons/lambda-env';
+import { requireEnv } from '../commons/lambda-env';
 import { logUnexpected, withFields } from '../commons/log';
-import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../commons/settings';
+import { parseWatchSettings, WATCH_SETTINGS_ENV, DISPATCHER_ENV } from '../../domain/settings';
 import { dispatchEvent } from './dispatch';
 
 const logger = new Logger();

@@ -4,13 +4,13 @@
  * success, and on failure an error named as the integration names it, so the definition's Retry and Catch apply as is.
  */
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { isRecentStatusCall, STATUS_CALLS } from '../../statemachine/constants';
-import { RESOURCE_ID_PATTERN, WATCH_KINDS, type WatchKind } from '../commons/cloudtrail';
+import { RESOURCE_ID_PATTERN } from '../../domain/cloudtrail';
 import { readCloudFrontStatus } from '../commons/cloudfront-status';
 import type { LogSink } from '../commons/log';
 import { errorMessage, integrationErrorName } from '../commons/service-errors';
+import { isRecentStatusCall, KINDS, WATCH_KINDS, type WatchKind } from '../../domain/kinds';
 
-/** What the status Task hands over: the kind of watch and the call's parameters, as in STATUS_CALLS. */
+/** What the status Task hands over: the kind of watch and the call's parameters, as in KINDS. */
 export interface StatusReadRequest {
   readonly kind: WatchKind;
   readonly parameters: Readonly<Record<string, string>>;
@@ -46,7 +46,7 @@ export function parseStatusReadRequest(event: unknown): StatusReadRequest {
       `kind must be one of ${recentKinds.join(', ')}, got ${JSON.stringify(kind)}`,
     );
   }
-  const expected = Object.keys(STATUS_CALLS[kind as WatchKind].parameters).sort();
+  const expected = Object.keys(KINDS[kind as WatchKind].statusCall.parameters).sort();
   const given = typeof parameters === 'object' && parameters !== null ? (parameters as Record<string, unknown>) : {};
   const names = Object.keys(given).sort();
   const bad = names.find((name) => typeof given[name] !== 'string' || !RESOURCE_ID_PATTERN.test(given[name] as string));

@@ -8,14 +8,15 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { KIND_RULES, WATCH_ERRORS } from '../../statemachine/constants';
 import { TOPIC_KEY_ACTIONS } from './notification-topic';
+import { KINDS } from '../../domain/kinds';
+import { WATCH_ERRORS } from '../../domain/errors';
 
 /** Failures the workflow ends with on purpose, after a notification that tells the subscribers what happened. */
 export const NOTIFIED_FAILURES: readonly string[] = [
   WATCH_ERRORS.timedOut,
   // Every kind's not-found ending, so that a new kind of watch cannot be forgotten here.
-  ...new Set(Object.values(KIND_RULES).map((rule) => rule.notFoundError)),
+  ...new Set(Object.values(KINDS).map((rule) => rule.notFoundError)),
 ];
 
 /** The Step Functions execution log entry of a failure nobody was told about (CloudWatch Logs JSON filter). */

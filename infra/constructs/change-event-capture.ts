@@ -3,12 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import {
-  CLOUDTRAIL_EVENT_SOURCE,
-  DETAIL_TYPE,
-  DISTRIBUTION_ID_FIELDS,
-  EVENT_SOURCE,
-} from '../../functions/commons/cloudtrail';
+import { CLOUDTRAIL_EVENT_SOURCE, DETAIL_TYPE, DISTRIBUTION_ID_FIELDS, EVENT_SOURCE } from '../../domain/cloudtrail';
 
 export interface ChangeEventCaptureProps {
   /** CloudTrail event names that start a watch. */

@@ -2,8 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DISPATCHER_ENV } from '../../functions/commons/lambda-env';
 import { notifierFunction, type NotifierFunctionBaseProps } from './notifier-function';
+import { DISPATCHER_ENV } from '../../domain/settings';
 
 /** Records per invocation, gathered for at most a second: each is one StartExecution call, so ten fit well within the timeout. */
 export const DISPATCHER_BATCH_SIZE = 10;

@@ -7,12 +7,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
-import { WATCH_KINDS, watchKindsOf, type WatchedEventName, type WatchKind } from '../../functions/commons/cloudtrail';
-import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/commons/settings';
-import { statusOperation } from '../../statemachine/constants';
+import { watchKindsOf, type WatchedEventName } from '../../domain/cloudtrail';
+import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../domain/settings';
 import { ConfigError } from '../config';
 import type { LogOptions } from '../operations';
 import { functionRole } from './function-role';
+import { WATCH_KINDS, type WatchKind, statusOperation } from '../../domain/kinds';
 
 /** What the stack hands each of its Lambda constructs (the dispatcher, the sqs-retry status check). */
 export interface NotifierFunctionBaseProps extends LogOptions {

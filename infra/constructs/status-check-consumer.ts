@@ -1,9 +1,9 @@
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { STATUS_CHECK_ENV } from '../../functions/status-check/lambda-env';
 import { grantReadCloudFrontStatus, notifierFunction, type NotifierFunctionBaseProps } from './notifier-function';
 import { grantPublish } from './notification-topic';
+import { SQS_RETRY_ENV } from '../../domain/settings';
 
 /**
  * Records per invocation: the most SQS hands over without a batching window, which would delay every check. Records
@@ -24,15 +24,15 @@ export class StatusCheckConsumer extends Construct {
   constructor(scope: Construct, id: string, props: StatusCheckConsumerProps) {
     super(scope, id);
     this.function = notifierFunction(this, {
-      entry: 'status-check/handler.ts',
+      entry: 'sqs-retry/handler.ts',
       description: 'Checks a buffered CloudFront change once per SQS delivery and notifies when it is done',
       roleDescription: 'Checks buffered CloudFront changes and publishes their notifications',
       // The queue's event source grants sqs:ChangeMessageVisibility, which the function also calls itself.
       ...props,
       environment: {
-        [STATUS_CHECK_ENV.topicArn]: props.topic.topicArn,
-        [STATUS_CHECK_ENV.queueUrl]: props.queue.queueUrl,
-        [STATUS_CHECK_ENV.visibilityTimeoutSeconds]: String(props.visibilityTimeoutSeconds),
+        [SQS_RETRY_ENV.topicArn]: props.topic.topicArn,
+        [SQS_RETRY_ENV.queueUrl]: props.queue.queueUrl,
+        [SQS_RETRY_ENV.visibilityTimeoutSeconds]: String(props.visibilityTimeoutSeconds),
       },
       batchSize: STATUS_CHECK_BATCH_SIZE,
     });

@@ -1,9 +1,9 @@
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { watchKindsOf, type WatchKind } from '../../functions/commons/cloudtrail';
-import { isRecentStatusCall } from '../../statemachine/constants';
+import { watchKindsOf } from '../../domain/cloudtrail';
 import type { LogOptions } from '../operations';
 import { bundledFunction, grantReadCloudFrontStatus } from './notifier-function';
+import { type WatchKind, isRecentStatusCall } from '../../domain/kinds';
 
 /** A status read is one CloudFront call, made once: the state machine's Retry does the retrying. */
 const STATUS_READER_TIMEOUT_SECONDS = 10;
@@ -16,7 +16,7 @@ export interface StatusReaderProps extends LogOptions {
 
 /**
  * The Lambda the state machine asks for a status whose CloudFront call Step Functions' aws-sdk integration may not
- * know yet (STATUS_CALLS `recent`: the tenant reads), so that a stack watching tenants deploys either way. Its errors
+ * know yet (KINDS `recent`: the tenant reads), so that a stack watching tenants deploys either way. Its errors
  * are not alarmed: a not-found or a throttled read is an error here by design, and the state machine handles it.
  */
 export class StatusReader extends Construct {

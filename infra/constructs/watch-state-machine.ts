@@ -5,12 +5,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { watchKindsOf, type WatchKind } from '../../functions/commons/cloudtrail';
-import type { Schedule, ScheduleKind } from '../../functions/commons/schedule';
+import { watchKindsOf } from '../../domain/cloudtrail';
+import type { Schedule, ScheduleKind } from '../../domain/schedule';
 import { buildWatchDefinition } from '../../statemachine/definition';
 import type { LogOptions } from '../operations';
 import { grantReadCloudFrontStatus } from './notifier-function';
 import { grantPublish } from './notification-topic';
+import { type WatchKind } from '../../domain/kinds';
 
 /** The log options apply to the execution logs. */
 export interface WatchStateMachineProps extends LogOptions {

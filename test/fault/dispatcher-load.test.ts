@@ -7,7 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { WATCH_SETTINGS_ENV } from '../../functions/commons/settings';
+import { WATCH_SETTINGS_ENV } from '../../domain/settings';
 import { seededRandom } from '../../tools/bench/stats';
 import { fixtureBody } from '../support/fixtures';
 import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../support/dispatch-settings';

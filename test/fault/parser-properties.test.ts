@@ -8,7 +8,7 @@ import {
   SUPPORTED_EVENT_NAMES,
   type ParseOptions,
   type ParseResult,
-} from '../../functions/commons/cloudtrail';
+} from '../../domain/cloudtrail';
 import { fixtureBody } from '../support/fixtures';
 
 const OPTIONS: ParseOptions = { watchedEvents: SUPPORTED_EVENT_NAMES };
@@ -42,14 +42,14 @@ function expectWellFormed(result: ParseResult): void {
   expect(['watch', 'skip', 'invalid']).toContain(result.type);
   if (result.type === 'watch') {
     const { watch } = result;
-    expect(SUPPORTED_EVENT_NAMES).toContain(watch.eventName);
+    expect(SUPPORTED_EVENT_NAMES).toContain(watch.change);
     if (isTenantKind(watch) && watch.distributionId === '') expect(watch.tenantId).toMatch(RESOURCE_ID_PATTERN);
     else expect(watch.distributionId).toMatch(RESOURCE_ID_PATTERN);
     if (isTenantKind(watch)) expect(watch.tenantId).toMatch(RESOURCE_ID_PATTERN);
     if (watch.kind.endsWith('invalidation')) expect(watch.invalidationId).toMatch(RESOURCE_ID_PATTERN);
     if (watch.eTag !== undefined) expect(watch.eTag).toMatch(RESOURCE_ID_PATTERN);
     expect(watch.eventId).toMatch(/^[A-Za-z0-9-]{1,64}$/);
-    expect(Number.isNaN(Date.parse(watch.eventTime))).toBe(false);
+    expect(Number.isNaN(Date.parse(watch.startedAt))).toBe(false);
     expect(typeof watch.changedBy).toBe('string');
     for (const path of watch.paths ?? []) expect(typeof path).toBe('string');
   } else {

@@ -9,7 +9,7 @@ import {
   type ParseOptions,
   type ParseResult,
   type Watch,
-} from '../../functions/commons/cloudtrail';
+} from '../../domain/cloudtrail';
 import { fixtureBody } from '../support/fixtures';
 
 const ALL: ParseOptions = { watchedEvents: SUPPORTED_EVENT_NAMES };
@@ -36,12 +36,12 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
       file: 'create-distribution.json',
       expected: {
         kind: 'distribution',
-        eventName: 'CreateDistribution',
+        change: 'CreateDistribution',
         action: 'create',
         distributionId: 'E2QWRUHAPOMQZL',
         eTag: 'E2QWRUHEXAMPLE',
         eventId: '3f1c6a52-8e0b-4d1e-9a53-2f7c1b9e4d01',
-        eventTime: '2026-11-28T09:15:02Z',
+        startedAt: '2026-11-28T09:15:02Z',
         changedBy: 'arn:aws:iam::123456789012:user/alice',
       },
     },
@@ -49,12 +49,12 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
       file: 'create-distribution-with-tags.json',
       expected: {
         kind: 'distribution',
-        eventName: 'CreateDistributionWithTags',
+        change: 'CreateDistributionWithTags',
         action: 'create',
         distributionId: 'E1KX7NS0V9EXMP',
         eTag: 'E1YHLMZQ8EXAMP',
         eventId: 'b7a0f3de-1c2d-4e5f-8a9b-0c1d2e3f4a52',
-        eventTime: '2026-11-28T10:02:40Z',
+        startedAt: '2026-11-28T10:02:40Z',
         changedBy: 'arn:aws:iam::123456789012:user/alice',
       },
     },
@@ -62,12 +62,12 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
       file: 'update-distribution.json',
       expected: {
         kind: 'distribution',
-        eventName: 'UpdateDistribution',
+        change: 'UpdateDistribution',
         action: 'update',
         distributionId: 'E2QWRUHAPOMQZL',
         eTag: 'E2QWRUHEXAMPLE',
         eventId: 'c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
-        eventTime: '2026-11-28T11:30:00Z',
+        startedAt: '2026-11-28T11:30:00Z',
         changedBy:
           'arn:aws:sts::123456789012:assumed-role/cfn-exec-role/AWSCloudFormation via cloudformation.amazonaws.com',
       },
@@ -76,12 +76,12 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
       file: 'copy-distribution.json',
       expected: {
         kind: 'distribution',
-        eventName: 'CopyDistribution',
+        change: 'CopyDistribution',
         action: 'copy',
         distributionId: 'E3STAGINGEXAMP',
         eTag: 'E2STAGEETAG001',
         eventId: 'd9e8f7a6-b5c4-4d3e-a2f1-0e9d8c7b6a53',
-        eventTime: '2026-11-28T12:00:00Z',
+        startedAt: '2026-11-28T12:00:00Z',
         changedBy: 'arn:aws:iam::123456789012:user/alice',
       },
     },
@@ -89,13 +89,13 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
       file: 'create-invalidation.json',
       expected: {
         kind: 'invalidation',
-        eventName: 'CreateInvalidation',
+        change: 'CreateInvalidation',
         action: 'invalidate',
         distributionId: 'E2QWRUHAPOMQZL',
         invalidationId: 'I2J0I21PCUYOIK',
         paths: ['/index.html', '/assets/*', '/en/about.html'],
         eventId: '5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9',
-        eventTime: '2026-11-28T13:45:10Z',
+        startedAt: '2026-11-28T13:45:10Z',
         changedBy: 'arn:aws:iam::123456789012:user/alice',
       },
     },
@@ -103,12 +103,12 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
       file: 'update-distribution-with-staging-config.json',
       expected: {
         kind: 'distribution',
-        eventName: 'UpdateDistributionWithStagingConfig',
+        change: 'UpdateDistributionWithStagingConfig',
         action: 'promote',
         distributionId: 'E2QWRUHAPOMQZL',
         eTag: 'E2QWRUHEXAMPLE',
         eventId: 'e1f2a3b4-c5d6-4e7f-8a9b-c0d1e2f3a4b1',
-        eventTime: '2026-11-28T12:30:00Z',
+        startedAt: '2026-11-28T12:30:00Z',
         changedBy: 'arn:aws:sts::123456789012:assumed-role/web-deployer/bob',
       },
     },
@@ -116,11 +116,11 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
       file: 'associate-alias.json',
       expected: {
         kind: 'distribution',
-        eventName: 'AssociateAlias',
+        change: 'AssociateAlias',
         action: 'alias',
         distributionId: 'E1TARGETEXAMPL',
         eventId: 'e1f2a3b4-c5d6-4e7f-8a9b-c0d1e2f3a4b2',
-        eventTime: '2026-11-28T12:40:00Z',
+        startedAt: '2026-11-28T12:40:00Z',
         changedBy: 'arn:aws:iam::123456789012:user/alice',
       },
     },
@@ -128,13 +128,13 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
       file: 'create-distribution-tenant.json',
       expected: {
         kind: 'tenant',
-        eventName: 'CreateDistributionTenant',
+        change: 'CreateDistributionTenant',
         action: 'create',
         distributionId: 'E1MULTITENANT1',
         tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
         eTag: 'E3TENANTETAG01',
         eventId: 'e1f2a3b4-c5d6-4e7f-8a9b-c0d1e2f3a4b3',
-        eventTime: '2026-11-28T14:00:00Z',
+        startedAt: '2026-11-28T14:00:00Z',
         changedBy: 'arn:aws:iam::123456789012:user/alice',
       },
     },
@@ -142,13 +142,13 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
       file: 'update-distribution-tenant.json',
       expected: {
         kind: 'tenant',
-        eventName: 'UpdateDistributionTenant',
+        change: 'UpdateDistributionTenant',
         action: 'update',
         distributionId: 'E1MULTITENANT1',
         tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
         eTag: 'E2QWRUHEXAMPLE',
         eventId: 'e1f2a3b4-c5d6-4e7f-8a9b-c0d1e2f3a4b4',
-        eventTime: '2026-11-28T14:20:00Z',
+        startedAt: '2026-11-28T14:20:00Z',
         changedBy: 'arn:aws:iam::123456789012:user/ci-terraform',
       },
     },
@@ -156,14 +156,14 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
       file: 'create-invalidation-for-distribution-tenant.json',
       expected: {
         kind: 'tenant-invalidation',
-        eventName: 'CreateInvalidationForDistributionTenant',
+        change: 'CreateInvalidationForDistributionTenant',
         action: 'invalidate',
         distributionId: '',
         tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
         invalidationId: 'I2TENANTINVAL1',
         paths: ['/shop/*', '/index.html'],
         eventId: 'e1f2a3b4-c5d6-4e7f-8a9b-c0d1e2f3a4b5',
-        eventTime: '2026-11-28T14:35:00Z',
+        startedAt: '2026-11-28T14:35:00Z',
         changedBy: 'arn:aws:iam::123456789012:user/alice',
       },
     },
@@ -225,7 +225,7 @@ describe('parseEventBridgeBody on the recorded-shape fixtures', () => {
     // Act
     const watch = expectWatch(parseEventBridgeEvent(event, ALL));
     // Assert
-    expect(watch.eventTime).toBe('2026-11-28T09:15:02.250Z');
+    expect(watch.startedAt).toBe('2026-11-28T09:15:02.250Z');
   });
 });
 

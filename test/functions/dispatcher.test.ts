@@ -9,9 +9,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dispatchEvent, UnusableEventError, type DispatchDeps } from '../../functions/dispatcher/dispatch';
 import { collectingLogger } from '../support/logger';
-import { completeScheduleSettings } from '../../functions/commons/schedule';
-import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/commons/settings';
-import type { WatchExecutionInput } from '../../functions/commons/watch-execution';
+import { completeScheduleSettings } from '../../domain/schedule';
+import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../domain/settings';
+import type { WatchExecutionInput } from '../../domain/watch-execution';
 import { fixtureBody } from '../support/fixtures';
 import { watchSettingsOf } from '../../tools/lib/synth';
 import { synthesized } from '../support/definition';
@@ -105,7 +105,7 @@ describe('dispatchEvent', () => {
     ]);
   });
 
-  it('gives an event delivered later a smaller poll budget', async () => {
+  it('gives an event delivered later a smaller check budget', async () => {
     // Arrange
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${DISPATCH_STATE_MACHINE_ARN}:run`, startDate: NOW });
     const body = fixtureBody('create-invalidation.json');

@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { WATCH_KINDS, type WatchKind } from '../../functions/commons/cloudtrail';
 import {
   fillTemplate,
   MAX_SUBJECT_LENGTH,
   notificationTemplate,
-  OUTCOMES,
   outcomesFor,
   renderNotification,
   type NotificationValues,
-} from '../../functions/commons/notification';
-import { consoleUrl, describeDuration } from '../../functions/commons/watch-execution';
+} from '../../domain/notification';
+import { consoleUrl, describeDuration } from '../../domain/watch-execution';
 import { NEWER_ETAG, SIMULATED_ETAG } from '../../tools/lib/simulated-cloudfront';
+import { WATCH_KINDS, type WatchKind, OUTCOMES } from '../../domain/kinds';
 
 const KINDS = WATCH_KINDS;
 /** The id a subscriber filters on and reads in the subject: a tenant watch may not know its distribution. */

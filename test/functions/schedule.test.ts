@@ -8,8 +8,8 @@ import {
   secondsUntilCheck,
   waitAfterCheck,
   type ScheduleSettings,
-} from '../../functions/commons/schedule';
-import { parseWatchSettings } from '../../functions/commons/settings';
+} from '../../domain/schedule';
+import { parseWatchSettings } from '../../domain/settings';
 import { readConfig } from '../../infra/config';
 
 /** Round numbers, so every boundary below can be worked out by hand. */

@@ -7,7 +7,7 @@ import {
   waitAfterCheck,
   type Schedule,
   type ScheduleKind,
-} from '../../functions/commons/schedule';
+} from '../../domain/schedule';
 import {
   buildWatchExecution,
   CHECKS_PER_EXECUTION,
@@ -15,7 +15,7 @@ import {
   describeDuration,
   executionName,
   type ExecutionSettings,
-} from '../../functions/commons/watch-execution';
+} from '../../domain/watch-execution';
 import { fixtureBody, fixtureWatch, watchOf } from '../support/fixtures';
 
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,72}$/;
@@ -203,7 +203,7 @@ describe('buildWatchExecution', () => {
     // Arrange
     const watch = fixtureWatch('update-distribution.json');
     // Act
-    const execution = buildWatchExecution(watch, everyMinute(345_600), secondsAfter(watch.eventTime, 30));
+    const execution = buildWatchExecution(watch, everyMinute(345_600), secondsAfter(watch.startedAt, 30));
     // Assert
     expect(execution).toEqual({
       name: 'E2QWRUHAPOMQZL-update-c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
@@ -231,7 +231,7 @@ describe('buildWatchExecution', () => {
     // Arrange
     const watch = fixtureWatch('create-invalidation.json');
     // Act
-    const { input } = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.eventTime, 0));
+    const { input } = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.startedAt, 0));
     // Assert
     expect(input.watch).toMatchObject({
       kind: 'invalidation',
@@ -248,7 +248,7 @@ describe('buildWatchExecution', () => {
     // Arrange
     const { paths: _omitted, ...watch } = fixtureWatch('create-invalidation.json');
     // Act
-    const { input } = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.eventTime, 0));
+    const { input } = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.startedAt, 0));
     // Assert
     expect(input.watch.paths).toBe('not in the CloudTrail record');
   });
@@ -258,7 +258,7 @@ describe('buildWatchExecution', () => {
     const watch = fixtureWatch('create-distribution.json');
     // Act
     const json = JSON.parse(
-      JSON.stringify(buildWatchExecution(watch, everyMinute(600), secondsAfter(watch.eventTime, 5)).input),
+      JSON.stringify(buildWatchExecution(watch, everyMinute(600), secondsAfter(watch.startedAt, 5)).input),
     );
     // Assert
     expect(json.watch.eventId).toBe(watch.eventId);
@@ -269,8 +269,8 @@ describe('buildWatchExecution', () => {
     const watch = fixtureWatch('create-distribution.json');
     const settings = everyMinute(3_600);
     // Act
-    const onTime = buildWatchExecution(watch, settings, secondsAfter(watch.eventTime, 0)).input.progress.maxChecks;
-    const late = buildWatchExecution(watch, settings, secondsAfter(watch.eventTime, 1_800)).input.progress.maxChecks;
+    const onTime = buildWatchExecution(watch, settings, secondsAfter(watch.startedAt, 0)).input.progress.maxChecks;
+    const late = buildWatchExecution(watch, settings, secondsAfter(watch.startedAt, 1_800)).input.progress.maxChecks;
     // Assert
     expect(onTime).toBe(61);
     expect(late).toBe(31);
@@ -280,7 +280,7 @@ describe('buildWatchExecution', () => {
     // Arrange
     const watch = fixtureWatch('create-distribution.json');
     // Act
-    const execution = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.eventTime, 7_200));
+    const execution = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.startedAt, 7_200));
     // Assert
     expect(execution.input.progress.maxChecks).toBe(1);
   });
@@ -289,7 +289,7 @@ describe('buildWatchExecution', () => {
     // Arrange
     const watch = fixtureWatch('create-distribution.json');
     // Act
-    const execution = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.eventTime, -600));
+    const execution = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.startedAt, -600));
     // Assert
     expect(execution.input.progress.maxChecks).toBe(61);
   });
@@ -298,7 +298,7 @@ describe('buildWatchExecution', () => {
     // Arrange
     const watch = fixtureWatch('create-distribution-tenant.json');
     // Act
-    const { input } = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.eventTime, 0));
+    const { input } = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.startedAt, 0));
     // Assert
     expect(input.watch).toMatchObject({
       kind: 'tenant',
@@ -316,7 +316,7 @@ describe('buildWatchExecution', () => {
     // Arrange
     const watch = fixtureWatch('create-invalidation-for-distribution-tenant.json');
     // Act
-    const { input } = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.eventTime, 0));
+    const { input } = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.startedAt, 0));
     // Assert
     expect(input.watch).toMatchObject({
       kind: 'tenant-invalidation',
@@ -334,7 +334,7 @@ describe('buildWatchExecution', () => {
       // Arrange
       const watch = fixtureWatch(file);
       // Act
-      const { input } = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.eventTime, 0));
+      const { input } = buildWatchExecution(watch, everyMinute(3_600), secondsAfter(watch.startedAt, 0));
       // Assert
       expect(input.watch).not.toHaveProperty('tenantId');
       expect(input.watch).not.toHaveProperty('eTag');
@@ -357,7 +357,7 @@ describe('buildWatchExecution', () => {
       },
     };
     // Act
-    const execution = buildWatchExecution(watch, settings, secondsAfter(watch.eventTime, 0));
+    const execution = buildWatchExecution(watch, settings, secondsAfter(watch.startedAt, 0));
     // Assert
     expect(asked).toEqual([scheduleKind]);
     expect(execution.input.progress.maxChecks).toBe(checks);
@@ -371,7 +371,7 @@ describe('buildWatchExecution', () => {
       schedule: (kind) => (kind === 'invalidation' ? [{ waitSeconds: 20 }] : [{ waitSeconds: 300 }]),
     };
     // Act
-    const execution = buildWatchExecution(watch, settings, secondsAfter(watch.eventTime, 0));
+    const execution = buildWatchExecution(watch, settings, secondsAfter(watch.startedAt, 0));
     // Assert
     expect(execution.input.progress.maxChecks).toBe(31);
   });

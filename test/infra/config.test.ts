@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WATCHED_EVENTS, SUPPORTED_EVENT_NAMES } from '../../functions/commons/cloudtrail';
+import { DEFAULT_WATCHED_EVENTS, SUPPORTED_EVENT_NAMES } from '../../domain/cloudtrail';
 import { ConfigError, DISPATCHER_TIMEOUT_SECONDS, MODES } from '../../infra/config';
 import { configErrorFrom, configFrom } from '../support/config';
 

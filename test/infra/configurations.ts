@@ -3,7 +3,7 @@
  * ones with both switched on also set alarmEmails and distributionIds, so every optional resource is synthesized at least once.
  * The tenant calls are opt-in, so each mode is swept once more with every call watched, in both ways of reading a tenant.
  */
-import { SUPPORTED_EVENT_NAMES } from '../../functions/commons/cloudtrail';
+import { SUPPORTED_EVENT_NAMES } from '../../domain/cloudtrail';
 import { MODES, TENANT_STATUS_CHECKS } from '../../infra/config';
 
 export type Context = Record<string, string>;

@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { LOG_REMOVAL_POLICIES, LOG_RETENTION_DAYS } from '../../infra/config';
 import { NOTIFIED_FAILURES, UNEXPECTED_FAILURE_PATTERN } from '../../infra/constructs/alarms';
 import { TOPIC_KEY_ACTIONS } from '../../infra/constructs/notification-topic';
-import { WATCH_ERRORS } from '../../statemachine/constants';
 import type { SynthResult } from '../../tools/lib/synth';
 import { EVERY_CALL, deployedDefinition, synthesized } from '../support/definition';
 import { ALARM_EMAILS } from './configurations';
 import { configErrorFrom, configFrom } from '../support/config';
+import { WATCH_ERRORS } from '../../domain/errors';
 
 const SQS_RETRY = { mode: 'sqs-retry' };
 

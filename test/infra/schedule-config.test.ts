@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SCHEDULE_DEFAULTS } from '../../functions/commons/schedule';
+import { SCHEDULE_DEFAULTS } from '../../domain/schedule';
 import { configErrorFrom, configFrom } from '../support/config';
 
 describe('schedule keys in CDK context', () => {

@@ -11,8 +11,8 @@ import {
   DISTRIBUTION_ID_FIELDS,
   EVENT_SOURCE,
   parseEventBridgeBody,
-} from '../../functions/commons/cloudtrail';
-import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../../functions/commons/settings';
+} from '../../domain/cloudtrail';
+import { parseWatchSettings, WATCH_SETTINGS_ENV, DISPATCHER_ENV } from '../../domain/settings';
 import type { NotifierStack } from '../../infra/notifier-stack';
 import { Stack } from 'aws-cdk-lib';
 import { ConfigError, DISPATCHER_TIMEOUT_SECONDS } from '../../infra/config';
@@ -22,7 +22,6 @@ import {
   MAX_EVENT_PATTERN_CHARACTERS,
 } from '../../infra/constructs/change-event-capture';
 import { DISPATCHER_BATCH_SIZE } from '../../infra/constructs/dispatcher';
-import { DISPATCHER_ENV } from '../../functions/commons/lambda-env';
 import { DEPLOY_TIME_VALUE_CHARACTERS, LAMBDA_ENVIRONMENT_MAX_BYTES } from '../../infra/constructs/notifier-function';
 import {
   FAKE_ACCOUNT,

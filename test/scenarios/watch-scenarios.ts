@@ -2,12 +2,12 @@
  * Workflow scenarios as data: the fixture event the dispatcher builds the input from, CloudFront's answer to every
  * call (retries included) and what must happen. The in-process tests and the Step Functions Local suite both run these.
  */
-import type { Outcome } from '../../functions/commons/notification';
-import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/commons/service-errors';
-import type { WatchExecutionInput } from '../../functions/commons/watch-execution';
+import type { WatchExecutionInput } from '../../domain/watch-execution';
 import { NEWER_ETAG, THROTTLED, type CloudFrontAnswer } from '../../tools/lib/simulated-cloudfront';
-import { AWS_ERRORS, STATE_NAMES, WATCH_ERRORS } from '../../statemachine/constants';
 import { fixtureWatch, watchInput } from '../support/fixtures';
+import { type Outcome } from '../../domain/kinds';
+import { UNMODELED_CLOUDFRONT_ERROR, AWS_ERRORS, WATCH_ERRORS } from '../../domain/errors';
+import { STATE_NAMES } from '../../statemachine/state-names';
 
 export interface WatchScenario {
   /** PascalCase: it is also the Step Functions Local test case name. */
@@ -133,7 +133,7 @@ const SCENARIOS: readonly ScenarioData[] = [
   },
   {
     name: 'NeverCompletes',
-    description: 'The change stays InProgress until the poll budget (3 checks) runs out: timeout notification',
+    description: 'The change stays InProgress until the check budget (3 checks) runs out: timeout notification',
     fixture: 'create-distribution.json',
     progress: { maxChecks: 3 },
     answers: [IN_PROGRESS],
@@ -275,7 +275,7 @@ const SCENARIOS: readonly ScenarioData[] = [
   },
   {
     name: 'TenantNeverDeploys',
-    description: 'The tenant stays InProgress until the poll budget (2 checks) runs out: timeout notification',
+    description: 'The tenant stays InProgress until the check budget (2 checks) runs out: timeout notification',
     fixture: 'update-distribution-tenant.json',
     progress: { maxChecks: 2 },
     answers: [IN_PROGRESS],
@@ -354,7 +354,7 @@ const SCENARIOS: readonly ScenarioData[] = [
   {
     name: 'TenantInvalidationNeverCompletes',
     description:
-      'A tenant invalidation stays InProgress until the poll budget (2 checks) runs out: timeout notification',
+      'A tenant invalidation stays InProgress until the check budget (2 checks) runs out: timeout notification',
     fixture: 'create-invalidation-for-distribution-tenant.json',
     progress: { maxChecks: 2 },
     answers: [IN_PROGRESS],

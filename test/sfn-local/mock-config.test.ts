@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { STATE_NAMES } from '../../statemachine/constants';
 import type { AslDefinition } from '../../statemachine/definition';
 import { runLocally, tasksOf } from '../../tools/lib/local-engine';
 import { cloudfrontError, scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
@@ -18,6 +17,7 @@ import {
 import { expectScenario, type ScenarioObservation } from '../scenarios/expectations';
 import { deployedDefinition, synthesized } from '../support/definition';
 import { WATCH_SCENARIOS, type WatchScenario } from '../scenarios/watch-scenarios';
+import { STATE_NAMES } from '../../statemachine/state-names';
 
 const DEFAULT_MACHINE = 'CloudFrontChangeNotifier-ChangeWatch';
 const TENANT_LAMBDA_MACHINE = 'CloudFrontChangeNotifier-ChangeWatch-TenantLambda';

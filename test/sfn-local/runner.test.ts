@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { STATE_NAMES, WATCH_ERRORS } from '../../statemachine/constants';
 import { tasksOf } from '../../tools/lib/local-engine';
 import {
   createWatchStateMachine,
@@ -23,6 +22,8 @@ import {
   type FakeRequest,
   type FakeStepFunctions,
 } from './fake-step-functions';
+import { STATE_NAMES } from '../../statemachine/state-names';
+import { WATCH_ERRORS } from '../../domain/errors';
 
 const MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:CloudFrontChangeNotifier-ChangeWatch';
 const EXECUTION_ARN = 'arn:aws:states:us-east-1:123456789012:execution:CloudFrontChangeNotifier-ChangeWatch:run-1';

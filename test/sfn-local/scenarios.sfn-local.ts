@@ -5,7 +5,6 @@
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { STATUS_CALLS } from '../../statemachine/constants';
 import { runLocally, tasksOf } from '../../tools/lib/local-engine';
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
 import { STACK_VARIANTS, variantMachineName, variantsFor } from '../../tools/sfn-local/generate-mock-config';
@@ -19,6 +18,7 @@ import {
 import { expectScenario } from '../scenarios/expectations';
 import { WATCH_SCENARIOS } from '../scenarios/watch-scenarios';
 import { deployedDefinition, synthesized } from '../support/definition';
+import { KINDS } from '../../domain/kinds';
 
 const target = inject('sfnLocal');
 /** Execution names must be new on a reused endpoint. */
@@ -26,9 +26,9 @@ const RUN_ID = Date.now().toString(36);
 /** Up to three minutes per execution: retry delays may not be scaled by WAIT_TIME_SCALE. */
 const POLLING = { pollIntervalMs: 250, maxPolls: 720 };
 /** The aws-sdk actions Step Functions may not know yet: a variant whose definition Local refuses for one is skipped. */
-const RECENT_ACTIONS = Object.values(STATUS_CALLS)
-  .filter((call) => call.recent)
-  .map((call) => call.call);
+const RECENT_ACTIONS = Object.values(KINDS)
+  .filter(({ statusCall }) => statusCall.recent)
+  .map(({ statusCall }) => statusCall.call);
 
 const RUNS = WATCH_SCENARIOS.flatMap((scenario) =>
   variantsFor(scenario).map((variant) => ({

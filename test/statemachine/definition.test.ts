@@ -1,20 +1,8 @@
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { WATCH_KINDS, type WatchKind } from '../../functions/commons/cloudtrail';
-import { renderNotification } from '../../functions/commons/notification';
-import { buildSchedule, waitAfterCheck } from '../../functions/commons/schedule';
-import {
-  CHECKS_PER_EXECUTION,
-  HISTORY_EVENT_LIMIT,
-  type WatchExecutionInput,
-} from '../../functions/commons/watch-execution';
-import {
-  NOTIFICATION_FIELD_PATHS,
-  PATHS,
-  STATE_NAMES,
-  WATCH_ERRORS,
-  type KindStateNames,
-} from '../../statemachine/constants';
+import { renderNotification } from '../../domain/notification';
+import { buildSchedule, waitAfterCheck } from '../../domain/schedule';
+import { CHECKS_PER_EXECUTION, HISTORY_EVENT_LIMIT, type WatchExecutionInput } from '../../domain/watch-execution';
 import type { AslDefinition, AslState } from '../../statemachine/definition';
 import { runLocally } from '../../tools/lib/local-engine';
 import {
@@ -26,6 +14,10 @@ import {
 import { FAKE_ACCOUNT, stateMachineLogicalId, watchSettingsOf } from '../../tools/lib/synth';
 import { contextFor, deployedDefinition, synthesized, TENANT_CONTEXTS, tenantContext } from '../support/definition';
 import { fixtureWatch, watchInput } from '../support/fixtures';
+import { WATCH_KINDS, type WatchKind, type KindStateNames } from '../../domain/kinds';
+import { NOTIFICATION_FIELD_PATHS, PATHS } from '../../statemachine/paths';
+import { STATE_NAMES } from '../../statemachine/state-names';
+import { WATCH_ERRORS } from '../../domain/errors';
 
 /** The settings that make the most checks synth accepts: the shortest intervals, never growing, for the longest retention. */
 const EXTREME = {
@@ -467,7 +459,7 @@ describe('continuing a watch in a new execution', () => {
     expect(second.published[0]!.Message).toBe(expected.message);
   });
 
-  it('part 2 honours the carried poll budget and times out with one notification', async () => {
+  it('part 2 honours the carried check budget and times out with one notification', async () => {
     // Arrange
     const first = await runLocally(definition(), firstPart({ continueAt: 3, maxChecks: 5 }), {
       cloudfront: scriptedCloudFront([IN_PROGRESS]),

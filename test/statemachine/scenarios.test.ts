@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { renderNotification, type NotificationValues } from '../../functions/commons/notification';
+import { renderNotification, type NotificationValues } from '../../domain/notification';
 import { runLocally } from '../../tools/lib/local-engine';
 import { scriptedCloudFront, SIMULATED_DOMAIN, SIMULATED_ETAG } from '../../tools/lib/simulated-cloudfront';
-import { isRecentStatusCall } from '../../statemachine/constants';
 import { deployedDefinition, TENANT_CONTEXTS } from '../support/definition';
 import { expectScenario, observeLocalRun } from '../scenarios/expectations';
 import { WATCH_SCENARIOS } from '../scenarios/watch-scenarios';
+import { isRecentStatusCall } from '../../domain/kinds';
 
 const ENTERED_TIME = '2026-11-28T09:20:00Z';
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { WatchExecutionInput } from '../../functions/commons/watch-execution';
-import { STATE_NAMES, WATCH_ERRORS } from '../../statemachine/constants';
+import type { WatchExecutionInput } from '../../domain/watch-execution';
 import { runLocally, type LocalRunResult } from '../../tools/lib/local-engine';
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
 import { watchSettingsOf } from '../../tools/lib/synth';
 import { deployedDefinition, synthesized } from '../support/definition';
 import { fixtureWatch, watchInput } from '../support/fixtures';
+import { STATE_NAMES } from '../../statemachine/state-names';
+import { WATCH_ERRORS } from '../../domain/errors';
 
 /**
  * A short watch that passes through every phase: 2 s for the first 10 s, 10 s until 30 s, then 20 s (two waits,

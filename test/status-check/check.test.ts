@@ -9,7 +9,7 @@ import { AuthorizationErrorException, PublishCommand, SNSClient, type PublishCom
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildSchedule, checkBudget, waitAfterCheck } from '../../functions/commons/schedule';
+import { buildSchedule, checkBudget, waitAfterCheck } from '../../domain/schedule';
 import {
   checkQueuedChange,
   keepsMessage,
@@ -17,10 +17,8 @@ import {
   watchDeadline,
   type QueuedChange,
   type StatusCheckDeps,
-} from '../../functions/status-check/check';
-import { NOTIFY_RETRY_RECEIVES } from '../../functions/status-check/receive-budget';
-import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/commons/service-errors';
-import { AWS_ERRORS } from '../../statemachine/constants';
+} from '../../functions/sqs-retry/check';
+import { NOTIFY_RETRY_RECEIVES } from '../../domain/receive-budget';
 import {
   distributionResponse,
   invalidationResponse,
@@ -34,6 +32,7 @@ import { fixtureBody } from '../support/fixtures';
 import { collectingLogger } from '../support/logger';
 import { QUEUE_URL, sdkError, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
 import { DISPATCH_SETTINGS, EVERY_CALL_SETTINGS } from '../support/dispatch-settings';
+import { UNMODELED_CLOUDFRONT_ERROR, AWS_ERRORS } from '../../domain/errors';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:notifications';
 const DISTRIBUTION_ID = 'E2QWRUHAPOMQZL';
@@ -155,7 +154,7 @@ describe('checkQueuedChange', () => {
       expect(published()[0]!.Message).toContain(`Invalidation:  ${INVALIDATION_ID}`);
     });
 
-    it('still reports a change that is done when the message comes back past its poll budget', async () => {
+    it('still reports a change that is done when the message comes back past its check budget', async () => {
       // Arrange
       const budget = checkBudget(SCHEDULE, DISPATCH_SETTINGS.retentionSeconds - 30);
       cloudfrontMock.on(GetDistributionCommand).resolves(distribution('Deployed'));
@@ -228,7 +227,7 @@ describe('checkQueuedChange', () => {
   });
 
   describe('the watch limit', () => {
-    it('publishes "timed-out" at the last check of the poll budget, counted from when the event entered the queue', async () => {
+    it('publishes "timed-out" at the last check of the check budget, counted from when the event entered the queue', async () => {
       // Arrange
       const budget = checkBudget(SCHEDULE, DISPATCH_SETTINGS.retentionSeconds - 30);
       cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress'));

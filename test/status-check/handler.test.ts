@@ -4,16 +4,15 @@ import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildSchedule, waitAfterCheck } from '../../functions/commons/schedule';
-import { WATCH_SETTINGS_ENV } from '../../functions/commons/settings';
-import { UNUSABLE_EVENT_VISIBILITY_SECONDS } from '../../functions/status-check/check';
-import { STATUS_CHECK_ENV } from '../../functions/status-check/lambda-env';
-import { AWS_ERRORS } from '../../statemachine/constants';
+import { buildSchedule, waitAfterCheck } from '../../domain/schedule';
+import { WATCH_SETTINGS_ENV, SQS_RETRY_ENV } from '../../domain/settings';
+import { UNUSABLE_EVENT_VISIBILITY_SECONDS } from '../../functions/sqs-retry/check';
 import { distributionResponse, invalidationResponse, THROTTLED } from '../../tools/lib/simulated-cloudfront';
 import { fixtureBody } from '../support/fixtures';
 import { QUEUE_URL, sdkError, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
 import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
 import { capturePowertoolsLines, lambdaContext, sqsEvent } from '../support/lambda';
+import { AWS_ERRORS } from '../../domain/errors';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:notifications';
 const NOW = new Date('2026-11-28T18:00:00Z');
@@ -35,16 +34,16 @@ function visibilityByReceipt(): Record<string, number | undefined> {
 
 const ENV = {
   [WATCH_SETTINGS_ENV]: JSON.stringify(DISPATCH_SETTINGS),
-  [STATUS_CHECK_ENV.topicArn]: TOPIC_ARN,
-  [STATUS_CHECK_ENV.queueUrl]: QUEUE_URL,
-  [STATUS_CHECK_ENV.visibilityTimeoutSeconds]: String(VISIBILITY_TIMEOUT_SECONDS),
+  [SQS_RETRY_ENV.topicArn]: TOPIC_ARN,
+  [SQS_RETRY_ENV.queueUrl]: QUEUE_URL,
+  [SQS_RETRY_ENV.visibilityTimeoutSeconds]: String(VISIBILITY_TIMEOUT_SECONDS),
 };
 
 /** The handler reads its environment at import: each test imports a fresh copy. */
 async function importHandler(env: Record<string, string> = ENV) {
   vi.resetModules();
   for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
-  return (await import('../../functions/status-check/handler')).handler;
+  return (await import('../../functions/sqs-retry/handler')).handler;
 }
 
 let logLines: () => Array<Record<string, unknown>>;
@@ -142,7 +141,7 @@ describe('the status-check Lambda handler', () => {
     expect(response).toEqual<SQSBatchResponse>({ batchItemFailures: [{ itemIdentifier: 'only' }] });
   });
 
-  it.each([STATUS_CHECK_ENV.topicArn, STATUS_CHECK_ENV.queueUrl, STATUS_CHECK_ENV.visibilityTimeoutSeconds])(
+  it.each([SQS_RETRY_ENV.topicArn, SQS_RETRY_ENV.queueUrl, SQS_RETRY_ENV.visibilityTimeoutSeconds])(
     'refuses to start without %s',
     async (name) => {
       // Arrange

@@ -2,10 +2,9 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { WATCH_SETTINGS_ENV } from '../../functions/commons/settings';
-import { STATUS_CHECK_ENV } from '../../functions/status-check/lambda-env';
-import { statusCheckMaxReceiveCount } from '../../functions/status-check/receive-budget';
-import { STATUS_CHECK_TIMEOUT_SECONDS } from '../../functions/status-check/receive-budget';
+import { WATCH_SETTINGS_ENV, SQS_RETRY_ENV } from '../../domain/settings';
+import { sqsRetryMaxReceiveCount } from '../../domain/receive-budget';
+import { SQS_RETRY_CHECKER_TIMEOUT_SECONDS } from '../../domain/receive-budget';
 import { STATUS_CHECK_BATCH_SIZE } from '../../infra/constructs/status-check-consumer';
 import { synthNotifier, watchSettingsOf, type CfnTemplate } from '../../tools/lib/synth';
 import { synthesized } from '../support/definition';
@@ -79,11 +78,11 @@ describe('mode sqs-retry', () => {
     // Assert
     expect(fn.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
     expect(fn.Architectures).toEqual(['arm64']);
-    expect(fn.Timeout).toBe(STATUS_CHECK_TIMEOUT_SECONDS);
+    expect(fn.Timeout).toBe(SQS_RETRY_CHECKER_TIMEOUT_SECONDS);
     const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(variables[STATUS_CHECK_ENV.topicArn]).toEqual({ Ref: id(result.stack.notifications.topic) });
-    expect(variables[STATUS_CHECK_ENV.queueUrl]).toEqual({ Ref: id(result.stack.capture.queue) });
-    expect(variables[STATUS_CHECK_ENV.visibilityTimeoutSeconds]).toBe('180');
+    expect(variables[SQS_RETRY_ENV.topicArn]).toEqual({ Ref: id(result.stack.notifications.topic) });
+    expect(variables[SQS_RETRY_ENV.queueUrl]).toEqual({ Ref: id(result.stack.capture.queue) });
+    expect(variables[SQS_RETRY_ENV.visibilityTimeoutSeconds]).toBe('180');
     expect(Object.keys(variables)).toContain(WATCH_SETTINGS_ENV);
     expect(watchSettingsOf(raw)).toMatchObject({ retentionSeconds: 172_800, schedule: { pollIntervalSeconds: 600 } });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -103,7 +102,7 @@ describe('mode sqs-retry', () => {
     // Assert
     expect(queue.RedrivePolicy).toEqual({
       deadLetterTargetArn: { 'Fn::GetAtt': [id(result.stack.capture.deadLetterQueue), 'Arn'] },
-      maxReceiveCount: statusCheckMaxReceiveCount(watchSettingsOf(raw)),
+      maxReceiveCount: sqsRetryMaxReceiveCount(watchSettingsOf(raw)),
     });
     expect(queue.VisibilityTimeout).toBe(180);
     expect(queue.MessageRetentionPeriod).toBe(172_800);
@@ -168,7 +167,7 @@ describe('mode stepfunctions', () => {
     // Assert
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     expect(environments.filter((environment) => environment.includes('STATE_MACHINE_ARN'))).toHaveLength(1);
-    expect(environments.filter((environment) => environment.includes(STATUS_CHECK_ENV.queueUrl))).toEqual([]);
+    expect(environments.filter((environment) => environment.includes(SQS_RETRY_ENV.queueUrl))).toEqual([]);
     expect(result.stack.statusCheck).toBeUndefined();
     template.hasOutput('StateMachineName', Match.anyValue());
     expect(Object.keys(template.findOutputs('StatusCheckFunctionName'))).toEqual([]);

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SCHEDULE_KIND, WATCH_KINDS } from '../../functions/commons/cloudtrail';
-import { outcomesFor } from '../../functions/commons/notification';
-import { buildSchedule, secondsUntilCheck, waitAfterCheck } from '../../functions/commons/schedule';
+import { outcomesFor } from '../../domain/notification';
+import { buildSchedule, secondsUntilCheck, waitAfterCheck } from '../../domain/schedule';
 import type { AslDefinition } from '../../statemachine/definition';
-import { STATE_NAMES } from '../../statemachine/constants';
 import { runLocally, type LocalRunResult } from '../../tools/lib/local-engine';
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
 import { WATCH_SCENARIOS, type WatchScenario } from '../scenarios/watch-scenarios';
@@ -11,6 +9,8 @@ import { contextFor, deployedDefinition } from '../support/definition';
 import { fixtureBody } from '../support/fixtures';
 import { runRedeliveries, type RedeliveryRun } from './redelivery';
 import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
+import { KINDS, WATCH_KINDS } from '../../domain/kinds';
+import { STATE_NAMES } from '../../statemachine/state-names';
 
 /** One clock for both engines: the state machine's $$.State.EnteredTime and the Lambda's time of check. */
 const CHECK_TIME = new Date('2026-11-28T18:00:00.000Z');
@@ -35,7 +35,7 @@ const completed = scenarioNamed('InvalidationCompleted');
 const EXTRA_SCENARIOS: readonly WatchScenario[] = [
   {
     name: 'InvalidationNeverCompletes',
-    description: 'An invalidation stays InProgress until the poll budget (2 checks) runs out: timeout notification',
+    description: 'An invalidation stays InProgress until the check budget (2 checks) runs out: timeout notification',
     fixture: completed.fixture,
     input: { ...completed.input, progress: { ...completed.input.progress, maxChecks: 2 } },
     answers: [{ status: 'InProgress' }],
@@ -43,9 +43,9 @@ const EXTRA_SCENARIOS: readonly WatchScenario[] = [
   },
 ];
 
-/** When the event must have entered the queue for the Lambda's poll budget to equal the scenario's maxChecks. */
+/** When the event must have entered the queue for the Lambda's check budget to equal the scenario's maxChecks. */
 function sentAtFor(scenario: WatchScenario, maxChecks = scenario.input.progress.maxChecks): Date {
-  const schedule = buildSchedule(SCHEDULE_KIND[scenario.input.watch.kind], DISPATCH_SETTINGS.schedule);
+  const schedule = buildSchedule(KINDS[scenario.input.watch.kind].schedule, DISPATCH_SETTINGS.schedule);
   const secondsLeft = secondsUntilCheck(schedule, maxChecks);
   return new Date(
     Date.parse(scenario.input.watch.startedAt) + (DISPATCH_SETTINGS.retentionSeconds - secondsLeft) * 1000,
@@ -91,7 +91,7 @@ describe('one notification, two engines: the state machine and the status-check 
   );
 
   it.each(sameScenarios)('$name: $description', async (scenario) => {
-    // Arrange: the scenario's answers, clock and poll budget for both engines
+    // Arrange: the scenario's answers, clock and check budget for both engines
     // Act
     const { machine, lambda } = await runBoth(scenario);
     // Assert
@@ -123,7 +123,7 @@ describe('where mode sqs-retry differs on purpose', () => {
 
   it('a status check that keeps failing is checked again at the next scheduled check, with nothing published', async () => {
     // Arrange
-    const schedule = buildSchedule(SCHEDULE_KIND[scenario.input.watch.kind], DISPATCH_SETTINGS.schedule);
+    const schedule = buildSchedule(KINDS[scenario.input.watch.kind].schedule, DISPATCH_SETTINGS.schedule);
     // Act
     const { machine, lambda } = await runBoth(scenario);
     // Assert

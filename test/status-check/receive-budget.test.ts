@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildSchedule, secondsUntilCheck, type ScheduleKind } from '../../functions/commons/schedule';
-import type { WatchSettings } from '../../functions/commons/settings';
+import { buildSchedule, secondsUntilCheck, type ScheduleKind } from '../../domain/schedule';
+import type { WatchSettings } from '../../domain/settings';
 import {
   longestRetentionThatFits,
   longestWaitSeconds,
@@ -11,8 +11,8 @@ import {
   notifyRoomSeconds,
   SQS_MAX_RECEIVE_COUNT,
   SQS_MAX_VISIBILITY_TIMEOUT_SECONDS,
-  statusCheckMaxReceiveCount,
-} from '../../functions/status-check/receive-budget';
+  sqsRetryMaxReceiveCount,
+} from '../../domain/receive-budget';
 import { ConfigError, readConfig } from '../../infra/config';
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
 import { runRedeliveries, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
@@ -25,7 +25,7 @@ const FIXTURES: Record<ScheduleKind, string> = {
 };
 
 function eventTimeOf(kind: ScheduleKind): number {
-  return Date.parse(fixtureWatch(FIXTURES[kind]).eventTime);
+  return Date.parse(fixtureWatch(FIXTURES[kind]).startedAt);
 }
 
 function settingsFor(pollIntervalSeconds: number, retentionSeconds: number): WatchSettings {
@@ -66,7 +66,7 @@ describe('maxReceiveCount in mode sqs-retry', () => {
       ),
     );
     // Assert
-    expect(statusCheckMaxReceiveCount(settings)).toBe(Math.max(...receives) + NOTIFY_RETRY_RECEIVES);
+    expect(sqsRetryMaxReceiveCount(settings)).toBe(Math.max(...receives) + NOTIFY_RETRY_RECEIVES);
     expect(maxChecksPerWatch(settings)).toBe(Math.max(...receives));
   });
 
@@ -106,7 +106,7 @@ describe('maxReceiveCount in mode sqs-retry', () => {
           const { run, sentAt, lastCheckAt } = await watchUntilTimedOut(kind, settings, lagSeconds, 'on-schedule');
           // Assert
           expect(run.results.at(-1)).toMatchObject({ result: 'notified', outcome: 'timed-out' });
-          expect(run.results.length + NOTIFY_RETRY_RECEIVES).toBeLessThanOrEqual(statusCheckMaxReceiveCount(settings));
+          expect(run.results.length + NOTIFY_RETRY_RECEIVES).toBeLessThanOrEqual(sqsRetryMaxReceiveCount(settings));
           const expiry = sentAt.getTime() + retentionSeconds * 1000;
           expect(lastCheckAt.getTime() + notifyRoomSeconds(VISIBILITY_TIMEOUT_SECONDS) * 1000).toBeLessThanOrEqual(
             expiry,
@@ -131,7 +131,7 @@ describe('readConfig in mode sqs-retry', () => {
     const tooLong = read({ mode: 'sqs-retry', pollIntervalSeconds, retentionSeconds: longest + 1 });
     // Assert
     expect(fits().retentionSeconds).toBe(longest);
-    expect(statusCheckMaxReceiveCount(settingsFor(pollIntervalSeconds, longest))).toBe(SQS_MAX_RECEIVE_COUNT);
+    expect(sqsRetryMaxReceiveCount(settingsFor(pollIntervalSeconds, longest))).toBe(SQS_MAX_RECEIVE_COUNT);
     expect(tooLong).toThrow(ConfigError);
     expect(tooLong).toThrow(
       /"retentionSeconds": \d+\. Allowed: at most \d+ .*maxReceiveCount.*raise pollIntervalSeconds/,

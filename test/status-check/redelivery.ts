@@ -16,20 +16,20 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { PublishCommand, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
-import type { WatchSettings } from '../../functions/commons/settings';
+import type { WatchSettings } from '../../domain/settings';
 import {
   checkQueuedChange,
   keepsMessage,
   type StatusCheckDeps,
   type StatusCheckResult,
-} from '../../functions/status-check/check';
-import { SDK_MAX_ATTEMPTS } from '../../functions/status-check/lambda-env';
+} from '../../functions/sqs-retry/check';
+import { SDK_MAX_ATTEMPTS } from '../../functions/sqs-retry/queued-change';
 import { isTransient } from '../../functions/commons/service-errors';
-import { AWS_ERRORS } from '../../statemachine/constants';
 import type { CloudFrontAnswerer } from '../../tools/lib/local-engine';
 import { cloudfrontError } from '../../tools/lib/simulated-cloudfront';
 import { EVERY_CALL_SETTINGS } from '../support/dispatch-settings';
 import { collectingLogger } from '../support/logger';
+import { AWS_ERRORS } from '../../domain/errors';
 
 export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/notifier-buffer';
 export const VISIBILITY_TIMEOUT_SECONDS = 180;

@@ -1,11 +1,12 @@
 import { Readable } from 'node:stream';
 import { CloudFrontClient, GetDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { describe, expect, it } from 'vitest';
-import { SDK_MAX_ATTEMPTS } from '../../functions/status-check/lambda-env';
-import { integrationErrorName, isTransient, UNMODELED_CLOUDFRONT_ERROR } from '../../functions/commons/service-errors';
+import { SDK_MAX_ATTEMPTS } from '../../functions/sqs-retry/queued-change';
+import { integrationErrorName, isTransient } from '../../functions/commons/service-errors';
 import { cloudfrontError } from '../../tools/lib/simulated-cloudfront';
 import { WATCH_SCENARIOS } from '../scenarios/watch-scenarios';
 import { sdkErrorFor } from './redelivery';
+import { UNMODELED_CLOUDFRONT_ERROR } from '../../domain/errors';
 
 interface HttpAnswer {
   readonly statusCode: number;

@@ -1,8 +1,8 @@
-import { SUPPORTED_EVENT_NAMES, type WatchKind } from '../../functions/commons/cloudtrail';
+import { SUPPORTED_EVENT_NAMES } from '../../domain/cloudtrail';
 import { TENANT_STATUS_CHECKS, type TenantStatusCheck } from '../../infra/config';
-import { isRecentStatusCall } from '../../statemachine/constants';
 import { synthNotifier, watchDefinition, type SynthResult } from '../../tools/lib/synth';
 import type { AslDefinition } from '../../statemachine/definition';
+import { type WatchKind, isRecentStatusCall } from '../../domain/kinds';
 
 const cache = new Map<string, SynthResult>();
 

@@ -1,5 +1,5 @@
-import { DEFAULT_WATCHED_EVENTS, SUPPORTED_EVENT_NAMES } from '../../functions/commons/cloudtrail';
-import type { WatchSettings } from '../../functions/commons/settings';
+import { DEFAULT_WATCHED_EVENTS, SUPPORTED_EVENT_NAMES } from '../../domain/cloudtrail';
+import type { WatchSettings } from '../../domain/settings';
 
 /** What the stack hands the dispatcher at the defaults, for tests that drive it without a synth. */
 export const DISPATCH_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:cloudfront-change-watch';

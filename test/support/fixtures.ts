@@ -1,9 +1,9 @@
 /** The recorded-shape CloudTrail events in test/fixtures/events, and what the dispatcher makes of them. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SUPPORTED_EVENT_NAMES, parseEventBridgeBody, type Watch } from '../../functions/commons/cloudtrail';
-import { scheduleFor, type WatchSettings } from '../../functions/commons/settings';
-import { buildWatchExecution, type WatchExecutionInput } from '../../functions/commons/watch-execution';
+import { SUPPORTED_EVENT_NAMES, parseEventBridgeBody, type Watch } from '../../domain/cloudtrail';
+import { scheduleFor, type WatchSettings } from '../../domain/settings';
+import { buildWatchExecution, type WatchExecutionInput } from '../../domain/watch-execution';
 import { DISPATCH_SETTINGS } from './dispatch-settings';
 
 /** The SQS message body of a fixture: the EventBridge event as the buffer queue delivers it. */
@@ -28,7 +28,7 @@ export function watchInput(
   settings: WatchSettings = DISPATCH_SETTINGS,
   delaySeconds = 60,
 ): WatchExecutionInput {
-  const now = new Date(Date.parse(watch.eventTime) + delaySeconds * 1000);
+  const now = new Date(Date.parse(watch.startedAt) + delaySeconds * 1000);
   return buildWatchExecution(
     watch,
     { retentionSeconds: settings.retentionSeconds, schedule: scheduleFor(settings) },

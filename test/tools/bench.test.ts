@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseEventBridgeBody, SUPPORTED_EVENT_NAMES } from '../../functions/commons/cloudtrail';
-import { buildSchedule, secondsUntilCheck } from '../../functions/commons/schedule';
-import { CHECKS_PER_EXECUTION } from '../../functions/commons/watch-execution';
-import { STATE_NAMES } from '../../statemachine/constants';
+import { parseEventBridgeBody, SUPPORTED_EVENT_NAMES } from '../../domain/cloudtrail';
+import { buildSchedule, secondsUntilCheck } from '../../domain/schedule';
+import { CHECKS_PER_EXECUTION } from '../../domain/watch-execution';
 import type { AslDefinition } from '../../statemachine/definition';
 import { sdkWaiterDelay, type WatchTiming } from '../../tools/bench/designs';
 import { replaceSection, workloadTargets, type WorkloadStats } from '../../tools/bench/report';
@@ -13,6 +12,7 @@ import { costUsd, logNormal, percentile, seededRandom } from '../../tools/bench/
 import { withVirtualWaits } from '../../tools/bench/virtual-waits';
 import { generateWorkload } from '../../tools/bench/workload';
 import { synthNotifier, watchDefinition, watchSettingsOf } from '../../tools/lib/synth';
+import { STATE_NAMES } from '../../statemachine/state-names';
 
 describe('bench arithmetic', () => {
   it('draws the same numbers from the same seed, and other numbers from another', () => {
@@ -165,11 +165,11 @@ describe('the virtual clock on the deployed definition', () => {
     const parsed = parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES });
     if (parsed.type !== 'watch') throw new Error(`${file} is no watch: ${parsed.reason}`);
     // Act
-    const { kind: benchKind, eventName, action } = benchWatch({ kind, number: 1, finishSeconds: 60 });
+    const { kind: benchKind, change: eventName, action } = benchWatch({ kind, number: 1, finishSeconds: 60 });
     // Assert
     expect({ kind: benchKind, eventName, action }).toEqual({
       kind: parsed.watch.kind,
-      eventName: parsed.watch.eventName,
+      eventName: parsed.watch.change,
       action: parsed.watch.action,
     });
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SUPPORTED_EVENT_NAMES, parseEventBridgeEvent } from '../../functions/commons/cloudtrail';
+import { SUPPORTED_EVENT_NAMES, parseEventBridgeEvent } from '../../domain/cloudtrail';
 import { UsageError } from '../../tools/cli/args';
 import { DEFAULT_EVENT_FILE, loadReplayEvent, retimeReplayEvent } from '../../tools/cli/event-input';
 
@@ -41,9 +41,9 @@ describe('the event npm start replays', () => {
     // Assert
     expect(event.form).toBe('EventBridge event');
     expect(event.watch).toMatchObject({
-      eventName: 'UpdateDistribution',
+      change: 'UpdateDistribution',
       distributionId: 'E2QWRUHAPOMQZL',
-      eventTime: '2026-11-28T11:30:00Z',
+      startedAt: '2026-11-28T11:30:00Z',
     });
   });
 
@@ -53,7 +53,7 @@ describe('the event npm start replays', () => {
     // Act
     const retimed = retimeReplayEvent(event, OPTIONS, NOW);
     // Assert
-    expect(retimed.watch).toEqual({ ...event.watch, eventTime: '2027-03-01T08:00:00Z' });
+    expect(retimed.watch).toEqual({ ...event.watch, startedAt: '2027-03-01T08:00:00Z' });
     expect(retimed.envelope).toMatchObject({
       time: '2027-03-01T08:00:00Z',
       detail: { eventTime: '2027-03-01T08:00:00Z' },
@@ -65,7 +65,7 @@ describe('the event npm start replays', () => {
     // Act
     const event = loadReplayEvent(DEFAULT_EVENT_FILE, OPTIONS);
     // Assert
-    expect(event.watch.eventName).toBe('UpdateDistribution');
+    expect(event.watch.change).toBe('UpdateDistribution');
   });
 
   it('wraps a bare CloudTrail record into the envelope EventBridge delivers, which the dispatcher parser accepts', () => {
@@ -101,7 +101,7 @@ describe('the event npm start replays', () => {
     // Act
     const event = loadReplayEvent(path, OPTIONS);
     // Assert
-    expect(event.watch.eventName).toBe('CreateDistribution');
+    expect(event.watch.change).toBe('CreateDistribution');
   });
 
   it.each([

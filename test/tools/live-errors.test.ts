@@ -2,9 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudFrontClient, GetDistributionCommand, NoSuchDistribution } from '@aws-sdk/client-cloudfront';
 import { describe, expect, it } from 'vitest';
-import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/commons/service-errors';
-import { AWS_ERRORS } from '../../statemachine/constants';
 import { integrationError } from '../../tools/cli/live';
+import { UNMODELED_CLOUDFRONT_ERROR, AWS_ERRORS } from '../../domain/errors';
 
 describe('--live: CloudFront SDK errors as the Step Functions integration reports them', () => {
   it('names a CloudFront error as the integration does and words its message in the integration format', () => {

@@ -11,7 +11,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient, SQSServiceException } from '@aws-sdk/client-sqs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { checkQueuedChange } from '../../functions/status-check/check';
+import { checkQueuedChange } from '../../functions/sqs-retry/check';
 import { synthNotifier, watchSettingsOf, type CfnTemplate } from '../../tools/lib/synth';
 import { cloudFront, logs, sfn, sns, sqs } from './aws-mocks';
 import { DISTRIBUTION, EVENT_ID, NOW, resetWithCaller, smoke, stackDeployed, TOPIC } from './smoke-support';
@@ -164,7 +164,7 @@ describe('npm run smoke in mode sqs-retry', () => {
     expect(stdout).toContain(`Notification sent to ${TOPIC} by the status check.\n`);
     expect(stdout).toContain(
       '\nPASS: the watch of distribution E2QWRUHAPOMQZL ended "deployed" and its notification was sent: ' +
-        'the buffer queue, the status-check Lambda, its role, the CloudFront status check, KMS and SNS work\n',
+        'the buffer queue, the sqs-retry checker, its role, the CloudFront status check, KMS and SNS work\n',
     );
     expect(sleeps).toEqual([5000]);
     expect(logs.commandCalls(FilterLogEventsCommand)[1]!.args[0].input).toEqual({
@@ -286,7 +286,7 @@ describe('npm run smoke in mode sqs-retry', () => {
   });
 
   it('understands the line the deployed status check writes for the very message the smoke test sent', async () => {
-    // Arrange: the real status check (functions/status-check/check.ts) reads the sent body and logs as Powertools would.
+    // Arrange: the real sqs-retry checker (functions/sqs-retry/check.ts) reads the sent body and logs as Powertools would.
     cloudFront.on(GetDistributionCommand).resolves({
       ETag: 'E2QWRUHEXAMPLE',
       Distribution: { Id: DISTRIBUTION, Status: 'Deployed', DomainName: 'd111111abcdef8.cloudfront.net' },

@@ -20,10 +20,10 @@ import {
 } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { STATE_NAMES } from '../../statemachine/constants';
 import { synthNotifier, type CfnTemplate } from '../../tools/lib/synth';
 import { cloudFormation, sfn, sts } from './aws-mocks';
 import { CALLER, DISTRIBUTION, EVENT_ID, NOW, resetWithCaller, smoke, stackDeployed, TOPIC } from './smoke-support';
+import { STATE_NAMES } from '../../statemachine/state-names';
 
 const INVALIDATION = 'I2J0I21PCUYOIK';
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:CloudFrontChangeNotifier-ChangeWatch';

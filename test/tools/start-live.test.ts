@@ -10,10 +10,11 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AWS_ERRORS, STATE_NAMES } from '../../statemachine/constants';
 import { run } from '../../tools/cli/run';
 import { notificationText, testIo } from './support';
 import { EVERY_CALL } from '../support/definition';
+import { AWS_ERRORS } from '../../domain/errors';
+import { STATE_NAMES } from '../../statemachine/state-names';
 
 const DISTRIBUTION = 'E2QWRUHAPOMQZL';
 const INVALIDATION = 'I2J0I21PCUYOIK';

@@ -3,7 +3,7 @@
  * baselines are fixed timings that the benchmark feeds into the same state machine's virtual waits, so their checks,
  * transitions and history are counted exactly as this project's.
  */
-import { checkBudget, waitAfterCheck, type Schedule, type ScheduleKind } from '../../functions/commons/schedule';
+import { checkBudget, waitAfterCheck, type Schedule, type ScheduleKind } from '../../domain/schedule';
 import { seededRandom } from './stats';
 
 export type DesignId = 'project' | 'original' | 'cli' | 'sdk';
@@ -12,7 +12,7 @@ export type DesignId = 'project' | 'original' | 'cli' | 'sdk';
 export interface WatchTiming {
   /** Seconds to wait before check `check` (2 and up); undefined: the state machine's own wait. */
   readonly waitBefore?: (check: number) => number;
-  /** The poll budget for a watch with this many seconds left; undefined: the dispatcher's. */
+  /** The check budget for a watch with this many seconds left; undefined: the dispatcher's. */
   readonly maxChecks?: (secondsLeft: number) => number;
 }
 

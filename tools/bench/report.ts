@@ -1,11 +1,11 @@
 /** Turns the benchmark's watch results into numbers per design and kind, checks the targets and writes the report. */
-import type { ScheduleKind, ScheduleSettings } from '../../functions/commons/schedule';
-import { CHECKS_PER_EXECUTION, describeDuration } from '../../functions/commons/watch-execution';
-import { KIND_RULES } from '../../statemachine/constants';
+import type { ScheduleKind, ScheduleSettings } from '../../domain/schedule';
+import { CHECKS_PER_EXECUTION, describeDuration } from '../../domain/watch-execution';
 import type { Design, DesignId } from './designs';
 import type { WatchResult } from './simulate';
 import { costUsd, mean, percentile } from './stats';
 import type { Change } from './workload';
+import { KINDS as KIND_TABLE } from '../../domain/kinds';
 
 export interface KindSummary extends WorkloadStats {
   readonly design: DesignId;
@@ -48,7 +48,7 @@ export function workloadStats(
 ): WorkloadStats {
   if (changes.length !== results.length || changes.length === 0)
     throw new Error(`${kind}: ${results.length} results for ${changes.length} changes`);
-  const { doneOutcome } = KIND_RULES[kind];
+  const { doneOutcome } = KIND_TABLE[kind];
   const lags = results.flatMap((result, index) =>
     result.outcome === doneOutcome && result.notifiedAtSeconds !== undefined
       ? [result.notifiedAtSeconds - changes[index]!.finishSeconds]

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { completeScheduleSettings, type ScheduleKind } from '../../functions/commons/schedule';
+import { completeScheduleSettings, type ScheduleKind } from '../../domain/schedule';
 import { synthNotifier, watchDefinition, watchSettingsOf } from '../lib/synth';
 import { DESIGNS, type Design, type DesignId } from './designs';
 import {

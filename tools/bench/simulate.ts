@@ -2,11 +2,10 @@
  * Runs one watched change through the deployed definition in aws-local-stepfunctions on a virtual clock, execution
  * after execution until the watch ends, and counts what Step Functions would bill and record.
  */
-import { watchedCall, type Watch } from '../../functions/commons/cloudtrail';
-import type { ScheduleKind } from '../../functions/commons/schedule';
-import type { Outcome } from '../../functions/commons/notification';
-import { scheduleFor, type WatchSettings } from '../../functions/commons/settings';
-import { buildWatchExecution, type WatchExecutionInput } from '../../functions/commons/watch-execution';
+import { watchedCall, type Watch } from '../../domain/cloudtrail';
+import type { ScheduleKind } from '../../domain/schedule';
+import { scheduleFor, type WatchSettings } from '../../domain/settings';
+import { buildWatchExecution, type WatchExecutionInput } from '../../domain/watch-execution';
 import type { AslDefinition } from '../../statemachine/definition';
 import { runLocally } from '../lib/local-engine';
 import { answeringCloudFront, statusAnswer } from '../lib/simulated-cloudfront';
@@ -14,6 +13,7 @@ import { VirtualClock } from '../lib/virtual-clock';
 import type { WatchTiming } from './designs';
 import { withVirtualWaits, type VirtualWaitInput } from './virtual-waits';
 import type { Change } from './workload';
+import { type Outcome } from '../../domain/kinds';
 
 /** When the benchmark's API calls happened; only the notifications' timestamps show it. */
 const EPOCH = Date.parse('2026-11-28T09:00:00Z');
@@ -68,7 +68,7 @@ export function benchWatch(change: Change): Watch {
   return {
     ...watchedCall(change.kind === 'distribution' ? 'UpdateDistribution' : 'CreateInvalidation'),
     eventId: `00000000-0000-4000-8000-${change.kind === 'distribution' ? 'd' : 'i'}${String(change.number).padStart(11, '0')}`,
-    eventTime: new Date(EPOCH).toISOString(),
+    startedAt: new Date(EPOCH).toISOString(),
     distributionId,
     ...(change.kind === 'invalidation'
       ? { invalidationId: `IBENCH${String(change.number).padStart(6, '0')}`, paths: ['/*'] }
@@ -77,7 +77,7 @@ export function benchWatch(change: Change): Watch {
   };
 }
 
-/** The dispatcher's input for the change when its event arrives, with the design's poll budget. */
+/** The dispatcher's input for the change when its event arrives, with the design's check budget. */
 function firstInput(
   machine: BenchMachine,
   change: Change,

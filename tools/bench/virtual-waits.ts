@@ -4,7 +4,7 @@
  * benchmark's copy changes; the real Wait is covered by the state machine tests.
  */
 import type { AslDefinition, AslState } from '../../statemachine/definition';
-import { PATHS } from '../../statemachine/constants';
+import { PATHS } from '../../statemachine/paths';
 
 /** Never called: the benchmark answers these Tasks itself (runLocally's extraHandlers). */
 const VIRTUAL_WAIT_RESOURCE = 'arn:aws:lambda:us-east-1:123456789012:function:bench-virtual-wait';

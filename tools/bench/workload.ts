@@ -1,5 +1,5 @@
 /** The changes the benchmark watches: when each one really finishes, drawn with a fixed seed. */
-import type { ScheduleKind } from '../../functions/commons/schedule';
+import type { ScheduleKind } from '../../domain/schedule';
 import { logNormal, seededRandom } from './stats';
 
 export const WORKLOAD = {

@@ -1,6 +1,6 @@
 /** The command line of `npm start`: what to replay, or what to watch live. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { RESOURCE_ID_PATTERN } from '../../functions/commons/cloudtrail';
+import { RESOURCE_ID_PATTERN } from '../../domain/cloudtrail';
 import { CONTEXT_OPTION, contextPairs } from '../lib/cdk-context';
 import { UsageError } from '../lib/usage-error';
 import { DEFAULT_SCENARIO, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './scenarios';

@@ -9,8 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AslDefinition } from '../../statemachine/definition';
-import { DISPATCHER_ENV } from '../../functions/commons/lambda-env';
-import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/commons/settings';
+import { WATCH_SETTINGS_ENV, type WatchSettings, DISPATCHER_ENV } from '../../domain/settings';
 import {
   fakeArn,
   resolveIntrinsics,

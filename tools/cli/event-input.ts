@@ -13,7 +13,7 @@ import {
   parseEventBridgeEvent,
   type ParseOptions,
   type Watch,
-} from '../../functions/commons/cloudtrail';
+} from '../../domain/cloudtrail';
 import { UsageError } from './args';
 
 export const DEFAULT_EVENT_FILE = fileURLToPath(

@@ -5,10 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { CloudFrontServiceException, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { readCloudFrontStatus } from '../../functions/commons/cloudfront-status';
-import { watchedCall, type Watch, type WatchKind } from '../../functions/commons/cloudtrail';
+import { watchedCall, type Watch } from '../../domain/cloudtrail';
 import { integrationErrorName } from '../../functions/commons/service-errors';
 import type { CloudFrontAnswerer } from '../lib/local-engine';
 import { UsageError, type LiveTarget } from './args';
+import { KINDS, WATCH_KINDS, type WatchKind } from '../../domain/kinds';
 
 /**
  * The error a Step Functions Task sees: named as the integration names it (integrationErrorName), with the message
@@ -25,7 +26,7 @@ export function integrationError(error: unknown): Error {
   return renamed;
 }
 
-/** Each status call made with the SDK as the notifier's Lambdas make it (STATUS_CALLS), answered as plain JSON. */
+/** Each status call made with the SDK as the notifier's Lambdas make it (KINDS), answered as plain JSON. */
 export function liveCloudFront(client: Pick<CloudFrontClient, 'send'>): CloudFrontAnswerer {
   const read =
     (kind: WatchKind) =>
@@ -36,12 +37,7 @@ export function liveCloudFront(client: Pick<CloudFrontClient, 'send'>): CloudFro
         throw integrationError(error);
       }
     };
-  return {
-    getDistribution: read('distribution'),
-    getInvalidation: read('invalidation'),
-    getDistributionTenant: read('tenant'),
-    getInvalidationForDistributionTenant: read('tenant-invalidation'),
-  };
+  return Object.fromEntries(WATCH_KINDS.map((kind) => [KINDS[kind].statusCall.call, read(kind)])) as CloudFrontAnswerer;
 }
 
 /** Resolves the client's credentials before any call, so a missing login is one clear line, not a retried failure. */
@@ -59,10 +55,9 @@ export async function requireCredentials(client: Pick<CloudFrontClient, 'config'
 /** A live watch has no CloudTrail event; this stands in for one, so the execution is built by the same domain code. */
 export function liveWatch(target: LiveTarget & { readonly invalidationId?: string }, now: Date): Watch {
   const { invalidationId } = target;
-  const eventTime = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const common = {
     eventId: `live-${randomUUID()}`,
-    eventTime,
+    startedAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     changedBy: 'unknown (watched with npm start -- --live)',
   };
   if (target.tenantId !== undefined) {

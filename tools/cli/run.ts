@@ -6,12 +6,11 @@ import { relative } from 'node:path';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ConfigError, readConfig, type NotifierConfig } from '../../infra/config';
-import { secondsUntilCheck, type Schedule } from '../../functions/commons/schedule';
-import { scheduleFor } from '../../functions/commons/settings';
-import { buildWatchExecution, describeDuration, type WatchExecution } from '../../functions/commons/watch-execution';
-import { SCHEDULE_KIND, type Watch } from '../../functions/commons/cloudtrail';
+import { secondsUntilCheck, type Schedule } from '../../domain/schedule';
+import { scheduleFor } from '../../domain/settings';
+import { buildWatchExecution, describeDuration, type WatchExecution } from '../../domain/watch-execution';
+import { type Watch } from '../../domain/cloudtrail';
 import type { AslDefinition } from '../../statemachine/definition';
-import { STATE_NAMES, statusOperation } from '../../statemachine/constants';
 import { printNotification } from '../lib/notification-print';
 import { runLocally, type CloudFrontAnswerer, type LocalRunResult, type PublishRequest } from '../lib/local-engine';
 import { synthNotifier, watchDefinition, watchSettingsOf } from '../lib/synth';
@@ -22,6 +21,8 @@ import { DEFAULT_EVENT_FILE, loadReplayEvent, optInHint, retimeReplayEvent } fro
 import { liveCloudFront, liveWatch, requireCredentials } from './live';
 import { simulatedCloudFront, TIMEOUT_SCENARIO_RETENTION_SECONDS } from './scenarios';
 import { clockText, followExecution, nominalRetryDelaySeconds, Timeline, type Output } from './timeline';
+import { KINDS, statusOperation } from '../../domain/kinds';
+import { STATE_NAMES } from '../../statemachine/state-names';
 
 /** Real milliseconds a simulated Wait (or retry backoff) takes: long enough to watch, short enough to stay fast. */
 const DEFAULT_PAUSE_MILLISECONDS = 250;
@@ -102,7 +103,7 @@ function watchedTarget(watch: Watch): string {
 }
 
 function printEvent(timeline: Timeline, watch: Watch): void {
-  timeline.at('event', `${watch.eventName} on ${watchedTarget(watch)}`, 0);
+  timeline.at('event', `${watch.change} on ${watchedTarget(watch)}`, 0);
   timeline.more(`event ID ${watch.eventId}`);
   timeline.more(`by ${watch.changedBy}`);
 }
@@ -139,9 +140,9 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
       `  app          synthesized with the dispatcher bundled by esbuild (${seconds(Date.now() - startedAt)})`,
     );
     const event = retimeReplayEvent(recorded, config, new Date());
-    clock = new VirtualClock(Date.parse(event.watch.eventTime));
+    clock = new VirtualClock(Date.parse(event.watch.startedAt));
     timeline.print(
-      `  event time   recorded ${recorded.watch.eventTime}, replayed as ${event.watch.eventTime} (T+00:00)`,
+      `  event time   recorded ${recorded.watch.startedAt}, replayed as ${event.watch.startedAt} (T+00:00)`,
     );
     timeline.print();
     printEvent(timeline, event.watch);
@@ -157,7 +158,7 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
     }
     const start = dispatch.starts[0]!;
     const execution: WatchExecution = { name: start.name, input: JSON.parse(start.input) as WatchExecution['input'] };
-    const schedule = scheduleFor(prepared.settings)(SCHEDULE_KIND[event.watch.kind]);
+    const schedule = scheduleFor(prepared.settings)(KINDS[event.watch.kind].schedule);
     const { maxChecks } = execution.input.progress;
     timeline.at('dispatch', `the bundled dispatcher Lambda started execution ${execution.name}`);
     timeline.more(
@@ -284,9 +285,9 @@ async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
   const settings = watchSettingsOf(template);
   const startedAt = Date.now();
   const watchOf = liveWatch(options, new Date(startedAt));
-  if (!settings.watchedEvents.includes(watchOf.eventName)) {
+  if (!settings.watchedEvents.includes(watchOf.change)) {
     throw new UsageError(
-      `this stack does not watch ${watchOf.kind} changes, so its state machine cannot check one${optInHint(watchOf.eventName, settings.watchedEvents)}`,
+      `this stack does not watch ${watchOf.kind} changes, so its state machine cannot check one${optInHint(watchOf.change, settings.watchedEvents)}`,
     );
   }
   const execution = buildWatchExecution(
@@ -308,7 +309,7 @@ async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
   timeline.at(
     'start',
     `execution "${execution.name}" (local): up to ${execution.input.progress.maxChecks} checks within ${execution.input.watch.watchLimit}, ` +
-      describeIntervals(scheduleFor(settings)(SCHEDULE_KIND[watchOf.kind])),
+      describeIntervals(scheduleFor(settings)(KINDS[watchOf.kind].schedule)),
     0,
   );
   let waitEndsAt = 0;

@@ -2,14 +2,14 @@
  * What the simulated CloudFront does in each `npm start --scenario`: the status it reports at each simulated moment,
  * in the SDK integration's response shape, with errors named as Step Functions names them.
  */
-import type { WatchKind } from '../../functions/commons/cloudtrail';
-import { describeDuration } from '../../functions/commons/watch-execution';
-import { AWS_ERRORS, KIND_RULES, statusOperation } from '../../statemachine/constants';
+import { describeDuration } from '../../domain/watch-execution';
 import type { CloudFrontAnswerer } from '../lib/local-engine';
 import { answeringCloudFront, NEWER_ETAG, statusAnswer, THROTTLED } from '../lib/simulated-cloudfront';
 import type { VirtualClock } from '../lib/virtual-clock';
+import { type WatchKind, KINDS, statusOperation } from '../../domain/kinds';
+import { AWS_ERRORS } from '../../domain/errors';
 
-/** The timeout scenario's watch limit: not a sum of the default waits, so the poll budget never sits on an edge. */
+/** The timeout scenario's watch limit: not a sum of the default waits, so the check budget never sits on an edge. */
 export const TIMEOUT_SCENARIO_RETENTION_SECONDS = 250;
 /** Calls throttled in the throttling scenario: the first status check and its first retry. */
 export const THROTTLED_CALLS = 2;
@@ -67,7 +67,7 @@ function scriptedFailure(
 ): { error: string; cause: string } | undefined {
   switch (scenario) {
     case 'not-found': {
-      const error = KIND_RULES[kind].notFoundErrors[0];
+      const error = KINDS[kind].notFoundErrors[0];
       return {
         error,
         cause: `${error.replace(/^CloudFront\.|Exception$/g, '')}: the ${kind.replace('-', ' ')} does not exist. (simulated)`,

@@ -3,11 +3,13 @@
  * with a spinner that says what is happening right now.
  */
 import type { AslDefinition, AslState } from '../../statemachine/definition';
-import { valueAt, WATCH_KINDS } from '../../functions/commons/cloudtrail';
-import { PATHS, STATE_NAMES } from '../../statemachine/constants';
-import { describeDuration } from '../../functions/commons/watch-execution';
+import { valueAt } from '../../domain/cloudtrail';
+import { describeDuration } from '../../domain/watch-execution';
 import { tasksOf, type LocalEngineEvent } from '../lib/local-engine';
 import type { Retrier } from '../lib/mermaid';
+import { WATCH_KINDS } from '../../domain/kinds';
+import { PATHS } from '../../statemachine/paths';
+import { STATE_NAMES } from '../../statemachine/state-names';
 
 export interface Output {
   write(text: string): unknown;

@@ -5,30 +5,25 @@
  */
 import './promise-with-resolvers';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { statusParameters } from '../../functions/commons/cloudfront-status';
 import { parseStatusReadRequest } from '../../functions/status-reader/read';
-import type { WatchDetails } from '../../functions/commons/watch-execution';
-import { STATUS_CALLS } from '../../statemachine/constants';
+import type { WatchDetails } from '../../domain/watch-execution';
 import { LAMBDA_INVOKE, type AslDefinition } from '../../statemachine/definition';
+import { statusParameters, type StatusParameters } from '../../domain/status';
+import { KINDS, type StatusCallName } from '../../domain/kinds';
 
 type JsonValue = Parameters<StateMachine['run']>[0];
 
-/** Answers the CloudFront calls the workflow makes, in the SDK's response shape. Throw to answer with an error. */
-export interface CloudFrontAnswerer {
-  getDistribution(params: { Id: string }): Promise<unknown>;
-  getInvalidation(params: { DistributionId: string; Id: string }): Promise<unknown>;
-  getDistributionTenant(params: { Identifier: string }): Promise<unknown>;
-  getInvalidationForDistributionTenant(params: { DistributionTenantId: string; Id: string }): Promise<unknown>;
-}
+/** Answers each kind's status call (KINDS), in the SDK's response shape. Throw to answer with an error. */
+export type CloudFrontAnswerer = Record<StatusCallName, (params: StatusParameters) => Promise<unknown>>;
 
-type CloudFrontCall = keyof CloudFrontAnswerer;
+type CloudFrontCall = StatusCallName;
 
 /** The call each kind of watch checks its status with, and its parameters: what the status Task sends. */
 export function statusCheckCall(watch: Pick<WatchDetails, 'kind' | 'distributionId' | 'tenantId' | 'invalidationId'>): {
   call: CloudFrontCall;
   params: Record<string, string>;
 } {
-  return { call: STATUS_CALLS[watch.kind].call, params: statusParameters(watch.kind, watch) };
+  return { call: KINDS[watch.kind].statusCall.call, params: statusParameters(watch.kind, watch) };
 }
 
 /** The ARN Step Functions gives an execution of this name. */
@@ -42,7 +37,7 @@ export function answerStatusCheck(
   watch: Parameters<typeof statusCheckCall>[0],
 ): Promise<unknown> {
   const { call, params } = statusCheckCall(watch);
-  return (cloudfront[call] as (params: Record<string, string>) => Promise<unknown>)(params);
+  return cloudfront[call](params);
 }
 
 export interface PublishRequest {
@@ -60,7 +55,7 @@ interface StartExecutionRequest {
 
 export type TaskKind = CloudFrontCall | 'readStatus' | 'publish' | 'startExecution';
 
-const CLOUDFRONT_CALLS: readonly CloudFrontCall[] = Object.values(STATUS_CALLS).map(({ call }) => call);
+const CLOUDFRONT_CALLS: readonly CloudFrontCall[] = Object.values(KINDS).map(({ statusCall }) => statusCall.call);
 const TASK_RESOURCES: Record<string, TaskKind> = {
   ...Object.fromEntries(CLOUDFRONT_CALLS.map((call) => [`arn:aws:states:::aws-sdk:cloudfront:${call}`, call])),
   [LAMBDA_INVOKE]: 'readStatus',
@@ -158,7 +153,7 @@ export async function runLocally(
     // The status-reader Lambda: its own request check, then the same answerer, under Payload as lambda:invoke returns it.
     readStatus: async ({ Payload }: { Payload: unknown }) => {
       const { kind, parameters } = parseStatusReadRequest(Payload);
-      return { StatusCode: 200, Payload: await cloudfrontHandler(STATUS_CALLS[kind].call)(parameters as never) };
+      return { StatusCode: 200, Payload: await cloudfrontHandler(KINDS[kind].statusCall.call)(parameters as never) };
     },
     publish: async (request: PublishRequest) => {
       published.push(request);

@@ -2,9 +2,8 @@
  * CloudFront answers in the shape the Step Functions aws-sdk integration returns them (PascalCase, as the API),
  * so the same responses serve the in-process engine and Step Functions Local's mock file.
  */
-import type { WatchKind } from '../../functions/commons/cloudtrail';
-import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/commons/service-errors';
-import { DISTRIBUTION_STATUS, INVALIDATION_STATUS, KIND_RULES, TENANT_STATUS } from '../../statemachine/constants';
+import { UNMODELED_CLOUDFRONT_ERROR } from '../../domain/errors';
+import { KINDS, WATCH_KINDS, type WatchKind } from '../../domain/kinds';
 import type { CloudFrontAnswerer } from './local-engine';
 
 /** A status, optionally with the ETag CloudFront reports (another than the change made: a newer change superseded it). */
@@ -17,16 +16,9 @@ export const THROTTLED = {
   cause: 'Rate exceeded (Service: CloudFront, Status Code: 400, Error Code: Throttling)',
 } as const satisfies CloudFrontAnswer;
 
-const IN_PROGRESS_STATUS: Record<WatchKind, string> = {
-  distribution: DISTRIBUTION_STATUS.inProgress,
-  invalidation: INVALIDATION_STATUS.inProgress,
-  tenant: TENANT_STATUS.inProgress,
-  'tenant-invalidation': INVALIDATION_STATUS.inProgress,
-};
-
 /** The status CloudFront reports for a change of this kind, in progress or done. */
 export function statusAnswer(kind: WatchKind, done: boolean): CloudFrontAnswer {
-  return { status: done ? KIND_RULES[kind].doneStatus : IN_PROGRESS_STATUS[kind] };
+  return { status: done ? KINDS[kind].doneStatus : KINDS[kind].inProgressStatus };
 }
 
 export const SIMULATED_DOMAIN = 'd111111abcdef8.cloudfront.net';
@@ -86,24 +78,31 @@ export function cloudfrontError(name: string, cause = `${name} (simulated)`): Er
   return error;
 }
 
+/** CloudFront's answer shapes, by the object that holds the status: the first segment of a kind's `value` path. */
+const RESPONSES: Record<string, (id: string, status: string, eTag?: string) => Record<string, unknown>> = {
+  Distribution: distributionResponse,
+  DistributionTenant: tenantResponse,
+  Invalidation: (id, status) => invalidationResponse(id, status),
+};
+
 /**
  * A CloudFront whose every status check gets what `answer` says for the watch's kind, in the response shape of the
- * call that kind makes; `answer` is asked once per call, retries included.
+ * call that kind makes (KINDS); `answer` is asked once per call, retries included.
  */
 export function answeringCloudFront(answer: (kind: WatchKind) => CloudFrontAnswer): CloudFrontAnswerer {
-  const respond = (kind: WatchKind, response: (status: string, eTag?: string) => unknown): Promise<unknown> => {
-    const given = answer(kind);
-    if ('error' in given) return Promise.reject(cloudfrontError(given.error, given.cause));
-    return Promise.resolve(response(given.status, given.eTag));
-  };
-  return {
-    getDistribution: ({ Id }) => respond('distribution', (status, eTag) => distributionResponse(Id, status, eTag)),
-    getInvalidation: ({ Id }) => respond('invalidation', (status) => invalidationResponse(Id, status)),
-    getDistributionTenant: ({ Identifier }) =>
-      respond('tenant', (status, eTag) => tenantResponse(Identifier, status, eTag)),
-    getInvalidationForDistributionTenant: ({ Id }) =>
-      respond('tenant-invalidation', (status) => invalidationResponse(Id, status)),
-  };
+  const calls = WATCH_KINDS.map((kind) => {
+    const { call, answer: kept } = KINDS[kind].statusCall;
+    const respond = RESPONSES[kept.value.split('.')[0]!];
+    if (respond === undefined) throw new Error(`the simulator has no response shape for ${call}`);
+    const answerCall = (parameters: Record<string, string>): Promise<unknown> => {
+      const given = answer(kind);
+      if ('error' in given) return Promise.reject(cloudfrontError(given.error, given.cause));
+      // The status read names its resource Id, or Identifier for a tenant.
+      return Promise.resolve(respond(parameters.Id ?? parameters.Identifier ?? '', given.status, given.eTag));
+    };
+    return [call, answerCall] as const;
+  });
+  return Object.fromEntries(calls) as CloudFrontAnswerer;
 }
 
 /** Answers call n with answers[n]; past the end, the last answer repeats (a change that never moves on). */

@@ -6,7 +6,7 @@
 import { App } from 'aws-cdk-lib';
 import { addNotifierStack } from '../../infra/notifier-app';
 import { REQUIRED_REGION, type NotifierStack } from '../../infra/notifier-stack';
-import { parseWatchSettings, WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/commons/settings';
+import { parseWatchSettings, WATCH_SETTINGS_ENV, type WatchSettings } from '../../domain/settings';
 import type { AslDefinition } from '../../statemachine/definition';
 
 export const FAKE_ACCOUNT = '123456789012';

@@ -8,14 +8,14 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TenantStatusCheck } from '../../infra/config';
-import type { Outcome } from '../../functions/commons/notification';
-import { isRecentStatusCall, STATE_NAMES, type KindStateNames } from '../../statemachine/constants';
 import type { AslDefinition } from '../../statemachine/definition';
 import { TENANT_CONTEXTS } from '../../test/support/definition';
 import { WATCH_SCENARIOS, type WatchScenario } from '../../test/scenarios/watch-scenarios';
 import { answerStatusCheck, executionArn, tasksOf } from '../lib/local-engine';
 import { scriptedCloudFront } from '../lib/simulated-cloudfront';
 import { stateMachineLogicalId, synthNotifier, watchDefinition, type CfnTemplate } from '../lib/synth';
+import { type Outcome, isRecentStatusCall, type KindStateNames } from '../../domain/kinds';
+import { STATE_NAMES } from '../../statemachine/state-names';
 
 export const MOCK_CONFIG_FILE = fileURLToPath(new URL('../../test/sfn-local/MockConfigFile.json', import.meta.url));
 

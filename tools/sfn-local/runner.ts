@@ -181,7 +181,7 @@ export async function createWatchStateMachine(
 
 /**
  * Why Step Functions Local cannot run a definition, when CreateStateMachine refused it (InvalidDefinition) naming one
- * of `actions`: the aws-sdk actions an emulator may not know yet (STATUS_CALLS `recent`, the reason the default way
+ * of `actions`: the aws-sdk actions an emulator may not know yet (KINDS `recent`, the reason the default way
  * to read a tenant's status is a Lambda). Undefined for any other failure, which the caller lets fail the suite.
  */
 export function refusedActionReason(error: unknown, actions: readonly string[]): string | undefined {

@@ -1,5 +1,5 @@
 /** The command line of `npm run smoke`: which distribution (or invalidation of it) the deployed stack should watch. */
-import { RESOURCE_ID_PATTERN } from '../../functions/commons/cloudtrail';
+import { RESOURCE_ID_PATTERN } from '../../domain/cloudtrail';
 import { STACK_NAME } from '../../infra/notifier-app';
 import { parseDuration, parseOptions, UsageError } from '../cli/args';
 import { CONTEXT_OPTION, contextPairs } from '../lib/cdk-context';
@@ -30,7 +30,7 @@ been changed, and its notification goes out to the topic's subscribers, marked a
   mode stepfunctions  starts one execution of the deployed state machine with the input the dispatcher would build,
                       follows its history and prints the timeline, the outcome and the notification it sent
   mode sqs-retry      sends the CloudTrail event the capture rule would forward to the buffer queue and waits for the
-                      status-check Lambda to log "Watch ended; notification sent" for it
+                      sqs-retry checker to log "Watch ended; notification sent" for it
 
 Options:
   --distribution ID        the distribution to watch until Deployed (one that is Deployed finishes after one check)

@@ -9,7 +9,7 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import type { WatchSettings } from '../../functions/commons/settings';
+import type { WatchSettings } from '../../domain/settings';
 import type { AslDefinition } from '../../statemachine/definition';
 import { STACK_NAME } from '../../infra/notifier-app';
 import { REQUIRED_REGION } from '../../infra/notifier-stack';

@@ -10,10 +10,10 @@ import {
   EVENT_SOURCE,
   parseEventBridgeEvent,
   type Watch,
-} from '../../functions/commons/cloudtrail';
-import type { WatchSettings } from '../../functions/commons/settings';
-import { scheduleFor } from '../../functions/commons/settings';
-import { buildWatchExecution, type WatchExecution } from '../../functions/commons/watch-execution';
+} from '../../domain/cloudtrail';
+import type { WatchSettings } from '../../domain/settings';
+import { scheduleFor } from '../../domain/settings';
+import { buildWatchExecution, type WatchExecution } from '../../domain/watch-execution';
 import { CannotStart, REGION, type Caller } from './deployment';
 
 /** What the notification's "What changed" line says: nothing changed, the smoke test asked for the watch. */
@@ -40,7 +40,7 @@ function cloudTrailTime(now: Date): string {
 
 /**
  * The EventBridge event of the call, in the envelope EventBridge hands the buffer queue (test/fixtures/events/*.json):
- * only the fields the parser reads carry meaning (functions/commons/cloudtrail.ts), the rest make it look like one.
+ * only the fields the parser reads carry meaning (domain/cloudtrail.ts), the rest make it look like one.
  */
 export function smokeEvent(target: SmokeTarget, caller: Caller, eventId: string, now: Date): Record<string, unknown> {
   const time = cloudTrailTime(now);

@@ -8,7 +8,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
-import { describeDuration } from '../../functions/commons/watch-execution';
+import { describeDuration } from '../../domain/watch-execution';
 import { STACK_NAME } from '../../infra/notifier-app';
 import { UsageError } from '../cli/args';
 import type { Output } from '../cli/timeline';

@@ -1,6 +1,6 @@
 /**
  * Mode sqs-retry: put the CloudTrail event the capture rule would forward into the buffer queue, and wait for the
- * status-check Lambda to log that the watch ended. Its log lines (functions/status-check/check.ts) are the timeline.
+ * sqs-retry checker to log that the watch ended. Its log lines (functions/sqs-retry/check.ts) are the timeline.
  */
 import {
   FilterLogEventsCommand,
@@ -8,7 +8,7 @@ import {
   type FilteredLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { describeDuration } from '../../functions/commons/watch-execution';
+import { describeDuration } from '../../domain/watch-execution';
 import { clockText, Timeline } from '../cli/timeline';
 import { CannotStart, describeError, isAccessDenied } from './deployment';
 import { smokeEvent, smokeEventId, watchOf } from './event';
@@ -25,7 +25,7 @@ const MAX_PAGES_PER_POLL = 20;
 /** Lines are searched from a minute before the send, in case this machine's clock is ahead. */
 const CLOCK_SKEW_MILLISECONDS = 60_000;
 
-/** The messages of the status check's log lines, as functions/status-check/check.ts writes them. */
+/** The messages of the sqs-retry checker's log lines, as functions/sqs-retry/check.ts writes them. */
 export const STATUS_CHECK_LINES = {
   ended: 'Watch ended; notification sent',
   skipped: 'Event skipped',
@@ -174,7 +174,7 @@ export async function smokeSqsRetry(run: SmokeRun, clients: SqsRetryClients): Pr
   return { ...base, ...ending };
 }
 
-/** Prints one status-check line of this watch; returns how the watch ended when the line says so. */
+/** Prints one sqs-retry checker line of this watch; returns how the watch ended when the line says so. */
 function printLine(timeline: Timeline, fields: Fields | undefined, eventId: string, run: SmokeRun): Ending | undefined {
   if (!fields || (fields.eventId !== undefined && fields.eventId !== eventId)) return undefined;
   const message = String(fields.message ?? '');
@@ -188,7 +188,7 @@ function printLine(timeline: Timeline, fields: Fields | undefined, eventId: stri
       return {
         exitCode: 0,
         outcome,
-        reason: `the watch of ${target} ended "${outcome}" and its notification was sent: the buffer queue, the status-check Lambda, its role, the CloudFront status check, KMS and SNS work`,
+        reason: `the watch of ${target} ended "${outcome}" and its notification was sent: the buffer queue, the sqs-retry checker, its role, the CloudFront status check, KMS and SNS work`,
       };
     }
     const what: Record<string, string> = {

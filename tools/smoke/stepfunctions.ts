@@ -8,8 +8,7 @@ import {
   type DescribeExecutionCommandOutput,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { describeDuration } from '../../functions/commons/watch-execution';
-import { WATCH_ERRORS } from '../../statemachine/constants';
+import { describeDuration } from '../../domain/watch-execution';
 import type { AslDefinition } from '../../statemachine/definition';
 import { clockText, followExecution, Timeline, type Output } from '../cli/timeline';
 import { printNotification } from '../lib/notification-print';
@@ -19,6 +18,7 @@ import { CannotStart, describeError, isAccessDenied, type Caller, type DeployedS
 import { smokeEvent, smokeEventId, smokeExecution, watchOf, type SmokeTarget } from './event';
 import { ExecutionHistoryReader, type PublishedNotification } from './history';
 import { PASSING_OUTCOMES, type SmokeResult } from './report';
+import { WATCH_ERRORS } from '../../domain/errors';
 
 /** DescribeExecution and GetExecutionHistory every 3 s: a Deployed distribution's watch ends within seconds. */
 export const POLL_MILLISECONDS = 3_000;
@@ -231,7 +231,7 @@ function verdict(
   }
 }
 
-/** Why a FAILED watch failed, in the words of the errors the definition ends with (statemachine/constants.ts). */
+/** Why a FAILED watch failed, in the words of the errors the definition ends with (WATCH_ERRORS in domain/errors.ts). */
 function failureReason(
   description: DescribeExecutionCommandOutput,
   reader: ExecutionHistoryReader,

@@ -1,10 +1,10 @@
 /**
- * Where the status-check Lambda finds each value a notification template names: the code twin of the state
- * machine's NOTIFICATION_FIELD_PATHS (statemachine/constants.ts). Both fill the templates of
- * functions/commons/notification.ts, so the two modes send the same words for the same change and outcome.
+ * Where the sqs-retry checker finds each value a notification template names: the code twin of the state
+ * machine's NOTIFICATION_FIELD_PATHS (statemachine/paths.ts). Both fill the templates of domain/notification.ts,
+ * so the two modes send the same words for the same change and outcome.
  */
-import type { NotificationValues } from '../commons/notification';
-import type { WatchDetails } from '../commons/watch-execution';
+import type { NotificationValues } from '../../domain/notification';
+import type { WatchDetails } from '../../domain/watch-execution';
 
 /** What one status check learned, next to the watch it belongs to. */
 export interface CheckFacts {

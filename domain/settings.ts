@@ -4,6 +4,14 @@
 import { buildSchedule, type Schedule, type ScheduleKind, type ScheduleSettings } from './schedule';
 
 export const WATCH_SETTINGS_ENV = 'WATCH_SETTINGS';
+/** What the stack hands the dispatcher (mode stepfunctions) besides WATCH_SETTINGS. */
+export const DISPATCHER_ENV = { stateMachineArn: 'STATE_MACHINE_ARN' } as const;
+/** What the stack hands the sqs-retry checker besides WATCH_SETTINGS. */
+export const SQS_RETRY_ENV = {
+  topicArn: 'TOPIC_ARN',
+  queueUrl: 'QUEUE_URL',
+  visibilityTimeoutSeconds: 'QUEUE_VISIBILITY_TIMEOUT_SECONDS',
+} as const;
 
 /** The smallest value of each schedule setting: phase lengths may be 0, an interval of 0 would never end a phase. */
 const SCHEDULE_MINIMUMS: Record<keyof ScheduleSettings, number> = {

@@ -1,12 +1,6 @@
-/** What the stack hands the status-check Lambda, and how an SQS record becomes a QueuedChange. */
+/** How an SQS record becomes a QueuedChange, and how hard the sqs-retry checker tries each AWS call. */
 import type { SQSRecord } from 'aws-lambda';
 import type { QueuedChange } from './check';
-
-export const STATUS_CHECK_ENV = {
-  topicArn: 'TOPIC_ARN',
-  queueUrl: 'QUEUE_URL',
-  visibilityTimeoutSeconds: 'QUEUE_VISIBILITY_TIMEOUT_SECONDS',
-} as const;
 
 /**
  * Attempts per AWS call inside one delivery, the SDK's standard retry with backoff. The first two throttles or 5xx

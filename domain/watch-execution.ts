@@ -2,7 +2,8 @@
  * A watch as one Step Functions execution: its name (what a person sees in the console) and its input (what the
  * state machine reads). Pure; the dispatcher and the local runner both build executions here.
  */
-import { describePaths, SCHEDULE_KIND, type Watch, type WatchKind } from './cloudtrail';
+import { describePaths, type Watch } from './cloudtrail';
+import { KINDS, type WatchKind } from './kinds';
 import { checkBudget, type Schedule, type ScheduleKind } from './schedule';
 
 /** Step Functions fails an execution past 25,000 history events. */
@@ -38,7 +39,7 @@ export interface WatchDetails {
 export interface WatchProgress {
   /** Number of the next status check (1 for a new watch); a continued execution starts with that of its carried status. */
   readonly check: number;
-  /** The poll budget: the watch times out after this check. */
+  /** The check budget: the watch times out after this check. */
   readonly maxChecks: number;
   /** At this check the watch moves to a new execution, to stay far below the history limit. */
   readonly continueAt: number;
@@ -87,7 +88,7 @@ const CONSOLE_HOME = 'https://us-east-1.console.aws.amazon.com/cloudfront/v4/hom
 export function watchLogFields(watch: Watch): Record<string, string | undefined> {
   return {
     kind: watch.kind,
-    eventName: watch.eventName,
+    change: watch.change,
     eventId: watch.eventId,
     distributionId: watch.distributionId,
     tenantId: watch.tenantId,
@@ -121,17 +122,17 @@ export function describeDuration(seconds: number): string {
   return parts.length > 0 ? parts.slice(0, 2).join(' ') : '0 s';
 }
 
-/** The execution that watches this change, with the poll budget left at `now` (the limit counts from eventTime). */
+/** The execution that watches this change, with the check budget left at `now` (the limit counts from eventTime). */
 export function buildWatchExecution(watch: Watch, settings: ExecutionSettings, now: Date): WatchExecution {
   const name = executionName(watch);
-  const secondsLeft = settings.retentionSeconds - Math.max(0, (now.getTime() - Date.parse(watch.eventTime)) / 1000);
-  const maxChecks = checkBudget(settings.schedule(SCHEDULE_KIND[watch.kind]), Math.max(0, secondsLeft));
+  const secondsLeft = settings.retentionSeconds - Math.max(0, (now.getTime() - Date.parse(watch.startedAt)) / 1000);
+  const maxChecks = checkBudget(settings.schedule(KINDS[watch.kind].schedule), Math.max(0, secondsLeft));
   return {
     name,
     input: {
       watch: {
         kind: watch.kind,
-        change: watch.eventName,
+        change: watch.change,
         distributionId: watch.distributionId,
         ...(watch.tenantId === undefined ? {} : { tenantId: watch.tenantId }),
         ...(watch.invalidationId === undefined
@@ -139,7 +140,7 @@ export function buildWatchExecution(watch: Watch, settings: ExecutionSettings, n
           : { invalidationId: watch.invalidationId, paths: describePaths(watch.paths) }),
         ...(watch.eTag === undefined ? {} : { eTag: watch.eTag }),
         eventId: watch.eventId,
-        startedAt: watch.eventTime,
+        startedAt: watch.startedAt,
         changedBy: watch.changedBy,
         consoleUrl: consoleUrl(watch),
         watchLimit: describeDuration(settings.retentionSeconds),

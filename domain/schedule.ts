@@ -4,7 +4,7 @@
  * the dispatcher uses them to turn the remaining watch time into a check budget.
  */
 
-/** The schedules there are: every kind of watch follows one of them (SCHEDULE_KIND in cloudtrail.ts). */
+/** The schedules there are: every kind of watch follows one of them (each kind's `schedule` in kinds.ts). */
 export const SCHEDULE_KINDS = ['distribution', 'invalidation'] as const;
 export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
 
@@ -141,7 +141,7 @@ export function waitAfterCheck(schedule: Schedule, check: number): number {
 }
 
 /**
- * How many checks fit into the seconds left of the watch, the first one right away: the poll budget.
+ * How many checks fit into the seconds left of the watch, the first one right away: the check budget.
  * Never less than one, so even a change that arrives late is looked at once.
  */
 export function checkBudget(schedule: Schedule, secondsLeft: number): number {

@@ -6,17 +6,18 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { KIND_RULES, STATUS_CALLS } from '../../statemachine/constants';
-import { readCloudFrontStatus, selectStatus, statusParameters } from '../commons/cloudfront-status';
-import { parseEventBridgeBody, SCHEDULE_KIND } from '../commons/cloudtrail';
+import { readCloudFrontStatus } from '../commons/cloudfront-status';
+import { parseEventBridgeBody } from '../../domain/cloudtrail';
 import type { LogSink } from '../commons/log';
-import { renderNotification, type Notification, type Outcome } from '../commons/notification';
-import { waitAfterCheck } from '../commons/schedule';
-import { scheduleFor, type WatchSettings } from '../commons/settings';
-import { buildWatchExecution, watchLogFields, type WatchDetails } from '../commons/watch-execution';
+import { renderNotification, type Notification } from '../../domain/notification';
+import { waitAfterCheck } from '../../domain/schedule';
+import { scheduleFor, type WatchSettings } from '../../domain/settings';
+import { buildWatchExecution, watchLogFields, type WatchDetails } from '../../domain/watch-execution';
 import { notificationValues, type CheckFacts } from './notification-values';
-import { MAX_WAIT_AFTER_CHECK_SECONDS, notifyRoomSeconds } from './receive-budget';
+import { MAX_WAIT_AFTER_CHECK_SECONDS, notifyRoomSeconds } from '../../domain/receive-budget';
 import { errorMessage, integrationErrorName, isTransient } from '../commons/service-errors';
+import { KINDS, type Outcome } from '../../domain/kinds';
+import { selectStatus, statusParameters } from '../../domain/status';
 
 /**
  * An unusable event comes back at once, so it reaches the dead-letter queue in minutes, long before it expires. The
@@ -82,7 +83,7 @@ async function readStatus(cloudfront: StatusCheckDeps['cloudfront'], watch: Watc
     await readCloudFrontStatus(cloudfront, watch.kind, statusParameters(watch.kind, watch)),
   );
   const text = (key: string) => (typeof selected[key] === 'string' ? (selected[key] as string) : undefined);
-  const selectsDomain = 'domainName' in STATUS_CALLS[watch.kind].answer;
+  const selectsDomain = 'domainName' in KINDS[watch.kind].statusCall.answer;
   return {
     status: text('value') ?? '',
     ...(selectsDomain ? { domainName: text('domainName') ?? '' } : {}),
@@ -123,7 +124,7 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
   }
 
   const { watch } = parsed;
-  const schedule = scheduleFor(deps.settings)(SCHEDULE_KIND[watch.kind]);
+  const schedule = scheduleFor(deps.settings)(KINDS[watch.kind].schedule);
   // The dispatcher's own budget rule, counted from when the event entered the queue: the state machine's limit.
   const execution = buildWatchExecution(
     watch,
@@ -136,7 +137,7 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
   // synth refuses longer schedules; the cap keeps a hand-edited WATCH_SETTINGS from having every reschedule refused.
   const waitSeconds = Math.min(waitAfterCheck(schedule, check), MAX_WAIT_AFTER_CHECK_SECONDS);
   const deadline = watchDeadline({
-    eventTime: watch.eventTime,
+    eventTime: watch.startedAt,
     sentAt: message.sentAt,
     retentionSeconds: deps.settings.retentionSeconds,
     visibilityTimeoutSeconds: deps.queue.visibilityTimeoutSeconds,
@@ -149,7 +150,7 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
     lastCheck,
   };
   const facts: CheckFacts = { watch: execution.input.watch, check, checkedAt };
-  const kind = KIND_RULES[watch.kind];
+  const kind = KINDS[watch.kind];
 
   let answer: StatusAnswer;
   try {

@@ -4,11 +4,11 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../commons/settings';
+import { parseWatchSettings, WATCH_SETTINGS_ENV, SQS_RETRY_ENV } from '../../domain/settings';
 import { checkQueuedChange, keepsMessage } from './check';
 import { requireEnv } from '../commons/lambda-env';
 import { logUnexpected, withFields } from '../commons/log';
-import { SDK_MAX_ATTEMPTS, STATUS_CHECK_ENV, parseQueuedChange } from './lambda-env';
+import { SDK_MAX_ATTEMPTS, parseQueuedChange } from './queued-change';
 
 const logger = new Logger();
 const clientConfig = { maxAttempts: SDK_MAX_ATTEMPTS };
@@ -16,10 +16,10 @@ const cloudfront = new CloudFrontClient(clientConfig);
 const sns = new SNSClient(clientConfig);
 const sqs = new SQSClient(clientConfig);
 const settings = parseWatchSettings(process.env[WATCH_SETTINGS_ENV]);
-const topicArn = requireEnv(STATUS_CHECK_ENV.topicArn);
+const topicArn = requireEnv(SQS_RETRY_ENV.topicArn);
 const queue = {
-  url: requireEnv(STATUS_CHECK_ENV.queueUrl),
-  visibilityTimeoutSeconds: Number(requireEnv(STATUS_CHECK_ENV.visibilityTimeoutSeconds)),
+  url: requireEnv(SQS_RETRY_ENV.queueUrl),
+  visibilityTimeoutSeconds: Number(requireEnv(SQS_RETRY_ENV.visibilityTimeoutSeconds)),
 };
 const processor = new BatchProcessor(EventType.SQS);
 

@@ -3,23 +3,11 @@
  * Pure: no clients, no clock, no logging. Every way an event can be unusable has its own reason string.
  */
 
-import type { ScheduleKind } from './schedule';
+import { isRecentStatusCall, WATCH_KINDS, type WatchKind } from './kinds';
 
 export const EVENT_SOURCE = 'aws.cloudfront';
 export const DETAIL_TYPE = 'AWS API Call via CloudTrail';
 export const CLOUDTRAIL_EVENT_SOURCE = 'cloudfront.amazonaws.com';
-
-/** What a watch follows: a distribution or a distribution tenant deploying, or an invalidation of either. */
-export const WATCH_KINDS = ['distribution', 'invalidation', 'tenant', 'tenant-invalidation'] as const;
-export type WatchKind = (typeof WATCH_KINDS)[number];
-
-/** A tenant deploys like a distribution and its invalidations clear like any other, so each follows that schedule. */
-export const SCHEDULE_KIND: Record<WatchKind, ScheduleKind> = {
-  distribution: 'distribution',
-  invalidation: 'invalidation',
-  tenant: 'distribution',
-  'tenant-invalidation': 'invalidation',
-};
 
 /**
  * Where each watched call keeps the ids. CreateDistribution, UpdateDistribution and CreateInvalidation are read as
@@ -116,21 +104,21 @@ const EVENT_SHAPES = {
 export type WatchedEventName = keyof typeof EVENT_SHAPES;
 export const SUPPORTED_EVENT_NAMES = Object.keys(EVENT_SHAPES) as readonly WatchedEventName[];
 /**
- * Watched unless watchedEvents says otherwise: every call but the tenant ones, which are opt-in because their status
- * calls are recent (see STATUS_CALLS) and a tenant watch needs them.
+ * Watched unless watchedEvents says otherwise: every call whose watch reads its status with a call Step Functions
+ * knows; the tenant calls are opt-in because their status calls are recent (KINDS in kinds.ts).
  */
 export const DEFAULT_WATCHED_EVENTS: readonly WatchedEventName[] = SUPPORTED_EVENT_NAMES.filter(
-  (name) => EVENT_SHAPES[name].kind === 'distribution' || EVENT_SHAPES[name].kind === 'invalidation',
+  (name) => !isRecentStatusCall(EVENT_SHAPES[name].kind),
 );
 
 /** The kind and action a watched call gives its watch, for tools that build a watch without a recorded event. */
-export function watchedCall(eventName: WatchedEventName): {
+export function watchedCall(change: WatchedEventName): {
   kind: WatchKind;
-  eventName: WatchedEventName;
+  change: WatchedEventName;
   action: string;
 } {
-  const { kind, action } = EVENT_SHAPES[eventName];
-  return { kind, eventName, action };
+  const { kind, action } = EVENT_SHAPES[change];
+  return { kind, change, action };
 }
 
 /** The kinds of watch these event names start, in WATCH_KINDS order; names that are not watched calls start none. */
@@ -152,11 +140,12 @@ const MAX_TEXT_SHOWN = 512;
 
 export interface Watch {
   readonly kind: WatchKind;
-  readonly eventName: WatchedEventName;
+  /** The CloudFront call that made the change (CloudTrail's eventName). */
+  readonly change: WatchedEventName;
   readonly action: string;
   readonly eventId: string;
-  /** ISO 8601, from detail.eventTime: the watch limit counts from here. */
-  readonly eventTime: string;
+  /** ISO 8601, CloudTrail's eventTime: the watch limit counts from here. */
+  readonly startedAt: string;
   /** For tenant watches the multi-tenant distribution when the record names it, else the empty string. */
   readonly distributionId: string;
   readonly tenantId?: string;
@@ -315,10 +304,10 @@ export function parseCloudTrailRecord(detail: unknown, options: ParseOptions): P
     type: 'watch',
     watch: {
       kind: shape.kind,
-      eventName: name,
+      change: name,
       action: shape.action,
       eventId,
-      eventTime: new Date(eventTime).toISOString().replace('.000Z', 'Z'),
+      startedAt: new Date(eventTime).toISOString().replace('.000Z', 'Z'),
       distributionId,
       ...(ids.tenant === undefined ? {} : { tenantId: ids.tenant }),
       ...(ids.invalidation === undefined ? {} : { invalidationId: ids.invalidation }),

@@ -2,10 +2,7 @@
  * The one source of truth for what a person receives. The state machine fills these templates with States.Format
  * (statemachine/ maps each field to a JSONPath); code fills them with renderNotification. Both read the same text.
  */
-import type { WatchKind } from './cloudtrail';
-
-export const OUTCOMES = ['deployed', 'completed', 'superseded', 'not-found', 'timed-out', 'check-failed'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+import { KINDS, OUTCOMES, type KindDefinition, type Outcome, type WatchKind } from './kinds';
 
 /** Values a template can name as {field}. */
 export interface NotificationValues {
@@ -229,14 +226,7 @@ export function fillTemplate(template: CompiledTemplate, values: NotificationVal
   return template.format.replace(/\{\}/g, () => String(values[template.fields[index++]!]));
 }
 
-type AttributeId = 'distributionId' | 'tenantId';
-/** The id each kind's notifications carry as a message attribute: SNS refuses empty values, and a tenant watch may not know its distribution. */
-export const ID_ATTRIBUTE: Record<WatchKind, AttributeId> = {
-  distribution: 'distributionId',
-  invalidation: 'distributionId',
-  tenant: 'tenantId',
-  'tenant-invalidation': 'tenantId',
-};
+type AttributeId = KindDefinition['idAttribute'];
 
 export interface Notification {
   readonly subject: string;
@@ -251,6 +241,6 @@ export function renderNotification(kind: WatchKind, outcome: Outcome, values: No
   return {
     subject: fillTemplate(template.subject, values),
     message: fillTemplate(template.body, values),
-    attributes: { outcome, kind, [ID_ATTRIBUTE[kind]]: values[ID_ATTRIBUTE[kind]] },
+    attributes: { outcome, kind, [KINDS[kind].idAttribute]: values[KINDS[kind].idAttribute] },
   };
 }

@@ -2,13 +2,7 @@
  * How often SQS may hand out one message in mode sqs-retry. Every receive is one status check, so the number
  * follows from the schedule and the watch limit; a redrive policy's maxReceiveCount is capped at 1,000 by SQS.
  */
-import {
-  buildSchedule,
-  checkBudget,
-  SCHEDULE_KINDS,
-  secondsUntilCheck,
-  type ScheduleSettings,
-} from '../commons/schedule';
+import { buildSchedule, checkBudget, SCHEDULE_KINDS, secondsUntilCheck, type ScheduleSettings } from './schedule';
 
 export const SQS_MAX_RECEIVE_COUNT = 1_000;
 /**
@@ -30,7 +24,7 @@ export function maxChecksPerWatch(settings: ReceiveBudgetSettings): number {
 }
 
 /** The buffer queue's maxReceiveCount: every check of the longest watch, then the notification retries. */
-export function statusCheckMaxReceiveCount(settings: ReceiveBudgetSettings): number {
+export function sqsRetryMaxReceiveCount(settings: ReceiveBudgetSettings): number {
   return maxChecksPerWatch(settings) + NOTIFY_RETRY_RECEIVES;
 }
 
@@ -39,13 +33,13 @@ export function statusCheckMaxReceiveCount(settings: ReceiveBudgetSettings): num
  * ChangeMessageVisibility (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html).
  */
 export const SQS_MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
-/** The status-check Lambda's timeout: a batch of checks, each with a few SDK retries. */
-export const STATUS_CHECK_TIMEOUT_SECONDS = 30;
+/** The sqs-retry checker's timeout: a batch of checks, each with a few SDK retries. */
+export const SQS_RETRY_CHECKER_TIMEOUT_SECONDS = 30;
 /**
  * The longest a check may come after its receive: a whole invocation, plus a cold start's init (up to 10 s,
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html) and the poller's hand-over.
  */
-const RECEIVE_TO_CHECK_SECONDS = STATUS_CHECK_TIMEOUT_SECONDS + 60;
+const RECEIVE_TO_CHECK_SECONDS = SQS_RETRY_CHECKER_TIMEOUT_SECONDS + 60;
 /** The longest wait a check may set: what is left of the 12 hours once the check itself has run. */
 export const MAX_WAIT_AFTER_CHECK_SECONDS = SQS_MAX_VISIBILITY_TIMEOUT_SECONDS - RECEIVE_TO_CHECK_SECONDS;
 

@@ -1,0 +1,76 @@
+/**
+ * The JSONPaths the definition reads and writes, built from the execution's type: a field renamed in
+ * domain/watch-execution.ts fails the type check here instead of failing the workflow at run time.
+ */
+import type { KINDS, WatchKind } from '../domain/kinds';
+import type { NotificationField } from '../domain/notification';
+import type { WatchExecutionInput } from '../domain/watch-execution';
+
+/** What a kind's status Task keeps of CloudFront's answer, in any kind. */
+type StatusKey = { [K in WatchKind]: keyof (typeof KINDS)[K]['statusCall']['answer'] }[WatchKind];
+
+/** What an execution holds while it runs: its input, and what its states add under their ResultPath. */
+export interface ExecutionState extends Omit<WatchExecutionInput, 'status'> {
+  readonly status?: Readonly<Partial<Record<StatusKey, string>>>;
+  /** A caught error, as Step Functions hands it to a Catch. */
+  readonly error?: { readonly Error: string; readonly Cause: string };
+  readonly notification?: { readonly outcome: string; readonly messageId: string };
+  readonly continuation?: { readonly executionArn: string };
+  /** Set by the "Next … check in" states: the seconds the following Wait sleeps. */
+  readonly progress: WatchExecutionInput['progress'] & { readonly waitSeconds?: number };
+}
+
+type Key<T> = Extract<keyof NonNullable<T>, string>;
+
+/** "$.watch.distributionId" from ('watch', 'distributionId'), checked against ExecutionState. */
+export function jsonPath<A extends Key<ExecutionState>>(a: A): `$.${A}`;
+export function jsonPath<A extends Key<ExecutionState>, B extends Key<ExecutionState[A]>>(a: A, b: B): `$.${A}.${B}`;
+export function jsonPath(...keys: string[]): string {
+  return `$.${keys.join('.')}`;
+}
+
+export const PATHS = {
+  kind: jsonPath('watch', 'kind'),
+  distributionId: jsonPath('watch', 'distributionId'),
+  invalidationId: jsonPath('watch', 'invalidationId'),
+  tenantId: jsonPath('watch', 'tenantId'),
+  /** The ETag the watched change produced (absent when the record has none), and the one CloudFront reports now. */
+  watchETag: jsonPath('watch', 'eTag'),
+  statusETag: jsonPath('status', 'eTag'),
+  executionName: jsonPath('watch', 'executionName'),
+  watch: jsonPath('watch'),
+  progress: jsonPath('progress'),
+  check: jsonPath('progress', 'check'),
+  maxChecks: jsonPath('progress', 'maxChecks'),
+  continueAt: jsonPath('progress', 'continueAt'),
+  part: jsonPath('progress', 'part'),
+  waitSeconds: jsonPath('progress', 'waitSeconds'),
+  status: jsonPath('status'),
+  statusValue: jsonPath('status', 'value'),
+  error: jsonPath('error'),
+  notification: jsonPath('notification'),
+  continuation: jsonPath('continuation'),
+  /** The context object's time the current state was entered: when a notification says the watch ended. */
+  enteredTime: '$$.State.EnteredTime',
+} as const;
+
+/** Where the state machine finds each value a notification template names. */
+export const NOTIFICATION_FIELD_PATHS: Record<NotificationField, string> = {
+  distributionId: PATHS.distributionId,
+  invalidationId: PATHS.invalidationId,
+  tenantId: PATHS.tenantId,
+  eTag: PATHS.watchETag,
+  currentETag: PATHS.statusETag,
+  change: jsonPath('watch', 'change'),
+  changedBy: jsonPath('watch', 'changedBy'),
+  startedAt: jsonPath('watch', 'startedAt'),
+  paths: jsonPath('watch', 'paths'),
+  consoleUrl: jsonPath('watch', 'consoleUrl'),
+  eventId: jsonPath('watch', 'eventId'),
+  watchLimit: jsonPath('watch', 'watchLimit'),
+  checks: PATHS.check,
+  endedAt: PATHS.enteredTime,
+  domainName: jsonPath('status', 'domainName'),
+  errorName: jsonPath('error', 'Error'),
+  errorCause: jsonPath('error', 'Cause'),
+};

@@ -1,0 +1,21 @@
+/** The names of the states, as a person reads them in the Step Functions console graph. */
+import { KINDS, WATCH_KINDS, type KindStateNames, type WatchKind } from '../domain/kinds';
+
+/** The states every kind shares; each kind's own states are named in its entry of KINDS. */
+export const SHARED_STATE_NAMES = {
+  chooseKind: 'Which kind of change?',
+  invalidInput: 'Not a watch input',
+  handOver: 'Hand over to a new execution',
+  continueWatch: 'Continue watch in a new execution',
+  continued: 'Watch continues in a new execution',
+  timedOut: 'Watch timed out',
+  checkFailed: 'Status check failed',
+} as const;
+
+/** Every state name by role: the shared ones, and each kind's under its kind. */
+export const STATE_NAMES = {
+  ...SHARED_STATE_NAMES,
+  ...(Object.fromEntries(WATCH_KINDS.map((kind) => [kind, KINDS[kind].states])) as {
+    readonly [K in WatchKind]: (typeof KINDS)[K]['states'];
+  }),
+} satisfies Record<WatchKind, KindStateNames> & Record<string, unknown>;
