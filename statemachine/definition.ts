@@ -14,7 +14,7 @@ import {
 import { notificationTemplate, type CompiledTemplate } from '../domain/notification';
 import { phaseRules, type Schedule, type ScheduleKind } from '../domain/schedule';
 import { CHECKS_PER_EXECUTION, describeDuration } from '../domain/watch-execution';
-import { NOTIFICATION_FIELD_PATHS, PATHS } from './paths';
+import { jsonPath, NOTIFICATION_FIELD_PATHS, PATHS } from './paths';
 import { STATE_NAMES } from './state-names';
 
 export type AslState = Record<string, unknown>;
@@ -133,7 +133,7 @@ function phaseStates(
 function statusRead(props: WatchDefinitionProps, kind: WatchKind): AslState {
   const { call, parameters, answer } = KINDS[kind].statusCall;
   const inputs = Object.fromEntries(
-    Object.entries(parameters).map(([name, field]) => [`${name}.$`, `${PATHS.watch}.${field}`]),
+    Object.entries(parameters).map(([name, field]) => [`${name}.$`, jsonPath('watch', field)]),
   );
   const viaLambda = props.statusReaderArn !== undefined && isRecentStatusCall(kind);
   const selected = (prefix: string) =>
