@@ -3,7 +3,7 @@
  * state machine reads). Pure; the dispatcher and the local runner both build executions here.
  */
 import { describePaths, type Watch } from './cloudtrail';
-import { KINDS, type WatchKind } from './kinds';
+import { KINDS } from './kinds';
 import { checkBudget, type Schedule, type ScheduleKind } from './schedule';
 
 /** Step Functions fails an execution past 25,000 history events. */
@@ -17,19 +17,15 @@ const MAX_EXECUTION_NAME = 80;
 /** Room kept for the "-partN" suffix of continued executions. */
 const CONTINUATION_SUFFIX_ROOM = 8;
 
-export interface WatchDetails {
-  readonly kind: WatchKind;
+/**
+ * The watch as the execution input carries it: the parsed watch (one model from event to notification), with its
+ * paths in words and what a person needs to read it; the action only shaped the execution name.
+ */
+export interface WatchDetails extends Omit<Watch, 'action' | 'change' | 'paths'> {
+  /** The call that made the change, as notifications name it (npm run smoke names itself here). */
   readonly change: string;
-  /** For tenant watches the multi-tenant distribution when the event named it, else the empty string. */
-  readonly distributionId: string;
-  readonly tenantId?: string;
-  readonly invalidationId?: string;
+  /** The invalidation paths in words (describePaths), on invalidation watches. */
   readonly paths?: string;
-  /** The ETag the change produced; absent when the event has none, and then a change is never called superseded. */
-  readonly eTag?: string;
-  readonly eventId: string;
-  readonly startedAt: string;
-  readonly changedBy: string;
   readonly consoleUrl: string;
   /** The watch limit in words, for the "still in progress" notification. */
   readonly watchLimit: string;
