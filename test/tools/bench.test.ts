@@ -2,17 +2,27 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseEventBridgeBody, SUPPORTED_EVENT_NAMES } from '../../domain/cloudtrail';
-import { buildSchedule, secondsUntilCheck } from '../../domain/schedule';
+import { buildSchedule, completeScheduleSettings, secondsUntilCheck } from '../../domain/schedule';
 import { CHECKS_PER_EXECUTION } from '../../domain/watch-execution';
 import type { AslDefinition } from '../../statemachine/definition';
 import { sdkWaiterDelay, type WatchTiming } from '../../tools/bench/designs';
-import { replaceSection, workloadTargets, type WorkloadStats } from '../../tools/bench/report';
+import {
+  markdownReport,
+  replaceSection,
+  workloadTargets,
+  type BenchReport,
+  type WorkloadStats,
+} from '../../tools/bench/report';
 import { benchMachine, benchWatch, historyEvents, simulateWatch, type FullPart } from '../../tools/bench/simulate';
 import { costUsd, logNormal, percentile, seededRandom } from '../../tools/bench/stats';
 import { withVirtualWaits } from '../../tools/bench/virtual-waits';
 import { generateWorkload } from '../../tools/bench/workload';
-import { synthNotifier, watchDefinition, watchSettingsOf } from '../../tools/lib/synth';
+import { watchDefinition, watchSettingsOf } from '../../tools/lib/synth';
+import { synthesized } from '../support/definition';
 import { STATE_NAMES } from '../../statemachine/state-names';
+
+const BENCH_JSON = fileURLToPath(new URL('../../docs/bench.json', import.meta.url));
+const PERFORMANCE_PAGE = fileURLToPath(new URL('../../docs/performance.md', import.meta.url));
 
 describe('bench arithmetic', () => {
   it('draws the same numbers from the same seed, and other numbers from another', () => {
@@ -117,7 +127,7 @@ describe('bench arithmetic', () => {
   });
 });
 
-describe('the README section writer', () => {
+describe('the performance page', () => {
   const document =
     'intro\n<!-- section:performance -->\nold\n<!-- /section:performance -->\n<!-- section:tests -->\nkept\n<!-- /section:tests -->\n';
 
@@ -133,27 +143,53 @@ describe('the README section writer', () => {
   it('refuses a document without the markers', () => {
     expect(() => replaceSection('no markers here', 'performance', 'x')).toThrow('section:performance');
   });
+
+  it('shows what docs/bench.json measured (run npm run bench after changing the schedule or the workflow)', () => {
+    // Arrange
+    const report = JSON.parse(readFileSync(BENCH_JSON, 'utf8')) as BenchReport;
+    const page = readFileSync(PERFORMANCE_PAGE, 'utf8');
+    // Act
+    const regenerated = replaceSection(page, 'performance', markdownReport(report));
+    // Assert
+    expect(page, 'docs/performance.md is stale: run npm run bench').toBe(regenerated);
+    expect(page).toContain('also in [bench.json](bench.json).');
+  });
+
+  it('docs/bench.json was measured with the schedule the stack deploys today (else run npm run bench)', () => {
+    // Arrange
+    const report = JSON.parse(readFileSync(BENCH_JSON, 'utf8')) as BenchReport;
+    // Act
+    const deployed = completeScheduleSettings(watchSettingsOf(synthesized().template).schedule);
+    // Assert
+    expect(report.settings.schedule, 'docs/bench.json is stale: run npm run bench').toEqual(deployed);
+    expect(report.settings.retentionSeconds).toBe(1_209_600);
+  });
 });
 
 describe('the virtual clock on the deployed definition', () => {
-  const { template } = synthNotifier();
+  const { template } = synthesized();
   const deployed = watchDefinition(template);
   const machine = benchMachine(deployed, watchSettingsOf(template));
 
   it('replaces every Wait by a Task that reads the same SecondsPath, and leaves the deployed definition alone', () => {
+    // Arrange
+    const before = structuredClone(deployed);
     // Act
     const virtual = withVirtualWaits(deployed);
     // Assert
-    const waits = Object.entries(deployed.States).filter(([, state]) => state.Type === 'Wait');
-    expect(virtual.waitStates).toEqual(waits.map(([name]) => name));
-    for (const [name, wait] of waits) {
-      expect(virtual.definition.States[name]).toMatchObject({
-        Type: 'Task',
-        Parameters: { 'seconds.$': wait.SecondsPath },
-        Next: wait.Next,
-      });
-      expect(wait.Type).toBe('Wait');
-    }
+    expect(virtual.waitStates).toEqual(['Wait before next distribution check', 'Wait before next invalidation check']);
+    expect(virtual.definition.States['Wait before next distribution check']).toMatchObject({
+      Type: 'Task',
+      Parameters: { 'seconds.$': '$.progress.waitSeconds', 'nextCheck.$': '$.progress.check' },
+      Next: 'Get distribution status',
+    });
+    expect(virtual.definition.States['Wait before next invalidation check']).toMatchObject({
+      Type: 'Task',
+      Parameters: { 'seconds.$': '$.progress.waitSeconds', 'nextCheck.$': '$.progress.check' },
+      Next: 'Get invalidation status',
+    });
+    expect(deployed.States['Wait before next distribution check']!.Type).toBe('Wait');
+    expect(deployed).toEqual(before);
   });
 
   it.each([
@@ -165,11 +201,11 @@ describe('the virtual clock on the deployed definition', () => {
     const parsed = parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES });
     if (parsed.type !== 'watch') throw new Error(`${file} is no watch: ${parsed.reason}`);
     // Act
-    const { kind: benchKind, change: eventName, action } = benchWatch({ kind, number: 1, finishSeconds: 60 });
+    const { kind: benchKind, change, action } = benchWatch({ kind, number: 1, finishSeconds: 60 });
     // Assert
-    expect({ kind: benchKind, eventName, action }).toEqual({
+    expect({ kind: benchKind, change, action }).toEqual({
       kind: parsed.watch.kind,
-      eventName: parsed.watch.change,
+      change: parsed.watch.change,
       action: parsed.watch.action,
     });
   });

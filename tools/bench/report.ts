@@ -242,7 +242,7 @@ export function markdownReport(report: BenchReport): string {
   const stuckSeconds = report.summaries[0]!.stuckWatch.watchSeconds;
   const { schedule } = report.settings;
   lines.push(
-    `Measured by \`npm run bench\` (${report.generatedBy}, under a minute); the numbers below are its output, also in [docs/bench.json](docs/bench.json).`,
+    `Measured by \`npm run bench\` (${report.generatedBy}, under a minute); the numbers below are its output, also in [bench.json](bench.json).`,
     `This project runs with its default schedule: ${describeSchedule(schedule)}.`,
     '',
     `**Workload.** ${workload.changesPerKind} distribution changes and ${workload.changesPerKind} invalidations, seed ${workload.seed}. ` +
