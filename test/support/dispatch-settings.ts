@@ -4,7 +4,7 @@ import type { WatchSettings } from '../../functions/commons/settings';
 /** What the stack hands the dispatcher at the defaults, for tests that drive it without a synth. */
 export const DISPATCH_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:cloudfront-change-watch';
 /**
- * The watch settings of the default stack (the schedule completes to its defaults; test/functions/dispatcher.test.ts
+ * The watch settings of the default stack (the schedule completes to its defaults; test/functions/dispatcher/dispatch.test.ts
  * checks it), which the dispatcher, the status check and the scenarios' execution inputs all use.
  */
 export const DISPATCH_SETTINGS: WatchSettings = {

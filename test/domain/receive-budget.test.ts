@@ -15,7 +15,7 @@ import {
 } from '../../functions/status-check/receive-budget';
 import { ConfigError, readConfig } from '../../infra/config';
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
-import { runRedeliveries, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
+import { runRedeliveries, VISIBILITY_TIMEOUT_SECONDS } from '../support/redelivery';
 import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
 import { fixtureBody, fixtureWatch } from '../support/fixtures';
 

@@ -1,19 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_TEXT_SHOWN, type Watch } from '../../functions/commons/cloudtrail';
+import { MAX_TEXT_SHOWN, type Watch } from '../../../functions/commons/cloudtrail';
 import {
   ID_ATTRIBUTE,
   MAX_SUBJECT_LENGTH,
   outcomesFor,
   renderNotification,
   type NotificationValues,
-} from '../../functions/commons/notification';
-import { notificationValues } from '../../functions/status-check/notification-values';
-import type { WatchExecutionInput } from '../../functions/commons/watch-execution';
-import { runLocally } from '../../tools/lib/local-engine';
-import { scriptedCloudFront, SIMULATED_DOMAIN } from '../../tools/lib/simulated-cloudfront';
-import { contextFor, deployedDefinition } from '../support/definition';
-import { fixtureBody, fixtureWatch, watchInput, watchOf } from '../support/fixtures';
+} from '../../../functions/commons/notification';
+import { notificationValues } from '../../../functions/status-check/notification-values';
+import type { WatchExecutionInput } from '../../../functions/commons/watch-execution';
+import { runLocally } from '../../../tools/lib/local-engine';
+import { scriptedCloudFront, SIMULATED_DOMAIN } from '../../../tools/lib/simulated-cloudfront';
+import { contextFor, deployedDefinition } from '../../support/definition';
+import { fixtureBody, fixtureWatch, watchInput, watchOf } from '../../support/fixtures';
 
 const ENTERED_TIME = '2026-11-28T09:20:00.000Z';
 const SNS_MESSAGE_LIMIT_BYTES = 256 * 1024;

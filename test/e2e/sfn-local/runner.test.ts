@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { STATE_NAMES, WATCH_ERRORS } from '../../statemachine/constants';
-import { tasksOf } from '../../tools/lib/local-engine';
+import { STATE_NAMES, WATCH_ERRORS } from '../../../statemachine/constants';
+import { tasksOf } from '../../../tools/lib/local-engine';
 import {
   createWatchStateMachine,
   DEFAULT_ENDPOINT,
@@ -13,10 +13,10 @@ import {
   waitUntilAnswering,
   type DockerControl,
   type ExecutionRecord,
-} from '../../tools/sfn-local/runner';
-import { expectScenario } from '../scenarios/expectations';
-import { WATCH_SCENARIOS } from '../scenarios/watch-scenarios';
-import { deployedDefinition, tenantContext } from '../support/definition';
+} from '../../../tools/sfn-local/runner';
+import { expectScenario } from '../../scenarios/expectations';
+import { WATCH_SCENARIOS } from '../../scenarios/watch-scenarios';
+import { deployedDefinition, tenantContext } from '../../support/definition';
 import {
   startFakeStepFunctions,
   type FakeAnswer,

@@ -5,20 +5,20 @@
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { STATUS_CALLS } from '../../statemachine/constants';
-import { runLocally, tasksOf } from '../../tools/lib/local-engine';
-import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
-import { STACK_VARIANTS, variantMachineName, variantsFor } from '../../tools/sfn-local/generate-mock-config';
+import { STATUS_CALLS } from '../../../statemachine/constants';
+import { runLocally, tasksOf } from '../../../tools/lib/local-engine';
+import { scriptedCloudFront } from '../../../tools/lib/simulated-cloudfront';
+import { STACK_VARIANTS, variantMachineName, variantsFor } from '../../../tools/sfn-local/generate-mock-config';
 import {
   createWatchStateMachine,
   localSfnClient,
   observeExecution,
   refusedActionReason,
   runTestCase,
-} from '../../tools/sfn-local/runner';
-import { expectScenario } from '../scenarios/expectations';
-import { WATCH_SCENARIOS } from '../scenarios/watch-scenarios';
-import { deployedDefinition, synthesized } from '../support/definition';
+} from '../../../tools/sfn-local/runner';
+import { expectScenario } from '../../scenarios/expectations';
+import { WATCH_SCENARIOS } from '../../scenarios/watch-scenarios';
+import { deployedDefinition, synthesized } from '../../support/definition';
 
 const target = inject('sfnLocal');
 /** Execution names must be new on a reused endpoint. */

@@ -8,8 +8,8 @@ import {
   SUPPORTED_EVENT_NAMES,
   type ParseOptions,
   type ParseResult,
-} from '../../functions/commons/cloudtrail';
-import { fixtureBody } from '../support/fixtures';
+} from '../../../functions/commons/cloudtrail';
+import { fixtureBody } from '../../support/fixtures';
 
 const OPTIONS: ParseOptions = { watchedEvents: SUPPORTED_EVENT_NAMES };
 const NUM_RUNS = 300;

@@ -6,11 +6,11 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { INVALID_STATUS_REQUEST, readStatusForWorkflow } from '../../functions/status-reader/read';
-import { invalidationResponse, tenantResponse, THROTTLED } from '../../tools/lib/simulated-cloudfront';
-import { sdkError } from '../status-check/redelivery';
-import { lambdaContext } from '../support/lambda';
-import { collectingLogger } from '../support/logger';
+import { INVALID_STATUS_REQUEST, readStatusForWorkflow } from '../../../functions/status-reader/read';
+import { invalidationResponse, tenantResponse, THROTTLED } from '../../../tools/lib/simulated-cloudfront';
+import { sdkError } from '../../support/redelivery';
+import { lambdaContext } from '../../support/lambda';
+import { collectingLogger } from '../../support/logger';
 
 const cloudfrontMock = mockClient(CloudFrontClient);
 const TENANT_ID = 'dt_2abcEXAMPLE';
@@ -135,7 +135,7 @@ describe('the status reader: tenant status for the state machine', () => {
     // Arrange
     cloudfrontMock.on(GetDistributionTenantCommand).resolves(tenantResponse(TENANT_ID, 'InProgress') as never);
     vi.resetModules();
-    const { handler } = await import('../../functions/status-reader/handler');
+    const { handler } = await import('../../../functions/status-reader/handler');
     // Act
     const answer = await handler(
       { kind: 'tenant', parameters: { Identifier: TENANT_ID } },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { logUnexpected, markLogged, withFields } from '../../functions/commons/log';
-import { collectingLogger } from '../support/logger';
+import { logUnexpected, markLogged, withFields } from '../../../functions/commons/log';
+import { collectingLogger } from '../../support/logger';
 
 describe('logUnexpected', () => {
   it('logs an error the work did not log, then fails the record with that same error', async () => {

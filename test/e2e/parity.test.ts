@@ -9,7 +9,7 @@ import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
 import { WATCH_SCENARIOS, type WatchScenario } from '../scenarios/watch-scenarios';
 import { contextFor, deployedDefinition } from '../support/definition';
 import { fixtureBody } from '../support/fixtures';
-import { runRedeliveries, type RedeliveryRun } from './redelivery';
+import { runRedeliveries, type RedeliveryRun } from '../support/redelivery';
 import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
 
 /** One clock for both engines: the state machine's $$.State.EnteredTime and the Lambda's time of check. */

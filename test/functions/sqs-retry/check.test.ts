@@ -9,7 +9,7 @@ import { AuthorizationErrorException, PublishCommand, SNSClient, type PublishCom
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildSchedule, checkBudget, waitAfterCheck } from '../../functions/commons/schedule';
+import { buildSchedule, checkBudget, waitAfterCheck } from '../../../functions/commons/schedule';
 import {
   checkQueuedChange,
   keepsMessage,
@@ -17,10 +17,10 @@ import {
   watchDeadline,
   type QueuedChange,
   type StatusCheckDeps,
-} from '../../functions/status-check/check';
-import { NOTIFY_RETRY_RECEIVES } from '../../functions/status-check/receive-budget';
-import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/commons/service-errors';
-import { AWS_ERRORS } from '../../statemachine/constants';
+} from '../../../functions/status-check/check';
+import { NOTIFY_RETRY_RECEIVES } from '../../../functions/status-check/receive-budget';
+import { UNMODELED_CLOUDFRONT_ERROR } from '../../../functions/commons/service-errors';
+import { AWS_ERRORS } from '../../../statemachine/constants';
 import {
   distributionResponse,
   invalidationResponse,
@@ -29,11 +29,11 @@ import {
   SIMULATED_ETAG,
   tenantResponse,
   THROTTLED,
-} from '../../tools/lib/simulated-cloudfront';
-import { fixtureBody } from '../support/fixtures';
-import { collectingLogger } from '../support/logger';
-import { QUEUE_URL, sdkError, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
-import { DISPATCH_SETTINGS, EVERY_CALL_SETTINGS } from '../support/dispatch-settings';
+} from '../../../tools/lib/simulated-cloudfront';
+import { fixtureBody } from '../../support/fixtures';
+import { collectingLogger } from '../../support/logger';
+import { QUEUE_URL, sdkError, VISIBILITY_TIMEOUT_SECONDS } from '../../support/redelivery';
+import { DISPATCH_SETTINGS, EVERY_CALL_SETTINGS } from '../../support/dispatch-settings';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:notifications';
 const DISTRIBUTION_ID = 'E2QWRUHAPOMQZL';

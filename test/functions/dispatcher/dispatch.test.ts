@@ -7,16 +7,16 @@ import {
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { dispatchEvent, UnusableEventError, type DispatchDeps } from '../../functions/dispatcher/dispatch';
-import { collectingLogger } from '../support/logger';
-import { completeScheduleSettings } from '../../functions/commons/schedule';
-import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../functions/commons/settings';
-import type { WatchExecutionInput } from '../../functions/commons/watch-execution';
-import { fixtureBody } from '../support/fixtures';
-import { watchSettingsOf } from '../../tools/lib/synth';
-import { synthesized } from '../support/definition';
-import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../support/dispatch-settings';
-import { capturePowertoolsLines, lambdaContext, sqsEvent } from '../support/lambda';
+import { dispatchEvent, UnusableEventError, type DispatchDeps } from '../../../functions/dispatcher/dispatch';
+import { collectingLogger } from '../../support/logger';
+import { completeScheduleSettings } from '../../../functions/commons/schedule';
+import { WATCH_SETTINGS_ENV, type WatchSettings } from '../../../functions/commons/settings';
+import type { WatchExecutionInput } from '../../../functions/commons/watch-execution';
+import { fixtureBody } from '../../support/fixtures';
+import { watchSettingsOf } from '../../../tools/lib/synth';
+import { synthesized } from '../../support/definition';
+import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../../support/dispatch-settings';
+import { capturePowertoolsLines, lambdaContext, sqsEvent } from '../../support/lambda';
 
 /** One minute after the fixtures' changes. */
 const NOW = new Date('2026-11-28T14:00:00Z');
@@ -218,7 +218,7 @@ describe('the dispatcher Lambda handler', () => {
     vi.stubEnv(WATCH_SETTINGS_ENV, JSON.stringify(DISPATCH_SETTINGS));
     vi.stubEnv('STATE_MACHINE_ARN', DISPATCH_STATE_MACHINE_ARN);
     for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
-    return (await import('../../functions/dispatcher/handler')).handler;
+    return (await import('../../../functions/dispatcher/handler')).handler;
   }
 
   beforeEach(() => {

@@ -1,11 +1,15 @@
 import { Readable } from 'node:stream';
 import { CloudFrontClient, GetDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { describe, expect, it } from 'vitest';
-import { SDK_MAX_ATTEMPTS } from '../../functions/status-check/lambda-env';
-import { integrationErrorName, isTransient, UNMODELED_CLOUDFRONT_ERROR } from '../../functions/commons/service-errors';
-import { cloudfrontError } from '../../tools/lib/simulated-cloudfront';
-import { WATCH_SCENARIOS } from '../scenarios/watch-scenarios';
-import { sdkErrorFor } from './redelivery';
+import { SDK_MAX_ATTEMPTS } from '../../../functions/status-check/lambda-env';
+import {
+  integrationErrorName,
+  isTransient,
+  UNMODELED_CLOUDFRONT_ERROR,
+} from '../../../functions/commons/service-errors';
+import { cloudfrontError } from '../../../tools/lib/simulated-cloudfront';
+import { WATCH_SCENARIOS } from '../../scenarios/watch-scenarios';
+import { sdkErrorFor } from '../../support/redelivery';
 
 interface HttpAnswer {
   readonly statusCode: number;

@@ -9,7 +9,7 @@ import {
   resolveTarget,
   waitUntilAnswering,
   type SfnLocalTarget,
-} from '../../tools/sfn-local/runner';
+} from '../../../tools/sfn-local/runner';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { STATE_NAMES } from '../../statemachine/constants';
-import type { AslDefinition } from '../../statemachine/definition';
-import { runLocally, tasksOf } from '../../tools/lib/local-engine';
-import { cloudfrontError, scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
+import { STATE_NAMES } from '../../../statemachine/constants';
+import type { AslDefinition } from '../../../statemachine/definition';
+import { runLocally, tasksOf } from '../../../tools/lib/local-engine';
+import { cloudfrontError, scriptedCloudFront } from '../../../tools/lib/simulated-cloudfront';
 import {
   buildMockConfig,
   MOCK_CONFIG_FILE,
@@ -14,10 +14,10 @@ import {
   type MockedAnswer,
   type MockedResponse,
   type StackVariant,
-} from '../../tools/sfn-local/generate-mock-config';
-import { expectScenario, type ScenarioObservation } from '../scenarios/expectations';
-import { deployedDefinition, synthesized } from '../support/definition';
-import { WATCH_SCENARIOS, type WatchScenario } from '../scenarios/watch-scenarios';
+} from '../../../tools/sfn-local/generate-mock-config';
+import { expectScenario, type ScenarioObservation } from '../../scenarios/expectations';
+import { deployedDefinition, synthesized } from '../../support/definition';
+import { WATCH_SCENARIOS, type WatchScenario } from '../../scenarios/watch-scenarios';
 
 const DEFAULT_MACHINE = 'CloudFrontChangeNotifier-ChangeWatch';
 const TENANT_LAMBDA_MACHINE = 'CloudFrontChangeNotifier-ChangeWatch-TenantLambda';

@@ -7,11 +7,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { WATCH_SETTINGS_ENV } from '../../functions/commons/settings';
-import { seededRandom } from '../../tools/bench/stats';
-import { fixtureBody } from '../support/fixtures';
-import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../support/dispatch-settings';
-import { capturePowertoolsLines, lambdaContext, sqsEvent } from '../support/lambda';
+import { WATCH_SETTINGS_ENV } from '../../../functions/commons/settings';
+import { seededRandom } from '../../../tools/bench/stats';
+import { fixtureBody } from '../../support/fixtures';
+import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../../support/dispatch-settings';
+import { capturePowertoolsLines, lambdaContext, sqsEvent } from '../../support/lambda';
 
 const NOW = new Date('2026-11-28T14:00:00Z');
 /** The buffer queue's redrive policy (infra/constructs/change-event-capture.ts default). */
@@ -115,7 +115,7 @@ describe('the dispatcher under load, with StartExecution throttled at random', (
 
   it('loses no record, starts each change exactly once and never starts junk', async () => {
     vi.resetModules();
-    const { handler } = await import('../../functions/dispatcher/handler');
+    const { handler } = await import('../../../functions/dispatcher/handler');
 
     await fc.assert(
       fc.asyncProperty(fc.integer(), fc.double({ min: 0.05, max: 0.6, noNaN: true }), async (seed, throttleRate) => {

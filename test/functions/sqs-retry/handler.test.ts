@@ -4,16 +4,16 @@ import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildSchedule, waitAfterCheck } from '../../functions/commons/schedule';
-import { WATCH_SETTINGS_ENV } from '../../functions/commons/settings';
-import { UNUSABLE_EVENT_VISIBILITY_SECONDS } from '../../functions/status-check/check';
-import { STATUS_CHECK_ENV } from '../../functions/status-check/lambda-env';
-import { AWS_ERRORS } from '../../statemachine/constants';
-import { distributionResponse, invalidationResponse, THROTTLED } from '../../tools/lib/simulated-cloudfront';
-import { fixtureBody } from '../support/fixtures';
-import { QUEUE_URL, sdkError, VISIBILITY_TIMEOUT_SECONDS } from './redelivery';
-import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
-import { capturePowertoolsLines, lambdaContext, sqsEvent } from '../support/lambda';
+import { buildSchedule, waitAfterCheck } from '../../../functions/commons/schedule';
+import { WATCH_SETTINGS_ENV } from '../../../functions/commons/settings';
+import { UNUSABLE_EVENT_VISIBILITY_SECONDS } from '../../../functions/status-check/check';
+import { STATUS_CHECK_ENV } from '../../../functions/status-check/lambda-env';
+import { AWS_ERRORS } from '../../../statemachine/constants';
+import { distributionResponse, invalidationResponse, THROTTLED } from '../../../tools/lib/simulated-cloudfront';
+import { fixtureBody } from '../../support/fixtures';
+import { QUEUE_URL, sdkError, VISIBILITY_TIMEOUT_SECONDS } from '../../support/redelivery';
+import { DISPATCH_SETTINGS } from '../../support/dispatch-settings';
+import { capturePowertoolsLines, lambdaContext, sqsEvent } from '../../support/lambda';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:notifications';
 const NOW = new Date('2026-11-28T18:00:00Z');
@@ -44,7 +44,7 @@ const ENV = {
 async function importHandler(env: Record<string, string> = ENV) {
   vi.resetModules();
   for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
-  return (await import('../../functions/status-check/handler')).handler;
+  return (await import('../../../functions/status-check/handler')).handler;
 }
 
 let logLines: () => Array<Record<string, unknown>>;

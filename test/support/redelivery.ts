@@ -28,8 +28,8 @@ import { isTransient } from '../../functions/commons/service-errors';
 import { AWS_ERRORS } from '../../statemachine/constants';
 import type { CloudFrontAnswerer } from '../../tools/lib/local-engine';
 import { cloudfrontError } from '../../tools/lib/simulated-cloudfront';
-import { EVERY_CALL_SETTINGS } from '../support/dispatch-settings';
-import { collectingLogger } from '../support/logger';
+import { EVERY_CALL_SETTINGS } from './dispatch-settings';
+import { collectingLogger } from './logger';
 
 export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/notifier-buffer';
 export const VISIBILITY_TIMEOUT_SECONDS = 180;
