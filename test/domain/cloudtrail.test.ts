@@ -10,7 +10,7 @@ import {
   type ParseResult,
   type Watch,
 } from '../../functions/commons/cloudtrail';
-import { fixtureBody } from '../support/fixtures';
+import { fixtureBody } from '../../tools/scenarios/fixtures';
 
 const ALL: ParseOptions = { watchedEvents: SUPPORTED_EVENT_NAMES };
 

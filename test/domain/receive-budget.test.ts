@@ -16,8 +16,8 @@ import {
 import { ConfigError, readConfig } from '../../infra/config';
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
 import { runRedeliveries, VISIBILITY_TIMEOUT_SECONDS } from '../support/redelivery';
-import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
-import { fixtureBody, fixtureWatch } from '../support/fixtures';
+import { DISPATCH_SETTINGS } from '../../tools/scenarios/dispatch-settings';
+import { fixtureBody, fixtureWatch } from '../../tools/scenarios/fixtures';
 
 const FIXTURES: Record<ScheduleKind, string> = {
   distribution: 'update-distribution.json',

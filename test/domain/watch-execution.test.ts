@@ -16,7 +16,7 @@ import {
   executionName,
   type ExecutionSettings,
 } from '../../functions/commons/watch-execution';
-import { fixtureBody, fixtureWatch, watchOf } from '../support/fixtures';
+import { fixtureBody, fixtureWatch, watchOf } from '../../tools/scenarios/fixtures';
 
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,72}$/;
 /** Step Functions' limit on execution names. */

@@ -6,11 +6,11 @@ import type { AslDefinition } from '../../statemachine/definition';
 import { STATE_NAMES } from '../../statemachine/constants';
 import { runLocally, type LocalRunResult } from '../../tools/lib/local-engine';
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
-import { WATCH_SCENARIOS, type WatchScenario } from '../scenarios/watch-scenarios';
+import { WATCH_SCENARIOS, type WatchScenario } from '../../tools/scenarios/watch-scenarios';
 import { contextFor, deployedDefinition } from '../support/definition';
-import { fixtureBody } from '../support/fixtures';
+import { fixtureBody } from '../../tools/scenarios/fixtures';
 import { runRedeliveries, type RedeliveryRun } from '../support/redelivery';
-import { DISPATCH_SETTINGS } from '../support/dispatch-settings';
+import { DISPATCH_SETTINGS } from '../../tools/scenarios/dispatch-settings';
 
 /** One clock for both engines: the state machine's $$.State.EnteredTime and the Lambda's time of check. */
 const CHECK_TIME = new Date('2026-11-28T18:00:00.000Z');

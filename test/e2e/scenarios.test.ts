@@ -4,8 +4,9 @@ import { runLocally } from '../../tools/lib/local-engine';
 import { scriptedCloudFront, SIMULATED_DOMAIN, SIMULATED_ETAG } from '../../tools/lib/simulated-cloudfront';
 import { isRecentStatusCall } from '../../statemachine/constants';
 import { deployedDefinition, TENANT_CONTEXTS } from '../support/definition';
-import { expectScenario, observeLocalRun } from '../scenarios/expectations';
-import { WATCH_SCENARIOS } from '../scenarios/watch-scenarios';
+import { observeLocalRun } from '../../tools/scenarios/observation';
+import { expectScenario } from '../support/expect-scenario';
+import { WATCH_SCENARIOS } from '../../tools/scenarios/watch-scenarios';
 
 const ENTERED_TIME = '2026-11-28T09:20:00Z';
 

@@ -25,7 +25,7 @@ import {
 } from '../../tools/lib/simulated-cloudfront';
 import { FAKE_ACCOUNT, stateMachineLogicalId, watchSettingsOf } from '../../tools/lib/synth';
 import { contextFor, deployedDefinition, synthesized, TENANT_CONTEXTS, tenantContext } from '../support/definition';
-import { fixtureWatch, watchInput } from '../support/fixtures';
+import { fixtureWatch, watchInput } from '../../tools/scenarios/fixtures';
 
 /** The settings that make the most checks synth accepts: the shortest intervals, never growing, for the longest retention. */
 const EXTREME = {

@@ -5,7 +5,7 @@ import { runLocally, type LocalRunResult } from '../../tools/lib/local-engine';
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
 import { watchSettingsOf } from '../../tools/lib/synth';
 import { deployedDefinition, synthesized } from '../support/definition';
-import { fixtureWatch, watchInput } from '../support/fixtures';
+import { fixtureWatch, watchInput } from '../../tools/scenarios/fixtures';
 
 /**
  * A short watch that passes through every phase: 2 s for the first 10 s, 10 s until 30 s, then 20 s (two waits,

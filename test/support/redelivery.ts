@@ -28,7 +28,7 @@ import { isTransient } from '../../functions/commons/service-errors';
 import { AWS_ERRORS } from '../../statemachine/constants';
 import type { CloudFrontAnswerer } from '../../tools/lib/local-engine';
 import { cloudfrontError } from '../../tools/lib/simulated-cloudfront';
-import { EVERY_CALL_SETTINGS } from './dispatch-settings';
+import { EVERY_CALL_SETTINGS } from '../../tools/scenarios/dispatch-settings';
 import { collectingLogger } from './logger';
 
 export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/notifier-buffer';

@@ -9,7 +9,7 @@ import { startFakeStepFunctions } from '../../tools/cli/fake-step-functions';
 import { disposeApps, sharedPrepare } from './support';
 
 const body = readFileSync(
-  fileURLToPath(new URL('../fixtures/events/create-distribution.json', import.meta.url)),
+  fileURLToPath(new URL('../../tools/fixtures/events/create-distribution.json', import.meta.url)),
   'utf8',
 );
 

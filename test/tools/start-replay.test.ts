@@ -12,7 +12,7 @@ import { clockText } from '../../tools/cli/timeline';
 import { disposeApps, notificationText, sharedPrepare, testIo, withoutTimestamps } from './support';
 import { EVERY_CALL } from '../support/definition';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/events/${name}`, import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../../tools/fixtures/events/${name}`, import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), 'start-replay-'));
 
 afterAll(() => {

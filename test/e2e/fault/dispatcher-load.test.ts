@@ -9,8 +9,8 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WATCH_SETTINGS_ENV } from '../../../functions/commons/settings';
 import { seededRandom } from '../../../tools/bench/stats';
-import { fixtureBody } from '../../support/fixtures';
-import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../../support/dispatch-settings';
+import { fixtureBody } from '../../../tools/scenarios/fixtures';
+import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../../../tools/scenarios/dispatch-settings';
 import { capturePowertoolsLines, lambdaContext, sqsEvent } from '../../support/lambda';
 
 const NOW = new Date('2026-11-28T14:00:00Z');

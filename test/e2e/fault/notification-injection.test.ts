@@ -13,7 +13,7 @@ import type { WatchExecutionInput } from '../../../functions/commons/watch-execu
 import { runLocally } from '../../../tools/lib/local-engine';
 import { scriptedCloudFront, SIMULATED_DOMAIN } from '../../../tools/lib/simulated-cloudfront';
 import { contextFor, deployedDefinition } from '../../support/definition';
-import { fixtureBody, fixtureWatch, watchInput, watchOf } from '../../support/fixtures';
+import { fixtureBody, fixtureWatch, watchInput, watchOf } from '../../../tools/scenarios/fixtures';
 
 const ENTERED_TIME = '2026-11-28T09:20:00.000Z';
 const SNS_MESSAGE_LIMIT_BYTES = 256 * 1024;

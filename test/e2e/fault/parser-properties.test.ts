@@ -9,7 +9,7 @@ import {
   type ParseOptions,
   type ParseResult,
 } from '../../../functions/commons/cloudtrail';
-import { fixtureBody } from '../../support/fixtures';
+import { fixtureBody } from '../../../tools/scenarios/fixtures';
 
 const OPTIONS: ParseOptions = { watchedEvents: SUPPORTED_EVENT_NAMES };
 const NUM_RUNS = 300;

@@ -15,9 +15,10 @@ import {
   type MockedResponse,
   type StackVariant,
 } from '../../../tools/sfn-local/generate-mock-config';
-import { expectScenario, type ScenarioObservation } from '../../scenarios/expectations';
+import type { ScenarioObservation } from '../../../tools/scenarios/observation';
+import { expectScenario } from '../../support/expect-scenario';
 import { deployedDefinition, synthesized } from '../../support/definition';
-import { WATCH_SCENARIOS, type WatchScenario } from '../../scenarios/watch-scenarios';
+import { WATCH_SCENARIOS, type WatchScenario } from '../../../tools/scenarios/watch-scenarios';
 
 const DEFAULT_MACHINE = 'CloudFrontChangeNotifier-ChangeWatch';
 const TENANT_LAMBDA_MACHINE = 'CloudFrontChangeNotifier-ChangeWatch-TenantLambda';
@@ -131,7 +132,7 @@ async function replayMocks(
   };
 }
 
-describe('test/sfn-local/MockConfigFile.json', () => {
+describe('tools/sfn-local/MockConfigFile.json', () => {
   it('is what `npm run sfn-local:mocks` generates from the scenarios today', async () => {
     // Arrange
     const expected = await buildMockConfig((context) => synthesized(context).template);

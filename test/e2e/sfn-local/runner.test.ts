@@ -14,8 +14,8 @@ import {
   type DockerControl,
   type ExecutionRecord,
 } from '../../../tools/sfn-local/runner';
-import { expectScenario } from '../../scenarios/expectations';
-import { WATCH_SCENARIOS } from '../../scenarios/watch-scenarios';
+import { expectScenario } from '../../support/expect-scenario';
+import { WATCH_SCENARIOS } from '../../../tools/scenarios/watch-scenarios';
 import { deployedDefinition, tenantContext } from '../../support/definition';
 import {
   startFakeStepFunctions,

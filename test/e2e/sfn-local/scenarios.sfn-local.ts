@@ -16,8 +16,8 @@ import {
   refusedActionReason,
   runTestCase,
 } from '../../../tools/sfn-local/runner';
-import { expectScenario } from '../../scenarios/expectations';
-import { WATCH_SCENARIOS } from '../../scenarios/watch-scenarios';
+import { expectScenario } from '../../support/expect-scenario';
+import { WATCH_SCENARIOS } from '../../../tools/scenarios/watch-scenarios';
 import { deployedDefinition, synthesized } from '../../support/definition';
 
 const target = inject('sfnLocal');

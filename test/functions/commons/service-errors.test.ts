@@ -8,7 +8,7 @@ import {
   UNMODELED_CLOUDFRONT_ERROR,
 } from '../../../functions/commons/service-errors';
 import { cloudfrontError } from '../../../tools/lib/simulated-cloudfront';
-import { WATCH_SCENARIOS } from '../../scenarios/watch-scenarios';
+import { WATCH_SCENARIOS } from '../../../tools/scenarios/watch-scenarios';
 import { sdkErrorFor } from '../../support/redelivery';
 
 interface HttpAnswer {

@@ -11,10 +11,10 @@ import { collectingLogger } from '../../support/logger';
 import { completeScheduleSettings } from '../../../functions/commons/schedule';
 import type { WatchSettings } from '../../../functions/commons/settings';
 import type { WatchExecutionInput } from '../../../functions/commons/watch-execution';
-import { fixtureBody } from '../../support/fixtures';
+import { fixtureBody } from '../../../tools/scenarios/fixtures';
 import { watchSettingsOf } from '../../../tools/lib/synth';
 import { synthesized } from '../../support/definition';
-import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../../support/dispatch-settings';
+import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../../../tools/scenarios/dispatch-settings';
 
 /** One minute after the fixtures' changes. */
 const NOW = new Date('2026-11-28T14:00:00Z');

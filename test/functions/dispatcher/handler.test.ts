@@ -9,8 +9,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WATCH_SETTINGS_ENV } from '../../../functions/commons/settings';
 import type { WatchExecutionInput } from '../../../functions/commons/watch-execution';
-import { fixtureBody } from '../../support/fixtures';
-import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../../support/dispatch-settings';
+import { fixtureBody } from '../../../tools/scenarios/fixtures';
+import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../../../tools/scenarios/dispatch-settings';
 import { capturePowertoolsLines, lambdaContext, sqsEvent } from '../../support/lambda';
 
 /** One minute after the fixtures' changes. */

@@ -30,10 +30,10 @@ import {
   tenantResponse,
   THROTTLED,
 } from '../../../tools/lib/simulated-cloudfront';
-import { fixtureBody } from '../../support/fixtures';
+import { fixtureBody } from '../../../tools/scenarios/fixtures';
 import { collectingLogger } from '../../support/logger';
 import { QUEUE_URL, sdkError, VISIBILITY_TIMEOUT_SECONDS } from '../../support/redelivery';
-import { DISPATCH_SETTINGS, EVERY_CALL_SETTINGS } from '../../support/dispatch-settings';
+import { DISPATCH_SETTINGS, EVERY_CALL_SETTINGS } from '../../../tools/scenarios/dispatch-settings';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:notifications';
 const DISTRIBUTION_ID = 'E2QWRUHAPOMQZL';

@@ -10,9 +10,9 @@ import { UNUSABLE_EVENT_VISIBILITY_SECONDS } from '../../../functions/status-che
 import { STATUS_CHECK_ENV } from '../../../functions/status-check/lambda-env';
 import { AWS_ERRORS } from '../../../statemachine/constants';
 import { distributionResponse, invalidationResponse, THROTTLED } from '../../../tools/lib/simulated-cloudfront';
-import { fixtureBody } from '../../support/fixtures';
+import { fixtureBody } from '../../../tools/scenarios/fixtures';
 import { QUEUE_URL, sdkError, VISIBILITY_TIMEOUT_SECONDS } from '../../support/redelivery';
-import { DISPATCH_SETTINGS } from '../../support/dispatch-settings';
+import { DISPATCH_SETTINGS } from '../../../tools/scenarios/dispatch-settings';
 import { capturePowertoolsLines, lambdaContext, sqsEvent } from '../../support/lambda';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:notifications';

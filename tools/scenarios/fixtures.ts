@@ -1,4 +1,4 @@
-/** The recorded-shape CloudTrail events in test/fixtures/events, and what the dispatcher makes of them. */
+/** The recorded-shape CloudTrail events in tools/fixtures/events, and what the dispatcher makes of them. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SUPPORTED_EVENT_NAMES, parseEventBridgeBody, type Watch } from '../../functions/commons/cloudtrail';

@@ -5,15 +5,15 @@
 import type { Outcome } from '../../functions/commons/notification';
 import { UNMODELED_CLOUDFRONT_ERROR } from '../../functions/commons/service-errors';
 import type { WatchExecutionInput } from '../../functions/commons/watch-execution';
-import { NEWER_ETAG, THROTTLED, type CloudFrontAnswer } from '../../tools/lib/simulated-cloudfront';
+import { NEWER_ETAG, THROTTLED, type CloudFrontAnswer } from '../lib/simulated-cloudfront';
 import { AWS_ERRORS, STATE_NAMES, WATCH_ERRORS } from '../../statemachine/constants';
-import { fixtureWatch, watchInput } from '../support/fixtures';
+import { fixtureWatch, watchInput } from './fixtures';
 
 export interface WatchScenario {
   /** PascalCase: it is also the Step Functions Local test case name. */
   readonly name: string;
   readonly description: string;
-  /** The event in test/fixtures/events the watch comes from. */
+  /** The event in tools/fixtures/events the watch comes from. */
   readonly fixture: string;
   /** The input the dispatcher builds from the fixture one minute after the change, with the scenario's progress. */
   readonly input: WatchExecutionInput;

@@ -3,30 +3,8 @@
  * Local suite turn their run into a ScenarioObservation and call expectScenario.
  */
 import { expect } from 'vitest';
-import type { LocalRunResult } from '../../tools/lib/local-engine';
-import type { WatchScenario } from './watch-scenarios';
-
-export interface ScenarioObservation {
-  readonly status: string;
-  readonly error?: string;
-  /** CloudFront calls, retries included. */
-  readonly cloudfrontCalls: number;
-  /** The `outcome` message attribute of every SNS publish, in order (undefined where it is missing). */
-  readonly publishedOutcomes: readonly (string | undefined)[];
-  readonly continuations: number;
-  readonly statesEntered: readonly string[];
-}
-
-export function observeLocalRun(run: LocalRunResult): ScenarioObservation {
-  return {
-    status: run.status,
-    ...(run.error === undefined ? {} : { error: run.error }),
-    cloudfrontCalls: run.cloudfrontCalls,
-    publishedOutcomes: run.published.map((request) => request.MessageAttributes.outcome?.StringValue),
-    continuations: run.continuations.length,
-    statesEntered: run.statesEntered,
-  };
-}
+import type { ScenarioObservation } from '../../tools/scenarios/observation';
+import type { WatchScenario } from '../../tools/scenarios/watch-scenarios';
 
 /**
  * One comparison of everything the scenario expects, so a failure shows every difference in a single diff.
