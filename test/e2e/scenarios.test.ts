@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renderNotification, type NotificationValues } from '../../functions/commons/notification';
 import { runLocally } from '../../tools/lib/local-engine';
-import { scriptedCloudFront, SIMULATED_DOMAIN, SIMULATED_ETAG } from '../../tools/lib/simulated-cloudfront';
+import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
+import { fixtureWatch, watchInput } from '../../tools/scenarios/fixtures';
 import { isRecentStatusCall } from '../../statemachine/constants';
 import { deployedDefinition, TENANT_CONTEXTS } from '../support/definition';
 import { observeLocalRun } from '../../tools/scenarios/observation';
@@ -35,30 +35,9 @@ describe('the synthesized watch state machine, run in aws-local-stepfunctions', 
     expectScenario(scenario, observeLocalRun(run));
   });
 
-  it('publishes exactly the subject, body and attributes that renderNotification produces', async () => {
+  it('publishes a deployed notification word for word, with its attributes', async () => {
     // Arrange
     const scenario = WATCH_SCENARIOS.find((candidate) => candidate.name === 'DeployedAfterFourChecks')!;
-    const { watch } = scenario.input;
-    const values: NotificationValues = {
-      distributionId: watch.distributionId,
-      invalidationId: '',
-      tenantId: '',
-      eTag: watch.eTag!,
-      currentETag: SIMULATED_ETAG,
-      change: watch.change,
-      changedBy: watch.changedBy,
-      startedAt: watch.startedAt,
-      paths: '',
-      consoleUrl: watch.consoleUrl,
-      eventId: watch.eventId,
-      watchLimit: watch.watchLimit,
-      checks: 4,
-      endedAt: ENTERED_TIME,
-      domainName: SIMULATED_DOMAIN,
-      errorName: '',
-      errorCause: '',
-    };
-    const expected = renderNotification('distribution', 'deployed', values);
     // Act
     const run = await runLocally(deployedDefinition(), scenario.input, {
       cloudfront: scriptedCloudFront(scenario.answers),
@@ -67,12 +46,64 @@ describe('the synthesized watch state machine, run in aws-local-stepfunctions', 
     });
     // Assert
     const [published] = run.published;
-    expect(published!.Subject).toBe(expected.subject);
-    expect(published!.Message).toBe(expected.message);
+    expect(published!.Subject).toBe('CloudFront E2QWRUHAPOMQZL deployed');
+    expect(published!.Message).toBe(
+      [
+        'Distribution E2QWRUHAPOMQZL is Deployed: the change is live at every edge location.',
+        '',
+        'What changed:  CreateDistribution on distribution E2QWRUHAPOMQZL',
+        'Changed by:    arn:aws:iam::123456789012:user/alice',
+        'Started:       2026-11-28T09:15:02Z (CloudTrail event time)',
+        'Confirmed:     2026-11-28T09:20:00Z (status check 4)',
+        'Domain:        d111111abcdef8.cloudfront.net',
+        '',
+        'Console: https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL',
+        'CloudTrail event ID: 3f1c6a52-8e0b-4d1e-9a53-2f7c1b9e4d01',
+        '',
+        'Sent by cloudfront-change-notifier.',
+      ].join('\n'),
+    );
     expect(published!.MessageAttributes).toEqual({
       outcome: { DataType: 'String', StringValue: 'deployed' },
       kind: { DataType: 'String', StringValue: 'distribution' },
-      distributionId: { DataType: 'String', StringValue: watch.distributionId },
+      distributionId: { DataType: 'String', StringValue: 'E2QWRUHAPOMQZL' },
     });
+  });
+
+  it('publishes a timed-out invalidation notification word for word', async () => {
+    // Arrange: an invalidation still InProgress at the last of its 2 checks
+    const input = watchInput(fixtureWatch('create-invalidation.json'));
+    // Act
+    const run = await runLocally(
+      deployedDefinition(),
+      { ...input, progress: { ...input.progress, maxChecks: 2 } },
+      {
+        cloudfront: scriptedCloudFront([{ status: 'InProgress' }]),
+        waitMilliseconds: 0,
+        enteredTime: ENTERED_TIME,
+      },
+    );
+    // Assert
+    const [published, ...others] = run.published;
+    expect(others).toEqual([]);
+    expect(published!.Subject).toBe('CloudFront E2QWRUHAPOMQZL invalidation still running after 4 days');
+    expect(published!.Message).toBe(
+      [
+        'Invalidation I2J0I21PCUYOIK on distribution E2QWRUHAPOMQZL was still InProgress when the watch limit of ' +
+          '4 days ran out. CloudFront has no failed state: check the invalidation in the console.',
+        '',
+        'What changed:  CreateInvalidation on distribution E2QWRUHAPOMQZL',
+        'Invalidation:  I2J0I21PCUYOIK',
+        'Paths:         3 paths: /index.html, /assets/*, /en/about.html',
+        'Changed by:    arn:aws:iam::123456789012:user/alice',
+        'Started:       2026-11-28T13:45:10Z (CloudTrail event time)',
+        'Last checked:  2026-11-28T09:20:00Z (status check 2)',
+        '',
+        'Console: https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL/invalidations/details/I2J0I21PCUYOIK',
+        'CloudTrail event ID: 5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9',
+        '',
+        'Sent by cloudfront-change-notifier.',
+      ].join('\n'),
+    );
   });
 });

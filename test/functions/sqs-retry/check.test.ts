@@ -9,7 +9,6 @@ import { AuthorizationErrorException, PublishCommand, SNSClient, type PublishCom
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildSchedule, checkBudget, waitAfterCheck } from '../../../functions/commons/schedule';
 import {
   checkQueuedChange,
   keepsMessage,
@@ -18,7 +17,6 @@ import {
   type QueuedChange,
   type StatusCheckDeps,
 } from '../../../functions/status-check/check';
-import { NOTIFY_RETRY_RECEIVES } from '../../../functions/status-check/receive-budget';
 import { UNMODELED_CLOUDFRONT_ERROR } from '../../../functions/commons/service-errors';
 import { AWS_ERRORS } from '../../../statemachine/constants';
 import {
@@ -46,7 +44,12 @@ const UPDATE_TIME = Date.parse('2026-11-28T11:30:00Z');
 const UPDATE_SENT = new Date(UPDATE_TIME + 30_000);
 const INVALIDATION_SENT = new Date(Date.parse('2026-11-28T13:45:10Z') + 30_000);
 const CHECK_TIME = new Date(UPDATE_TIME + 10 * 60_000);
-const SCHEDULE = buildSchedule('distribution', DISPATCH_SETTINGS.schedule);
+/**
+ * The default schedule's last checks, for an event that entered the queue 30 s after its change: the 4-day limit
+ * leaves a distribution 540 checks (17 s apart at first) and an invalidation 522 (8 s apart at first).
+ */
+const LAST_DISTRIBUTION_CHECK = 540;
+const LAST_INVALIDATION_CHECK = 522;
 
 const cloudfrontMock = mockClient(CloudFrontClient);
 const snsMock = mockClient(SNSClient);
@@ -157,26 +160,29 @@ describe('checkQueuedChange', () => {
 
     it('still reports a change that is done when the message comes back past its poll budget', async () => {
       // Arrange
-      const budget = checkBudget(SCHEDULE, DISPATCH_SETTINGS.retentionSeconds - 30);
       cloudfrontMock.on(GetDistributionCommand).resolves(distribution('Deployed'));
       // Act
-      const result = await checkQueuedChange(delivery('update-distribution.json', budget + 2), deps);
+      const result = await checkQueuedChange(delivery('update-distribution.json', LAST_DISTRIBUTION_CHECK + 2), deps);
       // Assert
-      expect(result).toEqual({ result: 'notified', outcome: 'deployed', check: budget + 2 });
+      expect(result).toEqual({ result: 'notified', outcome: 'deployed', check: 542 });
     });
   });
 
   describe('not done', () => {
-    it.each([1, 2, 30])(
-      "after check %i hides the message until the schedule's next check and keeps it",
-      async (check) => {
+    it.each([
+      [1, 17],
+      [53, 17],
+      [54, 60],
+      [99, 120],
+    ])(
+      "after check %i hides the message for the schedule's %i s until the next check and keeps it",
+      async (check, waitSeconds) => {
         // Arrange
         cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress'));
         const message = delivery('update-distribution.json', check);
         // Act
         const result = await checkQueuedChange(message, deps);
         // Assert
-        const waitSeconds = waitAfterCheck(SCHEDULE, check);
         expect(result).toEqual({ result: 'check-again', check, waitSeconds, reason: 'status is InProgress' });
         expect(keepsMessage(result)).toBe(true);
         expect(visibilityChanges()).toEqual([
@@ -230,32 +236,67 @@ describe('checkQueuedChange', () => {
   describe('the watch limit', () => {
     it('publishes "timed-out" at the last check of the poll budget, counted from when the event entered the queue', async () => {
       // Arrange
-      const budget = checkBudget(SCHEDULE, DISPATCH_SETTINGS.retentionSeconds - 30);
       cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress'));
       // Act
-      const beforeLast = await checkQueuedChange(delivery('update-distribution.json', budget - 1), deps);
-      const last = await checkQueuedChange(delivery('update-distribution.json', budget), deps);
+      const beforeLast = await checkQueuedChange(delivery('update-distribution.json', 539), deps);
+      const last = await checkQueuedChange(delivery('update-distribution.json', LAST_DISTRIBUTION_CHECK), deps);
       // Assert
       expect(beforeLast.result).toBe('check-again');
-      expect(last).toEqual({ result: 'notified', outcome: 'timed-out', check: budget });
-      expect(published()[0]!.Subject).toBe(`CloudFront ${DISTRIBUTION_ID} still deploying after 4 days`);
-      expect(published()[0]!.Message).toContain(`Last checked:  ${CHECK_TIME.toISOString()} (status check ${budget})`);
+      expect(last).toEqual({ result: 'notified', outcome: 'timed-out', check: 540 });
+      expect(published()[0]!.Subject).toBe('CloudFront E2QWRUHAPOMQZL still deploying after 4 days');
+      expect(published()[0]!.Message).toContain('Last checked:  2026-11-28T11:40:00.000Z (status check 540)');
+    });
+
+    it('publishes "timed-out" for an invalidation at its last check, word for word', async () => {
+      // Arrange
+      cloudfrontMock.on(GetInvalidationCommand).resolves(invalidation('InProgress'));
+      // Act
+      const beforeLast = await checkQueuedChange(delivery('create-invalidation.json', 521), deps);
+      const last = await checkQueuedChange(delivery('create-invalidation.json', LAST_INVALIDATION_CHECK), deps);
+      // Assert
+      expect(beforeLast.result).toBe('check-again');
+      expect(last).toEqual({ result: 'notified', outcome: 'timed-out', check: 522 });
+      const [notification, ...others] = published();
+      expect(others).toEqual([]);
+      expect(notification!.Subject).toBe('CloudFront E2QWRUHAPOMQZL invalidation still running after 4 days');
+      expect(notification!.Message).toBe(
+        [
+          'Invalidation I2J0I21PCUYOIK on distribution E2QWRUHAPOMQZL was still InProgress when the watch limit of ' +
+            '4 days ran out. CloudFront has no failed state: check the invalidation in the console.',
+          '',
+          'What changed:  CreateInvalidation on distribution E2QWRUHAPOMQZL',
+          'Invalidation:  I2J0I21PCUYOIK',
+          'Paths:         3 paths: /index.html, /assets/*, /en/about.html',
+          'Changed by:    arn:aws:iam::123456789012:user/alice',
+          'Started:       2026-11-28T13:45:10Z (CloudTrail event time)',
+          'Last checked:  2026-11-28T11:40:00.000Z (status check 522)',
+          '',
+          'Console: https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL/invalidations/details/I2J0I21PCUYOIK',
+          'CloudTrail event ID: 5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9',
+          '',
+          'Sent by cloudfront-change-notifier.',
+        ].join('\n'),
+      );
+      expect(notification!.MessageAttributes).toEqual({
+        outcome: { DataType: 'String', StringValue: 'timed-out' },
+        kind: { DataType: 'String', StringValue: 'invalidation' },
+        distributionId: { DataType: 'String', StringValue: 'E2QWRUHAPOMQZL' },
+      });
     });
 
     it('publishes "timed-out" early when the clock says the next check would fall after the watch limit', async () => {
-      // Arrange: the event reached the queue an hour late and only two checks were made (a long outage)
-      const limit = UPDATE_TIME + DISPATCH_SETTINGS.retentionSeconds * 1000;
-      const wait = waitAfterCheck(SCHEDULE, 2) * 1000;
-      const sentAt = new Date(UPDATE_TIME + 3_600_000);
+      // Arrange: the event reached the queue an hour late and only two checks were made (a long outage); the watch
+      // limit is 4 days after the change, and the next check would come 17 s after the second
+      const sentAt = new Date('2026-11-28T12:30:00Z');
       cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress'));
       // Act
       const inTime = await checkQueuedChange(delivery('update-distribution.json', 2, sentAt), {
         ...deps,
-        now: () => new Date(limit - wait),
+        now: () => new Date('2026-12-02T11:29:43.000Z'),
       });
       const tooLate = await checkQueuedChange(delivery('update-distribution.json', 2, sentAt), {
         ...deps,
-        now: () => new Date(limit - wait + 1),
+        now: () => new Date('2026-12-02T11:29:43.001Z'),
       });
       // Assert
       expect(inTime.result).toBe('check-again');
@@ -272,9 +313,8 @@ describe('checkQueuedChange', () => {
         retentionSeconds: 3_600,
         visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
       });
-      // Assert
-      const expiry = sentAt.getTime() + 3_600_000;
-      expect(deadline.getTime()).toBe(expiry - NOTIFY_RETRY_RECEIVES * VISIBILITY_TIMEOUT_SECONDS * 1000);
+      // Assert: the message expires an hour after it was sent, at 12:31; 5 retries of 180 s each come before that
+      expect(deadline.toISOString()).toBe('2026-11-28T12:16:00.000Z');
     });
 
     it('uses the watch limit itself when the event reached the queue long after the change', () => {
@@ -288,7 +328,7 @@ describe('checkQueuedChange', () => {
         visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
       });
       // Assert
-      expect(deadline.getTime()).toBe(UPDATE_TIME + 86_400_000);
+      expect(deadline.toISOString()).toBe('2026-11-29T11:30:00.000Z');
     });
   });
 
@@ -331,8 +371,8 @@ describe('checkQueuedChange', () => {
       // Act
       const result = await checkQueuedChange(delivery('update-distribution.json', 3), deps);
       // Assert
-      expect(result).toMatchObject({ result: 'check-again', check: 3, waitSeconds: waitAfterCheck(SCHEDULE, 3) });
-      expect(visibilityChanges().map((input) => input.VisibilityTimeout)).toEqual([waitAfterCheck(SCHEDULE, 3)]);
+      expect(result).toMatchObject({ result: 'check-again', check: 3, waitSeconds: 17 });
+      expect(visibilityChanges().map((input) => input.VisibilityTimeout)).toEqual([17]);
       expect(published()).toEqual([]);
       expect(logger.lines).toContainEqual(
         expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ check: 3 }) }),
@@ -341,12 +381,11 @@ describe('checkQueuedChange', () => {
 
     it('publishes "check-failed" when the last check of the watch cannot be made either', async () => {
       // Arrange
-      const budget = checkBudget(SCHEDULE, DISPATCH_SETTINGS.retentionSeconds - 30);
       cloudfrontMock.on(GetDistributionCommand).rejects(throttled());
       // Act
-      const result = await checkQueuedChange(delivery('update-distribution.json', budget), deps);
+      const result = await checkQueuedChange(delivery('update-distribution.json', LAST_DISTRIBUTION_CHECK), deps);
       // Assert
-      expect(result).toEqual({ result: 'notified', outcome: 'check-failed', check: budget });
+      expect(result).toEqual({ result: 'notified', outcome: 'check-failed', check: 540 });
       expect(published()[0]!.Message).toContain('Error:         CloudFront.CloudFrontException');
       expect(published()[0]!.Message).toContain('Cause:         Rate exceeded');
     });
@@ -445,7 +484,7 @@ describe('checkQueuedChange', () => {
       expect(result).toEqual({
         result: 'check-again',
         check: 2,
-        waitSeconds: waitAfterCheck(SCHEDULE, 2),
+        waitSeconds: 17,
         reason: 'status is InProgress',
       });
     });
@@ -547,7 +586,7 @@ describe('checkQueuedChange', () => {
       expect(result).toEqual({
         result: 'check-again',
         check: 2,
-        waitSeconds: waitAfterCheck(SCHEDULE, 2),
+        waitSeconds: 17,
         reason: 'status is InProgress',
       });
       expect(published()).toEqual([]);
