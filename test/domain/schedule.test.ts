@@ -4,12 +4,13 @@ import {
   buildSchedule,
   checkBudget,
   completeScheduleSettings,
+  phaseRules,
   SCHEDULE_DEFAULTS,
   secondsUntilCheck,
   waitAfterCheck,
+  type Schedule,
   type ScheduleSettings,
 } from '../../functions/commons/schedule';
-import { parseWatchSettings } from '../../functions/commons/settings';
 import { readConfig } from '../../infra/config';
 
 /** Round numbers, so every boundary below can be worked out by hand. */
@@ -174,30 +175,61 @@ describe('schedule defaults', () => {
   });
 });
 
-describe('parseWatchSettings and the schedule', () => {
-  const base = { watchedEvents: ['UpdateDistribution'], distributionIds: [], retentionSeconds: 3_600 };
+describe('schedule functions on a hand-made multi-phase schedule', () => {
+  // 3 quick checks 10 s apart, then 2 waits of 60 s, then every 300 s for good.
+  const schedule: Schedule = [{ waitSeconds: 10, waits: 3 }, { waitSeconds: 60, waits: 2 }, { waitSeconds: 300 }];
 
-  it('reads back every schedule setting the stack hands over', () => {
-    // Arrange
-    const raw = JSON.stringify({ ...base, schedule: HAND_MADE });
+  it('turns phases into Choice rules keyed by the check number', () => {
+    expect(phaseRules(schedule)).toEqual([
+      { waitSeconds: 10, untilCheck: 4 },
+      { waitSeconds: 60, untilCheck: 6 },
+      { waitSeconds: 300 },
+    ]);
+  });
+
+  it('waits as long as the phase of the check just made says', () => {
     // Act
-    const settings = parseWatchSettings(raw);
+    const waits = [1, 2, 3, 4, 5, 6, 7, 100].map((check) => waitAfterCheck(schedule, check));
     // Assert
-    expect(settings.schedule).toEqual(HAND_MADE);
+    expect(waits).toEqual([10, 10, 10, 60, 60, 300, 300, 300]);
+  });
+
+  it('adds up the waits before a check', () => {
+    // Act
+    const times = [1, 2, 4, 5, 6, 7, 8].map((check) => secondsUntilCheck(schedule, check));
+    // Assert
+    expect(times).toEqual([0, 10, 30, 90, 150, 450, 750]);
   });
 
   it.each([
-    { setting: 'distributionFastPollSeconds', value: 0 },
-    { setting: 'maxPollIntervalSeconds', value: '900' },
-    { setting: 'growthAfterSeconds', value: -1 },
-    { setting: 'fastPollSeconds', value: 5 },
-  ])(
-    'refuses $setting = $value, which would make a schedule that never ends or means nothing',
-    ({ setting, value }) => {
-      // Arrange
-      const raw = JSON.stringify({ ...base, schedule: { pollIntervalSeconds: 60, [setting]: value } });
-      // Act / Assert
-      expect(() => parseWatchSettings(raw)).toThrow(setting);
-    },
-  );
+    { secondsLeft: 0, checks: 1 },
+    { secondsLeft: 9, checks: 1 },
+    { secondsLeft: 10, checks: 2 },
+    { secondsLeft: 149, checks: 5 },
+    { secondsLeft: 150, checks: 6 },
+    { secondsLeft: 449, checks: 6 },
+    { secondsLeft: 750, checks: 8 },
+  ])('fits $checks checks into $secondsLeft s', ({ secondsLeft, checks }) => {
+    expect(checkBudget(schedule, secondsLeft)).toBe(checks);
+  });
+
+  it('never lets the last budgeted check fall after the time left, nor leaves room for one more', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100_000 }), (secondsLeft) => {
+        const checks = checkBudget(schedule, secondsLeft);
+        expect(secondsUntilCheck(schedule, checks)).toBeLessThanOrEqual(secondsLeft);
+        expect(secondsUntilCheck(schedule, checks + 1)).toBeGreaterThan(secondsLeft);
+      }),
+    );
+  });
+
+  it('treats a single open-ended phase as a fixed interval', () => {
+    // Arrange
+    const fixed: Schedule = [{ waitSeconds: 60 }];
+    // Act / Assert
+    expect(phaseRules(fixed)).toEqual([{ waitSeconds: 60 }]);
+    expect(waitAfterCheck(fixed, 1)).toBe(60);
+    expect(secondsUntilCheck(fixed, 11)).toBe(600);
+    expect(checkBudget(fixed, 345_600)).toBe(5_761);
+  });
 });

@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  checkBudget,
-  phaseRules,
-  secondsUntilCheck,
-  waitAfterCheck,
-  type Schedule,
-  type ScheduleKind,
-} from '../../functions/commons/schedule';
+import { checkBudget, type Schedule, type ScheduleKind } from '../../functions/commons/schedule';
 import {
   buildWatchExecution,
   CHECKS_PER_EXECUTION,
@@ -217,12 +210,13 @@ describe('buildWatchExecution', () => {
           startedAt: '2026-11-28T11:30:00Z',
           changedBy:
             'arn:aws:sts::123456789012:assumed-role/cfn-exec-role/AWSCloudFormation via cloudformation.amazonaws.com',
-          consoleUrl: consoleUrl(watch),
+          consoleUrl:
+            'https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL',
           watchLimit: '4 days',
-          executionName: execution.name,
+          executionName: 'E2QWRUHAPOMQZL-update-c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
         },
-        // 345,570 s left at one check a minute: the first check now, then 5,759 more
-        progress: { check: 1, maxChecks: 5_760, continueAt: CHECKS_PER_EXECUTION + 1, part: 1 },
+        // 345,570 s left at one check a minute: the first check now, then 5,759 more; 800 checks per execution
+        progress: { check: 1, maxChecks: 5_760, continueAt: 801, part: 1 },
       },
     });
   });
@@ -239,7 +233,9 @@ describe('buildWatchExecution', () => {
       distributionId: 'E2QWRUHAPOMQZL',
       invalidationId: 'I2J0I21PCUYOIK',
       paths: '3 paths: /index.html, /assets/*, /en/about.html',
-      consoleUrl: consoleUrl(watch),
+      consoleUrl:
+        'https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL' +
+        '/invalidations/details/I2J0I21PCUYOIK',
       watchLimit: '1 h',
     });
   });
@@ -306,7 +302,7 @@ describe('buildWatchExecution', () => {
       distributionId: 'E1MULTITENANT1',
       tenantId: TENANT_ID,
       eTag: 'E3TENANTETAG01',
-      consoleUrl: consoleUrl(watch),
+      consoleUrl: `https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distribution-tenants/${TENANT_ID}`,
     });
     expect(input.watch).not.toHaveProperty('invalidationId');
     expect(input.watch).not.toHaveProperty('paths');
@@ -374,64 +370,5 @@ describe('buildWatchExecution', () => {
     const execution = buildWatchExecution(watch, settings, secondsAfter(watch.eventTime, 0));
     // Assert
     expect(execution.input.progress.maxChecks).toBe(31);
-  });
-});
-
-describe('schedule functions on a hand-made multi-phase schedule', () => {
-  // 3 quick checks 10 s apart, then 2 waits of 60 s, then every 300 s for good.
-  const schedule: Schedule = [{ waitSeconds: 10, waits: 3 }, { waitSeconds: 60, waits: 2 }, { waitSeconds: 300 }];
-
-  it('turns phases into Choice rules keyed by the check number', () => {
-    expect(phaseRules(schedule)).toEqual([
-      { waitSeconds: 10, untilCheck: 4 },
-      { waitSeconds: 60, untilCheck: 6 },
-      { waitSeconds: 300 },
-    ]);
-  });
-
-  it('waits as long as the phase of the check just made says', () => {
-    // Act
-    const waits = [1, 2, 3, 4, 5, 6, 7, 100].map((check) => waitAfterCheck(schedule, check));
-    // Assert
-    expect(waits).toEqual([10, 10, 10, 60, 60, 300, 300, 300]);
-  });
-
-  it('adds up the waits before a check', () => {
-    // Act
-    const times = [1, 2, 4, 5, 6, 7, 8].map((check) => secondsUntilCheck(schedule, check));
-    // Assert
-    expect(times).toEqual([0, 10, 30, 90, 150, 450, 750]);
-  });
-
-  it.each([
-    { secondsLeft: 0, checks: 1 },
-    { secondsLeft: 9, checks: 1 },
-    { secondsLeft: 10, checks: 2 },
-    { secondsLeft: 149, checks: 5 },
-    { secondsLeft: 150, checks: 6 },
-    { secondsLeft: 449, checks: 6 },
-    { secondsLeft: 750, checks: 8 },
-  ])('fits $checks checks into $secondsLeft s', ({ secondsLeft, checks }) => {
-    expect(checkBudget(schedule, secondsLeft)).toBe(checks);
-  });
-
-  it('never lets the last budgeted check fall after the time left, nor leaves room for one more', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 100_000 }), (secondsLeft) => {
-        const checks = checkBudget(schedule, secondsLeft);
-        expect(secondsUntilCheck(schedule, checks)).toBeLessThanOrEqual(secondsLeft);
-        expect(secondsUntilCheck(schedule, checks + 1)).toBeGreaterThan(secondsLeft);
-      }),
-    );
-  });
-
-  it('treats a single open-ended phase as a fixed interval', () => {
-    // Arrange
-    const fixed: Schedule = [{ waitSeconds: 60 }];
-    // Act / Assert
-    expect(phaseRules(fixed)).toEqual([{ waitSeconds: 60 }]);
-    expect(waitAfterCheck(fixed, 1)).toBe(60);
-    expect(secondsUntilCheck(fixed, 11)).toBe(600);
-    expect(checkBudget(fixed, 345_600)).toBe(5_761);
   });
 });

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_TEXT_SHOWN, type Watch } from '../../../functions/commons/cloudtrail';
 import {
-  ID_ATTRIBUTE,
   MAX_SUBJECT_LENGTH,
   outcomesFor,
   renderNotification,
@@ -82,9 +81,16 @@ function eventWith(file: string, changedBy: string, paths: readonly string[]): W
   return watchOf(JSON.stringify(event));
 }
 
-/** The id a notification of this watch names in its subject and carries as a message attribute. */
+/** The id a notification of each kind names in its subject and carries as a message attribute. */
+const NOTIFIED_ID = {
+  distribution: 'distributionId',
+  invalidation: 'distributionId',
+  tenant: 'tenantId',
+  'tenant-invalidation': 'tenantId',
+} as const;
+
 function notifiedId(watch: Watch): { name: 'distributionId' | 'tenantId'; value: string } {
-  const name = ID_ATTRIBUTE[watch.kind];
+  const name = NOTIFIED_ID[watch.kind];
   return { name, value: watch[name]! };
 }
 

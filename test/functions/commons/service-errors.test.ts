@@ -68,7 +68,7 @@ describe('CloudFront errors as the status-check Lambda meets them', () => {
     const answer = await client.send(new GetDistributionCommand({ Id: 'E2QWRUHAPOMQZL' }));
     // Assert
     expect(answer.Distribution?.Status).toBe('Deployed');
-    expect(attempts()).toBe(SDK_MAX_ATTEMPTS);
+    expect(attempts()).toBe(3);
   });
 
   it('throttling that outlasts the attempts is transient and named as Step Functions names it', async () => {
@@ -77,7 +77,7 @@ describe('CloudFront errors as the status-check Lambda meets them', () => {
     // Act
     const error = await failureOf(client);
     // Assert
-    expect(attempts()).toBe(SDK_MAX_ATTEMPTS);
+    expect(attempts()).toBe(3);
     expect(isTransient(error)).toBe(true);
     expect(integrationErrorName(error)).toBe(UNMODELED_CLOUDFRONT_ERROR);
   });

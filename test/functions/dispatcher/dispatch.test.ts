@@ -8,7 +8,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dispatchEvent, UnusableEventError, type DispatchDeps } from '../../../functions/dispatcher/dispatch';
 import { collectingLogger } from '../../support/logger';
-import { completeScheduleSettings } from '../../../functions/commons/schedule';
 import type { WatchSettings } from '../../../functions/commons/settings';
 import type { WatchExecutionInput } from '../../../functions/commons/watch-execution';
 import { fixtureBody } from '../../../tools/scenarios/fixtures';
@@ -48,7 +47,18 @@ describe('DISPATCH_SETTINGS, which these tests drive the dispatcher with', () =>
     // Act
     const deployed = watchSettingsOf(synthesized().template);
     // Assert
-    expect(deployed).toEqual({ ...DISPATCH_SETTINGS, schedule: completeScheduleSettings(DISPATCH_SETTINGS.schedule) });
+    expect(deployed).toEqual({
+      ...DISPATCH_SETTINGS,
+      schedule: {
+        pollIntervalSeconds: 60,
+        distributionFastPollSeconds: 17,
+        invalidationFastPollSeconds: 8,
+        distributionFastPhaseSeconds: 900,
+        invalidationFastPhaseSeconds: 180,
+        growthAfterSeconds: 3_600,
+        maxPollIntervalSeconds: 900,
+      },
+    });
   });
 });
 
@@ -110,10 +120,8 @@ describe('dispatchEvent', () => {
     // Act
     await dispatchEvent(body, { ...deps, now: () => new Date('2026-11-28T13:46:10Z') });
     await dispatchEvent(body, { ...deps, now: () => new Date('2026-11-30T13:45:10Z') });
-    // Assert
-    const [prompt, late] = startedInputs().map((call) => executionInput(call).progress.maxChecks);
-    expect(late).toBeGreaterThanOrEqual(1);
-    expect(late).toBeLessThan(prompt!);
+    // Assert: 4 days less a minute, then 2 days, of the invalidation schedule
+    expect(startedInputs().map((call) => executionInput(call).progress.maxChecks)).toEqual([522, 330]);
   });
 
   it.each([

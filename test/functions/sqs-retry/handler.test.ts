@@ -4,9 +4,7 @@ import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildSchedule, waitAfterCheck } from '../../../functions/commons/schedule';
 import { WATCH_SETTINGS_ENV } from '../../../functions/commons/settings';
-import { UNUSABLE_EVENT_VISIBILITY_SECONDS } from '../../../functions/status-check/check';
 import { STATUS_CHECK_ENV } from '../../../functions/status-check/lambda-env';
 import { AWS_ERRORS } from '../../../statemachine/constants';
 import { distributionResponse, invalidationResponse, THROTTLED } from '../../../tools/lib/simulated-cloudfront';
@@ -17,7 +15,6 @@ import { capturePowertoolsLines, lambdaContext, sqsEvent } from '../../support/l
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:notifications';
 const NOW = new Date('2026-11-28T18:00:00Z');
-const SCHEDULE = buildSchedule('distribution', DISPATCH_SETTINGS.schedule);
 
 const cloudfrontMock = mockClient(CloudFrontClient);
 const snsMock = mockClient(SNSClient);
@@ -93,10 +90,11 @@ describe('the status-check Lambda handler', () => {
       'not-done',
       'throttled',
     ]);
+    // The default schedule waits 17 s after the early checks; an unusable message comes back at once
     expect(visibilityByReceipt()).toEqual({
-      'receipt-not-done': waitAfterCheck(SCHEDULE, 2),
-      'receipt-throttled': waitAfterCheck(SCHEDULE, 4),
-      'receipt-malformed': UNUSABLE_EVENT_VISIBILITY_SECONDS,
+      'receipt-not-done': 17,
+      'receipt-throttled': 17,
+      'receipt-malformed': 0,
     });
     expect(
       sqsMock.commandCalls(ChangeMessageVisibilityCommand).every((call) => call.args[0].input.QueueUrl === QUEUE_URL),
@@ -142,7 +140,7 @@ describe('the status-check Lambda handler', () => {
     expect(response).toEqual<SQSBatchResponse>({ batchItemFailures: [{ itemIdentifier: 'only' }] });
   });
 
-  it.each([STATUS_CHECK_ENV.topicArn, STATUS_CHECK_ENV.queueUrl, STATUS_CHECK_ENV.visibilityTimeoutSeconds])(
+  it.each(['TOPIC_ARN', 'QUEUE_URL', 'QUEUE_VISIBILITY_TIMEOUT_SECONDS'])(
     'refuses to start without %s',
     async (name) => {
       // Arrange

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { INVALID_STATUS_REQUEST, readStatusForWorkflow } from '../../../functions/status-reader/read';
+import { readStatusForWorkflow } from '../../../functions/status-reader/read';
 import { invalidationResponse, tenantResponse, THROTTLED } from '../../../tools/lib/simulated-cloudfront';
 import { sdkError } from '../../support/redelivery';
 import { lambdaContext } from '../../support/lambda';
@@ -126,7 +126,7 @@ describe('the status reader: tenant status for the state machine', () => {
     // Act
     const failure = await failureOf(readStatusForWorkflow(event, deps));
     // Assert
-    expect(failure.name).toBe(INVALID_STATUS_REQUEST);
+    expect(failure.name).toBe('InvalidStatusReadRequest');
     expect(cloudfrontMock.calls()).toEqual([]);
     expect(cloudfrontMock.commandCalls(GetDistributionCommand)).toEqual([]);
   });
