@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { secondsUntilCheck } from '../../functions/commons/schedule';
 import { scheduleFor } from '../../functions/commons/settings';
 import { run } from '../../tools/cli/run';
-import { SCENARIO_NAMES, TIMEOUT_SCENARIO_RETENTION_SECONDS } from '../../tools/cli/scenarios';
+import { TIMEOUT_SCENARIO_RETENTION_SECONDS } from '../../tools/cli/scenarios';
 import { disposeApps, notificationText, sharedPrepare, testIo, withoutTimestamps } from './support';
 import { EVERY_CALL } from '../support/definition';
 
@@ -43,14 +43,17 @@ function timeAt(stdout: string, label: string): number {
 }
 
 describe('npm start replays a change end to end', () => {
-  it.each(SCENARIO_NAMES)('scenario %s: prints the notification SNS would receive', async (scenario) => {
-    // Act
-    const result = await start(['--scenario', scenario]);
-    // Assert
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    expect(notification(result.stdout)).toMatchSnapshot();
-  });
+  it.each(['deployed', 'not-found', 'timeout', 'superseded', 'throttling', 'access-denied'])(
+    'scenario %s: prints the notification SNS would receive',
+    async (scenario) => {
+      // Act
+      const result = await start(['--scenario', scenario]);
+      // Assert
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(notification(result.stdout)).toMatchSnapshot();
+    },
+  );
 
   it('tells the story in order: event, execution started, checks with waits between them, notification, outcome', async () => {
     // Arrange: the default schedule checks every 17 s at first; the first check after the default 90 s is check 7
