@@ -1,5 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * One fast-check seed per run, handed to every worker (test/setup.ts applies it): `FC_SEED=<seed> npx vitest run`
+ * replays every property of a run exactly, and a failing property names the same seed in its report.
+ */
+const fcSeed = process.env.FC_SEED ?? String(Math.floor(Math.random() * 2 ** 31));
+console.log(`fast-check seed ${fcSeed} (replay with FC_SEED=${fcSeed})`);
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -10,6 +17,7 @@ export default defineConfig({
     // Both cores of our machines and CI: one worker (the default on 2 cores) takes about half again as long.
     maxWorkers: 2,
     env: {
+      FC_SEED: fcSeed,
       // Never let a missing credential send the SDK to an instance metadata endpoint.
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',

@@ -11,7 +11,7 @@ export const CLOUDTRAIL_EVENT_SOURCE = 'cloudfront.amazonaws.com';
 
 /**
  * Where each watched call keeps the ids. CreateDistribution, UpdateDistribution and CreateInvalidation are read as
- * recorded in real CloudTrail records (test/fixtures/events); the others follow the API's request and response
+ * recorded in real CloudTrail records (tools/fixtures/events); the others follow the API's request and response
  * shapes (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_Operations.html), which CloudTrail records
  * in camelCase. No recorded sample confirms those, so they are marked unverified and parsed defensively.
  */

@@ -49,7 +49,7 @@ const TUNED_CONTEXT = {
 };
 
 const fixtureBody = (file: string) =>
-  readFileSync(fileURLToPath(new URL(`../fixtures/events/${file}`, import.meta.url)), 'utf8');
+  readFileSync(fileURLToPath(new URL(`../../tools/fixtures/events/${file}`, import.meta.url)), 'utf8');
 
 interface Stacked {
   readonly result: SynthResult;

@@ -4,7 +4,7 @@ import { runLocally, type LocalRunResult } from '../../tools/lib/local-engine';
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
 import { watchSettingsOf } from '../../tools/lib/synth';
 import { deployedDefinition, synthesized } from '../support/definition';
-import { fixtureWatch, watchInput } from '../support/fixtures';
+import { fixtureWatch, watchInput } from '../../tools/scenarios/fixtures';
 import { STATE_NAMES } from '../../statemachine/state-names';
 import { WATCH_ERRORS } from '../../domain/errors';
 

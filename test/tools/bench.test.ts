@@ -197,7 +197,7 @@ describe('the virtual clock on the deployed definition', () => {
     { kind: 'invalidation' as const, file: 'create-invalidation.json' },
   ])('watches a $kind change as the dispatcher watches $file: same kind, call and action', ({ kind, file }) => {
     // Arrange
-    const body = readFileSync(fileURLToPath(new URL(`../fixtures/events/${file}`, import.meta.url)), 'utf8');
+    const body = readFileSync(fileURLToPath(new URL(`../../tools/fixtures/events/${file}`, import.meta.url)), 'utf8');
     const parsed = parseEventBridgeBody(body, { watchedEvents: SUPPORTED_EVENT_NAMES });
     if (parsed.type !== 'watch') throw new Error(`${file} is no watch: ${parsed.reason}`);
     // Act

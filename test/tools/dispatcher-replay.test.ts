@@ -2,14 +2,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SFNClient, StartExecutionCommand, ExecutionAlreadyExists } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_WATCHED_EVENTS, parseEventBridgeBody } from '../../domain/cloudtrail';
-import { executionName } from '../../domain/watch-execution';
 import { replayDispatcher } from '../../tools/cli/dispatcher-replay';
 import { startFakeStepFunctions } from '../../tools/cli/fake-step-functions';
 import { disposeApps, sharedPrepare } from './support';
 
 const body = readFileSync(
-  fileURLToPath(new URL('../fixtures/events/create-distribution.json', import.meta.url)),
+  fileURLToPath(new URL('../../tools/fixtures/events/create-distribution.json', import.meta.url)),
   'utf8',
 );
 
@@ -32,17 +30,15 @@ describe('the bundled dispatcher, replayed locally', () => {
   it('starts one execution, named for the event, through the loopback Step Functions endpoint', async () => {
     // Arrange
     const prepared = sharedPrepare({ retentionSeconds: '7200' });
-    const parsed = parseEventBridgeBody(body, { watchedEvents: DEFAULT_WATCHED_EVENTS });
-    if (parsed.type !== 'watch') throw new Error('fixture is not a watch');
     // Act
     const replay = await replayDispatcher(prepared, body);
     // Assert
     expect(replay.response).toEqual({ batchItemFailures: [] });
     expect(replay.starts).toHaveLength(1);
-    expect(replay.starts[0]!.name).toBe(executionName(parsed.watch));
+    expect(replay.starts[0]!.name).toBe('E2QWRUHAPOMQZL-create-3f1c6a52-8e0b-4d1e-9a53-2f7c1b9e4d01');
     expect(replay.starts[0]!.stateMachineArn).toBe(prepared.dispatcher.environment.STATE_MACHINE_ARN);
     expect(JSON.parse(replay.starts[0]!.input)).toMatchObject({
-      watch: { distributionId: parsed.watch.distributionId, watchLimit: '2 h' },
+      watch: { distributionId: 'E2QWRUHAPOMQZL', watchLimit: '2 h' },
     });
   });
 

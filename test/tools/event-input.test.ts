@@ -7,7 +7,7 @@ import { SUPPORTED_EVENT_NAMES, parseEventBridgeEvent } from '../../domain/cloud
 import { UsageError } from '../../tools/cli/args';
 import { DEFAULT_EVENT_FILE, loadReplayEvent, retimeReplayEvent } from '../../tools/cli/event-input';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/events/${name}`, import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../../tools/fixtures/events/${name}`, import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), 'start-events-'));
 const OPTIONS = { watchedEvents: SUPPORTED_EVENT_NAMES };
 const NOW = new Date('2027-03-01T08:00:00.250Z');

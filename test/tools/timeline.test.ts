@@ -50,16 +50,25 @@ describe('the npm start timeline', () => {
     // Arrange
     const state = {
       Type: 'Task',
-      Retry: [{ ErrorEquals: ['CloudFront.NoSuchDistributionException'], MaxAttempts: 0 }, STATUS_CHECK_RETRY],
+      Retry: [
+        { ErrorEquals: ['CloudFront.NoSuchDistributionException'], MaxAttempts: 0 },
+        { ErrorEquals: ['States.ALL'], IntervalSeconds: 3, BackoffRate: 2, MaxAttempts: 5, MaxDelaySeconds: 20 },
+      ],
     };
     // Act
     const delays = [1, 2, 3, 4, 5].map((attempt) =>
       nominalRetryDelaySeconds(state, 'CloudFront.CloudFrontException', attempt),
     );
     // Assert
-    const { IntervalSeconds, BackoffRate, MaxDelaySeconds } = STATUS_CHECK_RETRY;
-    expect(delays).toEqual(
-      [0, 1, 2, 3, 4].map((power) => Math.min(IntervalSeconds * BackoffRate ** power, MaxDelaySeconds)),
-    );
+    expect(delays).toEqual([3, 6, 12, 20, 20]);
+  });
+
+  it("backs off with the deployed status check's retrier: 2, 4, 8, 16, then 30 s at most", () => {
+    // Arrange
+    const state = { Type: 'Task', Retry: [STATUS_CHECK_RETRY] };
+    // Act
+    const delays = [1, 2, 3, 4, 5].map((attempt) => nominalRetryDelaySeconds(state, 'States.Timeout', attempt));
+    // Assert
+    expect(delays).toEqual([2, 4, 8, 16, 30]);
   });
 });

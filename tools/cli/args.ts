@@ -46,7 +46,7 @@ CloudFront in compressed time, and prints the timeline and the exact SNS notific
 
 Options:
   --event FILE             CloudTrail event to replay: an EventBridge event or a bare CloudTrail record
-                           (default: test/fixtures/events/update-distribution.json); its time is moved to now
+                           (default: tools/fixtures/events/update-distribution.json); its time is moved to now
   --scenario NAME          what the simulated CloudFront does (default: ${DEFAULT_SCENARIO})
   --finish-after DURATION  simulated time until the change is done: 90s, 5m, 1h, 1m30s or seconds (default: 90s)
   -c, --context KEY=VALUE  CDK context for the synthesized app, as with cdk deploy (e.g. -c pollIntervalSeconds=30)

@@ -17,7 +17,7 @@ import {
 import { UsageError } from './args';
 
 export const DEFAULT_EVENT_FILE = fileURLToPath(
-  new URL('../../test/fixtures/events/update-distribution.json', import.meta.url),
+  new URL('../fixtures/events/update-distribution.json', import.meta.url),
 );
 
 type EventForm = 'EventBridge event' | 'CloudTrail record';

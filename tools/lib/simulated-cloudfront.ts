@@ -24,7 +24,7 @@ export function statusAnswer(kind: WatchKind, done: boolean): CloudFrontAnswer {
 export const SIMULATED_DOMAIN = 'd111111abcdef8.cloudfront.net';
 /**
  * The ETag a simulated distribution or tenant carries unless an answer names another: the one the changes in
- * test/fixtures/events produced, so a simulated resource carries the watched change.
+ * tools/fixtures/events produced, so a simulated resource carries the watched change.
  */
 export const SIMULATED_ETAG = 'E2QWRUHEXAMPLE';
 /** The ETag of a newer change that superseded the watched one. */

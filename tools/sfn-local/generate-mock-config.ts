@@ -1,5 +1,5 @@
 /**
- * Writes test/sfn-local/MockConfigFile.json from the workflow scenarios: one Step Functions Local state machine per
+ * Writes tools/sfn-local/MockConfigFile.json from the workflow scenarios: one Step Functions Local state machine per
  * stack variant (the default stack, and one per way a stack with tenant calls reads a tenant's status), one test case
  * per scenario that variant can run, with a mocked answer for every Task invocation (retries included) as the raw
  * service response. Run with `npm run sfn-local:mocks`; a test fails while the committed file differs from this.
@@ -9,15 +9,15 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TenantStatusCheck } from '../../infra/config';
 import type { AslDefinition } from '../../statemachine/definition';
-import { TENANT_CONTEXTS } from '../../test/support/definition';
-import { WATCH_SCENARIOS, type WatchScenario } from '../../test/scenarios/watch-scenarios';
+import { TENANT_CONTEXTS } from '../scenarios/contexts';
+import { WATCH_SCENARIOS, type WatchScenario } from '../scenarios/watch-scenarios';
 import { answerStatusCheck, executionArn, tasksOf } from '../lib/local-engine';
 import { scriptedCloudFront } from '../lib/simulated-cloudfront';
 import { stateMachineLogicalId, synthNotifier, watchDefinition, type CfnTemplate } from '../lib/synth';
 import { type Outcome, isRecentStatusCall, type KindStateNames } from '../../domain/kinds';
 import { STATE_NAMES } from '../../statemachine/state-names';
 
-export const MOCK_CONFIG_FILE = fileURLToPath(new URL('../../test/sfn-local/MockConfigFile.json', import.meta.url));
+export const MOCK_CONFIG_FILE = fileURLToPath(new URL('./MockConfigFile.json', import.meta.url));
 
 export type MockedAnswer =
   { readonly Return: unknown } | { readonly Throw: { readonly Error: string; readonly Cause: string } };
@@ -56,7 +56,7 @@ export const STACK_VARIANTS: readonly StackVariant[] = [DEFAULT_VARIANT, ...TENA
 
 /**
  * The stacks that can run a scenario: the default one, or for a watch whose status call is recent (the tenant
- * kinds, which the default stack leaves out) every way of reading that status, as `contextFor` in test/support.
+ * kinds, which the default stack leaves out) every way of reading that status, as `contextFor` in test/support/definition.ts.
  */
 export function variantsFor(scenario: WatchScenario): readonly StackVariant[] {
   return isRecentStatusCall(scenario.input.watch.kind) ? TENANT_VARIANTS : [DEFAULT_VARIANT];

@@ -16,12 +16,12 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import type { AslDefinition } from '../../statemachine/definition';
-import type { ScenarioObservation } from '../../test/scenarios/expectations';
+import type { ScenarioObservation } from '../scenarios/observation';
 import type { TaskKind } from '../lib/local-engine';
 
 const SFN_LOCAL_PORT = 8083;
 export const DEFAULT_ENDPOINT = `http://127.0.0.1:${SFN_LOCAL_PORT}`;
-const COMPOSE_FILE = fileURLToPath(new URL('../../test/sfn-local/docker-compose.yml', import.meta.url));
+const COMPOSE_FILE = fileURLToPath(new URL('./docker-compose.yml', import.meta.url));
 /** Step Functions Local never assumes it; CreateStateMachine only wants a well-formed ARN. */
 const FAKE_ROLE_ARN = 'arn:aws:iam::123456789012:role/StepFunctionsLocal';
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);

@@ -39,7 +39,7 @@ function cloudTrailTime(now: Date): string {
 }
 
 /**
- * The EventBridge event of the call, in the envelope EventBridge hands the buffer queue (test/fixtures/events/*.json):
+ * The EventBridge event of the call, in the envelope EventBridge hands the buffer queue (tools/fixtures/events/*.json):
  * only the fields the parser reads carry meaning (domain/cloudtrail.ts), the rest make it look like one.
  */
 export function smokeEvent(target: SmokeTarget, caller: Caller, eventId: string, now: Date): Record<string, unknown> {

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { runLocally } from '../../tools/lib/local-engine';
+import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
+import { fixtureWatch, watchInput } from '../../tools/scenarios/fixtures';
+import { deployedDefinition, TENANT_CONTEXTS } from '../support/definition';
+import { observeLocalRun } from '../../tools/scenarios/observation';
+import { expectScenario } from '../support/expect-scenario';
+import { WATCH_SCENARIOS } from '../../tools/scenarios/watch-scenarios';
+import { isRecentStatusCall } from '../../domain/kinds';
+
+const ENTERED_TIME = '2026-11-28T09:20:00Z';
+
+describe('the synthesized watch state machine, run in aws-local-stepfunctions', () => {
+  // A tenant scenario runs on both ways of reading a tenant's status: the status-reader Lambda and the aws-sdk integration.
+  const runs = WATCH_SCENARIOS.flatMap((scenario) =>
+    isRecentStatusCall(scenario.input.watch.kind)
+      ? TENANT_CONTEXTS.map(({ tenantStatusCheck, context }) => ({
+          scenario,
+          variant: `tenantStatusCheck=${tenantStatusCheck}`,
+          context,
+        }))
+      : [{ scenario, variant: 'default stack', context: {} }],
+  );
+
+  it.each(runs)('$scenario.name ($variant): $scenario.description', async ({ scenario, context }) => {
+    // Arrange
+    const definition = deployedDefinition(context);
+    // Act
+    const run = await runLocally(definition, scenario.input, {
+      cloudfront: scriptedCloudFront(scenario.answers),
+      waitMilliseconds: 0,
+      enteredTime: ENTERED_TIME,
+    });
+    // Assert
+    expectScenario(scenario, observeLocalRun(run));
+  });
+
+  it('publishes a deployed notification word for word, with its attributes', async () => {
+    // Arrange
+    const scenario = WATCH_SCENARIOS.find((candidate) => candidate.name === 'DeployedAfterFourChecks')!;
+    // Act
+    const run = await runLocally(deployedDefinition(), scenario.input, {
+      cloudfront: scriptedCloudFront(scenario.answers),
+      waitMilliseconds: 0,
+      enteredTime: ENTERED_TIME,
+    });
+    // Assert
+    const [published] = run.published;
+    expect(published!.Subject).toBe('CloudFront E2QWRUHAPOMQZL deployed');
+    expect(published!.Message).toBe(
+      [
+        'Distribution E2QWRUHAPOMQZL is Deployed: the change is live at every edge location.',
+        '',
+        'What changed:  CreateDistribution on distribution E2QWRUHAPOMQZL',
+        'Changed by:    arn:aws:iam::123456789012:user/alice',
+        'Started:       2026-11-28T09:15:02Z (CloudTrail event time)',
+        'Confirmed:     2026-11-28T09:20:00Z (status check 4)',
+        'Domain:        d111111abcdef8.cloudfront.net',
+        '',
+        'Console: https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL',
+        'CloudTrail event ID: 3f1c6a52-8e0b-4d1e-9a53-2f7c1b9e4d01',
+        '',
+        'Sent by cloudfront-change-notifier.',
+      ].join('\n'),
+    );
+    expect(published!.MessageAttributes).toEqual({
+      outcome: { DataType: 'String', StringValue: 'deployed' },
+      kind: { DataType: 'String', StringValue: 'distribution' },
+      distributionId: { DataType: 'String', StringValue: 'E2QWRUHAPOMQZL' },
+    });
+  });
+
+  it('publishes a timed-out invalidation notification word for word', async () => {
+    // Arrange: an invalidation still InProgress at the last of its 2 checks
+    const input = watchInput(fixtureWatch('create-invalidation.json'));
+    // Act
+    const run = await runLocally(
+      deployedDefinition(),
+      { ...input, progress: { ...input.progress, maxChecks: 2 } },
+      {
+        cloudfront: scriptedCloudFront([{ status: 'InProgress' }]),
+        waitMilliseconds: 0,
+        enteredTime: ENTERED_TIME,
+      },
+    );
+    // Assert
+    const [published, ...others] = run.published;
+    expect(others).toEqual([]);
+    expect(published!.Subject).toBe('CloudFront E2QWRUHAPOMQZL invalidation still running after 4 days');
+    expect(published!.Message).toBe(
+      [
+        'Invalidation I2J0I21PCUYOIK on distribution E2QWRUHAPOMQZL was still InProgress when the watch limit of ' +
+          '4 days ran out. CloudFront has no failed state: check the invalidation in the console.',
+        '',
+        'What changed:  CreateInvalidation on distribution E2QWRUHAPOMQZL',
+        'Invalidation:  I2J0I21PCUYOIK',
+        'Paths:         3 paths: /index.html, /assets/*, /en/about.html',
+        'Changed by:    arn:aws:iam::123456789012:user/alice',
+        'Started:       2026-11-28T13:45:10Z (CloudTrail event time)',
+        'Last checked:  2026-11-28T09:20:00Z (status check 2)',
+        '',
+        'Console: https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL/invalidations/details/I2J0I21PCUYOIK',
+        'CloudTrail event ID: 5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9',
+        '',
+        'Sent by cloudfront-change-notifier.',
+      ].join('\n'),
+    );
+  });
+});

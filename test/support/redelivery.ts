@@ -1,0 +1,176 @@
+/**
+ * Drives the status-check Lambda's domain code the way SQS and the SDK would: one call per delivery with the receive
+ * count going up, CloudFront answered by the same scripted simulator the state machine scenarios use, and the SDK's
+ * in-place retries of transient errors (service-errors.test.ts proves the real client retries exactly those).
+ */
+import {
+  AccessDenied,
+  CloudFrontServiceException,
+  EntityNotFound,
+  GetDistributionCommand,
+  GetDistributionTenantCommand,
+  GetInvalidationCommand,
+  GetInvalidationForDistributionTenantCommand,
+  NoSuchDistribution,
+  NoSuchInvalidation,
+} from '@aws-sdk/client-cloudfront';
+import { PublishCommand, type PublishCommandInput } from '@aws-sdk/client-sns';
+import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
+import type { WatchSettings } from '../../domain/settings';
+import {
+  checkQueuedChange,
+  keepsMessage,
+  type StatusCheckDeps,
+  type StatusCheckResult,
+} from '../../functions/sqs-retry/check';
+import { SDK_MAX_ATTEMPTS } from '../../functions/sqs-retry/queued-change';
+import { isTransient } from '../../functions/commons/service-errors';
+import type { CloudFrontAnswerer } from '../../tools/lib/local-engine';
+import { cloudfrontError } from '../../tools/lib/simulated-cloudfront';
+import { EVERY_CALL_SETTINGS } from '../../tools/scenarios/dispatch-settings';
+import { collectingLogger } from './logger';
+import { AWS_ERRORS } from '../../domain/errors';
+
+export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/notifier-buffer';
+export const VISIBILITY_TIMEOUT_SECONDS = 180;
+
+function statusCode(cause: string, fallback: number): number {
+  const match = /Status Code: (\d{3})/.exec(cause);
+  return match ? Number(match[1]) : fallback;
+}
+
+/** The SDK v3 error for an error the simulator names as Step Functions' aws-sdk integration does. */
+export function sdkErrorFor(error: Error): Error {
+  const message = error.message;
+  switch (error.name) {
+    case AWS_ERRORS.noSuchDistribution:
+      return new NoSuchDistribution({ message, $metadata: { httpStatusCode: 404 } });
+    case AWS_ERRORS.noSuchInvalidation:
+      return new NoSuchInvalidation({ message, $metadata: { httpStatusCode: 404 } });
+    case AWS_ERRORS.entityNotFound:
+      return new EntityNotFound({ message, $metadata: { httpStatusCode: 404 } });
+    case AWS_ERRORS.accessDenied:
+      return new AccessDenied({ message, $metadata: { httpStatusCode: 403 } });
+    case 'CloudFront.CloudFrontException': {
+      const status = statusCode(message, 500);
+      return new CloudFrontServiceException({
+        name: /Throttling/.test(message) ? 'Throttling' : 'ServiceUnavailable',
+        $fault: status >= 500 ? 'server' : 'client',
+        $metadata: { httpStatusCode: status },
+        message,
+      });
+    }
+    default:
+      throw new Error(`no SDK error known for ${error.name}`);
+  }
+}
+
+/** The SDK error for the integration's error `name`, as a mocked CloudFrontClient should throw it. */
+export function sdkError(name: string, cause?: string): Error {
+  return sdkErrorFor(cloudfrontError(name, cause));
+}
+
+export interface RedeliveryOptions {
+  readonly body: string;
+  readonly cloudfront: CloudFrontAnswerer;
+  readonly sentAt: Date;
+  /** The time a delivery sees: one fixed time (as the state machine runs' EnteredTime), or one per receive count. */
+  readonly checkTime: Date | ((receiveCount: number) => Date);
+  readonly topicArn: string;
+  /** Stop after this many deliveries even if SQS would bring the message back again. */
+  readonly maxDeliveries: number;
+  /** @default EVERY_CALL_SETTINGS: the settings the scenarios' execution inputs are built with, every call watched */
+  readonly settings?: WatchSettings;
+  /** Answers SNS; throw to fail a publish. @default succeeds */
+  readonly publish?: (input: PublishCommandInput) => void;
+}
+
+export interface RedeliveryRun {
+  readonly results: readonly StatusCheckResult[];
+  readonly published: readonly PublishCommandInput[];
+  /** VisibilityTimeout of every ChangeMessageVisibility call, in order. */
+  readonly visibilityChanges: readonly number[];
+  readonly cloudfrontCalls: number;
+  /** Whether SQS still holds the message after the last delivery. */
+  readonly kept: boolean;
+}
+
+export async function runRedeliveries(options: RedeliveryOptions): Promise<RedeliveryRun> {
+  const published: PublishCommandInput[] = [];
+  const visibilityChanges: number[] = [];
+  let cloudfrontCalls = 0;
+  let receiveCount = 0;
+  const withSdkRetries = async (call: () => Promise<unknown>): Promise<unknown> => {
+    for (let attempt = 1; ; attempt += 1) {
+      cloudfrontCalls += 1;
+      try {
+        return await call();
+      } catch (error) {
+        const sdkError = sdkErrorFor(error as Error);
+        if (!isTransient(sdkError) || attempt === SDK_MAX_ATTEMPTS) throw sdkError;
+      }
+    }
+  };
+  const deps: StatusCheckDeps = {
+    cloudfront: {
+      send: (async (command: unknown) => {
+        if (command instanceof GetDistributionCommand) {
+          return withSdkRetries(() => options.cloudfront.getDistribution({ Id: command.input.Id! }));
+        }
+        if (command instanceof GetInvalidationCommand) {
+          return withSdkRetries(() =>
+            options.cloudfront.getInvalidation({
+              DistributionId: command.input.DistributionId!,
+              Id: command.input.Id!,
+            }),
+          );
+        }
+        if (command instanceof GetDistributionTenantCommand) {
+          return withSdkRetries(() =>
+            options.cloudfront.getDistributionTenant({ Identifier: command.input.Identifier! }),
+          );
+        }
+        if (command instanceof GetInvalidationForDistributionTenantCommand) {
+          return withSdkRetries(() =>
+            options.cloudfront.getInvalidationForDistributionTenant({
+              DistributionTenantId: command.input.DistributionTenantId!,
+              Id: command.input.Id!,
+            }),
+          );
+        }
+        throw new Error('unexpected CloudFront command');
+      }) as StatusCheckDeps['cloudfront']['send'],
+    },
+    sns: {
+      send: (async (command: unknown) => {
+        if (!(command instanceof PublishCommand)) throw new Error('unexpected SNS command');
+        options.publish?.(command.input);
+        published.push(command.input);
+        return { MessageId: `message-${published.length}` };
+      }) as StatusCheckDeps['sns']['send'],
+    },
+    sqs: {
+      send: (async (command: unknown) => {
+        if (!(command instanceof ChangeMessageVisibilityCommand)) throw new Error('unexpected SQS command');
+        visibilityChanges.push(command.input.VisibilityTimeout!);
+        return {};
+      }) as StatusCheckDeps['sqs']['send'],
+    },
+    logger: collectingLogger(),
+    topicArn: options.topicArn,
+    queue: { url: QUEUE_URL, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS },
+    settings: options.settings ?? EVERY_CALL_SETTINGS,
+    now: () => (typeof options.checkTime === 'function' ? options.checkTime(receiveCount) : options.checkTime),
+  };
+
+  const results: StatusCheckResult[] = [];
+  for (receiveCount = 1; receiveCount <= options.maxDeliveries; receiveCount += 1) {
+    const result = await checkQueuedChange(
+      { body: options.body, receiptHandle: `handle-${receiveCount}`, receiveCount, sentAt: options.sentAt },
+      deps,
+    );
+    results.push(result);
+    if (!keepsMessage(result)) break;
+  }
+  return { results, published, visibilityChanges, cloudfrontCalls, kept: keepsMessage(results.at(-1)!) };
+}
