@@ -1,1 +1,0 @@
-import '../tools/lib/promise-with-resolvers';
