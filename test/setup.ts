@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import '../tools/lib/promise-with-resolvers';
 
 // The run's seed (drawn and printed by vitest.config.ts, or given as FC_SEED), so a failing property can be replayed.
 const seed = Number(process.env.FC_SEED);

@@ -1,4 +1,7 @@
-/** aws-local-stepfunctions 3 uses Promise.withResolvers, which Node 20 lacks (it arrived in Node 22). */
+/**
+ * aws-local-stepfunctions 3 calls Promise.withResolvers in every Task state, and Node 20 lacks it (it arrived in Node 22).
+ * The project needs Node 22 or newer, but CI also runs the suite on the machine's Node 20: drop this with that run.
+ */
 declare global {
   interface PromiseConstructor {
     withResolvers<T>(): {
