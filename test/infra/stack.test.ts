@@ -371,6 +371,32 @@ describe('watch: the state machine', () => {
       TracingConfiguration: { Enabled: true },
     });
   });
+
+  it("may start its own continuation: its own role allows states:StartExecution on the state machine's own ARN", () => {
+    // Arrange
+    const { raw } = stacked(DEFAULTS_CONTEXT);
+    const machineId = stateMachineLogicalId(raw);
+    const [roleId] = (propertiesOf(raw, machineId).RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+    // Act
+    const grants = Object.values(raw.Resources)
+      .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+      .filter((policy) =>
+        asList(policy.Properties!.Roles).some((role) => JSON.stringify(role) === `{"Ref":"${roleId}"}`),
+      )
+      .flatMap((policy) => (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((statement) => statement.Effect === 'Allow')
+      .flatMap((statement) =>
+        asList(statement.Action).map((action) => ({
+          action,
+          resources: asList(resolveIntrinsics(statement.Resource, raw) as string | string[]),
+        })),
+      );
+    // Assert
+    expect(grants).toContainEqual({
+      action: 'states:StartExecution',
+      resources: [`arn:aws:states:us-east-1:${FAKE_ACCOUNT}:stateMachine:CloudFrontChangeNotifier-ChangeWatch`],
+    });
+  });
 });
 
 describe('least-privilege IAM', () => {
