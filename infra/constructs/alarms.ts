@@ -25,6 +25,7 @@ export const UNEXPECTED_FAILURE_PATTERN = logs.FilterPattern.all(
 );
 
 export interface WatchAlarmSource {
+  /** Alarms on its timed-out and aborted executions. */
   readonly stateMachine: sfn.IStateMachine;
   /** Receives the state machine's execution log at level ALL or ERROR. */
   readonly logGroup: logs.ILogGroup;
@@ -33,7 +34,7 @@ export interface WatchAlarmSource {
 export interface NotifierAlarmsProps {
   /** Receives ALARM and OK messages. CloudWatch gets permission to publish to it and to use its KMS key. */
   readonly topic: sns.ITopic;
-  /** Events that could not be delivered or watched. */
+  /** Events that could not be delivered or watched: one message there fires an alarm. */
   readonly deadLetterQueue: sqs.IQueue;
   /**
    * The buffer of CloudTrail events; the age of its oldest message tells whether the consumer keeps up.

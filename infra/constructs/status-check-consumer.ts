@@ -1,9 +1,10 @@
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Duration } from 'aws-cdk-lib';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { STATUS_CHECK_ENV } from '../../functions/status-check/lambda-env';
-import { grantReadCloudFrontStatus, notifierFunction, type NotifierFunctionBaseProps } from './notifier-function';
+import { grantReadCloudFrontStatus } from './cloudfront-status-reads';
 import { grantPublish } from './notification-topic';
+import { QueueConsumerFunction, type QueueConsumerProps } from './queue-consumer-function';
 
 /**
  * Records per invocation: the most SQS hands over without a batching window, which would delay every check. Records
@@ -11,19 +12,17 @@ import { grantPublish } from './notification-topic';
  */
 export const STATUS_CHECK_BATCH_SIZE = 10;
 
-export interface StatusCheckConsumerProps extends NotifierFunctionBaseProps {
+export interface StatusCheckConsumerProps extends QueueConsumerProps {
   /** The queue's visibility timeout: when a message comes back that the function did not reschedule. */
-  readonly visibilityTimeoutSeconds: number;
+  readonly visibilityTimeout: Duration;
+  /** Where the function publishes each finished watch's notification; it may publish there and use the topic's key. */
   readonly topic: sns.ITopic;
 }
 
 /** Mode sqs-retry: a Lambda checks each buffered change once per delivery and lets SQS bring it back until done. */
-export class StatusCheckConsumer extends Construct {
-  readonly function: NodejsFunction;
-
+export class StatusCheckConsumer extends QueueConsumerFunction {
   constructor(scope: Construct, id: string, props: StatusCheckConsumerProps) {
-    super(scope, id);
-    this.function = notifierFunction(this, {
+    super(scope, id, {
       entry: 'status-check/handler.ts',
       description: 'Checks a buffered CloudFront change once per SQS delivery and notifies when it is done',
       roleDescription: 'Checks buffered CloudFront changes and publishes their notifications',
@@ -32,7 +31,7 @@ export class StatusCheckConsumer extends Construct {
       environment: {
         [STATUS_CHECK_ENV.topicArn]: props.topic.topicArn,
         [STATUS_CHECK_ENV.queueUrl]: props.queue.queueUrl,
-        [STATUS_CHECK_ENV.visibilityTimeoutSeconds]: String(props.visibilityTimeoutSeconds),
+        [STATUS_CHECK_ENV.visibilityTimeoutSeconds]: String(props.visibilityTimeout.toSeconds()),
       },
       batchSize: STATUS_CHECK_BATCH_SIZE,
     });

@@ -4,7 +4,10 @@
  */
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { DISTRIBUTION_READS_NOT_LISTED, MAX_LISTED_DISTRIBUTION_ARNS } from '../../infra/constructs/notifier-function';
+import {
+  DISTRIBUTION_READS_NOT_LISTED,
+  MAX_LISTED_DISTRIBUTION_ARNS,
+} from '../../infra/constructs/cloudfront-status-reads';
 import type { CfnTemplate } from '../../tools/lib/synth';
 import { FAKE_ACCOUNT, resolveIntrinsics } from '../../tools/lib/synth';
 import { synthesized } from '../support/definition';

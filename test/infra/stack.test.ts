@@ -14,7 +14,7 @@ import {
 } from '../../functions/commons/cloudtrail';
 import { parseWatchSettings, WATCH_SETTINGS_ENV } from '../../functions/commons/settings';
 import type { NotifierStack } from '../../infra/notifier-stack';
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { ConfigError, DISPATCHER_TIMEOUT_SECONDS } from '../../infra/config';
 import {
   ChangeEventCapture,
@@ -23,7 +23,10 @@ import {
 } from '../../infra/constructs/change-event-capture';
 import { DISPATCHER_BATCH_SIZE } from '../../infra/constructs/dispatcher';
 import { DISPATCHER_ENV } from '../../functions/commons/lambda-env';
-import { DEPLOY_TIME_VALUE_CHARACTERS, LAMBDA_ENVIRONMENT_MAX_BYTES } from '../../infra/constructs/notifier-function';
+import {
+  DEPLOY_TIME_VALUE_CHARACTERS,
+  LAMBDA_ENVIRONMENT_MAX_BYTES,
+} from '../../infra/constructs/lambda-environment-size';
 import {
   FAKE_ACCOUNT,
   fakeArn,
@@ -173,9 +176,9 @@ describe('capture: the EventBridge rule', () => {
       new ChangeEventCapture(stack, 'Capture', {
         watchedEvents: DEFAULT_WATCHED_EVENTS,
         distributionIds,
-        retentionSeconds: 3_600,
-        receiveWaitSeconds: 0,
-        visibilityTimeoutSeconds: 180,
+        retentionPeriod: Duration.hours(1),
+        receiveMessageWaitTime: Duration.seconds(0),
+        visibilityTimeout: Duration.seconds(180),
       });
       const [rule] = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'));
       return rule!.Properties.EventPattern as { detail: { $or?: Array<Record<string, unknown>> } };
