@@ -6,8 +6,7 @@ import type { Construct } from 'constructs';
 import { watchKindsOf } from '../functions/commons/cloudtrail';
 import { isRecentStatusCall } from '../statemachine/constants';
 import { STATUS_CHECK_TIMEOUT_SECONDS, statusCheckMaxReceiveCount } from '../functions/status-check/receive-budget';
-import type { WatchSettings } from '../functions/commons/settings';
-import { DISPATCHER_TIMEOUT_SECONDS, type NotifierConfig } from './config';
+import { DISPATCHER_TIMEOUT_SECONDS, type LogsConfig, type NotifierConfig } from './config';
 import { ChangeEventCapture } from './constructs/change-event-capture';
 import { Dispatcher } from './constructs/dispatcher';
 import type { LogOptions } from './constructs/log-options';
@@ -26,11 +25,11 @@ export interface NotifierStackProps extends StackProps {
 }
 
 /** The log options of every log group of the stack. */
-function logOptions(config: NotifierConfig): LogOptions {
+function logOptions(config: LogsConfig): LogOptions {
   return {
     // LOG_RETENTION_DAYS lists exactly the numbers RetentionDays names.
-    logRetention: config.logRetentionDays as logs.RetentionDays,
-    logRemovalPolicy: config.logRemovalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    logRetention: config.retentionDays as logs.RetentionDays,
+    logRemovalPolicy: config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
   };
 }
 
@@ -61,33 +60,28 @@ export class NotifierStack extends Stack {
       );
     }
     const { config } = props;
-    const settings: WatchSettings = {
-      watchedEvents: config.watchedEvents,
-      distributionIds: config.distributionIds,
-      retentionSeconds: config.retentionSeconds,
-      schedule: config.schedule,
-    };
+    const { watch: settings, capture } = config;
 
-    this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
+    this.notifications = new NotificationTopic(this, 'Notifications', config.notifications);
     this.topic = this.notifications.topic;
     this.capture = new ChangeEventCapture(this, 'Capture', {
       watchedEvents: settings.watchedEvents,
       distributionIds: settings.distributionIds,
       retentionPeriod: Duration.seconds(settings.retentionSeconds),
-      receiveMessageWaitTime: Duration.seconds(config.receiveWaitSeconds),
-      visibilityTimeout: Duration.seconds(config.visibilityTimeoutSeconds),
+      receiveMessageWaitTime: Duration.seconds(capture.receiveWaitSeconds),
+      visibilityTimeout: Duration.seconds(capture.visibilityTimeoutSeconds),
       // In mode sqs-retry every status check is a receive: the redrive threshold follows from schedule and retention.
       ...(config.mode === 'sqs-retry' ? { maxReceiveCount: statusCheckMaxReceiveCount(settings) } : {}),
     });
     this.queue = this.capture.queue;
 
-    const logging = logOptions(config);
+    const logging = logOptions(config.logs);
     let alarmSources: OperationsAlarmsOptions['sources'];
     if (config.mode === 'sqs-retry') {
       this.statusCheck = new StatusCheckConsumer(this, 'StatusCheck', {
         ...logging,
         queue: this.queue,
-        visibilityTimeout: Duration.seconds(config.visibilityTimeoutSeconds),
+        visibilityTimeout: Duration.seconds(capture.visibilityTimeoutSeconds),
         topic: this.topic,
         settings,
         timeout: Duration.seconds(STATUS_CHECK_TIMEOUT_SECONDS),
@@ -130,7 +124,7 @@ export class NotifierStack extends Stack {
         deadLetterQueue: this.capture.deadLetterQueue,
         bufferQueue: this.queue,
         // One failed attempt is normal; an event still there after two visibility timeouts failed twice or is not consumed.
-        maxBufferAge: Duration.seconds(2 * config.visibilityTimeoutSeconds),
+        maxBufferAge: Duration.seconds(2 * capture.visibilityTimeoutSeconds),
         watch: this.watch,
         functions: { Dispatcher: this.dispatcher.function },
       };
@@ -146,8 +140,8 @@ export class NotifierStack extends Stack {
 
     this.operations = new Operations(this, 'Operations', {
       notifications: this.notifications,
-      ...(config.alarms ? { alarms: { emails: config.alarmEmails, sources: alarmSources } } : {}),
-      ...(config.createTrail ? { trail: { retention: Duration.days(config.trailRetentionDays) } } : {}),
+      ...(config.alarms.enabled ? { alarms: { emails: config.alarms.emails, sources: alarmSources } } : {}),
+      ...(config.trail.enabled ? { trail: { retention: Duration.days(config.trail.retentionDays) } } : {}),
     });
 
     new CfnOutput(this, 'TopicArn', {

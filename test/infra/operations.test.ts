@@ -40,12 +40,9 @@ describe('operations config', () => {
     const config = configFrom(context);
     // Assert
     expect(config).toMatchObject({
-      alarms: true,
-      alarmEmails: [],
-      createTrail: false,
-      trailRetentionDays: 365,
-      logRetentionDays: 90,
-      logRemovalPolicy: 'retain',
+      alarms: { enabled: true, emails: [] },
+      trail: { enabled: false, retentionDays: 365 },
+      logs: { retentionDays: 90, removalPolicy: 'retain' },
     });
   });
 
@@ -72,12 +69,9 @@ describe('operations config', () => {
     // Assert
     for (const config of configs) {
       expect(config).toMatchObject({
-        alarms: false,
-        createTrail: true,
-        trailRetentionDays: 400,
-        logRetentionDays: 30,
-        logRemovalPolicy: 'destroy',
-        alarmEmails: ['a@example.com', 'b@example.org'],
+        alarms: { enabled: false, emails: ['a@example.com', 'b@example.org'] },
+        trail: { enabled: true, retentionDays: 400 },
+        logs: { retentionDays: 30, removalPolicy: 'destroy' },
       });
     }
   });

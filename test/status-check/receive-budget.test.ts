@@ -130,7 +130,7 @@ describe('readConfig in mode sqs-retry', () => {
     const fits = read({ mode: 'sqs-retry', pollIntervalSeconds, retentionSeconds: longest });
     const tooLong = read({ mode: 'sqs-retry', pollIntervalSeconds, retentionSeconds: longest + 1 });
     // Assert
-    expect(fits().retentionSeconds).toBe(longest);
+    expect(fits().watch.retentionSeconds).toBe(longest);
     expect(statusCheckMaxReceiveCount(settingsFor(pollIntervalSeconds, longest))).toBe(SQS_MAX_RECEIVE_COUNT);
     expect(tooLong).toThrow(ConfigError);
     expect(tooLong).toThrow(
@@ -165,7 +165,7 @@ describe('readConfig in mode sqs-retry', () => {
       'SQS caps at 43200 s counted from the receive, and a check runs up to 90 s after its receive',
     );
     expect(twelveHours).toThrow('Allowed: at most 43110');
-    expect(longestWaitSeconds(longest().schedule)).toBe(43_110);
+    expect(longestWaitSeconds(longest().watch.schedule)).toBe(43_110);
   });
 
   it('leaves mode stepfunctions free of these limits', () => {
@@ -179,7 +179,7 @@ describe('readConfig in mode sqs-retry', () => {
     // Act
     const config = read(context)();
     // Assert
-    expect(config.retentionSeconds).toBe(1_209_600);
-    expect(longestWaitSeconds(config.schedule)).toBeGreaterThan(SQS_MAX_VISIBILITY_TIMEOUT_SECONDS);
+    expect(config.watch.retentionSeconds).toBe(1_209_600);
+    expect(longestWaitSeconds(config.watch.schedule)).toBeGreaterThan(SQS_MAX_VISIBILITY_TIMEOUT_SECONDS);
   });
 });
