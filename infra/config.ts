@@ -131,6 +131,8 @@ interface KeySpecBase {
   readonly section: ConfigSection;
   /** What the key does: one paragraph of the reference. */
   readonly description: string;
+  /** Public AWS pages behind the description's claims about AWS. */
+  readonly sources?: readonly string[];
 }
 
 export interface IntegerKeySpec extends KeySpecBase {
@@ -194,6 +196,7 @@ export const CONFIG_SPEC = {
     description:
       'Each address gets an email subscription to the notification topic; AWS first sends it a confirmation mail. ' +
       'Without any, subscribe to the topic yourself: its ARN is the `TopicArn` output.',
+    sources: ['https://docs.aws.amazon.com/sns/latest/dg/sns-email-notifications.html'],
   }),
   pollIntervalSeconds: integerKey({
     section: 'schedule',
@@ -213,6 +216,7 @@ export const CONFIG_SPEC = {
     description:
       'The longest a change is watched, counted from its CloudTrail event time, and the retention of the buffer queue. ' +
       'A change still in progress then gets a "still in progress" notification instead of silence.',
+    sources: ['https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html'],
   }),
   receiveWaitSeconds: integerKey({
     section: 'capture',
@@ -220,10 +224,13 @@ export const CONFIG_SPEC = {
     min: 0,
     max: 20,
     description: 'SQS long polling of the buffer queue: how long a receive waits for a message to arrive.',
+    sources: [
+      'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html',
+    ],
   }),
   visibilityTimeoutSeconds: integerKey({
     section: 'capture',
-    default: { derived: `${MINIMUM_VISIBILITY_TEXT}: 6 times the consuming Lambda's timeout` },
+    default: { derived: `${MINIMUM_VISIBILITY_TEXT} (6 times the consuming Lambda's timeout)` },
     min: { derived: MINIMUM_VISIBILITY_TEXT },
     max: SQS_MAX_VISIBILITY_TIMEOUT_SECONDS,
     description:
@@ -231,6 +238,10 @@ export const CONFIG_SPEC = {
       '`sqs-retry` a failed check run or notification), not the polling interval. At least 6 times the timeout of the Lambda ' +
       `that reads the queue: the dispatcher's (${DISPATCHER_TIMEOUT_SECONDS} s), or in \`sqs-retry\` the status check's ` +
       `(${STATUS_CHECK_TIMEOUT_SECONDS} s).`,
+    sources: [
+      'https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html',
+      'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html',
+    ],
   }),
   watchedEvents: listKey({
     section: 'watch',
@@ -251,6 +262,10 @@ export const CONFIG_SPEC = {
       'the IAM read permission for distributions names them, up to 50 ids. The list travels in the consuming ' +
       "Lambda's WATCH_SETTINGS variable, within Lambda's 4 KB environment quota: about 150 ids of 14 characters; a longer " +
       'list fails the synth with the maximum for your ids and settings.',
+    sources: [
+      'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html',
+      'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html',
+    ],
   }),
   mode: choiceKey(MODES, 'stepfunctions', {
     section: 'mode',
@@ -291,6 +306,10 @@ export const CONFIG_SPEC = {
       'Create a multi-Region CloudTrail trail of all management events, with an encrypted bucket that is kept when the ' +
       'stack is deleted, for an account that has none: without a trail EventBridge never hears of a CloudFront change. ' +
       'Leave it off when the account has a trail: every further trail is billed per event.',
+    sources: [
+      'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html',
+      'https://aws.amazon.com/cloudtrail/pricing/',
+    ],
   }),
   trailRetentionDays: integerKey({
     section: 'trail',
@@ -302,6 +321,7 @@ export const CONFIG_SPEC = {
   logRetentionDays: choiceKey(LOG_RETENTION_DAYS, 90, {
     section: 'logs',
     description: 'Days the execution log and the Lambda logs are kept: a retention period CloudWatch Logs accepts.',
+    sources: ['https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html'],
   }),
   logRemovalPolicy: choiceKey(LOG_REMOVAL_POLICIES, 'retain', {
     section: 'logs',
@@ -311,32 +331,32 @@ export const CONFIG_SPEC = {
   }),
   distributionFastPollSeconds: integerKey({
     section: 'schedule',
-    default: { derived: `min(${SCHEDULE_DEFAULTS.distributionFastPollSeconds}, pollIntervalSeconds)` },
+    default: { derived: `min(${SCHEDULE_DEFAULTS.distributionFastPollSeconds}, \`pollIntervalSeconds\`)` },
     min: MIN_FAST_POLL_SECONDS,
-    max: { derived: 'pollIntervalSeconds' },
+    max: { derived: '`pollIntervalSeconds`' },
     description:
       'Seconds between the checks of a distribution or tenant in the fast phase, right after the change, while a ' +
       'deployment is most likely to finish.',
   }),
   invalidationFastPollSeconds: integerKey({
     section: 'schedule',
-    default: { derived: `min(${SCHEDULE_DEFAULTS.invalidationFastPollSeconds}, pollIntervalSeconds)` },
+    default: { derived: `min(${SCHEDULE_DEFAULTS.invalidationFastPollSeconds}, \`pollIntervalSeconds\`)` },
     min: MIN_FAST_POLL_SECONDS,
-    max: { derived: 'pollIntervalSeconds' },
+    max: { derived: '`pollIntervalSeconds`' },
     description: 'Seconds between the checks of an invalidation in the fast phase, right after the change.',
   }),
   distributionFastPhaseSeconds: integerKey({
     section: 'schedule',
-    default: { derived: `min(${SCHEDULE_DEFAULTS.distributionFastPhaseSeconds}, growthAfterSeconds)` },
+    default: { derived: `min(${SCHEDULE_DEFAULTS.distributionFastPhaseSeconds}, \`growthAfterSeconds\`)` },
     min: 0,
-    max: { derived: 'growthAfterSeconds' },
+    max: { derived: '`growthAfterSeconds`' },
     description: 'How long the fast phase of a distribution or tenant watch lasts; 0 skips it.',
   }),
   invalidationFastPhaseSeconds: integerKey({
     section: 'schedule',
-    default: { derived: `min(${SCHEDULE_DEFAULTS.invalidationFastPhaseSeconds}, growthAfterSeconds)` },
+    default: { derived: `min(${SCHEDULE_DEFAULTS.invalidationFastPhaseSeconds}, \`growthAfterSeconds\`)` },
     min: 0,
-    max: { derived: 'growthAfterSeconds' },
+    max: { derived: '`growthAfterSeconds`' },
     description: 'How long the fast phase of an invalidation watch lasts; 0 skips it.',
   }),
   growthAfterSeconds: integerKey({
@@ -347,11 +367,12 @@ export const CONFIG_SPEC = {
     description:
       "From this age of a watch on, the interval doubles each time the watch's age doubles, up to " +
       "`maxPollIntervalSeconds`: a stuck 14-day watch stays cheap and far below Step Functions' 25,000-event history limit.",
+    sources: ['https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html'],
   }),
   maxPollIntervalSeconds: integerKey({
     section: 'schedule',
-    default: { derived: `max(${SCHEDULE_DEFAULTS.maxPollIntervalSeconds}, pollIntervalSeconds)` },
-    min: { derived: 'pollIntervalSeconds' },
+    default: { derived: `max(${SCHEDULE_DEFAULTS.maxPollIntervalSeconds}, \`pollIntervalSeconds\`)` },
+    min: { derived: '`pollIntervalSeconds`' },
     max: MAX_POLL_INTERVAL_SECONDS,
     alsoLimited: `in mode \`sqs-retry\`, at most ${MAX_WAIT_AFTER_CHECK_SECONDS}`,
     description: 'The longest interval growth reaches; equal to `pollIntervalSeconds`, it turns growth off.',
