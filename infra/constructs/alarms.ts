@@ -66,6 +66,8 @@ const FIVE_MINUTES = Duration.minutes(5);
  */
 export class NotifierAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** With a watch source: counts the execution failures nobody was notified about, from the execution log. */
+  readonly unexpectedFailures?: logs.MetricFilter;
   private readonly prefix: string;
   private readonly action: SnsAction;
 
@@ -101,7 +103,7 @@ export class NotifierAlarms extends Construct {
       });
     }
 
-    if (props.watch) this.addWatchAlarms(props.watch);
+    if (props.watch) this.unexpectedFailures = this.addWatchAlarms(props.watch);
 
     for (const [name, fn] of Object.entries(props.functions ?? {})) {
       this.add(`${name}Errors`, {
@@ -122,7 +124,7 @@ export class NotifierAlarms extends Construct {
     }
   }
 
-  private addWatchAlarms(watch: WatchAlarmSource): void {
+  private addWatchAlarms(watch: WatchAlarmSource): logs.MetricFilter {
     this.add('ExecutionsTimedOut', {
       metric: watch.stateMachine.metricTimedOut({ statistic: 'Sum', period: FIVE_MINUTES }),
       threshold: 1,
@@ -154,6 +156,7 @@ export class NotifierAlarms extends Construct {
         '(StatusCheckFailed, e.g. access denied), a notification could not be published, or the input was invalid. ' +
         'Open the failed execution and read its error and cause.',
     });
+    return unexpected;
   }
 
   private add(

@@ -81,7 +81,7 @@ const DISTRIBUTION_WILDCARD = /^arn:\$\{AWS::Partition\}:cloudfront::\$\{AWS::Ac
 const RESOURCE_WILDCARDS: readonly ResourceWildcard[] = [
   {
     reason:
-      'X-Ray has no resource-level permissions (Lambda active tracing); notifierFunction acknowledges IAM5[Resource::*] for these two',
+      'X-Ray has no resource-level permissions (Lambda active tracing); NotifierFunction acknowledges IAM5[Resource::*] for these two',
     kind: 'identity',
     on: LAMBDA_ROLES,
     actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],

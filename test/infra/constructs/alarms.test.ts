@@ -75,6 +75,7 @@ describe('NotifierAlarms', () => {
       'Bare-UnexpectedExecutionFailures',
     ]);
     expect(alarms.alarms).toHaveLength(7);
+    expect(alarms.unexpectedFailures!.metric().metricName).toBe('UnexpectedExecutionFailures');
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'Bare-BufferBacklog',
       MetricName: 'ApproximateAgeOfOldestMessage',
