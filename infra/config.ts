@@ -1,6 +1,8 @@
 /**
  * The notifier's configuration, read once from CDK context (cdk.json or `-c key=value`) and validated before any
- * construct exists. Every error names the key, the value and what is allowed.
+ * construct exists. Every error names the key, the value and what is allowed. CONFIG_SPEC describes each key once:
+ * readConfig takes its defaults, bounds and allowed values from there, and `npm run docs:config` writes it out as
+ * docs/configuration.md.
  */
 import { DEFAULT_WATCHED_EVENTS, RESOURCE_ID_PATTERN, SUPPORTED_EVENT_NAMES } from '../domain/cloudtrail';
 import {
@@ -16,6 +18,7 @@ import {
 } from '../domain/receive-budget';
 import { describeDuration } from '../domain/watch-execution';
 import { completeScheduleSettings, SCHEDULE_DEFAULTS, type ScheduleSettings } from '../domain/schedule';
+import type { WatchSettings } from '../domain/settings';
 
 export const MODES = ['stepfunctions', 'sqs-retry'] as const;
 export type Mode = (typeof MODES)[number];
@@ -32,6 +35,10 @@ export type TenantStatusCheck = (typeof TENANT_STATUS_CHECKS)[number];
 export const DISPATCHER_TIMEOUT_SECONDS = 30;
 /** SQS keeps a message 14 days at most, so no watch can be longer. */
 const MAX_RETENTION_SECONDS = 1_209_600;
+/** Fastest fast-phase interval: every check is a CloudFront API call, and many watches share one account's rate. */
+const MIN_FAST_POLL_SECONDS = 2;
+/** Longest interval the growing phase may reach. */
+const MAX_POLL_INTERVAL_SECONDS = 86_400;
 
 /** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
 export const LOG_RETENTION_DAYS = [
@@ -40,57 +47,340 @@ export const LOG_RETENTION_DAYS = [
 export const LOG_REMOVAL_POLICIES = ['retain', 'destroy'] as const;
 export type LogRemovalPolicy = (typeof LOG_REMOVAL_POLICIES)[number];
 
-export interface NotifierConfig {
-  readonly notificationEmails: readonly string[];
-  readonly retentionSeconds: number;
-  readonly receiveWaitSeconds: number;
-  readonly visibilityTimeoutSeconds: number;
-  readonly watchedEvents: readonly string[];
+/** Who hears of a finished change. */
+export interface NotificationsConfig {
+  /** An email subscription each; none leaves subscribing to the topic to the user. */
+  readonly emails: readonly string[];
+}
+
+/** What is watched, for how long and how often: the settings every status checker is handed as they are. */
+export interface WatchConfig extends WatchSettings {
   /** Empty means every distribution. */
   readonly distributionIds: readonly string[];
-  readonly mode: Mode;
-  /** Mode stepfunctions with a tenant call watched: how the state machine reads a tenant's status. */
-  readonly tenantStatusCheck: TenantStatusCheck;
-  /** CloudWatch alarms on the notifier's own health. */
-  readonly alarms: boolean;
-  /** Empty means alarms go to the notification topic. */
-  readonly alarmEmails: readonly string[];
-  /** A multi-Region CloudTrail trail for accounts that have none. */
-  readonly createTrail: boolean;
-  /** Days the trail's log files are kept in its bucket. */
-  readonly trailRetentionDays: number;
-  /** Days the state machine and Lambda logs are kept; one of LOG_RETENTION_DAYS. */
-  readonly logRetentionDays: number;
-  /** What happens to the log groups when the stack is deleted. */
-  readonly logRemovalPolicy: LogRemovalPolicy;
   /** The polling schedule, every setting resolved, pollIntervalSeconds among them. */
   readonly schedule: Required<ScheduleSettings>;
 }
 
-export const CONFIG_KEYS = [
-  'notificationEmails',
-  'pollIntervalSeconds',
-  'retentionSeconds',
-  'receiveWaitSeconds',
-  'visibilityTimeoutSeconds',
-  'watchedEvents',
-  'distributionIds',
-  'mode',
-  'tenantStatusCheck',
-  'alarms',
-  'alarmEmails',
-  'createTrail',
-  'trailRetentionDays',
-  'logRetentionDays',
-  'logRemovalPolicy',
-  'distributionFastPollSeconds',
-  'invalidationFastPollSeconds',
-  'distributionFastPhaseSeconds',
-  'invalidationFastPhaseSeconds',
-  'growthAfterSeconds',
-  'maxPollIntervalSeconds',
-] as const;
-export type ConfigKey = (typeof CONFIG_KEYS)[number];
+/** The buffer queue between EventBridge and the Lambda that consumes it. */
+export interface CaptureConfig {
+  readonly receiveWaitSeconds: number;
+  /** At least six times the consuming Lambda's timeout. */
+  readonly visibilityTimeoutSeconds: number;
+}
+
+/** CloudWatch alarms on the notifier's own health. */
+export interface AlarmsConfig {
+  readonly enabled: boolean;
+  /** Empty means alarms go to the notification topic. */
+  readonly emails: readonly string[];
+}
+
+/** A multi-Region CloudTrail trail for accounts that have none. */
+export interface TrailConfig {
+  readonly enabled: boolean;
+  /** Days the trail's log files are kept in its bucket. */
+  readonly retentionDays: number;
+}
+
+/** Every log group of the stack: the execution log and the Lambda logs. */
+export interface LogsConfig {
+  /** One of LOG_RETENTION_DAYS. */
+  readonly retentionDays: number;
+  /** What happens to the log groups when the stack is deleted. */
+  readonly removalPolicy: LogRemovalPolicy;
+}
+
+/** The configuration, grouped by concern so that the stack hands each construct the group it needs. */
+export interface NotifierConfig {
+  /** The watch engine. */
+  readonly mode: Mode;
+  /** Mode stepfunctions with a tenant call watched: how the state machine reads a tenant's status. */
+  readonly tenantStatusCheck: TenantStatusCheck;
+  readonly notifications: NotificationsConfig;
+  readonly watch: WatchConfig;
+  readonly capture: CaptureConfig;
+  readonly alarms: AlarmsConfig;
+  readonly trail: TrailConfig;
+  readonly logs: LogsConfig;
+}
+
+/** The sections of the configuration reference, in its order, each with a heading and a sentence. */
+export const CONFIG_SECTIONS = {
+  notifications: { title: 'Notifications', summary: 'Who hears of a finished change.' },
+  mode: { title: 'Mode', summary: 'Which engine follows a change to its end.' },
+  watch: { title: 'What is watched', summary: 'Which changes start a watch, and how long a watch may last.' },
+  schedule: {
+    title: 'Schedule',
+    summary:
+      'How often a change is checked: densely while it is likely to finish (the fast phase), then every ' +
+      '`pollIntervalSeconds`, then less and less often as the watch ages (growth).',
+  },
+  capture: { title: 'Buffer queue', summary: 'The SQS queue between EventBridge and the Lambda that consumes it.' },
+  alarms: { title: 'Alarms', summary: "CloudWatch alarms on the notifier's own health." },
+  trail: { title: 'CloudTrail trail', summary: 'A trail for an account that has none.' },
+  logs: { title: 'Logs', summary: 'The execution log of the state machine and the log of each Lambda function.' },
+} as const;
+export type ConfigSection = keyof typeof CONFIG_SECTIONS;
+
+/** A default or a bound that follows from other keys or the mode: readConfig works it out, the reference shows this text. */
+export interface Derived {
+  readonly derived: string;
+}
+
+interface KeySpecBase {
+  readonly section: ConfigSection;
+  /** What the key does: one paragraph of the reference. */
+  readonly description: string;
+  /** Public AWS pages behind the description's claims about AWS. */
+  readonly sources?: readonly string[];
+}
+
+export interface IntegerKeySpec extends KeySpecBase {
+  readonly type: 'integer';
+  readonly default: number | Derived;
+  readonly min: number | Derived;
+  readonly max: number | Derived;
+  /** A limit besides min and max, for the reference. */
+  readonly alsoLimited?: string;
+}
+
+export interface FlagKeySpec extends KeySpecBase {
+  readonly type: 'flag';
+  readonly default: boolean;
+}
+
+export interface ChoiceKeySpec<T extends string | number = string | number> extends KeySpecBase {
+  readonly type: 'choice';
+  readonly values: readonly T[];
+  readonly default: T;
+}
+
+export interface ListKeySpec extends KeySpecBase {
+  readonly type: 'list';
+  /** The default as the reference shows it; readConfig's own default is the empty list unless the key says otherwise. */
+  readonly default: string;
+  /** What is allowed: the text of the error and of the reference. */
+  readonly allowed: string;
+}
+
+export type KeySpec = IntegerKeySpec | FlagKeySpec | ChoiceKeySpec | ListKeySpec;
+
+const integerKey = (spec: Omit<IntegerKeySpec, 'type'>): IntegerKeySpec => ({ type: 'integer', ...spec });
+const flagKey = (spec: Omit<FlagKeySpec, 'type'>): FlagKeySpec => ({ type: 'flag', ...spec });
+const listKey = (spec: Omit<ListKeySpec, 'type'>): ListKeySpec => ({ type: 'list', ...spec });
+function choiceKey<T extends string | number>(
+  values: readonly T[],
+  fallback: NoInfer<T>,
+  spec: KeySpecBase,
+): ChoiceKeySpec<T> {
+  return { type: 'choice', values, default: fallback, ...spec };
+}
+
+const EMAILS_ALLOWED = 'email addresses, comma-separated or as a JSON array';
+/** The least visibilityTimeoutSeconds of the modes: six times the timeout of each one's consuming Lambda. */
+const MINIMUM_VISIBILITY_TEXT = [
+  ...new Set([6 * DISPATCHER_TIMEOUT_SECONDS, 6 * SQS_RETRY_CHECKER_TIMEOUT_SECONDS]),
+].join(' or ');
+/** The longest watch mode sqs-retry allows with the default schedule. */
+const SQS_RETRY_DEFAULT_LONGEST = longestRetentionThatFits(completeScheduleSettings({ pollIntervalSeconds: 60 }));
+
+/**
+ * Every context key the notifier reads, in the order the unknown-key error lists them. The reference groups them by
+ * section, in this order within each.
+ */
+export const CONFIG_SPEC = {
+  notificationEmails: listKey({
+    section: 'notifications',
+    default: 'none',
+    allowed: EMAILS_ALLOWED,
+    description:
+      'Each address gets an email subscription to the notification topic; AWS first sends it a confirmation mail. ' +
+      'Without any, subscribe to the topic yourself: its ARN is the `TopicArn` output.',
+    sources: ['https://docs.aws.amazon.com/sns/latest/dg/sns-email-notifications.html'],
+  }),
+  pollIntervalSeconds: integerKey({
+    section: 'schedule',
+    default: 60,
+    min: 5,
+    max: 3_600,
+    description: 'Seconds between status checks in the normal phase, after the fast phase and before growth.',
+  }),
+  retentionSeconds: integerKey({
+    section: 'watch',
+    default: 345_600,
+    min: 60,
+    max: MAX_RETENTION_SECONDS,
+    alsoLimited:
+      `in mode \`sqs-retry\`, what fits into ${SQS_MAX_RECEIVE_COUNT.toLocaleString('en-US')} receives ` +
+      `(${SQS_RETRY_DEFAULT_LONGEST} with the default schedule) and more than ${NOTIFY_RETRY_RECEIVES} visibility timeouts`,
+    description:
+      'The longest a change is watched, counted from its CloudTrail event time, and the retention of the buffer queue. ' +
+      'A change still in progress then gets a "still in progress" notification instead of silence.',
+    sources: ['https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html'],
+  }),
+  receiveWaitSeconds: integerKey({
+    section: 'capture',
+    default: 20,
+    min: 0,
+    max: 20,
+    description: 'SQS long polling of the buffer queue: how long a receive waits for a message to arrive.',
+    sources: [
+      'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html',
+    ],
+  }),
+  visibilityTimeoutSeconds: integerKey({
+    section: 'capture',
+    default: { derived: `${MINIMUM_VISIBILITY_TEXT} (6 times the consuming Lambda's timeout)` },
+    min: { derived: MINIMUM_VISIBILITY_TEXT },
+    max: SQS_MAX_VISIBILITY_TIMEOUT_SECONDS,
+    description:
+      "The buffer queue's visibility timeout: the delay before a failed delivery is retried (a failed dispatch, or in " +
+      '`sqs-retry` a failed check run or notification), not the polling interval. At least 6 times the timeout of the Lambda ' +
+      `that reads the queue: the dispatcher's (${DISPATCHER_TIMEOUT_SECONDS} s), or in \`sqs-retry\` the status check's ` +
+      `(${SQS_RETRY_CHECKER_TIMEOUT_SECONDS} s).`,
+    sources: [
+      'https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html',
+      'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html',
+    ],
+  }),
+  watchedEvents: listKey({
+    section: 'watch',
+    default: DEFAULT_WATCHED_EVENTS.join(', '),
+    allowed: `one or more of ${SUPPORTED_EVENT_NAMES.join(', ')}`,
+    description:
+      'The CloudTrail event names that start a watch. They also decide which states the workflow holds and which status ' +
+      'reads the IAM policies allow. The tenant calls (CreateDistributionTenant, UpdateDistributionTenant, ' +
+      'CreateInvalidationForDistributionTenant) are opt-in: Step Functions may not know their status reads yet.',
+  }),
+  distributionIds: listKey({
+    section: 'watch',
+    default: 'none: every distribution of the account',
+    allowed: 'CloudFront distribution ids (such as E2QWRUHAPOMQZL), comma-separated or as a JSON array',
+    description:
+      'Watch only the changes that name one of these distributions or tenants. The capture rule filters on them while its ' +
+      "event pattern stays within EventBridge's 2,048 characters (otherwise the consuming Lambda drops the others), and " +
+      'the IAM read permission for distributions names them, up to 50 ids. The list travels in the consuming ' +
+      "Lambda's WATCH_SETTINGS variable, within Lambda's 4 KB environment quota: about 150 ids of 14 characters; a longer " +
+      'list fails the synth with the maximum for your ids and settings.',
+    sources: [
+      'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html',
+      'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html',
+    ],
+  }),
+  mode: choiceKey(MODES, 'stepfunctions', {
+    section: 'mode',
+    description:
+      '`stepfunctions` starts one Step Functions Standard execution per change, which checks the status in a loop and ' +
+      'publishes the notification. `sqs-retry` keeps the older design: a Lambda checks each buffered change once per SQS ' +
+      "delivery and lets SQS bring the message back until the change is done. The README's Modes section compares them.",
+  }),
+  tenantStatusCheck: choiceKey(TENANT_STATUS_CHECKS, 'lambda', {
+    section: 'mode',
+    description:
+      "With a tenant call watched in mode `stepfunctions`: how the state machine reads a tenant's status. `lambda` " +
+      'invokes a small status-reader Lambda that calls CloudFront with the SDK v3 client, so the stack deploys whether or ' +
+      'not Step Functions knows the tenant actions; `sdk` uses the native `aws-sdk:cloudfront` integration and drops the ' +
+      'Lambda, once `npm run preflight` finds that Step Functions accepts it. Mode `sqs-retry` reads tenants in its ' +
+      'status check either way.',
+  }),
+  alarms: flagKey({
+    section: 'alarms',
+    default: true,
+    description:
+      "CloudWatch alarms on the notifier's own health: the dead-letter queue, the buffer backlog, failed, timed-out " +
+      "and aborted executions, and the consuming Lambda's errors and throttles. The README's Operations section says " +
+      'what each one means and what to do.',
+  }),
+  alarmEmails: listKey({
+    section: 'alarms',
+    default: 'none: alarms go to the notification topic',
+    allowed: EMAILS_ALLOWED,
+    description:
+      'Addresses for alarms only: they get an alarm topic of their own (output `AlarmTopicArn`), encrypted with the ' +
+      'same key. Set it when subscriptions filter on the `outcome` message attribute, which alarm messages lack.',
+  }),
+  createTrail: flagKey({
+    section: 'trail',
+    default: false,
+    description:
+      'Create a multi-Region CloudTrail trail of all management events, with an encrypted bucket that is kept when the ' +
+      'stack is deleted, for an account that has none: without a trail EventBridge never hears of a CloudFront change. ' +
+      'Leave it off when the account has a trail: every further trail is billed per event.',
+    sources: [
+      'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html',
+      'https://aws.amazon.com/cloudtrail/pricing/',
+    ],
+  }),
+  trailRetentionDays: integerKey({
+    section: 'trail',
+    default: 365,
+    min: 1,
+    max: 3_653,
+    description: "Days the trail's bucket keeps each log file before its lifecycle rule deletes it.",
+  }),
+  logRetentionDays: choiceKey(LOG_RETENTION_DAYS, 90, {
+    section: 'logs',
+    description: 'Days the execution log and the Lambda logs are kept: a retention period CloudWatch Logs accepts.',
+    sources: ['https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html'],
+  }),
+  logRemovalPolicy: choiceKey(LOG_REMOVAL_POLICIES, 'retain', {
+    section: 'logs',
+    description:
+      '`retain` keeps the log groups when the stack is deleted, so the record of what the notifier did outlives it; ' +
+      '`destroy` deletes them, for test stacks.',
+  }),
+  distributionFastPollSeconds: integerKey({
+    section: 'schedule',
+    default: { derived: `min(${SCHEDULE_DEFAULTS.distributionFastPollSeconds}, \`pollIntervalSeconds\`)` },
+    min: MIN_FAST_POLL_SECONDS,
+    max: { derived: '`pollIntervalSeconds`' },
+    description:
+      'Seconds between the checks of a distribution or tenant in the fast phase, right after the change, while a ' +
+      'deployment is most likely to finish.',
+  }),
+  invalidationFastPollSeconds: integerKey({
+    section: 'schedule',
+    default: { derived: `min(${SCHEDULE_DEFAULTS.invalidationFastPollSeconds}, \`pollIntervalSeconds\`)` },
+    min: MIN_FAST_POLL_SECONDS,
+    max: { derived: '`pollIntervalSeconds`' },
+    description: 'Seconds between the checks of an invalidation in the fast phase, right after the change.',
+  }),
+  distributionFastPhaseSeconds: integerKey({
+    section: 'schedule',
+    default: { derived: `min(${SCHEDULE_DEFAULTS.distributionFastPhaseSeconds}, \`growthAfterSeconds\`)` },
+    min: 0,
+    max: { derived: '`growthAfterSeconds`' },
+    description: 'How long the fast phase of a distribution or tenant watch lasts; 0 skips it.',
+  }),
+  invalidationFastPhaseSeconds: integerKey({
+    section: 'schedule',
+    default: { derived: `min(${SCHEDULE_DEFAULTS.invalidationFastPhaseSeconds}, \`growthAfterSeconds\`)` },
+    min: 0,
+    max: { derived: '`growthAfterSeconds`' },
+    description: 'How long the fast phase of an invalidation watch lasts; 0 skips it.',
+  }),
+  growthAfterSeconds: integerKey({
+    section: 'schedule',
+    default: SCHEDULE_DEFAULTS.growthAfterSeconds,
+    min: 0,
+    max: MAX_RETENTION_SECONDS,
+    description:
+      "From this age of a watch on, the interval doubles each time the watch's age doubles, up to " +
+      "`maxPollIntervalSeconds`: a stuck 14-day watch stays cheap and far below Step Functions' 25,000-event history limit.",
+    sources: ['https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html'],
+  }),
+  maxPollIntervalSeconds: integerKey({
+    section: 'schedule',
+    default: { derived: `max(${SCHEDULE_DEFAULTS.maxPollIntervalSeconds}, \`pollIntervalSeconds\`)` },
+    min: { derived: '`pollIntervalSeconds`' },
+    max: MAX_POLL_INTERVAL_SECONDS,
+    alsoLimited: `in mode \`sqs-retry\`, at most ${MAX_WAIT_AFTER_CHECK_SECONDS}`,
+    description: 'The longest interval growth reaches; equal to `pollIntervalSeconds`, it turns growth off.',
+  }),
+} satisfies Record<string, KeySpec>;
+
+export type ConfigKey = keyof typeof CONFIG_SPEC;
+export const CONFIG_KEYS = Object.keys(CONFIG_SPEC) as readonly ConfigKey[];
 
 /** Keys the CDK CLI itself keeps in cdk.context.json (`cdk acknowledge`, `cdk cli-telemetry`) and hands every app. */
 const CDK_CLI_KEYS = ['acknowledged-issue-numbers', 'cli-telemetry'];
@@ -110,42 +400,70 @@ export type ContextReader = (key: string) => unknown;
 
 const EMAIL = /^[^\s@,;"<>]+@[^\s@,;"<>]+\.[^\s@,;"<>]+$/;
 
-/** `bounds` says where min and max come from when other keys set them. */
-function integer(
-  read: ContextReader,
-  key: ConfigKey,
-  fallback: number,
-  min: number,
-  max: number,
-  bounds?: string,
-): number {
+/** The keys whose spec is of this kind. */
+type KeysOf<Spec> = { [K in ConfigKey]: (typeof CONFIG_SPEC)[K] extends Spec ? K : never }[ConfigKey];
+type IntegerKey = KeysOf<IntegerKeySpec>;
+type ChoiceKey = KeysOf<ChoiceKeySpec>;
+type ListKey = KeysOf<ListKeySpec>;
+
+/** What readConfig works out for a key whose default or bounds are derived; `bounds` says where they come from. */
+interface Resolved {
+  readonly fallback?: number;
+  readonly min?: number;
+  readonly max?: number;
+  readonly bounds?: string;
+}
+
+const fixed = (
+  value: number | Derived | undefined,
+  resolved: number | undefined,
+  key: string,
+  what: string,
+): number => {
+  const number = resolved ?? (typeof value === 'number' ? value : undefined);
+  if (number === undefined) throw new Error(`readConfig: the ${what} of ${key} is derived and was not worked out`);
+  return number;
+};
+
+function integer(read: ContextReader, key: IntegerKey, resolved: Resolved = {}): number {
+  const spec: IntegerKeySpec = CONFIG_SPEC[key];
+  const fallback = fixed(spec.default, resolved.fallback, key, 'default');
+  const min = fixed(spec.min, resolved.min, key, 'minimum');
+  const max = fixed(spec.max, resolved.max, key, 'maximum');
   const raw = read(key);
   if (raw === undefined || raw === null || raw === '') return fallback;
   const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
+    const { bounds } = resolved;
     throw new ConfigError(key, raw, `a whole number from ${min} to ${max}${bounds ? ` (${bounds})` : ''}`);
   }
   return value;
 }
 
-function flag(read: ContextReader, key: ConfigKey, fallback: boolean): boolean {
+function flag(read: ContextReader, key: KeysOf<FlagKeySpec>): boolean {
   const raw = read(key);
-  if (raw === undefined || raw === null || raw === '') return fallback;
+  if (raw === undefined || raw === null || raw === '') return CONFIG_SPEC[key].default;
   if (raw === true || raw === 'true') return true;
   if (raw === false || raw === 'false') return false;
   throw new ConfigError(key, raw, 'true or false');
 }
 
-function oneOf<T extends string | number>(read: ContextReader, key: ConfigKey, allowed: readonly T[], fallback: T): T {
+/** The values a choice key allows. */
+type ChoiceOf<K extends ChoiceKey> = (typeof CONFIG_SPEC)[K] extends ChoiceKeySpec<infer T> ? T : never;
+
+function oneOf<K extends ChoiceKey>(read: ContextReader, key: K): ChoiceOf<K> {
+  // Each choice key's spec lists values of its own type only, which TypeScript cannot follow through CONFIG_SPEC[key].
+  const spec = CONFIG_SPEC[key] as ChoiceKeySpec<ChoiceOf<K>>;
   const raw = read(key);
-  if (raw === undefined || raw === null || raw === '') return fallback;
-  const value = allowed.find((candidate) => String(candidate) === String(raw).trim());
-  if (value === undefined) throw new ConfigError(key, raw, `one of ${allowed.join(', ')}`);
+  if (raw === undefined || raw === null || raw === '') return spec.default;
+  const value = spec.values.find((candidate) => String(candidate) === String(raw).trim());
+  if (value === undefined) throw new ConfigError(key, raw, `one of ${spec.values.join(', ')}`);
   return value;
 }
 
 /** A list given as a JSON array, a JSON array in a string, or a comma-separated string. */
-function list(read: ContextReader, key: ConfigKey, allowed: string): string[] | undefined {
+function list(read: ContextReader, key: ListKey): string[] | undefined {
+  const { allowed } = CONFIG_SPEC[key];
   const raw = read(key);
   if (raw === undefined || raw === null || raw === '') return undefined;
   let items: unknown = raw;
@@ -170,10 +488,9 @@ function list(read: ContextReader, key: ConfigKey, allowed: string): string[] | 
 
 /** Addresses for an email subscription, each checked on its own so the error names the one that is wrong. */
 function emails(read: ContextReader, key: 'notificationEmails' | 'alarmEmails'): string[] {
-  const allowed = 'email addresses, comma-separated or as a JSON array';
-  const addresses = list(read, key, allowed) ?? [];
+  const addresses = list(read, key) ?? [];
   const bad = addresses.find((address) => !EMAIL.test(address));
-  if (bad !== undefined) throw new ConfigError(key, bad, allowed);
+  if (bad !== undefined) throw new ConfigError(key, bad, CONFIG_SPEC[key].allowed);
   return addresses;
 }
 
@@ -197,12 +514,13 @@ export function readConfig(read: ContextReader): NotifierConfig {
 /** Mode sqs-retry makes one SQS receive per status check, and SQS moves a message to the DLQ after 1,000 at most. */
 function checkReceiveBudget(config: NotifierConfig): NotifierConfig {
   if (config.mode !== 'sqs-retry') return config;
-  const { schedule } = config;
-  if (sqsRetryMaxReceiveCount({ retentionSeconds: config.retentionSeconds, schedule }) > SQS_MAX_RECEIVE_COUNT) {
+  const { schedule, retentionSeconds } = config.watch;
+  const { visibilityTimeoutSeconds } = config.capture;
+  if (sqsRetryMaxReceiveCount({ retentionSeconds, schedule }) > SQS_MAX_RECEIVE_COUNT) {
     const longest = longestRetentionThatFits(schedule);
     throw new ConfigError(
       'retentionSeconds',
-      config.retentionSeconds,
+      retentionSeconds,
       `at most ${longest} (${describeDuration(longest)}) with mode "sqs-retry" and pollIntervalSeconds ${schedule.pollIntervalSeconds}: ` +
         `each status check is one SQS receive, and SQS moves a message to the dead-letter queue after ${SQS_MAX_RECEIVE_COUNT.toLocaleString('en-US')} ` +
         'receives at most (maxReceiveCount); raise pollIntervalSeconds or maxPollIntervalSeconds, shorten retentionSeconds, or use mode "stepfunctions"',
@@ -217,95 +535,79 @@ function checkReceiveBudget(config: NotifierConfig): NotifierConfig {
         `runs up to ${SQS_MAX_VISIBILITY_TIMEOUT_SECONDS - MAX_WAIT_AFTER_CHECK_SECONDS} s after its receive`,
     );
   }
-  const notifyRoom = notifyRoomSeconds(config.visibilityTimeoutSeconds);
-  if (config.retentionSeconds <= notifyRoom) {
+  const notifyRoom = notifyRoomSeconds(visibilityTimeoutSeconds);
+  if (retentionSeconds <= notifyRoom) {
     throw new ConfigError(
       'retentionSeconds',
-      config.retentionSeconds,
-      `more than ${notifyRoom} with mode "sqs-retry" and visibilityTimeoutSeconds ${config.visibilityTimeoutSeconds}: ` +
+      retentionSeconds,
+      `more than ${notifyRoom} with mode "sqs-retry" and visibilityTimeoutSeconds ${visibilityTimeoutSeconds}: ` +
         `the last ${NOTIFY_RETRY_RECEIVES} visibility timeouts before a message expires are kept for retrying its notification`,
     );
   }
   return config;
 }
 
+/** Reads every key, in an order that decides which of several bad values an error names first. */
 function readKeys(read: ContextReader): NotifierConfig {
-  const mode = oneOf(read, 'mode', MODES, 'stepfunctions');
+  const mode = oneOf(read, 'mode');
   const notificationEmails = emails(read, 'notificationEmails');
   const alarmEmails = emails(read, 'alarmEmails');
 
-  const eventsAllowed = `one or more of ${SUPPORTED_EVENT_NAMES.join(', ')}`;
-  const watchedEvents = list(read, 'watchedEvents', eventsAllowed) ?? [...DEFAULT_WATCHED_EVENTS];
+  const watchedEvents = list(read, 'watchedEvents') ?? [...DEFAULT_WATCHED_EVENTS];
   const badEvent = watchedEvents.find((name) => !(SUPPORTED_EVENT_NAMES as readonly string[]).includes(name));
   if (badEvent !== undefined || watchedEvents.length === 0) {
-    throw new ConfigError('watchedEvents', badEvent ?? read('watchedEvents'), eventsAllowed);
+    throw new ConfigError('watchedEvents', badEvent ?? read('watchedEvents'), CONFIG_SPEC.watchedEvents.allowed);
   }
 
-  const idsAllowed = 'CloudFront distribution ids (such as E2QWRUHAPOMQZL), comma-separated or as a JSON array';
-  const distributionIds = list(read, 'distributionIds', idsAllowed) ?? [];
+  const distributionIds = list(read, 'distributionIds') ?? [];
   const badId = distributionIds.find((id) => !RESOURCE_ID_PATTERN.test(id));
-  if (badId !== undefined) throw new ConfigError('distributionIds', badId, idsAllowed);
+  if (badId !== undefined) throw new ConfigError('distributionIds', badId, CONFIG_SPEC.distributionIds.allowed);
 
-  const pollIntervalSeconds = integer(read, 'pollIntervalSeconds', 60, 5, 3_600);
+  const pollIntervalSeconds = integer(read, 'pollIntervalSeconds');
+  const tenantStatusCheck = oneOf(read, 'tenantStatusCheck');
+  const retentionSeconds = integer(read, 'retentionSeconds');
+  const receiveWaitSeconds = integer(read, 'receiveWaitSeconds');
   const minimumVisibility = 6 * (mode === 'sqs-retry' ? SQS_RETRY_CHECKER_TIMEOUT_SECONDS : DISPATCHER_TIMEOUT_SECONDS);
+  const visibilityTimeoutSeconds = integer(read, 'visibilityTimeoutSeconds', {
+    fallback: minimumVisibility,
+    min: minimumVisibility,
+  });
+  const alarms = flag(read, 'alarms');
+  const createTrail = flag(read, 'createTrail');
+  const trailRetentionDays = integer(read, 'trailRetentionDays');
+  const logRetentionDays = oneOf(read, 'logRetentionDays');
+  const logRemovalPolicy = oneOf(read, 'logRemovalPolicy');
+  const schedule = readSchedule(read, pollIntervalSeconds);
+
   return {
     mode,
-    tenantStatusCheck: oneOf(read, 'tenantStatusCheck', TENANT_STATUS_CHECKS, 'lambda'),
-    notificationEmails,
-    watchedEvents,
-    distributionIds,
-    retentionSeconds: integer(read, 'retentionSeconds', 345_600, 60, MAX_RETENTION_SECONDS),
-    receiveWaitSeconds: integer(read, 'receiveWaitSeconds', 20, 0, 20),
-    visibilityTimeoutSeconds: integer(
-      read,
-      'visibilityTimeoutSeconds',
-      minimumVisibility,
-      minimumVisibility,
-      SQS_MAX_VISIBILITY_TIMEOUT_SECONDS,
-    ),
-    alarms: flag(read, 'alarms', true),
-    alarmEmails,
-    createTrail: flag(read, 'createTrail', false),
-    trailRetentionDays: integer(read, 'trailRetentionDays', 365, 1, 3_653),
-    logRetentionDays: oneOf(read, 'logRetentionDays', LOG_RETENTION_DAYS, 90),
-    logRemovalPolicy: oneOf(read, 'logRemovalPolicy', LOG_REMOVAL_POLICIES, 'retain'),
-    schedule: readSchedule(read, pollIntervalSeconds),
+    tenantStatusCheck,
+    notifications: { emails: notificationEmails },
+    // In this order: the dispatcher's WATCH_SETTINGS variable is this object as JSON.
+    watch: { watchedEvents, distributionIds, retentionSeconds, schedule },
+    capture: { receiveWaitSeconds, visibilityTimeoutSeconds },
+    alarms: { enabled: alarms, emails: alarmEmails },
+    trail: { enabled: createTrail, retentionDays: trailRetentionDays },
+    logs: { retentionDays: logRetentionDays, removalPolicy: logRemovalPolicy },
   };
 }
 
-/** Fastest fast-phase interval: every check is a CloudFront API call, and many watches share one account's rate. */
-const MIN_FAST_POLL_SECONDS = 2;
-/** Longest interval the growing phase may reach. */
-const MAX_POLL_INTERVAL_SECONDS = 86_400;
-
 /** The schedule keys, each checked against the keys it depends on; defaults follow pollIntervalSeconds and growthAfterSeconds. */
 function readSchedule(read: ContextReader, pollIntervalSeconds: number): Required<ScheduleSettings> {
-  const growthAfterSeconds = integer(
-    read,
-    'growthAfterSeconds',
-    SCHEDULE_DEFAULTS.growthAfterSeconds,
-    0,
-    MAX_RETENTION_SECONDS,
-  );
+  const growthAfterSeconds = integer(read, 'growthAfterSeconds');
   const defaults = completeScheduleSettings({ pollIntervalSeconds, growthAfterSeconds });
   const fastPoll = (key: 'distributionFastPollSeconds' | 'invalidationFastPollSeconds') =>
-    integer(
-      read,
-      key,
-      defaults[key],
-      MIN_FAST_POLL_SECONDS,
-      pollIntervalSeconds,
-      `at most pollIntervalSeconds, ${pollIntervalSeconds}`,
-    );
+    integer(read, key, {
+      fallback: defaults[key],
+      max: pollIntervalSeconds,
+      bounds: `at most pollIntervalSeconds, ${pollIntervalSeconds}`,
+    });
   const fastPhase = (key: 'distributionFastPhaseSeconds' | 'invalidationFastPhaseSeconds') =>
-    integer(
-      read,
-      key,
-      defaults[key],
-      0,
-      growthAfterSeconds,
-      `0 skips the fast phase; at most growthAfterSeconds, ${growthAfterSeconds}`,
-    );
+    integer(read, key, {
+      fallback: defaults[key],
+      max: growthAfterSeconds,
+      bounds: `0 skips the fast phase; at most growthAfterSeconds, ${growthAfterSeconds}`,
+    });
   return {
     pollIntervalSeconds,
     distributionFastPollSeconds: fastPoll('distributionFastPollSeconds'),
@@ -313,13 +615,10 @@ function readSchedule(read: ContextReader, pollIntervalSeconds: number): Require
     distributionFastPhaseSeconds: fastPhase('distributionFastPhaseSeconds'),
     invalidationFastPhaseSeconds: fastPhase('invalidationFastPhaseSeconds'),
     growthAfterSeconds,
-    maxPollIntervalSeconds: integer(
-      read,
-      'maxPollIntervalSeconds',
-      defaults.maxPollIntervalSeconds,
-      pollIntervalSeconds,
-      MAX_POLL_INTERVAL_SECONDS,
-      `at least pollIntervalSeconds, ${pollIntervalSeconds}, which turns growth off`,
-    ),
+    maxPollIntervalSeconds: integer(read, 'maxPollIntervalSeconds', {
+      fallback: defaults.maxPollIntervalSeconds,
+      min: pollIntervalSeconds,
+      bounds: `at least pollIntervalSeconds, ${pollIntervalSeconds}, which turns growth off`,
+    }),
   };
 }

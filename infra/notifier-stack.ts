@@ -1,34 +1,54 @@
-import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token, type StackProps } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
 import { watchKindsOf } from '../domain/cloudtrail';
-import { buildSchedule } from '../domain/schedule';
-import type { WatchSettings } from '../domain/settings';
 import { SQS_RETRY_CHECKER_TIMEOUT_SECONDS, sqsRetryMaxReceiveCount } from '../domain/receive-budget';
-import { DISPATCHER_TIMEOUT_SECONDS, type NotifierConfig } from './config';
+import { DISPATCHER_TIMEOUT_SECONDS, type LogsConfig, type NotifierConfig } from './config';
 import { ChangeEventCapture } from './constructs/change-event-capture';
 import { Dispatcher } from './constructs/dispatcher';
+import type { LogOptions } from './constructs/log-options';
 import { NotificationTopic } from './constructs/notification-topic';
-import { StatusCheckConsumer } from './constructs/status-check-consumer';
+import { Operations, type OperationsAlarmsOptions } from './constructs/operations';
+import { SqsRetryChecker } from './constructs/sqs-retry-checker';
 import { StatusReader } from './constructs/status-reader';
 import { WatchStateMachine } from './constructs/watch-state-machine';
-import { logOptions, Operations, type OperationsProps } from './operations';
 import { isRecentStatusCall } from '../domain/kinds';
 
 /** CloudTrail records CloudFront calls in us-east-1 only, and EventBridge rules see their own Region only. */
 export const REQUIRED_REGION = 'us-east-1';
 
 export interface NotifierStackProps extends StackProps {
+  /** What readConfig made of the CDK context. */
   readonly config: NotifierConfig;
+}
+
+/** The log options of every log group of the stack. */
+function logOptions(config: LogsConfig): LogOptions {
+  return {
+    // LOG_RETENTION_DAYS lists exactly the numbers RetentionDays names.
+    logRetention: config.retentionDays as logs.RetentionDays,
+    logRemovalPolicy: config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+  };
 }
 
 /** capture → buffer → dispatch → watch → notify */
 export class NotifierStack extends Stack {
-  readonly capture: ChangeEventCapture;
   readonly notifications: NotificationTopic;
+  /** The notification topic. */
+  readonly topic: sns.Topic;
+  readonly capture: ChangeEventCapture;
+  /** The buffer queue of captured changes. */
+  readonly queue: sqs.Queue;
+  /** Mode stepfunctions only: the state machine that follows each change. */
+  readonly watch?: WatchStateMachine;
+  /** Mode stepfunctions only: the Lambda that starts one watch execution per buffered change. */
+  readonly dispatcher?: Dispatcher;
   /** Mode stepfunctions with a tenant call watched and tenantStatusCheck lambda: reads the tenant statuses. */
   readonly statusReader?: StatusReader;
   /** Mode sqs-retry only: the Lambda that checks each buffered change once per delivery. */
-  readonly statusCheck?: StatusCheckConsumer;
+  readonly statusCheck?: SqsRetryChecker;
   readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: NotifierStackProps) {
@@ -40,34 +60,31 @@ export class NotifierStack extends Stack {
       );
     }
     const { config } = props;
+    const { watch: settings, capture } = config;
 
-    this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
-    const settings: WatchSettings = {
-      watchedEvents: config.watchedEvents,
-      distributionIds: config.distributionIds,
-      retentionSeconds: config.retentionSeconds,
-      schedule: config.schedule,
-    };
+    this.notifications = new NotificationTopic(this, 'Notifications', config.notifications);
+    this.topic = this.notifications.topic;
     this.capture = new ChangeEventCapture(this, 'Capture', {
-      watchedEvents: config.watchedEvents,
-      distributionIds: config.distributionIds,
-      retentionSeconds: config.retentionSeconds,
-      receiveWaitSeconds: config.receiveWaitSeconds,
-      visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
+      watchedEvents: settings.watchedEvents,
+      distributionIds: settings.distributionIds,
+      retentionPeriod: Duration.seconds(settings.retentionSeconds),
+      receiveMessageWaitTime: Duration.seconds(capture.receiveWaitSeconds),
+      visibilityTimeout: Duration.seconds(capture.visibilityTimeoutSeconds),
       // In mode sqs-retry every status check is a receive: the redrive threshold follows from schedule and retention.
       ...(config.mode === 'sqs-retry' ? { maxReceiveCount: sqsRetryMaxReceiveCount(settings) } : {}),
     });
+    this.queue = this.capture.queue;
 
-    const logging = logOptions(config);
-    let alarmSources: OperationsProps['alarmSources'];
+    const logging = logOptions(config.logs);
+    let alarmSources: OperationsAlarmsOptions['sources'];
     if (config.mode === 'sqs-retry') {
-      this.statusCheck = new StatusCheckConsumer(this, 'StatusCheck', {
+      this.statusCheck = new SqsRetryChecker(this, 'StatusCheck', {
         ...logging,
-        queue: this.capture.queue,
-        visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
-        topic: this.notifications.topic,
+        queue: this.queue,
+        visibilityTimeout: Duration.seconds(capture.visibilityTimeoutSeconds),
+        topic: this.topic,
         settings,
-        timeoutSeconds: SQS_RETRY_CHECKER_TIMEOUT_SECONDS,
+        timeout: Duration.seconds(SQS_RETRY_CHECKER_TIMEOUT_SECONDS),
       });
       // A watched message stays in the queue for the whole watch here, so its age says nothing about the consumer.
       alarmSources = {
@@ -84,54 +101,55 @@ export class NotifierStack extends Stack {
       });
     } else {
       const readsRecentStatus =
-        config.tenantStatusCheck === 'lambda' && watchKindsOf(config.watchedEvents).some(isRecentStatusCall);
+        config.tenantStatusCheck === 'lambda' && watchKindsOf(settings.watchedEvents).some(isRecentStatusCall);
       if (readsRecentStatus)
-        this.statusReader = new StatusReader(this, 'StatusReader', { ...logging, watchedEvents: config.watchedEvents });
-      const watch = new WatchStateMachine(this, 'Watch', {
+        this.statusReader = new StatusReader(this, 'StatusReader', {
+          ...logging,
+          watchedEvents: settings.watchedEvents,
+        });
+      this.watch = new WatchStateMachine(this, 'Watch', {
         ...logging,
-        topic: this.notifications.topic,
-        schedules: {
-          distribution: buildSchedule('distribution', settings.schedule),
-          invalidation: buildSchedule('invalidation', settings.schedule),
-        },
-        retentionSeconds: config.retentionSeconds,
-        watchedEvents: config.watchedEvents,
-        distributionIds: config.distributionIds,
+        topic: this.topic,
+        settings,
         ...(this.statusReader ? { statusReader: this.statusReader } : {}),
       });
-      const dispatcher = new Dispatcher(this, 'Dispatcher', {
+      this.dispatcher = new Dispatcher(this, 'Dispatcher', {
         ...logging,
-        queue: this.capture.queue,
-        stateMachine: watch.stateMachine,
+        queue: this.queue,
+        stateMachine: this.watch.stateMachine,
         settings,
-        timeoutSeconds: DISPATCHER_TIMEOUT_SECONDS,
+        timeout: Duration.seconds(DISPATCHER_TIMEOUT_SECONDS),
       });
       alarmSources = {
         deadLetterQueue: this.capture.deadLetterQueue,
-        bufferQueue: this.capture.queue,
+        bufferQueue: this.queue,
         // One failed attempt is normal; an event still there after two visibility timeouts failed twice or is not consumed.
-        maxBufferAge: Duration.seconds(2 * config.visibilityTimeoutSeconds),
-        watch,
-        functions: { Dispatcher: dispatcher.function },
+        maxBufferAge: Duration.seconds(2 * capture.visibilityTimeoutSeconds),
+        watch: this.watch,
+        functions: { Dispatcher: this.dispatcher.function },
       };
       new CfnOutput(this, 'StateMachineName', {
-        value: watch.stateMachineName,
+        value: this.watch.stateMachineName,
         description: 'One execution per watched change',
       });
       new CfnOutput(this, 'StateMachineArn', {
-        value: watch.stateMachine.stateMachineArn,
+        value: this.watch.stateMachine.stateMachineArn,
         description: 'npm run smoke starts one execution here',
       });
     }
 
-    this.operations = new Operations(this, 'Operations', { config, notifications: this.notifications, alarmSources });
+    this.operations = new Operations(this, 'Operations', {
+      notifications: this.notifications,
+      ...(config.alarms.enabled ? { alarms: { emails: config.alarms.emails, sources: alarmSources } } : {}),
+      ...(config.trail.enabled ? { trail: { retention: Duration.days(config.trail.retentionDays) } } : {}),
+    });
 
     new CfnOutput(this, 'TopicArn', {
-      value: this.notifications.topic.topicArn,
+      value: this.topic.topicArn,
       description: 'Subscribe here for notifications',
     });
     new CfnOutput(this, 'BufferQueueUrl', {
-      value: this.capture.queue.queueUrl,
+      value: this.queue.queueUrl,
       description: 'CloudTrail events waiting to be watched',
     });
     new CfnOutput(this, 'DeadLetterQueueUrl', {

@@ -5,8 +5,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 export interface AccountTrailProps {
-  /** Days each log file is kept before the bucket's lifecycle rule deletes it. */
-  readonly retentionDays: number;
+  /**
+   * How long each log file is kept before the bucket's lifecycle rule deletes it; whole days.
+   * @default Duration.days(365)
+   */
+  readonly retention?: Duration;
 }
 
 /**
@@ -18,7 +21,7 @@ export class AccountTrail extends Construct {
   readonly trail: cloudtrail.Trail;
   readonly bucket: s3.Bucket;
 
-  constructor(scope: Construct, id: string, props: AccountTrailProps) {
+  constructor(scope: Construct, id: string, props: AccountTrailProps = {}) {
     super(scope, id);
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -28,7 +31,7 @@ export class AccountTrail extends Construct {
       lifecycleRules: [
         {
           id: 'ExpireTrailLogs',
-          expiration: Duration.days(props.retentionDays),
+          expiration: props.retention ?? Duration.days(365),
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
       ],

@@ -26,6 +26,7 @@ export const UNEXPECTED_FAILURE_PATTERN = logs.FilterPattern.all(
 );
 
 export interface WatchAlarmSource {
+  /** Alarms on its timed-out and aborted executions. */
   readonly stateMachine: sfn.IStateMachine;
   /** Receives the state machine's execution log at level ALL or ERROR. */
   readonly logGroup: logs.ILogGroup;
@@ -34,7 +35,7 @@ export interface WatchAlarmSource {
 export interface NotifierAlarmsProps {
   /** Receives ALARM and OK messages. CloudWatch gets permission to publish to it and to use its KMS key. */
   readonly topic: sns.ITopic;
-  /** Events that could not be delivered or watched. */
+  /** Events that could not be delivered or watched: one message there fires an alarm. */
   readonly deadLetterQueue: sqs.IQueue;
   /**
    * The buffer of CloudTrail events; the age of its oldest message tells whether the consumer keeps up.
@@ -66,6 +67,8 @@ const FIVE_MINUTES = Duration.minutes(5);
  */
 export class NotifierAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** With a watch source: counts the execution failures nobody was notified about, from the execution log. */
+  readonly unexpectedFailures?: logs.MetricFilter;
   private readonly prefix: string;
   private readonly action: SnsAction;
 
@@ -101,7 +104,7 @@ export class NotifierAlarms extends Construct {
       });
     }
 
-    if (props.watch) this.addWatchAlarms(props.watch);
+    if (props.watch) this.unexpectedFailures = this.addWatchAlarms(props.watch);
 
     for (const [name, fn] of Object.entries(props.functions ?? {})) {
       this.add(`${name}Errors`, {
@@ -122,7 +125,7 @@ export class NotifierAlarms extends Construct {
     }
   }
 
-  private addWatchAlarms(watch: WatchAlarmSource): void {
+  private addWatchAlarms(watch: WatchAlarmSource): logs.MetricFilter {
     this.add('ExecutionsTimedOut', {
       metric: watch.stateMachine.metricTimedOut({ statistic: 'Sum', period: FIVE_MINUTES }),
       threshold: 1,
@@ -154,6 +157,7 @@ export class NotifierAlarms extends Construct {
         '(StatusCheckFailed, e.g. access denied), a notification could not be published, or the input was invalid. ' +
         'Open the failed execution and read its error and cause.',
     });
+    return unexpected;
   }
 
   private add(

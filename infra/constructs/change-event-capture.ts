@@ -15,14 +15,14 @@ export interface ChangeEventCaptureProps {
    */
   readonly distributionIds?: readonly string[];
   /** How long a buffered event is kept: the longest a change is watched. */
-  readonly retentionSeconds: number;
-  /** SQS long polling, in seconds. */
-  readonly receiveWaitSeconds: number;
+  readonly retentionPeriod: Duration;
+  /** How long a receive waits for a message (SQS long polling). */
+  readonly receiveMessageWaitTime: Duration;
   /** How long a received message stays hidden before SQS hands it out again. */
-  readonly visibilityTimeoutSeconds: number;
+  readonly visibilityTimeout: Duration;
   /**
    * Receives after which a message that keeps failing moves to the dead-letter queue.
-   * @default 5
+   * @default 5: a change whose dispatch failed five times is left for someone to read
    */
   readonly maxReceiveCount?: number;
 }
@@ -48,9 +48,9 @@ export class ChangeEventCapture extends Construct {
     this.queue = new sqs.Queue(this, 'BufferQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.seconds(props.retentionSeconds),
-      receiveMessageWaitTime: Duration.seconds(props.receiveWaitSeconds),
-      visibilityTimeout: Duration.seconds(props.visibilityTimeoutSeconds),
+      retentionPeriod: props.retentionPeriod,
+      receiveMessageWaitTime: props.receiveMessageWaitTime,
+      visibilityTimeout: props.visibilityTimeout,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
 

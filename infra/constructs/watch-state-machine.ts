@@ -6,30 +6,37 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { watchKindsOf } from '../../domain/cloudtrail';
-import type { Schedule, ScheduleKind } from '../../domain/schedule';
+import { buildSchedule } from '../../domain/schedule';
+import type { WatchSettings } from '../../domain/settings';
 import { buildWatchDefinition } from '../../statemachine/definition';
-import type { LogOptions } from '../operations';
-import { grantReadCloudFrontStatus } from './notifier-function';
+import { grantReadCloudFrontStatus } from './cloudfront-status-reads';
+import { logGroupProps, type LogOptions } from './log-options';
 import { grantPublish } from './notification-topic';
 import { type WatchKind } from '../../domain/kinds';
 
-/** The log options apply to the execution logs. */
+/** A Lambda that reads some kinds' status for the state machine (a StatusReader). */
+export interface RecentStatusReader {
+  /** The function the state machine invokes, by its unqualified ARN. */
+  readonly function: lambda.IFunction;
+  /** The kinds whose status it reads. */
+  readonly kinds: readonly WatchKind[];
+}
+
+/** The log options apply to the execution log group. */
 export interface WatchStateMachineProps extends LogOptions {
+  /** Where each watch's notification is published; the state machine may publish there and use the topic's key. */
   readonly topic: sns.ITopic;
-  readonly schedules: Record<ScheduleKind, Schedule>;
-  readonly retentionSeconds: number;
-  /** CloudTrail event names that start a watch: status checks are allowed only for the kinds of watch they start. */
-  readonly watchedEvents: readonly string[];
   /**
-   * Status checks are allowed on these distributions only.
-   * @default - every distribution of the account
+   * What is watched, how long and how often: the workflow holds the kinds of watch that watchedEvents start, reads
+   * only their status and only on distributionIds (none: every distribution of the account), counts its checks from
+   * retentionSeconds and waits between them as the schedule says.
    */
-  readonly distributionIds?: readonly string[];
+  readonly settings: WatchSettings;
   /**
    * The Lambda that reads the status of the kinds it names, in place of the aws-sdk integration.
    * @default - every status is read with the aws-sdk:cloudfront integration
    */
-  readonly statusReader?: { readonly function: lambda.IFunction; readonly kinds: readonly WatchKind[] };
+  readonly statusReader?: RecentStatusReader;
 }
 
 /**
@@ -55,16 +62,19 @@ export class WatchStateMachine extends Construct {
     this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
       // The stack's GUID in the name: a log group retained from a deleted stack cannot block a new one of the same name.
       logGroupName: `/aws/vendedlogs/states/${this.stateMachineName}-${Fn.select(4, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))))}`,
-      retention: props.logRetention,
-      removalPolicy: props.logRemovalPolicy,
+      ...logGroupProps(props),
     });
 
-    const kinds = watchKindsOf(props.watchedEvents);
+    const { settings } = props;
+    const kinds = watchKindsOf(settings.watchedEvents);
     const definition = buildWatchDefinition({
       topicArn: props.topic.topicArn,
       stateMachineArn: ownArn,
-      schedules: props.schedules,
-      retentionSeconds: props.retentionSeconds,
+      schedules: {
+        distribution: buildSchedule('distribution', settings.schedule),
+        invalidation: buildSchedule('invalidation', settings.schedule),
+      },
+      retentionSeconds: settings.retentionSeconds,
       kinds,
       ...(props.statusReader ? { statusReaderArn: props.statusReader.function.functionArn } : {}),
     });
@@ -80,8 +90,8 @@ export class WatchStateMachine extends Construct {
 
     const readElsewhere = props.statusReader?.kinds ?? [];
     grantReadCloudFrontStatus(this.stateMachine, this.stateMachine, {
-      watchedEvents: props.watchedEvents,
-      distributionIds: props.distributionIds ?? [],
+      watchedEvents: settings.watchedEvents,
+      distributionIds: settings.distributionIds,
       kinds: kinds.filter((kind) => !readElsewhere.includes(kind)),
     });
     if (props.statusReader) {

@@ -97,7 +97,7 @@ describe('maxReceiveCount in mode sqs-retry', () => {
           const config = readConfig((key) => context[key]);
           const { run, sentAt, lastCheckAt } = await watchUntilTimedOut(kind, settings, lagSeconds, 'on-schedule');
           // Assert
-          expect(config).toMatchObject({ mode: 'sqs-retry', retentionSeconds });
+          expect(config).toMatchObject({ mode: 'sqs-retry', watch: { retentionSeconds } });
           expect(run.results.at(-1)).toMatchObject({ result: 'notified', outcome: 'timed-out' });
           expect(run.results.length + NOTIFY_RETRY_RECEIVES).toBeLessThanOrEqual(sqsRetryMaxReceiveCount(settings));
           const expiry = sentAt.getTime() + retentionSeconds * 1000;
@@ -124,7 +124,7 @@ describe('readConfig in mode sqs-retry', () => {
     const tooLong = read({ mode: 'sqs-retry', pollIntervalSeconds, retentionSeconds: longest + 1 });
     // Assert
     expect(longestRetentionThatFits({ pollIntervalSeconds })).toBe(longest);
-    expect(fits().retentionSeconds).toBe(longest);
+    expect(fits().watch.retentionSeconds).toBe(longest);
     expect(sqsRetryMaxReceiveCount(settingsFor(pollIntervalSeconds, longest))).toBe(1_000);
     expect(tooLong).toThrow(ConfigError);
     expect(tooLong).toThrow(
@@ -141,7 +141,7 @@ describe('readConfig in mode sqs-retry', () => {
     // Assert
     expect(notifyRoomSeconds(VISIBILITY_TIMEOUT_SECONDS)).toBe(900);
     expect(tooShort).toThrow('"retentionSeconds": 900. Allowed: more than 900 with mode "sqs-retry"');
-    expect(justLongEnough().retentionSeconds).toBe(901);
+    expect(justLongEnough().watch.retentionSeconds).toBe(901);
   });
 
   it('refuses a wait that would end past 12 hours from the receive, leaving room for the check that sets it', () => {
@@ -158,7 +158,7 @@ describe('readConfig in mode sqs-retry', () => {
       'SQS caps at 43200 s counted from the receive, and a check runs up to 90 s after its receive',
     );
     expect(twelveHours).toThrow('Allowed: at most 43110');
-    expect(longestWaitSeconds(longest().schedule)).toBe(43_110);
+    expect(longestWaitSeconds(longest().watch.schedule)).toBe(43_110);
   });
 
   it('leaves mode stepfunctions free of these limits', () => {
@@ -172,7 +172,7 @@ describe('readConfig in mode sqs-retry', () => {
     // Act
     const config = read(context)();
     // Assert
-    expect(config.retentionSeconds).toBe(1_209_600);
-    expect(longestWaitSeconds(config.schedule)).toBeGreaterThan(SQS_MAX_VISIBILITY_TIMEOUT_SECONDS);
+    expect(config.watch.retentionSeconds).toBe(1_209_600);
+    expect(longestWaitSeconds(config.watch.schedule)).toBeGreaterThan(SQS_MAX_VISIBILITY_TIMEOUT_SECONDS);
   });
 });

@@ -46,7 +46,7 @@ const acceptedSettings = fc
       invalidationFastPhaseSeconds: phase,
       maxPollIntervalSeconds: Math.min(86_400, Math.round(poll * capFactor)),
     };
-    return readConfig((key) => context[key]).schedule;
+    return readConfig((key) => context[key]).watch.schedule;
   });
 
 describe('buildSchedule: fast, normal, growing, capped', () => {
@@ -139,7 +139,7 @@ describe('buildSchedule: fast, normal, growing, capped', () => {
 describe('schedule defaults', () => {
   it('keeps a never-finishing 14-day watch to cents: under 2,000 checks, about $0.20 at 4 transitions each', () => {
     // Arrange
-    const settings = readConfig(() => undefined).schedule;
+    const settings = readConfig(() => undefined).watch.schedule;
     // Act
     const checks = (['distribution', 'invalidation'] as const).map((kind) =>
       checkBudget(buildSchedule(kind, settings), FOURTEEN_DAYS),
@@ -150,7 +150,7 @@ describe('schedule defaults', () => {
 
   it('checks a fresh change far more often than a stuck one', () => {
     // Arrange
-    const schedule = buildSchedule('distribution', readConfig(() => undefined).schedule);
+    const schedule = buildSchedule('distribution', readConfig(() => undefined).watch.schedule);
     // Act
     const firstMinutes = checkBudget(schedule, 600);
     const aDayLater = checkBudget(schedule, 87_000) - checkBudget(schedule, 86_400);

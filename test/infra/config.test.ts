@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WATCHED_EVENTS, SUPPORTED_EVENT_NAMES } from '../../domain/cloudtrail';
-import { ConfigError, DISPATCHER_TIMEOUT_SECONDS, MODES } from '../../infra/config';
+import { ConfigError, DISPATCHER_TIMEOUT_SECONDS, MODES, type NotifierConfig } from '../../infra/config';
 import { configErrorFrom, configFrom } from '../support/config';
 
 /** The message names the key, then the value as given, then everything the allowed range consists of. */
@@ -22,20 +22,21 @@ describe('readConfig defaults', () => {
     const config = configFrom(context);
     // Assert
     expect(config).toMatchObject({
-      notificationEmails: [],
-      retentionSeconds: 345_600,
-      receiveWaitSeconds: 20,
-      visibilityTimeoutSeconds: MINIMUM_VISIBILITY,
-      watchedEvents: [
-        'CreateDistribution',
-        'CreateDistributionWithTags',
-        'UpdateDistribution',
-        'CopyDistribution',
-        'UpdateDistributionWithStagingConfig',
-        'AssociateAlias',
-        'CreateInvalidation',
-      ],
-      distributionIds: [],
+      notifications: { emails: [] },
+      watch: {
+        retentionSeconds: 345_600,
+        watchedEvents: [
+          'CreateDistribution',
+          'CreateDistributionWithTags',
+          'UpdateDistribution',
+          'CopyDistribution',
+          'UpdateDistributionWithStagingConfig',
+          'AssociateAlias',
+          'CreateInvalidation',
+        ],
+        distributionIds: [],
+      },
+      capture: { receiveWaitSeconds: 20, visibilityTimeoutSeconds: MINIMUM_VISIBILITY },
       mode: 'stepfunctions',
       tenantStatusCheck: 'lambda',
     });
@@ -49,11 +50,13 @@ describe('readConfig defaults', () => {
     const wrong = configErrorFrom({ watchedEvents: tenants, tenantStatusCheck: 'native' });
     // Assert
     expect(optIn).toMatchObject({
-      watchedEvents: [
-        'CreateDistributionTenant',
-        'UpdateDistributionTenant',
-        'CreateInvalidationForDistributionTenant',
-      ],
+      watch: {
+        watchedEvents: [
+          'CreateDistributionTenant',
+          'UpdateDistributionTenant',
+          'CreateInvalidationForDistributionTenant',
+        ],
+      },
       tenantStatusCheck: 'sdk',
     });
     expect(wrong.message).toBe('Invalid context value for "tenantStatusCheck": "native". Allowed: one of lambda, sdk.');
@@ -66,11 +69,11 @@ describe('readConfig defaults', () => {
     const config = configFrom(context);
     // Assert
     expect(config).toMatchObject({
-      watchedEvents: [...DEFAULT_WATCHED_EVENTS],
-      notificationEmails: [],
+      watch: { watchedEvents: [...DEFAULT_WATCHED_EVENTS] },
+      notifications: { emails: [] },
       mode: 'stepfunctions',
     });
-    expect(config.schedule.pollIntervalSeconds).toBe(60);
+    expect(config.watch.schedule.pollIntervalSeconds).toBe(60);
   });
 });
 
@@ -81,12 +84,19 @@ describe('readConfig distributionIds and the capture rule', () => {
     // Act
     const config = configFrom({ distributionIds: given.join(',') });
     // Assert
-    expect(config.distributionIds).toEqual(given);
-    expect(config.watchedEvents).toEqual([...DEFAULT_WATCHED_EVENTS]);
+    expect(config.watch.distributionIds).toEqual(given);
+    expect(config.watch.watchedEvents).toEqual([...DEFAULT_WATCHED_EVENTS]);
   });
 });
 
 describe('readConfig numbers', () => {
+  /** Where each key's value lands in the grouped config. */
+  const VALUES = {
+    pollIntervalSeconds: (config: NotifierConfig) => config.watch.schedule.pollIntervalSeconds,
+    retentionSeconds: (config: NotifierConfig) => config.watch.retentionSeconds,
+    receiveWaitSeconds: (config: NotifierConfig) => config.capture.receiveWaitSeconds,
+    visibilityTimeoutSeconds: (config: NotifierConfig) => config.capture.visibilityTimeoutSeconds,
+  };
   const ranges = [
     { key: 'pollIntervalSeconds', min: 5, max: 3_600 },
     { key: 'retentionSeconds', min: 60, max: 1_209_600 },
@@ -106,7 +116,7 @@ describe('readConfig numbers', () => {
     // Act
     const config = configFrom(context);
     // Assert
-    expect(key === 'pollIntervalSeconds' ? config.schedule[key] : config[key]).toBe(expected);
+    expect(VALUES[key](config)).toBe(expected);
   });
 
   it.each([
@@ -143,7 +153,7 @@ describe('readConfig lists', () => {
     // Act
     const config = configFrom(context);
     // Assert
-    expect(config.watchedEvents).toEqual(['UpdateDistribution', 'CreateInvalidation']);
+    expect(config.watch.watchedEvents).toEqual(['UpdateDistribution', 'CreateInvalidation']);
   });
 
   it.each([
@@ -156,7 +166,7 @@ describe('readConfig lists', () => {
     // Act
     const config = configFrom(context);
     // Assert
-    expect(config.notificationEmails).toEqual(['ops@example.com', 'dev@example.org']);
+    expect(config.notifications.emails).toEqual(['ops@example.com', 'dev@example.org']);
   });
 
   it.each([
@@ -169,7 +179,7 @@ describe('readConfig lists', () => {
     // Act
     const config = configFrom(context);
     // Assert
-    expect(config.distributionIds).toEqual(['E2QWRUHAPOMQZL', 'EDFDVBD6EXAMPLE']);
+    expect(config.watch.distributionIds).toEqual(['E2QWRUHAPOMQZL', 'EDFDVBD6EXAMPLE']);
   });
 
   it.each([

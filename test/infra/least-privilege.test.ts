@@ -4,7 +4,10 @@
  */
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { DISTRIBUTION_READS_NOT_LISTED, MAX_LISTED_DISTRIBUTION_ARNS } from '../../infra/constructs/notifier-function';
+import {
+  DISTRIBUTION_READS_NOT_LISTED,
+  MAX_LISTED_DISTRIBUTION_ARNS,
+} from '../../infra/constructs/cloudfront-status-reads';
 import type { CfnTemplate } from '../../tools/lib/synth';
 import { FAKE_ACCOUNT, resolveIntrinsics } from '../../tools/lib/synth';
 import { synthesized } from '../support/definition';
@@ -78,7 +81,7 @@ const DISTRIBUTION_WILDCARD = /^arn:\$\{AWS::Partition\}:cloudfront::\$\{AWS::Ac
 const RESOURCE_WILDCARDS: readonly ResourceWildcard[] = [
   {
     reason:
-      'X-Ray has no resource-level permissions (Lambda active tracing); notifierFunction acknowledges IAM5[Resource::*] for these two',
+      'X-Ray has no resource-level permissions (Lambda active tracing); NotifierFunction acknowledges IAM5[Resource::*] for these two',
     kind: 'identity',
     on: LAMBDA_ROLES,
     actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],

@@ -5,7 +5,6 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { LOG_REMOVAL_POLICIES, LOG_RETENTION_DAYS } from '../../infra/config';
 import { NOTIFIED_FAILURES, UNEXPECTED_FAILURE_PATTERN } from '../../infra/constructs/alarms';
-import { TOPIC_KEY_ACTIONS } from '../../infra/constructs/notification-topic';
 import type { SynthResult } from '../../tools/lib/synth';
 import { EVERY_CALL, deployedDefinition, synthesized } from '../support/definition';
 import { ALARM_EMAILS } from './configurations';
@@ -41,12 +40,9 @@ describe('operations config', () => {
     const config = configFrom(context);
     // Assert
     expect(config).toMatchObject({
-      alarms: true,
-      alarmEmails: [],
-      createTrail: false,
-      trailRetentionDays: 365,
-      logRetentionDays: 90,
-      logRemovalPolicy: 'retain',
+      alarms: { enabled: true, emails: [] },
+      trail: { enabled: false, retentionDays: 365 },
+      logs: { retentionDays: 90, removalPolicy: 'retain' },
     });
   });
 
@@ -73,12 +69,9 @@ describe('operations config', () => {
     // Assert
     for (const config of configs) {
       expect(config).toMatchObject({
-        alarms: false,
-        createTrail: true,
-        trailRetentionDays: 400,
-        logRetentionDays: 30,
-        logRemovalPolicy: 'destroy',
-        alarmEmails: ['a@example.com', 'b@example.org'],
+        alarms: { enabled: false, emails: ['a@example.com', 'b@example.org'] },
+        trail: { enabled: true, retentionDays: 400 },
+        logs: { retentionDays: 30, removalPolicy: 'destroy' },
       });
     }
   });
@@ -300,7 +293,7 @@ describe('alarms', () => {
           Match.objectLike({
             Effect: 'Allow',
             Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: [...TOPIC_KEY_ACTIONS],
+            Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
           }),
         ]),
       },
@@ -350,7 +343,7 @@ describe('encryption', () => {
       const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
       expect(statements).toContainEqual(
         expect.objectContaining({
-          Action: [...TOPIC_KEY_ACTIONS],
+          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
           Resource: { 'Fn::GetAtt': [id(result.stack.notifications.key), 'Arn'] },
         }),
       );

@@ -7,7 +7,7 @@ describe('schedule keys in CDK context', () => {
     // Act
     const config = configFrom({});
     // Assert
-    expect(config.schedule).toEqual({ pollIntervalSeconds: 60, ...SCHEDULE_DEFAULTS });
+    expect(config.watch.schedule).toEqual({ pollIntervalSeconds: 60, ...SCHEDULE_DEFAULTS });
   });
 
   it('reads every key from `-c` strings, and pollIntervalSeconds is the normal interval', () => {
@@ -24,7 +24,7 @@ describe('schedule keys in CDK context', () => {
     // Act
     const config = configFrom(context);
     // Assert
-    expect(config.schedule).toEqual({
+    expect(config.watch.schedule).toEqual({
       pollIntervalSeconds: 30,
       distributionFastPollSeconds: 10,
       invalidationFastPollSeconds: 3,
@@ -49,7 +49,7 @@ describe('schedule keys in CDK context', () => {
     // Act
     const config = configFrom(context);
     // Assert
-    expect(config.schedule).toMatchObject(expected);
+    expect(config.watch.schedule).toMatchObject(expected);
   });
 
   it.each([

@@ -14,7 +14,7 @@ import {
 } from '../../domain/cloudtrail';
 import { parseWatchSettings, WATCH_SETTINGS_ENV, DISPATCHER_ENV } from '../../domain/settings';
 import type { NotifierStack } from '../../infra/notifier-stack';
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { ConfigError, DISPATCHER_TIMEOUT_SECONDS } from '../../infra/config';
 import {
   ChangeEventCapture,
@@ -22,7 +22,10 @@ import {
   MAX_EVENT_PATTERN_CHARACTERS,
 } from '../../infra/constructs/change-event-capture';
 import { DISPATCHER_BATCH_SIZE } from '../../infra/constructs/dispatcher';
-import { DEPLOY_TIME_VALUE_CHARACTERS, LAMBDA_ENVIRONMENT_MAX_BYTES } from '../../infra/constructs/notifier-function';
+import {
+  DEPLOY_TIME_VALUE_CHARACTERS,
+  LAMBDA_ENVIRONMENT_MAX_BYTES,
+} from '../../infra/constructs/lambda-environment-size';
 import {
   FAKE_ACCOUNT,
   fakeArn,
@@ -172,9 +175,9 @@ describe('capture: the EventBridge rule', () => {
       new ChangeEventCapture(stack, 'Capture', {
         watchedEvents: DEFAULT_WATCHED_EVENTS,
         distributionIds,
-        retentionSeconds: 3_600,
-        receiveWaitSeconds: 0,
-        visibilityTimeoutSeconds: 180,
+        retentionPeriod: Duration.hours(1),
+        receiveMessageWaitTime: Duration.seconds(0),
+        visibilityTimeout: Duration.seconds(180),
       });
       const [rule] = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'));
       return rule!.Properties.EventPattern as { detail: { $or?: Array<Record<string, unknown>> } };
@@ -368,6 +371,32 @@ describe('watch: the state machine', () => {
       StateMachineType: 'STANDARD',
       LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true, Destinations: [expect.anything()] },
       TracingConfiguration: { Enabled: true },
+    });
+  });
+
+  it("may start its own continuation: its own role allows states:StartExecution on the state machine's own ARN", () => {
+    // Arrange
+    const { raw } = stacked(DEFAULTS_CONTEXT);
+    const machineId = stateMachineLogicalId(raw);
+    const [roleId] = (propertiesOf(raw, machineId).RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+    // Act
+    const grants = Object.values(raw.Resources)
+      .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+      .filter((policy) =>
+        asList(policy.Properties!.Roles).some((role) => JSON.stringify(role) === `{"Ref":"${roleId}"}`),
+      )
+      .flatMap((policy) => (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((statement) => statement.Effect === 'Allow')
+      .flatMap((statement) =>
+        asList(statement.Action).map((action) => ({
+          action,
+          resources: asList(resolveIntrinsics(statement.Resource, raw) as string | string[]),
+        })),
+      );
+    // Assert
+    expect(grants).toContainEqual({
+      action: 'states:StartExecution',
+      resources: [`arn:aws:states:us-east-1:${FAKE_ACCOUNT}:stateMachine:CloudFrontChangeNotifier-ChangeWatch`],
     });
   });
 });

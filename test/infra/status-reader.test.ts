@@ -1,9 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { RemovalPolicy } from 'aws-cdk-lib';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { StatusReader } from '../../infra/constructs/status-reader';
 import { resolveIntrinsics, type CfnTemplate } from '../../tools/lib/synth';
 import { synthesized, tenantContext } from '../support/definition';
 
@@ -104,40 +99,5 @@ describe('tenant calls are opt-in, and how the state machine reads a tenant', ()
     expect(checker.filter(({ action }) => TENANT_READS.includes(action))).toEqual(
       TENANT_READS.map((action) => ({ action, resources: [TENANT_ARN] })),
     );
-  });
-});
-
-describe('StatusReader on a bare stack', () => {
-  const logs = { logRetention: RetentionDays.ONE_WEEK, logRemovalPolicy: RemovalPolicy.DESTROY };
-
-  it('exposes its function and the kinds it reads: the tenant kinds among the watched ones', () => {
-    // Arrange
-    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Bare', {
-      env: { region: 'us-east-1' },
-    });
-    // Act
-    const reader = new StatusReader(stack, 'Reader', {
-      ...logs,
-      watchedEvents: ['UpdateDistribution', 'CreateInvalidationForDistributionTenant'],
-    });
-    // Assert
-    expect(reader.kinds).toEqual(['tenant-invalidation']);
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'cloudfront:GetInvalidationForDistributionTenant', Effect: 'Allow' }),
-        ]),
-      },
-    });
-    expect(reader.function.runtime.name).toBe('nodejs24.x');
-  });
-
-  it('refuses a stack whose watched events need no status reader', () => {
-    // Arrange
-    const stack = new Stack(new App(), 'Bare', { env: { region: 'us-east-1' } });
-    // Act
-    const create = () => new StatusReader(stack, 'Reader', { ...logs, watchedEvents: ['UpdateDistribution'] });
-    // Assert
-    expect(create).toThrow('StatusReader: none of the watched events starts a kind whose status call is recent');
   });
 });

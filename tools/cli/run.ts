@@ -115,7 +115,7 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
   if (shortened) context.retentionSeconds = String(TIMEOUT_SCENARIO_RETENTION_SECONDS);
   const config = configFrom(context);
   const file = options.eventFile ?? DEFAULT_EVENT_FILE;
-  const recorded = loadReplayEvent(file, config);
+  const recorded = loadReplayEvent(file, config.watch);
 
   // Simulated time starts at the event, which is retimed right before dispatching; nothing moves the clock before.
   let clock = new VirtualClock(Date.now());
@@ -127,7 +127,7 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
     `  event file   ${relative(process.cwd(), file) || file} (${recorded.form}${recorded.form === 'CloudTrail record' ? ', wrapped as EventBridge delivers it' : ''})`,
   );
   if (shortened) {
-    const usual = describeDuration(readConfig(() => undefined).retentionSeconds);
+    const usual = describeDuration(readConfig(() => undefined).watch.retentionSeconds);
     timeline.print(
       `  watch limit  shortened to ${describeDuration(TIMEOUT_SCENARIO_RETENTION_SECONDS)} for this scenario (-c retentionSeconds=${TIMEOUT_SCENARIO_RETENTION_SECONDS}); the default is ${usual}`,
     );
@@ -139,7 +139,7 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
     timeline.print(
       `  app          synthesized with the dispatcher bundled by esbuild (${seconds(Date.now() - startedAt)})`,
     );
-    const event = retimeReplayEvent(recorded, config, new Date());
+    const event = retimeReplayEvent(recorded, config.watch, new Date());
     clock = new VirtualClock(Date.parse(event.watch.startedAt));
     timeline.print(
       `  event time   recorded ${recorded.watch.startedAt}, replayed as ${event.watch.startedAt} (T+00:00)`,

@@ -178,12 +178,12 @@ export async function run(argv: readonly string[], io: PreflightIo): Promise<Exi
         requiredVersion: planned.requiredBootstrapVersion,
       }),
     ),
-    guarded('cloudtrail', () => checkCloudTrail(clients.cloudTrail, { createTrail: config.createTrail })),
+    guarded('cloudtrail', () => checkCloudTrail(clients.cloudTrail, { createTrail: config.trail.enabled })),
     guarded('definition', () => checkDefinition(clients.sfn, definitionFor?.(identity.account))),
     guarded('deployment', () =>
       checkDeployment(clients.cloudFormation, clients.sns, {
         stackName: planned.stackName,
-        notificationEmails: config.notificationEmails,
+        notificationEmails: config.notifications.emails,
       }),
     ),
   ]);

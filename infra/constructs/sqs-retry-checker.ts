@@ -1,29 +1,28 @@
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Duration } from 'aws-cdk-lib';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
-import { grantReadCloudFrontStatus, notifierFunction, type NotifierFunctionBaseProps } from './notifier-function';
+import type { Construct } from 'constructs';
+import { grantReadCloudFrontStatus } from './cloudfront-status-reads';
 import { grantPublish } from './notification-topic';
+import { QueueConsumerFunction, type QueueConsumerProps } from './queue-consumer-function';
 import { SQS_RETRY_ENV } from '../../domain/settings';
 
 /**
  * Records per invocation: the most SQS hands over without a batching window, which would delay every check. Records
  * are checked in parallel and each keeps or releases its own message, so a batch costs one invocation, not ten.
  */
-export const STATUS_CHECK_BATCH_SIZE = 10;
+export const SQS_RETRY_BATCH_SIZE = 10;
 
-export interface StatusCheckConsumerProps extends NotifierFunctionBaseProps {
+export interface SqsRetryCheckerProps extends QueueConsumerProps {
   /** The queue's visibility timeout: when a message comes back that the function did not reschedule. */
-  readonly visibilityTimeoutSeconds: number;
+  readonly visibilityTimeout: Duration;
+  /** Where the function publishes each finished watch's notification; it may publish there and use the topic's key. */
   readonly topic: sns.ITopic;
 }
 
 /** Mode sqs-retry: a Lambda checks each buffered change once per delivery and lets SQS bring it back until done. */
-export class StatusCheckConsumer extends Construct {
-  readonly function: NodejsFunction;
-
-  constructor(scope: Construct, id: string, props: StatusCheckConsumerProps) {
-    super(scope, id);
-    this.function = notifierFunction(this, {
+export class SqsRetryChecker extends QueueConsumerFunction {
+  constructor(scope: Construct, id: string, props: SqsRetryCheckerProps) {
+    super(scope, id, {
       entry: 'sqs-retry/handler.ts',
       description: 'Checks a buffered CloudFront change once per SQS delivery and notifies when it is done',
       roleDescription: 'Checks buffered CloudFront changes and publishes their notifications',
@@ -32,9 +31,9 @@ export class StatusCheckConsumer extends Construct {
       environment: {
         [SQS_RETRY_ENV.topicArn]: props.topic.topicArn,
         [SQS_RETRY_ENV.queueUrl]: props.queue.queueUrl,
-        [SQS_RETRY_ENV.visibilityTimeoutSeconds]: String(props.visibilityTimeoutSeconds),
+        [SQS_RETRY_ENV.visibilityTimeoutSeconds]: String(props.visibilityTimeout.toSeconds()),
       },
-      batchSize: STATUS_CHECK_BATCH_SIZE,
+      batchSize: SQS_RETRY_BATCH_SIZE,
     });
     grantReadCloudFrontStatus(this, this.function, props.settings);
     grantPublish(props.topic, this.function);
