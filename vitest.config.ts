@@ -4,12 +4,35 @@ import { defineConfig } from 'vitest/config';
  * One fast-check seed per run, handed to every worker (test/setup.ts applies it): `FC_SEED=<seed> npx vitest run`
  * replays every property of a run exactly, and a failing property names the same seed in its report.
  */
-const fcSeed = process.env.FC_SEED ?? String(Math.floor(Math.random() * 2 ** 31));
-console.log(`fast-check seed ${fcSeed} (replay with FC_SEED=${fcSeed})`);
+if (process.env.FC_SEED === undefined) {
+  // Vitest loads this file once more per project: the first load draws the seed and the others find it here.
+  process.env.FC_SEED = String(Math.floor(Math.random() * 2 ** 31));
+  console.log(`fast-check seed ${process.env.FC_SEED} (replay with FC_SEED=${process.env.FC_SEED})`);
+}
+const fcSeed = process.env.FC_SEED;
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // Files that stub AWS SDK clients (aws-sdk-client-mock patches their prototypes) run isolated; the rest share one
+    // module cache per worker, which imports aws-cdk-lib once instead of once per file (about half the test time).
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'sdk-mocks',
+          include: ['test/functions/**/*.test.ts', 'test/tools/**/*.test.ts', 'test/e2e/fault/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'shared',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/functions/**', 'test/tools/**', 'test/e2e/fault/**'],
+          isolate: false,
+        },
+      },
+    ],
     setupFiles: ['test/setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -22,7 +22,7 @@ export function statusParameters(
 export function selectStatus(kind: WatchKind, answer: unknown): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(KINDS[kind].statusCall.answer)
-      .map(([key, path]) => [key, valueAt(answer, path)])
+      .map(([key, path]): [string, unknown] => [key, valueAt(answer, path)])
       .filter(([, value]) => value !== undefined),
   );
 }

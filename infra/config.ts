@@ -456,7 +456,8 @@ function oneOf<K extends ChoiceKey>(read: ContextReader, key: K): ChoiceOf<K> {
   const spec = CONFIG_SPEC[key] as ChoiceKeySpec<ChoiceOf<K>>;
   const raw = read(key);
   if (raw === undefined || raw === null || raw === '') return spec.default;
-  const value = spec.values.find((candidate) => String(candidate) === String(raw).trim());
+  const given = (typeof raw === 'string' ? raw : JSON.stringify(raw)).trim();
+  const value = spec.values.find((candidate) => String(candidate) === given);
   if (value === undefined) throw new ConfigError(key, raw, `one of ${spec.values.join(', ')}`);
   return value;
 }

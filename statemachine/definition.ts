@@ -285,7 +285,7 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         Error: WATCH_ERRORS.invalidInput,
         Cause: `watch.kind must be one of ${kinds.join(', ')} (the kinds the watched events start); executions are started by the dispatcher.`,
       },
-      ...Object.assign({}, ...kinds.map((kind) => branchStates(props, kind))),
+      ...Object.fromEntries(kinds.flatMap((kind) => Object.entries(branchStates(props, kind)))),
       [STATE_NAMES.handOver]: {
         Type: 'Pass',
         Comment: `Every ${CHECKS_PER_EXECUTION} checks the watch moves to a new execution, far below the 25,000-event history limit.`,

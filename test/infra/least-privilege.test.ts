@@ -660,7 +660,7 @@ describe("distributionIds and the size of the status checker's role policy", () 
       expect(audit(template).problems).toEqual([]);
       const infos = notListed(stack);
       expect(infos).toHaveLength(1);
-      expect(String(infos[0]!.entry.data)).toContain(
+      expect(infos[0]!.entry.data).toContain(
         `distributionIds lists ${count} ids, more than the ${MAX_LISTED_DISTRIBUTION_ARNS}`,
       );
       expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);

@@ -101,7 +101,9 @@ describe('operations config', () => {
     // Act
     const offered = [...LOG_RETENTION_DAYS];
     // Assert: every CloudWatch Logs period but "never expire" (CDK's 9999)
-    expect(offered).toEqual(cdkNames.filter((days) => days !== logs.RetentionDays.INFINITE).sort((a, b) => a - b));
+    expect(offered).toEqual(
+      cdkNames.filter((days) => days !== Number(logs.RetentionDays.INFINITE)).sort((a, b) => a - b),
+    );
   });
 });
 

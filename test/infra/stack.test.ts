@@ -226,7 +226,7 @@ describe('capture: the EventBridge rule', () => {
       // Assert
       expect(propertiesOf(raw, id(result.stack.capture.rule)).EventPattern).not.toHaveProperty(['detail', '$or']);
       expect(infos.map((info) => info.id)).toEqual([`/${result.stack.capture.rule.node.path}`]);
-      expect(String(infos[0]!.entry.data)).toMatch(
+      expect(infos[0]!.entry.data as string).toMatch(
         new RegExp(
           `distributionIds lists ${oneMore.length} ids.*passes every watched call.*drops changes to other distributions.*one Lambda invocation per unrelated change`,
         ),

@@ -31,7 +31,8 @@ describe('the npm start timeline', () => {
     timeline.stop();
     // Assert
     const text = chunks.join('');
-    expect(text).toMatch(/^\r\x1b\[K. waiting\r\x1b\[K  T\+01:00 +check +2: InProgress\n. waiting\r\x1b\[K$/u);
+    // eslint-disable-next-line no-control-regex -- the terminal's escape codes are what this test reads
+    expect(text).toMatch(/^\r\x1b\[K. waiting\r\x1b\[K {2}T\+01:00 +check +2: InProgress\n. waiting\r\x1b\[K$/u);
   });
 
   it('elsewhere (pipes, CI logs) writes plain lines only', () => {

@@ -10,6 +10,7 @@ import type { Retrier } from '../lib/mermaid';
 import { WATCH_KINDS } from '../../domain/kinds';
 import { PATHS } from '../../statemachine/paths';
 import { STATE_NAMES } from '../../statemachine/state-names';
+import { textOf } from '../lib/text';
 
 export interface Output {
   write(text: string): unknown;
@@ -184,7 +185,7 @@ function eTagNote(output: unknown): string {
   const current = readPath(output, PATHS.statusETag);
   const made = readPath(output, PATHS.watchETag);
   return current !== undefined && made !== undefined && current !== made
-    ? ` with ETag ${String(current)}, not ${String(made)} of this change`
+    ? ` with ETag ${textOf(current)}, not ${textOf(made)} of this change`
     : '';
 }
 

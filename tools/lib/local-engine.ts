@@ -10,6 +10,7 @@ import type { WatchDetails } from '../../domain/watch-execution';
 import { LAMBDA_INVOKE, type AslDefinition } from '../../statemachine/definition';
 import { statusParameters, type StatusParameters } from '../../domain/status';
 import { KINDS, type StatusCallName } from '../../domain/kinds';
+import { textOf } from './text';
 
 type JsonValue = Parameters<StateMachine['run']>[0];
 
@@ -219,7 +220,7 @@ export async function runLocally(
     for await (const event of execution.eventLogs) {
       const stateName = 'state' in event ? event.state.name : undefined;
       if (event.type === 'StateEntered' && stateName) statesEntered.push(stateName);
-      if (event.type === 'ExecutionFailed') failure = { error: event.Error, cause: String(event.Cause ?? '') };
+      if (event.type === 'ExecutionFailed') failure = { error: event.Error, cause: textOf(event.Cause) };
       options.onEvent?.({
         type: event.type,
         ...(stateName ? { stateName } : {}),

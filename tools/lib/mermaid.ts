@@ -6,6 +6,7 @@
 import { SUPPORTED_EVENT_NAMES } from '../../domain/cloudtrail';
 import type { AslDefinition, AslState } from '../../statemachine/definition';
 import { PATHS } from '../../statemachine/paths';
+import { textOf } from './text';
 
 interface ChoiceRule {
   readonly Variable?: string;
@@ -106,7 +107,7 @@ function edgesOf(name: string, state: AslState): Edge[] {
     default: {
       const wait =
         state.Type === 'Wait'
-          ? `wait ${state.SecondsPath ? shortPath(String(state.SecondsPath)) : `${String(state.Seconds)} s`}`
+          ? `wait ${state.SecondsPath ? shortPath(textOf(state.SecondsPath)) : `${String(state.Seconds)} s`}`
           : undefined;
       return [
         ...(typeof state.Next === 'string' ? [{ from: name, to: state.Next, label: wait }] : []),

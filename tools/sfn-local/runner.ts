@@ -241,7 +241,7 @@ export async function runTestCase(
     }),
   );
   const executionArn = started.executionArn!;
-  let status = 'RUNNING';
+  let status: string;
   for (let poll = 1; ; poll += 1) {
     status = (await client.send(new DescribeExecutionCommand({ executionArn }))).status ?? 'UNKNOWN';
     if (TERMINAL_STATUSES.has(status)) break;

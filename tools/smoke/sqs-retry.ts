@@ -14,6 +14,7 @@ import { CannotStart, describeError, isAccessDenied } from './deployment';
 import { smokeEvent, smokeEventId, watchOf } from './event';
 import { PASSING_OUTCOMES, type SmokeResult } from './report';
 import { targetText, type SmokeRun } from './stepfunctions';
+import { textOf } from '../lib/text';
 
 /** FilterLogEvents has a low per-account request quota: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html */
 export const LOG_POLL_MILLISECONDS = 5_000;
@@ -177,12 +178,12 @@ export async function smokeSqsRetry(run: SmokeRun, clients: SqsRetryClients): Pr
 /** Prints one sqs-retry checker line of this watch; returns how the watch ended when the line says so. */
 function printLine(timeline: Timeline, fields: Fields | undefined, eventId: string, run: SmokeRun): Ending | undefined {
   if (!fields || (fields.eventId !== undefined && fields.eventId !== eventId)) return undefined;
-  const message = String(fields.message ?? '');
-  const check = fields.check === undefined ? '' : `${String(fields.check)}: `;
+  const message = textOf(fields.message, '');
+  const check = fields.check === undefined ? '' : `${textOf(fields.check)}: `;
   const target = targetText(run.target);
   if (message === STATUS_CHECK_LINES.ended) {
-    const outcome = String(fields.outcome ?? 'unknown');
-    const error = fields.error === undefined ? '' : ` (${String(fields.error)})`;
+    const outcome = textOf(fields.outcome, 'unknown');
+    const error = fields.error === undefined ? '' : ` (${textOf(fields.error)})`;
     timeline.at('notify', `${check}the "${outcome}" notification was sent${error}`);
     if (PASSING_OUTCOMES.has(outcome)) {
       return {
@@ -203,25 +204,25 @@ function printLine(timeline: Timeline, fields: Fields | undefined, eventId: stri
     };
   }
   if (message === STATUS_CHECK_LINES.skipped) {
-    timeline.at('skipped', String(fields.reason ?? ''));
+    timeline.at('skipped', textOf(fields.reason, ''));
     return {
       exitCode: 1,
-      reason: `the deployed status check skipped the event: ${String(fields.reason ?? 'no reason logged')}`,
+      reason: `the deployed status check skipped the event: ${textOf(fields.reason, 'no reason logged')}`,
     };
   }
   if (message === STATUS_CHECK_LINES.notDone) {
-    timeline.at('check', `${check}${String(fields.status ?? 'not done')}`);
+    timeline.at('check', `${check}${textOf(fields.status, 'not done')}`);
     if (typeof fields.waitSeconds === 'number')
       timeline.more(`checked again in ${describeDuration(fields.waitSeconds)}`);
   } else if (message.startsWith(STATUS_CHECK_LINES.noAnswer)) {
-    timeline.at('check', `${check}${String(fields.error ?? 'error')}, checked again later`);
+    timeline.at('check', `${check}${textOf(fields.error, 'error')}, checked again later`);
   } else if (message.startsWith(STATUS_CHECK_LINES.publishFailed)) {
     timeline.at(
       'notify',
-      `${check}publishing the "${String(fields.outcome ?? '')}" notification failed (${String(fields.error ?? '')}); SQS brings it back`,
+      `${check}publishing the "${textOf(fields.outcome, '')}" notification failed (${textOf(fields.error, '')}); SQS brings it back`,
     );
   } else {
-    timeline.at(String(fields.level ?? 'log').toLowerCase(), message);
+    timeline.at(textOf(fields.level, 'log').toLowerCase(), message);
   }
   return undefined;
 }
