@@ -272,7 +272,7 @@ export const CONFIG_SPEC = {
     description:
       '`stepfunctions` starts one Step Functions Standard execution per change, which checks the status in a loop and ' +
       'publishes the notification. `sqs-retry` keeps the older design: a Lambda checks each buffered change once per SQS ' +
-      "delivery and lets SQS bring the message back until the change is done. The README's Modes section compares them.",
+      'delivery and lets SQS bring the message back until the change is done. [modes.md](modes.md) compares them.',
   }),
   tenantStatusCheck: choiceKey(TENANT_STATUS_CHECKS, 'lambda', {
     section: 'mode',
@@ -288,7 +288,7 @@ export const CONFIG_SPEC = {
     default: true,
     description:
       "CloudWatch alarms on the notifier's own health: the dead-letter queue, the buffer backlog, failed, timed-out " +
-      "and aborted executions, and the consuming Lambda's errors and throttles. The README's Operations section says " +
+      "and aborted executions, and the consuming Lambda's errors and throttles. [operations.md](operations.md) says " +
       'what each one means and what to do.',
   }),
   alarmEmails: listKey({

@@ -63,7 +63,7 @@ const FIVE_MINUTES = Duration.minutes(5);
 
 /**
  * The alarms that tell the platform team the notifier itself is in trouble. Each alarm's description says what it
- * means and what to do; the README's Operations section says the same at more length.
+ * means and what to do; docs/operations.md says the same at more length.
  */
 export class NotifierAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];

@@ -15,7 +15,7 @@ import { STATE_NAMES } from '../../statemachine/state-names';
 const CHECK_TIME = new Date('2026-11-28T18:00:00.000Z');
 
 /**
- * Where mode sqs-retry behaves differently on purpose (README, section modes). Every other scenario must publish
+ * Where mode sqs-retry behaves differently on purpose (docs/modes.md). Every other scenario must publish
  * exactly the same in both modes.
  */
 const INTENDED_DIFFERENCES: Record<string, string> = {

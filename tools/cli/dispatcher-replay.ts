@@ -144,7 +144,7 @@ export async function replayDispatcher(prepared: PreparedApp, eventBody: string)
       AWS_ENDPOINT_URL: fake.endpoint,
       AWS_ENDPOINT_URL_SFN: fake.endpoint,
       AWS_EC2_METADATA_DISABLED: 'true',
-      // The bundle runs on nodejs22.x in Lambda; the SDK's notice about the local Node version does not apply to it.
+      // The bundle runs on the Lambda runtime's Node (NotifierFunction); the SDK's notice about the local Node version does not apply to it.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       // A profile would take precedence over the fake keys, and this switch would ignore the loopback endpoint.
       AWS_PROFILE: undefined,
