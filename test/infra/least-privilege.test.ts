@@ -64,7 +64,7 @@ interface ResourceWildcard {
   readonly on: readonly string[];
   /** Only the statement with this Sid; undefined means any statement. */
   readonly sid?: string;
-  /** Every action of the statement must be one of these; undefined means any explicit action. */
+  /** The actions it admits on the wildcard; undefined means any explicit action. */
   readonly actions?: readonly string[];
   readonly resource: RegExp;
 }
@@ -285,16 +285,20 @@ function audit(template: CfnTemplate): { problems: string[]; used: Set<string> }
       for (const resource of asList(statement.Resource)
         .map(render)
         .filter((text) => text.includes('*'))) {
-        const allowance = RESOURCE_WILDCARDS.find(
-          (a) =>
-            a.kind === policy.kind &&
-            policy.holders.length > 0 &&
-            policy.holders.every((holder) => a.on.includes(holder)) &&
-            (a.sid === undefined || a.sid === statement.Sid) &&
-            a.resource.test(resource) &&
-            (a.actions === undefined || actions.every((action) => a.actions!.includes(action))),
+        // Per action: minimizePolicies (cdk.json) merges statements of one resource, so one statement may need several.
+        const allowances = actions.map((action) =>
+          RESOURCE_WILDCARDS.find(
+            (a) =>
+              a.kind === policy.kind &&
+              policy.holders.length > 0 &&
+              policy.holders.every((holder) => a.on.includes(holder)) &&
+              (a.sid === undefined || a.sid === statement.Sid) &&
+              a.resource.test(resource) &&
+              (a.actions === undefined || a.actions.includes(action)),
+          ),
         );
-        if (allowance) used.add(allowance.reason);
+        if (actions.length > 0 && allowances.every((allowance) => allowance !== undefined))
+          allowances.forEach((allowance) => used.add(allowance.reason));
         else problems.push(`${where}: wildcard resource ${resource} for ${actions.join(', ')}`);
       }
 

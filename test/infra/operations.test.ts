@@ -295,7 +295,7 @@ describe('alarms', () => {
           Match.objectLike({
             Effect: 'Allow',
             Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
           }),
         ]),
       },
@@ -345,7 +345,7 @@ describe('encryption', () => {
       const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
       expect(statements).toContainEqual(
         expect.objectContaining({
-          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
           Resource: { 'Fn::GetAtt': [id(result.stack.notifications.key), 'Arn'] },
         }),
       );

@@ -89,6 +89,9 @@ const FEATURE_FLAGS = [
   '  state machine definition and the IAM policies; the stack only deploys to us-east-1, where both mean the same.',
   '- `@aws-cdk/core:enableAdditionalMetadataCollection` is `false`: the `AWS::CDK::Metadata` resource reports which',
   '  constructs the app uses, not which of their properties it sets.',
+  '',
+  'The tests and tools synthesize with the same flags (`tools/lib/synth.ts` reads them from `cdk.json`), so what they',
+  'check is what `cdk deploy` deploys.',
 ];
 
 /** The whole page. */

@@ -3,11 +3,14 @@
  * the one helper that tests, the local runner, the benchmark and the generators all use, so none of them keeps a
  * hand-made copy of the workflow.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { addNotifierStack } from '../../infra/notifier-app';
 import { REQUIRED_REGION, type NotifierStack } from '../../infra/notifier-stack';
 import { parseWatchSettings, WATCH_SETTINGS_ENV, type WatchSettings } from '../../domain/settings';
 import type { AslDefinition } from '../../statemachine/definition';
+import { PROJECT_DIR } from './cdk-context';
 
 export const FAKE_ACCOUNT = '123456789012';
 export const FAKE_PARTITION = 'aws';
@@ -28,10 +31,18 @@ export interface SynthResult {
   readonly template: CfnTemplate;
 }
 
+/** The feature flags cdk.json gives `cdk deploy`, so what the tests and tools synthesize is what deploys. */
+const FEATURE_FLAGS: Record<string, unknown> = Object.fromEntries(
+  Object.entries(
+    (JSON.parse(readFileSync(join(PROJECT_DIR, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> })
+      .context ?? {},
+  ).filter(([key]) => key.startsWith('@')),
+);
+
 export function synthNotifier(context: Record<string, unknown> = {}, options: SynthOptions = {}): SynthResult {
   const app = new App({
     ...(options.outdir ? { outdir: options.outdir } : {}),
-    context: { ...context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
+    context: { ...FEATURE_FLAGS, ...context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
   const stack = addNotifierStack(app, { account: FAKE_ACCOUNT, region: options.region });
   const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
