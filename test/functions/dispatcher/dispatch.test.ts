@@ -1,46 +1,16 @@
-import {
-  ExecutionAlreadyExists,
-  SFNClient,
-  StartExecutionCommand,
-  type StartExecutionCommandInput,
-} from '@aws-sdk/client-sfn';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dispatchEvent, UnusableEventError, type DispatchDeps } from '../../../functions/dispatcher/dispatch';
 import { collectingLogger } from '../../support/logger';
 import type { WatchSettings } from '../../../domain/settings';
-import type { WatchExecutionInput } from '../../../domain/watch-execution';
 import { fixtureBody } from '../../../tools/scenarios/fixtures';
 import { watchSettingsOf } from '../../../tools/lib/synth';
 import { synthesized } from '../../support/definition';
 import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../../../tools/scenarios/dispatch-settings';
-
-/** One minute after the fixtures' changes. */
-const NOW = new Date('2026-11-28T14:00:00Z');
-
-const EVENT_IDS = {
-  'create-distribution.json': '3f1c6a52-8e0b-4d1e-9a53-2f7c1b9e4d01',
-  'update-distribution.json': 'c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
-  'create-invalidation.json': '5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9',
-} as const;
+import { alreadyExists, EVENT_IDS, executionInput, NOW, startedInputs, throttled } from '../../support/dispatcher';
 
 const sfnMock = mockClient(SFNClient);
-
-function throttled(): Error {
-  return Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: {} });
-}
-
-function alreadyExists(): ExecutionAlreadyExists {
-  return new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} });
-}
-
-function startedInputs(): Array<StartExecutionCommandInput> {
-  return sfnMock.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
-}
-
-function executionInput(call: StartExecutionCommandInput): WatchExecutionInput {
-  return JSON.parse(call.input!) as WatchExecutionInput;
-}
 
 describe('DISPATCH_SETTINGS, which these tests drive the dispatcher with', () => {
   it('are the settings the default stack hands over, once the schedule is completed as the functions complete it', () => {
@@ -90,7 +60,7 @@ describe('dispatchEvent', () => {
       executionName: name,
       executionArn: `${DISPATCH_STATE_MACHINE_ARN}:run-1`,
     });
-    const [call, ...others] = startedInputs();
+    const [call, ...others] = startedInputs(sfnMock);
     expect(others).toEqual([]);
     expect(call).toMatchObject({ stateMachineArn: DISPATCH_STATE_MACHINE_ARN, name });
     const input = executionInput(call!);
@@ -121,7 +91,7 @@ describe('dispatchEvent', () => {
     await dispatchEvent(body, { ...deps, now: () => new Date('2026-11-28T13:46:10Z') });
     await dispatchEvent(body, { ...deps, now: () => new Date('2026-11-30T13:45:10Z') });
     // Assert: 4 days less a minute, then 2 days, of the invalidation schedule
-    expect(startedInputs().map((call) => executionInput(call).progress.maxChecks)).toEqual([522, 330]);
+    expect(startedInputs(sfnMock).map((call) => executionInput(call).progress.maxChecks)).toEqual([522, 330]);
   });
 
   it.each([
@@ -178,7 +148,7 @@ describe('dispatchEvent', () => {
         fields: { reason: expect.stringMatching(/^message body is not JSON/) },
       },
     ]);
-    expect(startedInputs()).toEqual([]);
+    expect(startedInputs(sfnMock)).toEqual([]);
   });
 
   it.each([
@@ -196,7 +166,7 @@ describe('dispatchEvent', () => {
         fields: expect.objectContaining({ reason: expect.stringMatching(reason) }),
       },
     ]);
-    expect(startedInputs()).toEqual([]);
+    expect(startedInputs(sfnMock)).toEqual([]);
   });
 
   it('applies the distributionIds setting', async () => {
@@ -206,6 +176,6 @@ describe('dispatchEvent', () => {
     const outcome = await dispatchEvent(fixtureBody('update-distribution.json'), { ...deps, settings });
     // Assert
     expect(outcome).toEqual({ result: 'skipped', reason: 'distribution E2QWRUHAPOMQZL is not in distributionIds' });
-    expect(startedInputs()).toEqual([]);
+    expect(startedInputs(sfnMock)).toEqual([]);
   });
 });

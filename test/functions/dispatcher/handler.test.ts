@@ -1,44 +1,14 @@
-import {
-  ExecutionAlreadyExists,
-  SFNClient,
-  StartExecutionCommand,
-  type StartExecutionCommandInput,
-} from '@aws-sdk/client-sfn';
+import { SFNClient, StartExecutionCommand, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WATCH_SETTINGS_ENV } from '../../../domain/settings';
-import type { WatchExecutionInput } from '../../../domain/watch-execution';
 import { fixtureBody } from '../../../tools/scenarios/fixtures';
 import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../../../tools/scenarios/dispatch-settings';
 import { capturePowertoolsLines, lambdaContext, sqsEvent } from '../../support/lambda';
-
-/** One minute after the fixtures' changes. */
-const NOW = new Date('2026-11-28T14:00:00Z');
-
-const EVENT_IDS = {
-  'create-distribution.json': '3f1c6a52-8e0b-4d1e-9a53-2f7c1b9e4d01',
-  'update-distribution.json': 'c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
-  'create-invalidation.json': '5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9',
-} as const;
+import { alreadyExists, EVENT_IDS, executionInput, NOW, startedInputs, throttled } from '../../support/dispatcher';
 
 const sfnMock = mockClient(SFNClient);
-
-function throttled(): Error {
-  return Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: {} });
-}
-
-function alreadyExists(): ExecutionAlreadyExists {
-  return new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} });
-}
-
-function startedInputs(): Array<StartExecutionCommandInput> {
-  return sfnMock.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
-}
-
-function executionInput(call: StartExecutionCommandInput): WatchExecutionInput {
-  return JSON.parse(call.input!) as WatchExecutionInput;
-}
 
 describe('the dispatcher Lambda handler', () => {
   const context = lambdaContext('notifier-dispatcher');
@@ -77,7 +47,7 @@ describe('the dispatcher Lambda handler', () => {
     const response = await handler(batch(['msg-1', fixtureBody('create-invalidation.json')]), context);
     // Assert
     expect(response).toEqual<SQSBatchResponse>({ batchItemFailures: [] });
-    const [call, ...others] = startedInputs();
+    const [call, ...others] = startedInputs(sfnMock);
     expect(others).toEqual([]);
     expect(call!.stateMachineArn).toBe(DISPATCH_STATE_MACHINE_ARN);
     expect(call!.name).toBe('E2QWRUHAPOMQZL-invalidate-5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9');
@@ -104,7 +74,7 @@ describe('the dispatcher Lambda handler', () => {
     const response = await handler(batch(['msg-dup', fixtureBody('update-distribution.json')]), context);
     // Assert
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(startedInputs()).toHaveLength(1);
+    expect(startedInputs(sfnMock)).toHaveLength(1);
     expect(logLines()).toContainEqual(
       expect.objectContaining({
         level: 'INFO',
@@ -133,7 +103,7 @@ describe('the dispatcher Lambda handler', () => {
     );
     // Assert
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-2' }] });
-    expect(startedInputs()).toHaveLength(3);
+    expect(startedInputs(sfnMock)).toHaveLength(3);
     const lines = logLines();
     expect(lines).toContainEqual(
       expect.objectContaining({
@@ -164,7 +134,7 @@ describe('the dispatcher Lambda handler', () => {
     );
     // Assert
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-bad' }] });
-    expect(startedInputs()).toHaveLength(1);
+    expect(startedInputs(sfnMock)).toHaveLength(1);
     expect(logLines()).toContainEqual(
       expect.objectContaining({
         level: 'ERROR',
@@ -205,7 +175,7 @@ describe('the dispatcher Lambda handler', () => {
     );
     // Assert
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(startedInputs()).toEqual([]);
+    expect(startedInputs(sfnMock)).toEqual([]);
     const skipped = logLines().filter((line) => line.message === 'Event skipped');
     expect(skipped).toEqual(
       expect.arrayContaining([
