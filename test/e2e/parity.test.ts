@@ -34,7 +34,7 @@ const completed = scenarioNamed('InvalidationCompleted');
 const EXTRA_SCENARIOS: readonly WatchScenario[] = [
   {
     name: 'InvalidationNeverCompletes',
-    description: 'An invalidation stays InProgress until the poll budget (2 checks) runs out: timeout notification',
+    description: 'An invalidation stays InProgress until the check budget (2 checks) runs out: timeout notification',
     fixture: completed.fixture,
     input: { ...completed.input, progress: { ...completed.input.progress, maxChecks: 2 } },
     answers: [{ status: 'InProgress' }],
@@ -42,7 +42,7 @@ const EXTRA_SCENARIOS: readonly WatchScenario[] = [
   },
 ];
 
-/** When the event must have entered the queue for the Lambda's poll budget to equal the scenario's maxChecks. */
+/** When the event must have entered the queue for the Lambda's check budget to equal the scenario's maxChecks. */
 function sentAtFor(scenario: WatchScenario, maxChecks = scenario.input.progress.maxChecks): Date {
   const schedule = buildSchedule(KINDS[scenario.input.watch.kind].schedule, DISPATCH_SETTINGS.schedule);
   const secondsLeft = secondsUntilCheck(schedule, maxChecks);
@@ -90,7 +90,7 @@ describe('one notification, two engines: the state machine and the status-check 
   );
 
   it.each(sameScenarios)('$name: $description', async (scenario) => {
-    // Arrange: the scenario's answers, clock and poll budget for both engines
+    // Arrange: the scenario's answers, clock and check budget for both engines
     // Act
     const { machine, lambda } = await runBoth(scenario);
     // Assert

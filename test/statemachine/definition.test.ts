@@ -456,7 +456,7 @@ describe('continuing a watch in a new execution', () => {
     );
   });
 
-  it('part 2 honours the carried poll budget and times out with one notification', async () => {
+  it('part 2 honours the carried check budget and times out with one notification', async () => {
     // Arrange
     const first = await runLocally(definition(), firstPart({ continueAt: 3, maxChecks: 5 }), {
       cloudfront: scriptedCloudFront([IN_PROGRESS]),

@@ -133,7 +133,7 @@ const SCENARIOS: readonly ScenarioData[] = [
   },
   {
     name: 'NeverCompletes',
-    description: 'The change stays InProgress until the poll budget (3 checks) runs out: timeout notification',
+    description: 'The change stays InProgress until the check budget (3 checks) runs out: timeout notification',
     fixture: 'create-distribution.json',
     progress: { maxChecks: 3 },
     answers: [IN_PROGRESS],
@@ -275,7 +275,7 @@ const SCENARIOS: readonly ScenarioData[] = [
   },
   {
     name: 'TenantNeverDeploys',
-    description: 'The tenant stays InProgress until the poll budget (2 checks) runs out: timeout notification',
+    description: 'The tenant stays InProgress until the check budget (2 checks) runs out: timeout notification',
     fixture: 'update-distribution-tenant.json',
     progress: { maxChecks: 2 },
     answers: [IN_PROGRESS],
@@ -354,7 +354,7 @@ const SCENARIOS: readonly ScenarioData[] = [
   {
     name: 'TenantInvalidationNeverCompletes',
     description:
-      'A tenant invalidation stays InProgress until the poll budget (2 checks) runs out: timeout notification',
+      'A tenant invalidation stays InProgress until the check budget (2 checks) runs out: timeout notification',
     fixture: 'create-invalidation-for-distribution-tenant.json',
     progress: { maxChecks: 2 },
     answers: [IN_PROGRESS],

@@ -83,7 +83,7 @@ describe('dispatchEvent', () => {
     ]);
   });
 
-  it('gives an event delivered later a smaller poll budget', async () => {
+  it('gives an event delivered later a smaller check budget', async () => {
     // Arrange
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${DISPATCH_STATE_MACHINE_ARN}:run`, startDate: NOW });
     const body = fixtureBody('create-invalidation.json');

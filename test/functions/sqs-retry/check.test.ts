@@ -157,7 +157,7 @@ describe('checkQueuedChange', () => {
       expect(published()[0]!.Message).toContain(`Invalidation:  ${INVALIDATION_ID}`);
     });
 
-    it('still reports a change that is done when the message comes back past its poll budget', async () => {
+    it('still reports a change that is done when the message comes back past its check budget', async () => {
       // Arrange
       cloudfrontMock.on(GetDistributionCommand).resolves(distribution('Deployed'));
       // Act
@@ -233,7 +233,7 @@ describe('checkQueuedChange', () => {
   });
 
   describe('the watch limit', () => {
-    it('publishes "timed-out" at the last check of the poll budget, counted from when the event entered the queue', async () => {
+    it('publishes "timed-out" at the last check of the check budget, counted from when the event entered the queue', async () => {
       // Arrange
       cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress'));
       // Act
