@@ -50,7 +50,7 @@ export default defineConfig({
       AWS_CONFIG_FILE: '/dev/null',
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
       // aws-cdk-lib's built-in template validation (a WASM engine, seconds per test file) only warns and cannot fail a
-      // test; cdk-nag runs in test/infra, and the `cdk synth` that ends `npm test` still runs the built-in checks.
+      // test; cdk-nag runs in test/infra, and the `cdk synth` in `npm test` still runs the built-in checks.
       CDK_VALIDATION: 'false',
       // CI also runs the suite on the machine's Node 20 on purpose; the SDK's notice that it will drop it is known.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
