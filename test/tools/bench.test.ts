@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEventBridgeBody, SUPPORTED_EVENT_NAMES } from '../../domain/cloudtrail';
 import { buildSchedule, completeScheduleSettings, secondsUntilCheck } from '../../domain/schedule';
 import { CHECKS_PER_EXECUTION } from '../../domain/watch-execution';
-import type { AslDefinition } from '../../statemachine/definition';
+import type { AslDefinition, AslState } from '../../statemachine/definition';
 import { sdkWaiterDelay, type WatchTiming } from '../../tools/bench/designs';
 import {
   markdownReport,
@@ -20,6 +20,19 @@ import { generateWorkload } from '../../tools/bench/workload';
 import { watchDefinition, watchSettingsOf } from '../../tools/lib/synth';
 import { synthesized } from '../support/definition';
 import { STATE_NAMES } from '../../statemachine/state-names';
+import { KINDS } from '../../domain/kinds';
+import { PATHS } from '../../statemachine/paths';
+import { THROTTLED } from '../../tools/lib/simulated-cloudfront';
+import { SharedClock } from '../../tools/bench/shared-clock';
+import {
+  catches,
+  retrierFor,
+  retryDelaySeconds,
+  seedMathRandom,
+  unansweredRoute,
+  withSeededRandom,
+} from '../../tools/bench/status-check-model';
+import { TokenBucket } from '../../tools/bench/token-bucket';
 
 const BENCH_JSON = fileURLToPath(new URL('../../docs/bench.json', import.meta.url));
 const PERFORMANCE_PAGE = fileURLToPath(new URL('../../docs/performance.md', import.meta.url));
@@ -264,5 +277,223 @@ describe('the virtual clock on the deployed definition', () => {
     // Assert
     expect(events).toBe(2 + 5 + 2 + 5 + 1);
     expect(() => historyEvents(definition, [STATE_NAMES.chooseKind])).toThrow('not in the deployed definition');
+  });
+});
+
+describe('the account limit, a token bucket', () => {
+  it('lets a full bucket of calls through at once, then as many as it refills', () => {
+    // Arrange
+    const bucket = new TokenBucket(5, 5);
+    // Act
+    const atOnce = Array.from({ length: 6 }, () => bucket.take(0));
+    const afterAFifth = [bucket.take(0.2), bucket.take(0.2)];
+    const afterASecond = Array.from({ length: 6 }, () => bucket.take(1.2));
+    // Assert
+    expect(atOnce).toEqual([true, true, true, true, true, false]);
+    expect(afterAFifth).toEqual([true, false]);
+    expect(afterASecond).toEqual([true, true, true, true, true, false]);
+  });
+
+  it('takes no token for a throttled call', () => {
+    // Arrange
+    const bucket = new TokenBucket(1, 1);
+    // Act
+    const calls = [bucket.take(0), bucket.take(0.5), bucket.take(0.9), bucket.take(1)];
+    // Assert
+    expect(calls).toEqual([true, false, false, true]);
+  });
+
+  it('holds no more than its capacity after a quiet spell', () => {
+    // Arrange
+    const bucket = new TokenBucket(5, 5);
+    // Act
+    const calls = Array.from({ length: 6 }, () => bucket.take(100));
+    // Assert
+    expect(calls.filter(Boolean)).toHaveLength(5);
+  });
+
+  it('refuses a call earlier than the one before', () => {
+    // Arrange
+    const bucket = new TokenBucket(5, 5);
+    bucket.take(2);
+    // Act / Assert
+    expect(() => bucket.take(1)).toThrow('a call at 1 s after one at 2 s');
+  });
+});
+
+describe('the shared clock', () => {
+  it('wakes processes in the order of their wake-up times, ties in the order they slept', async () => {
+    // Arrange
+    const clock = new SharedClock(0);
+    const woken: string[] = [];
+    const process = (name: string, waits: readonly number[]) => async () => {
+      for (const wait of waits) {
+        await clock.sleepUntil(clock.now + wait);
+        woken.push(`${name}@${clock.now}`);
+      }
+    };
+    clock.spawn(process('a', [5, 5]));
+    clock.spawn(process('b', [3, 2, 4]));
+    clock.spawn(process('c', [5]));
+    // Act
+    await clock.run();
+    // Assert
+    expect(woken).toEqual(['b@3', 'a@5', 'c@5', 'b@5', 'b@9', 'a@10']);
+  });
+
+  it('ends the run with the error of a process that throws', async () => {
+    // Arrange
+    const clock = new SharedClock(0);
+    clock.spawn(async () => {
+      await clock.sleepUntil(1);
+      throw new Error('broken watch');
+    });
+    clock.spawn(() => clock.sleepUntil(2));
+    // Act / Assert
+    await expect(clock.run()).rejects.toThrow('broken watch');
+  });
+
+  it('refuses to sleep into the past', async () => {
+    // Arrange
+    const clock = new SharedClock(0);
+    let refused: unknown;
+    clock.spawn(async () => {
+      await clock.sleepUntil(4);
+      try {
+        await clock.sleepUntil(3);
+      } catch (error) {
+        refused = error;
+      }
+    });
+    // Act
+    await clock.run();
+    // Assert
+    expect(String(refused)).toContain('cannot sleep until 3 s at 4 s');
+  });
+});
+
+/** The deployed definition with a throttled check sent on to its next scheduled check, as issue 14 plans. */
+function countingUnanswered(definition: AslDefinition): AslDefinition {
+  const copy = structuredClone(definition) as AslDefinition & { States: Record<string, AslState> };
+  for (const kind of ['distribution', 'invalidation'] as const) {
+    const names = KINDS[kind].states;
+    const isDone = copy.States[names.isDone]!;
+    const unanswered = `Count unanswered ${kind} check`;
+    copy.States[unanswered] = {
+      ...isDone,
+      Choices: (isDone.Choices as { Variable?: string }[]).filter((rule) => rule.Variable === PATHS.check),
+    };
+    const catchers = copy.States[names.getStatus]!.Catch as { ErrorEquals: string[]; Next: string }[];
+    catchers.find((catcher) => catcher.ErrorEquals.includes('States.ALL'))!.Next = unanswered;
+  }
+  return copy;
+}
+
+describe('what the burst reads from the definition', () => {
+  const deployed = watchDefinition(synthesized().template);
+
+  it("times a throttled check's retries by the definition's own retrier: the one that takes the error", () => {
+    // Arrange
+    const state = deployed.States[STATE_NAMES.invalidation.getStatus]!;
+    // Act
+    const throttled = retrierFor(state, THROTTLED.error);
+    const notFound = retrierFor(state, 'CloudFront.NoSuchInvalidationException');
+    // Assert
+    expect(throttled).toEqual({
+      index: 1,
+      retrier: {
+        ErrorEquals: ['States.ALL'],
+        IntervalSeconds: 2,
+        BackoffRate: 2,
+        MaxAttempts: 5,
+        MaxDelaySeconds: 30,
+        JitterStrategy: 'FULL',
+      },
+    });
+    expect(notFound?.index).toBe(0);
+    expect(notFound?.retrier.MaxAttempts).toBe(0);
+  });
+
+  it('delays retry n by IntervalSeconds x BackoffRate^(n-1), capped at MaxDelaySeconds, a random share of it with FULL jitter', () => {
+    // Arrange
+    const retrier = {
+      ErrorEquals: ['States.ALL'],
+      IntervalSeconds: 2,
+      BackoffRate: 2,
+      MaxAttempts: 5,
+      MaxDelaySeconds: 30,
+    };
+    const retries = [1, 2, 3, 4, 5];
+    // Act
+    const whole = retries.map((retry) => retryDelaySeconds({ ...retrier, JitterStrategy: 'FULL' }, retry, () => 1));
+    const half = retries.map((retry) => retryDelaySeconds({ ...retrier, JitterStrategy: 'FULL' }, retry, () => 0.5));
+    const noJitter = retries.map((retry) => retryDelaySeconds(retrier, retry, () => 0.5));
+    const defaults = retries.map((retry) => retryDelaySeconds({ ErrorEquals: ['States.ALL'] }, retry, () => 0.5));
+    // Assert
+    expect(whole).toEqual([2, 4, 8, 16, 30]);
+    expect(half).toEqual([1, 2, 4, 8, 15]);
+    expect(noJitter).toEqual([2, 4, 8, 16, 30]);
+    expect(defaults).toEqual([1, 2, 4, 8, 16]);
+  });
+
+  it('matches errors as Step Functions does: the name, States.ALL, and States.TaskFailed for all but a timeout', () => {
+    expect(catches(['CloudFront.CloudFrontException'], THROTTLED.error, true)).toBe(true);
+    expect(catches(['States.ALL'], 'States.Timeout', true)).toBe(true);
+    expect(catches(['States.TaskFailed'], THROTTLED.error, true)).toBe(true);
+    expect(catches(['States.TaskFailed'], 'States.Timeout', true)).toBe(false);
+    expect(catches(['States.TaskFailed'], THROTTLED.error, false)).toBe(false);
+  });
+
+  it('finds that today a check throttled through its retries ends the watch check-failed', () => {
+    // Act
+    const route = unansweredRoute(deployed, 'distribution', THROTTLED.error);
+    // Assert
+    expect(route).toEqual({
+      retrier: {
+        ErrorEquals: ['States.ALL'],
+        IntervalSeconds: 2,
+        BackoffRate: 2,
+        MaxAttempts: 5,
+        MaxDelaySeconds: 30,
+        JitterStrategy: 'FULL',
+      },
+      next: 'Notify distribution check failed',
+      outcomes: ['check-failed'],
+      waitsForNextCheck: false,
+    });
+  });
+
+  it('finds that a definition which counts it as unanswered waits for the next check instead', () => {
+    // Act
+    const route = unansweredRoute(countingUnanswered(deployed), 'invalidation', THROTTLED.error);
+    // Assert
+    expect(route).toMatchObject({
+      next: 'Count unanswered invalidation check',
+      outcomes: ['timed-out'],
+      waitsForNextCheck: true,
+    });
+  });
+
+  it.each([
+    { expression: 'States.MathRandom(15, 19)', seeded: 'States.MathRandom(15, 19, S)' },
+    {
+      expression: 'States.MathAdd(17, States.MathRandom(-2, 2))',
+      seeded: 'States.MathAdd(17, States.MathRandom(-2, 2, S))',
+    },
+    { expression: 'States.MathRandom(1, 5, 7)', seeded: 'States.MathRandom(1, 5, 7)' },
+    {
+      expression: "States.Format('a,(b', States.MathRandom($.low, States.MathAdd($.low, 4)))",
+      seeded: "States.Format('a,(b', States.MathRandom($.low, States.MathAdd($.low, 4), S))",
+    },
+  ])('seeds $expression', ({ expression, seeded }) => {
+    expect(seedMathRandom(expression, 'S')).toBe(seeded);
+  });
+
+  it('finds no random wait in the definition deployed today, and changes nothing', () => {
+    // Act
+    const { definition, randomStates } = withSeededRandom(deployed, '$.seed', PATHS.check);
+    // Assert
+    expect(randomStates).toEqual([]);
+    expect(definition).toEqual(deployed);
   });
 });
