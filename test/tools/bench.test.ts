@@ -23,6 +23,8 @@ import { STATE_NAMES } from '../../statemachine/state-names';
 import { KINDS } from '../../domain/kinds';
 import { PATHS } from '../../statemachine/paths';
 import { THROTTLED } from '../../tools/lib/simulated-cloudfront';
+import { burstMachine, simulateBurst, type BurstRun } from '../../tools/bench/burst';
+import { burstWatch, generateBurst, type BurstChange } from '../../tools/bench/burst-workload';
 import { SharedClock } from '../../tools/bench/shared-clock';
 import {
   catches,
@@ -372,6 +374,62 @@ describe('the shared clock', () => {
   });
 });
 
+describe('the burst workload', () => {
+  it('makes 300 invalidations on 5 distributions and 20 updates of 20 distributions, all within a minute', () => {
+    // Act
+    const burst = generateBurst();
+    // Assert
+    const invalidations = burst.filter((change) => change.kind === 'invalidation');
+    const updates = burst.filter((change) => change.kind === 'distribution');
+    expect(invalidations).toHaveLength(300);
+    expect(updates).toHaveLength(20);
+    const perDistribution = new Map<string, number>();
+    for (const change of invalidations)
+      perDistribution.set(change.distributionId, (perDistribution.get(change.distributionId) ?? 0) + 1);
+    expect([...perDistribution.values()]).toEqual([60, 60, 60, 60, 60]);
+    expect(new Set(invalidations.map((change) => change.invalidationId)).size).toBe(300);
+    expect(new Set(updates.map((change) => change.distributionId)).size).toBe(20);
+    expect(burst.every((change) => change.callSeconds >= 0 && change.callSeconds < 60)).toBe(true);
+    expect(burst.map((change) => change.callSeconds)).toEqual(
+      [...burst.map((change) => change.callSeconds)].sort((a, b) => a - b),
+    );
+  });
+
+  it('draws the same burst from the same seed and another from another seed', () => {
+    // Act
+    const [first, again, other] = [generateBurst(7), generateBurst(7), generateBurst(8)];
+    // Assert
+    expect(again).toEqual(first);
+    expect(other).not.toEqual(first);
+  });
+
+  it('watches an invalidation of the burst as the dispatcher would: the call, its ids and its time', () => {
+    // Arrange
+    const change: BurstChange = {
+      kind: 'invalidation',
+      number: 12,
+      callSeconds: 42.7,
+      finishSeconds: 30,
+      distributionId: 'EBURSTCI000002',
+      invalidationId: 'IBURST00000012',
+    };
+    // Act
+    const watch = burstWatch(change, Date.parse('2026-11-28T09:00:00Z'));
+    // Assert
+    expect(watch).toEqual({
+      kind: 'invalidation',
+      change: 'CreateInvalidation',
+      action: 'invalidate',
+      eventId: '00000000-0000-4000-8000-bi0000000012',
+      startedAt: '2026-11-28T09:00:42.000Z',
+      distributionId: 'EBURSTCI000002',
+      invalidationId: 'IBURST00000012',
+      paths: ['/*'],
+      changedBy: 'arn:aws:iam::123456789012:user/bench',
+    });
+  });
+});
+
 /** The deployed definition with a throttled check sent on to its next scheduled check, as issue 14 plans. */
 function countingUnanswered(definition: AslDefinition): AslDefinition {
   const copy = structuredClone(definition) as AslDefinition & { States: Record<string, AslState> };
@@ -495,5 +553,134 @@ describe('what the burst reads from the definition', () => {
     // Assert
     expect(randomStates).toEqual([]);
     expect(definition).toEqual(deployed);
+  });
+});
+
+describe('many watches at once on the deployed definition', () => {
+  const { template } = synthesized();
+  const deployed = watchDefinition(template);
+  const settings = watchSettingsOf(template);
+  const invalidation = (callSeconds: number, finishSeconds: number, number = 1): BurstChange => ({
+    kind: 'invalidation',
+    number,
+    callSeconds,
+    finishSeconds,
+    distributionId: 'EBURSTCI000001',
+    invalidationId: `IBURST${String(number).padStart(8, '0')}`,
+  });
+  const callTimes = (run: BurstRun) => run.calls.map((call) => [call.atSeconds, call.throttled]);
+
+  it("retries a throttled check as the definition's Retry says, then ends the watch where its Catch goes", async () => {
+    // Arrange: an account that throttles every call, and retry delays at their full length
+    const machine = burstMachine(deployed, settings);
+    // Act
+    const run = await simulateBurst(machine, [invalidation(0, 30)], {
+      account: { readsPerSecond: 0, capacity: 0 },
+      seed: 1,
+      deliveryOffsetSeconds: 5,
+      retryRandom: () => 1,
+    });
+    // Assert
+    expect(callTimes(run)).toEqual([
+      [5, true],
+      [7, true],
+      [11, true],
+      [19, true],
+      [35, true],
+      [65, true],
+    ]);
+    expect(run.watches[0]).toMatchObject({
+      outcome: 'check-failed',
+      notifications: 1,
+      notifiedAtSeconds: 65,
+      checks: 1,
+      calls: 6,
+      // Which kind, Get status, Notify check failed, Status check failed; and 5 retries.
+      transitions: 9,
+    });
+  });
+
+  it('with a definition that counts the check as unanswered, the same watch checks again on schedule and completes', async () => {
+    // Arrange: the first call takes the only token; the next arrives 75 s later
+    const machine = burstMachine(countingUnanswered(deployed), settings);
+    // Act
+    const run = await simulateBurst(machine, [invalidation(0, 20)], {
+      account: { readsPerSecond: 1 / 75, capacity: 1 },
+      seed: 1,
+      deliveryOffsetSeconds: 5,
+      retryRandom: () => 1,
+    });
+    // Assert
+    expect(callTimes(run)).toEqual([
+      [5, false],
+      [13, true],
+      [15, true],
+      [19, true],
+      [27, true],
+      [43, true],
+      [73, true],
+      [81, false],
+    ]);
+    expect(run.watches[0]).toMatchObject({ outcome: 'completed', notifiedAtSeconds: 81, checks: 3, calls: 8 });
+  });
+
+  it('times a watch alone on the shared clock as the single-watch simulation does', async () => {
+    // Arrange
+    const change = invalidation(0, 30);
+    // Act
+    const shared = await simulateBurst(burstMachine(deployed, settings), [change], {
+      seed: 1,
+      deliveryOffsetSeconds: 5,
+    });
+    const alone = await simulateWatch(benchMachine(deployed, settings), change, {}, { startSeconds: 5 });
+    // Assert
+    expect(callTimes(shared)).toEqual([
+      [5, false],
+      [13, false],
+      [21, false],
+      [29, false],
+      [37, false],
+    ]);
+    expect(shared.watches[0]).toMatchObject({
+      outcome: alone.outcome,
+      notifiedAtSeconds: alone.notifiedAtSeconds,
+      checks: alone.checks,
+      transitions: alone.transitions,
+    });
+  });
+
+  it('seeds the random waits a definition draws: the same seed gives the same checks, another seed others', async () => {
+    // Arrange: the 8 s invalidation wait drawn between 7 and 9 s
+    const jittered = structuredClone(deployed) as AslDefinition & { States: Record<string, AslState> };
+    const fast = jittered.States['Next invalidation check in 8 s']!;
+    const { waitSeconds: _fixed, ...parameters } = fast.Parameters as Record<string, unknown>;
+    fast.Parameters = { ...parameters, 'waitSeconds.$': 'States.MathRandom(7, 9)' };
+    const machine = burstMachine(jittered, settings);
+    const run = (seed: number) => simulateBurst(machine, [invalidation(0, 120)], { seed, deliveryOffsetSeconds: 5 });
+    // Act
+    const [first, again, other] = [await run(1), await run(1), await run(2)];
+    // Assert
+    expect(machine.randomStates).toEqual(['Next invalidation check in 8 s']);
+    expect(callTimes(again)).toEqual(callTimes(first));
+    expect(callTimes(other)).not.toEqual(callTimes(first));
+    const gaps = first.calls.slice(1).map((call, index) => call.atSeconds - first.calls[index]!.atSeconds);
+    expect(gaps.every((gap) => gap >= 7 && gap <= 9)).toBe(true);
+    expect(new Set(gaps).size).toBeGreaterThan(1);
+  });
+
+  it('shares one bucket among all watches: no more calls pass than it refills, and every watch notifies once', async () => {
+    // Arrange: 40 invalidations within 2 s against 5 calls per second
+    const changes = Array.from({ length: 40 }, (_, index) => invalidation(index / 20, 20 + index, index + 1));
+    const options = { account: { readsPerSecond: 5, capacity: 5 }, seed: 3, deliveryOffsetSeconds: 5 };
+    // Act
+    const run = await simulateBurst(burstMachine(deployed, settings), changes, options);
+    const again = await simulateBurst(burstMachine(deployed, settings), changes, options);
+    // Assert
+    const passed = run.calls.filter((call) => !call.throttled).map((call) => call.atSeconds);
+    const first = run.calls[0]!.atSeconds;
+    expect(passed.every((at, index) => index + 1 <= 5 + 5 * (at - first) + 1e-9)).toBe(true);
+    expect(run.calls.some((call) => call.throttled)).toBe(true);
+    expect(run.watches.every((watch) => watch.notifications === 1)).toBe(true);
+    expect(again).toEqual(run);
   });
 });
