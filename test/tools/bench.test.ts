@@ -24,6 +24,15 @@ import { KINDS } from '../../domain/kinds';
 import { PATHS } from '../../statemachine/paths';
 import { THROTTLED } from '../../tools/lib/simulated-cloudfront';
 import { burstMachine, simulateBurst, type BurstRun } from '../../tools/bench/burst';
+import {
+  burstRunStats,
+  burstTargets,
+  lagPercentile,
+  markdownBurstReport,
+  mostCallsInWindow,
+  type BurstRunStats,
+  type KindBurstStats,
+} from '../../tools/bench/burst-report';
 import { burstWatch, generateBurst, type BurstChange } from '../../tools/bench/burst-workload';
 import { SharedClock } from '../../tools/bench/shared-clock';
 import {
@@ -178,6 +187,55 @@ describe('the performance page', () => {
     // Assert
     expect(report.settings.schedule, 'docs/bench.json is stale: run npm run bench').toEqual(deployed);
     expect(report.settings.retentionSeconds).toBe(1_209_600);
+  });
+});
+
+describe('the burst on the performance page', () => {
+  it('shows the burst that docs/bench.json measured (run npm run bench after changing the workflow)', () => {
+    // Arrange
+    const report = JSON.parse(readFileSync(BENCH_JSON, 'utf8')) as BenchReport;
+    const page = readFileSync(PERFORMANCE_PAGE, 'utf8');
+    // Act
+    const regenerated = replaceSection(page, 'burst', markdownBurstReport(report.burst));
+    // Assert
+    expect(page, 'docs/performance.md is stale: run npm run bench').toBe(regenerated);
+  });
+
+  it("docs/bench.json's burst ran the definition deployed today: its retries, its Catch, its random waits", () => {
+    // Arrange
+    const report = JSON.parse(readFileSync(BENCH_JSON, 'utf8')) as BenchReport;
+    const { template } = synthesized();
+    const deployed = watchDefinition(template);
+    // Act
+    const today = {
+      unanswered: {
+        distribution: unansweredRoute(deployed, 'distribution', THROTTLED.error),
+        invalidation: unansweredRoute(deployed, 'invalidation', THROTTLED.error),
+      },
+      randomStates: burstMachine(deployed, watchSettingsOf(template)).randomStates,
+    };
+    // Assert
+    expect(report.burst.definition, 'docs/bench.json is stale: run npm run bench').toEqual(today);
+  });
+
+  it('reports every watch of the burst, in both runs, with exactly one notification', () => {
+    // Arrange
+    const report = (JSON.parse(readFileSync(BENCH_JSON, 'utf8')) as BenchReport).burst;
+    // Act
+    const watches = [report.burst, report.noBurst].map((run) =>
+      Object.values(run.kinds).map((stats) => [stats.watches, stats.notNotifiedOnce]),
+    );
+    // Assert
+    expect(watches).toEqual([
+      [
+        [20, 0],
+        [300, 0],
+      ],
+      [
+        [20, 0],
+        [300, 0],
+      ],
+    ]);
   });
 });
 
@@ -682,5 +740,133 @@ describe('many watches at once on the deployed definition', () => {
     expect(run.calls.some((call) => call.throttled)).toBe(true);
     expect(run.watches.every((watch) => watch.notifications === 1)).toBe(true);
     expect(again).toEqual(run);
+  });
+});
+
+describe('the burst report', () => {
+  it('counts the busiest window, also only among windows that start at a given time', () => {
+    // Arrange
+    const times = [0, 0.5, 0.9, 1, 1.5, 70, 75, 130];
+    // Act / Assert
+    expect(mostCallsInWindow(times, 1)).toBe(3);
+    expect(mostCallsInWindow(times, 60)).toBe(5);
+    expect(mostCallsInWindow(times, 60, 60)).toBe(2);
+    expect(mostCallsInWindow(times, 60, 100)).toBe(1);
+  });
+
+  it('reads a lag percentile that falls among watches never told as never', () => {
+    expect(lagPercentile([1, 2, 3, Infinity], 0.5)).toBe(2.5);
+    expect(lagPercentile([1, 2, 3, Infinity], 0.95)).toBeUndefined();
+    expect(lagPercentile([Infinity, 2, 1], 0.5)).toBe(2);
+    expect(lagPercentile([4, 1, 3, 2], 0.95)).toBeCloseTo(3.85, 10);
+  });
+
+  it('counts outcomes, true notifications and calls of a run', () => {
+    // Arrange
+    const change = (kind: 'distribution' | 'invalidation', number: number): BurstChange => ({
+      kind,
+      number,
+      callSeconds: 0,
+      finishSeconds: 10,
+      distributionId: 'E1',
+    });
+    const run: BurstRun = {
+      watches: [
+        {
+          change: change('distribution', 1),
+          outcome: 'deployed',
+          notifications: 1,
+          notifiedAtSeconds: 14,
+          checks: 2,
+          calls: 2,
+          transitions: 8,
+          executions: 1,
+        },
+        {
+          change: change('invalidation', 1),
+          outcome: 'completed',
+          notifications: 1,
+          notifiedAtSeconds: 12,
+          checks: 2,
+          calls: 3,
+          transitions: 9,
+          executions: 1,
+        },
+        {
+          change: change('invalidation', 2),
+          outcome: 'check-failed',
+          notifications: 1,
+          notifiedAtSeconds: 40,
+          checks: 1,
+          calls: 6,
+          transitions: 9,
+          executions: 1,
+        },
+      ],
+      calls: [
+        { atSeconds: 5, kind: 'distribution', throttled: false },
+        { atSeconds: 5, kind: 'invalidation', throttled: true },
+        { atSeconds: 65, kind: 'invalidation', throttled: true },
+        { atSeconds: 85, kind: 'invalidation', throttled: false },
+      ],
+    };
+    // Act
+    const stats = burstRunStats(run);
+    // Assert
+    expect(stats.kinds.invalidation).toEqual({
+      watches: 2,
+      outcomes: { completed: 1, 'check-failed': 1 },
+      notifiedTrue: 1,
+      checksPerWatch: 1.5,
+      callsPerWatch: 4.5,
+      transitionsPerWatch: 9,
+      notNotifiedOnce: 0,
+    });
+    expect(stats.calls).toEqual({
+      calls: 4,
+      throttled: 2,
+      peakPerSecond: 2,
+      meanPerSecond: 0.05,
+      peakPerMinute: 2,
+      meanPerMinute: 3,
+      peakPerMinuteAfterFirst: 2,
+      lastCallSeconds: 85,
+    });
+  });
+
+  it('checks the burst targets: no false check-failed, every change told, the limit kept, p95 lag within 3x', () => {
+    // Arrange
+    const kind = (p95LagSeconds: number | undefined, checkFailed: number): KindBurstStats => ({
+      watches: 10,
+      outcomes: checkFailed > 0 ? { 'check-failed': checkFailed } : {},
+      notifiedTrue: 10 - checkFailed,
+      ...(p95LagSeconds === undefined ? {} : { p95LagSeconds }),
+      checksPerWatch: 1,
+      callsPerWatch: 1,
+      transitionsPerWatch: 1,
+      notNotifiedOnce: 0,
+    });
+    const calls = (peakPerMinuteAfterFirst: number): BurstRunStats['calls'] => ({
+      calls: 1,
+      throttled: 0,
+      peakPerSecond: 1,
+      meanPerSecond: 1,
+      peakPerMinute: 1,
+      meanPerMinute: 1,
+      peakPerMinuteAfterFirst,
+      lastCallSeconds: 1,
+    });
+    const burst = { kinds: { distribution: kind(30, 0), invalidation: kind(undefined, 2) }, calls: calls(360) };
+    const noBurst = { kinds: { distribution: kind(10, 0), invalidation: kind(8, 0) }, calls: calls(100) };
+    // Act
+    const targets = burstTargets(burst, noBurst, { readsPerSecond: 5 });
+    // Assert
+    expect(targets.map(({ target, kind: of, measured, met }) => [target, of, measured, met])).toEqual([
+      ['false check-failed', 'both', 2, false],
+      ['changes notified with their true outcome', 'both', 18, false],
+      ["notifier's calls per second over any minute after the first", 'both', 6, false],
+      ['p95 lag vs the no-burst run', 'distribution', 3, true],
+      ['p95 lag vs the no-burst run', 'invalidation', null, false],
+    ]);
   });
 });
