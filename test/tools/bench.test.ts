@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEventBridgeBody, SUPPORTED_EVENT_NAMES } from '../../domain/cloudtrail';
 import { buildSchedule, completeScheduleSettings, secondsUntilCheck } from '../../domain/schedule';
 import { CHECKS_PER_EXECUTION } from '../../domain/watch-execution';
-import type { AslDefinition } from '../../statemachine/definition';
+import type { AslDefinition, AslState } from '../../statemachine/definition';
 import { sdkWaiterDelay, type WatchTiming } from '../../tools/bench/designs';
 import {
   markdownReport,
@@ -20,6 +20,30 @@ import { generateWorkload } from '../../tools/bench/workload';
 import { watchDefinition, watchSettingsOf } from '../../tools/lib/synth';
 import { synthesized } from '../support/definition';
 import { STATE_NAMES } from '../../statemachine/state-names';
+import { KINDS } from '../../domain/kinds';
+import { PATHS } from '../../statemachine/paths';
+import { THROTTLED } from '../../tools/lib/simulated-cloudfront';
+import { burstMachine, simulateBurst, type BurstRun } from '../../tools/bench/burst';
+import {
+  burstRunStats,
+  burstTargets,
+  lagPercentile,
+  markdownBurstReport,
+  mostCallsInWindow,
+  type BurstRunStats,
+  type KindBurstStats,
+} from '../../tools/bench/burst-report';
+import { burstWatch, generateBurst, type BurstChange } from '../../tools/bench/burst-workload';
+import { SharedClock } from '../../tools/bench/shared-clock';
+import {
+  catches,
+  retrierFor,
+  retryDelaySeconds,
+  seedMathRandom,
+  unansweredRoute,
+  withSeededRandom,
+} from '../../tools/bench/status-check-model';
+import { TokenBucket } from '../../tools/bench/token-bucket';
 
 const BENCH_JSON = fileURLToPath(new URL('../../docs/bench.json', import.meta.url));
 const PERFORMANCE_PAGE = fileURLToPath(new URL('../../docs/performance.md', import.meta.url));
@@ -166,6 +190,55 @@ describe('the performance page', () => {
   });
 });
 
+describe('the burst on the performance page', () => {
+  it('shows the burst that docs/bench.json measured (run npm run bench after changing the workflow)', () => {
+    // Arrange
+    const report = JSON.parse(readFileSync(BENCH_JSON, 'utf8')) as BenchReport;
+    const page = readFileSync(PERFORMANCE_PAGE, 'utf8');
+    // Act
+    const regenerated = replaceSection(page, 'burst', markdownBurstReport(report.burst));
+    // Assert
+    expect(page, 'docs/performance.md is stale: run npm run bench').toBe(regenerated);
+  });
+
+  it("docs/bench.json's burst ran the definition deployed today: its retries, its Catch, its random waits", () => {
+    // Arrange
+    const report = JSON.parse(readFileSync(BENCH_JSON, 'utf8')) as BenchReport;
+    const { template } = synthesized();
+    const deployed = watchDefinition(template);
+    // Act
+    const today = {
+      unanswered: {
+        distribution: unansweredRoute(deployed, 'distribution', THROTTLED.error),
+        invalidation: unansweredRoute(deployed, 'invalidation', THROTTLED.error),
+      },
+      randomStates: burstMachine(deployed, watchSettingsOf(template)).randomStates,
+    };
+    // Assert
+    expect(report.burst.definition, 'docs/bench.json is stale: run npm run bench').toEqual(today);
+  });
+
+  it('reports every watch of the burst, in both runs, with exactly one notification', () => {
+    // Arrange
+    const report = (JSON.parse(readFileSync(BENCH_JSON, 'utf8')) as BenchReport).burst;
+    // Act
+    const watches = [report.burst, report.noBurst].map((run) =>
+      Object.values(run.kinds).map((stats) => [stats.watches, stats.notNotifiedOnce]),
+    );
+    // Assert
+    expect(watches).toEqual([
+      [
+        [20, 0],
+        [300, 0],
+      ],
+      [
+        [20, 0],
+        [300, 0],
+      ],
+    ]);
+  });
+});
+
 describe('the virtual clock on the deployed definition', () => {
   const { template } = synthesized();
   const deployed = watchDefinition(template);
@@ -264,5 +337,536 @@ describe('the virtual clock on the deployed definition', () => {
     // Assert
     expect(events).toBe(2 + 5 + 2 + 5 + 1);
     expect(() => historyEvents(definition, [STATE_NAMES.chooseKind])).toThrow('not in the deployed definition');
+  });
+});
+
+describe('the account limit, a token bucket', () => {
+  it('lets a full bucket of calls through at once, then as many as it refills', () => {
+    // Arrange
+    const bucket = new TokenBucket(5, 5);
+    // Act
+    const atOnce = Array.from({ length: 6 }, () => bucket.take(0));
+    const afterAFifth = [bucket.take(0.2), bucket.take(0.2)];
+    const afterASecond = Array.from({ length: 6 }, () => bucket.take(1.2));
+    // Assert
+    expect(atOnce).toEqual([true, true, true, true, true, false]);
+    expect(afterAFifth).toEqual([true, false]);
+    expect(afterASecond).toEqual([true, true, true, true, true, false]);
+  });
+
+  it('takes no token for a throttled call', () => {
+    // Arrange
+    const bucket = new TokenBucket(1, 1);
+    // Act
+    const calls = [bucket.take(0), bucket.take(0.5), bucket.take(0.9), bucket.take(1)];
+    // Assert
+    expect(calls).toEqual([true, false, false, true]);
+  });
+
+  it('holds no more than its capacity after a quiet spell', () => {
+    // Arrange
+    const bucket = new TokenBucket(5, 5);
+    // Act
+    const calls = Array.from({ length: 6 }, () => bucket.take(100));
+    // Assert
+    expect(calls.filter(Boolean)).toHaveLength(5);
+  });
+
+  it('refuses a call earlier than the one before', () => {
+    // Arrange
+    const bucket = new TokenBucket(5, 5);
+    bucket.take(2);
+    // Act / Assert
+    expect(() => bucket.take(1)).toThrow('a call at 1 s after one at 2 s');
+  });
+});
+
+describe('the shared clock', () => {
+  it('wakes processes in the order of their wake-up times, ties in the order they slept', async () => {
+    // Arrange
+    const clock = new SharedClock(0);
+    const woken: string[] = [];
+    const process = (name: string, waits: readonly number[]) => async () => {
+      for (const wait of waits) {
+        await clock.sleepUntil(clock.now + wait);
+        woken.push(`${name}@${clock.now}`);
+      }
+    };
+    clock.spawn(process('a', [5, 5]));
+    clock.spawn(process('b', [3, 2, 4]));
+    clock.spawn(process('c', [5]));
+    // Act
+    await clock.run();
+    // Assert
+    expect(woken).toEqual(['b@3', 'a@5', 'c@5', 'b@5', 'b@9', 'a@10']);
+  });
+
+  it('ends the run with the error of a process that throws', async () => {
+    // Arrange
+    const clock = new SharedClock(0);
+    clock.spawn(async () => {
+      await clock.sleepUntil(1);
+      throw new Error('broken watch');
+    });
+    clock.spawn(() => clock.sleepUntil(2));
+    // Act / Assert
+    await expect(clock.run()).rejects.toThrow('broken watch');
+  });
+
+  it('refuses to sleep into the past', async () => {
+    // Arrange
+    const clock = new SharedClock(0);
+    let refused: unknown;
+    clock.spawn(async () => {
+      await clock.sleepUntil(4);
+      try {
+        await clock.sleepUntil(3);
+      } catch (error) {
+        refused = error;
+      }
+    });
+    // Act
+    await clock.run();
+    // Assert
+    expect(String(refused)).toContain('cannot sleep until 3 s at 4 s');
+  });
+});
+
+describe('the burst workload', () => {
+  it('makes 300 invalidations on 5 distributions and 20 updates of 20 distributions, all within a minute', () => {
+    // Act
+    const burst = generateBurst();
+    // Assert
+    const invalidations = burst.filter((change) => change.kind === 'invalidation');
+    const updates = burst.filter((change) => change.kind === 'distribution');
+    expect(invalidations).toHaveLength(300);
+    expect(updates).toHaveLength(20);
+    const perDistribution = new Map<string, number>();
+    for (const change of invalidations)
+      perDistribution.set(change.distributionId, (perDistribution.get(change.distributionId) ?? 0) + 1);
+    expect([...perDistribution.values()]).toEqual([60, 60, 60, 60, 60]);
+    expect(new Set(invalidations.map((change) => change.invalidationId)).size).toBe(300);
+    expect(new Set(updates.map((change) => change.distributionId)).size).toBe(20);
+    expect(burst.every((change) => change.callSeconds >= 0 && change.callSeconds < 60)).toBe(true);
+    expect(burst.map((change) => change.callSeconds)).toEqual(
+      [...burst.map((change) => change.callSeconds)].sort((a, b) => a - b),
+    );
+  });
+
+  it('draws the same burst from the same seed and another from another seed', () => {
+    // Act
+    const [first, again, other] = [generateBurst(7), generateBurst(7), generateBurst(8)];
+    // Assert
+    expect(again).toEqual(first);
+    expect(other).not.toEqual(first);
+  });
+
+  it('watches an invalidation of the burst as the dispatcher would: the call, its ids and its time', () => {
+    // Arrange
+    const change: BurstChange = {
+      kind: 'invalidation',
+      number: 12,
+      callSeconds: 42.7,
+      finishSeconds: 30,
+      distributionId: 'EBURSTCI000002',
+      invalidationId: 'IBURST00000012',
+    };
+    // Act
+    const watch = burstWatch(change, Date.parse('2026-11-28T09:00:00Z'));
+    // Assert
+    expect(watch).toEqual({
+      kind: 'invalidation',
+      change: 'CreateInvalidation',
+      action: 'invalidate',
+      eventId: '00000000-0000-4000-8000-bi0000000012',
+      startedAt: '2026-11-28T09:00:42.000Z',
+      distributionId: 'EBURSTCI000002',
+      invalidationId: 'IBURST00000012',
+      paths: ['/*'],
+      changedBy: 'arn:aws:iam::123456789012:user/bench',
+    });
+  });
+});
+
+/** The deployed definition with a throttled check sent on to its next scheduled check, as issue 14 plans. */
+function countingUnanswered(definition: AslDefinition): AslDefinition {
+  const copy = structuredClone(definition) as AslDefinition & { States: Record<string, AslState> };
+  for (const kind of ['distribution', 'invalidation'] as const) {
+    const names = KINDS[kind].states;
+    const isDone = copy.States[names.isDone]!;
+    const unanswered = `Count unanswered ${kind} check`;
+    copy.States[unanswered] = {
+      ...isDone,
+      Choices: (isDone.Choices as { Variable?: string }[]).filter((rule) => rule.Variable === PATHS.check),
+    };
+    const catchers = copy.States[names.getStatus]!.Catch as { ErrorEquals: string[]; Next: string }[];
+    catchers.find((catcher) => catcher.ErrorEquals.includes('States.ALL'))!.Next = unanswered;
+  }
+  return copy;
+}
+
+describe('what the burst reads from the definition', () => {
+  const deployed = watchDefinition(synthesized().template);
+
+  it("times a throttled check's retries by the definition's own retrier: the one that takes the error", () => {
+    // Arrange
+    const state = deployed.States[STATE_NAMES.invalidation.getStatus]!;
+    // Act
+    const throttled = retrierFor(state, THROTTLED.error);
+    const notFound = retrierFor(state, 'CloudFront.NoSuchInvalidationException');
+    // Assert
+    expect(throttled).toEqual({
+      index: 1,
+      retrier: {
+        ErrorEquals: ['States.ALL'],
+        IntervalSeconds: 2,
+        BackoffRate: 2,
+        MaxAttempts: 5,
+        MaxDelaySeconds: 30,
+        JitterStrategy: 'FULL',
+      },
+    });
+    expect(notFound?.index).toBe(0);
+    expect(notFound?.retrier.MaxAttempts).toBe(0);
+  });
+
+  it('delays retry n by IntervalSeconds x BackoffRate^(n-1), capped at MaxDelaySeconds, a random share of it with FULL jitter', () => {
+    // Arrange
+    const retrier = {
+      ErrorEquals: ['States.ALL'],
+      IntervalSeconds: 2,
+      BackoffRate: 2,
+      MaxAttempts: 5,
+      MaxDelaySeconds: 30,
+    };
+    const retries = [1, 2, 3, 4, 5];
+    // Act
+    const whole = retries.map((retry) => retryDelaySeconds({ ...retrier, JitterStrategy: 'FULL' }, retry, () => 1));
+    const half = retries.map((retry) => retryDelaySeconds({ ...retrier, JitterStrategy: 'FULL' }, retry, () => 0.5));
+    const noJitter = retries.map((retry) => retryDelaySeconds(retrier, retry, () => 0.5));
+    const defaults = retries.map((retry) => retryDelaySeconds({ ErrorEquals: ['States.ALL'] }, retry, () => 0.5));
+    // Assert
+    expect(whole).toEqual([2, 4, 8, 16, 30]);
+    expect(half).toEqual([1, 2, 4, 8, 15]);
+    expect(noJitter).toEqual([2, 4, 8, 16, 30]);
+    expect(defaults).toEqual([1, 2, 4, 8, 16]);
+  });
+
+  it('matches errors as Step Functions does: the name, States.ALL, and States.TaskFailed for all but a timeout', () => {
+    expect(catches(['CloudFront.CloudFrontException'], THROTTLED.error, true)).toBe(true);
+    expect(catches(['States.ALL'], 'States.Timeout', true)).toBe(true);
+    expect(catches(['States.TaskFailed'], THROTTLED.error, true)).toBe(true);
+    expect(catches(['States.TaskFailed'], 'States.Timeout', true)).toBe(false);
+    expect(catches(['States.TaskFailed'], THROTTLED.error, false)).toBe(false);
+  });
+
+  it('finds that today a check throttled through its retries ends the watch check-failed', () => {
+    // Act
+    const route = unansweredRoute(deployed, 'distribution', THROTTLED.error);
+    // Assert
+    expect(route).toEqual({
+      retrier: {
+        ErrorEquals: ['States.ALL'],
+        IntervalSeconds: 2,
+        BackoffRate: 2,
+        MaxAttempts: 5,
+        MaxDelaySeconds: 30,
+        JitterStrategy: 'FULL',
+      },
+      next: 'Notify distribution check failed',
+      outcomes: ['check-failed'],
+      waitsForNextCheck: false,
+    });
+  });
+
+  it('finds that a definition which counts it as unanswered waits for the next check instead', () => {
+    // Act
+    const route = unansweredRoute(countingUnanswered(deployed), 'invalidation', THROTTLED.error);
+    // Assert
+    expect(route).toMatchObject({
+      next: 'Count unanswered invalidation check',
+      outcomes: ['timed-out'],
+      waitsForNextCheck: true,
+    });
+  });
+
+  it.each([
+    { expression: 'States.MathRandom(15, 19)', seeded: 'States.MathRandom(15, 19, S)' },
+    {
+      expression: 'States.MathAdd(17, States.MathRandom(-2, 2))',
+      seeded: 'States.MathAdd(17, States.MathRandom(-2, 2, S))',
+    },
+    { expression: 'States.MathRandom(1, 5, 7)', seeded: 'States.MathRandom(1, 5, 7)' },
+    {
+      expression: "States.Format('a,(b', States.MathRandom($.low, States.MathAdd($.low, 4)))",
+      seeded: "States.Format('a,(b', States.MathRandom($.low, States.MathAdd($.low, 4), S))",
+    },
+  ])('seeds $expression', ({ expression, seeded }) => {
+    expect(seedMathRandom(expression, 'S')).toBe(seeded);
+  });
+
+  it('finds no random wait in the definition deployed today, and changes nothing', () => {
+    // Act
+    const { definition, randomStates } = withSeededRandom(deployed, '$.seed', PATHS.check);
+    // Assert
+    expect(randomStates).toEqual([]);
+    expect(definition).toEqual(deployed);
+  });
+});
+
+describe('many watches at once on the deployed definition', () => {
+  const { template } = synthesized();
+  const deployed = watchDefinition(template);
+  const settings = watchSettingsOf(template);
+  const invalidation = (callSeconds: number, finishSeconds: number, number = 1): BurstChange => ({
+    kind: 'invalidation',
+    number,
+    callSeconds,
+    finishSeconds,
+    distributionId: 'EBURSTCI000001',
+    invalidationId: `IBURST${String(number).padStart(8, '0')}`,
+  });
+  const callTimes = (run: BurstRun) => run.calls.map((call) => [call.atSeconds, call.throttled]);
+
+  it("retries a throttled check as the definition's Retry says, then ends the watch where its Catch goes", async () => {
+    // Arrange: an account that throttles every call, and retry delays at their full length
+    const machine = burstMachine(deployed, settings);
+    // Act
+    const run = await simulateBurst(machine, [invalidation(0, 30)], {
+      account: { readsPerSecond: 0, capacity: 0 },
+      seed: 1,
+      deliveryOffsetSeconds: 5,
+      retryRandom: () => 1,
+    });
+    // Assert
+    expect(callTimes(run)).toEqual([
+      [5, true],
+      [7, true],
+      [11, true],
+      [19, true],
+      [35, true],
+      [65, true],
+    ]);
+    expect(run.watches[0]).toMatchObject({
+      outcome: 'check-failed',
+      notifications: 1,
+      notifiedAtSeconds: 65,
+      checks: 1,
+      calls: 6,
+      // Which kind, Get status, Notify check failed, Status check failed; and 5 retries.
+      transitions: 9,
+    });
+  });
+
+  it('with a definition that counts the check as unanswered, the same watch checks again on schedule and completes', async () => {
+    // Arrange: the first call takes the only token; the next arrives 75 s later
+    const machine = burstMachine(countingUnanswered(deployed), settings);
+    // Act
+    const run = await simulateBurst(machine, [invalidation(0, 20)], {
+      account: { readsPerSecond: 1 / 75, capacity: 1 },
+      seed: 1,
+      deliveryOffsetSeconds: 5,
+      retryRandom: () => 1,
+    });
+    // Assert
+    expect(callTimes(run)).toEqual([
+      [5, false],
+      [13, true],
+      [15, true],
+      [19, true],
+      [27, true],
+      [43, true],
+      [73, true],
+      [81, false],
+    ]);
+    expect(run.watches[0]).toMatchObject({ outcome: 'completed', notifiedAtSeconds: 81, checks: 3, calls: 8 });
+  });
+
+  it('times a watch alone on the shared clock as the single-watch simulation does', async () => {
+    // Arrange
+    const change = invalidation(0, 30);
+    // Act
+    const shared = await simulateBurst(burstMachine(deployed, settings), [change], {
+      seed: 1,
+      deliveryOffsetSeconds: 5,
+    });
+    const alone = await simulateWatch(benchMachine(deployed, settings), change, {}, { startSeconds: 5 });
+    // Assert
+    expect(callTimes(shared)).toEqual([
+      [5, false],
+      [13, false],
+      [21, false],
+      [29, false],
+      [37, false],
+    ]);
+    expect(shared.watches[0]).toMatchObject({
+      outcome: alone.outcome,
+      notifiedAtSeconds: alone.notifiedAtSeconds,
+      checks: alone.checks,
+      transitions: alone.transitions,
+    });
+  });
+
+  it('seeds the random waits a definition draws: the same seed gives the same checks, another seed others', async () => {
+    // Arrange: the 8 s invalidation wait drawn between 7 and 9 s
+    const jittered = structuredClone(deployed) as AslDefinition & { States: Record<string, AslState> };
+    const fast = jittered.States['Next invalidation check in 8 s']!;
+    const { waitSeconds: _fixed, ...parameters } = fast.Parameters as Record<string, unknown>;
+    fast.Parameters = { ...parameters, 'waitSeconds.$': 'States.MathRandom(7, 9)' };
+    const machine = burstMachine(jittered, settings);
+    const run = (seed: number) => simulateBurst(machine, [invalidation(0, 120)], { seed, deliveryOffsetSeconds: 5 });
+    // Act
+    const [first, again, other] = [await run(1), await run(1), await run(2)];
+    // Assert
+    expect(machine.randomStates).toEqual(['Next invalidation check in 8 s']);
+    expect(callTimes(again)).toEqual(callTimes(first));
+    expect(callTimes(other)).not.toEqual(callTimes(first));
+    const gaps = first.calls.slice(1).map((call, index) => call.atSeconds - first.calls[index]!.atSeconds);
+    expect(gaps.every((gap) => gap >= 7 && gap <= 9)).toBe(true);
+    expect(new Set(gaps).size).toBeGreaterThan(1);
+  });
+
+  it('shares one bucket among all watches: no more calls pass than it refills, and every watch notifies once', async () => {
+    // Arrange: 40 invalidations within 2 s against 5 calls per second
+    const changes = Array.from({ length: 40 }, (_, index) => invalidation(index / 20, 20 + index, index + 1));
+    const options = { account: { readsPerSecond: 5, capacity: 5 }, seed: 3, deliveryOffsetSeconds: 5 };
+    // Act
+    const run = await simulateBurst(burstMachine(deployed, settings), changes, options);
+    const again = await simulateBurst(burstMachine(deployed, settings), changes, options);
+    // Assert
+    const passed = run.calls.filter((call) => !call.throttled).map((call) => call.atSeconds);
+    const first = run.calls[0]!.atSeconds;
+    expect(passed.every((at, index) => index + 1 <= 5 + 5 * (at - first) + 1e-9)).toBe(true);
+    expect(run.calls.some((call) => call.throttled)).toBe(true);
+    expect(run.watches.every((watch) => watch.notifications === 1)).toBe(true);
+    expect(again).toEqual(run);
+  });
+});
+
+describe('the burst report', () => {
+  it('counts the busiest window, also only among windows that start at a given time', () => {
+    // Arrange
+    const times = [0, 0.5, 0.9, 1, 1.5, 70, 75, 130];
+    // Act / Assert
+    expect(mostCallsInWindow(times, 1)).toBe(3);
+    expect(mostCallsInWindow(times, 60)).toBe(5);
+    expect(mostCallsInWindow(times, 60, 60)).toBe(2);
+    expect(mostCallsInWindow(times, 60, 100)).toBe(1);
+  });
+
+  it('reads a lag percentile that falls among watches never told as never', () => {
+    expect(lagPercentile([1, 2, 3, Infinity], 0.5)).toBe(2.5);
+    expect(lagPercentile([1, 2, 3, Infinity], 0.95)).toBeUndefined();
+    expect(lagPercentile([Infinity, 2, 1], 0.5)).toBe(2);
+    expect(lagPercentile([4, 1, 3, 2], 0.95)).toBeCloseTo(3.85, 10);
+  });
+
+  it('counts outcomes, true notifications and calls of a run', () => {
+    // Arrange
+    const change = (kind: 'distribution' | 'invalidation', number: number): BurstChange => ({
+      kind,
+      number,
+      callSeconds: 0,
+      finishSeconds: 10,
+      distributionId: 'E1',
+    });
+    const run: BurstRun = {
+      watches: [
+        {
+          change: change('distribution', 1),
+          outcome: 'deployed',
+          notifications: 1,
+          notifiedAtSeconds: 14,
+          checks: 2,
+          calls: 2,
+          transitions: 8,
+          executions: 1,
+        },
+        {
+          change: change('invalidation', 1),
+          outcome: 'completed',
+          notifications: 1,
+          notifiedAtSeconds: 12,
+          checks: 2,
+          calls: 3,
+          transitions: 9,
+          executions: 1,
+        },
+        {
+          change: change('invalidation', 2),
+          outcome: 'check-failed',
+          notifications: 1,
+          notifiedAtSeconds: 40,
+          checks: 1,
+          calls: 6,
+          transitions: 9,
+          executions: 1,
+        },
+      ],
+      calls: [
+        { atSeconds: 5, kind: 'distribution', throttled: false },
+        { atSeconds: 5, kind: 'invalidation', throttled: true },
+        { atSeconds: 65, kind: 'invalidation', throttled: true },
+        { atSeconds: 85, kind: 'invalidation', throttled: false },
+      ],
+    };
+    // Act
+    const stats = burstRunStats(run);
+    // Assert
+    expect(stats.kinds.invalidation).toEqual({
+      watches: 2,
+      outcomes: { completed: 1, 'check-failed': 1 },
+      notifiedTrue: 1,
+      checksPerWatch: 1.5,
+      callsPerWatch: 4.5,
+      transitionsPerWatch: 9,
+      notNotifiedOnce: 0,
+    });
+    expect(stats.calls).toEqual({
+      calls: 4,
+      throttled: 2,
+      peakPerSecond: 2,
+      meanPerSecond: 0.05,
+      peakPerMinute: 2,
+      meanPerMinute: 3,
+      peakPerMinuteAfterFirst: 2,
+      lastCallSeconds: 85,
+    });
+  });
+
+  it('checks the burst targets: no false check-failed, every change told, the limit kept, p95 lag within 3x', () => {
+    // Arrange
+    const kind = (p95LagSeconds: number | undefined, checkFailed: number): KindBurstStats => ({
+      watches: 10,
+      outcomes: checkFailed > 0 ? { 'check-failed': checkFailed } : {},
+      notifiedTrue: 10 - checkFailed,
+      ...(p95LagSeconds === undefined ? {} : { p95LagSeconds }),
+      checksPerWatch: 1,
+      callsPerWatch: 1,
+      transitionsPerWatch: 1,
+      notNotifiedOnce: 0,
+    });
+    const calls = (peakPerMinuteAfterFirst: number): BurstRunStats['calls'] => ({
+      calls: 1,
+      throttled: 0,
+      peakPerSecond: 1,
+      meanPerSecond: 1,
+      peakPerMinute: 1,
+      meanPerMinute: 1,
+      peakPerMinuteAfterFirst,
+      lastCallSeconds: 1,
+    });
+    const burst = { kinds: { distribution: kind(30, 0), invalidation: kind(undefined, 2) }, calls: calls(360) };
+    const noBurst = { kinds: { distribution: kind(10, 0), invalidation: kind(8, 0) }, calls: calls(100) };
+    // Act
+    const targets = burstTargets(burst, noBurst, { readsPerSecond: 5 });
+    // Assert
+    expect(targets.map(({ target, kind: of, measured, met }) => [target, of, measured, met])).toEqual([
+      ['false check-failed', 'both', 2, false],
+      ['changes notified with their true outcome', 'both', 18, false],
+      ["notifier's calls per second over any minute after the first", 'both', 6, false],
+      ['p95 lag vs the no-burst run', 'distribution', 3, true],
+      ['p95 lag vs the no-burst run', 'invalidation', null, false],
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 /** Turns the benchmark's watch results into numbers per design and kind, checks the targets and writes the report. */
 import type { ScheduleKind, ScheduleSettings } from '../../domain/schedule';
 import { CHECKS_PER_EXECUTION, describeDuration } from '../../domain/watch-execution';
+import type { BurstReport } from './burst-report';
 import type { Design, DesignId } from './designs';
 import type { WatchResult } from './simulate';
 import { costUsd, mean, percentile } from './stats';
@@ -221,6 +222,8 @@ export interface BenchReport {
   readonly summaries: readonly KindSummary[];
   readonly targets: readonly TargetCheck[];
   readonly sweep: SweepResult;
+  /** Many watches at once against an account's read limit. */
+  readonly burst: BurstReport;
 }
 
 function describeSchedule(schedule: Required<ScheduleSettings>): string {

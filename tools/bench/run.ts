@@ -1,12 +1,19 @@
 /**
  * `npm run bench`: lag, checks, cost and history of this project's polling against the baselines, on a seeded
- * workload, in the synthesized state machine on a virtual clock. Writes docs/bench.json and the generated section of
- * docs/performance.md. Not part of `npm test`: it measures, it does not assert.
+ * workload, in the synthesized state machine on a virtual clock; then a burst of watches against an account's read
+ * limit. Writes docs/bench.json and the generated sections of docs/performance.md. Not part of `npm test`: it
+ * measures, it does not assert.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { completeScheduleSettings, type ScheduleKind } from '../../domain/schedule';
+import { completeScheduleSettings, SCHEDULE_KINDS, type ScheduleKind } from '../../domain/schedule';
+import type { WatchSettings } from '../../domain/settings';
+import type { AslDefinition } from '../../statemachine/definition';
+import { THROTTLED } from '../lib/simulated-cloudfront';
 import { synthNotifier, watchDefinition, watchSettingsOf } from '../lib/synth';
+import { burstMachine, simulateBurst } from './burst';
+import { burstRunStats, burstTargets, markdownBurstReport, type BurstReport, type BurstTarget } from './burst-report';
+import { BURST, generateBurst } from './burst-workload';
 import { DESIGNS, type Design, type DesignId } from './designs';
 import {
   checkTargets,
@@ -23,6 +30,7 @@ import {
   type WorkloadStats,
 } from './report';
 import { benchMachine, simulateWatch, type BenchMachine, type FullPart, type WatchResult } from './simulate';
+import { unansweredRoute } from './status-check-model';
 import { generateWorkload, WORKLOAD, type Change } from './workload';
 
 /** Further seeds on which the workload targets are checked again, for how much they depend on the one seed. */
@@ -47,6 +55,46 @@ async function simulateAll(machine: BenchMachine, design: Design, changes: reado
     );
   }
   return results;
+}
+
+/** The burst, with the account's limit and without: its report section and its targets. */
+async function runBurst(deployed: AslDefinition, settings: WatchSettings): Promise<BurstReport> {
+  const machine = burstMachine(deployed, settings);
+  const changes = generateBurst();
+  const common = { seed: BURST.seed, deliveryOffsetSeconds: WORKLOAD.deliveryOffsetSeconds };
+  const burst = burstRunStats(await simulateBurst(machine, changes, { ...common, account: BURST.account }));
+  const noBurst = burstRunStats(await simulateBurst(machine, changes, common));
+  for (const run of [burst, noBurst]) {
+    if (SCHEDULE_KINDS.some((kind) => run.kinds[kind].notNotifiedOnce > 0))
+      throw new Error('burst: a watch did not end with exactly one notification');
+  }
+  const { invalidations, invalidatedDistributions, distributionUpdates, windowSeconds, account } = BURST;
+  return {
+    workload: {
+      seed: BURST.seed,
+      invalidations,
+      invalidatedDistributions,
+      distributionUpdates,
+      windowSeconds,
+      deliveryOffsetSeconds: WORKLOAD.deliveryOffsetSeconds,
+      account,
+    },
+    definition: {
+      unanswered: Object.fromEntries(
+        SCHEDULE_KINDS.map((kind) => [kind, unansweredRoute(deployed, kind, THROTTLED.error)]),
+      ) as BurstReport['definition']['unanswered'],
+      randomStates: machine.randomStates,
+    },
+    burst,
+    noBurst,
+    targets: burstTargets(burst, noBurst, account),
+  };
+}
+
+function formatBurstTarget(target: BurstTarget): string {
+  const value = (number: number | null) =>
+    number === null ? 'never' : Number.isInteger(number) ? String(number) : number.toFixed(2);
+  return `target ${target.met ? 'met    ' : 'MISSED '} ${target.kind.padEnd(12)} burst: ${target.target}: ${value(target.measured)} (limit ${target.atLeast ? '>=' : '<='} ${value(target.limit)})`;
 }
 
 async function main(): Promise<void> {
@@ -101,6 +149,15 @@ async function main(): Promise<void> {
     `${sweepSeeds.length} more seeds: ${sweep.targets.filter((target) => target.met).length} of ${sweep.targets.length} workload targets met on every one`,
   );
 
+  const burstStarted = Date.now();
+  const burst = await runBurst(machine.deployed, settings);
+  const { calls, kinds } = burst.burst;
+  const checkFailed = SCHEDULE_KINDS.reduce((sum, kind) => sum + (kinds[kind].outcomes['check-failed'] ?? 0), 0);
+  log(
+    `burst of ${burst.workload.invalidations + burst.workload.distributionUpdates} watches in ${((Date.now() - burstStarted) / 1000).toFixed(1)} s: ` +
+      `${checkFailed} check-failed, ${calls.throttled} of ${calls.calls} calls throttled`,
+  );
+
   const report: BenchReport = {
     generatedBy: 'tools/bench/run.ts',
     workload: {
@@ -120,17 +177,17 @@ async function main(): Promise<void> {
     summaries,
     targets: checkTargets(summaries),
     sweep,
+    burst,
   };
   writeFileSync(JSON_REPORT, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(
-    PERFORMANCE_PAGE,
-    replaceSection(readFileSync(PERFORMANCE_PAGE, 'utf8'), 'performance', markdownReport(report)),
-  );
+  const page = replaceSection(readFileSync(PERFORMANCE_PAGE, 'utf8'), 'performance', markdownReport(report));
+  writeFileSync(PERFORMANCE_PAGE, replaceSection(page, 'burst', markdownBurstReport(burst)));
   for (const target of report.targets) {
     log(
       `target ${target.met ? 'met    ' : 'MISSED '} ${target.kind.padEnd(12)} ${target.target}: ${target.measured} (limit ${target.limit})`,
     );
   }
+  for (const target of burst.targets) log(formatBurstTarget(target));
   log(`wrote docs/bench.json and docs/performance.md in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -16,7 +16,7 @@ import type { Change } from './workload';
 import { type Outcome } from '../../domain/kinds';
 
 /** When the benchmark's API calls happened; only the notifications' timestamps show it. */
-const EPOCH = Date.parse('2026-11-28T09:00:00Z');
+export const EPOCH = Date.parse('2026-11-28T09:00:00Z');
 
 export interface BenchMachine {
   /** The definition as deployed: state types for the history count. */

@@ -1,0 +1,213 @@
+/**
+ * What the burst benchmark reads from the synthesized definition, never from a copy of its own: how a status check
+ * retries (Retry), where a check goes once its retries are spent (Catch), and which states draw a random wait
+ * (States.MathRandom). The engine runs the definition and decides whether to retry and where to go; this module
+ * only times the retries on the virtual clock, which the engine would otherwise sleep through in real time.
+ */
+import { KINDS, OUTCOMES, type Outcome, type WatchKind } from '../../domain/kinds';
+import type { AslDefinition, AslState } from '../../statemachine/definition';
+
+/** One entry of a state's Retry field. */
+export interface Retrier {
+  readonly ErrorEquals: readonly string[];
+  readonly IntervalSeconds?: number;
+  readonly BackoffRate?: number;
+  readonly MaxAttempts?: number;
+  readonly MaxDelaySeconds?: number;
+  readonly JitterStrategy?: 'FULL' | 'NONE';
+}
+
+interface Catcher {
+  readonly ErrorEquals: readonly string[];
+  readonly Next: string;
+}
+
+/**
+ * The defaults of a Retry field's entries: IntervalSeconds 1, BackoffRate 2.0, MaxAttempts 3, no jitter.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+ */
+const RETRY_DEFAULTS = { IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3 } as const;
+
+/**
+ * Whether an ErrorEquals list catches an error: its name, States.ALL, or in a Task States.TaskFailed (every error but
+ * a timeout). https://states-language.net/spec.html#error-names
+ */
+export function catches(errorEquals: readonly string[], error: string, inTask: boolean): boolean {
+  return errorEquals.some(
+    (name) =>
+      name === error || name === 'States.ALL' || (inTask && name === 'States.TaskFailed' && error !== 'States.Timeout'),
+  );
+}
+
+/** The first retrier that takes this error, as Step Functions picks it, with its place in the Retry field. */
+export function retrierFor(
+  state: AslState,
+  error: string,
+): { readonly index: number; readonly retrier: Retrier } | undefined {
+  const retriers = (state.Retry ?? []) as readonly Retrier[];
+  const index = retriers.findIndex((retrier) => catches(retrier.ErrorEquals, error, state.Type === 'Task'));
+  return index === -1 ? undefined : { index, retrier: retriers[index]! };
+}
+
+/** How many times a retrier retries: its MaxAttempts (0 means never). */
+export function maxRetries(retrier: Retrier): number {
+  return retrier.MaxAttempts ?? RETRY_DEFAULTS.MaxAttempts;
+}
+
+/**
+ * Seconds before retry number `retry` (1-based): IntervalSeconds x BackoffRate^(retry-1), capped at MaxDelaySeconds;
+ * with JitterStrategy FULL a random share of that, between 0 and all of it. `random` draws from [0, 1).
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html#error-handling-retrying-after-an-error
+ * and, for FULL, https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_stepfunctions.JitterType.html
+ */
+export function retryDelaySeconds(retrier: Retrier, retry: number, random: () => number): number {
+  const interval = retrier.IntervalSeconds ?? RETRY_DEFAULTS.IntervalSeconds;
+  const backoff = retrier.BackoffRate ?? RETRY_DEFAULTS.BackoffRate;
+  const delay = Math.min(interval * backoff ** (retry - 1), retrier.MaxDelaySeconds ?? Infinity);
+  return retrier.JitterStrategy === 'FULL' ? delay * random() : delay;
+}
+
+/** Where a status check goes that still fails with this error after its retries. */
+export interface UnansweredRoute {
+  /** The retrier that takes the error, as the definition has it; undefined: never retried. */
+  readonly retrier?: Retrier;
+  /** The state its Catch sends it to; undefined: the execution fails. */
+  readonly next?: string;
+  /** The outcomes the watch can be notified of on the way, before any Wait. */
+  readonly outcomes: readonly Outcome[];
+  /** A Wait can follow: the watch goes on to another check. */
+  readonly waitsForNextCheck: boolean;
+}
+
+/**
+ * Follows the definition from a kind's status check failing with `error`: through its Catch, then every branch of
+ * the states that follow, up to a Wait (the watch checks again later) or a notification (the watch ends with it).
+ */
+export function unansweredRoute(definition: AslDefinition, kind: WatchKind, error: string): UnansweredRoute {
+  const name = KINDS[kind].states.getStatus;
+  const state = definition.States[name];
+  if (!state) throw new Error(`the definition has no state "${name}"`);
+  const retrier = retrierFor(state, error)?.retrier;
+  const catcher = ((state.Catch ?? []) as readonly Catcher[]).find((candidate) =>
+    catches(candidate.ErrorEquals, error, true),
+  );
+  const outcomes = new Set<Outcome>();
+  let waitsForNextCheck = false;
+  const seen = new Set<string>();
+  const queue = catcher ? [catcher.Next] : [];
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    if (seen.has(current)) continue;
+    seen.add(current);
+    const next = definition.States[current];
+    if (!next) throw new Error(`the definition has no state "${current}"`);
+    if (next.Type === 'Wait') {
+      waitsForNextCheck = true;
+      continue;
+    }
+    const outcome = publishedOutcome(next);
+    if (outcome) {
+      outcomes.add(outcome);
+      continue;
+    }
+    queue.push(...successors(next));
+  }
+  return {
+    ...(retrier ? { retrier } : {}),
+    ...(catcher ? { next: catcher.Next } : {}),
+    outcomes: OUTCOMES.filter((outcome) => outcomes.has(outcome)),
+    waitsForNextCheck,
+  };
+}
+
+function publishedOutcome(state: AslState): Outcome | undefined {
+  if (state.Type !== 'Task' || state.Resource !== 'arn:aws:states:::sns:publish') return undefined;
+  const attributes = (state.Parameters as { MessageAttributes?: { outcome?: { StringValue?: string } } })
+    .MessageAttributes;
+  const outcome = attributes?.outcome?.StringValue;
+  if (!OUTCOMES.includes(outcome as Outcome)) throw new Error(`a publish state without an outcome: ${outcome}`);
+  return outcome as Outcome;
+}
+
+function successors(state: AslState): string[] {
+  const next: string[] = [];
+  if (typeof state.Next === 'string') next.push(state.Next);
+  if (typeof state.Default === 'string') next.push(state.Default);
+  for (const choice of (state.Choices ?? []) as readonly { Next: string }[]) next.push(choice.Next);
+  for (const catcher of (state.Catch ?? []) as readonly Catcher[]) next.push(catcher.Next);
+  return next;
+}
+
+const MATH_RANDOM = 'States.MathRandom(';
+
+/**
+ * The definition with every unseeded States.MathRandom(start, end) seeded by `seedPath` plus the number of the check
+ * (`checkPath`), so that a random wait is drawn afresh at each check, differs between watches with different seeds,
+ * and is the same on every run. The engine would otherwise seed it with the real time. Also the names of the states
+ * that draw one.
+ */
+export function withSeededRandom(
+  definition: AslDefinition,
+  seedPath: string,
+  checkPath: string,
+): { readonly definition: AslDefinition; readonly randomStates: readonly string[] } {
+  const copy = structuredClone(definition) as AslDefinition & { States: Record<string, AslState> };
+  const randomStates: string[] = [];
+  for (const [name, state] of Object.entries(copy.States)) {
+    let seeded = false;
+    const rewrite = (value: unknown): unknown => {
+      if (typeof value === 'string' && value.includes(MATH_RANDOM)) {
+        seeded = true;
+        return seedMathRandom(value, `States.MathAdd(${seedPath}, ${checkPath})`);
+      }
+      if (Array.isArray(value)) return value.map(rewrite);
+      if (typeof value === 'object' && value !== null)
+        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, rewrite(inner)]));
+      return value;
+    };
+    for (const field of ['Parameters', 'ResultSelector'] as const) {
+      if (state[field] !== undefined) state[field] = rewrite(state[field]);
+    }
+    if (seeded) randomStates.push(name);
+  }
+  return { definition: copy, randomStates };
+}
+
+/** Adds `seed` as the third argument of every States.MathRandom call that has two. */
+export function seedMathRandom(expression: string, seed: string): string {
+  let result = '';
+  let from = 0;
+  for (;;) {
+    const start = expression.indexOf(MATH_RANDOM, from);
+    if (start === -1) return result + expression.slice(from);
+    const argsFrom = start + MATH_RANDOM.length;
+    const { close, commas } = closingParenthesis(expression, argsFrom);
+    // Its own arguments may hold another call: seed those too.
+    const args = seedMathRandom(expression.slice(argsFrom, close), seed);
+    result += `${expression.slice(from, argsFrom)}${args}${commas === 1 ? `, ${seed}` : ''})`;
+    from = close + 1;
+  }
+}
+
+/** The index of the parenthesis that closes the call whose arguments start at `from`, and its top-level commas. */
+function closingParenthesis(expression: string, from: number): { close: number; commas: number } {
+  let depth = 0;
+  let commas = 0;
+  let quoted = false;
+  for (let index = from; index < expression.length; index += 1) {
+    const char = expression[index]!;
+    if (quoted) {
+      if (char === '\\') index += 1;
+      else if (char === "'") quoted = false;
+      continue;
+    }
+    if (char === "'") quoted = true;
+    else if (char === '(') depth += 1;
+    else if (char === ',' && depth === 0) commas += 1;
+    else if (char === ')') {
+      if (depth === 0) return { close: index, commas };
+      depth -= 1;
+    }
+  }
+  throw new Error(`no closing parenthesis in ${expression}`);
+}
