@@ -16,7 +16,7 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import type { AslDefinition } from '../../statemachine/definition';
-import type { ScenarioObservation } from '../scenarios/observation';
+import { unansweredIn, type ScenarioObservation } from '../scenarios/observation';
 import type { TaskKind } from '../lib/local-engine';
 
 const SFN_LOCAL_PORT = 8083;
@@ -296,6 +296,7 @@ export function observeExecution(
   let cloudfrontCalls = 0;
   let continuations = 0;
   let error: string | undefined;
+  let unanswered: number | undefined;
   const scheduledTask = (eventType: string, named?: string): TaskKind => {
     const state = statesEntered.at(-1) ?? '(no state entered)';
     const kind = tasks[state];
@@ -315,6 +316,8 @@ export function observeExecution(
     let kind: TaskKind | undefined;
     if (event.type?.endsWith('StateEntered') && event.stateEnteredEventDetails?.name) {
       statesEntered.push(event.stateEnteredEventDetails.name);
+    } else if (event.type?.endsWith('StateExited')) {
+      unanswered = unansweredIn(JSON.parse(event.stateExitedEventDetails?.output ?? 'null'));
     } else if (event.type === 'TaskScheduled') {
       const { resourceType, resource } = event.taskScheduledEventDetails ?? {};
       kind = scheduledTask(event.type, resourceType && resource ? `${resourceType}:${resource}` : undefined);
@@ -333,6 +336,7 @@ export function observeExecution(
     cloudfrontCalls,
     publishedOutcomes,
     continuations,
+    unanswered,
     statesEntered,
   };
 }
