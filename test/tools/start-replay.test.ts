@@ -186,6 +186,17 @@ describe('npm start replays a change end to end', () => {
     expect(stdout).toMatch(/3 CloudFront calls/);
   });
 
+  it('goes on after a check throttled through all its retries, and confirms at the next check', async () => {
+    // Act: backoffs of 2, 4, 8, 16 and 30 s, then the first wait of 17 s
+    const { stdout } = await start(['--scenario', 'no-answer', '--finish-after', '0', ...NO_JITTER]);
+    // Assert
+    expect(stdout).toMatch(/T\+01:00 +check +1: CloudFront\.CloudFrontException \(retries used up\)/);
+    expect(stdout).toMatch(/T\+01:00 +check +1: no answer; 1 unanswered so far, the watch goes on/);
+    expect(stdout).toMatch(/T\+01:00 +wait +17 s before check 2/);
+    expect(stdout).toMatch(/T\+01:17 +check +2: Deployed/);
+    expect(stdout).toMatch(/2 status checks, 7 CloudFront calls/);
+  });
+
   it('keeps the timeout scenario clear of check times, so its budget does not depend on how long the replay took', () => {
     // Arrange: the dispatcher counts the limit from the event time, a second or so before it runs.
     const margin = 3;
