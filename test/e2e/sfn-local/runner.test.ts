@@ -23,6 +23,7 @@ import {
   type FakeStepFunctions,
 } from './fake-step-functions';
 import { STATE_NAMES } from '../../../statemachine/state-names';
+import type { AslDefinition } from '../../../statemachine/definition';
 import { WATCH_ERRORS } from '../../../domain/errors';
 
 const MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:CloudFrontChangeNotifier-ChangeWatch';
@@ -248,6 +249,37 @@ describe('createWatchStateMachine', () => {
     );
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(STATE_NAMES.distribution.getStatus);
+  });
+
+  it('retries with each wait at the middle of its jitter range when Step Functions Local refuses States.MathRandom', async () => {
+    // Arrange: the default definition's 60 s phase draws from 54 to 66 s
+    const server = await serve((request, soFar) =>
+      request.action === 'CreateStateMachine' && soFar.length === 0
+        ? {
+            error: 'InvalidDefinition',
+            message: "Invalid State Machine Definition: 'Unknown function States.MathRandom'",
+          }
+        : { body: { stateMachineArn: MACHINE_ARN, creationDate: 1_795_000_000 } },
+    );
+    const warnings: string[] = [];
+    // Act
+    const arn = await createWatchStateMachine(
+      localSfnClient(server.endpoint),
+      'Watch',
+      deployedDefinition(),
+      (message) => warnings.push(message),
+    );
+    // Assert
+    const [first, second] = server.calls('CreateStateMachine');
+    expect(arn).toBe(MACHINE_ARN);
+    expect(first!.body.definition).toContain('States.MathRandom(54, 66)');
+    expect(second!.body.definition).not.toContain('MathRandom');
+    const retried = JSON.parse(second!.body.definition as string) as AslDefinition;
+    expect(retried.States[`${STATE_NAMES.distribution.nextCheck} 1 min`]!.Parameters).toMatchObject({
+      waitSeconds: 60,
+    });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`${STATE_NAMES.distribution.nextCheck} 1 min`);
   });
 
   it('passes any other InvalidDefinition through unchanged', async () => {
