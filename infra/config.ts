@@ -391,7 +391,9 @@ export const CONFIG_SPEC = {
       'Each wait between two status checks is drawn at random from the whole seconds within this percentage of the ' +
       "schedule's interval (rounded down: with 10, a 17 s wait is 16 to 18 s, an 8 s wait stays 8 s), so that watches " +
       "started together, by a CI pipeline or a Terraform apply, do not check in lockstep against the account's CloudFront " +
-      'rate limit. The draw is symmetric, so the mean wait and the check budget stay those of the schedule; 0 turns it off.',
+      'rate limit. The draw is symmetric, so the mean wait and the check budget stay those of the schedule; 0 turns it off. ' +
+      'The execution timeout, a backstop, grows by this share of `retentionSeconds`; in mode `sqs-retry` a wait that ' +
+      "jitter would carry past SQS's 12 hours is cut to them.",
   }),
 } satisfies Record<string, KeySpec>;
 
