@@ -17,6 +17,11 @@ export type Outcome = (typeof OUTCOMES)[number];
 
 /** The statuses CloudFront reports; none of them means failed, so a watch enforces its own limit. */
 export const CLOUDFRONT_STATUS = { inProgress: 'InProgress', deployed: 'Deployed', completed: 'Completed' } as const;
+/**
+ * The status a watch records for a check CloudFront did not answer (throttled or failing, after retries): no kind is
+ * done with it, so the watch goes on to its next scheduled check as after InProgress.
+ */
+export const NO_ANSWER_STATUS = 'NoAnswer';
 
 /** A field of the watch that identifies what is checked: where a status call's parameters are read from. */
 export type WatchIdField = 'distributionId' | 'invalidationId' | 'tenantId';
@@ -39,6 +44,8 @@ export interface StatusCall {
 /** The names of a kind's states, as a person reads them in the Step Functions console graph. */
 export interface KindStateNames {
   readonly getStatus: string;
+  /** Counts a check that got no answer and routes on as if CloudFront had said InProgress. */
+  readonly noAnswer: string;
   readonly isDone: string;
   readonly wait: string;
   readonly nextCheck: string;
@@ -95,6 +102,7 @@ export const KINDS = {
     idAttribute: 'distributionId',
     states: {
       getStatus: 'Get distribution status',
+      noAnswer: 'No answer to distribution check',
       isDone: 'Deployed?',
       wait: 'Wait before next distribution check',
       nextCheck: 'Next distribution check in',
@@ -127,6 +135,7 @@ export const KINDS = {
     idAttribute: 'distributionId',
     states: {
       getStatus: 'Get invalidation status',
+      noAnswer: 'No answer to invalidation check',
       isDone: 'Completed?',
       wait: 'Wait before next invalidation check',
       nextCheck: 'Next invalidation check in',
@@ -156,6 +165,7 @@ export const KINDS = {
     idAttribute: 'tenantId',
     states: {
       getStatus: 'Get tenant status',
+      noAnswer: 'No answer to tenant check',
       isDone: 'Tenant deployed?',
       wait: 'Wait before next tenant check',
       nextCheck: 'Next tenant check in',
@@ -188,6 +198,7 @@ export const KINDS = {
     idAttribute: 'tenantId',
     states: {
       getStatus: 'Get tenant invalidation status',
+      noAnswer: 'No answer to tenant invalidation check',
       isDone: 'Tenant invalidation completed?',
       wait: 'Wait before next tenant invalidation check',
       nextCheck: 'Next tenant invalidation check in',

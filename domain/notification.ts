@@ -20,6 +20,11 @@ export interface NotificationValues {
   readonly eventId: string;
   readonly watchLimit: string;
   readonly checks: number;
+  /**
+   * Status checks that got no answer (throttled or failing, after retries): a count in mode stepfunctions; in mode
+   * sqs-retry, which cannot carry a count across redeliveries, a lower bound in words ("1 or more").
+   */
+  readonly unanswered: number | string;
   readonly endedAt: string;
   readonly domainName: string;
   readonly errorName: string;
@@ -62,6 +67,10 @@ const CHECK_FAILED_LINES = [
   'Cause:         {errorCause}',
 ];
 const SUPERSEDED_LINES = [CONFIRMED_LINE, 'ETag now:      {currentETag} (this change made {eTag})'];
+const TIMED_OUT_LINES = [
+  'Last checked:  {endedAt} (status check {checks})',
+  'Unanswered:    {unanswered} of {checks} status checks (throttled or failing, after retries)',
+];
 
 /** What a deployable resource (a distribution or a tenant) says for each outcome; `what` names it in a sentence. */
 function deploymentTexts(what: string, subjectName: string, facts: readonly string[], extra: readonly string[]) {
@@ -108,7 +117,7 @@ function deploymentTexts(what: string, subjectName: string, facts: readonly stri
           'CloudFront has no failed state: check it in the console.',
         '',
         ...facts,
-        'Last checked:  {endedAt} (status check {checks})',
+        ...TIMED_OUT_LINES,
         ...extra,
         ...FOOTER,
       ],
@@ -116,8 +125,8 @@ function deploymentTexts(what: string, subjectName: string, facts: readonly stri
     'check-failed': {
       subject: `CloudFront ${subjectName} watch failed: status check error`,
       body: [
-        `The status of ${what.charAt(0).toLowerCase()}${what.slice(1)} could not be read, even after retries, so the watch ` +
-          'has stopped. The change itself may still finish.',
+        `The status of ${what.charAt(0).toLowerCase()}${what.slice(1)} could not be read: CloudFront refused the status ` +
+          'check, and waiting cannot change that, so the watch has stopped. The change itself may still finish.',
         '',
         ...facts,
         ...CHECK_FAILED_LINES,
@@ -161,15 +170,15 @@ function invalidationTexts(of: string, parent: string, subjectName: string, fact
           '{watchLimit} ran out. CloudFront has no failed state: check the invalidation in the console.',
         '',
         ...facts,
-        'Last checked:  {endedAt} (status check {checks})',
+        ...TIMED_OUT_LINES,
         ...FOOTER,
       ],
     },
     'check-failed': {
       subject: `CloudFront ${subjectName} invalidation watch failed: status check error`,
       body: [
-        `The status of invalidation {invalidationId} on ${of} could not be read, even after ` +
-          'retries, so the watch has stopped. The invalidation itself may still complete.',
+        `The status of invalidation {invalidationId} on ${of} could not be read: CloudFront refused the status ` +
+          'check, and waiting cannot change that, so the watch has stopped. The invalidation itself may still complete.',
         '',
         ...facts,
         ...CHECK_FAILED_LINES,

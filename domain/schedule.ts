@@ -32,6 +32,8 @@ export interface ScheduleSettings {
   readonly growthAfterSeconds?: number;
   /** The longest interval; equal to pollIntervalSeconds, it turns growth off. */
   readonly maxPollIntervalSeconds?: number;
+  /** How much, in percent, each wait may be shorter or longer, so that watches started together spread; 0 turns it off. */
+  readonly checkJitterPercent?: number;
 }
 
 /**
@@ -47,6 +49,12 @@ export const SCHEDULE_DEFAULTS = {
   growthAfterSeconds: 3_600,
   maxPollIntervalSeconds: 900,
 } as const;
+
+/**
+ * Waits carry jitter so that a burst of watches started together (a CI pipeline, a Terraform apply) does not check
+ * CloudFront in lockstep against the account's rate limit.
+ */
+export const DEFAULT_CHECK_JITTER_PERCENT = 10;
 
 /**
  * Every setting, with the defaults adjusted to the ones given so that they never contradict them: no fast interval
@@ -69,6 +77,7 @@ export function completeScheduleSettings(settings: ScheduleSettings): Required<S
       Math.min(SCHEDULE_DEFAULTS.invalidationFastPhaseSeconds, growthAfterSeconds),
     growthAfterSeconds,
     maxPollIntervalSeconds: settings.maxPollIntervalSeconds ?? Math.max(SCHEDULE_DEFAULTS.maxPollIntervalSeconds, poll),
+    checkJitterPercent: settings.checkJitterPercent ?? DEFAULT_CHECK_JITTER_PERCENT,
   };
 }
 
@@ -138,6 +147,20 @@ export function waitAfterCheck(schedule: Schedule, check: number): number {
     (candidate) => candidate.untilCheck === undefined || check < candidate.untilCheck,
   );
   return rule!.waitSeconds;
+}
+
+/** The most a wait may be shorter or longer than the schedule's: `jitterPercent` of it, in whole seconds (rounded down). */
+export function jitterSeconds(waitSeconds: number, jitterPercent: number): number {
+  return Math.floor((waitSeconds * jitterPercent) / 100);
+}
+
+/**
+ * A wait drawn uniformly from the whole seconds within jitterSeconds of the schedule's wait. The draw is symmetric, so
+ * the mean wait, and with it the check budget's time, stays the schedule's. `random` answers in [0, 1), as Math.random.
+ */
+export function jitteredWait(waitSeconds: number, jitterPercent: number, random: () => number): number {
+  const jitter = jitterSeconds(waitSeconds, jitterPercent);
+  return waitSeconds - jitter + Math.floor(random() * (2 * jitter + 1));
 }
 
 /**

@@ -22,6 +22,7 @@ const SCHEDULE_MINIMUMS: Record<keyof ScheduleSettings, number> = {
   invalidationFastPhaseSeconds: 0,
   growthAfterSeconds: 0,
   maxPollIntervalSeconds: 1,
+  checkJitterPercent: 0,
 };
 
 export interface WatchSettings {

@@ -41,6 +41,8 @@ export interface WatchProgress {
   readonly continueAt: number;
   /** 1 for the first execution of a watch, 2 for its first continuation, and so on. */
   readonly part: number;
+  /** Status checks so far that got no answer (throttled or failing, after retries): the timed-out notification says how many. */
+  readonly unanswered: number;
 }
 
 export interface WatchExecutionInput {
@@ -142,7 +144,7 @@ export function buildWatchExecution(watch: Watch, settings: ExecutionSettings, n
         watchLimit: describeDuration(settings.retentionSeconds),
         executionName: name,
       },
-      progress: { check: 1, maxChecks, continueAt: CHECKS_PER_EXECUTION + 1, part: 1 },
+      progress: { check: 1, maxChecks, continueAt: CHECKS_PER_EXECUTION + 1, part: 1, unanswered: 0 },
     },
   };
 }

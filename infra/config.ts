@@ -17,7 +17,12 @@ import {
   sqsRetryMaxReceiveCount,
 } from '../domain/receive-budget';
 import { describeDuration } from '../domain/watch-execution';
-import { completeScheduleSettings, SCHEDULE_DEFAULTS, type ScheduleSettings } from '../domain/schedule';
+import {
+  completeScheduleSettings,
+  DEFAULT_CHECK_JITTER_PERCENT,
+  SCHEDULE_DEFAULTS,
+  type ScheduleSettings,
+} from '../domain/schedule';
 import type { WatchSettings } from '../domain/settings';
 
 export const MODES = ['stepfunctions', 'sqs-retry'] as const;
@@ -377,6 +382,19 @@ export const CONFIG_SPEC = {
     alsoLimited: `in mode \`sqs-retry\`, at most ${MAX_WAIT_AFTER_CHECK_SECONDS}`,
     description: 'The longest interval growth reaches; equal to `pollIntervalSeconds`, it turns growth off.',
   }),
+  checkJitterPercent: integerKey({
+    section: 'schedule',
+    default: DEFAULT_CHECK_JITTER_PERCENT,
+    min: 0,
+    max: 50,
+    description:
+      'Each wait between two status checks is drawn at random from the whole seconds within this percentage of the ' +
+      "schedule's interval (rounded down: with 10, a 17 s wait is 16 to 18 s, an 8 s wait stays 8 s), so that watches " +
+      "started together, by a CI pipeline or a Terraform apply, do not check in lockstep against the account's CloudFront " +
+      'rate limit. The draw is symmetric, so the mean wait and the check budget stay those of the schedule; 0 turns it off. ' +
+      'The execution timeout, a backstop, grows by this share of `retentionSeconds`; in mode `sqs-retry` a wait that ' +
+      "jitter would carry past SQS's 12 hours is cut to them.",
+  }),
 } satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_SPEC;
@@ -621,5 +639,6 @@ function readSchedule(read: ContextReader, pollIntervalSeconds: number): Require
       min: pollIntervalSeconds,
       bounds: `at least pollIntervalSeconds, ${pollIntervalSeconds}, which turns growth off`,
     }),
+    checkJitterPercent: integer(read, 'checkJitterPercent'),
   };
 }

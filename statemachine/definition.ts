@@ -6,13 +6,14 @@ import { AWS_ERRORS, WATCH_ERRORS } from '../domain/errors';
 import {
   isRecentStatusCall,
   KINDS,
+  NO_ANSWER_STATUS,
   WATCH_KINDS,
   type KindStateNames,
   type Outcome,
   type WatchKind,
 } from '../domain/kinds';
 import { notificationTemplate, type CompiledTemplate } from '../domain/notification';
-import { phaseRules, type Schedule, type ScheduleKind } from '../domain/schedule';
+import { jitterSeconds, phaseRules, type Schedule, type ScheduleKind } from '../domain/schedule';
 import { CHECKS_PER_EXECUTION, describeDuration } from '../domain/watch-execution';
 import { jsonPath, NOTIFICATION_FIELD_PATHS, PATHS } from './paths';
 import { STATE_NAMES } from './state-names';
@@ -31,6 +32,8 @@ export interface WatchDefinitionProps {
   /** ARN of this state machine, for continuing a long watch in a new execution (may be a CDK token). */
   readonly stateMachineArn: string;
   readonly schedules: Record<ScheduleKind, Schedule>;
+  /** How much, in percent, each wait may be shorter or longer than the schedule's (checkJitterPercent); 0: none. */
+  readonly checkJitterPercent: number;
   /** The longest a change is watched; the execution timeout backs the check budget up with some margin. */
   readonly retentionSeconds: number;
   /** The kinds of watch the stack starts: the definition holds the states of these kinds only. */
@@ -46,7 +49,10 @@ export interface WatchDefinitionProps {
 /** The optimized Lambda integration; its result holds the function's answer under Payload. */
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 
-/** Retries of a status check: throttling and 5xx are common and brief, so back off with jitter. */
+/**
+ * Retries of a status check: throttling and 5xx are common and brief, so back off with jitter. What still fails after
+ * them is a check without an answer, and the watch goes on to its next scheduled check.
+ */
 export const STATUS_CHECK_RETRY = {
   ErrorEquals: ['States.ALL'],
   IntervalSeconds: 2,
@@ -58,6 +64,31 @@ export const STATUS_CHECK_RETRY = {
 const PUBLISH_RETRY = { ...STATUS_CHECK_RETRY, MaxAttempts: 6 };
 /** Seconds the execution timeout adds to the watch limit: the check budget always ends a watch first. */
 const EXECUTION_TIMEOUT_MARGIN_SECONDS = 3_600;
+/** The longest one attempt of a status read may take: the status reader's timeout (an aws-sdk call is assumed quicker, unverified). */
+const STATUS_ATTEMPT_SECONDS = 10;
+
+/** The longest one status check can take when every attempt fails: each attempt, and every backoff at its cap. */
+function worstStatusCheckSeconds(): number {
+  const { IntervalSeconds, BackoffRate, MaxAttempts, MaxDelaySeconds } = STATUS_CHECK_RETRY;
+  let backoff = 0;
+  for (let retry = 0; retry < MaxAttempts; retry += 1) {
+    backoff += Math.min(IntervalSeconds * BackoffRate ** retry, MaxDelaySeconds);
+  }
+  return backoff + (MaxAttempts + 1) * STATUS_ATTEMPT_SECONDS;
+}
+
+/**
+ * The execution timeout, a backstop the check budget always reaches first: the watch limit, stretched by the most
+ * jitter can add (every wait at its longest), plus one part's checks each failing through every retry, plus a margin.
+ */
+function executionTimeoutSeconds(retentionSeconds: number, checkJitterPercent: number): number {
+  return (
+    retentionSeconds +
+    Math.ceil((retentionSeconds * checkJitterPercent) / 100) +
+    (CHECKS_PER_EXECUTION + 1) * worstStatusCheckSeconds() +
+    EXECUTION_TIMEOUT_MARGIN_SECONDS
+  );
+}
 
 /** Quotes a template for States.Format: its literal text must escape ' { } and backslash. */
 function statesFormat(template: CompiledTemplate): string {
@@ -96,6 +127,7 @@ function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Out
 function phaseStates(
   kind: WatchKind,
   schedule: Schedule,
+  jitterPercent: number,
 ): { rules: AslState[]; states: Record<string, AslState>; last: string } {
   const names = STATE_NAMES[kind];
   const rules: AslState[] = [];
@@ -104,18 +136,23 @@ function phaseStates(
   phaseRules(schedule).forEach((phase, index) => {
     let name = `${names.nextCheck} ${describeDuration(phase.waitSeconds)}`;
     if (states[name]) name = `${name} (phase ${index + 1})`;
+    const jitter = jitterSeconds(phase.waitSeconds, jitterPercent);
+    const low = phase.waitSeconds - jitter;
+    const high = phase.waitSeconds + jitter;
+    const every = `one check every ${phase.waitSeconds} s${jitter === 0 ? '' : ` (${low} to ${high} s at random, so watches started together spread)`}.`;
     states[name] = {
       Type: 'Pass',
-      Comment:
-        phase.untilCheck === undefined
-          ? `From here on, one check every ${phase.waitSeconds} s.`
-          : `Until check ${phase.untilCheck}, one check every ${phase.waitSeconds} s.`,
+      Comment: phase.untilCheck === undefined ? `From here on, ${every}` : `Until check ${phase.untilCheck}, ${every}`,
       Parameters: {
         'check.$': `States.MathAdd(${PATHS.check}, 1)`,
         'maxChecks.$': PATHS.maxChecks,
         'continueAt.$': PATHS.continueAt,
         'part.$': PATHS.part,
-        waitSeconds: phase.waitSeconds,
+        'unanswered.$': PATHS.unanswered,
+        // Whether MathRandom's end is inclusive is undocumented (unverified): exclusive, the mean is 0.5 s shorter, never longer.
+        ...(jitter === 0
+          ? { waitSeconds: phase.waitSeconds }
+          : { 'waitSeconds.$': `States.MathRandom(${low}, ${high})` }),
       },
       ResultPath: PATHS.progress,
       Next: names.wait,
@@ -140,7 +177,7 @@ function statusRead(props: WatchDefinitionProps, kind: WatchKind): AslState {
     Object.fromEntries(Object.entries(answer).map(([key, path]) => [`${key}.$`, `${prefix}.${path}`]));
   if (!viaLambda) {
     return {
-      Comment: `Asks CloudFront for the ${kind} status. Not-found is final; throttling and 5xx are retried.`,
+      Comment: `Asks CloudFront for the ${kind} status. Not-found and access denied are final; anything else is retried, then counted as no answer.`,
       Resource: `arn:aws:states:::aws-sdk:cloudfront:${call}`,
       Parameters: inputs,
       ResultSelector: selected('$'),
@@ -149,7 +186,7 @@ function statusRead(props: WatchDefinitionProps, kind: WatchKind): AslState {
   return {
     Comment:
       `Asks CloudFront for the ${kind} status through the status-reader Lambda (Step Functions may not know ${call} yet). ` +
-      'It throws the errors the aws-sdk integration would: not-found is final; throttling and 5xx are retried.',
+      'It throws the errors the aws-sdk integration would: not-found and access denied are final; anything else is retried, then counted as no answer.',
     Resource: LAMBDA_INVOKE,
     Parameters: { FunctionName: props.statusReaderArn, Payload: { kind, parameters: inputs } },
     ResultSelector: selected('$.Payload'),
@@ -159,7 +196,7 @@ function statusRead(props: WatchDefinitionProps, kind: WatchKind): AslState {
 function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<string, AslState> {
   const names = STATE_NAMES[kind];
   const rules = KINDS[kind];
-  const phases = phaseStates(kind, props.schedules[rules.schedule]);
+  const phases = phaseStates(kind, props.schedules[rules.schedule], props.checkJitterPercent);
   const supersede = rules.supersedable ? supersededStates(props, kind) : undefined;
   return {
     [names.getStatus]: {
@@ -169,14 +206,15 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
       Retry: [{ ErrorEquals: [...rules.notFoundErrors, AWS_ERRORS.accessDenied], MaxAttempts: 0 }, STATUS_CHECK_RETRY],
       Catch: [
         { ErrorEquals: [...rules.notFoundErrors], ResultPath: PATHS.error, Next: names.notifyNotFound },
-        { ErrorEquals: ['States.ALL'], ResultPath: PATHS.error, Next: names.notifyCheckFailed },
+        { ErrorEquals: [AWS_ERRORS.accessDenied], ResultPath: PATHS.error, Next: names.notifyCheckFailed },
+        { ErrorEquals: ['States.ALL'], ResultPath: PATHS.error, Next: names.noAnswer },
       ],
       Next: names.isDone,
     },
     [names.isDone]: {
       Type: 'Choice',
       Comment:
-        `${rules.doneStatus}: notify (${rules.supersedable ? 'superseded if the ETag is not the one the change made' : 'done'}). Else the last allowed check (progress.maxChecks): timed out; ` +
+        `${rules.doneStatus}: notify (${rules.supersedable ? 'superseded if the ETag is not the one the change made' : 'done'}). Else (${rules.inProgressStatus}, or ${NO_ANSWER_STATUS}) the last allowed check (progress.maxChecks): timed out; ` +
         'progress.continueAt reached: new execution; otherwise the schedule picks the wait before the next check.',
       Choices: [
         ...(supersede ? [supersede.rule] : []),
@@ -186,6 +224,25 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
         ...phases.rules,
       ],
       Default: phases.last,
+    },
+    [names.noAnswer]: {
+      Type: 'Pass',
+      Comment:
+        'CloudFront gave no answer, even after the retries (throttled or failing; the error is in the input of this state). ' +
+        `Waiting may fix that: the check counts in progress.unanswered, and the watch goes on as after ${rules.inProgressStatus}.`,
+      Parameters: {
+        'watch.$': PATHS.watch,
+        progress: {
+          'check.$': PATHS.check,
+          'maxChecks.$': PATHS.maxChecks,
+          'continueAt.$': PATHS.continueAt,
+          'part.$': PATHS.part,
+          'unanswered.$': `States.MathAdd(${PATHS.unanswered}, 1)`,
+        },
+        // An answer with nothing in it, so that a notification that reads one of its fields finds it (empty).
+        status: noAnswerStatus(kind),
+      },
+      Next: names.isDone,
     },
     ...phases.states,
     [names.wait]: {
@@ -211,6 +268,12 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
     [names.notifyCheckFailed]: publishState(props, kind, 'check-failed', STATE_NAMES.checkFailed),
     ...supersede?.states,
   };
+}
+
+/** The status a check without an answer leaves: NO_ANSWER_STATUS, and every other field of the kind's answer empty. */
+function noAnswerStatus(kind: WatchKind): Record<string, string> {
+  const fields = Object.keys(KINDS[kind].statusCall.answer).filter((key) => key !== 'value');
+  return { value: NO_ANSWER_STATUS, ...Object.fromEntries(fields.map((key) => [key, ''])) };
 }
 
 /**
@@ -257,7 +320,7 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
       'Watches one CloudFront change until it is Deployed/Completed, then notifies. ' +
       'Input: { watch, progress } as built by domain/watch-execution.ts.',
     StartAt: STATE_NAMES.chooseKind,
-    TimeoutSeconds: props.retentionSeconds + EXECUTION_TIMEOUT_MARGIN_SECONDS,
+    TimeoutSeconds: executionTimeoutSeconds(props.retentionSeconds, props.checkJitterPercent),
     States: {
       [STATE_NAMES.chooseKind]: {
         Type: 'Choice',
@@ -267,6 +330,7 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         Choices: [
           // Step Functions fails a comparison on a missing path with States.Runtime: route it to the clear error first.
           { Not: { Variable: PATHS.kind, IsPresent: true }, Next: STATE_NAMES.invalidInput },
+          { Not: { Variable: PATHS.unanswered, IsPresent: true }, Next: STATE_NAMES.countUnanswered },
           ...kinds.flatMap((kind) => [
             {
               And: [
@@ -285,6 +349,21 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         Error: WATCH_ERRORS.invalidInput,
         Cause: `watch.kind must be one of ${kinds.join(', ')} (the kinds the watched events start); executions are started by the dispatcher.`,
       },
+      [STATE_NAMES.countUnanswered]: {
+        Type: 'Pass',
+        Comment:
+          'A part started by an older version of this state machine carries no progress.unanswered: it starts at 0 here, ' +
+          'so no state fails on the missing path.',
+        Parameters: {
+          'check.$': PATHS.check,
+          'maxChecks.$': PATHS.maxChecks,
+          'continueAt.$': PATHS.continueAt,
+          'part.$': PATHS.part,
+          unanswered: 0,
+        },
+        ResultPath: PATHS.progress,
+        Next: STATE_NAMES.chooseKind,
+      },
       ...Object.fromEntries(kinds.flatMap((kind) => Object.entries(branchStates(props, kind)))),
       [STATE_NAMES.handOver]: {
         Type: 'Pass',
@@ -294,6 +373,7 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
           'maxChecks.$': PATHS.maxChecks,
           'continueAt.$': `States.MathAdd(${PATHS.continueAt}, ${CHECKS_PER_EXECUTION})`,
           'part.$': `States.MathAdd(${PATHS.part}, 1)`,
+          'unanswered.$': PATHS.unanswered,
         },
         ResultPath: PATHS.progress,
         Next: STATE_NAMES.continueWatch,
@@ -335,7 +415,7 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         Type: 'Fail',
         Error: WATCH_ERRORS.checkFailed,
         Cause:
-          'CloudFront refused the status check (access denied) or kept failing through every retry. ' +
+          'CloudFront refused the status check (access denied), which waiting cannot fix. ' +
           'The check-failed notification was sent; the CloudFront error is in the input of this state, under error.',
       },
     },

@@ -5,6 +5,7 @@ import { KINDS, WATCH_KINDS, type KindStateNames, type WatchKind } from '../doma
 export const SHARED_STATE_NAMES = {
   chooseKind: 'Which kind of change?',
   invalidInput: 'Not a watch input',
+  countUnanswered: 'Start counting unanswered checks',
   handOver: 'Hand over to a new execution',
   continueWatch: 'Continue watch in a new execution',
   continued: 'Watch continues in a new execution',

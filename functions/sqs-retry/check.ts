@@ -10,13 +10,14 @@ import { readCloudFrontStatus } from '../commons/cloudfront-status';
 import { parseEventBridgeBody } from '../../domain/cloudtrail';
 import type { LogSink } from '../commons/log';
 import { renderNotification, type Notification } from '../../domain/notification';
-import { waitAfterCheck } from '../../domain/schedule';
+import { completeScheduleSettings, jitteredWait, waitAfterCheck } from '../../domain/schedule';
 import { scheduleFor, type WatchSettings } from '../../domain/settings';
 import { buildWatchExecution, watchLogFields, type WatchDetails } from '../../domain/watch-execution';
 import { notificationValues, type CheckFacts } from './notification-values';
 import { MAX_WAIT_AFTER_CHECK_SECONDS, notifyRoomSeconds } from '../../domain/receive-budget';
-import { errorMessage, integrationErrorName, isTransient } from '../commons/service-errors';
+import { errorMessage, integrationErrorName } from '../commons/service-errors';
 import { KINDS, type Outcome } from '../../domain/kinds';
+import { AWS_ERRORS } from '../../domain/errors';
 import { selectStatus, statusParameters } from '../../domain/status';
 
 /**
@@ -51,6 +52,8 @@ export interface StatusCheckDeps {
   readonly queue: StatusCheckQueue;
   readonly settings: WatchSettings;
   readonly now: () => Date;
+  /** Draws the jitter of each wait, in [0, 1) as Math.random does. */
+  readonly random: () => number;
 }
 
 export type StatusCheckResult =
@@ -58,7 +61,7 @@ export type StatusCheckResult =
   | { readonly result: 'notified'; readonly outcome: Outcome; readonly check: number }
   /** Not a change to watch: delete the message. */
   | { readonly result: 'skipped'; readonly reason: string }
-  /** Not done, or CloudFront could not answer: the message comes back for the next check. */
+  /** Not done, or CloudFront gave no answer: the message comes back for the next check. */
   | { readonly result: 'check-again'; readonly check: number; readonly waitSeconds: number; readonly reason: string }
   /** The notification could not be sent: the message comes back after the queue's visibility timeout. */
   | { readonly result: 'notify-again'; readonly outcome: Outcome; readonly reason: string }
@@ -134,8 +137,12 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
   const { maxChecks } = execution.input.progress;
   const check = message.receiveCount;
   const checkedAt = deps.now();
-  // synth refuses longer schedules; the cap keeps a hand-edited WATCH_SETTINGS from having every reschedule refused.
-  const waitSeconds = Math.min(waitAfterCheck(schedule, check), MAX_WAIT_AFTER_CHECK_SECONDS);
+  const jitterPercent = completeScheduleSettings(deps.settings.schedule).checkJitterPercent;
+  // SQS's 12 h cap: a wait that jitter would carry past it is cut (synth refuses schedules whose plain wait is past it).
+  const waitSeconds = Math.min(
+    jitteredWait(waitAfterCheck(schedule, check), jitterPercent, deps.random),
+    MAX_WAIT_AFTER_CHECK_SECONDS,
+  );
   const deadline = watchDeadline({
     eventTime: watch.startedAt,
     sentAt: message.sentAt,
@@ -160,17 +167,19 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
     if ((kind.notFoundErrors as readonly string[]).includes(failure.name)) {
       return notify('not-found', { ...facts, error: failure }, message, deps, context);
     }
-    if (isTransient(error) && !lastCheck) {
-      deps.logger.warn('CloudFront could not answer; the change is checked again at the next scheduled check', {
-        ...context,
-        error: failure.name,
-        errorMessage: failure.cause,
-        waitSeconds,
-      });
-      await hideFor(message, waitSeconds, deps);
-      return { result: 'check-again', check, waitSeconds, reason: `${failure.name}: ${failure.cause}` };
+    if (failure.name === AWS_ERRORS.accessDenied) {
+      return notify('check-failed', { ...facts, error: failure }, message, deps, context);
     }
-    return notify('check-failed', { ...facts, error: failure }, message, deps, context);
+    // Anything else, after the SDK's retries, is a check without an answer: waiting may fix it, as in the state machine.
+    if (lastCheck) return notify('timed-out', { ...facts, unanswered: true }, message, deps, context);
+    deps.logger.warn('CloudFront gave no answer; the change is checked again at the next scheduled check', {
+      ...context,
+      error: failure.name,
+      errorMessage: failure.cause,
+      waitSeconds,
+    });
+    await hideFor(message, waitSeconds, deps);
+    return { result: 'check-again', check, waitSeconds, reason: `${failure.name}: ${failure.cause}` };
   }
 
   if (answer.status === kind.doneStatus) {

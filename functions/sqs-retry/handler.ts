@@ -41,6 +41,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
       queue,
       settings,
       now: () => new Date(),
+      random: Math.random,
     }),
   );
   if (keepsMessage(result)) throw new MessageKept(result.result);

@@ -20,6 +20,16 @@ export interface CheckFacts {
   readonly currentETag?: string;
   /** As $.error.Error and $.error.Cause in the state machine: the integration's error name and the message. */
   readonly error?: { readonly name: string; readonly cause: string };
+  /** This check got no answer (throttled or failing, after the SDK's retries). */
+  readonly unanswered?: boolean;
+}
+
+/**
+ * $.progress.unanswered has no twin: SQS hands the same message back on every check and nothing can be added to it, so
+ * only this check is known. The count says so, as a lower bound.
+ */
+function unansweredAtLeast(facts: CheckFacts): string {
+  return `${facts.unanswered ? 1 : 0} or more`;
 }
 
 export function notificationValues(facts: CheckFacts): NotificationValues {
@@ -38,6 +48,7 @@ export function notificationValues(facts: CheckFacts): NotificationValues {
     eventId: watch.eventId,
     watchLimit: watch.watchLimit,
     checks: facts.check,
+    unanswered: unansweredAtLeast(facts),
     endedAt: facts.checkedAt.toISOString(),
     domainName: facts.domainName ?? '',
     errorName: facts.error?.name ?? '',

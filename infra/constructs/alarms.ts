@@ -153,8 +153,9 @@ export class NotifierAlarms extends Construct {
       metric: unexpected.metric({ statistic: 'Sum', period: FIVE_MINUTES }),
       threshold: 1,
       description:
-        `A watch execution failed with an error other than ${NOTIFIED_FAILURES.join(', ')}: a status check failed after retries ` +
-        '(StatusCheckFailed, e.g. access denied), a notification could not be published, or the input was invalid. ' +
+        `A watch execution failed with an error other than ${NOTIFIED_FAILURES.join(', ')}: CloudFront refused a status ` +
+        "check (StatusCheckFailed: access denied; check the state machine role's CloudFront read permission), a " +
+        'notification could not be published, or the input was invalid. Throttling and 5xx never end a watch. ' +
         'Open the failed execution and read its error and cause.',
     });
     return unexpected;

@@ -6,7 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { watchKindsOf } from '../../domain/cloudtrail';
-import { buildSchedule } from '../../domain/schedule';
+import { buildSchedule, completeScheduleSettings } from '../../domain/schedule';
 import type { WatchSettings } from '../../domain/settings';
 import { buildWatchDefinition } from '../../statemachine/definition';
 import { grantReadCloudFrontStatus } from './cloudfront-status-reads';
@@ -74,6 +74,7 @@ export class WatchStateMachine extends Construct {
         distribution: buildSchedule('distribution', settings.schedule),
         invalidation: buildSchedule('invalidation', settings.schedule),
       },
+      checkJitterPercent: completeScheduleSettings(settings.schedule).checkJitterPercent,
       retentionSeconds: settings.retentionSeconds,
       kinds,
       ...(props.statusReader ? { statusReaderArn: props.statusReader.function.functionArn } : {}),

@@ -51,7 +51,7 @@ describe('the table of kinds of watch', () => {
     // Act
     const distinct = new Set(names);
     // Assert
-    expect(names).toHaveLength(46);
+    expect(names).toHaveLength(50);
     expect(distinct.size).toBe(names.length);
   });
 

@@ -54,6 +54,7 @@ function sampleValues(overrides: Partial<NotificationValues> = {}): Notification
     eventId: 'c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
     watchLimit: '4 days',
     checks: 7,
+    unanswered: 2,
     endedAt: '2026-11-28T11:36:10Z',
     domainName: 'd111111abcdef8.cloudfront.net',
     errorName: 'CloudFront.NoSuchDistributionException',
@@ -129,6 +130,7 @@ const EXPECTED_TEXTS: Partial<
       'What changed:  UpdateDistribution on distribution E2QWRUHAPOMQZL',
       ...CHANGED_BY,
       'Last checked:  2026-11-28T11:36:10Z (status check 7)',
+      'Unanswered:    2 of 7 status checks (throttled or failing, after retries)',
       'Domain:        d111111abcdef8.cloudfront.net',
       ...FOOTER,
     ],
@@ -136,8 +138,8 @@ const EXPECTED_TEXTS: Partial<
   'distribution/check-failed': {
     subject: 'CloudFront E2QWRUHAPOMQZL watch failed: status check error',
     body: [
-      'The status of distribution E2QWRUHAPOMQZL could not be read, even after retries, so the watch ' +
-        'has stopped. The change itself may still finish.',
+      'The status of distribution E2QWRUHAPOMQZL could not be read: CloudFront refused the status check, ' +
+        'and waiting cannot change that, so the watch has stopped. The change itself may still finish.',
       '',
       'What changed:  UpdateDistribution on distribution E2QWRUHAPOMQZL',
       ...CHANGED_BY,
@@ -187,14 +189,16 @@ const EXPECTED_TEXTS: Partial<
       'Paths:         3 paths: /index.html, /assets/*, /en/about.html',
       ...CHANGED_BY,
       'Last checked:  2026-11-28T11:36:10Z (status check 7)',
+      'Unanswered:    2 of 7 status checks (throttled or failing, after retries)',
       ...FOOTER,
     ],
   },
   'invalidation/check-failed': {
     subject: 'CloudFront E2QWRUHAPOMQZL invalidation watch failed: status check error',
     body: [
-      'The status of invalidation I2J0I21PCUYOIK on distribution E2QWRUHAPOMQZL could not be read, ' +
-        'even after retries, so the watch has stopped. The invalidation itself may still complete.',
+      'The status of invalidation I2J0I21PCUYOIK on distribution E2QWRUHAPOMQZL could not be read: ' +
+        'CloudFront refused the status check, and waiting cannot change that, so the watch has stopped. ' +
+        'The invalidation itself may still complete.',
       '',
       'What changed:  UpdateDistribution on distribution E2QWRUHAPOMQZL',
       'Invalidation:  I2J0I21PCUYOIK',
@@ -255,14 +259,16 @@ const EXPECTED_TEXTS: Partial<
       'What changed:  UpdateDistribution on distribution tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
       ...CHANGED_BY,
       'Last checked:  2026-11-28T11:36:10Z (status check 7)',
+      'Unanswered:    2 of 7 status checks (throttled or failing, after retries)',
       ...FOOTER,
     ],
   },
   'tenant/check-failed': {
     subject: 'CloudFront tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB watch failed: status check error',
     body: [
-      'The status of distribution tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB could not be read, even after ' +
-        'retries, so the watch has stopped. The change itself may still finish.',
+      'The status of distribution tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB could not be read: CloudFront ' +
+        'refused the status check, and waiting cannot change that, so the watch has stopped. The change ' +
+        'itself may still finish.',
       '',
       'What changed:  UpdateDistribution on distribution tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
       ...CHANGED_BY,
@@ -313,6 +319,7 @@ const EXPECTED_TEXTS: Partial<
       'Paths:         3 paths: /index.html, /assets/*, /en/about.html',
       ...CHANGED_BY,
       'Last checked:  2026-11-28T11:36:10Z (status check 7)',
+      'Unanswered:    2 of 7 status checks (throttled or failing, after retries)',
       ...FOOTER,
     ],
   },
@@ -320,8 +327,8 @@ const EXPECTED_TEXTS: Partial<
     subject: 'CloudFront tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB invalidation watch failed: status check error',
     body: [
       'The status of invalidation I2J0I21PCUYOIK on distribution tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB ' +
-        'could not be read, even after retries, so the watch has stopped. The invalidation itself may ' +
-        'still complete.',
+        'could not be read: CloudFront refused the status check, and waiting cannot change that, so the ' +
+        'watch has stopped. The invalidation itself may still complete.',
       '',
       'What changed:  UpdateDistribution on distribution tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
       'Invalidation:  I2J0I21PCUYOIK',

@@ -4,6 +4,8 @@ import {
   buildSchedule,
   checkBudget,
   completeScheduleSettings,
+  jitteredWait,
+  jitterSeconds,
   phaseRules,
   SCHEDULE_DEFAULTS,
   secondsUntilCheck,
@@ -171,6 +173,7 @@ describe('schedule defaults', () => {
     expect(completeScheduleSettings({ pollIntervalSeconds: 60 })).toEqual({
       pollIntervalSeconds: 60,
       ...SCHEDULE_DEFAULTS,
+      checkJitterPercent: 10,
     });
   });
 });
@@ -231,5 +234,57 @@ describe('schedule functions on a hand-made multi-phase schedule', () => {
     expect(waitAfterCheck(fixed, 1)).toBe(60);
     expect(secondsUntilCheck(fixed, 11)).toBe(600);
     expect(checkBudget(fixed, 345_600)).toBe(5_761);
+  });
+});
+
+describe('jitter: waits spread around the schedule', () => {
+  it.each([
+    { wait: 900, percent: 10, jitter: 90 },
+    { wait: 60, percent: 10, jitter: 6 },
+    { wait: 17, percent: 10, jitter: 1 },
+    { wait: 8, percent: 10, jitter: 0 },
+    { wait: 900, percent: 0, jitter: 0 },
+    { wait: 17, percent: 50, jitter: 8 },
+  ])('lets a $wait s wait move by $jitter s at $percent %', ({ wait, percent, jitter }) => {
+    // Act
+    const seconds = jitterSeconds(wait, percent);
+    // Assert
+    expect(seconds).toBe(jitter);
+  });
+
+  it('draws a 60 s wait from 54 to 66 s at 10 %, the middle draw being the schedule itself', () => {
+    // Act
+    const lowest = jitteredWait(60, 10, () => 0);
+    const middle = jitteredWait(60, 10, () => 0.5);
+    const highest = jitteredWait(60, 10, () => 0.999_999);
+    // Assert
+    expect([lowest, middle, highest]).toEqual([54, 60, 66]);
+  });
+
+  it('draws every whole second of the range equally often, so the mean wait stays the schedule', () => {
+    // Arrange: 13 draws spread evenly over [0, 1) hit each of the 13 seconds from 54 to 66 once
+    const draws = Array.from({ length: 13 }, (_, index) => (index + 0.5) / 13);
+    // Act
+    const waits = draws.map((draw) => jitteredWait(60, 10, () => draw));
+    // Assert
+    expect(waits).toEqual([54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66]);
+    expect(waits.reduce((sum, wait) => sum + wait, 0) / waits.length).toBe(60);
+  });
+
+  it('never leaves the range, whatever the draw', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 86_400 }),
+        fc.integer({ min: 0, max: 50 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (wait, percent, draw) => {
+          const drawn = jitteredWait(wait, percent, () => draw);
+          const jitter = jitterSeconds(wait, percent);
+          expect(Number.isInteger(drawn)).toBe(true);
+          expect(drawn).toBeGreaterThanOrEqual(wait - jitter);
+          expect(drawn).toBeLessThanOrEqual(wait + jitter);
+        },
+      ),
+    );
   });
 });

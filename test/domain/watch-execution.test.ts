@@ -216,7 +216,7 @@ describe('buildWatchExecution', () => {
           executionName: 'E2QWRUHAPOMQZL-update-c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
         },
         // 345,570 s left at one check a minute: the first check now, then 5,759 more; 800 checks per execution
-        progress: { check: 1, maxChecks: 5_760, continueAt: 801, part: 1 },
+        progress: { check: 1, maxChecks: 5_760, continueAt: 801, part: 1, unanswered: 0 },
       },
     });
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchedule, secondsUntilCheck } from '../../domain/schedule';
 import type { AslDefinition } from '../../statemachine/definition';
-import { runLocally, type LocalRunResult } from '../../tools/lib/local-engine';
+import { runLocally, type LocalRunResult, type PublishRequest } from '../../tools/lib/local-engine';
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
 import { WATCH_SCENARIOS, type WatchScenario } from '../../tools/scenarios/watch-scenarios';
 import { contextFor, deployedDefinition } from '../support/definition';
@@ -14,14 +14,31 @@ import { STATE_NAMES } from '../../statemachine/state-names';
 /** One clock for both engines: the state machine's $$.State.EnteredTime and the Lambda's time of check. */
 const CHECK_TIME = new Date('2026-11-28T18:00:00.000Z');
 
+/** The SDK in the Lambda tries a call 3 times (SDK_MAX_ATTEMPTS), the state machine's Retry 6 times. */
+const FEWER_ATTEMPTS =
+  'the Lambda tries each check 3 times, the state machine 6: the same run of errors leaves more checks unanswered';
 /**
- * Where mode sqs-retry behaves differently on purpose (docs/modes.md). Every other scenario must publish
- * exactly the same in both modes.
+ * Where mode sqs-retry behaves differently on purpose (docs/modes.md), each tested below. Every other scenario must
+ * publish the same in both modes, but for the count of unanswered checks (sqsRetryCount).
  */
 const INTENDED_DIFFERENCES: Record<string, string> = {
-  StatusCheckKeepsFailing:
-    'a check that still fails after the in-place retries waits for the next scheduled check instead of ending the watch',
+  ThrottledPastRetriesThenDeployed: FEWER_ATTEMPTS,
+  TenantThrottledPastRetriesThenDeployed: FEWER_ATTEMPTS,
+  NoAnswerThenHandOver: FEWER_ATTEMPTS,
+  UnansweredUntilBudgetEnds: `SQS cannot carry a count from one delivery to the next: only the last check is counted; and ${FEWER_ATTEMPTS}`,
+  TenantInvalidationUnansweredUntilBudgetEnds: `SQS cannot carry a count from one delivery to the next: only the last check is counted; and ${FEWER_ATTEMPTS}`,
 };
+
+/**
+ * A notification as mode sqs-retry words it: it knows only whether its last check went unanswered, so its timed-out
+ * notification gives the count as a lower bound, "0 or more", where the state machine counts exactly.
+ */
+function sqsRetryCount(published: readonly PublishRequest[]): PublishRequest[] {
+  return published.map((request) => ({
+    ...request,
+    Message: request.Message.replace(/^(Unanswered: +\d+) of /m, '$1 or more of '),
+  }));
+}
 
 function scenarioNamed(name: string): WatchScenario {
   const scenario = WATCH_SCENARIOS.find((candidate) => candidate.name === name);
@@ -94,23 +111,20 @@ describe('one notification, two engines: the state machine and the status-check 
     // Act
     const { machine, lambda } = await runBoth(scenario);
     // Assert
-    expect(lambda.published).toEqual(machine.published);
+    expect(lambda.published).toEqual(sqsRetryCount(machine.published));
     expect(lambda.published).toHaveLength(scenario.expected.publishes);
     expect(lambda.cloudfrontCalls).toBe(machine.cloudfrontCalls);
     // A watch the state machine hands over to a new execution is still watched: the Lambda keeps its message.
     expect(lambda.kept).toBe(scenario.expected.publishes === 0);
   });
 
-  it('reach every outcome of every kind, with the last-check case below', () => {
-    // Arrange
-    const lastCheckCase = `${scenarioNamed('StatusCheckKeepsFailing').input.watch.kind}:check-failed`;
+  it('reach every outcome of every kind', () => {
     // Act
-    const reached = new Set([
-      ...sameScenarios
+    const reached = new Set(
+      sameScenarios
         .filter((scenario) => scenario.expected.outcome)
         .map((scenario) => `${scenario.input.watch.kind}:${scenario.expected.outcome}`),
-      lastCheckCase,
-    ]);
+    );
     // Assert
     expect([...reached].sort()).toEqual([
       'distribution:check-failed',
@@ -133,36 +147,102 @@ describe('one notification, two engines: the state machine and the status-check 
       'tenant:timed-out',
     ]);
   });
+
+  it('word the unanswered count of a watch that never finished as "0 of" and "0 or more of"', async () => {
+    // Act
+    const { machine, lambda } = await runBoth(scenarioNamed('NeverCompletes'));
+    // Assert
+    const unansweredLine = (message: string) => message.split('\n').find((line) => line.startsWith('Unanswered:'));
+    expect(unansweredLine(machine.published[0]!.Message)).toBe(
+      'Unanswered:    0 of 3 status checks (throttled or failing, after retries)',
+    );
+    expect(unansweredLine(lambda.published[0]!.Message!)).toBe(
+      'Unanswered:    0 or more of 3 status checks (throttled or failing, after retries)',
+    );
+  });
 });
 
 describe('where mode sqs-retry differs on purpose', () => {
-  const scenario = scenarioNamed('StatusCheckKeepsFailing');
+  const unansweredLine = (message: string | undefined) =>
+    (message ?? '').split('\n').find((line) => line.startsWith('Unanswered:'));
+  const withoutUnansweredLine = (message: string | undefined) =>
+    (message ?? '').split('\n').filter((line) => !line.startsWith('Unanswered:'));
 
-  it('a status check that keeps failing is checked again at the next scheduled check, with nothing published', async () => {
+  it('lists only scenarios that exist', () => {
     // Act
-    const { machine, lambda } = await runBoth(scenario);
+    const unknown = Object.keys(INTENDED_DIFFERENCES).filter(
+      (name) => !WATCH_SCENARIOS.some((scenario) => scenario.name === name),
+    );
     // Assert
-    expect(machine.published.map((request) => request.MessageAttributes.outcome!.StringValue)).toEqual([
-      'check-failed',
-    ]);
-    expect(lambda.published).toEqual([]);
-    expect(lambda.kept).toBe(true);
-    // The invalidation schedule's first wait
-    expect(lambda.visibilityChanges).toEqual([8]);
+    expect(unknown).toEqual([]);
   });
 
-  it('when the last check of the watch fails, both send the same check-failed notification', async () => {
-    // Arrange: the state machine starts at its last check; the Lambda's budget ends at the same check
-    const lastCheck = 3;
-    const input = {
-      ...scenario.input,
-      progress: { ...scenario.input.progress, check: lastCheck, maxChecks: lastCheck },
-    };
+  it.each([
+    {
+      name: 'UnansweredUntilBudgetEnds',
+      machineLine: 'Unanswered:    3 of 3 status checks (throttled or failing, after retries)',
+      lambdaLine: 'Unanswered:    1 or more of 3 status checks (throttled or failing, after retries)',
+      calls: { machine: 18, lambda: 9 },
+    },
+    {
+      name: 'TenantInvalidationUnansweredUntilBudgetEnds',
+      machineLine: 'Unanswered:    2 of 2 status checks (throttled or failing, after retries)',
+      lambdaLine: 'Unanswered:    1 or more of 2 status checks (throttled or failing, after retries)',
+      calls: { machine: 12, lambda: 6 },
+    },
+  ])(
+    '$name: both time out at the same check, the Lambda counting only the last unanswered check',
+    async ({ name, machineLine, lambdaLine, calls }) => {
+      // Act
+      const { machine, lambda } = await runBoth(scenarioNamed(name));
+      // Assert
+      expect(unansweredLine(machine.published[0]!.Message)).toBe(machineLine);
+      expect(unansweredLine(lambda.published[0]!.Message)).toBe(lambdaLine);
+      expect(withoutUnansweredLine(lambda.published[0]!.Message)).toEqual(
+        withoutUnansweredLine(machine.published[0]!.Message),
+      );
+      expect({ machine: machine.cloudfrontCalls, lambda: lambda.cloudfrontCalls }).toEqual(calls);
+      // Every check but the last waits the invalidation schedule's first 8 s
+      expect(lambda.visibilityChanges).toEqual(name === 'UnansweredUntilBudgetEnds' ? [8, 8] : [8]);
+    },
+  );
+
+  it.each(['ThrottledPastRetriesThenDeployed', 'TenantThrottledPastRetriesThenDeployed'])(
+    '%s: six throttles are one unanswered check for the state machine and two for the Lambda, which confirms at check 3',
+    async (name) => {
+      // Arrange
+      const scenario = scenarioNamed(name);
+      const definition = deployedDefinition(contextFor(scenario.input.watch.kind));
+      // Act
+      const machine = await runLocally(definition, scenario.input, {
+        cloudfront: scriptedCloudFront(scenario.answers),
+        waitMilliseconds: 0,
+        enteredTime: CHECK_TIME.toISOString(),
+      });
+      const lambda = await runRedeliveries({
+        body: fixtureBody(scenario.fixture),
+        cloudfront: scriptedCloudFront(scenario.answers),
+        sentAt: sentAtFor(scenario),
+        checkTime: CHECK_TIME,
+        topicArn: topicArnOf(definition),
+        maxDeliveries: 4,
+      });
+      // Assert
+      expect(machine.published[0]!.Message).toContain('(status check 2)');
+      expect(lambda.results.map((result) => result.result)).toEqual(['check-again', 'check-again', 'notified']);
+      expect(lambda.published[0]!.Message).toContain('(status check 3)');
+      expect(lambda.published[0]!.MessageAttributes).toEqual(machine.published[0]!.MessageAttributes);
+      expect({ machine: machine.cloudfrontCalls, lambda: lambda.cloudfrontCalls }).toEqual({ machine: 7, lambda: 7 });
+    },
+  );
+
+  it('NoAnswerThenHandOver: a check without an answer keeps the message, having cost 3 calls where the state machine spent 6', async () => {
     // Act
-    const { machine, lambda } = await runBoth(scenario, input);
+    const { machine, lambda } = await runBoth(scenarioNamed('NoAnswerThenHandOver'));
     // Assert
-    expect(machine.published).toHaveLength(1);
-    expect(lambda.published).toEqual(machine.published);
-    expect(lambda.results.map((result) => result.result)).toEqual(['check-again', 'check-again', 'notified']);
+    expect(machine.continuations).toHaveLength(1);
+    expect(lambda.published).toEqual([]);
+    expect(lambda.kept).toBe(true);
+    expect({ machine: machine.cloudfrontCalls, lambda: lambda.cloudfrontCalls }).toEqual({ machine: 6, lambda: 3 });
   });
 });

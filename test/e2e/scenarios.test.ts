@@ -98,6 +98,7 @@ describe('the synthesized watch state machine, run in aws-local-stepfunctions', 
         'Changed by:    arn:aws:iam::123456789012:user/alice',
         'Started:       2026-11-28T13:45:10Z (CloudTrail event time)',
         'Last checked:  2026-11-28T09:20:00Z (status check 2)',
+        'Unanswered:    0 of 2 status checks (throttled or failing, after retries)',
         '',
         'Console: https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL/invalidations/details/I2J0I21PCUYOIK',
         'CloudTrail event ID: 5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9',
@@ -105,5 +106,36 @@ describe('the synthesized watch state machine, run in aws-local-stepfunctions', 
         'Sent by cloudfront-change-notifier.',
       ].join('\n'),
     );
+  });
+
+  it('says how many checks went unanswered when throttling and 5xx outlast the check budget, word for word', async () => {
+    // Arrange
+    const scenario = WATCH_SCENARIOS.find((candidate) => candidate.name === 'UnansweredUntilBudgetEnds')!;
+    // Act
+    const run = await runLocally(deployedDefinition(), scenario.input, {
+      cloudfront: scriptedCloudFront(scenario.answers),
+      waitMilliseconds: 0,
+      enteredTime: ENTERED_TIME,
+    });
+    // Assert
+    expect(run.published.map((request) => request.Message)).toEqual([
+      [
+        'Invalidation I2J0I21PCUYOIK on distribution E2QWRUHAPOMQZL was still InProgress when the watch limit of ' +
+          '4 days ran out. CloudFront has no failed state: check the invalidation in the console.',
+        '',
+        'What changed:  CreateInvalidation on distribution E2QWRUHAPOMQZL',
+        'Invalidation:  I2J0I21PCUYOIK',
+        'Paths:         3 paths: /index.html, /assets/*, /en/about.html',
+        'Changed by:    arn:aws:iam::123456789012:user/alice',
+        'Started:       2026-11-28T13:45:10Z (CloudTrail event time)',
+        'Last checked:  2026-11-28T09:20:00Z (status check 3)',
+        'Unanswered:    3 of 3 status checks (throttled or failing, after retries)',
+        '',
+        'Console: https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL/invalidations/details/I2J0I21PCUYOIK',
+        'CloudTrail event ID: 5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9',
+        '',
+        'Sent by cloudfront-change-notifier.',
+      ].join('\n'),
+    ]);
   });
 });

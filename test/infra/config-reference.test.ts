@@ -35,6 +35,7 @@ describe('the configuration reference', () => {
         'invalidationFastPhaseSeconds',
         'growthAfterSeconds',
         'maxPollIntervalSeconds',
+        'checkJitterPercent',
         'receiveWaitSeconds',
         'visibilityTimeoutSeconds',
         'alarms',

@@ -7,7 +7,7 @@ describe('schedule keys in CDK context', () => {
     // Act
     const config = configFrom({});
     // Assert
-    expect(config.watch.schedule).toEqual({ pollIntervalSeconds: 60, ...SCHEDULE_DEFAULTS });
+    expect(config.watch.schedule).toEqual({ pollIntervalSeconds: 60, ...SCHEDULE_DEFAULTS, checkJitterPercent: 10 });
   });
 
   it('reads every key from `-c` strings, and pollIntervalSeconds is the normal interval', () => {
@@ -20,6 +20,7 @@ describe('schedule keys in CDK context', () => {
       invalidationFastPhaseSeconds: '0',
       growthAfterSeconds: '7200',
       maxPollIntervalSeconds: '1800',
+      checkJitterPercent: '25',
     };
     // Act
     const config = configFrom(context);
@@ -32,6 +33,7 @@ describe('schedule keys in CDK context', () => {
       invalidationFastPhaseSeconds: 0,
       growthAfterSeconds: 7_200,
       maxPollIntervalSeconds: 1_800,
+      checkJitterPercent: 25,
     });
   });
 

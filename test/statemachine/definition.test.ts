@@ -7,6 +7,7 @@ import {
   scriptedCloudFront,
   SIMULATED_DOMAIN,
   SIMULATED_ETAG,
+  THROTTLED,
   type CloudFrontAnswer,
 } from '../../tools/lib/simulated-cloudfront';
 import { FAKE_ACCOUNT, stateMachineLogicalId, watchSettingsOf } from '../../tools/lib/synth';
@@ -30,6 +31,8 @@ const EXTREME = {
 };
 const ENTERED_TIME = '2026-11-28T13:50:00Z';
 const IN_PROGRESS: CloudFrontAnswer = { status: 'InProgress' };
+/** A check and its five retries, all throttled: a check without an answer. */
+const THROTTLED_CHECK: readonly CloudFrontAnswer[] = Array.from({ length: 6 }, () => THROTTLED);
 
 const GET_DISTRIBUTION = 'arn:aws:states:::aws-sdk:cloudfront:getDistribution';
 const GET_INVALIDATION = 'arn:aws:states:::aws-sdk:cloudfront:getInvalidation';
@@ -181,7 +184,7 @@ describe('the synthesized watch definition', () => {
     // Assert
     expect(Object.keys(definition.States).filter((name) => /tenant/i.test(name))).toEqual([]);
     expect(text).not.toMatch(/DistributionTenant|tenantId/);
-    expect(definition.States[STATE_NAMES.chooseKind]!.Choices).toHaveLength(5);
+    expect(definition.States[STATE_NAMES.chooseKind]!.Choices).toHaveLength(6);
   });
 
   it('reads a tenant status through the status-reader Lambda with the parameters and answer of the aws-sdk call', () => {
@@ -309,6 +312,182 @@ describe('a newer change than the watched one (superseded)', () => {
   );
 });
 
+describe('a check without an answer', () => {
+  it('ends a watch early only on not-found and access denied: every other error is a check without an answer', () => {
+    // Arrange
+    const definition = deployedDefinition();
+    // Act
+    const { Catch } = definition.States[STATE_NAMES.distribution.getStatus]!;
+    // Assert
+    expect(Catch).toEqual([
+      {
+        ErrorEquals: ['CloudFront.NoSuchDistributionException'],
+        ResultPath: '$.error',
+        Next: 'Notify distribution not found',
+      },
+      {
+        ErrorEquals: ['CloudFront.AccessDeniedException'],
+        ResultPath: '$.error',
+        Next: 'Notify distribution check failed',
+      },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'No answer to distribution check' },
+    ]);
+  });
+
+  it('counts it in progress.unanswered, shows the count in every later state, and goes on as after InProgress', async () => {
+    // Arrange
+    const input = dispatchedInput({}, 'update-distribution.json');
+    const outputs: Array<{ state: string; output: unknown }> = [];
+    // Act
+    const run = await runLocally(deployedDefinition(), input, {
+      cloudfront: scriptedCloudFront([...THROTTLED_CHECK, { status: 'Deployed' }]),
+      waitMilliseconds: 0,
+      onEvent: (event) => {
+        if (event.type === 'StateExited') outputs.push({ state: event.stateName!, output: event.output });
+      },
+    });
+    // Assert
+    const noAnswer = outputs.find(({ state }) => state === STATE_NAMES.distribution.noAnswer)!.output;
+    expect(noAnswer).toEqual({
+      watch: input.watch,
+      progress: { check: 1, maxChecks: input.progress.maxChecks, continueAt: 801, part: 1, unanswered: 1 },
+      status: { value: 'NoAnswer', domainName: '', eTag: '' },
+    });
+    expect(run.statesEntered.slice(0, 6)).toEqual([
+      STATE_NAMES.chooseKind,
+      STATE_NAMES.distribution.getStatus,
+      STATE_NAMES.distribution.noAnswer,
+      STATE_NAMES.distribution.isDone,
+      `${STATE_NAMES.distribution.nextCheck} 17 s`,
+      STATE_NAMES.distribution.wait,
+    ]);
+    expect(outputs.at(-1)!.output).toMatchObject({ progress: { check: 2, unanswered: 1 } });
+    expect(run.published.map((request) => request.MessageAttributes.outcome.StringValue)).toEqual(['deployed']);
+  });
+
+  it('hands a check without an answer over to the next part even at check 1, before any status existed', async () => {
+    // Arrange
+    const fresh = dispatchedInput({}, 'create-distribution.json');
+    const first = await runLocally(
+      deployedDefinition(),
+      { ...fresh, progress: { ...fresh.progress, continueAt: 1 } },
+      { cloudfront: scriptedCloudFront(THROTTLED_CHECK), waitMilliseconds: 0 },
+    );
+    const handedOver = first.continuations[0]!.Input as WatchExecutionInput;
+    // Act
+    const second = await runLocally(deployedDefinition(), handedOver, {
+      cloudfront: scriptedCloudFront([{ status: 'Deployed' }]),
+      waitMilliseconds: 0,
+    });
+    // Assert
+    expect(handedOver.progress).toEqual({
+      check: 1,
+      maxChecks: fresh.progress.maxChecks,
+      continueAt: 801,
+      part: 2,
+      unanswered: 1,
+    });
+    expect(handedOver.status).toEqual({ value: 'NoAnswer', domainName: '', eTag: '' });
+    expect(second.statesEntered.slice(0, 3)).toEqual([
+      STATE_NAMES.chooseKind,
+      STATE_NAMES.distribution.isDone,
+      `${STATE_NAMES.distribution.nextCheck} 17 s`,
+    ]);
+    expect(second.published.map((request) => request.MessageAttributes.outcome.StringValue)).toEqual(['deployed']);
+  });
+
+  it('starts counting at 0 in a part an older version handed over without progress.unanswered, instead of failing', async () => {
+    // Arrange: part 2 of a watch at check 5 of 6, as the hand-over before this field existed built it
+    const fresh = dispatchedInput({}, 'create-distribution.json');
+    const input = {
+      watch: fresh.watch,
+      progress: { check: 5, maxChecks: 6, continueAt: 805, part: 2 },
+      status: { value: 'InProgress', domainName: SIMULATED_DOMAIN, eTag: SIMULATED_ETAG },
+    };
+    // Act
+    const run = await runLocally(deployedDefinition(), input, {
+      cloudfront: scriptedCloudFront(THROTTLED_CHECK),
+      waitMilliseconds: 0,
+      enteredTime: ENTERED_TIME,
+    });
+    // Assert
+    expect({ status: run.status, error: run.error }).toEqual({ status: 'FAILED', error: WATCH_ERRORS.timedOut });
+    expect(run.statesEntered.slice(0, 3)).toEqual([
+      STATE_NAMES.chooseKind,
+      STATE_NAMES.countUnanswered,
+      STATE_NAMES.chooseKind,
+    ]);
+    expect(run.published[0]!.Message).toBe(
+      [
+        'Distribution E2QWRUHAPOMQZL was still InProgress when the watch limit of 4 days ran out. ' +
+          'CloudFront has no failed state: check it in the console.',
+        '',
+        'What changed:  CreateDistribution on distribution E2QWRUHAPOMQZL',
+        'Changed by:    arn:aws:iam::123456789012:user/alice',
+        'Started:       2026-11-28T09:15:02Z (CloudTrail event time)',
+        'Last checked:  2026-11-28T13:50:00Z (status check 6)',
+        'Unanswered:    1 of 6 status checks (throttled or failing, after retries)',
+        'Domain:        ',
+        '',
+        'Console: https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL',
+        'CloudTrail event ID: 3f1c6a52-8e0b-4d1e-9a53-2f7c1b9e4d01',
+        '',
+        'Sent by cloudfront-change-notifier.',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('jitter on the waits', () => {
+  /** The wait each "Next … check in" state of a kind sets: a number, or the MathRandom call that draws it. */
+  function phaseWaits(definition: AslDefinition, kind: WatchKind): unknown[] {
+    return Object.entries(definition.States)
+      .filter(([name]) => name.startsWith(STATE_NAMES[kind].nextCheck))
+      .map(([, state]) => {
+        const parameters = state.Parameters as Record<string, unknown>;
+        return parameters['waitSeconds.$'] ?? parameters.waitSeconds;
+      });
+  }
+
+  it('draws each wait of the default schedule within 10 % of it, in whole seconds; 8 s has no room and stays 8 s', () => {
+    // Act
+    const definition = deployedDefinition();
+    // Assert
+    expect(phaseWaits(definition, 'distribution')).toEqual([
+      'States.MathRandom(16, 18)',
+      'States.MathRandom(54, 66)',
+      'States.MathRandom(108, 132)',
+      'States.MathRandom(216, 264)',
+      'States.MathRandom(432, 528)',
+      'States.MathRandom(810, 990)',
+    ]);
+    expect(phaseWaits(definition, 'invalidation')).toEqual([
+      8,
+      'States.MathRandom(54, 66)',
+      'States.MathRandom(108, 132)',
+      'States.MathRandom(216, 264)',
+      'States.MathRandom(432, 528)',
+      'States.MathRandom(810, 990)',
+    ]);
+  });
+
+  it('waits exactly as the schedule says with checkJitterPercent 0', () => {
+    // Act
+    const definition = deployedDefinition({ checkJitterPercent: '0' });
+    // Assert
+    expect(phaseWaits(definition, 'distribution')).toEqual([17, 60, 120, 240, 480, 900]);
+  });
+
+  it('stretches the execution timeout by the most jitter can add, and by every retry of one part spent', () => {
+    // Act
+    const withJitter = deployedDefinition();
+    const without = deployedDefinition({ checkJitterPercent: '0' });
+    // Assert: 4 days, + 10 % of them, + 801 checks of 120 s (5 backoffs up to 60 s, 6 attempts of 10 s), + 1 h
+    expect(withJitter.TimeoutSeconds).toBe(345_600 + 34_560 + 96_120 + 3_600);
+    expect(without.TimeoutSeconds).toBe(345_600 + 96_120 + 3_600);
+  });
+});
+
 describe('a real Wait state (no wait override, so SecondsPath is evaluated)', () => {
   it("hands the Wait state the schedule's interval, evaluated through SecondsPath, and checks again after it", async () => {
     // Arrange
@@ -391,7 +570,7 @@ describe('continuing a watch in a new execution', () => {
       Name: `${input.watch.executionName}-part2`,
       Input: {
         watch: input.watch,
-        progress: { check: 3, maxChecks: input.progress.maxChecks, continueAt: 803, part: 2 },
+        progress: { check: 3, maxChecks: input.progress.maxChecks, continueAt: 803, part: 2, unanswered: 0 },
         status: { value: 'InProgress', domainName: SIMULATED_DOMAIN, eTag: SIMULATED_ETAG },
       },
     });

@@ -19,6 +19,7 @@ const PHASED = {
   growthAfterSeconds: '30',
   maxPollIntervalSeconds: '40',
   retentionSeconds: '400',
+  checkJitterPercent: '0',
 };
 /** Checks at 0, 2, 4, 6, 8, 10, 20, 30, 50, 70, 110, ... 390 s: 18 checks fit into 400 s. */
 const EXPECTED_WAITS = [2, 2, 2, 2, 2, 10, 10, 20, 20, 40, 40, 40, 40, 40, 40, 40, 40];
@@ -30,9 +31,12 @@ function freshWatch(context: Record<string, string>): WatchExecutionInput {
 }
 
 /** Runs one execution of a change that never finishes and records the seconds each Wait state was handed. */
-async function runNeverFinishing(input: WatchExecutionInput): Promise<{ run: LocalRunResult; waits: number[] }> {
+async function runNeverFinishing(
+  input: WatchExecutionInput,
+  context: Record<string, string> = PHASED,
+): Promise<{ run: LocalRunResult; waits: number[] }> {
   const waits: number[] = [];
-  const run = await runLocally(deployedDefinition(PHASED), input, {
+  const run = await runLocally(deployedDefinition(context), input, {
     cloudfront: scriptedCloudFront([IN_PROGRESS]),
     waitMilliseconds: 0,
     onEvent: (event) => {
@@ -85,5 +89,23 @@ describe('a long watch in the interpreter', () => {
     expect([...first.waits, ...second.waits]).toEqual(EXPECTED_WAITS);
     expect(first.run.cloudfrontCalls + second.run.cloudfrontCalls).toBe(18);
     expect(second.run.published).toHaveLength(1);
+  });
+
+  it('draws each wait within checkJitterPercent of the schedule, and keeps the number of checks', async () => {
+    // Arrange: half of each wait, rounded down: 2 s → 1 to 3 s, 10 s → 5 to 15 s, 20 s → 10 to 30 s, 40 s → 20 to 60 s
+    const jittered = { ...PHASED, checkJitterPercent: '50' };
+    const input = freshWatch(jittered);
+    const bounds: Record<number, [number, number]> = { 2: [1, 3], 10: [5, 15], 20: [10, 30], 40: [20, 60] };
+    // Act
+    const { run, waits } = await runNeverFinishing(input, jittered);
+    // Assert
+    expect(waits).toHaveLength(EXPECTED_WAITS.length);
+    waits.forEach((wait, index) => {
+      const [low, high] = bounds[EXPECTED_WAITS[index]!]!;
+      expect(Number.isInteger(wait)).toBe(true);
+      expect(wait).toBeGreaterThanOrEqual(low);
+      expect(wait).toBeLessThanOrEqual(high);
+    });
+    expect(run.cloudfrontCalls).toBe(18);
   });
 });

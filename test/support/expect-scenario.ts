@@ -18,6 +18,7 @@ export function expectScenario(scenario: WatchScenario, observed: ScenarioObserv
     cloudfrontCalls: observed.cloudfrontCalls,
     publishedOutcomes: observed.publishedOutcomes,
     continuations: observed.continuations,
+    unanswered: observed.unanswered,
     finalState: observed.statesEntered.at(-1),
   };
   expect(actual, where).toEqual({
@@ -26,6 +27,7 @@ export function expectScenario(scenario: WatchScenario, observed: ScenarioObserv
     cloudfrontCalls: expected.cloudfrontCalls,
     publishedOutcomes: Array.from({ length: expected.publishes }, () => expected.outcome),
     continuations: expected.continuations,
+    unanswered: expected.unanswered ?? 0,
     finalState: expected.finalState,
   });
 }

@@ -24,14 +24,47 @@ import {
   type StatusCheckResult,
 } from '../../functions/sqs-retry/check';
 import { SDK_MAX_ATTEMPTS } from '../../functions/sqs-retry/queued-change';
-import { isTransient } from '../../functions/commons/service-errors';
 import type { CloudFrontAnswerer } from '../../tools/lib/local-engine';
 import { cloudfrontError } from '../../tools/lib/simulated-cloudfront';
 import { EVERY_CALL_SETTINGS } from '../../tools/scenarios/dispatch-settings';
 import { collectingLogger } from './logger';
 import { AWS_ERRORS } from '../../domain/errors';
 
+const THROTTLING_ERROR_NAMES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'SlowDown',
+]);
+
+interface SdkErrorShape {
+  readonly name?: string;
+  readonly $fault?: 'client' | 'server';
+  readonly $retryable?: unknown;
+  readonly $metadata?: { readonly httpStatusCode?: number };
+}
+
+/**
+ * Throttling, 5xx and calls that got no answer at all: what the SDK's standard retry tries again in place (modelled
+ * here for the redelivery runs; service-errors.test.ts checks it against the real client).
+ */
+export function isTransient(error: unknown): boolean {
+  const { name, $fault, $retryable, $metadata } = (error ?? {}) as SdkErrorShape;
+  if ($retryable || THROTTLING_ERROR_NAMES.has(name ?? '')) return true;
+  const status = $metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 500 || status === 429;
+  if ($fault !== undefined) return $fault === 'server';
+  // No service answer at all: a network error or a timeout.
+  return true;
+}
+
 export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/notifier-buffer';
+/** The middle of every jitter draw: each wait is exactly the schedule's, so timings can be spelled out. */
+export const MIDDLE_DRAW = (): number => 0.5;
 export const VISIBILITY_TIMEOUT_SECONDS = 180;
 
 function statusCode(cause: string, fallback: number): number {
@@ -83,6 +116,8 @@ export interface RedeliveryOptions {
   readonly settings?: WatchSettings;
   /** Answers SNS; throw to fail a publish. @default succeeds */
   readonly publish?: (input: PublishCommandInput) => void;
+  /** The jitter draws of the waits. @default MIDDLE_DRAW: every wait is the schedule's */
+  readonly random?: () => number;
 }
 
 export interface RedeliveryRun {
@@ -161,6 +196,7 @@ export async function runRedeliveries(options: RedeliveryOptions): Promise<Redel
     queue: { url: QUEUE_URL, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS },
     settings: options.settings ?? EVERY_CALL_SETTINGS,
     now: () => (typeof options.checkTime === 'function' ? options.checkTime(receiveCount) : options.checkTime),
+    random: options.random ?? MIDDLE_DRAW,
   };
 
   const results: StatusCheckResult[] = [];

@@ -109,7 +109,7 @@ describe('npm start arguments', () => {
     [['--event'], /argument missing/, true],
     [
       ['--scenario', 'meteor'],
-      /unknown scenario "meteor"; choose one of deployed, not-found, timeout, superseded, throttling, access-denied/,
+      /unknown scenario "meteor"; choose one of deployed, not-found, timeout, superseded, throttling, no-answer, access-denied/,
       true,
     ],
     [['--finish-after', 'later'], /--finish-after "later" is not a duration/, false],

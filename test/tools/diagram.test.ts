@@ -39,9 +39,14 @@ describe('the state machine diagrams', () => {
       'tenant',
       'tenant-invalidation',
     ]);
-    expect(parts.common).toEqual(['Which kind of change?', 'Not a watch input', ...SHARED]);
+    expect(parts.common).toEqual([
+      'Which kind of change?',
+      'Not a watch input',
+      'Start counting unanswered checks',
+      ...SHARED,
+    ]);
     expect(parts.kinds.map((part) => part.shared)).toEqual([SHARED, SHARED, SHARED, SHARED]);
-    expect(parts.kinds.map((part) => part.own.length)).toEqual([18, 15, 18, 15]);
+    expect(parts.kinds.map((part) => part.own.length)).toEqual([19, 16, 19, 16]);
     expect(parts.kinds[1]!.own.slice(0, 2)).toEqual(['Get invalidation status', 'Completed?']);
   });
 
@@ -105,7 +110,7 @@ describe('the state machine diagrams', () => {
     // Act
     const overview = overviewStateDiagram(deployedDefinition(DIAGRAM_CONTEXT));
     // Assert
-    expect(overview).toContain('state "tenant watch (18 states)" as k2');
+    expect(overview).toContain('state "tenant watch (19 states)" as k2');
     expect(overview).toMatch(/^ {2}s0 --> k2: watch\.kind = 'tenant'$/m);
     expect(overview).toMatch(/^ {2}k2 --> s\d+: progress\.check >= progress\.continueAt$/m);
     expect(overview).toContain('  k1 --> [*]: ends in Invalidation is completed, Invalidation not found\n');

@@ -15,6 +15,7 @@ import { checkQueuedChange } from '../../functions/sqs-retry/check';
 import { synthNotifier, watchSettingsOf, type CfnTemplate } from '../../tools/lib/synth';
 import { cloudFront, logs, sfn, sns, sqs } from './aws-mocks';
 import { DISTRIBUTION, EVENT_ID, NOW, resetWithCaller, smoke, stackDeployed, TOPIC } from './smoke-support';
+import { MIDDLE_DRAW } from '../support/redelivery';
 
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/CloudFrontChangeNotifier-CaptureBufferQueue';
 const LOG_GROUP = 'CloudFrontChangeNotifier-StatusCheckLogs1A2B3C4D-xYz';
@@ -321,6 +322,7 @@ describe('npm run smoke in mode sqs-retry', () => {
             queue: { url: QUEUE_URL, visibilityTimeoutSeconds: 180 },
             settings: watchSettingsOf(deployedTemplate),
             now: () => new Date(Date.parse(NOW) + 5000),
+            random: MIDDLE_DRAW,
           },
         );
       }

@@ -12,6 +12,8 @@ import { EVERY_CALL } from '../support/definition';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../tools/fixtures/events/${name}`, import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), 'start-replay-'));
+/** Waits exactly as the schedule says, so the times below can be spelled out. */
+const NO_JITTER = ['-c', 'checkJitterPercent=0'];
 
 afterAll(() => {
   disposeApps();
@@ -73,7 +75,7 @@ describe('npm start replays a change end to end', () => {
       /T\+01:42 +check +7: Deployed/,
     ];
     // Act
-    const { stdout } = await start([]);
+    const { stdout } = await start(NO_JITTER);
     // Assert
     const story = [
       /T\+00:00 +event +UpdateDistribution on distribution E2QWRUHAPOMQZL\n +event ID c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5\n +by arn:aws:sts::123456789012:assumed-role\/cfn-exec-role\/AWSCloudFormation via cloudformation\.amazonaws\.com/,
@@ -92,7 +94,7 @@ describe('npm start replays a change end to end', () => {
 
   it('stamps the notification with the simulated clock: confirmed at the first check after --finish-after', async () => {
     // Act: checks 11 and 12 come at 170 s and 187 s
-    const { stdout } = await start(['--finish-after', '3m']);
+    const { stdout } = await start(['--finish-after', '3m', ...NO_JITTER]);
     // Assert
     expect(stdout).toMatch(/T\+03:07 +check +12: Deployed/);
     expect(stdout).toMatch(/\(status check 12\)/);
@@ -184,6 +186,17 @@ describe('npm start replays a change end to end', () => {
     expect(stdout).toMatch(/3 CloudFront calls/);
   });
 
+  it('goes on after a check throttled through all its retries, and confirms at the next check', async () => {
+    // Act: backoffs of 2, 4, 8, 16 and 30 s, then the first wait of 17 s
+    const { stdout } = await start(['--scenario', 'no-answer', '--finish-after', '0', ...NO_JITTER]);
+    // Assert
+    expect(stdout).toMatch(/T\+01:00 +check +1: CloudFront\.CloudFrontException \(retries used up\)/);
+    expect(stdout).toMatch(/T\+01:00 +check +1: no answer; 1 unanswered so far, the watch goes on/);
+    expect(stdout).toMatch(/T\+01:00 +wait +17 s before check 2/);
+    expect(stdout).toMatch(/T\+01:17 +check +2: Deployed/);
+    expect(stdout).toMatch(/2 status checks, 7 CloudFront calls/);
+  });
+
   it('keeps the timeout scenario clear of check times, so its budget does not depend on how long the replay took', () => {
     // Arrange: the dispatcher counts the limit from the event time, a second or so before it runs.
     const margin = 3;
@@ -202,11 +215,11 @@ describe('npm start replays a change end to end', () => {
   });
 
   it('times out after the shortened watch limit and says that it was shortened', async () => {
-    // Act: 250 s hold 15 checks 17 s apart (the 15th at 238 s)
+    // Act: 250 s hold 15 checks 17 s apart (the 15th at 238 s; jitter moves it, the budget stays 15 checks)
     const { stdout } = await start(['--scenario', 'timeout']);
     // Assert
     expect(stdout).toMatch(/watch limit +shortened to 4 min 10 s for this scenario \(-c retentionSeconds=250\)/);
-    expect(stdout).toMatch(/T\+03:58 +check +15: InProgress/);
+    expect(stdout).toMatch(/T\+0\d:\d\d +check +15: InProgress/);
     expect(stdout).not.toMatch(/check +16:/);
     expect(stdout).toMatch(/outcome +FAILED with WatchTimedOut in "Watch timed out"/);
   });

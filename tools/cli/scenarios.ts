@@ -8,11 +8,14 @@ import { answeringCloudFront, NEWER_ETAG, statusAnswer, THROTTLED } from '../lib
 import type { VirtualClock } from '../lib/virtual-clock';
 import { type WatchKind, KINDS, statusOperation } from '../../domain/kinds';
 import { AWS_ERRORS } from '../../domain/errors';
+import { STATUS_CHECK_RETRY } from '../../statemachine/definition';
 
 /** The timeout scenario's watch limit: not a sum of the default waits, so the check budget never sits on an edge. */
 export const TIMEOUT_SCENARIO_RETENTION_SECONDS = 250;
 /** Calls throttled in the throttling scenario: the first status check and its first retry. */
 export const THROTTLED_CALLS = 2;
+/** Calls throttled in the no-answer scenario: the first status check and every retry of it. */
+export const UNANSWERED_CALLS = STATUS_CHECK_RETRY.MaxAttempts + 1;
 
 export const SCENARIOS = {
   deployed:
@@ -22,6 +25,7 @@ export const SCENARIOS = {
   superseded:
     'a newer change replaced this one: Deployed after --finish-after, but with another ETag (an invalidation just completes)',
   throttling: `CloudFront throttles the first status check ${THROTTLED_CALLS} times; the definition's Retry backs off and tries again, then it behaves as in "deployed"`,
+  'no-answer': `CloudFront throttles the first status check and all its retries (${UNANSWERED_CALLS} calls): an unanswered check, and the watch goes on to the next one; then as in "deployed"`,
   'access-denied': 'the watch may not read the status: retrying cannot help, a check-failed notification',
 };
 export type ScenarioName = keyof typeof SCENARIOS;
@@ -42,15 +46,19 @@ export function simulatedCloudFront(options: SimulationOptions): CloudFrontAnswe
   let calls = 0;
   let failuresInARow = 0;
   let lastError = '';
+  let failedAt = 0;
 
   return answeringCloudFront((kind) => {
-    // A call that follows a failure is the engine's retry: the backoff passes on the virtual clock first.
+    // A call right after a failure is the engine's retry: the backoff passes on the virtual clock first. After a Wait
+    // (the clock moved) it is the next status check, whose retries count from 1 again.
+    if (failuresInARow > 0 && options.clock.now !== failedAt) failuresInARow = 0;
     if (failuresInARow > 0) options.clock.advance(options.retryDelaySeconds(lastError, failuresInARow));
     calls += 1;
     const failure = scriptedFailure(options.scenario, kind, calls);
     if (failure) {
       failuresInARow += 1;
       lastError = failure.error;
+      failedAt = options.clock.now;
       return failure;
     }
     failuresInARow = 0;
@@ -80,6 +88,8 @@ function scriptedFailure(
       };
     case 'throttling':
       return call <= THROTTLED_CALLS ? THROTTLED : undefined;
+    case 'no-answer':
+      return call <= UNANSWERED_CALLS ? THROTTLED : undefined;
     default:
       return undefined;
   }

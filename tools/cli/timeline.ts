@@ -106,6 +106,8 @@ export function nominalRetryDelaySeconds(state: AslState, errorName: string, att
 
 /** The status check of every kind of watch: the states whose entries count as checks. */
 const CHECK_STATES: ReadonlySet<string> = new Set(WATCH_KINDS.map((kind) => STATE_NAMES[kind].getStatus));
+/** The states that count a check without an answer. */
+const NO_ANSWER_STATES: ReadonlySet<string> = new Set(WATCH_KINDS.map((kind) => STATE_NAMES[kind].noAnswer));
 
 interface FollowOptions {
   /** Called as a Wait state starts, with its seconds: a virtual clock advances here. */
@@ -161,6 +163,11 @@ export function followExecution(definition: AslDefinition, timeline: Timeline, o
         caught = event.type === 'StateCaught';
         failure = undefined;
       }
+      return;
+    }
+    if (NO_ANSWER_STATES.has(name) && event.type === 'StateExited') {
+      const unanswered = String(readPath(event.output, PATHS.unanswered));
+      timeline.at('check', `${tally.checks}: no answer; ${unanswered} unanswered so far, the watch goes on`);
       return;
     }
     if (event.type !== 'StateEntered') return;

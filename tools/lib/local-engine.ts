@@ -114,6 +114,8 @@ export interface LocalRunResult {
   readonly continuations: readonly StartExecutionRequest[];
   /** Every call of a CloudFront Task, retries included. */
   readonly cloudfrontCalls: number;
+  /** The output of the last state that finished (a Fail state has none): what the execution held at its end. */
+  readonly lastOutput?: unknown;
 }
 
 /**
@@ -216,10 +218,12 @@ export async function runLocally(
 
   const statesEntered: string[] = [];
   let failure: { error: string; cause: string } | undefined;
+  let lastOutput: unknown;
   const logs = (async () => {
     for await (const event of execution.eventLogs) {
       const stateName = 'state' in event ? event.state.name : undefined;
       if (event.type === 'StateEntered' && stateName) statesEntered.push(stateName);
+      if (event.type === 'StateExited') lastOutput = event.state.output;
       if (event.type === 'ExecutionFailed') failure = { error: event.Error, cause: textOf(event.Cause) };
       options.onEvent?.({
         type: event.type,
@@ -235,7 +239,7 @@ export async function runLocally(
   try {
     const output = await execution.result;
     await logs;
-    return { status: 'SUCCEEDED', output, statesEntered, published, continuations, cloudfrontCalls };
+    return { status: 'SUCCEEDED', output, statesEntered, published, continuations, cloudfrontCalls, lastOutput };
   } catch (error) {
     await logs.catch(() => undefined);
     if (!(error instanceof ExecutionError)) throw error;
@@ -248,6 +252,7 @@ export async function runLocally(
       published,
       continuations,
       cloudfrontCalls,
+      lastOutput,
     };
   }
 }

@@ -12,7 +12,15 @@ export interface ScenarioObservation {
   /** The `outcome` message attribute of every SNS publish, in order (undefined where it is missing). */
   readonly publishedOutcomes: readonly (string | undefined)[];
   readonly continuations: number;
+  /** progress.unanswered in the output of the last state to finish: checks that got no answer. */
+  readonly unanswered?: number;
   readonly statesEntered: readonly string[];
+}
+
+/** progress.unanswered of a state's output, if it has one. */
+export function unansweredIn(output: unknown): number | undefined {
+  const unanswered = (output as { progress?: { unanswered?: unknown } } | null)?.progress?.unanswered;
+  return typeof unanswered === 'number' ? unanswered : undefined;
 }
 
 export function observeLocalRun(run: LocalRunResult): ScenarioObservation {
@@ -22,6 +30,7 @@ export function observeLocalRun(run: LocalRunResult): ScenarioObservation {
     cloudfrontCalls: run.cloudfrontCalls,
     publishedOutcomes: run.published.map((request) => request.MessageAttributes.outcome?.StringValue),
     continuations: run.continuations.length,
+    unanswered: unansweredIn(run.lastOutput),
     statesEntered: run.statesEntered,
   };
 }

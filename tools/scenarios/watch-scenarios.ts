@@ -26,6 +26,8 @@ export interface WatchScenario {
     readonly publishes: number;
     readonly outcome?: Outcome;
     readonly continuations: number;
+    /** progress.unanswered as the last state to finish left it: checks without an answer. @default 0 */
+    readonly unanswered?: number;
     /** The last state entered: where a person looking at the console graph sees the execution end. */
     readonly finalState: string;
   };
@@ -39,6 +41,8 @@ const IN_PROGRESS = { status: 'InProgress' } as const;
 const DEPLOYED = { status: 'Deployed' } as const;
 const COMPLETED = { status: 'Completed' } as const;
 const UNAVAILABLE = { error: UNMODELED_CLOUDFRONT_ERROR, cause: 'Service Unavailable (Status Code: 503)' } as const;
+/** A check and its five retries, all throttled: a check without an answer. */
+const THROTTLED_CHECK: readonly CloudFrontAnswer[] = Array.from({ length: 6 }, () => THROTTLED);
 const TENANT_NOT_FOUND = {
   error: AWS_ERRORS.entityNotFound,
   cause: 'The specified distribution tenant does not exist.',
@@ -148,18 +152,53 @@ const SCENARIOS: readonly ScenarioData[] = [
     },
   },
   {
-    name: 'StatusCheckKeepsFailing',
-    description: 'CloudFront answers 503 to the check and all five retries: check-failed notification',
+    name: 'ThrottledPastRetriesThenDeployed',
+    description:
+      'CloudFront throttles the first check and its five retries: no answer, so the watch waits for its next check, which finds Deployed',
+    fixture: 'update-distribution.json',
+    answers: [...THROTTLED_CHECK, DEPLOYED],
+    expected: {
+      status: 'SUCCEEDED',
+      cloudfrontCalls: 7,
+      publishes: 1,
+      outcome: 'deployed',
+      continuations: 0,
+      unanswered: 1,
+      finalState: STATE_NAMES.distribution.done,
+    },
+  },
+  {
+    name: 'UnansweredUntilBudgetEnds',
+    description:
+      'CloudFront answers 503 to every check and retry until the check budget (3 checks) runs out: timed-out, 3 checks unanswered',
     fixture: 'create-invalidation.json',
+    progress: { maxChecks: 3 },
     answers: [UNAVAILABLE],
     expected: {
       status: 'FAILED',
-      error: WATCH_ERRORS.checkFailed,
-      cloudfrontCalls: 6,
+      error: WATCH_ERRORS.timedOut,
+      cloudfrontCalls: 18,
       publishes: 1,
-      outcome: 'check-failed',
+      outcome: 'timed-out',
       continuations: 0,
-      finalState: STATE_NAMES.checkFailed,
+      unanswered: 3,
+      finalState: STATE_NAMES.timedOut,
+    },
+  },
+  {
+    name: 'NoAnswerThenHandOver',
+    description:
+      'The first check, with no status yet, gets no answer at the per-execution check limit: the next part carries the count',
+    fixture: 'create-distribution.json',
+    progress: { continueAt: 1 },
+    answers: [THROTTLED],
+    expected: {
+      status: 'SUCCEEDED',
+      cloudfrontCalls: 6,
+      publishes: 0,
+      continuations: 1,
+      unanswered: 1,
+      finalState: STATE_NAMES.continued,
     },
   },
   {
@@ -168,6 +207,23 @@ const SCENARIOS: readonly ScenarioData[] = [
     fixture: 'update-distribution.json',
     answers: [
       { error: AWS_ERRORS.accessDenied, cause: 'User is not authorized to perform cloudfront:GetDistribution' },
+    ],
+    expected: {
+      status: 'FAILED',
+      error: WATCH_ERRORS.checkFailed,
+      cloudfrontCalls: 1,
+      publishes: 1,
+      outcome: 'check-failed',
+      continuations: 0,
+      finalState: STATE_NAMES.checkFailed,
+    },
+  },
+  {
+    name: 'InvalidationAccessDenied',
+    description: 'The role may not read the invalidation: retrying cannot help, check-failed at once',
+    fixture: 'create-invalidation.json',
+    answers: [
+      { error: AWS_ERRORS.accessDenied, cause: 'User is not authorized to perform cloudfront:GetInvalidation' },
     ],
     expected: {
       status: 'FAILED',
@@ -307,6 +363,22 @@ const SCENARIOS: readonly ScenarioData[] = [
     },
   },
   {
+    name: 'TenantThrottledPastRetriesThenDeployed',
+    description:
+      'A tenant check is throttled through its five retries (no answer); the next check finds the tenant Deployed',
+    fixture: 'update-distribution-tenant.json',
+    answers: [...THROTTLED_CHECK, DEPLOYED],
+    expected: {
+      status: 'SUCCEEDED',
+      cloudfrontCalls: 7,
+      publishes: 1,
+      outcome: 'deployed',
+      continuations: 0,
+      unanswered: 1,
+      finalState: STATE_NAMES.tenant.done,
+    },
+  },
+  {
     name: 'TenantInvalidationCompleted',
     description: 'A tenant invalidation is InProgress once, then Completed',
     fixture: 'create-invalidation-for-distribution-tenant.json',
@@ -365,6 +437,24 @@ const SCENARIOS: readonly ScenarioData[] = [
       publishes: 1,
       outcome: 'timed-out',
       continuations: 0,
+      finalState: STATE_NAMES.timedOut,
+    },
+  },
+  {
+    name: 'TenantInvalidationUnansweredUntilBudgetEnds',
+    description:
+      'Every check of a tenant invalidation is throttled until the check budget (2 checks) runs out: timed-out, 2 unanswered',
+    fixture: 'create-invalidation-for-distribution-tenant.json',
+    progress: { maxChecks: 2 },
+    answers: [THROTTLED],
+    expected: {
+      status: 'FAILED',
+      error: WATCH_ERRORS.timedOut,
+      cloudfrontCalls: 12,
+      publishes: 1,
+      outcome: 'timed-out',
+      continuations: 0,
+      unanswered: 2,
       finalState: STATE_NAMES.timedOut,
     },
   },

@@ -16,7 +16,7 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import type { AslDefinition } from '../../statemachine/definition';
-import type { ScenarioObservation } from '../scenarios/observation';
+import { unansweredIn, type ScenarioObservation } from '../scenarios/observation';
 import type { TaskKind } from '../lib/local-engine';
 
 const SFN_LOCAL_PORT = 8083;
@@ -109,8 +109,13 @@ export async function waitUntilAnswering(client: SFNClient, { attempts, interval
   throw new Error(`Step Functions Local did not answer after ${attempts} attempts: ${String(lastError)}`);
 }
 
+interface Changed {
+  readonly definition: AslDefinition;
+  readonly changedStates: string[];
+}
+
 /** The definition without the Retry fields Step Functions Local may not know; names the states it changed. */
-function withoutNewRetryFields(definition: AslDefinition): { definition: AslDefinition; changedStates: string[] } {
+function withoutNewRetryFields(definition: AslDefinition): Changed {
   const changedStates: string[] = [];
   const states = Object.fromEntries(
     Object.entries(definition.States).map(([name, state]) => {
@@ -126,6 +131,50 @@ function withoutNewRetryFields(definition: AslDefinition): { definition: AslDefi
   );
   return { definition: { ...definition, States: states }, changedStates };
 }
+
+const MATH_RANDOM_WAIT = /^States\.MathRandom\((\d+), (\d+)\)$/;
+
+/** The definition with each jittered wait at the middle of its range, for an emulator without States.MathRandom. */
+function withoutWaitJitter(definition: AslDefinition): Changed {
+  const changedStates: string[] = [];
+  const states = Object.fromEntries(
+    Object.entries(definition.States).map(([name, state]) => {
+      const { 'waitSeconds.$': drawn, ...parameters } = (state.Parameters ?? {}) as Record<string, unknown>;
+      const range = typeof drawn === 'string' ? MATH_RANDOM_WAIT.exec(drawn) : null;
+      if (!range) return [name, state];
+      changedStates.push(name);
+      const middle = (Number(range[1]) + Number(range[2])) / 2;
+      return [name, { ...state, Parameters: { ...parameters, waitSeconds: middle } }];
+    }),
+  );
+  return { definition: { ...definition, States: states }, changedStates };
+}
+
+/** What Step Functions Local may refuse, and the definition without it: neither changes paths or counts under mocks. */
+interface Fallback {
+  /** Words of the refusal that name it. */
+  readonly names: readonly string[];
+  readonly apply: (definition: AslDefinition) => Changed;
+  readonly retrying: (changedStates: readonly string[]) => string;
+}
+
+const FALLBACKS: readonly Fallback[] = [
+  {
+    names: RETRY_FIELDS_LOCAL_MAY_REJECT,
+    apply: withoutNewRetryFields,
+    retrying: (states) =>
+      `Retrying without ${RETRY_FIELDS_LOCAL_MAY_REJECT.join('/')} in the Retry of: ${states.join(', ')}. ` +
+      'Retry delays differ from AWS; paths and counts do not.',
+  },
+  {
+    // Unverified whether Step Functions Local knows this intrinsic (docs/step-functions-local.md).
+    names: ['MathRandom'],
+    apply: withoutWaitJitter,
+    retrying: (states) =>
+      `Retrying with the wait of ${states.join(', ')} at the middle of its jitter range. ` +
+      'Waits differ from AWS; paths and counts do not.',
+  },
+];
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : '';
@@ -156,7 +205,8 @@ async function createOrUpdate(client: SFNClient, name: string, definition: AslDe
 
 /**
  * Creates (or, on a reused endpoint, updates) the state machine under the name the mock file uses. If Step Functions
- * Local rejects the newer Retry fields, they are dropped with a warning: with mocks they only change the delays.
+ * Local rejects the newer Retry fields or States.MathRandom, they are dropped with a warning: with mocks they only
+ * change delays.
  */
 export async function createWatchStateMachine(
   client: SFNClient,
@@ -164,18 +214,25 @@ export async function createWatchStateMachine(
   definition: AslDefinition,
   warn: (message: string) => void = console.warn,
 ): Promise<string> {
-  try {
-    return await createOrUpdate(client, name, definition);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const namesNewField = RETRY_FIELDS_LOCAL_MAY_REJECT.some((field) => message.includes(field));
-    if (errorName(error) !== 'InvalidDefinition' || !namesNewField) throw error;
-    const stripped = withoutNewRetryFields(definition);
-    warn(
-      `Step Functions Local rejected the definition (${message}). Retrying without ${RETRY_FIELDS_LOCAL_MAY_REJECT.join('/')} ` +
-        `in the Retry of: ${stripped.changedStates.join(', ')}. Retry delays differ from AWS; paths and counts do not.`,
-    );
-    return createOrUpdate(client, name, stripped.definition);
+  let current = definition;
+  const applied = new Set<Fallback>();
+  for (;;) {
+    try {
+      return await createOrUpdate(client, name, current);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const fallback =
+        errorName(error) === 'InvalidDefinition'
+          ? FALLBACKS.find(
+              (candidate) => !applied.has(candidate) && candidate.names.some((word) => message.includes(word)),
+            )
+          : undefined;
+      if (fallback === undefined) throw error;
+      applied.add(fallback);
+      const changed = fallback.apply(current);
+      warn(`Step Functions Local rejected the definition (${message}). ${fallback.retrying(changed.changedStates)}`);
+      current = changed.definition;
+    }
   }
 }
 
@@ -296,6 +353,7 @@ export function observeExecution(
   let cloudfrontCalls = 0;
   let continuations = 0;
   let error: string | undefined;
+  let unanswered: number | undefined;
   const scheduledTask = (eventType: string, named?: string): TaskKind => {
     const state = statesEntered.at(-1) ?? '(no state entered)';
     const kind = tasks[state];
@@ -315,6 +373,8 @@ export function observeExecution(
     let kind: TaskKind | undefined;
     if (event.type?.endsWith('StateEntered') && event.stateEnteredEventDetails?.name) {
       statesEntered.push(event.stateEnteredEventDetails.name);
+    } else if (event.type?.endsWith('StateExited')) {
+      unanswered = unansweredIn(JSON.parse(event.stateExitedEventDetails?.output ?? 'null'));
     } else if (event.type === 'TaskScheduled') {
       const { resourceType, resource } = event.taskScheduledEventDetails ?? {};
       kind = scheduledTask(event.type, resourceType && resource ? `${resourceType}:${resource}` : undefined);
@@ -333,6 +393,7 @@ export function observeExecution(
     cloudfrontCalls,
     publishedOutcomes,
     continuations,
+    unanswered,
     statesEntered,
   };
 }

@@ -14,7 +14,7 @@ import {
   type MockedResponse,
   type StackVariant,
 } from '../../../tools/sfn-local/generate-mock-config';
-import type { ScenarioObservation } from '../../../tools/scenarios/observation';
+import { unansweredIn, type ScenarioObservation } from '../../../tools/scenarios/observation';
 import { expectScenario } from '../../support/expect-scenario';
 import { deployedDefinition, synthesized } from '../../support/definition';
 import { WATCH_SCENARIOS, type WatchScenario } from '../../../tools/scenarios/watch-scenarios';
@@ -126,6 +126,7 @@ async function replayMocks(
       cloudfrontCalls: invocations[getStatus] ?? 0,
       publishedOutcomes,
       continuations: invocations[STATE_NAMES.continueWatch] ?? 0,
+      unanswered: unansweredIn(run.lastOutput),
       statesEntered: run.statesEntered,
     },
     unanswered,
@@ -158,8 +159,8 @@ describe('tools/sfn-local/MockConfigFile.json', () => {
       ]),
     );
     // Assert
-    expect(tenantScenarios).toHaveLength(10);
-    expect(otherScenarios).toHaveLength(12);
+    expect(tenantScenarios).toHaveLength(12);
+    expect(otherScenarios).toHaveLength(15);
     expect(testCases).toEqual({
       [DEFAULT_MACHINE]: otherScenarios,
       [TENANT_LAMBDA_MACHINE]: tenantScenarios,

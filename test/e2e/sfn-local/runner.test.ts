@@ -23,6 +23,7 @@ import {
   type FakeStepFunctions,
 } from './fake-step-functions';
 import { STATE_NAMES } from '../../../statemachine/state-names';
+import type { AslDefinition } from '../../../statemachine/definition';
 import { WATCH_ERRORS } from '../../../domain/errors';
 
 const MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:CloudFrontChangeNotifier-ChangeWatch';
@@ -81,6 +82,12 @@ const invokedStatusReader = (kind: string, parameters: Record<string, string>) =
     Payload: { kind, parameters },
   });
 
+/** The output of a notify state at check 1 of a fresh watch: what the Fail state after it is entered with. */
+const NOTIFIED_AT_CHECK_ONE = JSON.stringify({
+  progress: { check: 1, maxChecks: 540, continueAt: 801, part: 1, unanswered: 0 },
+  notification: { outcome: 'not-found', messageId: 'm-1' },
+});
+
 /** What Step Functions records for DistributionNotFound: one check (no retry), one publish, then the Fail state. */
 const DISTRIBUTION_NOT_FOUND_HISTORY = history(
   { type: 'ExecutionStarted', executionStartedEventDetails: { input: '{}' } },
@@ -95,7 +102,10 @@ const DISTRIBUTION_NOT_FOUND_HISTORY = history(
   publishOf('not-found'),
   { type: 'TaskStarted' },
   { type: 'TaskSucceeded', taskSucceededEventDetails: { output: '{"MessageId":"m-1"}' } },
-  { type: 'TaskStateExited', stateExitedEventDetails: { name: STATE_NAMES.distribution.notifyNotFound } },
+  {
+    type: 'TaskStateExited',
+    stateExitedEventDetails: { name: STATE_NAMES.distribution.notifyNotFound, output: NOTIFIED_AT_CHECK_ONE },
+  },
   entered('FailStateEntered', STATE_NAMES.distribution.notFound),
   { type: 'ExecutionFailed', executionFailedEventDetails: { error: WATCH_ERRORS.distributionNotFound, cause: 'gone' } },
 );
@@ -114,7 +124,10 @@ const TENANT_NOT_FOUND_VIA_LAMBDA_HISTORY = history(
   publishOf('not-found'),
   { type: 'TaskStarted' },
   { type: 'TaskSucceeded', taskSucceededEventDetails: { output: '{"MessageId":"m-1"}' } },
-  { type: 'TaskStateExited', stateExitedEventDetails: { name: STATE_NAMES.tenant.notifyNotFound } },
+  {
+    type: 'TaskStateExited',
+    stateExitedEventDetails: { name: STATE_NAMES.tenant.notifyNotFound, output: NOTIFIED_AT_CHECK_ONE },
+  },
   entered('FailStateEntered', STATE_NAMES.tenant.notFound),
   { type: 'ExecutionFailed', executionFailedEventDetails: { error: WATCH_ERRORS.tenantNotFound, cause: 'gone' } },
 );
@@ -236,6 +249,37 @@ describe('createWatchStateMachine', () => {
     );
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(STATE_NAMES.distribution.getStatus);
+  });
+
+  it('retries with each wait at the middle of its jitter range when Step Functions Local refuses States.MathRandom', async () => {
+    // Arrange: the default definition's 60 s phase draws from 54 to 66 s
+    const server = await serve((request, soFar) =>
+      request.action === 'CreateStateMachine' && soFar.length === 0
+        ? {
+            error: 'InvalidDefinition',
+            message: "Invalid State Machine Definition: 'Unknown function States.MathRandom'",
+          }
+        : { body: { stateMachineArn: MACHINE_ARN, creationDate: 1_795_000_000 } },
+    );
+    const warnings: string[] = [];
+    // Act
+    const arn = await createWatchStateMachine(
+      localSfnClient(server.endpoint),
+      'Watch',
+      deployedDefinition(),
+      (message) => warnings.push(message),
+    );
+    // Assert
+    const [first, second] = server.calls('CreateStateMachine');
+    expect(arn).toBe(MACHINE_ARN);
+    expect(first!.body.definition).toContain('States.MathRandom(54, 66)');
+    expect(second!.body.definition).not.toContain('MathRandom');
+    const retried = JSON.parse(second!.body.definition as string) as AslDefinition;
+    expect(retried.States[`${STATE_NAMES.distribution.nextCheck} 1 min`]!.Parameters).toMatchObject({
+      waitSeconds: 60,
+    });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`${STATE_NAMES.distribution.nextCheck} 1 min`);
   });
 
   it('passes any other InvalidDefinition through unchanged', async () => {
@@ -412,6 +456,36 @@ describe('observeExecution', () => {
         STATE_NAMES.distribution.done,
       ],
     });
+  });
+
+  it('reads progress.unanswered from the output of the last state that exited', async () => {
+    // Arrange: a check without an answer, counted by its Pass state, then a hand-over
+    const tasks = tasksOf(deployedDefinition());
+    const exited = (name: string, unanswered: number) => ({
+      type: 'PassStateExited',
+      stateExitedEventDetails: { name, output: JSON.stringify({ progress: { check: 1, unanswered } }) },
+    });
+    const record = await recorded(
+      'SUCCEEDED',
+      history(
+        entered('TaskStateEntered', STATE_NAMES.distribution.getStatus),
+        scheduled('aws-sdk:cloudfront', 'getDistribution', { Id: 'E1' }),
+        failed('CloudFront.CloudFrontException'),
+        { type: 'TaskStateExited', stateExitedEventDetails: { name: STATE_NAMES.distribution.getStatus } },
+        entered('PassStateEntered', STATE_NAMES.distribution.noAnswer),
+        exited(STATE_NAMES.distribution.noAnswer, 1),
+        entered('ChoiceStateEntered', STATE_NAMES.distribution.isDone),
+        { type: 'ChoiceStateExited', stateExitedEventDetails: { name: STATE_NAMES.distribution.isDone, output: '{}' } },
+        entered('PassStateEntered', STATE_NAMES.handOver),
+        exited(STATE_NAMES.handOver, 1),
+        entered('SucceedStateEntered', STATE_NAMES.continued),
+        { type: 'ExecutionSucceeded' },
+      ),
+    );
+    // Act
+    const observed = observeExecution(record, tasks);
+    // Assert
+    expect(observed.unanswered).toBe(1);
   });
 
   it('counts the status reads of tenant watches through the status-reader Lambda (lambda:invoke) as CloudFront calls', async () => {

@@ -2,10 +2,10 @@ import { Readable } from 'node:stream';
 import { CloudFrontClient, GetDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { describe, expect, it } from 'vitest';
 import { SDK_MAX_ATTEMPTS } from '../../../functions/sqs-retry/queued-change';
-import { integrationErrorName, isTransient } from '../../../functions/commons/service-errors';
+import { integrationErrorName } from '../../../functions/commons/service-errors';
 import { cloudfrontError } from '../../../tools/lib/simulated-cloudfront';
 import { WATCH_SCENARIOS } from '../../../tools/scenarios/watch-scenarios';
-import { sdkErrorFor } from '../../support/redelivery';
+import { isTransient, sdkErrorFor } from '../../support/redelivery';
 import { UNMODELED_CLOUDFRONT_ERROR } from '../../../domain/errors';
 
 interface HttpAnswer {

@@ -27,6 +27,7 @@ describe('DISPATCH_SETTINGS, which these tests drive the dispatcher with', () =>
         invalidationFastPhaseSeconds: 180,
         growthAfterSeconds: 3_600,
         maxPollIntervalSeconds: 900,
+        checkJitterPercent: 10,
       },
     });
   });

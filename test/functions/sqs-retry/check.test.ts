@@ -1,6 +1,7 @@
 import {
   CloudFrontClient,
   GetDistributionCommand,
+  InvalidArgument,
   GetDistributionTenantCommand,
   GetInvalidationCommand,
   GetInvalidationForDistributionTenantCommand,
@@ -28,7 +29,7 @@ import {
 } from '../../../tools/lib/simulated-cloudfront';
 import { fixtureBody } from '../../../tools/scenarios/fixtures';
 import { collectingLogger } from '../../support/logger';
-import { QUEUE_URL, sdkError, VISIBILITY_TIMEOUT_SECONDS } from '../../support/redelivery';
+import { MIDDLE_DRAW, QUEUE_URL, sdkError, VISIBILITY_TIMEOUT_SECONDS } from '../../support/redelivery';
 import { DISPATCH_SETTINGS, EVERY_CALL_SETTINGS } from '../../../tools/scenarios/dispatch-settings';
 import { UNMODELED_CLOUDFRONT_ERROR, AWS_ERRORS } from '../../../domain/errors';
 
@@ -114,6 +115,7 @@ describe('checkQueuedChange', () => {
       // Every call watched, so the tenant fixtures are watched too; 'skips a tenant call the default stack does not watch' covers the default.
       settings: EVERY_CALL_SETTINGS,
       now: () => CHECK_TIME,
+      random: MIDDLE_DRAW,
     };
   });
 
@@ -213,6 +215,57 @@ describe('checkQueuedChange', () => {
       ]);
     });
 
+    it.each([
+      { draw: 0, waitSeconds: 16 },
+      { draw: 0.5, waitSeconds: 17 },
+      { draw: 0.999_999, waitSeconds: 18 },
+    ])('draws the wait within checkJitterPercent of the schedule: $waitSeconds s for a draw of $draw', async (row) => {
+      // Arrange: the first 17 s wait, 10 % of it rounded down: 16 to 18 s
+      cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress'));
+      // Act
+      const result = await checkQueuedChange(delivery('update-distribution.json', 1), {
+        ...deps,
+        random: () => row.draw,
+      });
+      // Assert
+      expect(result).toMatchObject({ result: 'check-again', check: 1, waitSeconds: row.waitSeconds });
+      expect(visibilityChanges().map((input) => input.VisibilityTimeout)).toEqual([row.waitSeconds]);
+    });
+
+    it('waits exactly the schedule with checkJitterPercent 0, whatever the draw', async () => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress'));
+      const settings = { ...deps.settings, schedule: { ...deps.settings.schedule, checkJitterPercent: 0 } };
+      // Act
+      const result = await checkQueuedChange(delivery('update-distribution.json', 1), {
+        ...deps,
+        settings,
+        random: () => 0,
+      });
+      // Assert
+      expect(result).toMatchObject({ result: 'check-again', waitSeconds: 17 });
+    });
+
+    it('cuts a jittered wait at the 12 hours SQS allows: near the cap, jitter can only shorten it', async () => {
+      // Arrange: every wait 43,110 s, the longest synth allows in mode sqs-retry; 10 % is 4,311 s either way
+      cloudfrontMock.on(GetDistributionCommand).resolves(distribution('InProgress'));
+      const schedule = {
+        pollIntervalSeconds: 43_110,
+        distributionFastPhaseSeconds: 0,
+        growthAfterSeconds: 1_209_600,
+        maxPollIntervalSeconds: 43_110,
+      };
+      const longest = { ...deps, settings: { ...deps.settings, retentionSeconds: 1_209_600, schedule } };
+      // Act
+      const low = await checkQueuedChange(delivery('update-distribution.json', 1), { ...longest, random: () => 0 });
+      const high = await checkQueuedChange(delivery('update-distribution.json', 1), {
+        ...longest,
+        random: () => 0.999_999,
+      });
+      // Assert
+      expect([low, high]).toMatchObject([{ waitSeconds: 38_799 }, { waitSeconds: 43_110 }]);
+    });
+
     it('keeps the message even when its visibility cannot be changed: the queue visibility timeout applies', async () => {
       // Arrange
       cloudfrontMock.on(GetInvalidationCommand).resolves(invalidation('InProgress'));
@@ -269,6 +322,7 @@ describe('checkQueuedChange', () => {
           'Changed by:    arn:aws:iam::123456789012:user/alice',
           'Started:       2026-11-28T13:45:10Z (CloudTrail event time)',
           'Last checked:  2026-11-28T11:40:00.000Z (status check 522)',
+          'Unanswered:    0 or more of 522 status checks (throttled or failing, after retries)',
           '',
           'Console: https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL/invalidations/details/I2J0I21PCUYOIK',
           'CloudTrail event ID: 5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9',
@@ -364,7 +418,11 @@ describe('checkQueuedChange', () => {
       ['throttling', throttled],
       ['a 503', () => sdkError(UNMODELED_CLOUDFRONT_ERROR, 'Service Unavailable (Status Code: 503)')],
       ['a network error', () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError' })],
-    ])('keeps the message for the next scheduled check after %s', async (_case, error) => {
+      [
+        'a refusal that is neither not-found nor access denied',
+        () => new InvalidArgument({ message: 'The argument is invalid.', $metadata: { httpStatusCode: 400 } }),
+      ],
+    ])('keeps the message for the next scheduled check after %s: a check without an answer', async (_case, error) => {
       // Arrange
       cloudfrontMock.on(GetDistributionCommand).rejects(error());
       // Act
@@ -378,15 +436,19 @@ describe('checkQueuedChange', () => {
       );
     });
 
-    it('publishes "check-failed" when the last check of the watch cannot be made either', async () => {
+    it('publishes "timed-out" when the last check of the watch gets no answer either, counting the one it knows of', async () => {
       // Arrange
       cloudfrontMock.on(GetDistributionCommand).rejects(throttled());
       // Act
       const result = await checkQueuedChange(delivery('update-distribution.json', LAST_DISTRIBUTION_CHECK), deps);
       // Assert
-      expect(result).toEqual({ result: 'notified', outcome: 'check-failed', check: 540 });
-      expect(published()[0]!.Message).toContain('Error:         CloudFront.CloudFrontException');
-      expect(published()[0]!.Message).toContain('Cause:         Rate exceeded');
+      expect(result).toEqual({ result: 'notified', outcome: 'timed-out', check: 540 });
+      const lines = published()[0]!.Message!.split('\n');
+      expect(lines.slice(5, 8)).toEqual([
+        'Last checked:  2026-11-28T11:40:00.000Z (status check 540)',
+        'Unanswered:    1 or more of 540 status checks (throttled or failing, after retries)',
+        'Domain:        ',
+      ]);
     });
 
     it('publishes "check-failed" at once for access denied, which waiting cannot fix', async () => {

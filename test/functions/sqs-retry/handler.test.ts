@@ -63,7 +63,8 @@ describe('the status-check Lambda handler', () => {
   });
 
   it('handles a batch of done, not done, not found, throttled and malformed records, each on its own', async () => {
-    // Arrange
+    // Arrange: the middle of every jitter draw, so each wait is the schedule's
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
     cloudfrontMock.on(GetInvalidationCommand).resolves(invalidationResponse('I2J0I21PCUYOIK', 'Completed') as never);
     cloudfrontMock
       .on(GetDistributionCommand, { Id: 'E2QWRUHAPOMQZL' })

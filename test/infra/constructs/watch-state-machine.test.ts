@@ -66,12 +66,12 @@ describe('WatchStateMachine', () => {
     });
   });
 
-  it('watches for as long as the settings say, plus an hour of execution timeout', () => {
+  it('watches for as long as the settings say, plus what jitter and retries can add and an hour, as execution timeout', () => {
     // Act
     const { stack } = watchOnBareStack();
-    // Assert
+    // Assert: 1 day, + 10 % of it, + 801 checks of 120 s each with every retry spent, + 1 h
     const [machine] = Object.values(Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine'));
-    expect(JSON.stringify(machine!.Properties.DefinitionString)).toContain('\\"TimeoutSeconds\\":90000');
+    expect(JSON.stringify(machine!.Properties.DefinitionString)).toContain('\\"TimeoutSeconds\\":194760');
   });
 
   it('may continue itself, publish with the topic key and read the watched kinds on the listed distributions', () => {
