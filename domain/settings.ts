@@ -13,9 +13,8 @@ export const SQS_RETRY_ENV = {
   visibilityTimeoutSeconds: 'QUEUE_VISIBILITY_TIMEOUT_SECONDS',
 } as const;
 
-/** What the stack hands the sweeper besides WATCH_SETTINGS: its interval, and where it starts a watch in its mode. */
+/** What the stack hands the sweeper besides WATCH_SETTINGS: where it starts a watch in its mode. */
 export const SWEEP_ENV = {
-  intervalMinutes: 'SWEEP_INTERVAL_MINUTES',
   /** Mode stepfunctions: the watch state machine. */
   stateMachineArn: 'STATE_MACHINE_ARN',
   /** Mode sqs-retry: the buffer queue, and the log group where the sqs-retry checker logs every watch. */

@@ -36,6 +36,17 @@ export const MISSED_BY_CAPTURE_LOG_FIELD = 'missedByCapture';
 /** Before a change's first log line, the sqs-retry checker may already have logged its watch by a little. */
 const LOG_SEARCH_MARGIN_SECONDS = 60;
 
+/** What the schedule hands each sweep: its interval, which tells whose turn it is to have its invalidations listed. */
+export interface SweepInvocation {
+  readonly intervalMinutes: number;
+}
+
+/** The interval a schedule's input names, or undefined for an input that is not a SweepInvocation. */
+export function sweepIntervalOf(event: unknown): number | undefined {
+  const minutes = (event as Partial<SweepInvocation> | null)?.intervalMinutes;
+  return typeof minutes === 'number' && Number.isInteger(minutes) && minutes > 0 ? minutes : undefined;
+}
+
 /** The kinds the sweep looks for with these watched events. */
 export function kindsToSweep(watchedEvents: readonly string[]): WatchKind[] {
   return watchKindsOf(watchedEvents).filter((kind) => SWEPT_KINDS.includes(kind));

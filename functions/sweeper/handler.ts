@@ -6,6 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { setTimeout } from 'node:timers/promises';
 import { parseWatchSettings, SWEEP_ENV, WATCH_SETTINGS_ENV } from '../../domain/settings';
+import { sweepIntervalOf } from '../../domain/sweep';
 import { requireEnv } from '../commons/lambda-env';
 import { sweep, type SweepTarget } from './sweep';
 
@@ -13,7 +14,6 @@ import { sweep, type SweepTarget } from './sweep';
 const clientConfig = { maxAttempts: 3 };
 const logger = new Logger();
 const settings = parseWatchSettings(process.env[WATCH_SETTINGS_ENV]);
-const intervalMinutes = Number(requireEnv(SWEEP_ENV.intervalMinutes));
 const cloudfront = new CloudFrontClient(clientConfig);
 // Exactly one of the two targets is configured, by the mode the stack was deployed in.
 const target: SweepTarget = process.env[SWEEP_ENV.stateMachineArn]
@@ -31,8 +31,19 @@ class SweepIncomplete extends Error {
   override name = 'SweepIncomplete';
 }
 
-export const handler = async (_event: unknown, context: Context): Promise<void> => {
+/** Thrown for an invocation that is not the schedule's: it would not know whose turn it is. */
+class NotASweepInvocation extends Error {
+  override name = 'NotASweepInvocation';
+}
+
+export const handler = async (event: unknown, context: Context): Promise<void> => {
   logger.addContext(context);
+  const intervalMinutes = sweepIntervalOf(event);
+  if (intervalMinutes === undefined) {
+    throw new NotASweepInvocation(
+      `expected the schedule's input {"intervalMinutes": <minutes>}, got ${JSON.stringify(event)}`,
+    );
+  }
   const report = await sweep({
     cloudfront,
     target,

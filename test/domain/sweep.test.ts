@@ -5,6 +5,7 @@ import {
   invalidationListSlice,
   isEventNamedWatchOf,
   kindsToSweep,
+  sweepIntervalOf,
   watchLogFilter,
   watchLogSearchStart,
 } from '../../domain/sweep';
@@ -126,5 +127,17 @@ describe('watchLogFilter and watchLogSearchStart (mode sqs-retry)', () => {
 
   it('searches from a minute before the change', () => {
     expect(watchLogSearchStart(DISTRIBUTION_CHANGE)).toEqual(new Date('2026-11-28T11:49:00Z'));
+  });
+});
+
+describe('sweepIntervalOf', () => {
+  it.each([
+    { event: { intervalMinutes: 5 }, expected: 5 },
+    { event: { intervalMinutes: 0 }, expected: undefined },
+    { event: { intervalMinutes: '5' }, expected: undefined },
+    { event: {}, expected: undefined },
+    { event: null, expected: undefined },
+  ])('reads $expected from the schedule input $event', ({ event, expected }) => {
+    expect(sweepIntervalOf(event)).toBe(expected);
   });
 });

@@ -41,6 +41,7 @@ describe('the configuration reference', () => {
         'alarmEmails',
         'createTrail',
         'trailRetentionDays',
+        'sweepIntervalMinutes',
         'logRetentionDays',
         'logRemovalPolicy',
       ].sort(),
