@@ -418,9 +418,17 @@ export { MAX_PATHS_SHOWN, MAX_TEXT_SHOWN };
 export const SWEPT = {
   change: 'a change found InProgress by the reconciliation sweep',
   changedBy: 'unknown (no CloudTrail event)',
-  eventId: 'none (found by the reconciliation sweep)',
   action: 'sweep',
 } as const;
+
+/**
+ * The event id of a swept watch: when the sweep found the change. It also makes each sweep's execution input its own,
+ * so Step Functions refuses a later sweep's start of a running watch (ExecutionAlreadyExists) instead of answering it
+ * as the same request.
+ */
+export function sweptEventId(foundAt: string): string {
+  return `none (found by the reconciliation sweep at ${foundAt})`;
+}
 
 /** The envelope of a change the sweep puts on the buffer queue in mode sqs-retry; no EventBridge rule sends these. */
 export const SWEEP_SOURCE = 'cloudfront-change-notifier';
@@ -437,6 +445,8 @@ export interface SweptChange {
   readonly eTag?: string;
   /** ISO 8601: the LastModifiedTime of a distribution or tenant, the CreateTime of an invalidation. */
   readonly startedAt: string;
+  /** ISO 8601: when the sweep found it. */
+  readonly foundAt: string;
 }
 
 /** The watch of a change the sweep found, with the SWEPT texts where an event would give the call and the caller. */
@@ -445,7 +455,7 @@ export function sweptWatch(change: SweptChange): Watch {
     kind: change.kind,
     change: SWEPT.change,
     action: SWEPT.action,
-    eventId: SWEPT.eventId,
+    eventId: sweptEventId(change.foundAt),
     startedAt: change.startedAt,
     distributionId: change.distributionId,
     ...(change.tenantId === undefined ? {} : { tenantId: change.tenantId }),
@@ -470,7 +480,7 @@ const SWEPT_IDS: Record<WatchKind, readonly ('distributionId' | 'tenantId' | 'in
 
 function parseSweptChange(detail: unknown, options: ParseOptions): ParseResult {
   if (!isObject(detail)) return { type: 'invalid', reason: `the swept change is not an object: ${describe(detail)}` };
-  const { kind, startedAt, eTag } = detail;
+  const { kind, startedAt, foundAt, eTag } = detail;
   if (!(WATCH_KINDS as readonly unknown[]).includes(kind)) {
     return { type: 'invalid', reason: `the swept change has no kind of watch: ${describe(kind)}` };
   }
@@ -481,8 +491,13 @@ function parseSweptChange(detail: unknown, options: ParseOptions): ParseResult {
       return { type: 'invalid', reason: `the swept ${watchKind} change has no ${field}: ${describe(id)}` };
     }
   }
-  if (typeof startedAt !== 'string' || Number.isNaN(Date.parse(startedAt))) {
-    return { type: 'invalid', reason: `the swept change has no startedAt timestamp: ${describe(startedAt)}` };
+  for (const [name, time] of [
+    ['startedAt', startedAt],
+    ['foundAt', foundAt],
+  ] as const) {
+    if (typeof time !== 'string' || Number.isNaN(Date.parse(time))) {
+      return { type: 'invalid', reason: `the swept change has no ${name} timestamp: ${describe(time)}` };
+    }
   }
   const distributionId = typeof detail.distributionId === 'string' ? detail.distributionId : '';
   const tenantId = typeof detail.tenantId === 'string' ? detail.tenantId : undefined;
@@ -504,7 +519,8 @@ function parseSweptChange(detail: unknown, options: ParseOptions): ParseResult {
       ...(tenantId === undefined ? {} : { tenantId }),
       ...(invalidationId === undefined ? {} : { invalidationId }),
       ...(typeof eTag === 'string' && RESOURCE_ID_PATTERN.test(eTag) ? { eTag } : {}),
-      startedAt: new Date(startedAt).toISOString().replace('.000Z', 'Z'),
+      startedAt: new Date(startedAt as string).toISOString().replace('.000Z', 'Z'),
+      foundAt: new Date(foundAt as string).toISOString().replace('.000Z', 'Z'),
     }),
   };
 }

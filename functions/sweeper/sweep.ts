@@ -97,6 +97,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const gone = new Set<string>();
   const failures: string[] = [];
   const spacing = 1000 / SWEEP_CALLS_PER_SECOND;
+  const foundAt = isoTime(now);
 
   if (kinds.includes('distribution') || kinds.includes('invalidation')) {
     let distributions: DistributionSummary[] = [];
@@ -110,7 +111,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     );
     if (kinds.includes('distribution')) {
       for (const summary of selected.filter(({ Status }) => Status === CLOUDFRONT_STATUS.inProgress)) {
-        const change = await inProgressDistribution(summary, deps, gone, failures);
+        const change = await inProgressDistribution(summary, foundAt, deps, gone, failures);
         if (change) found.push(change);
       }
     }
@@ -129,6 +130,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
               distributionId,
               invalidationId: item.Id,
               startedAt: isoTime(item.CreateTime),
+              foundAt,
             });
           }
         } catch (error) {
@@ -158,6 +160,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
             tenantId: tenant.Id,
             eTag: tenant.ETag,
             startedAt: isoTime(tenant.LastModifiedTime),
+            foundAt,
           });
         }
         marker = page.NextMarker;
@@ -195,6 +198,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
 /** The change a distribution's summary shows InProgress; GetDistribution tells its ETag when the summary has none. */
 async function inProgressDistribution(
   summary: DistributionSummary,
+  foundAt: string,
   deps: SweepDeps,
   gone: Set<string>,
   failures: string[],
@@ -205,6 +209,7 @@ async function inProgressDistribution(
     distributionId,
     eTag,
     startedAt: isoTime(summary.LastModifiedTime),
+    foundAt,
   });
   if (summary.ETag !== undefined) return change(summary.ETag);
   try {

@@ -820,6 +820,7 @@ describe('a change the reconciliation sweep puts on the buffer queue (mode sqs-r
     distributionId: 'E2QWRUHAPOMQZL',
     eTag: 'E3SWEPTCHANGE1',
     startedAt: '2026-11-28T11:30:00.000Z',
+    foundAt: '2026-11-28T11:40:00.000Z',
   } as const;
 
   it('reads back as the watch of the change, saying the sweep found it and who made it is unknown', () => {
@@ -832,7 +833,7 @@ describe('a change the reconciliation sweep puts on the buffer queue (mode sqs-r
       kind: 'distribution',
       change: 'a change found InProgress by the reconciliation sweep',
       action: 'sweep',
-      eventId: 'none (found by the reconciliation sweep)',
+      eventId: 'none (found by the reconciliation sweep at 2026-11-28T11:40:00Z)',
       startedAt: '2026-11-28T11:30:00Z',
       distributionId: 'E2QWRUHAPOMQZL',
       eTag: 'E3SWEPTCHANGE1',
@@ -848,6 +849,7 @@ describe('a change the reconciliation sweep puts on the buffer queue (mode sqs-r
         distributionId: 'E2QWRUHAPOMQZL',
         invalidationId: 'I2J0I21PCUYOIK',
         startedAt: '2026-11-28T13:45:10Z',
+        foundAt: '2026-11-28T14:00:00Z',
       }),
       sweepEventBody({
         kind: 'tenant',
@@ -855,6 +857,7 @@ describe('a change the reconciliation sweep puts on the buffer queue (mode sqs-r
         tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
         eTag: 'E3TENANTETAG01',
         startedAt: '2026-11-28T12:00:00Z',
+        foundAt: '2026-11-28T14:00:00Z',
       }),
     ];
     // Act
@@ -908,7 +911,12 @@ describe('a change the reconciliation sweep puts on the buffer queue (mode sqs-r
       reason: 'the swept distribution change has no distributionId: "E2/../1"',
     },
     {
-      detail: { kind: 'invalidation', distributionId: 'E2QWRUHAPOMQZL', startedAt: '2026-11-28T13:45:10Z' },
+      detail: {
+        kind: 'invalidation',
+        distributionId: 'E2QWRUHAPOMQZL',
+        startedAt: '2026-11-28T13:45:10Z',
+        foundAt: '2026-11-28T14:00:00Z',
+      },
       reason: 'the swept invalidation change has no invalidationId: undefined',
     },
     {

@@ -17,6 +17,7 @@ const DISTRIBUTION_CHANGE: SweptChange = {
   distributionId: 'E2QWRUHAPOMQZL',
   eTag: 'E3SWEPTCHANGE1',
   startedAt: '2026-11-28T11:50:00Z',
+  foundAt: '2026-11-28T12:00:00Z',
 };
 
 describe('kindsToSweep', () => {
@@ -56,6 +57,7 @@ describe('adoption', () => {
       tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
       eTag: 'E3TENANTETAG01',
       startedAt: '2026-11-28T11:50:00Z',
+      foundAt: '2026-11-28T12:00:00Z',
     };
     // Act
     const decisions = [adoption(DISTRIBUTION_CHANGE, settings, NOW), adoption(tenant, settings, NOW)];
@@ -108,6 +110,7 @@ describe('watchLogFilter and watchLogSearchStart (mode sqs-retry)', () => {
       distributionId: 'E2QWRUHAPOMQZL',
       invalidationId: 'I2J0I21PCUYOIK',
       startedAt: '2026-11-28T11:50:00Z',
+      foundAt: '2026-11-28T12:00:00Z',
     };
     const tenant: SweptChange = {
       kind: 'tenant',
@@ -115,6 +118,7 @@ describe('watchLogFilter and watchLogSearchStart (mode sqs-retry)', () => {
       tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
       eTag: 'E3TENANTETAG01',
       startedAt: '2026-11-28T11:50:00Z',
+      foundAt: '2026-11-28T12:00:00Z',
     };
     // Act
     const filters = [watchLogFilter(invalidation), watchLogFilter(tenant)];

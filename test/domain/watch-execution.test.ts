@@ -65,6 +65,7 @@ describe('executionName', () => {
       distributionId: 'E2QWRUHAPOMQZL',
       eTag: 'E2QWRUHEXAMPLE',
       startedAt: '2026-11-28T11:30:00Z',
+      foundAt: '2026-11-28T14:00:00Z',
     });
     // Act
     const names = [executionName(fromEvent), executionName(fromSweep)];
@@ -84,6 +85,7 @@ describe('executionName', () => {
           distributionId: 'E2QWRUHAPOMQZL',
           invalidationId: 'I2J0I21PCUYOIK',
           startedAt: '2026-11-28T13:45:10Z',
+          foundAt: '2026-11-28T14:00:00Z',
         }),
       ),
       executionName(
@@ -93,6 +95,7 @@ describe('executionName', () => {
           tenantId: TENANT_ID,
           eTag: 'E2QWRUHEXAMPLE',
           startedAt: '2026-11-28T12:00:00Z',
+          foundAt: '2026-11-28T14:00:00Z',
         }),
       ),
     ];

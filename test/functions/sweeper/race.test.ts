@@ -95,16 +95,24 @@ describe('the event and the sweep, for one distribution change', () => {
     expect(missedLines()).toEqual([]);
   });
 
-  it('twice in a row: the second sweep finds its own watch, even after that watch ended', async () => {
-    // Arrange
-    await sweepWith(cloudfront());
-    sfn.add(UPDATE_NAME, sfn.executions.get(UPDATE_NAME)!.input, false);
-    // Act
-    const second = await sweepWith(cloudfront(), new Date('2026-11-28T11:45:00Z'));
-    // Assert
-    expect(second.changes.map(({ result }) => result)).toEqual(['already-watched']);
-    expect(sfn.executions.size).toBe(1);
-  });
+  it.each([
+    { state: 'still running', running: true },
+    { state: 'ended', running: false },
+  ])(
+    'twice in a row: the second sweep finds its own watch $state, and counts nothing missed again',
+    async ({ running }) => {
+      // Arrange
+      await sweepWith(cloudfront());
+      sfn.add(UPDATE_NAME, sfn.executions.get(UPDATE_NAME)!.input, running);
+      sweepLogger = collectingLogger();
+      // Act
+      const second = await sweepWith(cloudfront(), new Date('2026-11-28T11:45:00Z'));
+      // Assert
+      expect(second.changes.map(({ result }) => result)).toEqual(['already-watched']);
+      expect(sfn.executions.size).toBe(1);
+      expect(missedLines()).toEqual([]);
+    },
+  );
 
   describe('a keyless change (AssociateAlias: no ETag in its record, its watch named after the event)', () => {
     const ALIAS_EVENT_NAME = 'E1TARGETEXAMPL-alias-e1f2a3b4-c5d6-4e7f-8a9b-c0d1e2f3a4b2';

@@ -160,6 +160,7 @@ describe('sweep in mode sqs-retry', () => {
         distributionId: 'E2QWRUHAPOMQZL',
         eTag: 'E2QWRUHEXAMPLE',
         startedAt: '2026-11-28T11:30:00Z',
+        foundAt: '2026-11-28T11:40:00Z',
       },
     });
   });

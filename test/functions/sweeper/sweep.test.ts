@@ -92,7 +92,7 @@ describe('sweep in mode stepfunctions, against a simulated account', () => {
       change: 'a change found InProgress by the reconciliation sweep',
       distributionId: 'E1INPROGRESS01',
       eTag: 'E1CHANGEETAG01',
-      eventId: 'none (found by the reconciliation sweep)',
+      eventId: 'none (found by the reconciliation sweep at 2026-11-28T12:00:00Z)',
       startedAt: '2026-11-28T11:50:00Z',
       changedBy: 'unknown (no CloudTrail event)',
       consoleUrl:
