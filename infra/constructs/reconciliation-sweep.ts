@@ -30,6 +30,7 @@ export interface ReconciliationSweepProps extends LogOptions {
   readonly settings: WatchSettings;
   /** The time between two sweeps: at least a minute, EventBridge Scheduler's finest rate. */
   readonly interval: Duration;
+  /** Where a swept change's watch starts, which also decides the mode's grants (StartExecution, or SendMessage). */
   readonly target: SweepTarget;
   /**
    * How long one sweep may run: its per-distribution calls are paced at two a second.
