@@ -702,11 +702,12 @@ describe("distributionIds and the size of the status checker's role policy", () 
 describe("the reconciliation sweep's CloudFront grants", () => {
   const EVERY_DISTRIBUTION = 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*';
   const LISTED = 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/E2QWRUHAPOMQZL';
+  type ModeContext = (typeof MODE_CONTEXTS)[number];
   it.each(
     [
       {
         given: 'the default watchedEvents',
-        extra: {},
+        contextOf: ({ context }: ModeContext) => context,
         expected: [
           { action: 'cloudfront:GetDistribution', resources: [EVERY_DISTRIBUTION] },
           { action: 'cloudfront:ListDistributions', resources: ['*'] },
@@ -715,7 +716,9 @@ describe("the reconciliation sweep's CloudFront grants", () => {
       },
       {
         given: 'distributionIds',
-        extra: { distributionIds: 'E2QWRUHAPOMQZL' },
+        // The compliance configuration that lists E2QWRUHAPOMQZL, whose synth is cached.
+        contextOf: ({ mode }: ModeContext) =>
+          CONFIGURATIONS.find(({ context }) => context.mode === mode && context.distributionIds !== undefined)!.context,
         expected: [
           { action: 'cloudfront:GetDistribution', resources: [LISTED] },
           { action: 'cloudfront:ListDistributions', resources: ['*'] },
@@ -724,17 +727,23 @@ describe("the reconciliation sweep's CloudFront grants", () => {
       },
       {
         given: 'only tenant calls watched',
-        extra: { watchedEvents: 'UpdateDistributionTenant,CreateInvalidationForDistributionTenant' },
+        contextOf: ({ context }: ModeContext) => ({
+          ...context,
+          watchedEvents: 'UpdateDistributionTenant,CreateInvalidationForDistributionTenant',
+        }),
         expected: [{ action: 'cloudfront:ListDistributionTenants', resources: ['*'] }],
       },
-    ].flatMap((row) => MODE_CONTEXTS.map(({ mode, context }) => ({ ...row, mode, context }))),
-  )('in mode $mode with $given lists and reads only what the sweep looks for', ({ extra, expected, context }) => {
-    // Arrange
-    const { template } = synthesized({ ...context, ...extra });
-    // Act
-    const granted = cloudFrontGrants(template, 'sweep');
-    // Assert
-    expect(granted).toEqual(expected);
-    expect(audit(template).problems).toEqual([]);
-  });
+    ].flatMap((row) => MODE_CONTEXTS.map((modeContext) => ({ ...row, mode: modeContext.mode, modeContext }))),
+  )(
+    'in mode $mode with $given lists and reads only what the sweep looks for',
+    ({ contextOf, modeContext, expected }) => {
+      // Arrange
+      const { template } = synthesized(contextOf(modeContext));
+      // Act
+      const granted = cloudFrontGrants(template, 'sweep');
+      // Assert
+      expect(granted).toEqual(expected);
+      expect(audit(template).problems).toEqual([]);
+    },
+  );
 });

@@ -264,16 +264,6 @@ describe('alarms', () => {
     },
   );
 
-  it('have no sweep alarm when the sweep is off', () => {
-    // Arrange
-    const { template } = stacked({ sweepIntervalMinutes: '0' });
-    // Act
-    const names = alarmNames(template);
-    // Assert
-    expect(names).not.toContain('CloudFrontChangeNotifier-ChangesMissedByCapture');
-    expect(names).not.toContain('CloudFrontChangeNotifier-SweepErrors');
-  });
-
   it('leave out exactly the failures the deployed workflow announces first; check failures and bad input still alarm', () => {
     // Arrange
     // Every call watched, so the tenant kinds' endings are in the definition too.
