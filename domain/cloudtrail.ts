@@ -111,6 +111,15 @@ export const DEFAULT_WATCHED_EVENTS: readonly WatchedEventName[] = SUPPORTED_EVE
   (name) => !isRecentStatusCall(EVENT_SHAPES[name].kind),
 );
 
+/**
+ * The calls whose record carries no ETag although they deploy a distribution: their watch is named after the event
+ * (domain/watch-execution.ts), so the sweep looks for those watches by the resource instead.
+ */
+export const KEYLESS_CALLS: readonly WatchedEventName[] = SUPPORTED_EVENT_NAMES.filter((name) => {
+  const shape: EventShape = EVENT_SHAPES[name];
+  return shape.eTagPaths === undefined && shape.invalidationIdPaths === undefined;
+});
+
 /** The kind and action a watched call gives its watch, for tools that build a watch without a recorded event. */
 export function watchedCall(change: WatchedEventName): {
   kind: WatchKind;
@@ -140,8 +149,8 @@ const MAX_TEXT_SHOWN = 512;
 
 export interface Watch {
   readonly kind: WatchKind;
-  /** The CloudFront call that made the change (CloudTrail's eventName). */
-  readonly change: WatchedEventName;
+  /** The CloudFront call that made the change (CloudTrail's eventName), or SWEPT.change when the sweep found it. */
+  readonly change: WatchedEventName | typeof SWEPT.change;
   readonly action: string;
   readonly eventId: string;
   /** ISO 8601, CloudTrail's eventTime: the watch limit counts from here. */
@@ -220,6 +229,9 @@ export function parseEventBridgeBody(body: string, options: ParseOptions): Parse
 export function parseEventBridgeEvent(event: unknown, options: ParseOptions): ParseResult {
   if (!isObject(event)) {
     return { type: 'invalid', reason: `expected an EventBridge event object, got ${describe(event)}` };
+  }
+  if (event['detail-type'] === SWEEP_DETAIL_TYPE && event.source === SWEEP_SOURCE) {
+    return parseSweptChange(event.detail, options);
   }
   if (event['detail-type'] !== DETAIL_TYPE || event.source !== EVENT_SOURCE) {
     return {
@@ -352,6 +364,15 @@ export const DISTRIBUTION_ID_FIELDS = [
   'responseElements.distributionTenant.distributionId',
 ] as const;
 
+/** Whether distributionIds selects this change: as for an event, a tenant is selected by its own id or its distribution's. */
+export function isSelected(
+  change: Pick<Watch, 'distributionId' | 'tenantId'>,
+  distributionIds: readonly string[] | undefined,
+): boolean {
+  if (distributionIds === undefined || distributionIds.length === 0) return true;
+  return [change.distributionId, change.tenantId].some((id) => id !== undefined && distributionIds.includes(id));
+}
+
 function relatedDistributionIds(detail: Record<string, Json>): string[] {
   return DISTRIBUTION_ID_FIELDS.map((path) => valueAt(detail, path)).filter(
     (value): value is string => typeof value === 'string',
@@ -389,3 +410,117 @@ export function describePaths(paths: readonly string[] | undefined): string {
 }
 
 export { MAX_PATHS_SHOWN, MAX_TEXT_SHOWN };
+
+/**
+ * What a watch the reconciliation sweep started says in place of the facts only a CloudTrail event has: no call, no
+ * caller, no event id. The notification texts show these values as they are.
+ */
+export const SWEPT = {
+  change: 'a change found InProgress by the reconciliation sweep',
+  changedBy: 'unknown (no CloudTrail event)',
+  action: 'sweep',
+} as const;
+
+/**
+ * The event id of a swept watch: when the sweep found the change. It also makes each sweep's execution input its own,
+ * so Step Functions refuses a later sweep's start of a running watch (ExecutionAlreadyExists) instead of answering it
+ * as the same request.
+ */
+export function sweptEventId(foundAt: string): string {
+  return `none (found by the reconciliation sweep at ${foundAt})`;
+}
+
+/** The envelope of a change the sweep puts on the buffer queue in mode sqs-retry; no EventBridge rule sends these. */
+export const SWEEP_SOURCE = 'cloudfront-change-notifier';
+export const SWEEP_DETAIL_TYPE = 'CloudFront change found by the reconciliation sweep';
+
+/** A change the sweep found InProgress: what CloudFront's lists tell of it. */
+export interface SweptChange {
+  readonly kind: WatchKind;
+  /** For a tenant, its multi-tenant distribution (or the empty string when the list does not name it). */
+  readonly distributionId: string;
+  readonly tenantId?: string;
+  readonly invalidationId?: string;
+  /** A distribution's or tenant's ETag while it is InProgress: the one the change produced. */
+  readonly eTag?: string;
+  /** ISO 8601: the LastModifiedTime of a distribution or tenant, the CreateTime of an invalidation. */
+  readonly startedAt: string;
+  /** ISO 8601: when the sweep found it. */
+  readonly foundAt: string;
+}
+
+/** The watch of a change the sweep found, with the SWEPT texts where an event would give the call and the caller. */
+export function sweptWatch(change: SweptChange): Watch {
+  return {
+    kind: change.kind,
+    change: SWEPT.change,
+    action: SWEPT.action,
+    eventId: sweptEventId(change.foundAt),
+    startedAt: change.startedAt,
+    distributionId: change.distributionId,
+    ...(change.tenantId === undefined ? {} : { tenantId: change.tenantId }),
+    ...(change.invalidationId === undefined ? {} : { invalidationId: change.invalidationId }),
+    ...(change.eTag === undefined ? {} : { eTag: change.eTag }),
+    changedBy: SWEPT.changedBy,
+  };
+}
+
+/** The message body the sqs-retry checker reads as a SweptChange (parseEventBridgeBody). */
+export function sweepEventBody(change: SweptChange): string {
+  return JSON.stringify({ source: SWEEP_SOURCE, 'detail-type': SWEEP_DETAIL_TYPE, detail: change });
+}
+
+/** The ids each kind's swept change must carry, as its watch's status call reads them (KINDS). */
+const SWEPT_IDS: Record<WatchKind, readonly ('distributionId' | 'tenantId' | 'invalidationId')[]> = {
+  distribution: ['distributionId'],
+  invalidation: ['distributionId', 'invalidationId'],
+  tenant: ['tenantId'],
+  'tenant-invalidation': ['tenantId', 'invalidationId'],
+};
+
+function parseSweptChange(detail: unknown, options: ParseOptions): ParseResult {
+  if (!isObject(detail)) return { type: 'invalid', reason: `the swept change is not an object: ${describe(detail)}` };
+  const { kind, startedAt, foundAt, eTag } = detail;
+  if (!(WATCH_KINDS as readonly unknown[]).includes(kind)) {
+    return { type: 'invalid', reason: `the swept change has no kind of watch: ${describe(kind)}` };
+  }
+  const watchKind = kind as WatchKind;
+  for (const field of SWEPT_IDS[watchKind]) {
+    const id = detail[field];
+    if (typeof id !== 'string' || !RESOURCE_ID_PATTERN.test(id)) {
+      return { type: 'invalid', reason: `the swept ${watchKind} change has no ${field}: ${describe(id)}` };
+    }
+  }
+  for (const [name, time] of [
+    ['startedAt', startedAt],
+    ['foundAt', foundAt],
+  ] as const) {
+    if (typeof time !== 'string' || Number.isNaN(Date.parse(time))) {
+      return { type: 'invalid', reason: `the swept change has no ${name} timestamp: ${describe(time)}` };
+    }
+  }
+  const distributionId = typeof detail.distributionId === 'string' ? detail.distributionId : '';
+  const tenantId = typeof detail.tenantId === 'string' ? detail.tenantId : undefined;
+  if (!watchKindsOf(options.watchedEvents).includes(watchKind)) {
+    return { type: 'skip', reason: `${watchKind} changes are not watched` };
+  }
+  if (!isSelected({ distributionId, tenantId }, options.distributionIds)) {
+    return {
+      type: 'skip',
+      reason: `${tenantId ? `tenant ${tenantId}` : `distribution ${distributionId}`} is not in distributionIds`,
+    };
+  }
+  const invalidationId = typeof detail.invalidationId === 'string' ? detail.invalidationId : undefined;
+  return {
+    type: 'watch',
+    watch: sweptWatch({
+      kind: watchKind,
+      distributionId: RESOURCE_ID_PATTERN.test(distributionId) ? distributionId : '',
+      ...(tenantId === undefined ? {} : { tenantId }),
+      ...(invalidationId === undefined ? {} : { invalidationId }),
+      ...(typeof eTag === 'string' && RESOURCE_ID_PATTERN.test(eTag) ? { eTag } : {}),
+      startedAt: new Date(startedAt as string).toISOString().replace('.000Z', 'Z'),
+      foundAt: new Date(foundAt as string).toISOString().replace('.000Z', 'Z'),
+    }),
+  };
+}

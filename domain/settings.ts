@@ -13,6 +13,15 @@ export const SQS_RETRY_ENV = {
   visibilityTimeoutSeconds: 'QUEUE_VISIBILITY_TIMEOUT_SECONDS',
 } as const;
 
+/** What the stack hands the sweeper besides WATCH_SETTINGS: where it starts a watch in its mode. */
+export const SWEEP_ENV = {
+  /** Mode stepfunctions: the watch state machine. */
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  /** Mode sqs-retry: the buffer queue, and the log group where the sqs-retry checker logs every watch. */
+  queueUrl: 'QUEUE_URL',
+  checkerLogGroupName: 'CHECKER_LOG_GROUP_NAME',
+} as const;
+
 /** The smallest value of each schedule setting: phase lengths may be 0, an interval of 0 would never end a phase. */
 const SCHEDULE_MINIMUMS: Record<keyof ScheduleSettings, number> = {
   pollIntervalSeconds: 1,

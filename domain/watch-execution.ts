@@ -65,19 +65,51 @@ export interface ExecutionSettings {
   readonly schedule: (kind: ScheduleKind) => Schedule;
 }
 
+/** The parts of a watch its execution name is made of. */
+export type NamedWatch = Pick<Watch, 'distributionId' | 'tenantId' | 'invalidationId' | 'eTag' | 'action' | 'eventId'>;
+
+/** The word between the resource id and the key in a name that both the event path and the sweep compute. */
+export const KEY_WORDS = { invalidation: 'invalidate', deployment: 'deploy' } as const;
+
 /**
- * Same event, same name: a duplicate delivery can never start a second watch. The distribution id and the action
- * come first so the console list reads "E2AB...-update-<event id>".
+ * What both ways a change reaches the notifier know of it, the CloudTrail event and the reconciliation sweep: an
+ * invalidation's id, or the ETag a distribution or tenant change produced (the record's responseElements.eTag, which
+ * CloudFront reports while the change is InProgress). A record without an ETag (AssociateAlias) has none.
  */
-export function executionName(watch: Watch): string {
+export function changeKey(watch: Pick<Watch, 'invalidationId' | 'eTag'>): { word: string; key: string } | undefined {
+  if (watch.invalidationId !== undefined) return { word: KEY_WORDS.invalidation, key: watch.invalidationId };
+  if (watch.eTag !== undefined) return { word: KEY_WORDS.deployment, key: watch.eTag };
+  return undefined;
+}
+
+/**
+ * Same change, same name, whichever path starts its watch: Step Functions refuses a second execution of a name, so a
+ * duplicate delivery and the sweep both find the watch already there. "E2AB...-deploy-<ETag>",
+ * "E2AB...-invalidate-<invalidation id>"; a change without a key is named after its event, "E2AB...-alias-<event id>".
+ */
+export function executionName(watch: NamedWatch): string {
+  const key = changeKey(watch);
+  return fitName(watch.tenantId ?? watch.distributionId, key?.word ?? watch.action, key?.key ?? watch.eventId);
+}
+
+/** The name after the event alone, "E2AB...-update-<event id>": for a watch no sweep can meet (npm run smoke's). */
+export function eventExecutionName(watch: NamedWatch): string {
+  return fitName(watch.tenantId ?? watch.distributionId, watch.action, watch.eventId);
+}
+
+/** Whether an execution name is one that names its change by key (changeKey), rather than by its event. */
+export function isKeyedName(name: string, resourceId: string): boolean {
+  return Object.values(KEY_WORDS).some((word) => name.startsWith(`${resourceId}-${word}-`));
+}
+
+function fitName(id: string, word: string, key: string): string {
   const budget = MAX_EXECUTION_NAME - CONTINUATION_SUFFIX_ROOM;
   // The parser admits only name-safe ids (RESOURCE_ID_PATTERN, eventID up to 64 of [A-Za-z0-9-]).
-  const id = watch.tenantId ?? watch.distributionId;
-  // The event id makes the name unique and the resource id makes it searchable; the action is dropped first when room is short.
-  for (const prefix of [`${id}-${watch.action}-`, `${id}-`]) {
-    if (prefix.length + watch.eventId.length <= budget) return `${prefix}${watch.eventId}`;
+  // The key makes the name unique and the resource id makes it searchable; the word is dropped first when room is short.
+  for (const prefix of [`${id}-${word}-`, `${id}-`]) {
+    if (prefix.length + key.length <= budget) return `${prefix}${key}`;
   }
-  return `${id.slice(0, budget - watch.eventId.length - 1)}-${watch.eventId}`;
+  return `${id.slice(0, budget - key.length - 1)}-${key}`;
 }
 
 const CONSOLE_HOME = 'https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#';
@@ -91,6 +123,7 @@ export function watchLogFields(watch: Watch): Record<string, string | undefined>
     distributionId: watch.distributionId,
     tenantId: watch.tenantId,
     invalidationId: watch.invalidationId,
+    eTag: watch.eTag,
   };
 }
 

@@ -45,6 +45,9 @@ const MIN_FAST_POLL_SECONDS = 2;
 /** Longest interval the growing phase may reach. */
 const MAX_POLL_INTERVAL_SECONDS = 86_400;
 
+/** The longest interval between two sweeps: a day. */
+const MAX_SWEEP_INTERVAL_MINUTES = 1_440;
+
 /** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -87,6 +90,12 @@ export interface TrailConfig {
   readonly retentionDays: number;
 }
 
+/** The reconciliation sweep: what it finds InProgress that no watch follows gets one. */
+export interface SweepConfig {
+  /** Minutes between sweeps; 0 turns the sweep off. */
+  readonly intervalMinutes: number;
+}
+
 /** Every log group of the stack: the execution log and the Lambda logs. */
 export interface LogsConfig {
   /** One of LOG_RETENTION_DAYS. */
@@ -106,6 +115,7 @@ export interface NotifierConfig {
   readonly capture: CaptureConfig;
   readonly alarms: AlarmsConfig;
   readonly trail: TrailConfig;
+  readonly sweep: SweepConfig;
   readonly logs: LogsConfig;
 }
 
@@ -121,6 +131,12 @@ export const CONFIG_SECTIONS = {
       '`pollIntervalSeconds`, then less and less often as the watch ages (growth).',
   },
   capture: { title: 'Buffer queue', summary: 'The SQS queue between EventBridge and the Lambda that consumes it.' },
+  sweep: {
+    title: 'Reconciliation sweep',
+    summary:
+      'A schedule that looks for CloudFront changes InProgress that no watch follows, because their CloudTrail event ' +
+      'never reached the notifier, and starts their watch.',
+  },
   alarms: { title: 'Alarms', summary: "CloudWatch alarms on the notifier's own health." },
   trail: { title: 'CloudTrail trail', summary: 'A trail for an account that has none.' },
   logs: { title: 'Logs', summary: 'The execution log of the state machine and the log of each Lambda function.' },
@@ -322,6 +338,19 @@ export const CONFIG_SPEC = {
     min: 1,
     max: 3_653,
     description: "Days the trail's bucket keeps each log file before its lifecycle rule deletes it.",
+  }),
+  sweepIntervalMinutes: integerKey({
+    section: 'sweep',
+    default: 5,
+    min: 0,
+    max: MAX_SWEEP_INTERVAL_MINUTES,
+    description:
+      'Minutes between two reconciliation sweeps; `0` turns the sweep off. Each sweep lists the distributions (and, with ' +
+      'tenant calls watched, the tenants), lists the invalidations of up to 100 distributions, and starts a watch of each ' +
+      'change that has been InProgress for more than 2 minutes without one, so a lost CloudTrail event costs at most about ' +
+      'one interval of lag. Its notification says the sweep found the change; the alarm `ChangesMissedByCapture` counts ' +
+      'these. [operations.md](operations.md#the-reconciliation-sweep) says what each sweep costs.',
+    sources: ['https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html'],
   }),
   logRetentionDays: choiceKey(LOG_RETENTION_DAYS, 90, {
     section: 'logs',
@@ -594,6 +623,7 @@ function readKeys(read: ContextReader): NotifierConfig {
   const alarms = flag(read, 'alarms');
   const createTrail = flag(read, 'createTrail');
   const trailRetentionDays = integer(read, 'trailRetentionDays');
+  const sweepIntervalMinutes = integer(read, 'sweepIntervalMinutes');
   const logRetentionDays = oneOf(read, 'logRetentionDays');
   const logRemovalPolicy = oneOf(read, 'logRemovalPolicy');
   const schedule = readSchedule(read, pollIntervalSeconds);
@@ -607,6 +637,7 @@ function readKeys(read: ContextReader): NotifierConfig {
     capture: { receiveWaitSeconds, visibilityTimeoutSeconds },
     alarms: { enabled: alarms, emails: alarmEmails },
     trail: { enabled: createTrail, retentionDays: trailRetentionDays },
+    sweep: { intervalMinutes: sweepIntervalMinutes },
     logs: { retentionDays: logRetentionDays, removalPolicy: logRemovalPolicy },
   };
 }

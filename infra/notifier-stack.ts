@@ -14,7 +14,9 @@ import { Operations, type OperationsAlarmsOptions } from './constructs/operation
 import { SqsRetryChecker } from './constructs/sqs-retry-checker';
 import { StatusReader } from './constructs/status-reader';
 import { WatchStateMachine } from './constructs/watch-state-machine';
+import { ReconciliationSweep } from './constructs/reconciliation-sweep';
 import { isRecentStatusCall } from '../domain/kinds';
+import { kindsToSweep } from '../domain/sweep';
 
 /** CloudTrail records CloudFront calls in us-east-1 only, and EventBridge rules see their own Region only. */
 export const REQUIRED_REGION = 'us-east-1';
@@ -49,6 +51,8 @@ export class NotifierStack extends Stack {
   readonly statusReader?: StatusReader;
   /** Mode sqs-retry only: the Lambda that checks each buffered change once per delivery. */
   readonly statusCheck?: SqsRetryChecker;
+  /** With sweepIntervalMinutes above 0: the reconciliation sweep, which starts the watches of changes no event announced. */
+  readonly sweep?: ReconciliationSweep;
   readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: NotifierStackProps) {
@@ -136,6 +140,22 @@ export class NotifierStack extends Stack {
         value: this.watch.stateMachine.stateMachineArn,
         description: 'npm run smoke starts one execution here',
       });
+    }
+
+    // Only tenant invalidations watched: nothing a sweep can afford to look for (domain/sweep.ts).
+    if (config.sweep.intervalMinutes > 0 && kindsToSweep(settings.watchedEvents).length > 0) {
+      this.sweep = new ReconciliationSweep(this, 'Sweep', {
+        ...logging,
+        settings,
+        interval: Duration.minutes(config.sweep.intervalMinutes),
+        target: this.watch
+          ? { stateMachine: this.watch.stateMachine }
+          : { queue: this.queue, checkerLogGroup: this.statusCheck!.logGroup },
+      });
+      alarmSources = {
+        ...alarmSources,
+        sweep: { function: this.sweep.function, logGroup: this.sweep.logGroup, captureRule: this.capture.rule },
+      };
     }
 
     this.operations = new Operations(this, 'Operations', {

@@ -64,9 +64,12 @@ export async function dispatchEvent(body: string, deps: DispatchDeps): Promise<D
     deps.logger.info('Watch started', { ...context, executionArn: response.executionArn });
     return { result: 'started', executionName: execution.name, executionArn: response.executionArn ?? '' };
   } catch (error) {
-    // A redelivered event finds its watch already running (or finished): that is the duplicate we expect.
+    // A redelivered event, or a change the sweep found first, finds its watch already there: the duplicate we expect.
     if (error instanceof ExecutionAlreadyExists || (error as Error).name === 'ExecutionAlreadyExists') {
-      deps.logger.info('Watch already exists for this event; duplicate delivery ignored', context);
+      deps.logger.info(
+        'Watch already exists for this change (a duplicate delivery, or the sweep found it first)',
+        context,
+      );
       return { result: 'duplicate', executionName: execution.name };
     }
     deps.logger.warn('Could not start the watch; the record will be retried', {

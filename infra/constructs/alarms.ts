@@ -1,4 +1,4 @@
-import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, type CfnElement } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +11,8 @@ import { Construct } from 'constructs';
 import { TOPIC_KEY_ACTIONS } from './notification-topic';
 import { KINDS } from '../../domain/kinds';
 import { WATCH_ERRORS } from '../../domain/errors';
+import { MISSED_BY_CAPTURE_LOG_FIELD } from '../../domain/sweep';
+import type * as events from 'aws-cdk-lib/aws-events';
 
 /** Failures the workflow ends with on purpose, after a notification that tells the subscribers what happened. */
 export const NOTIFIED_FAILURES: readonly string[] = [
@@ -30,6 +32,15 @@ export interface WatchAlarmSource {
   readonly stateMachine: sfn.IStateMachine;
   /** Receives the state machine's execution log at level ALL or ERROR. */
   readonly logGroup: logs.ILogGroup;
+}
+
+export interface SweepAlarmSource {
+  /** The sweeper: its errors mean a sweep could not look at everything. */
+  readonly function: lambda.IFunction;
+  /** The sweeper's log group, with one line per watch it started (ChangesMissedByCapture). */
+  readonly logGroup: logs.ILogGroup;
+  /** The rule that should have caught the changes the sweep found: the alarm description names it. */
+  readonly captureRule: events.IRule;
 }
 
 export interface NotifierAlarmsProps {
@@ -57,6 +68,11 @@ export interface NotifierAlarmsProps {
    * @default - no function alarms
    */
   readonly functions?: Readonly<Record<string, lambda.IFunction>>;
+  /**
+   * The reconciliation sweep: alarms when it finds changes no event announced, and when it fails.
+   * @default - no sweep alarms
+   */
+  readonly sweep?: SweepAlarmSource;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -69,6 +85,8 @@ export class NotifierAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   /** With a watch source: counts the execution failures nobody was notified about, from the execution log. */
   readonly unexpectedFailures?: logs.MetricFilter;
+  /** With a sweep source: counts the watches the sweep started, from its log. */
+  readonly changesMissedByCapture?: logs.MetricFilter;
   private readonly prefix: string;
   private readonly action: SnsAction;
 
@@ -105,6 +123,7 @@ export class NotifierAlarms extends Construct {
     }
 
     if (props.watch) this.unexpectedFailures = this.addWatchAlarms(props.watch);
+    if (props.sweep) this.changesMissedByCapture = this.addSweepAlarms(props.sweep);
 
     for (const [name, fn] of Object.entries(props.functions ?? {})) {
       this.add(`${name}Errors`, {
@@ -159,6 +178,36 @@ export class NotifierAlarms extends Construct {
         'Open the failed execution and read its error and cause.',
     });
     return unexpected;
+  }
+
+  private addSweepAlarms(sweep: SweepAlarmSource): logs.MetricFilter {
+    // The logical id, known at synth: the rule's generated name is known only once deployed.
+    const captureRule = Stack.of(this).resolve((sweep.captureRule.node.defaultChild as CfnElement).logicalId) as string;
+    const missed = new logs.MetricFilter(this, 'ChangesMissedByCaptureFilter', {
+      logGroup: sweep.logGroup,
+      filterPattern: logs.FilterPattern.numberValue(`$.${MISSED_BY_CAPTURE_LOG_FIELD}`, '=', 1),
+      metricNamespace: `CloudFrontChangeNotifier/${this.prefix}`,
+      metricName: 'ChangesMissedByCapture',
+      metricValue: '1',
+    });
+    this.add('ChangesMissedByCapture', {
+      metric: missed.metric({ statistic: 'Sum', period: FIVE_MINUTES }),
+      threshold: 1,
+      description:
+        'The reconciliation sweep found a CloudFront change InProgress that no CloudTrail event had announced, and started ' +
+        'its watch (its notification says the sweep found it, without who made it). CloudTrail events are not reaching ' +
+        'the notifier: check that a trail logs management events (CloudTrail console, or deploy with createTrail=true), ' +
+        `that the EventBridge rule ${captureRule} of this stack exists and is enabled, its FailedInvocations metric, and ` +
+        "the dead-letter queue. The sweep's log names each change.",
+    });
+    this.add('SweepErrors', {
+      metric: sweep.function.metricErrors({ statistic: 'Sum', period: FIVE_MINUTES }),
+      threshold: 1,
+      description:
+        'A reconciliation sweep failed or could not make every call (throttled, or access denied), so changes whose event ' +
+        'was lost may go unnoticed until a sweep succeeds. Read the sweep log: its last line lists the calls that failed.',
+    });
+    return missed;
   }
 
   private add(

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  KEYLESS_CALLS,
   SUPPORTED_EVENT_NAMES,
   describePaths,
+  sweepEventBody,
   parseCloudTrailRecord,
   parseEventBridgeBody,
   parseEventBridgeEvent,
@@ -809,5 +811,135 @@ describe('describePaths', () => {
     const text = describePaths(paths);
     // Assert
     expect(text).toBe('25 paths: /p0, /p1, /p2, /p3, /p4, /p5, /p6, /p7, /p8, /p9 and 15 more');
+  });
+});
+
+describe('a change the reconciliation sweep puts on the buffer queue (mode sqs-retry)', () => {
+  const SWEPT_DISTRIBUTION = {
+    kind: 'distribution',
+    distributionId: 'E2QWRUHAPOMQZL',
+    eTag: 'E3SWEPTCHANGE1',
+    startedAt: '2026-11-28T11:30:00.000Z',
+    foundAt: '2026-11-28T11:40:00.000Z',
+  } as const;
+
+  it('reads back as the watch of the change, saying the sweep found it and who made it is unknown', () => {
+    // Arrange
+    const body = sweepEventBody(SWEPT_DISTRIBUTION);
+    // Act
+    const result = parseEventBridgeBody(body, ALL);
+    // Assert
+    expect(expectWatch(result)).toEqual({
+      kind: 'distribution',
+      change: 'a change found InProgress by the reconciliation sweep',
+      action: 'sweep',
+      eventId: 'none (found by the reconciliation sweep at 2026-11-28T11:40:00Z)',
+      startedAt: '2026-11-28T11:30:00Z',
+      distributionId: 'E2QWRUHAPOMQZL',
+      eTag: 'E3SWEPTCHANGE1',
+      changedBy: 'unknown (no CloudTrail event)',
+    });
+  });
+
+  it('reads an invalidation and a tenant with the ids their status calls need', () => {
+    // Arrange
+    const bodies = [
+      sweepEventBody({
+        kind: 'invalidation',
+        distributionId: 'E2QWRUHAPOMQZL',
+        invalidationId: 'I2J0I21PCUYOIK',
+        startedAt: '2026-11-28T13:45:10Z',
+        foundAt: '2026-11-28T14:00:00Z',
+      }),
+      sweepEventBody({
+        kind: 'tenant',
+        distributionId: 'E1MULTITENANT1',
+        tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
+        eTag: 'E3TENANTETAG01',
+        startedAt: '2026-11-28T12:00:00Z',
+        foundAt: '2026-11-28T14:00:00Z',
+      }),
+    ];
+    // Act
+    const watches = bodies.map((body) => expectWatch(parseEventBridgeBody(body, ALL)));
+    // Assert
+    expect(
+      watches.map(({ kind, distributionId, invalidationId, tenantId, eTag }) => ({
+        kind,
+        distributionId,
+        invalidationId,
+        tenantId,
+        eTag,
+      })),
+    ).toEqual([
+      {
+        kind: 'invalidation',
+        distributionId: 'E2QWRUHAPOMQZL',
+        invalidationId: 'I2J0I21PCUYOIK',
+        tenantId: undefined,
+        eTag: undefined,
+      },
+      {
+        kind: 'tenant',
+        distributionId: 'E1MULTITENANT1',
+        invalidationId: undefined,
+        tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
+        eTag: 'E3TENANTETAG01',
+      },
+    ]);
+  });
+
+  it('is skipped when its kind is no longer watched or its distribution is not in distributionIds', () => {
+    // Arrange
+    const body = sweepEventBody(SWEPT_DISTRIBUTION);
+    // Act
+    const reasons = [
+      expectReason(parseEventBridgeBody(body, { watchedEvents: ['CreateInvalidation'] }), 'skip'),
+      expectReason(parseEventBridgeBody(body, { ...ALL, distributionIds: ['E1OTHERDISTRO1'] }), 'skip'),
+    ];
+    // Assert
+    expect(reasons).toEqual([
+      'distribution changes are not watched',
+      'distribution E2QWRUHAPOMQZL is not in distributionIds',
+    ]);
+  });
+
+  it.each([
+    { detail: { ...SWEPT_DISTRIBUTION, kind: 'origin' }, reason: 'the swept change has no kind of watch: "origin"' },
+    {
+      detail: { ...SWEPT_DISTRIBUTION, distributionId: 'E2/../1' },
+      reason: 'the swept distribution change has no distributionId: "E2/../1"',
+    },
+    {
+      detail: {
+        kind: 'invalidation',
+        distributionId: 'E2QWRUHAPOMQZL',
+        startedAt: '2026-11-28T13:45:10Z',
+        foundAt: '2026-11-28T14:00:00Z',
+      },
+      reason: 'the swept invalidation change has no invalidationId: undefined',
+    },
+    {
+      detail: { ...SWEPT_DISTRIBUTION, startedAt: 'yesterday' },
+      reason: 'the swept change has no startedAt timestamp: "yesterday"',
+    },
+    { detail: 'E2QWRUHAPOMQZL', reason: 'the swept change is not an object: "E2QWRUHAPOMQZL"' },
+  ])('is invalid when it is malformed: $reason', ({ detail, reason }) => {
+    // Arrange
+    const body = JSON.stringify({
+      source: 'cloudfront-change-notifier',
+      'detail-type': 'CloudFront change found by the reconciliation sweep',
+      detail,
+    });
+    // Act
+    const result = parseEventBridgeBody(body, ALL);
+    // Assert
+    expect(expectReason(result, 'invalid')).toBe(reason);
+  });
+});
+
+describe('KEYLESS_CALLS', () => {
+  it('lists the deploying calls whose record has no ETag: only AssociateAlias', () => {
+    expect(KEYLESS_CALLS).toEqual(['AssociateAlias']);
   });
 });

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { sweptWatch } from '../../domain/cloudtrail';
 import { checkBudget, type Schedule, type ScheduleKind } from '../../domain/schedule';
 import {
   buildWatchExecution,
   CHECKS_PER_EXECUTION,
   consoleUrl,
   describeDuration,
+  eventExecutionName,
   executionName,
   type ExecutionSettings,
 } from '../../domain/watch-execution';
@@ -28,13 +30,78 @@ function secondsAfter(isoTime: string, seconds: number): Date {
 }
 
 describe('executionName', () => {
-  it('reads "<distribution>-<action>-<event id>" for a usual event', () => {
+  it('reads "<distribution>-deploy-<ETag>" for a change whose record holds the ETag it produced', () => {
     // Arrange
     const watch = fixtureWatch('update-distribution.json');
     // Act
     const name = executionName(watch);
     // Assert
-    expect(name).toBe('E2QWRUHAPOMQZL-update-c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5');
+    expect(name).toBe('E2QWRUHAPOMQZL-deploy-E2QWRUHEXAMPLE');
+  });
+
+  it('reads "<distribution>-invalidate-<invalidation id>" for an invalidation', () => {
+    // Arrange
+    const watch = fixtureWatch('create-invalidation.json');
+    // Act
+    const name = executionName(watch);
+    // Assert
+    expect(name).toBe('E2QWRUHAPOMQZL-invalidate-I2J0I21PCUYOIK');
+  });
+
+  it('reads "<distribution>-<action>-<event id>" for a change whose record has no ETag (AssociateAlias)', () => {
+    // Arrange
+    const watch = fixtureWatch('associate-alias.json');
+    // Act
+    const name = executionName(watch);
+    // Assert
+    expect(name).toBe(`E1TARGETEXAMPL-alias-${watch.eventId}`);
+  });
+
+  it('gives the sweep the name of the event-started watch of the same change, so Step Functions refuses the second', () => {
+    // Arrange: what ListDistributions shows of the change while it is InProgress
+    const fromEvent = fixtureWatch('update-distribution.json');
+    const fromSweep = sweptWatch({
+      kind: 'distribution',
+      distributionId: 'E2QWRUHAPOMQZL',
+      eTag: 'E2QWRUHEXAMPLE',
+      startedAt: '2026-11-28T11:30:00Z',
+      foundAt: '2026-11-28T14:00:00Z',
+    });
+    // Act
+    const names = [executionName(fromEvent), executionName(fromSweep)];
+    // Assert
+    expect(names).toEqual(['E2QWRUHAPOMQZL-deploy-E2QWRUHEXAMPLE', 'E2QWRUHAPOMQZL-deploy-E2QWRUHEXAMPLE']);
+  });
+
+  it('gives the sweep the name of the event-started watch of the same invalidation and tenant change', () => {
+    // Arrange
+    const invalidation = fixtureWatch('create-invalidation.json');
+    const tenant = fixtureWatch('update-distribution-tenant.json');
+    // Act
+    const swept = [
+      executionName(
+        sweptWatch({
+          kind: 'invalidation',
+          distributionId: 'E2QWRUHAPOMQZL',
+          invalidationId: 'I2J0I21PCUYOIK',
+          startedAt: '2026-11-28T13:45:10Z',
+          foundAt: '2026-11-28T14:00:00Z',
+        }),
+      ),
+      executionName(
+        sweptWatch({
+          kind: 'tenant',
+          distributionId: 'E1MULTITENANT1',
+          tenantId: TENANT_ID,
+          eTag: 'E2QWRUHEXAMPLE',
+          startedAt: '2026-11-28T12:00:00Z',
+          foundAt: '2026-11-28T14:00:00Z',
+        }),
+      ),
+    ];
+    // Assert
+    expect(swept).toEqual([executionName(invalidation), executionName(tenant)]);
+    expect(swept).toEqual(['E2QWRUHAPOMQZL-invalidate-I2J0I21PCUYOIK', `${TENANT_ID}-deploy-E2QWRUHEXAMPLE`]);
   });
 
   it('starts the name of a tenant watch with the tenant id, not its multi-tenant distribution', () => {
@@ -43,10 +110,8 @@ describe('executionName', () => {
     // Act
     const name = executionName(watch);
     // Assert
-    // "<30>-update-<36>" would pass the 72 characters that leave room for "-partN", so the action is left out
-    expect(name).toBe(`${TENANT_ID}-${watch.eventId}`);
+    expect(name).toBe(`${TENANT_ID}-deploy-E2QWRUHEXAMPLE`);
     expect(name).not.toContain(watch.distributionId);
-    expect(name).toMatch(NAME_PATTERN);
   });
 
   it('names a tenant invalidation, which has no distribution id, after its tenant', () => {
@@ -55,18 +120,16 @@ describe('executionName', () => {
     // Act
     const name = executionName(watch);
     // Assert
-    expect(name.startsWith(`${TENANT_ID}-`)).toBe(true);
-    expect(name.endsWith(watch.eventId)).toBe(true);
+    expect(name).toBe(`${TENANT_ID}-invalidate-${watch.invalidationId}`);
   });
 
   it('gives a redelivery of the same CloudTrail event the same name, whatever its envelope, so it cannot start a second watch', () => {
     // Arrange: EventBridge delivered the record again, in an envelope of its own
-    const original = JSON.parse(fixtureBody('create-invalidation.json')) as Record<string, unknown>;
+    const original = JSON.parse(fixtureBody('associate-alias.json')) as Record<string, unknown>;
     const redelivery = {
       ...original,
       id: '0f9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c',
       time: '2026-11-28T13:47:31Z',
-      resources: ['arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL'],
     };
     // Act
     const names = [original, redelivery].map((event) => executionName(watchOf(JSON.stringify(event))));
@@ -74,35 +137,37 @@ describe('executionName', () => {
     expect(names[1]).toBe(names[0]);
   });
 
-  it('gives events that differ only in their id different names', () => {
+  it('gives keyless events that differ only in their id different names', () => {
     fc.assert(
       fc.property(fc.uuid(), fc.uuid(), (a, b) => {
         fc.pre(a !== b);
-        const watch = fixtureWatch('update-distribution.json');
+        const watch = fixtureWatch('associate-alias.json');
         expect(executionName({ ...watch, eventId: a })).not.toBe(executionName({ ...watch, eventId: b }));
       }),
     );
   });
 
   it('always yields 1..72 characters of A-Za-z0-9-_, so "-partN" still fits in 80', () => {
-    // Arrange: any id the parser accepts (RESOURCE_ID_PATTERN, the eventID pattern) and any action
+    // Arrange: any id the parser accepts (RESOURCE_ID_PATTERN, the eventID pattern), any action, with or without a key
     const watchIds = fc.record(
       {
         distributionId: fc.stringMatching(/^[A-Za-z0-9_-]{0,32}$/),
         tenantId: fc.stringMatching(/^[A-Za-z0-9_-]{1,32}$/),
+        invalidationId: fc.stringMatching(/^[A-Za-z0-9_-]{1,32}$/),
+        eTag: fc.stringMatching(/^[A-Za-z0-9_-]{1,32}$/),
         eventId: fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/),
         action: fc.constantFrom('create', 'update', 'copy', 'promote', 'alias', 'invalidate'),
       },
       { requiredKeys: ['distributionId', 'eventId', 'action'] },
     );
-    const base = fixtureWatch('create-distribution.json');
+    const { eTag: _eTag, ...base } = fixtureWatch('create-distribution.json');
     fc.assert(
       fc.property(watchIds, (ids) => {
         // Act
         const name = executionName({ ...base, ...ids });
         // Assert
         expect(name).toMatch(NAME_PATTERN);
-        expect(name.endsWith(ids.eventId)).toBe(true);
+        expect(name.endsWith(ids.invalidationId ?? ids.eTag ?? ids.eventId)).toBe(true);
         expect(`${name}-part999`.length).toBeLessThanOrEqual(MAX_STEP_FUNCTIONS_NAME);
       }),
     );
@@ -111,7 +176,7 @@ describe('executionName', () => {
   it('keeps the whole event id and cuts the resource id when both ids are as long as allowed', () => {
     // Arrange
     const watch = {
-      ...fixtureWatch('update-distribution.json'),
+      ...fixtureWatch('associate-alias.json'),
       distributionId: 'D'.repeat(32),
       eventId: 'e'.repeat(64),
     };
@@ -121,13 +186,22 @@ describe('executionName', () => {
     expect(name).toBe(`${'D'.repeat(7)}-${'e'.repeat(64)}`);
   });
 
+  it('names a watch after its event alone for eventExecutionName, whatever keys it has (npm run smoke)', () => {
+    // Arrange
+    const watch = fixtureWatch('create-invalidation.json');
+    // Act
+    const name = eventExecutionName(watch);
+    // Assert
+    expect(name).toBe('E2QWRUHAPOMQZL-invalidate-5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9');
+  });
+
   it('leaves room for the highest part number the most frequent polling over the longest retention can reach', () => {
     // Arrange
     const schedule: Schedule = [{ waitSeconds: SHORTEST_POLL_SECONDS }];
     const maxChecks = checkBudget(schedule, LONGEST_RETENTION_SECONDS);
     const lastPart = Math.ceil(maxChecks / CHECKS_PER_EXECUTION);
     const longest = executionName({
-      ...fixtureWatch('create-distribution.json'),
+      ...fixtureWatch('associate-alias.json'),
       distributionId: 'D'.repeat(32),
       eventId: 'e'.repeat(64),
     });
@@ -199,7 +273,7 @@ describe('buildWatchExecution', () => {
     const execution = buildWatchExecution(watch, everyMinute(345_600), secondsAfter(watch.startedAt, 30));
     // Assert
     expect(execution).toEqual({
-      name: 'E2QWRUHAPOMQZL-update-c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
+      name: 'E2QWRUHAPOMQZL-deploy-E2QWRUHEXAMPLE',
       input: {
         watch: {
           kind: 'distribution',
@@ -213,7 +287,7 @@ describe('buildWatchExecution', () => {
           consoleUrl:
             'https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL',
           watchLimit: '4 days',
-          executionName: 'E2QWRUHAPOMQZL-update-c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
+          executionName: 'E2QWRUHAPOMQZL-deploy-E2QWRUHEXAMPLE',
         },
         // 345,570 s left at one check a minute: the first check now, then 5,759 more; 800 checks per execution
         progress: { check: 1, maxChecks: 5_760, continueAt: 801, part: 1, unanswered: 0 },

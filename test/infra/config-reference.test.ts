@@ -42,6 +42,7 @@ describe('the configuration reference', () => {
         'alarmEmails',
         'createTrail',
         'trailRetentionDays',
+        'sweepIntervalMinutes',
         'logRetentionDays',
         'logRemovalPolicy',
       ].sort(),

@@ -39,7 +39,23 @@ describe('readConfig defaults', () => {
       capture: { receiveWaitSeconds: 20, visibilityTimeoutSeconds: MINIMUM_VISIBILITY },
       mode: 'stepfunctions',
       tenantStatusCheck: 'lambda',
+      sweep: { intervalMinutes: 5 },
     });
+  });
+
+  it.each([
+    { given: '0', intervalMinutes: 0 },
+    { given: '1', intervalMinutes: 1 },
+    { given: 60, intervalMinutes: 60 },
+    { given: '1440', intervalMinutes: 1_440 },
+  ])('reads sweepIntervalMinutes $given, 0 turning the sweep off', ({ given, intervalMinutes }) => {
+    expect(configFrom({ sweepIntervalMinutes: given }).sweep).toEqual({ intervalMinutes });
+  });
+
+  it.each(['1441', '-5', '2.5', 'hourly'])('refuses sweepIntervalMinutes %s, naming the range', (given) => {
+    expect(configErrorFrom({ sweepIntervalMinutes: given }).message).toBe(
+      `Invalid context value for "sweepIntervalMinutes": ${JSON.stringify(given)}. Allowed: a whole number from 0 to 1440.`,
+    );
   });
 
   it('watches the tenant calls only when asked, and reads tenant statuses as tenantStatusCheck says', () => {

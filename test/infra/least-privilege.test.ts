@@ -71,7 +71,9 @@ interface ResourceWildcard {
 
 const ANY_RESOURCE = /^\*$/;
 const STATUS_READER_ROLE = 'StatusReaderRole';
-const LAMBDA_ROLES = ['DispatcherRole', 'StatusCheckRole', STATUS_READER_ROLE];
+/** The reconciliation sweep's Lambda role. */
+const SWEEP_ROLE = 'SweepRole';
+const LAMBDA_ROLES = ['DispatcherRole', 'StatusCheckRole', STATUS_READER_ROLE, SWEEP_ROLE];
 const STATE_MACHINE_ROLE = 'WatchStateMachineRole';
 /** The roles that check CloudFront: the state machine in mode stepfunctions, the status-check Lambda in mode sqs-retry. */
 const STATUS_CHECKER_ROLES = ['StatusCheckRole', STATE_MACHINE_ROLE];
@@ -138,6 +140,24 @@ const RESOURCE_WILDCARDS: readonly ResourceWildcard[] = [
     resource: /^arn:\$\{AWS::Partition\}:cloudfront::\$\{AWS::AccountId\}:distribution-tenant\/\*$/,
   },
   {
+    reason:
+      'CloudFront list calls have no resource-level permissions ' +
+      '(https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudfront.html); the sweep lists, read-only',
+    kind: 'identity',
+    on: [SWEEP_ROLE],
+    actions: ['cloudfront:ListDistributions', 'cloudfront:ListDistributionTenants'],
+    resource: ANY_RESOURCE,
+  },
+  {
+    reason:
+      'Without distributionIds, or with more than a role policy can list, the sweep reads every distribution of the own ' +
+      'account for its ETag and its invalidations; read-only',
+    kind: 'identity',
+    on: [SWEEP_ROLE],
+    actions: ['cloudfront:GetDistribution', 'cloudfront:ListInvalidations'],
+    resource: DISTRIBUTION_WILDCARD,
+  },
+  {
     reason: 'In a key policy, "*" is the key the policy belongs to',
     kind: 'key',
     on: ['NotificationsKey'],
@@ -175,7 +195,7 @@ const UNCONDITIONED_SERVICE_GRANTS = [
 ];
 
 /** The only services that may assume the stack's roles. */
-const TRUSTED_SERVICES = ['lambda.amazonaws.com', 'states.amazonaws.com'];
+const TRUSTED_SERVICES = ['lambda.amazonaws.com', 'states.amazonaws.com', 'scheduler.amazonaws.com'];
 
 const asList = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
@@ -326,10 +346,17 @@ function audit(template: CfnTemplate): { problems: string[]; used: Set<string> }
   return { problems, used };
 }
 
-/** The CloudFront actions the identity policies allow, each with the resources it is allowed on. */
-function cloudFrontGrants(template: CfnTemplate): { action: string; resources: string[] }[] {
+/**
+ * The CloudFront actions the identity policies allow, each with the resources it is allowed on: of the roles that
+ * check a status, or of the sweep's role alone.
+ */
+function cloudFrontGrants(
+  template: CfnTemplate,
+  of: 'status checks' | 'sweep' = 'status checks',
+): { action: string; resources: string[] }[] {
   const grants = new Map<string, Set<string>>();
-  for (const policy of findPolicies(template).policies.filter(({ kind }) => kind === 'identity')) {
+  const held = (policy: FoundPolicy) => policy.holders.includes(SWEEP_ROLE) === (of === 'sweep');
+  for (const policy of findPolicies(template).policies.filter((policy) => policy.kind === 'identity' && held(policy))) {
     for (const statement of policy.statements.filter(({ Effect }) => Effect === 'Allow')) {
       for (const action of asList(statement.Action).filter((candidate) => candidate.startsWith('cloudfront:'))) {
         const resources = grants.get(action) ?? new Set<string>();
@@ -668,6 +695,55 @@ describe("distributionIds and the size of the status checker's role policy", () 
         `distributionIds lists ${count} ids, more than the ${MAX_LISTED_DISTRIBUTION_ARNS}`,
       );
       expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+    },
+  );
+});
+
+describe("the reconciliation sweep's CloudFront grants", () => {
+  const EVERY_DISTRIBUTION = 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*';
+  const LISTED = 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/E2QWRUHAPOMQZL';
+  type ModeContext = (typeof MODE_CONTEXTS)[number];
+  it.each(
+    [
+      {
+        given: 'the default watchedEvents',
+        contextOf: ({ context }: ModeContext) => context,
+        expected: [
+          { action: 'cloudfront:GetDistribution', resources: [EVERY_DISTRIBUTION] },
+          { action: 'cloudfront:ListDistributions', resources: ['*'] },
+          { action: 'cloudfront:ListInvalidations', resources: [EVERY_DISTRIBUTION] },
+        ],
+      },
+      {
+        given: 'distributionIds',
+        // The compliance configuration that lists E2QWRUHAPOMQZL, whose synth is cached.
+        contextOf: ({ mode }: ModeContext) =>
+          CONFIGURATIONS.find(({ context }) => context.mode === mode && context.distributionIds !== undefined)!.context,
+        expected: [
+          { action: 'cloudfront:GetDistribution', resources: [LISTED] },
+          { action: 'cloudfront:ListDistributions', resources: ['*'] },
+          { action: 'cloudfront:ListInvalidations', resources: [LISTED] },
+        ],
+      },
+      {
+        given: 'only tenant calls watched',
+        contextOf: ({ context }: ModeContext) => ({
+          ...context,
+          watchedEvents: 'UpdateDistributionTenant,CreateInvalidationForDistributionTenant',
+        }),
+        expected: [{ action: 'cloudfront:ListDistributionTenants', resources: ['*'] }],
+      },
+    ].flatMap((row) => MODE_CONTEXTS.map((modeContext) => ({ ...row, mode: modeContext.mode, modeContext }))),
+  )(
+    'in mode $mode with $given lists and reads only what the sweep looks for',
+    ({ contextOf, modeContext, expected }) => {
+      // Arrange
+      const { template } = synthesized(contextOf(modeContext));
+      // Act
+      const granted = cloudFrontGrants(template, 'sweep');
+      // Assert
+      expect(granted).toEqual(expected);
+      expect(audit(template).problems).toEqual([]);
     },
   );
 });

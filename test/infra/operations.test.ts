@@ -117,11 +117,13 @@ describe('alarms', () => {
     expect(names).toEqual(
       [
         'BufferBacklog',
+        'ChangesMissedByCapture',
         'DeadLetterQueueNotEmpty',
         'DispatcherErrors',
         'DispatcherThrottles',
         'ExecutionsAborted',
         'ExecutionsTimedOut',
+        'SweepErrors',
         'UnexpectedExecutionFailures',
       ]
         .map((name) => `CloudFrontChangeNotifier-${name}`)
@@ -143,9 +145,13 @@ describe('alarms', () => {
     const names = alarmNames(template);
     // Assert
     expect(names).toEqual(
-      ['DeadLetterQueueNotEmpty', 'StatusCheckErrors', 'StatusCheckThrottles'].map(
-        (name) => `CloudFrontChangeNotifier-${name}`,
-      ),
+      [
+        'ChangesMissedByCapture',
+        'DeadLetterQueueNotEmpty',
+        'StatusCheckErrors',
+        'StatusCheckThrottles',
+        'SweepErrors',
+      ].map((name) => `CloudFrontChangeNotifier-${name}`),
     );
   });
 
@@ -201,7 +207,9 @@ describe('alarms', () => {
       template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: Match.anyValue() } }),
     )[0]!;
     // Act
-    const filters = template.findResources('AWS::Logs::MetricFilter');
+    const filters = template.findResources('AWS::Logs::MetricFilter', {
+      Properties: { LogGroupName: { Ref: logGroupId } },
+    });
     // Assert
     expect(Object.values(filters)).toHaveLength(1);
     const filter = Object.values(filters)[0]!.Properties;
@@ -216,6 +224,45 @@ describe('alarms', () => {
       MetricName: filter.MetricTransformations[0].MetricName,
     });
   });
+
+  it.each([
+    { mode: 'stepfunctions', context: {} },
+    { mode: 'sqs-retry', context: SQS_RETRY },
+  ])(
+    'in mode $mode count the changes the sweep found that no event announced, from its log, and say what to check',
+    ({ context }) => {
+      // Arrange
+      const { result, template, id } = stacked(context);
+      // Act
+      const filters = template.findResources('AWS::Logs::MetricFilter', {
+        Properties: { LogGroupName: { Ref: id(result.stack.sweep!.logGroup) } },
+      });
+      // Assert
+      expect(Object.values(filters).map(({ Properties }) => Properties)).toEqual([
+        {
+          FilterPattern: '{ $.missedByCapture = 1 }',
+          LogGroupName: { Ref: id(result.stack.sweep!.logGroup) },
+          MetricTransformations: [
+            {
+              MetricName: 'ChangesMissedByCapture',
+              MetricNamespace: 'CloudFrontChangeNotifier/CloudFrontChangeNotifier',
+              MetricValue: '1',
+            },
+          ],
+        },
+      ]);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: 'CloudFrontChangeNotifier-ChangesMissedByCapture',
+        Namespace: 'CloudFrontChangeNotifier/CloudFrontChangeNotifier',
+        MetricName: 'ChangesMissedByCapture',
+        Statistic: 'Sum',
+        Threshold: 1,
+        AlarmDescription: Match.stringLikeRegexp(
+          'check that a trail logs management events .* that the EventBridge rule CaptureCloudFrontChangeRule[0-9A-F]{8} of this stack exists and is enabled',
+        ),
+      });
+    },
+  );
 
   it('leave out exactly the failures the deployed workflow announces first; check failures and bad input still alarm', () => {
     // Arrange

@@ -404,6 +404,8 @@ describe('watch: the state machine', () => {
 describe('least-privilege IAM', () => {
   const distributionReads = ['cloudfront:GetDistribution', 'cloudfront:GetInvalidation'];
   const tenantReads = ['cloudfront:GetDistributionTenant', 'cloudfront:GetInvalidationForDistributionTenant'];
+  /** The reconciliation sweep's: the lists on "*", ListInvalidations on the distributions the status reads name. */
+  const sweepLists = ['cloudfront:ListDistributions', 'cloudfront:ListInvalidations'];
 
   it.each([
     // Tenant calls are opt-in, so neither the defaults nor TUNED_CONTEXT may read a tenant.
@@ -411,21 +413,21 @@ describe('least-privilege IAM', () => {
       settings: 'defaults',
       context: DEFAULTS_CONTEXT,
       distributions: ['*'],
-      cloudfrontReads: distributionReads,
+      cloudfrontReads: [...distributionReads, ...sweepLists],
       tenants: [],
     },
     {
       settings: 'tenant calls, read by the state machine',
       context: { ...DEFAULTS_CONTEXT, ...tenantContext('sdk') },
       distributions: ['*'],
-      cloudfrontReads: [...distributionReads, ...tenantReads],
+      cloudfrontReads: [...distributionReads, ...tenantReads, ...sweepLists, 'cloudfront:ListDistributionTenants'],
       tenants: ['*'],
     },
     {
       settings: 'distributionIds',
       context: TUNED_CONTEXT,
       distributions: IDS,
-      cloudfrontReads: distributionReads,
+      cloudfrontReads: [...distributionReads, ...sweepLists],
       tenants: [],
     },
   ])(
@@ -441,6 +443,7 @@ describe('least-privilege IAM', () => {
       ];
       const topicArn = fakeArn(raw, id(result.stack.notifications.topic));
       const distributionArns = [
+        '*',
         ...distributions.map((distribution) => `arn:aws:cloudfront::${FAKE_ACCOUNT}:distribution/${distribution}`),
         ...tenants.map((tenant) => `arn:aws:cloudfront::${FAKE_ACCOUNT}:distribution-tenant/${tenant}`),
       ];
@@ -552,14 +555,16 @@ describe('distributionIds and the 4 KB of a Lambda environment', () => {
       expect(maximum).toBeGreaterThan(0);
       const all = environments(template);
       for (const variables of all) expect(measured(variables)).toBeLessThanOrEqual(LAMBDA_ENVIRONMENT_MAX_BYTES);
+      // The function that consumes the buffer queue, and the sweeper.
       const carrying = all.filter((variables) => variables[WATCH_SETTINGS_ENV] !== undefined);
-      expect(carrying).toHaveLength(1);
-      const settings = parseWatchSettings(carrying[0]![WATCH_SETTINGS_ENV] as string);
-      expect(settings.distributionIds).toEqual(ids(maximum));
-      const withOneMore = { ...settings, distributionIds: ids(maximum + 1) };
-      expect(measured({ ...carrying[0], [WATCH_SETTINGS_ENV]: JSON.stringify(withOneMore) })).toBeGreaterThan(
-        LAMBDA_ENVIRONMENT_MAX_BYTES,
+      expect(carrying).toHaveLength(2);
+      const settings = carrying.map((variables) => parseWatchSettings(variables[WATCH_SETTINGS_ENV] as string));
+      expect(settings.map(({ distributionIds }) => distributionIds)).toEqual([ids(maximum), ids(maximum)]);
+      const withOneMore = { ...settings[0]!, distributionIds: ids(maximum + 1) };
+      const measuredWithOneMore = carrying.map((variables) =>
+        measured({ ...variables, [WATCH_SETTINGS_ENV]: JSON.stringify(withOneMore) }),
       );
+      expect(Math.max(...measuredWithOneMore)).toBeGreaterThan(LAMBDA_ENVIRONMENT_MAX_BYTES);
       expect(oneMore).toBeInstanceOf(ConfigError);
       expect(oneMore.message).toContain('"distributionIds"');
       expect(oneMore.message).toContain(`at most ${maximum} ids of 14 characters`);
@@ -567,4 +572,38 @@ describe('distributionIds and the 4 KB of a Lambda environment', () => {
       expect(oneMore.message).not.toContain(ids(maximum + 1).at(-1));
     },
   );
+});
+
+describe('the reconciliation sweep', () => {
+  it.each([
+    { mode: 'stepfunctions', context: {}, target: 'STATE_MACHINE_ARN' },
+    { mode: 'sqs-retry', context: { mode: 'sqs-retry' }, target: 'QUEUE_URL' },
+  ])('runs every 5 minutes by default in mode $mode, starting watches through $target', ({ context, target }) => {
+    // Arrange
+    const { template, result, id } = stacked(context);
+    // Act
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule'));
+    // Assert
+    expect(schedules.map(({ Properties }) => Properties.ScheduleExpression)).toEqual(['rate(5 minutes)']);
+    expect(schedules[0]!.Properties.Target.Arn).toEqual({ 'Fn::GetAtt': [id(result.stack.sweep!.function), 'Arn'] });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Finds CloudFront changes InProgress that no watch follows and starts their watch',
+      Environment: { Variables: Match.objectLike({ [target]: Match.anyValue() }) },
+    });
+  });
+
+  it.each([
+    { why: 'sweepIntervalMinutes is 0', context: { sweepIntervalMinutes: '0' } },
+    {
+      why: 'only tenant invalidations are watched, which no sweep looks for',
+      context: { watchedEvents: 'CreateInvalidationForDistributionTenant' },
+    },
+  ])('is left out when $why', ({ context }) => {
+    // Act
+    const { template, result } = stacked(context);
+    // Assert
+    template.resourceCountIs('AWS::Scheduler::Schedule', 0);
+    expect(result.stack.sweep).toBeUndefined();
+    expect(JSON.stringify(result.template)).not.toContain('scheduler.amazonaws.com');
+  });
 });

@@ -27,7 +27,7 @@ describe('the bundled dispatcher, replayed locally', () => {
     );
   });
 
-  it('starts one execution, named for the event, through the loopback Step Functions endpoint', async () => {
+  it('starts one execution, named for the change, through the loopback Step Functions endpoint', async () => {
     // Arrange
     const prepared = sharedPrepare({ retentionSeconds: '7200' });
     // Act
@@ -35,7 +35,7 @@ describe('the bundled dispatcher, replayed locally', () => {
     // Assert
     expect(replay.response).toEqual({ batchItemFailures: [] });
     expect(replay.starts).toHaveLength(1);
-    expect(replay.starts[0]!.name).toBe('E2QWRUHAPOMQZL-create-3f1c6a52-8e0b-4d1e-9a53-2f7c1b9e4d01');
+    expect(replay.starts[0]!.name).toBe('E2QWRUHAPOMQZL-deploy-E2QWRUHEXAMPLE');
     expect(replay.starts[0]!.stateMachineArn).toBe(prepared.dispatcher.environment.STATE_MACHINE_ARN);
     expect(JSON.parse(replay.starts[0]!.input)).toMatchObject({
       watch: { distributionId: 'E2QWRUHAPOMQZL', watchLimit: '2 h' },

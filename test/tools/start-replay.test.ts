@@ -79,7 +79,7 @@ describe('npm start replays a change end to end', () => {
     // Assert
     const story = [
       /T\+00:00 +event +UpdateDistribution on distribution E2QWRUHAPOMQZL\n +event ID c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5\n +by arn:aws:sts::123456789012:assumed-role\/cfn-exec-role\/AWSCloudFormation via cloudformation\.amazonaws\.com/,
-      /T\+00:00 +dispatch +the bundled dispatcher Lambda started execution E2QWRUHAPOMQZL-update-c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5/,
+      /T\+00:00 +dispatch +the bundled dispatcher Lambda started execution E2QWRUHAPOMQZL-deploy-E2QWRUHEXAMPLE/,
       ...checks,
       /T\+01:42 +notify +publish the "deployed" notification to SNS/,
       /T\+01:42 +outcome +SUCCEEDED in "Change is deployed"/,

@@ -80,17 +80,24 @@ export function prepareApp(context: Record<string, unknown>): PreparedApp {
   }
 }
 
-/** The dispatcher is the function that gets the state machine ARN and the watch settings. */
+/** The dispatcher is the function that consumes the buffer queue with the state machine ARN and the watch settings. */
 function dispatcherResource(template: CfnTemplate): {
   logicalId: string;
   properties: Record<string, unknown>;
   environment: Record<string, string>;
 } {
-  const candidates = Object.entries(template.Resources).filter(([, resource]) => {
+  // The sweeper gets the same two variables but reads no queue.
+  const consumers = new Set(
+    Object.values(template.Resources)
+      .filter((resource) => resource.Type === 'AWS::Lambda::EventSourceMapping')
+      .map((mapping) => (mapping.Properties?.FunctionName as { Ref?: string } | undefined)?.Ref),
+  );
+  const candidates = Object.entries(template.Resources).filter(([logicalId, resource]) => {
     const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
       ?.Variables;
     return (
       resource.Type === 'AWS::Lambda::Function' &&
+      consumers.has(logicalId) &&
       variables?.[DISPATCHER_ENV.stateMachineArn] !== undefined &&
       variables[WATCH_SETTINGS_ENV] !== undefined
     );

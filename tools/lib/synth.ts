@@ -116,10 +116,12 @@ export function watchSettingsOf(template: CfnTemplate): WatchSettings {
         ],
     )
     .filter((value) => value !== undefined);
-  if (values.length !== 1 || typeof values[0] !== 'string') {
+  // The consumer of the buffer queue and the sweeper get the same settings.
+  const distinct = [...new Set(values)];
+  if (distinct.length !== 1 || typeof distinct[0] !== 'string') {
     throw new Error(
-      `expected one function with a literal ${WATCH_SETTINGS_ENV} in the template, found ${values.length}`,
+      `expected one literal ${WATCH_SETTINGS_ENV} in the template's functions, found ${distinct.length} different ones`,
     );
   }
-  return parseWatchSettings(values[0]);
+  return parseWatchSettings(distinct[0]);
 }

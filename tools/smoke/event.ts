@@ -13,7 +13,7 @@ import {
 } from '../../domain/cloudtrail';
 import type { WatchSettings } from '../../domain/settings';
 import { scheduleFor } from '../../domain/settings';
-import { buildWatchExecution, type WatchExecution } from '../../domain/watch-execution';
+import { buildWatchExecution, eventExecutionName, type WatchExecution } from '../../domain/watch-execution';
 import { CannotStart, REGION, type Caller } from './deployment';
 
 /** What the notification's "What changed" line says: nothing changed, the smoke test asked for the watch. */
@@ -101,8 +101,9 @@ export function watchOf(event: Record<string, unknown>, settings: WatchSettings)
 }
 
 /**
- * The execution dispatchEvent (functions/dispatcher/dispatch.ts) would start for the watch, with its name, budget and
- * input, but with a change text that says a smoke test asked for it.
+ * The execution dispatchEvent (functions/dispatcher/dispatch.ts) would start for the watch, with its budget and input,
+ * but with a change text that says a smoke test asked for it, and named after its own event: a smoke test of an
+ * invalidation must not take the name of that invalidation's real watch, nor a second run that of the first.
  */
 export function smokeExecution(watch: Watch, settings: WatchSettings, now: Date): WatchExecution {
   const execution = buildWatchExecution(
@@ -110,5 +111,9 @@ export function smokeExecution(watch: Watch, settings: WatchSettings, now: Date)
     { retentionSeconds: settings.retentionSeconds, schedule: scheduleFor(settings) },
     now,
   );
-  return { ...execution, input: { ...execution.input, watch: { ...execution.input.watch, change: SMOKE_CHANGE } } };
+  const name = eventExecutionName(watch);
+  return {
+    name,
+    input: { ...execution.input, watch: { ...execution.input.watch, change: SMOKE_CHANGE, executionName: name } },
+  };
 }

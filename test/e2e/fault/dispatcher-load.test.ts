@@ -63,11 +63,27 @@ function uuid(random: () => number): string {
   return `${part(8)}-${part(4)}-4${part(3)}-a${part(3)}-${part(12)}`;
 }
 
-/** A watched change: a fixture with its own event id (and so its own execution name). */
-function watchedBody(file: string, eventId: string): string {
-  const event = JSON.parse(fixtureBody(file)) as { detail: { eventID: string } };
+interface RecordedCall {
+  detail: { eventID: string; responseElements?: { eTag?: string; invalidation?: { id: string } } };
+}
+
+/**
+ * A watched change: a fixture with its own event id and its own key, the ETag it produced or its invalidation id (and
+ * so its own execution name, which ends with the key).
+ */
+function watchedBody(file: string, eventId: string, key: string): string {
+  const event = JSON.parse(fixtureBody(file)) as RecordedCall;
   event.detail.eventID = eventId;
+  const response = event.detail.responseElements;
+  if (response?.eTag !== undefined) response.eTag = `E${key}`;
+  if (response?.invalidation !== undefined) response.invalidation.id = `I${key}`;
   return JSON.stringify(event);
+}
+
+/** The key watchedBody gave a change. */
+function keyOf(body: string): string {
+  const response = (JSON.parse(body) as RecordedCall).detail.responseElements;
+  return (response?.eTag ?? response?.invalidation?.id ?? '').slice(1);
 }
 
 const WATCHED_FILES = [
@@ -90,7 +106,7 @@ const JUNK_BODIES = [
       eventTime: 'now',
     },
   }),
-  watchedBody('update-distribution.json', 'e1').replace('E2QWRUHAPOMQZL', 'E2QW/../ZL'),
+  watchedBody('update-distribution.json', 'e1', 'KJUNK').replace('E2QWRUHAPOMQZL', 'E2QW/../ZL'),
 ];
 
 interface Message {
@@ -125,7 +141,11 @@ describe('the dispatcher under load, with StartExecution throttled at random', (
         sfnMock.reset();
         sfnMock.on(StartExecutionCommand).callsFake(sfn.start);
         const changes = Array.from({ length: 30 }, (_, index) =>
-          watchedBody(WATCHED_FILES[index % WATCHED_FILES.length]!, uuid(random)),
+          watchedBody(
+            WATCHED_FILES[index % WATCHED_FILES.length]!,
+            uuid(random),
+            `K${uuid(random).slice(0, 8).toUpperCase()}`,
+          ),
         );
         const bodies = [
           ...changes,
@@ -167,17 +187,14 @@ describe('the dispatcher under load, with StartExecution throttled at random', (
         });
         const startedNames = [...sfn.executions.keys()];
         for (const body of changes) {
-          const eventId = (JSON.parse(body) as { detail: { eventID: string } }).detail.eventID;
-          const executions = startedNames.filter((name) => name.endsWith(eventId)).length;
+          const executions = startedNames.filter((name) => name.endsWith(keyOf(body))).length;
           const { succeeded, deadLettered } = outcomes(body);
           // Never two watches of one change; a success always means a watch; no watch only for a dead-lettered record.
           expect(executions).toBeLessThanOrEqual(1);
           if (succeeded) expect(executions).toBe(1);
           expect(executions === 1 || deadLettered).toBe(true);
         }
-        expect(
-          startedNames.every((name) => changes.some((body) => name.endsWith(JSON.parse(body).detail.eventID))),
-        ).toBe(true);
+        expect(startedNames.every((name) => changes.some((body) => name.endsWith(keyOf(body))))).toBe(true);
         for (const body of JUNK_BODIES) expect(outcomes(body)).toEqual({ succeeded: false, deadLettered: true });
         for (const file of SKIPPED_FILES)
           expect(outcomes(fixtureBody(file))).toEqual({ succeeded: true, deadLettered: false });

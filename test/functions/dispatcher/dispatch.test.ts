@@ -49,13 +49,13 @@ describe('dispatchEvent', () => {
     };
   });
 
-  it('starts one execution named after the event, with an input that carries the event id', async () => {
+  it('starts one execution named after the change, with an input that carries the event id', async () => {
     // Arrange
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${DISPATCH_STATE_MACHINE_ARN}:run-1`, startDate: NOW });
     // Act
     const outcome = await dispatchEvent(fixtureBody('update-distribution.json'), deps);
     // Assert
-    const name = 'E2QWRUHAPOMQZL-update-c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5';
+    const name = 'E2QWRUHAPOMQZL-deploy-E2QWRUHEXAMPLE';
     expect(outcome).toEqual({
       result: 'started',
       executionName: name,
@@ -101,7 +101,7 @@ describe('dispatchEvent', () => {
       label: 'an error named ExecutionAlreadyExists',
       error: () => Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }),
     },
-  ])('counts $label as a duplicate delivery, not a failure', async ({ error }) => {
+  ])('counts $label as a duplicate (a redelivery, or the sweep first), not a failure', async ({ error }) => {
     // Arrange
     sfnMock.on(StartExecutionCommand).rejects(error());
     // Act
@@ -109,10 +109,10 @@ describe('dispatchEvent', () => {
     // Assert
     expect(outcome).toEqual({
       result: 'duplicate',
-      executionName: expect.stringContaining(EVENT_IDS['create-invalidation.json']),
+      executionName: 'E2QWRUHAPOMQZL-invalidate-I2J0I21PCUYOIK',
     });
     expect(logger.lines.map((line) => [line.level, line.message])).toEqual([
-      ['info', 'Watch already exists for this event; duplicate delivery ignored'],
+      ['info', 'Watch already exists for this change (a duplicate delivery, or the sweep found it first)'],
     ]);
   });
 

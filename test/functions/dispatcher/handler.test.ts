@@ -50,7 +50,7 @@ describe('the dispatcher Lambda handler', () => {
     const [call, ...others] = startedInputs(sfnMock);
     expect(others).toEqual([]);
     expect(call!.stateMachineArn).toBe(DISPATCH_STATE_MACHINE_ARN);
-    expect(call!.name).toBe('E2QWRUHAPOMQZL-invalidate-5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9');
+    expect(call!.name).toBe('E2QWRUHAPOMQZL-invalidate-I2J0I21PCUYOIK');
     expect(executionInput(call!).watch).toMatchObject({
       eventId: EVENT_IDS['create-invalidation.json'],
       kind: 'invalidation',
@@ -88,7 +88,7 @@ describe('the dispatcher Lambda handler', () => {
     // Arrange
     const throttledEvent = EVENT_IDS['update-distribution.json'];
     sfnMock.on(StartExecutionCommand).callsFake(async (input: StartExecutionCommandInput) => {
-      if (input.name!.endsWith(throttledEvent)) throw throttled();
+      if (executionInput(input).watch.eventId === throttledEvent) throw throttled();
       return { executionArn: `${DISPATCH_STATE_MACHINE_ARN}:${input.name}`, startDate: NOW };
     });
     const handler = await importHandler();

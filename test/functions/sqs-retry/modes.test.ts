@@ -61,7 +61,10 @@ describe('mode sqs-retry', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
     template.resourceCountIs('AWS::Events::Rule', 1);
     template.resourceCountIs('AWS::SNS::Subscription', EMAILS.length);
-    expect(functions.map(([logicalId]) => logicalId)).toEqual([id(result.stack.statusCheck!.function)]);
+    expect(functions.map(([logicalId]) => logicalId)).toEqual([
+      id(result.stack.statusCheck!.function),
+      id(result.stack.sweep!.function),
+    ]);
     expect(JSON.stringify(raw)).not.toContain('STATE_MACHINE_ARN');
     template.hasOutput('StatusCheckFunctionName', Match.anyValue());
     expect(Object.keys(template.findOutputs('StateMachineName'))).toEqual([]);
@@ -163,7 +166,8 @@ describe('mode stepfunctions', () => {
     );
     // Assert
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    expect(environments.filter((environment) => environment.includes('STATE_MACHINE_ARN'))).toHaveLength(1);
+    // The dispatcher and the sweeper.
+    expect(environments.filter((environment) => environment.includes('STATE_MACHINE_ARN'))).toHaveLength(2);
     expect(environments.filter((environment) => environment.includes(SQS_RETRY_ENV.queueUrl))).toEqual([]);
     expect(result.stack.statusCheck).toBeUndefined();
     template.hasOutput('StateMachineName', Match.anyValue());

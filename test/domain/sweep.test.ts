@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import type { SweptChange } from '../../domain/cloudtrail';
+import {
+  adoption,
+  invalidationListSlice,
+  isEventNamedWatchOf,
+  kindsToSweep,
+  sweepIntervalOf,
+  watchLogFilter,
+  watchLogSearchStart,
+} from '../../domain/sweep';
+
+const NOW = new Date('2026-11-28T12:00:00Z');
+const SETTINGS = { distributionIds: [], retentionSeconds: 345_600 };
+const DISTRIBUTION_CHANGE: SweptChange = {
+  kind: 'distribution',
+  distributionId: 'E2QWRUHAPOMQZL',
+  eTag: 'E3SWEPTCHANGE1',
+  startedAt: '2026-11-28T11:50:00Z',
+  foundAt: '2026-11-28T12:00:00Z',
+};
+
+describe('kindsToSweep', () => {
+  it.each([
+    { watchedEvents: ['UpdateDistribution', 'CreateInvalidation'], kinds: ['distribution', 'invalidation'] },
+    { watchedEvents: ['AssociateAlias'], kinds: ['distribution'] },
+    {
+      watchedEvents: ['UpdateDistributionTenant', 'CreateInvalidationForDistributionTenant'],
+      kinds: ['tenant'],
+    },
+  ])('looks for $kinds when $watchedEvents are watched, never for tenant invalidations', ({ watchedEvents, kinds }) => {
+    expect(kindsToSweep(watchedEvents)).toEqual(kinds);
+  });
+});
+
+describe('adoption', () => {
+  it.each([
+    { startedAt: '2026-11-28T11:50:00Z', expected: 'adopt', why: 'ten minutes old' },
+    { startedAt: '2026-11-28T11:58:00Z', expected: 'adopt', why: 'exactly the grace of 120 s old' },
+    {
+      startedAt: '2026-11-28T11:58:01Z',
+      expected: 'too-recent',
+      why: 'younger than the grace: its event may still come',
+    },
+    { startedAt: '2026-11-24T12:00:01Z', expected: 'adopt', why: 'a second within the watch limit' },
+    { startedAt: '2026-11-24T12:00:00Z', expected: 'beyond-watch-limit', why: 'as old as the watch limit' },
+  ])('is $expected for a change $why', ({ startedAt, expected }) => {
+    expect(adoption({ ...DISTRIBUTION_CHANGE, startedAt }, SETTINGS, NOW)).toBe(expected);
+  });
+
+  it('leaves a change on a distribution distributionIds does not list, and takes a tenant of a listed one', () => {
+    // Arrange
+    const settings = { ...SETTINGS, distributionIds: ['E1MULTITENANT1'] };
+    const tenant: SweptChange = {
+      kind: 'tenant',
+      distributionId: 'E1MULTITENANT1',
+      tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
+      eTag: 'E3TENANTETAG01',
+      startedAt: '2026-11-28T11:50:00Z',
+      foundAt: '2026-11-28T12:00:00Z',
+    };
+    // Act
+    const decisions = [adoption(DISTRIBUTION_CHANGE, settings, NOW), adoption(tenant, settings, NOW)];
+    // Assert
+    expect(decisions).toEqual(['not-selected', 'adopt']);
+  });
+});
+
+describe('invalidationListSlice', () => {
+  const ids = (count: number) => Array.from({ length: count }, (_, index) => `E${String(index).padStart(13, '0')}`);
+
+  it('lists every distribution while there are at most 100', () => {
+    expect(invalidationListSlice(ids(100), NOW, 5)).toEqual(ids(100));
+  });
+
+  it('lists 250 distributions in turns of 100, 100 and 50, one turn per sweep', () => {
+    // Arrange: three sweeps in a row, five minutes apart
+    const sweeps = [0, 5, 10].map((minutes) => new Date(NOW.getTime() + minutes * 60_000));
+    // Act
+    const slices = sweeps.map((now) => invalidationListSlice(ids(250), now, 5));
+    // Assert
+    expect(slices.map((slice) => slice.length).sort()).toEqual([100, 100, 50]);
+    expect(new Set(slices.flat()).size).toBe(250);
+  });
+});
+
+describe('isEventNamedWatchOf', () => {
+  it.each([
+    { name: 'E1TARGETEXAMPL-alias-e1f2a3b4-c5d6-4e7f-8a9b-c0d1e2f3a4b2', expected: true },
+    { name: 'E1TARGETEXAMPL-alias-e1f2a3b4-c5d6-4e7f-8a9b-c0d1e2f3a4b2-part2', expected: true },
+    { name: 'E1TARGETEXAMPL-deploy-E2QWRUHEXAMPLE', expected: false },
+    { name: 'E1TARGETEXAMPL-invalidate-I2J0I21PCUYOIK', expected: false },
+    { name: 'E2QWRUHAPOMQZL-alias-e1f2a3b4-c5d6-4e7f-8a9b-c0d1e2f3a4b2', expected: false },
+  ])('is $expected for $name on distribution E1TARGETEXAMPL', ({ name, expected }) => {
+    expect(isEventNamedWatchOf(name, 'E1TARGETEXAMPL')).toBe(expected);
+  });
+});
+
+describe('watchLogFilter and watchLogSearchStart (mode sqs-retry)', () => {
+  it('finds the checker lines of the same distribution change, or of a keyless watch of that distribution', () => {
+    expect(watchLogFilter(DISTRIBUTION_CHANGE)).toBe(
+      '{ ($.distributionId = "E2QWRUHAPOMQZL") && (($.eTag = "E3SWEPTCHANGE1") || ($.change = "AssociateAlias")) }',
+    );
+  });
+
+  it('finds an invalidation by its id and a tenant change by its tenant', () => {
+    // Arrange
+    const invalidation: SweptChange = {
+      kind: 'invalidation',
+      distributionId: 'E2QWRUHAPOMQZL',
+      invalidationId: 'I2J0I21PCUYOIK',
+      startedAt: '2026-11-28T11:50:00Z',
+      foundAt: '2026-11-28T12:00:00Z',
+    };
+    const tenant: SweptChange = {
+      kind: 'tenant',
+      distributionId: 'E1MULTITENANT1',
+      tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
+      eTag: 'E3TENANTETAG01',
+      startedAt: '2026-11-28T11:50:00Z',
+      foundAt: '2026-11-28T12:00:00Z',
+    };
+    // Act
+    const filters = [watchLogFilter(invalidation), watchLogFilter(tenant)];
+    // Assert
+    expect(filters).toEqual([
+      '{ ($.distributionId = "E2QWRUHAPOMQZL") && (($.invalidationId = "I2J0I21PCUYOIK")) }',
+      '{ ($.tenantId = "dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB") && (($.eTag = "E3TENANTETAG01")) }',
+    ]);
+  });
+
+  it('searches from a minute before the change', () => {
+    expect(watchLogSearchStart(DISTRIBUTION_CHANGE)).toEqual(new Date('2026-11-28T11:49:00Z'));
+  });
+});
+
+describe('sweepIntervalOf', () => {
+  it.each([
+    { event: { intervalMinutes: 5 }, expected: 5 },
+    { event: { intervalMinutes: 0 }, expected: undefined },
+    { event: { intervalMinutes: '5' }, expected: undefined },
+    { event: {}, expected: undefined },
+    { event: null, expected: undefined },
+  ])('reads $expected from the schedule input $event', ({ event, expected }) => {
+    expect(sweepIntervalOf(event)).toBe(expected);
+  });
+});
