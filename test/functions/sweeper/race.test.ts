@@ -223,6 +223,8 @@ describe('mode sqs-retry: the event and the sweep, for one distribution change',
       topicArn: 'arn:aws:sns:us-east-1:123456789012:notifications',
       queue: { url: QUEUE_URL, visibilityTimeoutSeconds: 180 },
       settings: { ...DISPATCH_SETTINGS, watchedEvents: ['UpdateDistribution'] },
+      // The middle of the jitter range: the wait this race sets is the schedule's own.
+      random: () => 0.5,
       now: () => sentAt,
     };
     return checkQueuedChange({ body, receiptHandle: 'handle', receiveCount: 1, sentAt }, deps);
