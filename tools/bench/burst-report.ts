@@ -19,6 +19,8 @@ export interface KindBurstStats {
   readonly medianLagSeconds?: number;
   readonly p95LagSeconds?: number;
   readonly checksPerWatch: number;
+  /** Status checks without an answer, even after their retries. */
+  readonly unansweredPerWatch: number;
   readonly callsPerWatch: number;
   readonly transitionsPerWatch: number;
   /** Watches that sent anything but exactly one notification: must be 0. */
@@ -151,6 +153,7 @@ export function burstRunStats(run: BurstRun): BurstRunStats {
         ...(median === undefined ? {} : { medianLagSeconds: median }),
         ...(p95 === undefined ? {} : { p95LagSeconds: p95 }),
         checksPerWatch: mean(watches.map((watch) => watch.checks)),
+        unansweredPerWatch: mean(watches.map((watch) => watch.unanswered)),
         callsPerWatch: mean(watches.map((watch) => watch.calls)),
         transitionsPerWatch: mean(watches.map((watch) => watch.transitions)),
         notNotifiedOnce: watches.filter((watch) => watch.notifications !== 1).length,
@@ -251,9 +254,10 @@ function describeRoutes(routes: Record<ScheduleKind, UnansweredRoute>): string {
         ? `goes to ${nexts.map((next) => `"${next}"`).join(' or ')}`
         : 'fails the execution';
       const ends = route.outcomes.map((outcome) => `\`${outcome}\``).join(' or ');
+      const recorded = route.status === undefined ? '' : `the check is recorded as \`${route.status}\` and `;
       const then = route.waitsForNextCheck
-        ? `it counts as unanswered and the watch waits for its next scheduled check${ends ? ` (or ends ${ends} where its budget ends)` : ''}`
-        : `the watch ends ${ends || 'without a notification'}`;
+        ? `${recorded}the watch waits for its next scheduled check${ends ? ` (or ends ${ends} if that was the last its check budget allows)` : ''}`
+        : `${recorded}the watch ends ${ends || 'without a notification'}`;
       return `${subject} ${retries} ${where}: ${then}.`;
     })
     .join(' ');
@@ -285,8 +289,8 @@ export function markdownBurstReport(report: BurstReport): string {
         ? 'No state of the definition draws a random wait (States.MathRandom).'
         : `${definition.randomStates.length} states draw a random wait (States.MathRandom); the benchmark seeds each draw by watch and check.`),
     '',
-    '| Run | Kind | Watches | Outcomes | Median lag | p95 lag | Checks / watch | Calls / watch | Transitions / watch |',
-    '|---|---|---:|---|---:|---:|---:|---:|---:|',
+    '| Run | Kind | Watches | Outcomes | Median lag | p95 lag | Checks / watch | Unanswered / watch | Calls / watch | Transitions / watch |',
+    '|---|---|---:|---|---:|---:|---:|---:|---:|---:|',
   );
   for (const [name, run] of [
     ['Burst', report.burst],
@@ -299,7 +303,7 @@ export function markdownBurstReport(report: BurstReport): string {
         .join(', ');
       lines.push(
         `| ${name} | ${kind} | ${stats.watches} | ${outcomes} | ${seconds(stats.medianLagSeconds)} | ${seconds(stats.p95LagSeconds)} | ` +
-          `${stats.checksPerWatch.toFixed(1)} | ${stats.callsPerWatch.toFixed(1)} | ${stats.transitionsPerWatch.toFixed(1)} |`,
+          `${stats.checksPerWatch.toFixed(1)} | ${stats.unansweredPerWatch.toFixed(1)} | ${stats.callsPerWatch.toFixed(1)} | ${stats.transitionsPerWatch.toFixed(1)} |`,
       );
     }
   }
