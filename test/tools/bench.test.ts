@@ -28,6 +28,7 @@ import {
   lagPercentile,
   markdownBurstReport,
   mostCallsInWindow,
+  type BurstReport,
   type BurstRunStats,
   type KindBurstStats,
 } from '../../tools/bench/burst-report';
@@ -926,5 +927,70 @@ describe('the burst report', () => {
       ['p95 lag vs the no-burst run', 'distribution', 3, true],
       ['p95 lag vs the no-burst run', 'invalidation', null, false],
     ]);
+  });
+
+  it('proposes, for missed targets, a call rate no higher than the no-burst run and a p95 lag that allows for the limit', () => {
+    // Arrange: 20 watches against 5 calls per second, so answering each once takes 4 s
+    const kind = (p95LagSeconds: number): KindBurstStats => ({
+      watches: 10,
+      outcomes: { completed: 10 },
+      notifiedTrue: 10,
+      medianLagSeconds: 1,
+      p95LagSeconds,
+      checksPerWatch: 1,
+      unansweredPerWatch: 0,
+      callsPerWatch: 1,
+      transitionsPerWatch: 1,
+      notNotifiedOnce: 0,
+    });
+    const calls = (peakPerMinuteAfterFirst: number): BurstRunStats['calls'] => ({
+      calls: 1,
+      throttled: 0,
+      peakPerSecond: 1,
+      meanPerSecond: 1,
+      peakPerMinute: 1,
+      meanPerMinute: 1,
+      peakPerMinuteAfterFirst,
+      lastCallSeconds: 1,
+    });
+    const retrier = { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 5 };
+    const route = {
+      retrier,
+      next: 'No answer',
+      status: 'NoAnswer',
+      outcomes: ['timed-out' as const],
+      waitsForNextCheck: true,
+    };
+    const burst = { kinds: { distribution: kind(30), invalidation: kind(100) }, calls: calls(1_200) };
+    const noBurst = { kinds: { distribution: kind(10), invalidation: kind(8) }, calls: calls(900) };
+    const account = { readsPerSecond: 5, capacity: 5 };
+    const report: BurstReport = {
+      workload: {
+        seed: 1,
+        invalidations: 10,
+        invalidatedDistributions: 1,
+        distributionUpdates: 10,
+        windowSeconds: 60,
+        deliveryOffsetSeconds: 5,
+        account,
+      },
+      definition: { unanswered: { distribution: route, invalidation: route }, randomStates: [] },
+      burst,
+      noBurst,
+      targets: burstTargets(burst, noBurst, account),
+    };
+    // Act
+    const page = markdownBurstReport(report);
+    // Assert
+    expect(page).toContain('**Targets missed.** 2 of 5.');
+    expect(page).toContain('a check without an answer makes 6 calls (the call and its 5 retries)');
+    expect(page).toContain(
+      "the burst's busiest minute after the first at most the no-burst run's, 15.00 calls per second; measured 20.00, missed.",
+    );
+    expect(page).toContain(
+      'We propose p95 lag ≤ 3x the no-burst p95 plus watches ÷ limit: 34.0 s and 28.0 s. ' +
+        'A notifier that gave its watches the limit in turn would answer each within 4 s of its change finishing, so this can be met; ' +
+        'measured 30.0 s (met) and 100.0 s (missed).',
+    );
   });
 });

@@ -230,7 +230,9 @@ async function watch(machine: BurstMachine, change: BurstChange, context: WatchC
       },
     );
     if (run.status === 'FAILED' && run.published.length === 0) {
-      throw new Error(`${change.kind} ${change.number}: the execution failed without a notification: ${run.error}`);
+      throw new Error(
+        `${change.kind} ${change.number}: the execution failed without a notification: ${run.error} ${run.cause}`,
+      );
     }
     executions += 1;
     transitions += run.statesEntered.length;
