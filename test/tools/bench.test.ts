@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEventBridgeBody, SUPPORTED_EVENT_NAMES } from '../../domain/cloudtrail';
 import { buildSchedule, completeScheduleSettings, secondsUntilCheck } from '../../domain/schedule';
 import { CHECKS_PER_EXECUTION } from '../../domain/watch-execution';
-import type { AslDefinition, AslState } from '../../statemachine/definition';
+import type { AslDefinition } from '../../statemachine/definition';
 import { sdkWaiterDelay, type WatchTiming } from '../../tools/bench/designs';
 import {
   markdownReport,
@@ -20,8 +20,6 @@ import { generateWorkload } from '../../tools/bench/workload';
 import { watchDefinition, watchSettingsOf } from '../../tools/lib/synth';
 import { synthesized } from '../support/definition';
 import { STATE_NAMES } from '../../statemachine/state-names';
-import { KINDS } from '../../domain/kinds';
-import { PATHS } from '../../statemachine/paths';
 import { THROTTLED } from '../../tools/lib/simulated-cloudfront';
 import { burstMachine, simulateBurst, type BurstRun } from '../../tools/bench/burst';
 import {
@@ -30,6 +28,7 @@ import {
   lagPercentile,
   markdownBurstReport,
   mostCallsInWindow,
+  type BurstReport,
   type BurstRunStats,
   type KindBurstStats,
 } from '../../tools/bench/burst-report';
@@ -293,7 +292,7 @@ describe('the virtual clock on the deployed definition', () => {
     let check = 1;
     while (startSeconds + secondsUntilCheck(schedule, check) < change.finishSeconds) check += 1;
     // Act
-    const result = await simulateWatch(exact, change, {}, { startSeconds, validate: true });
+    const result = await simulateWatch(exact, change, {}, { startSeconds, seed: 1, validate: true });
     // Assert
     expect(result.outcome).toBe('deployed');
     expect(result.notifications).toBe(1);
@@ -302,15 +301,29 @@ describe('the virtual clock on the deployed definition', () => {
     expect(result.executions).toHaveLength(1);
   });
 
+  it("draws the deployed definition's random waits from the watch's seed: the same seed, the same checks", async () => {
+    // Arrange: a distribution finishing at 80 s, checked at 5 s and then every 16 to 18 s
+    const change = { kind: 'distribution' as const, number: 1, finishSeconds: 80 };
+    const run = (seed: number) => simulateWatch(machine, change, {}, { startSeconds: 5, seed });
+    // Act
+    const [first, again, other] = [await run(1), await run(1), await run(2)];
+    // Assert
+    expect(machine.randomStates).toHaveLength(11);
+    expect(again).toEqual(first);
+    expect([first.notifiedAtSeconds, first.checks]).toEqual([91, 6]);
+    expect([other.notifiedAtSeconds, other.checks]).toEqual([92, 6]);
+  });
+
   it('counts a stuck watch the same whether identical executions are run or reused', async () => {
     // Arrange: every 5 s for 4 hours is 2,881 checks, so four executions, two of them full continuations
     const shortWatch = benchMachine(deployed, { ...machine.settings, retentionSeconds: 4 * 3_600 });
     const timing: WatchTiming = { waitBefore: () => 5, maxChecks: (secondsLeft) => Math.floor(secondsLeft / 5) + 1 };
     const stuck = { kind: 'invalidation' as const, number: 0, finishSeconds: Infinity };
     // Act
-    const everyExecution = await simulateWatch(shortWatch, stuck, timing, { startSeconds: 0 });
+    const everyExecution = await simulateWatch(shortWatch, stuck, timing, { startSeconds: 0, seed: 1 });
     const reused = await simulateWatch(shortWatch, stuck, timing, {
       startSeconds: 0,
+      seed: 1,
       fullPartCache: new Map<string, FullPart>(),
     });
     // Assert
@@ -490,23 +503,6 @@ describe('the burst workload', () => {
   });
 });
 
-/** The deployed definition with a throttled check sent on to its next scheduled check, as issue 14 plans. */
-function countingUnanswered(definition: AslDefinition): AslDefinition {
-  const copy = structuredClone(definition) as AslDefinition & { States: Record<string, AslState> };
-  for (const kind of ['distribution', 'invalidation'] as const) {
-    const names = KINDS[kind].states;
-    const isDone = copy.States[names.isDone]!;
-    const unanswered = `Count unanswered ${kind} check`;
-    copy.States[unanswered] = {
-      ...isDone,
-      Choices: (isDone.Choices as { Variable?: string }[]).filter((rule) => rule.Variable === PATHS.check),
-    };
-    const catchers = copy.States[names.getStatus]!.Catch as { ErrorEquals: string[]; Next: string }[];
-    catchers.find((catcher) => catcher.ErrorEquals.includes('States.ALL'))!.Next = unanswered;
-  }
-  return copy;
-}
-
 describe('what the burst reads from the definition', () => {
   const deployed = watchDefinition(synthesized().template);
 
@@ -562,7 +558,7 @@ describe('what the burst reads from the definition', () => {
     expect(catches(['States.TaskFailed'], THROTTLED.error, false)).toBe(false);
   });
 
-  it('finds that today a check throttled through its retries ends the watch check-failed', () => {
+  it('finds that a check throttled through its retries is recorded as NoAnswer and the watch waits for its next check', () => {
     // Act
     const route = unansweredRoute(deployed, 'distribution', THROTTLED.error);
     // Assert
@@ -575,20 +571,29 @@ describe('what the burst reads from the definition', () => {
         MaxDelaySeconds: 30,
         JitterStrategy: 'FULL',
       },
-      next: 'Notify distribution check failed',
-      outcomes: ['check-failed'],
-      waitsForNextCheck: false,
+      next: 'No answer to distribution check',
+      status: 'NoAnswer',
+      outcomes: ['timed-out'],
+      waitsForNextCheck: true,
     });
   });
 
-  it('finds that a definition which counts it as unanswered waits for the next check instead', () => {
+  it('finds that access denied, which waiting cannot fix, still ends the watch check-failed at once', () => {
     // Act
-    const route = unansweredRoute(countingUnanswered(deployed), 'invalidation', THROTTLED.error);
+    const route = unansweredRoute(deployed, 'invalidation', 'CloudFront.AccessDeniedException');
     // Assert
-    expect(route).toMatchObject({
-      next: 'Count unanswered invalidation check',
-      outcomes: ['timed-out'],
-      waitsForNextCheck: true,
+    expect(route).toEqual({
+      retrier: {
+        ErrorEquals: [
+          'CloudFront.NoSuchInvalidationException',
+          'CloudFront.NoSuchDistributionException',
+          'CloudFront.AccessDeniedException',
+        ],
+        MaxAttempts: 0,
+      },
+      next: 'Notify invalidation check failed',
+      outcomes: ['check-failed'],
+      waitsForNextCheck: false,
     });
   });
 
@@ -607,12 +612,37 @@ describe('what the burst reads from the definition', () => {
     expect(seedMathRandom(expression, 'S')).toBe(seeded);
   });
 
-  it('finds no random wait in the definition deployed today, and changes nothing', () => {
+  it("seeds every random wait of the deployed definition by the execution input's seed and the check, and changes nothing else", () => {
+    // Arrange
+    const before = structuredClone(deployed);
     // Act
-    const { definition, randomStates } = withSeededRandom(deployed, '$.seed', PATHS.check);
+    const { definition, randomStates } = withSeededRandom(deployed);
     // Assert
-    expect(randomStates).toEqual([]);
-    expect(definition).toEqual(deployed);
+    expect(randomStates).toEqual([
+      'Next distribution check in 17 s',
+      'Next distribution check in 1 min',
+      'Next distribution check in 2 min',
+      'Next distribution check in 4 min',
+      'Next distribution check in 8 min',
+      'Next distribution check in 15 min',
+      'Next invalidation check in 1 min',
+      'Next invalidation check in 2 min',
+      'Next invalidation check in 4 min',
+      'Next invalidation check in 8 min',
+      'Next invalidation check in 15 min',
+    ]);
+    expect(definition.States['Next invalidation check in 1 min']!.Parameters).toMatchObject({
+      'waitSeconds.$':
+        'States.MathRandom(54, 66, States.MathAdd($$.Execution.Input.benchRandomSeed, $.progress.check))',
+    });
+    // 10 % of 8 s is less than a second: the fast invalidation wait has no jitter to seed.
+    expect(definition.States['Next invalidation check in 8 s']).toEqual(
+      deployed.States['Next invalidation check in 8 s'],
+    );
+    const others = (states: AslDefinition['States']) =>
+      Object.entries(states).filter(([name]) => !randomStates.includes(name));
+    expect(others(definition.States)).toEqual(others(deployed.States));
+    expect(deployed).toEqual(before);
   });
 });
 
@@ -630,9 +660,18 @@ describe('many watches at once on the deployed definition', () => {
   });
   const callTimes = (run: BurstRun) => run.calls.map((call) => [call.atSeconds, call.throttled]);
 
-  it("retries a throttled check as the definition's Retry says, then ends the watch where its Catch goes", async () => {
-    // Arrange: an account that throttles every call, and retry delays at their full length
-    const machine = burstMachine(deployed, settings);
+  const distribution = (callSeconds: number, finishSeconds: number): BurstChange => ({
+    kind: 'distribution',
+    number: 1,
+    callSeconds,
+    finishSeconds,
+    distributionId: 'EBURSTTF000001',
+  });
+
+  it("retries a check the account always throttles as the definition's Retry says, then waits for the next one, until the check budget ends it timed-out", async () => {
+    // Arrange: an account that throttles every call, retry delays at their full length, and a watch limit of 65 s,
+    // which leaves room for 8 checks 8 s apart after the first one at 5 s
+    const machine = burstMachine(deployed, { ...settings, retentionSeconds: 65 });
     // Act
     const run = await simulateBurst(machine, [invalidation(0, 30)], {
       account: { readsPerSecond: 0, capacity: 0 },
@@ -640,29 +679,40 @@ describe('many watches at once on the deployed definition', () => {
       deliveryOffsetSeconds: 5,
       retryRandom: () => 1,
     });
-    // Assert
-    expect(callTimes(run)).toEqual([
+    // Assert: each check is a call and 5 retries 2, 4, 8, 16 and 30 s apart, then 8 s until the next check
+    expect(callTimes(run).slice(0, 13)).toEqual([
       [5, true],
       [7, true],
       [11, true],
       [19, true],
       [35, true],
       [65, true],
+      [73, true],
+      [75, true],
+      [79, true],
+      [87, true],
+      [103, true],
+      [133, true],
+      [141, true],
     ]);
-    expect(run.watches[0]).toMatchObject({
-      outcome: 'check-failed',
+    expect(callTimes(run).at(-1)).toEqual([541, true]);
+    expect(run.watches[0]).toEqual({
+      change: invalidation(0, 30),
+      outcome: 'timed-out',
       notifications: 1,
-      notifiedAtSeconds: 65,
-      checks: 1,
-      calls: 6,
-      // Which kind, Get status, Notify check failed, Status check failed; and 5 retries.
-      transitions: 9,
+      notifiedAtSeconds: 541,
+      checks: 8,
+      unanswered: 8,
+      calls: 48,
+      // Which kind; 8 x (Get status, No answer, Completed?) and 7 x (Next check in 8 s, Wait); Notify, Watch timed out; 40 retries.
+      transitions: 1 + 8 * 3 + 7 * 2 + 2 + 40,
+      executions: 1,
     });
   });
 
-  it('with a definition that counts the check as unanswered, the same watch checks again on schedule and completes', async () => {
+  it('checks again on schedule after a check throttled through its retries, and completes', async () => {
     // Arrange: the first call takes the only token; the next arrives 75 s later
-    const machine = burstMachine(countingUnanswered(deployed), settings);
+    const machine = burstMachine(deployed, settings);
     // Act
     const run = await simulateBurst(machine, [invalidation(0, 20)], {
       account: { readsPerSecond: 1 / 75, capacity: 1 },
@@ -681,25 +731,32 @@ describe('many watches at once on the deployed definition', () => {
       [73, true],
       [81, false],
     ]);
-    expect(run.watches[0]).toMatchObject({ outcome: 'completed', notifiedAtSeconds: 81, checks: 3, calls: 8 });
+    expect(run.watches[0]).toMatchObject({
+      outcome: 'completed',
+      notifiedAtSeconds: 81,
+      checks: 3,
+      unanswered: 1,
+      calls: 8,
+    });
   });
 
-  it('times a watch alone on the shared clock as the single-watch simulation does', async () => {
-    // Arrange
-    const change = invalidation(0, 30);
+  it('times a watch alone on the shared clock as the single-watch simulation does, random waits included', async () => {
+    // Arrange: a distribution, whose 17 s waits are drawn between 16 and 18 s
+    const change = distribution(0, 80);
     // Act
     const shared = await simulateBurst(burstMachine(deployed, settings), [change], {
       seed: 1,
       deliveryOffsetSeconds: 5,
     });
-    const alone = await simulateWatch(benchMachine(deployed, settings), change, {}, { startSeconds: 5 });
+    const alone = await simulateWatch(benchMachine(deployed, settings), change, {}, { startSeconds: 5, seed: 1 });
     // Assert
     expect(callTimes(shared)).toEqual([
       [5, false],
-      [13, false],
-      [21, false],
-      [29, false],
-      [37, false],
+      [23, false],
+      [41, false],
+      [57, false],
+      [73, false],
+      [91, false],
     ]);
     expect(shared.watches[0]).toMatchObject({
       outcome: alone.outcome,
@@ -709,23 +766,18 @@ describe('many watches at once on the deployed definition', () => {
     });
   });
 
-  it('seeds the random waits a definition draws: the same seed gives the same checks, another seed others', async () => {
-    // Arrange: the 8 s invalidation wait drawn between 7 and 9 s
-    const jittered = structuredClone(deployed) as AslDefinition & { States: Record<string, AslState> };
-    const fast = jittered.States['Next invalidation check in 8 s']!;
-    const { waitSeconds: _fixed, ...parameters } = fast.Parameters as Record<string, unknown>;
-    fast.Parameters = { ...parameters, 'waitSeconds.$': 'States.MathRandom(7, 9)' };
-    const machine = burstMachine(jittered, settings);
-    const run = (seed: number) => simulateBurst(machine, [invalidation(0, 120)], { seed, deliveryOffsetSeconds: 5 });
+  it("seeds the definition's random waits: the same seed gives the same checks, another seed others", async () => {
+    // Arrange
+    const machine = burstMachine(deployed, settings);
+    const run = (seed: number) => simulateBurst(machine, [distribution(0, 300)], { seed, deliveryOffsetSeconds: 5 });
     // Act
     const [first, again, other] = [await run(1), await run(1), await run(2)];
     // Assert
-    expect(machine.randomStates).toEqual(['Next invalidation check in 8 s']);
     expect(callTimes(again)).toEqual(callTimes(first));
     expect(callTimes(other)).not.toEqual(callTimes(first));
     const gaps = first.calls.slice(1).map((call, index) => call.atSeconds - first.calls[index]!.atSeconds);
-    expect(gaps.every((gap) => gap >= 7 && gap <= 9)).toBe(true);
-    expect(new Set(gaps).size).toBeGreaterThan(1);
+    expect(gaps.every((gap) => gap >= 16 && gap <= 18)).toBe(true);
+    expect(new Set(gaps)).toEqual(new Set([16, 17, 18]));
   });
 
   it('shares one bucket among all watches: no more calls pass than it refills, and every watch notifies once', async () => {
@@ -780,6 +832,7 @@ describe('the burst report', () => {
           notifications: 1,
           notifiedAtSeconds: 14,
           checks: 2,
+          unanswered: 0,
           calls: 2,
           transitions: 8,
           executions: 1,
@@ -790,6 +843,7 @@ describe('the burst report', () => {
           notifications: 1,
           notifiedAtSeconds: 12,
           checks: 2,
+          unanswered: 1,
           calls: 3,
           transitions: 9,
           executions: 1,
@@ -800,6 +854,7 @@ describe('the burst report', () => {
           notifications: 1,
           notifiedAtSeconds: 40,
           checks: 1,
+          unanswered: 0,
           calls: 6,
           transitions: 9,
           executions: 1,
@@ -820,6 +875,7 @@ describe('the burst report', () => {
       outcomes: { completed: 1, 'check-failed': 1 },
       notifiedTrue: 1,
       checksPerWatch: 1.5,
+      unansweredPerWatch: 0.5,
       callsPerWatch: 4.5,
       transitionsPerWatch: 9,
       notNotifiedOnce: 0,
@@ -844,6 +900,7 @@ describe('the burst report', () => {
       notifiedTrue: 10 - checkFailed,
       ...(p95LagSeconds === undefined ? {} : { p95LagSeconds }),
       checksPerWatch: 1,
+      unansweredPerWatch: 0,
       callsPerWatch: 1,
       transitionsPerWatch: 1,
       notNotifiedOnce: 0,
@@ -870,5 +927,70 @@ describe('the burst report', () => {
       ['p95 lag vs the no-burst run', 'distribution', 3, true],
       ['p95 lag vs the no-burst run', 'invalidation', null, false],
     ]);
+  });
+
+  it('proposes, for missed targets, a call rate no higher than the no-burst run and a p95 lag that allows for the limit', () => {
+    // Arrange: 20 watches against 5 calls per second, so answering each once takes 4 s
+    const kind = (p95LagSeconds: number): KindBurstStats => ({
+      watches: 10,
+      outcomes: { completed: 10 },
+      notifiedTrue: 10,
+      medianLagSeconds: 1,
+      p95LagSeconds,
+      checksPerWatch: 1,
+      unansweredPerWatch: 0,
+      callsPerWatch: 1,
+      transitionsPerWatch: 1,
+      notNotifiedOnce: 0,
+    });
+    const calls = (peakPerMinuteAfterFirst: number): BurstRunStats['calls'] => ({
+      calls: 1,
+      throttled: 0,
+      peakPerSecond: 1,
+      meanPerSecond: 1,
+      peakPerMinute: 1,
+      meanPerMinute: 1,
+      peakPerMinuteAfterFirst,
+      lastCallSeconds: 1,
+    });
+    const retrier = { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 5 };
+    const route = {
+      retrier,
+      next: 'No answer',
+      status: 'NoAnswer',
+      outcomes: ['timed-out' as const],
+      waitsForNextCheck: true,
+    };
+    const burst = { kinds: { distribution: kind(30), invalidation: kind(100) }, calls: calls(1_200) };
+    const noBurst = { kinds: { distribution: kind(10), invalidation: kind(8) }, calls: calls(900) };
+    const account = { readsPerSecond: 5, capacity: 5 };
+    const report: BurstReport = {
+      workload: {
+        seed: 1,
+        invalidations: 10,
+        invalidatedDistributions: 1,
+        distributionUpdates: 10,
+        windowSeconds: 60,
+        deliveryOffsetSeconds: 5,
+        account,
+      },
+      definition: { unanswered: { distribution: route, invalidation: route }, randomStates: [] },
+      burst,
+      noBurst,
+      targets: burstTargets(burst, noBurst, account),
+    };
+    // Act
+    const page = markdownBurstReport(report);
+    // Assert
+    expect(page).toContain('**Targets missed.** 2 of 5.');
+    expect(page).toContain('a check without an answer makes 6 calls (the call and its 5 retries)');
+    expect(page).toContain(
+      "the burst's busiest minute after the first at most the no-burst run's, 15.00 calls per second; measured 20.00, missed.",
+    );
+    expect(page).toContain(
+      'We propose p95 lag ≤ 3x the no-burst p95 plus watches ÷ limit: 34.0 s and 28.0 s. ' +
+        'A notifier that gave its watches the limit in turn would answer each within 4 s of its change finishing, so this can be met; ' +
+        'measured 30.0 s (met) and 100.0 s (missed).',
+    );
   });
 });

@@ -4,7 +4,7 @@ import { SCHEDULE_KINDS, type ScheduleKind } from '../../domain/schedule';
 import { describeDuration } from '../../domain/watch-execution';
 import type { BurstRun, Call } from './burst';
 import { mean } from './stats';
-import type { Retrier, UnansweredRoute } from './status-check-model';
+import { maxRetries, type Retrier, type UnansweredRoute } from './status-check-model';
 
 /** One kind's watches in one run. */
 export interface KindBurstStats {
@@ -19,6 +19,8 @@ export interface KindBurstStats {
   readonly medianLagSeconds?: number;
   readonly p95LagSeconds?: number;
   readonly checksPerWatch: number;
+  /** Status checks without an answer, even after their retries. */
+  readonly unansweredPerWatch: number;
   readonly callsPerWatch: number;
   readonly transitionsPerWatch: number;
   /** Watches that sent anything but exactly one notification: must be 0. */
@@ -151,6 +153,7 @@ export function burstRunStats(run: BurstRun): BurstRunStats {
         ...(median === undefined ? {} : { medianLagSeconds: median }),
         ...(p95 === undefined ? {} : { p95LagSeconds: p95 }),
         checksPerWatch: mean(watches.map((watch) => watch.checks)),
+        unansweredPerWatch: mean(watches.map((watch) => watch.unanswered)),
         callsPerWatch: mean(watches.map((watch) => watch.calls)),
         transitionsPerWatch: mean(watches.map((watch) => watch.transitions)),
         notNotifiedOnce: watches.filter((watch) => watch.notifications !== 1).length,
@@ -251,9 +254,10 @@ function describeRoutes(routes: Record<ScheduleKind, UnansweredRoute>): string {
         ? `goes to ${nexts.map((next) => `"${next}"`).join(' or ')}`
         : 'fails the execution';
       const ends = route.outcomes.map((outcome) => `\`${outcome}\``).join(' or ');
+      const recorded = route.status === undefined ? '' : `the check is recorded as \`${route.status}\` and `;
       const then = route.waitsForNextCheck
-        ? `it counts as unanswered and the watch waits for its next scheduled check${ends ? ` (or ends ${ends} where its budget ends)` : ''}`
-        : `the watch ends ${ends || 'without a notification'}`;
+        ? `${recorded}the watch waits for its next scheduled check${ends ? ` (or ends ${ends} if that was the last its check budget allows)` : ''}`
+        : `${recorded}the watch ends ${ends || 'without a notification'}`;
       return `${subject} ${retries} ${where}: ${then}.`;
     })
     .join(' ');
@@ -285,8 +289,8 @@ export function markdownBurstReport(report: BurstReport): string {
         ? 'No state of the definition draws a random wait (States.MathRandom).'
         : `${definition.randomStates.length} states draw a random wait (States.MathRandom); the benchmark seeds each draw by watch and check.`),
     '',
-    '| Run | Kind | Watches | Outcomes | Median lag | p95 lag | Checks / watch | Calls / watch | Transitions / watch |',
-    '|---|---|---:|---|---:|---:|---:|---:|---:|',
+    '| Run | Kind | Watches | Outcomes | Median lag | p95 lag | Checks / watch | Unanswered / watch | Calls / watch | Transitions / watch |',
+    '|---|---|---:|---|---:|---:|---:|---:|---:|---:|',
   );
   for (const [name, run] of [
     ['Burst', report.burst],
@@ -299,7 +303,7 @@ export function markdownBurstReport(report: BurstReport): string {
         .join(', ');
       lines.push(
         `| ${name} | ${kind} | ${stats.watches} | ${outcomes} | ${seconds(stats.medianLagSeconds)} | ${seconds(stats.p95LagSeconds)} | ` +
-          `${stats.checksPerWatch.toFixed(1)} | ${stats.callsPerWatch.toFixed(1)} | ${stats.transitionsPerWatch.toFixed(1)} |`,
+          `${stats.checksPerWatch.toFixed(1)} | ${stats.unansweredPerWatch.toFixed(1)} | ${stats.callsPerWatch.toFixed(1)} | ${stats.transitionsPerWatch.toFixed(1)} |`,
       );
     }
   }
@@ -351,23 +355,39 @@ export function markdownBurstReport(report: BurstReport): string {
     if (!rate.met) {
       const asked = rate.measured ?? 0;
       const unthrottled = report.noBurst.calls.peakPerMinuteAfterFirst / 60;
+      const retries = [
+        ...new Set(
+          SCHEDULE_KINDS.map((kind) => {
+            const retrier = definition.unanswered[kind].retrier;
+            return retrier ? maxRetries(retrier) : 0;
+          }),
+        ),
+      ];
       sentences.push(
         `In its busiest minute after the first the notifier asked for ${asked.toFixed(2)} calls per second, ${(asked / limit).toFixed(1)} times the account's ${limit}; ` +
-          `even unthrottled (the no-burst run) its schedule asks for ${unthrottled.toFixed(2)}. ` +
-          'Each watch checks at its own pace, and a throttled check retries on its own backoff, whatever the rest of the account does. ' +
+          `even unthrottled (the no-burst run) its schedule asks for ${unthrottled.toFixed(2)} in its busiest minute after the first. ` +
+          `Each watch checks on its own schedule whatever the rest of the account does: ${watches} watches in progress that checked only once a minute would still ask for ${(watches / 60).toFixed(2)} per second. ` +
+          `Throttling adds to that, as a check without an answer makes ${retries.map((count) => count + 1).join(' or ')} calls (the call and its ${retries.join(' or ')} retries) and the watch then goes on with its schedule. ` +
           "Throttled calls take no token here, so they do not hold the watches back, but they are what the user's own tools compete with. " +
-          'We keep this target: meeting it takes checks that slow down when the account throttles them, not a different number.',
+          'We keep this target as the goal, which takes one read budget shared by all watches (a change of design), and propose, for watches that each keep their own schedule, ' +
+          `that throttling must not multiply the calls: the burst's busiest minute after the first at most the no-burst run's, ${unthrottled.toFixed(2)} calls per second; ` +
+          `measured ${asked.toFixed(2)}, ${asked <= unthrottled ? 'met' : 'missed'}.`,
       );
     }
     if (report.targets.some((check) => check.unit === 'x' && !check.met)) {
       const drainSeconds = watches / limit;
       const bound = (kind: ScheduleKind) => TARGETS.lagVersusNoBurst * (report.noBurst.kinds[kind].p95LagSeconds ?? 0);
       const each = (value: (kind: ScheduleKind) => string) => SCHEDULE_KINDS.map(value).join(' and ');
+      const measured = (kind: ScheduleKind) => {
+        const p95 = report.burst.kinds[kind].p95LagSeconds;
+        return `${seconds(p95)} (${p95 !== undefined && p95 <= bound(kind) + drainSeconds ? 'met' : 'missed'})`;
+      };
       sentences.push(
         `The p95 lag target leaves the limit out: at ${limit} calls per second, answering each of the ${watches} watches once takes ${decimal(drainSeconds)} s, ` +
           `against ${TARGETS.lagVersusNoBurst}x the no-burst p95 of ${each((kind) => seconds(bound(kind)))} (${each((kind) => `${kind}s`)}). ` +
-          `We propose p95 lag ≤ ${TARGETS.lagVersusNoBurst}x the no-burst p95 plus watches ÷ limit: ${each((kind) => seconds(bound(kind) + drainSeconds))}; ` +
-          `measured ${each((kind) => seconds(report.burst.kinds[kind].p95LagSeconds))}` +
+          `We propose p95 lag ≤ ${TARGETS.lagVersusNoBurst}x the no-burst p95 plus watches ÷ limit: ${each((kind) => seconds(bound(kind) + drainSeconds))}. ` +
+          `A notifier that gave its watches the limit in turn would answer each within ${decimal(drainSeconds)} s of its change finishing, so this can be met; ` +
+          `measured ${each(measured)}` +
           (SCHEDULE_KINDS.some((kind) => report.burst.kinds[kind].p95LagSeconds === undefined)
             ? ' ("never": over 5% of the watches were never told their true outcome).'
             : '.'),

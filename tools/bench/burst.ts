@@ -10,14 +10,19 @@ import type { ScheduleKind } from '../../domain/schedule';
 import { scheduleFor, type WatchSettings } from '../../domain/settings';
 import { buildWatchExecution, type WatchExecutionInput } from '../../domain/watch-execution';
 import type { AslDefinition, AslState } from '../../statemachine/definition';
-import { PATHS } from '../../statemachine/paths';
 import { runLocally } from '../lib/local-engine';
 import { answeringCloudFront, cloudfrontError, statusAnswer, THROTTLED } from '../lib/simulated-cloudfront';
 import { burstWatch, type BurstChange } from './burst-workload';
 import { SharedClock } from './shared-clock';
 import { EPOCH } from './simulate';
 import { seededRandom } from './stats';
-import { retrierFor, retryDelaySeconds, withSeededRandom } from './status-check-model';
+import {
+  RANDOM_SEED_FIELD,
+  retrierFor,
+  retryDelaySeconds,
+  watchRandomSeed,
+  withSeededRandom,
+} from './status-check-model';
 import { TokenBucket } from './token-bucket';
 import { withVirtualWaits, type VirtualWaitInput } from './virtual-waits';
 
@@ -26,14 +31,14 @@ import { withVirtualWaits, type VirtualWaitInput } from './virtual-waits';
  * watch has moved on. Within Node's timer range (24.8 days), unlike Step Functions' own default.
  */
 const ENGINE_TASK_TIMEOUT_SECONDS = 86_400;
-/** Where a watch's seed for the definition's random waits sits in the benchmark's execution input. */
-const RANDOM_SEED_FIELD = 'benchRandomSeed';
 
 export interface BurstMachine {
   readonly definition: AslDefinition;
   readonly waitStates: readonly string[];
   /** Each kind's status check state of the definition. */
   readonly statusStates: Readonly<Partial<Record<WatchKind, string>>>;
+  /** Each kind's state for a status check without an answer (throttled or failing after its retries). */
+  readonly noAnswerStates: readonly string[];
   /** States that draw a random number (States.MathRandom): the definition's jitter, if it has any. */
   readonly randomStates: readonly string[];
   readonly settings: WatchSettings;
@@ -42,7 +47,7 @@ export interface BurstMachine {
 /** The deployed definition as the burst runs it: virtual waits, seeded random draws, and Tasks that may wait. */
 export function burstMachine(deployed: AslDefinition, settings: WatchSettings): BurstMachine {
   const virtual = withVirtualWaits(deployed);
-  const seeded = withSeededRandom(virtual.definition, `$.${RANDOM_SEED_FIELD}`, PATHS.check);
+  const seeded = withSeededRandom(virtual.definition);
   const definition = seeded.definition as AslDefinition & { States: Record<string, AslState> };
   const statusStates = Object.fromEntries(
     WATCH_KINDS.map((kind) => [kind, KINDS[kind].states.getStatus] as const).filter(
@@ -52,7 +57,17 @@ export function burstMachine(deployed: AslDefinition, settings: WatchSettings): 
   for (const name of [...virtual.waitStates, ...Object.values(statusStates)]) {
     definition.States[name] = { ...definition.States[name], TimeoutSeconds: ENGINE_TASK_TIMEOUT_SECONDS };
   }
-  return { definition, waitStates: virtual.waitStates, statusStates, randomStates: seeded.randomStates, settings };
+  const noAnswerStates = WATCH_KINDS.map((kind) => KINDS[kind].states.noAnswer).filter(
+    (name) => definition.States[name] !== undefined,
+  );
+  return {
+    definition,
+    waitStates: virtual.waitStates,
+    statusStates,
+    noAnswerStates,
+    randomStates: seeded.randomStates,
+    settings,
+  };
 }
 
 /** A CloudFront read the notifier made: when, for which kind, and whether the account throttled it. */
@@ -71,6 +86,8 @@ export interface BurstWatchResult {
   readonly notifiedAtSeconds?: number;
   /** Status checks: times a status check state was entered. */
   readonly checks: number;
+  /** Status checks that got no answer, even after their retries. */
+  readonly unanswered: number;
   /** CloudFront calls, retries included. */
   readonly calls: number;
   /** Transitions Step Functions bills: every state entered, and every retry (https://aws.amazon.com/step-functions/pricing/). */
@@ -87,7 +104,10 @@ export interface BurstRun {
 export interface BurstOptions {
   /** The account's read limit; undefined: none (the no-burst reference run). */
   readonly account?: { readonly readsPerSecond: number; readonly capacity: number };
-  /** Seeds each watch's random draws (retry jitter, random waits): watch i draws from seed + i. */
+  /**
+   * Seeds each watch's random source: watch i draws from seed + i, first the seed of its random waits
+   * (watchRandomSeed), then its retry delays.
+   */
   readonly seed: number;
   /** Seconds from a change's API call to its watch's first check. */
   readonly deliveryOffsetSeconds: number;
@@ -110,10 +130,11 @@ export async function simulateBurst(
     clock.spawn(async () => {
       await clock.sleepUntil(change.callSeconds + options.deliveryOffsetSeconds);
       const random = seededRandom(options.seed + index);
+      const randomSeed = watchRandomSeed(random);
       results[index] = await watch(machine, change, {
         clock,
         random: options.retryRandom ?? random,
-        randomSeed: Math.floor(random() * 1_000_000_000),
+        randomSeed,
         call: (kind) => {
           const throttled = bucket ? !bucket.take(clock.now) : false;
           calls.push({ atSeconds: clock.now, kind, throttled });
@@ -142,6 +163,7 @@ async function watch(machine: BurstMachine, change: BurstChange, context: WatchC
     statusAnswer(kind, clock.now >= change.callSeconds + change.finishSeconds),
   );
   const statusNames = new Set(Object.values(machine.statusStates));
+  const noAnswerNames = new Set(machine.noAnswerStates);
   /** The error the last call failed with, while the engine may still retry it; and the retries of each retrier. */
   let failing: { readonly error: string; readonly retries: number[] } | undefined;
   let retries = 0;
@@ -185,6 +207,7 @@ async function watch(machine: BurstMachine, change: BurstChange, context: WatchC
   let notifiedAtSeconds: number | undefined;
   let transitions = 0;
   let checks = 0;
+  let unanswered = 0;
   let executions = 0;
   const first = buildWatchExecution(burstWatch(change, EPOCH), settings, new Date(EPOCH + clock.now * 1_000)).input;
   let input: WatchExecutionInput | undefined = first;
@@ -207,11 +230,14 @@ async function watch(machine: BurstMachine, change: BurstChange, context: WatchC
       },
     );
     if (run.status === 'FAILED' && run.published.length === 0) {
-      throw new Error(`${change.kind} ${change.number}: the execution failed without a notification: ${run.error}`);
+      throw new Error(
+        `${change.kind} ${change.number}: the execution failed without a notification: ${run.error} ${run.cause}`,
+      );
     }
     executions += 1;
     transitions += run.statesEntered.length;
     checks += run.statesEntered.filter((name) => statusNames.has(name)).length;
+    unanswered += run.statesEntered.filter((name) => noAnswerNames.has(name)).length;
     input = run.continuations[0]?.Input as WatchExecutionInput | undefined;
   }
   return {
@@ -220,6 +246,7 @@ async function watch(machine: BurstMachine, change: BurstChange, context: WatchC
     notifications: outcomes.length,
     ...(notifiedAtSeconds === undefined ? {} : { notifiedAtSeconds }),
     checks,
+    unanswered,
     calls,
     transitions: transitions + retries,
     executions,

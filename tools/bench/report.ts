@@ -232,7 +232,10 @@ function describeSchedule(schedule: Required<ScheduleSettings>): string {
     `distributions every ${value('distributionFastPollSeconds')} for ${value('distributionFastPhaseSeconds')}, ` +
     `invalidations every ${value('invalidationFastPollSeconds')} for ${value('invalidationFastPhaseSeconds')}, then every ` +
     `${value('pollIntervalSeconds')}; from ${value('growthAfterSeconds')} on, the interval doubles each time the watch's age doubles, ` +
-    `up to ${value('maxPollIntervalSeconds')}`
+    `up to ${value('maxPollIntervalSeconds')}` +
+    (schedule.checkJitterPercent === 0
+      ? ''
+      : `; each wait is drawn at random from the whole seconds within ${schedule.checkJitterPercent} % of it (jitter)`)
   );
 }
 
@@ -258,7 +261,8 @@ export function markdownReport(report: BenchReport): string {
     '',
     '**Method.** The synthesized state machine runs in aws-local-stepfunctions; each Wait state is replaced by a Task that ' +
       'moves a virtual clock by the seconds the Wait would wait (read from its SecondsPath), and the simulated CloudFront ' +
-      'answers Deployed/Completed once the clock passes the finish time. API latency is taken as 0. The baselines run on the ' +
+      'answers Deployed/Completed once the clock passes the finish time. The random waits the definition draws (States.MathRandom) ' +
+      "are seeded by watch and check from the workload's seed, so the same seed gives the same numbers. API latency is taken as 0. The baselines run on the " +
       'same state machine with their own timing fed into the virtual waits, so checks, transitions and history are counted alike; ' +
       'the original design ran on SQS and Lambda, so its transition and history columns say what its timing would cost here. ' +
       `A stuck watch is a change that never finishes, watched for ${describeDuration(stuckSeconds)} (retentionSeconds ${stuckSeconds}, the maximum); ` +

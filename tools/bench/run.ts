@@ -45,12 +45,20 @@ function log(message: string): void {
   process.stdout.write(`${message}\n`);
 }
 
-async function simulateAll(machine: BenchMachine, design: Design, changes: readonly Change[]): Promise<WatchResult[]> {
+/** Every change of a workload drawn with `seed`; change n's design timing and random waits draw from seed + n. */
+async function simulateAll(
+  machine: BenchMachine,
+  design: Design,
+  changes: readonly Change[],
+  seed: number,
+): Promise<WatchResult[]> {
   const results: WatchResult[] = [];
   for (const change of changes) {
+    const watchSeed = seed + change.number;
     results.push(
-      await simulateWatch(machine, change, design.timing(change.kind, WORKLOAD.seed + change.number), {
+      await simulateWatch(machine, change, design.timing(change.kind, watchSeed), {
         startSeconds: WORKLOAD.deliveryOffsetSeconds,
+        seed: watchSeed,
       }),
     );
   }
@@ -112,10 +120,11 @@ async function main(): Promise<void> {
   for (const design of DESIGNS) {
     for (const kind of KINDS) {
       const changes = workload.filter((change) => change.kind === kind);
-      const stats = workloadStats(kind, changes, await simulateAll(machine, design, changes));
+      const stats = workloadStats(kind, changes, await simulateAll(machine, design, changes, WORKLOAD.seed));
       const stuckChange: Change = { kind, number: 0, finishSeconds: Infinity };
       const stuckRun = await simulateWatch(machine, stuckChange, design.timing(kind, WORKLOAD.seed), {
         startSeconds,
+        seed: WORKLOAD.seed,
         fullPartCache: new Map<string, FullPart>(),
       });
       const stuck = stuckSummary(stuckRun, settings.retentionSeconds);
@@ -138,7 +147,7 @@ async function main(): Promise<void> {
       const stats: Partial<Record<ScheduleKind, WorkloadStats>> = {};
       for (const kind of KINDS) {
         const ofKind = changes.filter((change) => change.kind === kind);
-        stats[kind] = workloadStats(kind, ofKind, await simulateAll(machine, design, ofKind));
+        stats[kind] = workloadStats(kind, ofKind, await simulateAll(machine, design, ofKind, seed));
       }
       return stats as Record<ScheduleKind, WorkloadStats>;
     };

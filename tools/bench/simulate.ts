@@ -11,6 +11,8 @@ import { runLocally } from '../lib/local-engine';
 import { answeringCloudFront, statusAnswer } from '../lib/simulated-cloudfront';
 import { VirtualClock } from '../lib/virtual-clock';
 import type { WatchTiming } from './designs';
+import { seededRandom } from './stats';
+import { RANDOM_SEED_FIELD, watchRandomSeed, withSeededRandom } from './status-check-model';
 import { withVirtualWaits, type VirtualWaitInput } from './virtual-waits';
 import type { Change } from './workload';
 import { type Outcome } from '../../domain/kinds';
@@ -21,12 +23,22 @@ export const EPOCH = Date.parse('2026-11-28T09:00:00Z');
 export interface BenchMachine {
   /** The definition as deployed: state types for the history count. */
   readonly deployed: AslDefinition;
+  /** The definition as the benchmark runs it: virtual waits, and random waits seeded by watch and check. */
   readonly virtual: ReturnType<typeof withVirtualWaits>;
+  /** States that draw a random wait (States.MathRandom): the definition's jitter. */
+  readonly randomStates: readonly string[];
   readonly settings: WatchSettings;
 }
 
 export function benchMachine(deployed: AslDefinition, settings: WatchSettings): BenchMachine {
-  return { deployed, virtual: withVirtualWaits(deployed), settings };
+  const virtual = withVirtualWaits(deployed);
+  const seeded = withSeededRandom(virtual.definition);
+  return {
+    deployed,
+    virtual: { ...virtual, definition: seeded.definition },
+    randomStates: seeded.randomStates,
+    settings,
+  };
 }
 
 interface ExecutionCount {
@@ -101,6 +113,8 @@ export interface FullPart {
 
 interface SimulateOptions {
   readonly startSeconds: number;
+  /** Seeds the watch's random source, whose first draw seeds its random waits (watchRandomSeed), as in the burst. */
+  readonly seed: number;
   /** Run asl-validator on the virtual definition first (slow; the benchmark leaves it to its tests). @default false */
   readonly validate?: boolean;
   /**
@@ -126,6 +140,7 @@ export async function simulateWatch(
     return raw;
   };
   const extraHandlers = Object.fromEntries(machine.virtual.waitStates.map((name) => [name, virtualWait]));
+  const randomSeed = watchRandomSeed(seededRandom(options.seed));
 
   const executions: ExecutionCount[] = [];
   const outcomes: Outcome[] = [];
@@ -153,18 +168,22 @@ export async function simulateWatch(
       input = { ...input, progress: { ...progress, ...next } };
       continue;
     }
-    const run = await runLocally(machine.virtual.definition, input, {
-      cloudfront,
-      publish: async (request) => {
-        outcomes.push(request.MessageAttributes.outcome!.StringValue as Outcome);
-        notifiedAtSeconds = clock.now;
-        return { MessageId: `bench-${outcomes.length}` };
+    const run = await runLocally(
+      machine.virtual.definition,
+      { ...input, [RANDOM_SEED_FIELD]: randomSeed },
+      {
+        cloudfront,
+        publish: async (request) => {
+          outcomes.push(request.MessageAttributes.outcome!.StringValue as Outcome);
+          notifiedAtSeconds = clock.now;
+          return { MessageId: `bench-${outcomes.length}` };
+        },
+        enteredTime: () => clock.iso(),
+        executionName: input.watch.executionName,
+        extraHandlers,
+        skipValidation: !options.validate,
       },
-      enteredTime: () => clock.iso(),
-      executionName: input.watch.executionName,
-      extraHandlers,
-      skipValidation: !options.validate,
-    });
+    );
     if (run.status === 'FAILED' && run.published.length === 0) {
       throw new Error(
         `${kind} ${change.number}: the execution failed without a notification: ${run.error} ${run.cause}`,

@@ -1,11 +1,13 @@
 /**
- * What the burst benchmark reads from the synthesized definition, never from a copy of its own: how a status check
- * retries (Retry), where a check goes once its retries are spent (Catch), and which states draw a random wait
- * (States.MathRandom). The engine runs the definition and decides whether to retry and where to go; this module
- * only times the retries on the virtual clock, which the engine would otherwise sleep through in real time.
+ * What the benchmark reads from the synthesized definition, never from a copy of its own: how a status check
+ * retries (Retry), where a check goes once its retries are spent (Catch, then the states that follow), and which
+ * states draw a random wait (States.MathRandom), which it seeds. The engine runs the definition and decides whether
+ * to retry and where to go; this module only times the retries on the virtual clock, which the engine would
+ * otherwise sleep through in real time.
  */
 import { KINDS, OUTCOMES, type Outcome, type WatchKind } from '../../domain/kinds';
 import type { AslDefinition, AslState } from '../../statemachine/definition';
+import { PATHS } from '../../statemachine/paths';
 
 /** One entry of a state's Retry field. */
 export interface Retrier {
@@ -73,6 +75,8 @@ export interface UnansweredRoute {
   readonly retrier?: Retrier;
   /** The state its Catch sends it to; undefined: the execution fails. */
   readonly next?: string;
+  /** The status value the states on the way record for the check (a Pass state that sets status.value), if any. */
+  readonly status?: string;
   /** The outcomes the watch can be notified of on the way, before any Wait. */
   readonly outcomes: readonly Outcome[];
   /** A Wait can follow: the watch goes on to another check. */
@@ -82,6 +86,7 @@ export interface UnansweredRoute {
 /**
  * Follows the definition from a kind's status check failing with `error`: through its Catch, then every branch of
  * the states that follow, up to a Wait (the watch checks again later) or a notification (the watch ends with it).
+ * A Pass state that records a status value prunes the Choice rules that ask for another one.
  */
 export function unansweredRoute(definition: AslDefinition, kind: WatchKind, error: string): UnansweredRoute {
   const name = KINDS[kind].states.getStatus;
@@ -92,15 +97,17 @@ export function unansweredRoute(definition: AslDefinition, kind: WatchKind, erro
     catches(candidate.ErrorEquals, error, true),
   );
   const outcomes = new Set<Outcome>();
+  const recorded = new Set<string>();
   let waitsForNextCheck = false;
   const seen = new Set<string>();
-  const queue = catcher ? [catcher.Next] : [];
+  const queue: { readonly name: string; readonly status?: string }[] = catcher ? [{ name: catcher.Next }] : [];
   while (queue.length > 0) {
     const current = queue.shift()!;
-    if (seen.has(current)) continue;
-    seen.add(current);
-    const next = definition.States[current];
-    if (!next) throw new Error(`the definition has no state "${current}"`);
+    const key = JSON.stringify(current);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const next = definition.States[current.name];
+    if (!next) throw new Error(`the definition has no state "${current.name}"`);
     if (next.Type === 'Wait') {
       waitsForNextCheck = true;
       continue;
@@ -110,14 +117,31 @@ export function unansweredRoute(definition: AslDefinition, kind: WatchKind, erro
       outcomes.add(outcome);
       continue;
     }
-    queue.push(...successors(next));
+    const status = statusAfter(next, current.status);
+    if (status !== undefined) recorded.add(status);
+    queue.push(
+      ...successors(next, status).map((successor) =>
+        status === undefined ? { name: successor } : { name: successor, status },
+      ),
+    );
   }
   return {
     ...(retrier ? { retrier } : {}),
     ...(catcher ? { next: catcher.Next } : {}),
+    ...(recorded.size === 1 ? { status: [...recorded][0]! } : {}),
     outcomes: OUTCOMES.filter((outcome) => outcomes.has(outcome)),
     waitsForNextCheck,
   };
+}
+
+/** The status value known after a state: a Pass state's literal status.value, unknown after one that drops it. */
+function statusAfter(state: AslState, before: string | undefined): string | undefined {
+  if (state.Type !== 'Pass' || state.ResultPath === null) return before;
+  const resultPath = (state.ResultPath as string | undefined) ?? '$';
+  if (resultPath !== '$' && resultPath !== PATHS.status) return before;
+  const parameters = state.Parameters as Record<string, { value?: unknown } | undefined> | undefined;
+  const value = resultPath === '$' ? parameters?.status?.value : (parameters as { value?: unknown } | undefined)?.value;
+  return typeof value === 'string' ? value : undefined;
 }
 
 function publishedOutcome(state: AslState): Outcome | undefined {
@@ -129,27 +153,58 @@ function publishedOutcome(state: AslState): Outcome | undefined {
   return outcome as Outcome;
 }
 
-function successors(state: AslState): string[] {
+interface ChoiceRule {
+  readonly Variable?: string;
+  readonly StringEquals?: unknown;
+  readonly And?: readonly ChoiceRule[];
+  readonly Next?: string;
+}
+
+/** A rule that asks for another status value than the one recorded can never match. */
+function contradicts(rule: ChoiceRule, status: string | undefined): boolean {
+  if (status === undefined) return false;
+  if (rule.And) return rule.And.some((inner) => contradicts(inner, status));
+  return rule.Variable === PATHS.statusValue && typeof rule.StringEquals === 'string' && rule.StringEquals !== status;
+}
+
+function successors(state: AslState, status: string | undefined): string[] {
   const next: string[] = [];
   if (typeof state.Next === 'string') next.push(state.Next);
   if (typeof state.Default === 'string') next.push(state.Default);
-  for (const choice of (state.Choices ?? []) as readonly { Next: string }[]) next.push(choice.Next);
+  for (const choice of (state.Choices ?? []) as readonly ChoiceRule[]) {
+    if (choice.Next !== undefined && !contradicts(choice, status)) next.push(choice.Next);
+  }
   for (const catcher of (state.Catch ?? []) as readonly Catcher[]) next.push(catcher.Next);
   return next;
 }
 
 const MATH_RANDOM = 'States.MathRandom(';
 
+/** Where the benchmark puts a watch's seed for the definition's random waits: a field of every execution input it starts. */
+export const RANDOM_SEED_FIELD = 'benchRandomSeed';
+
 /**
- * The definition with every unseeded States.MathRandom(start, end) seeded by `seedPath` plus the number of the check
- * (`checkPath`), so that a random wait is drawn afresh at each check, differs between watches with different seeds,
- * and is the same on every run. The engine would otherwise seed it with the real time. Also the names of the states
+ * The seed of every draw: the watch's seed, read from the execution's own input ($$.Execution.Input, which no state
+ * can drop, unlike $ that a Pass state rebuilds), plus the number of the check, so each check draws afresh.
+ */
+export const RANDOM_SEED_EXPRESSION = `States.MathAdd($$.Execution.Input.${RANDOM_SEED_FIELD}, ${PATHS.check})`;
+
+/**
+ * A watch's seed for its random waits: the first draw of its random source, as an integer (States.MathRandom's seed).
+ * The single-watch simulation and the burst both seed a watch this way.
+ */
+export function watchRandomSeed(random: () => number): number {
+  return Math.floor(random() * 1_000_000_000);
+}
+
+/**
+ * The definition with every unseeded States.MathRandom(start, end) seeded by `seed` (an expression), so that a random
+ * wait is the same on every run; the engine would otherwise seed it with the real time. Also the names of the states
  * that draw one.
  */
 export function withSeededRandom(
   definition: AslDefinition,
-  seedPath: string,
-  checkPath: string,
+  seed: string = RANDOM_SEED_EXPRESSION,
 ): { readonly definition: AslDefinition; readonly randomStates: readonly string[] } {
   const copy = structuredClone(definition) as AslDefinition & { States: Record<string, AslState> };
   const randomStates: string[] = [];
@@ -158,7 +213,7 @@ export function withSeededRandom(
     const rewrite = (value: unknown): unknown => {
       if (typeof value === 'string' && value.includes(MATH_RANDOM)) {
         seeded = true;
-        return seedMathRandom(value, `States.MathAdd(${seedPath}, ${checkPath})`);
+        return seedMathRandom(value, seed);
       }
       if (Array.isArray(value)) return value.map(rewrite);
       if (typeof value === 'object' && value !== null)
