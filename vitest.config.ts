@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -11,26 +13,35 @@ if (process.env.FC_SEED === undefined) {
 }
 const fcSeed = process.env.FC_SEED;
 
+const MOCK_LIBRARY = 'aws-sdk-client-mock';
+
+/** Whether a test file stubs AWS SDK clients, itself or through a test helper it imports. */
+function stubsSdkClients(file: string, seen = new Set<string>()): boolean {
+  if (seen.has(file)) return false;
+  seen.add(file);
+  const text = readFileSync(file, 'utf8');
+  if (text.includes(MOCK_LIBRARY)) return true;
+  const helpers = [...text.matchAll(/from '(\.[^']+)'/g)]
+    .map((match) => normalize(join(dirname(file), `${match[1]}.ts`)))
+    .filter((helper) => helper.startsWith('test/'));
+  return helpers.some((helper) => stubsSdkClients(helper, seen));
+}
+
+const TEST_FILES = (readdirSync('test', { recursive: true }) as string[])
+  .map((file) => join('test', file))
+  .filter((file) => file.endsWith('.test.ts'));
+/** aws-sdk-client-mock patches client prototypes, so these files run isolated; see `projects`. */
+const SDK_STUBBING_FILES = TEST_FILES.filter((file) => stubsSdkClients(file));
+
 export default defineConfig({
   test: {
-    // Files that stub AWS SDK clients (aws-sdk-client-mock patches their prototypes) run isolated; the rest share one
-    // module cache per worker, which imports aws-cdk-lib once instead of once per file (about half the test time).
+    // Files that stub AWS SDK clients run isolated; the rest share one module cache per worker, which imports
+    // aws-cdk-lib once instead of once per file (about half the test time).
     projects: [
+      { extends: true, test: { name: 'sdk-stubs', include: SDK_STUBBING_FILES } },
       {
         extends: true,
-        test: {
-          name: 'sdk-mocks',
-          include: ['test/functions/**/*.test.ts', 'test/tools/**/*.test.ts', 'test/e2e/fault/**/*.test.ts'],
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'shared',
-          include: ['test/**/*.test.ts'],
-          exclude: ['test/functions/**', 'test/tools/**', 'test/e2e/fault/**'],
-          isolate: false,
-        },
+        test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: SDK_STUBBING_FILES, isolate: false },
       },
     ],
     setupFiles: ['test/setup.ts'],

@@ -35,7 +35,7 @@ describe('logUnexpected', () => {
     // Arrange
     const logger = collectingLogger();
     // Act
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what is logged when a non-Error is thrown
+    // A non-Error rejection, as untyped code may produce: what is logged then.
     const running = logUnexpected(logger, () => Promise.reject('plain text'));
     // Assert
     await expect(running).rejects.toBe('plain text');
