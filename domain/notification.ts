@@ -53,7 +53,7 @@ function facts(target: string, invalidation: boolean): string[] {
     `What changed:  {change} on ${target}`,
     ...(invalidation ? ['Invalidation:  {invalidationId}', 'Paths:         {paths}'] : []),
     'Changed by:    {changedBy}',
-    'Started:       {startedAt} (CloudTrail event time)',
+    'Started:       {startedAt} (when the change was made)',
   ];
 }
 const DISTRIBUTION = 'distribution {distributionId}';

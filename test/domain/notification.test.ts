@@ -66,7 +66,7 @@ function sampleValues(overrides: Partial<NotificationValues> = {}): Notification
 /** The lines of every body, with sampleValues, that say who made the change and when. */
 const CHANGED_BY = [
   'Changed by:    arn:aws:iam::123456789012:user/alice',
-  'Started:       2026-11-28T11:30:00Z (CloudTrail event time)',
+  'Started:       2026-11-28T11:30:00Z (when the change was made)',
 ];
 /** The lines that end every body, with sampleValues. */
 const FOOTER = [

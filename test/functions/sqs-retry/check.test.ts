@@ -320,7 +320,7 @@ describe('checkQueuedChange', () => {
           'Invalidation:  I2J0I21PCUYOIK',
           'Paths:         3 paths: /index.html, /assets/*, /en/about.html',
           'Changed by:    arn:aws:iam::123456789012:user/alice',
-          'Started:       2026-11-28T13:45:10Z (CloudTrail event time)',
+          'Started:       2026-11-28T13:45:10Z (when the change was made)',
           'Last checked:  2026-11-28T11:40:00.000Z (status check 522)',
           'Unanswered:    0 or more of 522 status checks (throttled or failing, after retries)',
           '',
