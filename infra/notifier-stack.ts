@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Token, type StackProps } from 'aws-cdk-lib';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -15,7 +15,8 @@ import { SqsRetryChecker } from './constructs/sqs-retry-checker';
 import { StatusReader } from './constructs/status-reader';
 import { WatchStateMachine } from './constructs/watch-state-machine';
 import { ReconciliationSweep } from './constructs/reconciliation-sweep';
-import { isRecentStatusCall } from '../domain/kinds';
+import { isRecentStatusCall, KINDS } from '../domain/kinds';
+import { CHECKER_LOG_MESSAGES } from '../domain/checker-log';
 import { kindsToSweep } from '../domain/sweep';
 
 /** CloudTrail records CloudFront calls in us-east-1 only, and EventBridge rules see their own Region only. */
@@ -94,6 +95,10 @@ export class NotifierStack extends Stack {
       alarmSources = {
         deadLetterQueue: this.capture.deadLetterQueue,
         functions: { StatusCheck: this.statusCheck.function },
+        unansweredChecks: {
+          logGroup: this.statusCheck.logGroup,
+          filterPattern: logs.FilterPattern.stringValue('$.message', '=', CHECKER_LOG_MESSAGES.noAnswer),
+        },
       };
       new CfnOutput(this, 'StatusCheckFunctionName', {
         value: this.statusCheck.function.functionName,
@@ -131,6 +136,19 @@ export class NotifierStack extends Stack {
         maxBufferAge: Duration.seconds(2 * capture.visibilityTimeoutSeconds),
         watch: this.watch,
         functions: { Dispatcher: this.dispatcher.function },
+        // One log event per "No answer to ... check" state entered, with the state in details.name (level ALL):
+        // https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
+        unansweredChecks: {
+          logGroup: this.watch.logGroup,
+          filterPattern: logs.FilterPattern.all(
+            logs.FilterPattern.stringValue('$.type', '=', 'PassStateEntered'),
+            logs.FilterPattern.any(
+              ...watchKindsOf(settings.watchedEvents).map((kind) =>
+                logs.FilterPattern.stringValue('$.details.name', '=', KINDS[kind].states.noAnswer),
+              ),
+            ),
+          ),
+        },
       };
       new CfnOutput(this, 'StateMachineName', {
         value: this.watch.stateMachineName,

@@ -19,6 +19,7 @@ import { errorMessage, integrationErrorName } from '../commons/service-errors';
 import { KINDS, type Outcome } from '../../domain/kinds';
 import { AWS_ERRORS } from '../../domain/errors';
 import { selectStatus, statusParameters } from '../../domain/status';
+import { CHECKER_LOG_MESSAGES } from '../../domain/checker-log';
 
 /**
  * An unusable event comes back at once, so it reaches the dead-letter queue in minutes, long before it expires. The
@@ -122,7 +123,11 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
     return { result: 'unusable', reason: parsed.reason };
   }
   if (parsed.type === 'skip') {
-    deps.logger.info('Event skipped', { reason: parsed.reason, eventName: parsed.eventName, eventId: parsed.eventId });
+    deps.logger.info(CHECKER_LOG_MESSAGES.skipped, {
+      reason: parsed.reason,
+      eventName: parsed.eventName,
+      eventId: parsed.eventId,
+    });
     return { result: 'skipped', reason: parsed.reason };
   }
 
@@ -172,7 +177,7 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
     }
     // Anything else, after the SDK's retries, is a check without an answer: waiting may fix it, as in the state machine.
     if (lastCheck) return notify('timed-out', { ...facts, unanswered: true }, message, deps, context);
-    deps.logger.warn('CloudFront gave no answer; the change is checked again at the next scheduled check', {
+    deps.logger.warn(CHECKER_LOG_MESSAGES.noAnswer, {
       ...context,
       error: failure.name,
       errorMessage: failure.cause,
@@ -204,7 +209,7 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
       context,
     );
   }
-  deps.logger.info('Change not done yet', { ...context, status: answer.status, waitSeconds });
+  deps.logger.info(CHECKER_LOG_MESSAGES.notDone, { ...context, status: answer.status, waitSeconds });
   await hideFor(message, waitSeconds, deps);
   return { result: 'check-again', check, waitSeconds, reason: `status is ${answer.status}` };
 }
@@ -234,7 +239,7 @@ async function notify(
   try {
     await deps.sns.send(new PublishCommand(publishInput(deps.topicArn, notification)));
   } catch (error) {
-    deps.logger.warn('Could not publish the notification; the message comes back and the change is checked again', {
+    deps.logger.warn(CHECKER_LOG_MESSAGES.publishFailed, {
       ...context,
       outcome,
       error: integrationErrorName(error),
@@ -243,7 +248,7 @@ async function notify(
     });
     return { result: 'notify-again', outcome, reason: errorMessage(error) };
   }
-  deps.logger.info('Watch ended; notification sent', {
+  deps.logger.info(CHECKER_LOG_MESSAGES.ended, {
     ...context,
     outcome,
     ...(facts.error ? { error: facts.error.name } : {}),

@@ -43,6 +43,13 @@ export interface SweepAlarmSource {
   readonly captureRule: events.IRule;
 }
 
+export interface UnansweredCheckSource {
+  /** The log that records each status check CloudFront gave no answer to. */
+  readonly logGroup: logs.ILogGroup;
+  /** Matches one log event per unanswered check. */
+  readonly filterPattern: logs.IFilterPattern;
+}
+
 export interface NotifierAlarmsProps {
   /** Receives ALARM and OK messages. CloudWatch gets permission to publish to it and to use its KMS key. */
   readonly topic: sns.ITopic;
@@ -73,6 +80,11 @@ export interface NotifierAlarmsProps {
    * @default - no sweep alarms
    */
   readonly sweep?: SweepAlarmSource;
+  /**
+   * Where the unanswered status checks are logged: alarms when checks have gone unanswered for 15 minutes on end.
+   * @default - no alarm on unanswered checks
+   */
+  readonly unansweredChecks?: UnansweredCheckSource;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -124,6 +136,7 @@ export class NotifierAlarms extends Construct {
 
     if (props.watch) this.unexpectedFailures = this.addWatchAlarms(props.watch);
     if (props.sweep) this.changesMissedByCapture = this.addSweepAlarms(props.sweep);
+    if (props.unansweredChecks) this.addUnansweredChecksAlarm(props.unansweredChecks);
 
     for (const [name, fn] of Object.entries(props.functions ?? {})) {
       this.add(`${name}Errors`, {
@@ -178,6 +191,27 @@ export class NotifierAlarms extends Construct {
         'Open the failed execution and read its error and cause.',
     });
     return unexpected;
+  }
+
+  private addUnansweredChecksAlarm(source: UnansweredCheckSource): void {
+    const unanswered = new logs.MetricFilter(this, 'StatusChecksUnansweredFilter', {
+      logGroup: source.logGroup,
+      filterPattern: source.filterPattern,
+      metricNamespace: `CloudFrontChangeNotifier/${this.prefix}`,
+      metricName: 'StatusChecksUnanswered',
+      metricValue: '1',
+    });
+    // A throttled minute is normal in a burst and ends no watch; a quarter of an hour of it is worth a look.
+    this.add('StatusChecksUnanswered', {
+      metric: unanswered.metric({ statistic: 'Sum', period: FIVE_MINUTES }),
+      threshold: 1,
+      evaluationPeriods: 3,
+      description:
+        'For 15 minutes, status checks have gone unanswered (throttled or failing after retries). Watches go on and ' +
+        "end on time, but later than they could: CloudFront's read limit of the account is used up (by the notifier " +
+        'in a burst of changes, or by other tools), or CloudFront or the status reader keeps failing. Read the ' +
+        'errors in the execution history (the "No answer to ... check" states) or the sqs-retry checker log.',
+    });
   }
 
   private addSweepAlarms(sweep: SweepAlarmSource): logs.MetricFilter {

@@ -123,6 +123,7 @@ describe('alarms', () => {
         'DispatcherThrottles',
         'ExecutionsAborted',
         'ExecutionsTimedOut',
+        'StatusChecksUnanswered',
         'SweepErrors',
         'UnexpectedExecutionFailures',
       ]
@@ -150,6 +151,7 @@ describe('alarms', () => {
         'DeadLetterQueueNotEmpty',
         'StatusCheckErrors',
         'StatusCheckThrottles',
+        'StatusChecksUnanswered',
         'SweepErrors',
       ].map((name) => `CloudFrontChangeNotifier-${name}`),
     );
@@ -200,6 +202,38 @@ describe('alarms', () => {
     });
   });
 
+  it.each([
+    {
+      mode: 'stepfunctions',
+      context: {},
+      pattern:
+        '{ ($.type = "PassStateEntered") && (($.details.name = "No answer to distribution check") || ' +
+        '($.details.name = "No answer to invalidation check")) }',
+    },
+    {
+      mode: 'sqs-retry',
+      context: SQS_RETRY,
+      pattern: '{ $.message = "CloudFront gave no answer; the change is checked again at the next scheduled check" }',
+    },
+  ])('in mode $mode count the unanswered status checks and alarm after 15 minutes of them', ({ context, pattern }) => {
+    // Arrange
+    const { template } = stacked(context);
+    // Act
+    const filters = template.findResources('AWS::Logs::MetricFilter', {
+      Properties: { MetricTransformations: [Match.objectLike({ MetricName: 'StatusChecksUnanswered' })] },
+    });
+    // Assert
+    expect(Object.values(filters).map((filter) => filter.Properties.FilterPattern)).toEqual([pattern]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'CloudFrontChangeNotifier-StatusChecksUnanswered',
+      MetricName: 'StatusChecksUnanswered',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      EvaluationPeriods: 3,
+    });
+  });
+
   it('count only the execution failures nobody was notified about, from the execution log', () => {
     // Arrange
     const { template } = stacked({});
@@ -208,7 +242,10 @@ describe('alarms', () => {
     )[0]!;
     // Act
     const filters = template.findResources('AWS::Logs::MetricFilter', {
-      Properties: { LogGroupName: { Ref: logGroupId } },
+      Properties: {
+        LogGroupName: { Ref: logGroupId },
+        MetricTransformations: [Match.objectLike({ MetricName: 'UnexpectedExecutionFailures' })],
+      },
     });
     // Assert
     expect(Object.values(filters)).toHaveLength(1);

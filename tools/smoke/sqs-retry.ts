@@ -15,6 +15,7 @@ import { smokeEvent, smokeEventId, watchOf } from './event';
 import { PASSING_OUTCOMES, type SmokeResult } from './report';
 import { targetText, type SmokeRun } from './stepfunctions';
 import { textOf } from '../lib/text';
+import { CHECKER_LOG_MESSAGES } from '../../domain/checker-log';
 
 /** FilterLogEvents has a low per-account request quota: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html */
 export const LOG_POLL_MILLISECONDS = 5_000;
@@ -26,14 +27,8 @@ const MAX_PAGES_PER_POLL = 20;
 /** Lines are searched from a minute before the send, in case this machine's clock is ahead. */
 const CLOCK_SKEW_MILLISECONDS = 60_000;
 
-/** The messages of the sqs-retry checker's log lines, as functions/sqs-retry/check.ts writes them. */
-export const STATUS_CHECK_LINES = {
-  ended: 'Watch ended; notification sent',
-  skipped: 'Event skipped',
-  notDone: 'Change not done yet',
-  noAnswer: 'CloudFront could not answer',
-  publishFailed: 'Could not publish the notification',
-} as const;
+/** The messages of the sqs-retry checker's log lines. */
+export const STATUS_CHECK_LINES = CHECKER_LOG_MESSAGES;
 
 type Fields = Record<string, unknown>;
 
@@ -214,9 +209,9 @@ function printLine(timeline: Timeline, fields: Fields | undefined, eventId: stri
     timeline.at('check', `${check}${textOf(fields.status, 'not done')}`);
     if (typeof fields.waitSeconds === 'number')
       timeline.more(`checked again in ${describeDuration(fields.waitSeconds)}`);
-  } else if (message.startsWith(STATUS_CHECK_LINES.noAnswer)) {
+  } else if (message === STATUS_CHECK_LINES.noAnswer) {
     timeline.at('check', `${check}${textOf(fields.error, 'error')}, checked again later`);
-  } else if (message.startsWith(STATUS_CHECK_LINES.publishFailed)) {
+  } else if (message === STATUS_CHECK_LINES.publishFailed) {
     timeline.at(
       'notify',
       `${check}publishing the "${textOf(fields.outcome, '')}" notification failed (${textOf(fields.error, '')}); SQS brings it back`,
