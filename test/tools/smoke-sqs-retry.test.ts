@@ -48,7 +48,7 @@ function logLine(
 const WATCH_FIELDS = {
   messageId: 'sqs-message-1',
   kind: 'distribution',
-  eventName: 'UpdateDistribution',
+  change: 'UpdateDistribution',
   eventId: EVENT_ID,
   distributionId: DISTRIBUTION,
   maxChecks: 540,
@@ -142,6 +142,23 @@ describe('npm run smoke in mode sqs-retry', () => {
         responseElements: { invalidation: { id: 'I2J0I21PCUYOIK' } },
       },
     });
+  });
+
+  it('shows a check CloudFront gave no answer to, and the watch going on to its next check', async () => {
+    // Arrange
+    const noAnswer = logLine(21, 'CloudFront gave no answer; the change is checked again at the next scheduled check', {
+      ...WATCH_FIELDS,
+      check: 1,
+      lastCheck: false,
+      error: 'CloudFront.CloudFrontException',
+      errorMessage: 'Rate exceeded',
+    });
+    logsAnswer([noAnswer], [noAnswer, ENDED]);
+    // Act
+    const { code, stdout } = await smoke(['--distribution', DISTRIBUTION]);
+    // Assert
+    expect(code).toBe(0);
+    expect(stdout).toContain('  T+00:21   check     1: CloudFront.CloudFrontException, checked again later\n');
   });
 
   it('passes once the status check logs "Watch ended; notification sent" with outcome deployed', async () => {
