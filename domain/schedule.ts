@@ -149,6 +149,14 @@ export function waitAfterCheck(schedule: Schedule, check: number): number {
   return rule!.waitSeconds;
 }
 
+/**
+ * The wait after a check without an answer: at least the normal interval, so a burst of throttled watches backs off
+ * instead of adding calls against the account's rate limit (the state machine picks the same).
+ */
+export function waitAfterNoAnswer(schedule: Schedule, check: number, pollIntervalSeconds: number): number {
+  return Math.max(waitAfterCheck(schedule, check), pollIntervalSeconds);
+}
+
 /** The most a wait may be shorter or longer than the schedule's: `jitterPercent` of it, in whole seconds (rounded down). */
 export function jitterSeconds(waitSeconds: number, jitterPercent: number): number {
   return Math.floor((waitSeconds * jitterPercent) / 100);

@@ -34,6 +34,8 @@ export interface WatchDefinitionProps {
   readonly schedules: Record<ScheduleKind, Schedule>;
   /** How much, in percent, each wait may be shorter or longer than the schedule's (checkJitterPercent); 0: none. */
   readonly checkJitterPercent: number;
+  /** The normal interval (pollIntervalSeconds): after a check without an answer the watch waits at least this long. */
+  readonly pollIntervalSeconds: number;
   /** The longest a change is watched; the execution timeout backs the check budget up with some margin. */
   readonly retentionSeconds: number;
   /** The kinds of watch the stack starts: the definition holds the states of these kinds only. */
@@ -49,11 +51,8 @@ export interface WatchDefinitionProps {
 /** The optimized Lambda integration; its result holds the function's answer under Payload. */
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 
-/**
- * Retries of a status check: throttling and 5xx are common and brief, so back off with jitter. What still fails after
- * them is a check without an answer, and the watch goes on to its next scheduled check.
- */
-export const STATUS_CHECK_RETRY = {
+/** Retries of a call that must get through (a notification, the next part of a watch): back off with jitter. */
+const CALL_RETRY = {
   ErrorEquals: ['States.ALL'],
   IntervalSeconds: 2,
   BackoffRate: 2,
@@ -61,7 +60,12 @@ export const STATUS_CHECK_RETRY = {
   MaxDelaySeconds: 30,
   JitterStrategy: 'FULL',
 } as const;
-const PUBLISH_RETRY = { ...STATUS_CHECK_RETRY, MaxAttempts: 6 };
+/**
+ * Retries of a status check: one, for a brief 5xx. What still fails is a check without an answer, and the watch backs
+ * off to the normal interval instead: under an account's rate limit more retries only add calls (npm run bench, burst).
+ */
+export const STATUS_CHECK_RETRY = { ...CALL_RETRY, MaxAttempts: 1 } as const;
+const PUBLISH_RETRY = { ...CALL_RETRY, MaxAttempts: 6 };
 /** Seconds the execution timeout adds to the watch limit: the check budget always ends a watch first. */
 const EXECUTION_TIMEOUT_MARGIN_SECONDS = 3_600;
 /** The longest one attempt of a status read may take: the status reader's timeout (an aws-sdk call is assumed quicker, unverified). */
@@ -79,13 +83,16 @@ function worstStatusCheckSeconds(): number {
 
 /**
  * The execution timeout, a backstop the check budget always reaches first: the watch limit, stretched by the most
- * jitter can add (every wait at its longest), plus one part's checks each failing through every retry, plus a margin.
+ * jitter can add (every wait at its longest), plus one part's checks each failing through every retry and then
+ * backing off for the longest wait after no answer, plus a margin.
  */
-function executionTimeoutSeconds(retentionSeconds: number, checkJitterPercent: number): number {
+function executionTimeoutSeconds(props: WatchDefinitionProps): number {
+  const { retentionSeconds, checkJitterPercent, pollIntervalSeconds } = props;
+  const longestBackOff = pollIntervalSeconds + jitterSeconds(pollIntervalSeconds, checkJitterPercent);
   return (
     retentionSeconds +
     Math.ceil((retentionSeconds * checkJitterPercent) / 100) +
-    (CHECKS_PER_EXECUTION + 1) * worstStatusCheckSeconds() +
+    (CHECKS_PER_EXECUTION + 1) * (worstStatusCheckSeconds() + longestBackOff) +
     EXECUTION_TIMEOUT_MARGIN_SECONDS
   );
 }
@@ -123,44 +130,86 @@ function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Out
   };
 }
 
-/** The Pass states that count a check and pick the wait before the next one, one per schedule phase. */
-function phaseStates(
-  kind: WatchKind,
-  schedule: Schedule,
-  jitterPercent: number,
-): { rules: AslState[]; states: Record<string, AslState>; last: string } {
+/** Words for a wait of `waitSeconds` with jitter, e.g. "one check every 60 s (54 to 66 s at random, ...)." */
+function describeWait(waitSeconds: number, jitterPercent: number): string {
+  const jitter = jitterSeconds(waitSeconds, jitterPercent);
+  const spread = ` (${waitSeconds - jitter} to ${waitSeconds + jitter} s at random, so watches started together spread)`;
+  return `one check every ${waitSeconds} s${jitter === 0 ? '' : spread}.`;
+}
+
+/** A Pass state that counts a check and sets the wait before the next one, `waitSeconds` with jitter. */
+function nextCheckState(kind: WatchKind, waitSeconds: number, jitterPercent: number, comment: string): AslState {
+  const jitter = jitterSeconds(waitSeconds, jitterPercent);
+  return {
+    Type: 'Pass',
+    Comment: comment,
+    Parameters: {
+      'check.$': `States.MathAdd(${PATHS.check}, 1)`,
+      'maxChecks.$': PATHS.maxChecks,
+      'continueAt.$': PATHS.continueAt,
+      'part.$': PATHS.part,
+      'unanswered.$': PATHS.unanswered,
+      // Whether MathRandom's end is inclusive is undocumented (unverified): exclusive, the mean is 0.5 s shorter, never longer.
+      ...(jitter === 0
+        ? { waitSeconds }
+        : { 'waitSeconds.$': `States.MathRandom(${waitSeconds - jitter}, ${waitSeconds + jitter})` }),
+    },
+    ResultPath: PATHS.progress,
+    Next: STATE_NAMES[kind].wait,
+  };
+}
+
+interface PhaseStates {
+  /** The Choice rules that pick a phase's state by the check count, in order; `last` when none matches. */
+  readonly rules: AslState[];
+  readonly states: Record<string, AslState>;
+  readonly last: string;
+  /** The same rules after a check without an answer: a phase shorter than the normal interval backs off to it. */
+  readonly noAnswerRules: AslState[];
+  readonly noAnswerLast: string;
+}
+
+/** The Pass states that count a check and pick the wait before the next one, one per schedule phase and one to back off. */
+function phaseStates(kind: WatchKind, schedule: Schedule, props: WatchDefinitionProps): PhaseStates {
   const names = STATE_NAMES[kind];
-  const rules: AslState[] = [];
+  const { checkJitterPercent: jitterPercent, pollIntervalSeconds } = props;
+  const backOff = `${names.nextCheck} ${describeDuration(pollIntervalSeconds)} after no answer`;
   const states: Record<string, AslState> = {};
+  if (phaseRules(schedule).some((phase) => phase.waitSeconds < pollIntervalSeconds)) {
+    states[backOff] = nextCheckState(
+      kind,
+      pollIntervalSeconds,
+      jitterPercent,
+      `After a check without an answer, while the schedule checks more often: ${describeWait(pollIntervalSeconds, jitterPercent)}`,
+    );
+  }
+  const rules: AslState[] = [];
+  const noAnswerRules: AslState[] = [];
   let last = '';
   phaseRules(schedule).forEach((phase, index) => {
     let name = `${names.nextCheck} ${describeDuration(phase.waitSeconds)}`;
     if (states[name]) name = `${name} (phase ${index + 1})`;
-    const jitter = jitterSeconds(phase.waitSeconds, jitterPercent);
-    const low = phase.waitSeconds - jitter;
-    const high = phase.waitSeconds + jitter;
-    const every = `one check every ${phase.waitSeconds} s${jitter === 0 ? '' : ` (${low} to ${high} s at random, so watches started together spread)`}.`;
-    states[name] = {
-      Type: 'Pass',
-      Comment: phase.untilCheck === undefined ? `From here on, ${every}` : `Until check ${phase.untilCheck}, ${every}`,
-      Parameters: {
-        'check.$': `States.MathAdd(${PATHS.check}, 1)`,
-        'maxChecks.$': PATHS.maxChecks,
-        'continueAt.$': PATHS.continueAt,
-        'part.$': PATHS.part,
-        'unanswered.$': PATHS.unanswered,
-        // Whether MathRandom's end is inclusive is undocumented (unverified): exclusive, the mean is 0.5 s shorter, never longer.
-        ...(jitter === 0
-          ? { waitSeconds: phase.waitSeconds }
-          : { 'waitSeconds.$': `States.MathRandom(${low}, ${high})` }),
-      },
-      ResultPath: PATHS.progress,
-      Next: names.wait,
-    };
-    if (phase.untilCheck === undefined) last = name;
-    else rules.push({ Variable: PATHS.check, NumericLessThan: phase.untilCheck, Next: name });
+    const every = describeWait(phase.waitSeconds, jitterPercent);
+    states[name] = nextCheckState(
+      kind,
+      phase.waitSeconds,
+      jitterPercent,
+      phase.untilCheck === undefined ? `From here on, ${every}` : `Until check ${phase.untilCheck}, ${every}`,
+    );
+    const afterNoAnswer = phase.waitSeconds < pollIntervalSeconds ? backOff : name;
+    if (phase.untilCheck === undefined) {
+      last = name;
+      return;
+    }
+    rules.push({ Variable: PATHS.check, NumericLessThan: phase.untilCheck, Next: name });
+    // Rules are ordered by check: one that leads where the one before leads makes that one redundant.
+    if (noAnswerRules.at(-1)?.Next === afterNoAnswer) noAnswerRules.pop();
+    noAnswerRules.push({ Variable: PATHS.check, NumericLessThan: phase.untilCheck, Next: afterNoAnswer });
   });
-  return { rules, states, last };
+  const lastWait = phaseRules(schedule).at(-1)!.waitSeconds;
+  const noAnswerLast = lastWait < pollIntervalSeconds ? backOff : last;
+  while (noAnswerRules.at(-1)?.Next === noAnswerLast) noAnswerRules.pop();
+  return { rules, states, last, noAnswerRules, noAnswerLast };
 }
 
 /**
@@ -196,7 +245,8 @@ function statusRead(props: WatchDefinitionProps, kind: WatchKind): AslState {
 function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<string, AslState> {
   const names = STATE_NAMES[kind];
   const rules = KINDS[kind];
-  const phases = phaseStates(kind, props.schedules[rules.schedule], props.checkJitterPercent);
+  const phases = phaseStates(kind, props.schedules[rules.schedule], props);
+  const afterNoAnswer = `How long after ${names.noAnswer.charAt(0).toLowerCase()}${names.noAnswer.slice(1)}?`;
   const supersede = rules.supersedable ? supersededStates(props, kind) : undefined;
   return {
     [names.getStatus]: {
@@ -229,7 +279,7 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
       Type: 'Pass',
       Comment:
         'CloudFront gave no answer, even after the retries (throttled or failing; the error is in the input of this state). ' +
-        `Waiting may fix that: the check counts in progress.unanswered, and the watch goes on as after ${rules.inProgressStatus}.`,
+        `Waiting may fix that: the check counts in progress.unanswered, and the watch backs off before its next check.`,
       Parameters: {
         'watch.$': PATHS.watch,
         progress: {
@@ -242,7 +292,19 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
         // An answer with nothing in it, so that a notification that reads one of its fields finds it (empty).
         status: noAnswerStatus(kind),
       },
-      Next: names.isDone,
+      Next: afterNoAnswer,
+    },
+    [afterNoAnswer]: {
+      Type: 'Choice',
+      Comment:
+        `As after ${rules.inProgressStatus}: the last allowed check (progress.maxChecks): timed out; progress.continueAt reached: new execution. ` +
+        `Otherwise wait at least the normal interval (${describeDuration(props.pollIntervalSeconds)}), so a throttled burst of watches backs off.`,
+      Choices: [
+        { Variable: PATHS.check, NumericGreaterThanEqualsPath: PATHS.maxChecks, Next: names.notifyTimedOut },
+        { Variable: PATHS.check, NumericGreaterThanEqualsPath: PATHS.continueAt, Next: STATE_NAMES.handOver },
+        ...phases.noAnswerRules,
+      ],
+      Default: phases.noAnswerLast,
     },
     ...phases.states,
     [names.wait]: {
@@ -320,7 +382,7 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
       'Watches one CloudFront change until it is Deployed/Completed, then notifies. ' +
       'Input: { watch, progress } as built by domain/watch-execution.ts.',
     StartAt: STATE_NAMES.chooseKind,
-    TimeoutSeconds: executionTimeoutSeconds(props.retentionSeconds, props.checkJitterPercent),
+    TimeoutSeconds: executionTimeoutSeconds(props),
     States: {
       [STATE_NAMES.chooseKind]: {
         Type: 'Choice',
@@ -389,7 +451,7 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         },
         ResultSelector: { 'executionArn.$': '$.ExecutionArn' },
         ResultPath: PATHS.continuation,
-        Retry: [{ ErrorEquals: [AWS_ERRORS.executionAlreadyExists], MaxAttempts: 0 }, STATUS_CHECK_RETRY],
+        Retry: [{ ErrorEquals: [AWS_ERRORS.executionAlreadyExists], MaxAttempts: 0 }, CALL_RETRY],
         Catch: [
           {
             ErrorEquals: [AWS_ERRORS.executionAlreadyExists],

@@ -10,7 +10,7 @@ import { readCloudFrontStatus } from '../commons/cloudfront-status';
 import { parseEventBridgeBody } from '../../domain/cloudtrail';
 import type { LogSink } from '../commons/log';
 import { renderNotification, type Notification } from '../../domain/notification';
-import { completeScheduleSettings, jitteredWait, waitAfterCheck } from '../../domain/schedule';
+import { completeScheduleSettings, jitteredWait, waitAfterCheck, waitAfterNoAnswer } from '../../domain/schedule';
 import { scheduleFor, type WatchSettings } from '../../domain/settings';
 import { buildWatchExecution, watchLogFields, type WatchDetails } from '../../domain/watch-execution';
 import { notificationValues, type CheckFacts } from './notification-values';
@@ -177,14 +177,25 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
     }
     // Anything else, after the SDK's retries, is a check without an answer: waiting may fix it, as in the state machine.
     if (lastCheck) return notify('timed-out', { ...facts, unanswered: true }, message, deps, context);
+    const backOffSeconds = Math.min(
+      jitteredWait(
+        waitAfterNoAnswer(schedule, check, deps.settings.schedule.pollIntervalSeconds),
+        jitterPercent,
+        deps.random,
+      ),
+      MAX_WAIT_AFTER_CHECK_SECONDS,
+    );
+    if (checkedAt.getTime() + backOffSeconds * 1000 > deadline.getTime()) {
+      return notify('timed-out', { ...facts, unanswered: true }, message, deps, { ...context, lastCheck: true });
+    }
     deps.logger.warn(CHECKER_LOG_MESSAGES.noAnswer, {
       ...context,
       error: failure.name,
       errorMessage: failure.cause,
-      waitSeconds,
+      waitSeconds: backOffSeconds,
     });
-    await hideFor(message, waitSeconds, deps);
-    return { result: 'check-again', check, waitSeconds, reason: `${failure.name}: ${failure.cause}` };
+    await hideFor(message, backOffSeconds, deps);
+    return { result: 'check-again', check, waitSeconds: backOffSeconds, reason: `${failure.name}: ${failure.cause}` };
   }
 
   if (answer.status === kind.doneStatus) {

@@ -75,6 +75,7 @@ export class WatchStateMachine extends Construct {
         invalidation: buildSchedule('invalidation', settings.schedule),
       },
       checkJitterPercent: completeScheduleSettings(settings.schedule).checkJitterPercent,
+      pollIntervalSeconds: settings.schedule.pollIntervalSeconds,
       retentionSeconds: settings.retentionSeconds,
       kinds,
       ...(props.statusReader ? { statusReaderArn: props.statusReader.function.functionArn } : {}),

@@ -31,8 +31,8 @@ const EXTREME = {
 };
 const ENTERED_TIME = '2026-11-28T13:50:00Z';
 const IN_PROGRESS: CloudFrontAnswer = { status: 'InProgress' };
-/** A check and its five retries, all throttled: a check without an answer. */
-const THROTTLED_CHECK: readonly CloudFrontAnswer[] = Array.from({ length: 6 }, () => THROTTLED);
+/** A check and its one retry, both throttled: a check without an answer. */
+const THROTTLED_CHECK: readonly CloudFrontAnswer[] = [THROTTLED, THROTTLED];
 
 const GET_DISTRIBUTION = 'arn:aws:states:::aws-sdk:cloudfront:getDistribution';
 const GET_INVALIDATION = 'arn:aws:states:::aws-sdk:cloudfront:getInvalidation';
@@ -334,7 +334,7 @@ describe('a check without an answer', () => {
     ]);
   });
 
-  it('counts it in progress.unanswered, shows the count in every later state, and goes on as after InProgress', async () => {
+  it('counts it in progress.unanswered, shows the count in every later state, and backs off to the normal interval', async () => {
     // Arrange
     const input = dispatchedInput({}, 'update-distribution.json');
     const outputs: Array<{ state: string; output: unknown }> = [];
@@ -357,8 +357,8 @@ describe('a check without an answer', () => {
       STATE_NAMES.chooseKind,
       STATE_NAMES.distribution.getStatus,
       STATE_NAMES.distribution.noAnswer,
-      STATE_NAMES.distribution.isDone,
-      `${STATE_NAMES.distribution.nextCheck} 17 s`,
+      'How long after no answer to distribution check?',
+      'Next distribution check in 1 min after no answer',
       STATE_NAMES.distribution.wait,
     ]);
     expect(outputs.at(-1)!.output).toMatchObject({ progress: { check: 2, unanswered: 1 } });
@@ -438,6 +438,55 @@ describe('a check without an answer', () => {
   });
 });
 
+describe('the wait after a check without an answer', () => {
+  it('applies the budget and hand-over rules first, then waits at least the normal interval: 1 min in the fast phase, the schedule after it', () => {
+    // Act
+    const choice = deployedDefinition().States['How long after no answer to invalidation check?']!;
+    // Assert
+    expect(choice.Choices).toEqual([
+      {
+        Variable: '$.progress.check',
+        NumericGreaterThanEqualsPath: '$.progress.maxChecks',
+        Next: 'Notify invalidation still in progress',
+      },
+      {
+        Variable: '$.progress.check',
+        NumericGreaterThanEqualsPath: '$.progress.continueAt',
+        Next: 'Hand over to a new execution',
+      },
+      { Variable: '$.progress.check', NumericLessThan: 24, Next: 'Next invalidation check in 1 min after no answer' },
+      { Variable: '$.progress.check', NumericLessThan: 81, Next: 'Next invalidation check in 1 min' },
+      { Variable: '$.progress.check', NumericLessThan: 111, Next: 'Next invalidation check in 2 min' },
+      { Variable: '$.progress.check', NumericLessThan: 141, Next: 'Next invalidation check in 4 min' },
+      { Variable: '$.progress.check', NumericLessThan: 171, Next: 'Next invalidation check in 8 min' },
+    ]);
+    expect(choice.Default).toBe('Next invalidation check in 15 min');
+  });
+
+  it('has no back-off state when no phase checks more often than the normal interval', () => {
+    // Act
+    const definition = deployedDefinition({ distributionFastPollSeconds: '60', invalidationFastPollSeconds: '60' });
+    // Assert
+    expect(definition.States['Next distribution check in 1 min after no answer']).toBeUndefined();
+    expect(definition.States['How long after no answer to distribution check?']!.Choices).toEqual([
+      {
+        Variable: '$.progress.check',
+        NumericGreaterThanEqualsPath: '$.progress.maxChecks',
+        Next: 'Notify still deploying',
+      },
+      {
+        Variable: '$.progress.check',
+        NumericGreaterThanEqualsPath: '$.progress.continueAt',
+        Next: 'Hand over to a new execution',
+      },
+      { Variable: '$.progress.check', NumericLessThan: 61, Next: 'Next distribution check in 1 min' },
+      { Variable: '$.progress.check', NumericLessThan: 91, Next: 'Next distribution check in 2 min' },
+      { Variable: '$.progress.check', NumericLessThan: 121, Next: 'Next distribution check in 4 min' },
+      { Variable: '$.progress.check', NumericLessThan: 151, Next: 'Next distribution check in 8 min' },
+    ]);
+  });
+});
+
 describe('jitter on the waits', () => {
   /** The wait each "Next … check in" state of a kind sets: a number, or the MathRandom call that draws it. */
   function phaseWaits(definition: AslDefinition, kind: WatchKind): unknown[] {
@@ -452,8 +501,9 @@ describe('jitter on the waits', () => {
   it('draws each wait of the default schedule within 10 % of it, in whole seconds; 8 s has no room and stays 8 s', () => {
     // Act
     const definition = deployedDefinition();
-    // Assert
+    // Assert: the back-off after no answer (1 min) first, then the phases
     expect(phaseWaits(definition, 'distribution')).toEqual([
+      'States.MathRandom(54, 66)',
       'States.MathRandom(16, 18)',
       'States.MathRandom(54, 66)',
       'States.MathRandom(108, 132)',
@@ -462,6 +512,7 @@ describe('jitter on the waits', () => {
       'States.MathRandom(810, 990)',
     ]);
     expect(phaseWaits(definition, 'invalidation')).toEqual([
+      'States.MathRandom(54, 66)',
       8,
       'States.MathRandom(54, 66)',
       'States.MathRandom(108, 132)',
@@ -475,16 +526,16 @@ describe('jitter on the waits', () => {
     // Act
     const definition = deployedDefinition({ checkJitterPercent: '0' });
     // Assert
-    expect(phaseWaits(definition, 'distribution')).toEqual([17, 60, 120, 240, 480, 900]);
+    expect(phaseWaits(definition, 'distribution')).toEqual([60, 17, 60, 120, 240, 480, 900]);
   });
 
   it('stretches the execution timeout by the most jitter can add, and by every retry of one part spent', () => {
     // Act
     const withJitter = deployedDefinition();
     const without = deployedDefinition({ checkJitterPercent: '0' });
-    // Assert: 4 days, + 10 % of them, + 801 checks of 120 s (5 backoffs up to 60 s, 6 attempts of 10 s), + 1 h
-    expect(withJitter.TimeoutSeconds).toBe(345_600 + 34_560 + 96_120 + 3_600);
-    expect(without.TimeoutSeconds).toBe(345_600 + 96_120 + 3_600);
+    // Assert: 4 days, + 10 % of them, + 801 checks of 22 s (1 backoff of 2 s, 2 attempts of 10 s) and a back-off of 66 s / 60 s, + 1 h
+    expect(withJitter.TimeoutSeconds).toBe(345_600 + 34_560 + 70_488 + 3_600);
+    expect(without.TimeoutSeconds).toBe(345_600 + 65_682 + 3_600);
   });
 });
 

@@ -308,7 +308,7 @@ describe('the virtual clock on the deployed definition', () => {
     // Act
     const [first, again, other] = [await run(1), await run(1), await run(2)];
     // Assert
-    expect(machine.randomStates).toHaveLength(11);
+    expect(machine.randomStates).toHaveLength(13);
     expect(again).toEqual(first);
     expect([first.notifiedAtSeconds, first.checks]).toEqual([91, 6]);
     expect([other.notifiedAtSeconds, other.checks]).toEqual([92, 6]);
@@ -519,7 +519,7 @@ describe('what the burst reads from the definition', () => {
         ErrorEquals: ['States.ALL'],
         IntervalSeconds: 2,
         BackoffRate: 2,
-        MaxAttempts: 5,
+        MaxAttempts: 1,
         MaxDelaySeconds: 30,
         JitterStrategy: 'FULL',
       },
@@ -567,7 +567,7 @@ describe('what the burst reads from the definition', () => {
         ErrorEquals: ['States.ALL'],
         IntervalSeconds: 2,
         BackoffRate: 2,
-        MaxAttempts: 5,
+        MaxAttempts: 1,
         MaxDelaySeconds: 30,
         JitterStrategy: 'FULL',
       },
@@ -619,12 +619,14 @@ describe('what the burst reads from the definition', () => {
     const { definition, randomStates } = withSeededRandom(deployed);
     // Assert
     expect(randomStates).toEqual([
+      'Next distribution check in 1 min after no answer',
       'Next distribution check in 17 s',
       'Next distribution check in 1 min',
       'Next distribution check in 2 min',
       'Next distribution check in 4 min',
       'Next distribution check in 8 min',
       'Next distribution check in 15 min',
+      'Next invalidation check in 1 min after no answer',
       'Next invalidation check in 1 min',
       'Next invalidation check in 2 min',
       'Next invalidation check in 4 min',
@@ -668,7 +670,7 @@ describe('many watches at once on the deployed definition', () => {
     distributionId: 'EBURSTTF000001',
   });
 
-  it("retries a check the account always throttles as the definition's Retry says, then waits for the next one, until the check budget ends it timed-out", async () => {
+  it("retries a check the account always throttles as the definition's Retry says, then backs off to the next one, until the check budget ends it timed-out", async () => {
     // Arrange: an account that throttles every call, retry delays at their full length, and a watch limit of 65 s,
     // which leaves room for 8 checks 8 s apart after the first one at 5 s
     const machine = burstMachine(deployed, { ...settings, retentionSeconds: 65 });
@@ -679,38 +681,40 @@ describe('many watches at once on the deployed definition', () => {
       deliveryOffsetSeconds: 5,
       retryRandom: () => 1,
     });
-    // Assert: each check is a call and 5 retries 2, 4, 8, 16 and 30 s apart, then 8 s until the next check
-    expect(callTimes(run).slice(0, 13)).toEqual([
+    // Assert: each check is a call and 1 retry 2 s later, then 54 to 66 s (the normal 1 min, jittered) until the next check
+    expect(callTimes(run)).toEqual([
       [5, true],
       [7, true],
-      [11, true],
-      [19, true],
-      [35, true],
-      [65, true],
       [73, true],
       [75, true],
-      [79, true],
-      [87, true],
-      [103, true],
-      [133, true],
-      [141, true],
+      [140, true],
+      [142, true],
+      [198, true],
+      [200, true],
+      [255, true],
+      [257, true],
+      [321, true],
+      [323, true],
+      [388, true],
+      [390, true],
+      [451, true],
+      [453, true],
     ]);
-    expect(callTimes(run).at(-1)).toEqual([541, true]);
     expect(run.watches[0]).toEqual({
       change: invalidation(0, 30),
       outcome: 'timed-out',
       notifications: 1,
-      notifiedAtSeconds: 541,
+      notifiedAtSeconds: 453,
       checks: 8,
       unanswered: 8,
-      calls: 48,
-      // Which kind; 8 x (Get status, No answer, Completed?) and 7 x (Next check in 8 s, Wait); Notify, Watch timed out; 40 retries.
-      transitions: 1 + 8 * 3 + 7 * 2 + 2 + 40,
+      calls: 16,
+      // Which kind; 8 x (Get status, No answer, How long after?) and 7 x (Next check in 1 min after no answer, Wait); Notify, Watch timed out; 8 retries.
+      transitions: 1 + 8 * 3 + 7 * 2 + 2 + 8,
       executions: 1,
     });
   });
 
-  it('checks again on schedule after a check throttled through its retries, and completes', async () => {
+  it('checks again after the normal interval when a check is throttled through its retry, and completes', async () => {
     // Arrange: the first call takes the only token; the next arrives 75 s later
     const machine = burstMachine(deployed, settings);
     // Act
@@ -725,18 +729,14 @@ describe('many watches at once on the deployed definition', () => {
       [5, false],
       [13, true],
       [15, true],
-      [19, true],
-      [27, true],
-      [43, true],
-      [73, true],
-      [81, false],
+      [80, false],
     ]);
     expect(run.watches[0]).toMatchObject({
       outcome: 'completed',
-      notifiedAtSeconds: 81,
+      notifiedAtSeconds: 80,
       checks: 3,
       unanswered: 1,
-      calls: 8,
+      calls: 4,
     });
   });
 

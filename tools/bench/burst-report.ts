@@ -230,10 +230,10 @@ function formatTarget(check: BurstTarget, value: number | null): string {
 function describeRetrier(retrier: Retrier): string {
   const cap = retrier.MaxDelaySeconds === undefined ? '' : ` up to ${describeDuration(retrier.MaxDelaySeconds)}`;
   const jitter = retrier.JitterStrategy === 'FULL' ? ', each delay a random share of that (JitterStrategy FULL)' : '';
-  return (
-    `${retrier.MaxAttempts ?? 3} retries, ${describeDuration(retrier.IntervalSeconds ?? 1)} apart and times ` +
-    `${retrier.BackoffRate ?? 2} each time${cap}${jitter}`
-  );
+  const attempts = retrier.MaxAttempts ?? 3;
+  const interval = describeDuration(retrier.IntervalSeconds ?? 1);
+  if (attempts === 1) return `1 retry after ${interval}${jitter}`;
+  return `${attempts} retries, ${interval} apart and times ${retrier.BackoffRate ?? 2} each time${cap}${jitter}`;
 }
 
 /** Where a throttled check goes, in one sentence when every kind goes the same way. */
@@ -256,7 +256,7 @@ function describeRoutes(routes: Record<ScheduleKind, UnansweredRoute>): string {
       const ends = route.outcomes.map((outcome) => `\`${outcome}\``).join(' or ');
       const recorded = route.status === undefined ? '' : `the check is recorded as \`${route.status}\` and `;
       const then = route.waitsForNextCheck
-        ? `${recorded}the watch waits for its next scheduled check${ends ? ` (or ends ${ends} if that was the last its check budget allows)` : ''}`
+        ? `${recorded}the watch waits for its next check${ends ? ` (or ends ${ends} if that was the last its check budget allows)` : ''}`
         : `${recorded}the watch ends ${ends || 'without a notification'}`;
       return `${subject} ${retries} ${where}: ${then}.`;
     })
@@ -367,7 +367,7 @@ export function markdownBurstReport(report: BurstReport): string {
         `In its busiest minute after the first the notifier asked for ${asked.toFixed(2)} calls per second, ${(asked / limit).toFixed(1)} times the account's ${limit}; ` +
           `even unthrottled (the no-burst run) its schedule asks for ${unthrottled.toFixed(2)} in its busiest minute after the first. ` +
           `Each watch checks on its own schedule whatever the rest of the account does: ${watches} watches in progress that checked only once a minute would still ask for ${(watches / 60).toFixed(2)} per second. ` +
-          `Throttling adds to that, as a check without an answer makes ${retries.map((count) => count + 1).join(' or ')} calls (the call and its ${retries.join(' or ')} retries) and the watch then goes on with its schedule. ` +
+          `Throttling adds to that, as a check without an answer makes ${retries.map((count) => count + 1).join(' or ')} calls (the call and its ${retries.join(' or ')} ${retries.every((count) => count === 1) ? 'retry' : 'retries'}) and the watch then waits for its next check. ` +
           "Throttled calls take no token here, so they do not hold the watches back, but they are what the user's own tools compete with. " +
           'We keep this target as the goal, which takes one read budget shared by all watches (a change of design), and propose, for watches that each keep their own schedule, ' +
           `that throttling must not multiply the calls: the burst's busiest minute after the first at most the no-burst run's, ${unthrottled.toFixed(2)} calls per second; ` +

@@ -12,8 +12,8 @@ import { STATUS_CHECK_RETRY } from '../../statemachine/definition';
 
 /** The timeout scenario's watch limit: not a sum of the default waits, so the check budget never sits on an edge. */
 export const TIMEOUT_SCENARIO_RETENTION_SECONDS = 250;
-/** Calls throttled in the throttling scenario: the first status check and its first retry. */
-export const THROTTLED_CALLS = 2;
+/** Calls throttled in the throttling scenario: the first status check; its retry answers. */
+export const THROTTLED_CALLS = 1;
 /** Calls throttled in the no-answer scenario: the first status check and every retry of it. */
 export const UNANSWERED_CALLS = STATUS_CHECK_RETRY.MaxAttempts + 1;
 
@@ -25,7 +25,7 @@ export const SCENARIOS = {
   superseded:
     'a newer change replaced this one: Deployed after --finish-after, but with another ETag (an invalidation just completes)',
   throttling: `CloudFront throttles the first status check ${THROTTLED_CALLS} times; the definition's Retry backs off and tries again, then it behaves as in "deployed"`,
-  'no-answer': `CloudFront throttles the first status check and all its retries (${UNANSWERED_CALLS} calls): an unanswered check, and the watch goes on to the next one; then as in "deployed"`,
+  'no-answer': `CloudFront throttles the first status check and all its retries (${UNANSWERED_CALLS} calls): an unanswered check, and the watch backs off to the next one; then as in "deployed"`,
   'access-denied': 'the watch may not read the status: retrying cannot help, a check-failed notification',
 };
 export type ScenarioName = keyof typeof SCENARIOS;

@@ -41,8 +41,8 @@ const IN_PROGRESS = { status: 'InProgress' } as const;
 const DEPLOYED = { status: 'Deployed' } as const;
 const COMPLETED = { status: 'Completed' } as const;
 const UNAVAILABLE = { error: UNMODELED_CLOUDFRONT_ERROR, cause: 'Service Unavailable (Status Code: 503)' } as const;
-/** A check and its five retries, all throttled: a check without an answer. */
-const THROTTLED_CHECK: readonly CloudFrontAnswer[] = Array.from({ length: 6 }, () => THROTTLED);
+/** A check and its one retry, both throttled: a check without an answer. */
+const THROTTLED_CHECK: readonly CloudFrontAnswer[] = [THROTTLED, THROTTLED];
 const TENANT_NOT_FOUND = {
   error: AWS_ERRORS.entityNotFound,
   cause: 'The specified distribution tenant does not exist.',
@@ -93,12 +93,12 @@ const SCENARIOS: readonly ScenarioData[] = [
   },
   {
     name: 'ThrottledThenDeployed',
-    description: 'CloudFront throttles twice (retried with backoff), then reports InProgress and Deployed',
+    description: 'CloudFront throttles once (retried with backoff), then reports InProgress and Deployed',
     fixture: 'update-distribution.json',
-    answers: [THROTTLED, THROTTLED, IN_PROGRESS, DEPLOYED],
+    answers: [THROTTLED, IN_PROGRESS, DEPLOYED],
     expected: {
       status: 'SUCCEEDED',
-      cloudfrontCalls: 4,
+      cloudfrontCalls: 3,
       publishes: 1,
       outcome: 'deployed',
       continuations: 0,
@@ -154,12 +154,12 @@ const SCENARIOS: readonly ScenarioData[] = [
   {
     name: 'ThrottledPastRetriesThenDeployed',
     description:
-      'CloudFront throttles the first check and its five retries: no answer, so the watch waits for its next check, which finds Deployed',
+      'CloudFront throttles the first check and its retry: no answer, so the watch backs off to its next check, which finds Deployed',
     fixture: 'update-distribution.json',
     answers: [...THROTTLED_CHECK, DEPLOYED],
     expected: {
       status: 'SUCCEEDED',
-      cloudfrontCalls: 7,
+      cloudfrontCalls: 3,
       publishes: 1,
       outcome: 'deployed',
       continuations: 0,
@@ -177,7 +177,7 @@ const SCENARIOS: readonly ScenarioData[] = [
     expected: {
       status: 'FAILED',
       error: WATCH_ERRORS.timedOut,
-      cloudfrontCalls: 18,
+      cloudfrontCalls: 6,
       publishes: 1,
       outcome: 'timed-out',
       continuations: 0,
@@ -194,7 +194,7 @@ const SCENARIOS: readonly ScenarioData[] = [
     answers: [THROTTLED],
     expected: {
       status: 'SUCCEEDED',
-      cloudfrontCalls: 6,
+      cloudfrontCalls: 2,
       publishes: 0,
       continuations: 1,
       unanswered: 1,
@@ -364,13 +364,12 @@ const SCENARIOS: readonly ScenarioData[] = [
   },
   {
     name: 'TenantThrottledPastRetriesThenDeployed',
-    description:
-      'A tenant check is throttled through its five retries (no answer); the next check finds the tenant Deployed',
+    description: 'A tenant check is throttled through its retry (no answer); the next check finds the tenant Deployed',
     fixture: 'update-distribution-tenant.json',
     answers: [...THROTTLED_CHECK, DEPLOYED],
     expected: {
       status: 'SUCCEEDED',
-      cloudfrontCalls: 7,
+      cloudfrontCalls: 3,
       publishes: 1,
       outcome: 'deployed',
       continuations: 0,
@@ -450,7 +449,7 @@ const SCENARIOS: readonly ScenarioData[] = [
     expected: {
       status: 'FAILED',
       error: WATCH_ERRORS.timedOut,
-      cloudfrontCalls: 12,
+      cloudfrontCalls: 4,
       publishes: 1,
       outcome: 'timed-out',
       continuations: 0,

@@ -422,18 +422,31 @@ describe('checkQueuedChange', () => {
         'a refusal that is neither not-found nor access denied',
         () => new InvalidArgument({ message: 'The argument is invalid.', $metadata: { httpStatusCode: 400 } }),
       ],
-    ])('keeps the message for the next scheduled check after %s: a check without an answer', async (_case, error) => {
+    ])(
+      'keeps the message for the normal interval, not the fast one, after %s: a check without an answer',
+      async (_case, error) => {
+        // Arrange
+        cloudfrontMock.on(GetDistributionCommand).rejects(error());
+        // Act
+        const result = await checkQueuedChange(delivery('update-distribution.json', 3), deps);
+        // Assert
+        expect(result).toMatchObject({ result: 'check-again', check: 3, waitSeconds: 60 });
+        expect(visibilityChanges().map((input) => input.VisibilityTimeout)).toEqual([60]);
+        expect(published()).toEqual([]);
+        expect(logger.lines).toContainEqual(
+          expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ check: 3 }) }),
+        );
+      },
+    );
+
+    it("keeps the schedule's wait after a check without an answer once it is longer than the normal interval", async () => {
       // Arrange
-      cloudfrontMock.on(GetDistributionCommand).rejects(error());
+      cloudfrontMock.on(GetDistributionCommand).rejects(throttled());
       // Act
-      const result = await checkQueuedChange(delivery('update-distribution.json', 3), deps);
+      const result = await checkQueuedChange(delivery('update-distribution.json', 100), deps);
       // Assert
-      expect(result).toMatchObject({ result: 'check-again', check: 3, waitSeconds: 17 });
-      expect(visibilityChanges().map((input) => input.VisibilityTimeout)).toEqual([17]);
-      expect(published()).toEqual([]);
-      expect(logger.lines).toContainEqual(
-        expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ check: 3 }) }),
-      );
+      expect(result).toMatchObject({ result: 'check-again', check: 100, waitSeconds: 120 });
+      expect(visibilityChanges().map((input) => input.VisibilityTimeout)).toEqual([120]);
     });
 
     it('publishes "timed-out" when the last check of the watch gets no answer either, counting the one it knows of', async () => {

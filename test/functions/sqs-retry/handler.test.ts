@@ -90,10 +90,10 @@ describe('the status-check Lambda handler', () => {
       'not-done',
       'throttled',
     ]);
-    // The default schedule waits 17 s after the early checks; an unusable message comes back at once
+    // The default schedule waits 17 s after the early checks, 1 min after one without an answer; an unusable message comes back at once
     expect(visibilityByReceipt()).toEqual({
       'receipt-not-done': 17,
-      'receipt-throttled': 17,
+      'receipt-throttled': 60,
       'receipt-malformed': 0,
     });
     expect(
