@@ -27,9 +27,6 @@ const MAX_PAGES_PER_POLL = 20;
 /** Lines are searched from a minute before the send, in case this machine's clock is ahead. */
 const CLOCK_SKEW_MILLISECONDS = 60_000;
 
-/** The messages of the sqs-retry checker's log lines. */
-export const STATUS_CHECK_LINES = CHECKER_LOG_MESSAGES;
-
 type Fields = Record<string, unknown>;
 
 function tryJson(text: unknown): unknown {
@@ -161,7 +158,7 @@ export async function smokeSqsRetry(run: SmokeRun, clients: SqsRetryClients): Pr
       ...base,
       exitCode: 1,
       reason:
-        `no "${STATUS_CHECK_LINES.ended}" line for ${eventId} within ${describeDuration(run.timeoutSeconds)} (--timeout). ` +
+        `no "${CHECKER_LOG_MESSAGES.ended}" line for ${eventId} within ${describeDuration(run.timeoutSeconds)} (--timeout). ` +
         'The message stays in the buffer queue and is checked until its watch ends.',
     };
   }
@@ -176,7 +173,7 @@ function printLine(timeline: Timeline, fields: Fields | undefined, eventId: stri
   const message = textOf(fields.message, '');
   const check = fields.check === undefined ? '' : `${textOf(fields.check)}: `;
   const target = targetText(run.target);
-  if (message === STATUS_CHECK_LINES.ended) {
+  if (message === CHECKER_LOG_MESSAGES.ended) {
     const outcome = textOf(fields.outcome, 'unknown');
     const error = fields.error === undefined ? '' : ` (${textOf(fields.error)})`;
     timeline.at('notify', `${check}the "${outcome}" notification was sent${error}`);
@@ -198,20 +195,20 @@ function printLine(timeline: Timeline, fields: Fields | undefined, eventId: stri
       reason: `${what[outcome] ?? `the watch ended "${outcome}"${error}`}; the "${outcome}" notification was sent`,
     };
   }
-  if (message === STATUS_CHECK_LINES.skipped) {
+  if (message === CHECKER_LOG_MESSAGES.skipped) {
     timeline.at('skipped', textOf(fields.reason, ''));
     return {
       exitCode: 1,
       reason: `the deployed status check skipped the event: ${textOf(fields.reason, 'no reason logged')}`,
     };
   }
-  if (message === STATUS_CHECK_LINES.notDone) {
+  if (message === CHECKER_LOG_MESSAGES.notDone) {
     timeline.at('check', `${check}${textOf(fields.status, 'not done')}`);
     if (typeof fields.waitSeconds === 'number')
       timeline.more(`checked again in ${describeDuration(fields.waitSeconds)}`);
-  } else if (message === STATUS_CHECK_LINES.noAnswer) {
+  } else if (message === CHECKER_LOG_MESSAGES.noAnswer) {
     timeline.at('check', `${check}${textOf(fields.error, 'error')}, checked again later`);
-  } else if (message === STATUS_CHECK_LINES.publishFailed) {
+  } else if (message === CHECKER_LOG_MESSAGES.publishFailed) {
     timeline.at(
       'notify',
       `${check}publishing the "${textOf(fields.outcome, '')}" notification failed (${textOf(fields.error, '')}); SQS brings it back`,
