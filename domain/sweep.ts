@@ -22,10 +22,31 @@ export const SWEPT_KINDS: readonly WatchKind[] = ['distribution', 'invalidation'
 export const SWEEP_GRACE_SECONDS = 120;
 
 /**
- * Most ListInvalidations calls one sweep makes, one per distribution; an account with more distributions has them
- * listed in turns, a slice per sweep (invalidationListSlice).
+ * Most distributions whose invalidations one sweep looks at, each with one GetDistribution (its count of InProgress
+ * invalidations) and, only when that count is above 0, ListInvalidations pages; an account with more distributions
+ * has them looked at in turns, a slice per sweep (invalidationListSlice).
  */
 export const INVALIDATION_LISTS_PER_SWEEP = 100;
+
+/**
+ * Invalidations asked for per ListInvalidations page (its MaxItems). The API reference names no maximum (unverified that
+ * CloudFront answers more than 100 a page): https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ListInvalidations.html
+ */
+export const INVALIDATIONS_PER_PAGE = 100;
+
+/**
+ * Most ListInvalidations pages one sweep reads for one distribution: its 500 newest invalidations, which hold every
+ * InProgress one unless 500 were created since the oldest still InProgress. Without a bound, a count the pages never
+ * reach (a count that includes what the list does not show) would page through the distribution's whole history.
+ */
+export const INVALIDATION_PAGES_PER_DISTRIBUTION = 5;
+
+/**
+ * Most ListInvalidations pages one sweep reads in all, so that its worst case (GetDistribution for each of the
+ * INVALIDATION_LISTS_PER_SWEEP distributions, then these pages, at SWEEP_CALLS_PER_SECOND) stays at 75 s, within the
+ * sweeper's 2-minute timeout.
+ */
+export const INVALIDATION_PAGES_PER_SWEEP = 50;
 
 /** The pace of a sweep's per-distribution and per-change calls, far below the account's CloudFront rate. */
 export const SWEEP_CALLS_PER_SECOND = 2;
@@ -85,6 +106,56 @@ export function invalidationListSlice(
   const sweepNumber = Math.floor(now.getTime() / (Math.max(1, intervalMinutes) * 60_000));
   const start = (sweepNumber % slices) * INVALIDATION_LISTS_PER_SWEEP;
   return distributionIds.slice(start, start + INVALIDATION_LISTS_PER_SWEEP);
+}
+
+/** How far a sweep has listed the invalidations of one distribution. */
+export interface InvalidationListing {
+  /**
+   * The distribution's InProgressInvalidationBatches as GetDistribution told it: "the number of invalidation batches
+   * currently in progress", https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_Distribution.html
+   */
+  readonly inProgressCounted: number;
+  /** InProgress invalidations on the pages read so far. */
+  readonly inProgressFound: number;
+  readonly pagesRead: number;
+  /** The last page's IsTruncated: more invalidations remain, from its NextMarker on. */
+  readonly truncated: boolean;
+  /** The CreateTime of the last invalidation of the last page read, the oldest read so far. */
+  readonly oldestCreatedAt?: string;
+  /** ListInvalidations pages the sweep may still read, for every distribution (INVALIDATION_PAGES_PER_SWEEP). */
+  readonly sweepPagesLeft: number;
+}
+
+/** Why a sweep stops listing a distribution's invalidations, or 'next-page' to read one more. */
+export type InvalidationListStep =
+  'next-page' | 'all-found' | 'list-ended' | 'beyond-watch-limit' | 'distribution-page-bound' | 'sweep-page-bound';
+
+/** The steps after which InProgress invalidations may remain unread: the sweep logs them, so none is missed silently. */
+export const CUT_LISTING_STEPS: readonly InvalidationListStep[] = ['distribution-page-bound', 'sweep-page-bound'];
+
+/**
+ * Whether to read another page of ListInvalidations. It stops once the pages read hold as many InProgress invalidations
+ * as the distribution counted, or the pages end, or the last page reached invalidations as old as the watch limit
+ * (the list runs "in decreasing order from most recent to oldest",
+ * https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ListInvalidations.html, so no later page holds one the
+ * sweep would take over), or a bound on pages is reached.
+ */
+export function nextInvalidationListStep(
+  listing: InvalidationListing,
+  retentionSeconds: number,
+  now: Date,
+): InvalidationListStep {
+  if (listing.inProgressFound >= listing.inProgressCounted) return 'all-found';
+  if (listing.pagesRead > 0 && !listing.truncated) return 'list-ended';
+  if (
+    listing.oldestCreatedAt !== undefined &&
+    (now.getTime() - Date.parse(listing.oldestCreatedAt)) / 1000 >= retentionSeconds
+  ) {
+    return 'beyond-watch-limit';
+  }
+  if (listing.pagesRead >= INVALIDATION_PAGES_PER_DISTRIBUTION) return 'distribution-page-bound';
+  if (listing.sweepPagesLeft <= 0) return 'sweep-page-bound';
+  return 'next-page';
 }
 
 /**

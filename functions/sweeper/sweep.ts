@@ -9,6 +9,7 @@ import {
   ListInvalidationsCommand,
   type CloudFrontClient,
   type DistributionSummary,
+  type GetDistributionCommandOutput,
 } from '@aws-sdk/client-cloudfront';
 import { FilterLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
@@ -24,7 +25,13 @@ import { CLOUDFRONT_STATUS } from '../../domain/kinds';
 import { scheduleFor, type WatchSettings } from '../../domain/settings';
 import {
   adoption,
+  CUT_LISTING_STEPS,
+  INVALIDATION_PAGES_PER_SWEEP,
+  INVALIDATIONS_PER_PAGE,
   invalidationListSlice,
+  nextInvalidationListStep,
+  type InvalidationListing,
+  type InvalidationListStep,
   isEventNamedWatchOf,
   kindsToSweep,
   MISSED_BY_CAPTURE_LOG_FIELD,
@@ -70,9 +77,29 @@ export interface SweepReport {
   readonly changes: readonly { readonly change: SweptChange; readonly result: SweepResult }[];
   /** Distributions that were listed, then gone when the sweep asked about them. */
   readonly gone: readonly string[];
+  /** Distributions whose invalidations were not all listed: a page bound was reached first. */
+  readonly cutListings: readonly CutListing[];
   /** Calls that failed: the sweep went on without them, and the handler fails the invocation. */
   readonly failures: readonly string[];
 }
+
+/** A distribution whose invalidation list a page bound cut: InProgress invalidations may remain on the pages unread. */
+export interface CutListing {
+  readonly distributionId: string;
+  readonly step: InvalidationListStep;
+  readonly inProgressCounted: number;
+  readonly inProgressFound: number;
+  readonly pagesRead: number;
+}
+
+/** GetDistribution of one distribution, asked at most once a sweep; `cached` when an earlier look asked it. */
+type DistributionReader = (id: string) => {
+  readonly answer: () => Promise<GetDistributionCommandOutput>;
+  readonly cached: boolean;
+};
+
+/** An error of a per-distribution call, named after the call for the failure report. */
+type CallFailure = Error & { call?: string };
 
 const isGone = (error: unknown) => integrationErrorName(error) === AWS_ERRORS.noSuchDistribution;
 const failure = (call: string, error: unknown) => `${call}: ${integrationErrorName(error)}: ${errorMessage(error)}`;
@@ -96,7 +123,18 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const found: SweptChange[] = [];
   const gone = new Set<string>();
   const failures: string[] = [];
+  const cutListings: CutListing[] = [];
   const spacing = 1000 / SWEEP_CALLS_PER_SECOND;
+  // One GetDistribution per distribution and sweep, shared by the distribution and the invalidation look.
+  const reads = new Map<string, Promise<GetDistributionCommandOutput>>();
+  const read: DistributionReader = (id) => ({
+    cached: reads.has(id),
+    answer: () => {
+      const answer = reads.get(id) ?? deps.cloudfront.send(new GetDistributionCommand({ Id: id }));
+      reads.set(id, answer);
+      return answer;
+    },
+  });
   const foundAt = isoTime(now);
 
   if (kinds.includes('distribution') || kinds.includes('invalidation')) {
@@ -111,35 +149,23 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     );
     if (kinds.includes('distribution')) {
       for (const summary of selected.filter(({ Status }) => Status === CLOUDFRONT_STATUS.inProgress)) {
-        const change = await inProgressDistribution(summary, foundAt, deps, gone, failures);
+        const change = await inProgressDistribution(summary, foundAt, read, gone, failures);
         if (change) found.push(change);
       }
     }
     if (kinds.includes('invalidation')) {
       const ids = selected.map(({ Id }) => Id ?? '');
-      for (const [index, distributionId] of invalidationListSlice(ids, now, deps.intervalMinutes).entries()) {
-        if (index > 0) await deps.pause(spacing);
+      const listings = { sweepPagesLeft: INVALIDATION_PAGES_PER_SWEEP, calls: 0 };
+      for (const distributionId of invalidationListSlice(ids, now, deps.intervalMinutes)) {
         try {
-          const { InvalidationList: list } = await deps.cloudfront.send(
-            new ListInvalidationsCommand({ DistributionId: distributionId }),
-          );
-          for (const item of list?.Items ?? []) {
-            if (item.Status !== CLOUDFRONT_STATUS.inProgress || item.Id === undefined) continue;
-            found.push({
-              kind: 'invalidation',
-              distributionId,
-              invalidationId: item.Id,
-              startedAt: isoTime(item.CreateTime),
-              foundAt,
-            });
-          }
+          found.push(...(await inProgressInvalidations(distributionId, foundAt, deps, read, listings, cutListings)));
         } catch (error) {
           if (isGone(error)) {
             gone.add(distributionId);
             continue;
           }
           // Throttling or a denial would only repeat for every other distribution: the next sweep tries again.
-          failures.push(failure(`ListInvalidations ${distributionId}`, error));
+          failures.push(failure(`${(error as CallFailure).call ?? 'ListInvalidations'} ${distributionId}`, error));
           break;
         }
       }
@@ -190,16 +216,17 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     alreadyWatched: count('already-watched'),
     tooRecent: count('too-recent'),
     gone: gone.size,
+    invalidationListsCut: cutListings.length,
     failures,
   });
-  return { changes, gone: [...gone], failures };
+  return { changes, gone: [...gone], cutListings, failures };
 }
 
 /** The change a distribution's summary shows InProgress; GetDistribution tells its ETag when the summary has none. */
 async function inProgressDistribution(
   summary: DistributionSummary,
   foundAt: string,
-  deps: SweepDeps,
+  read: DistributionReader,
   gone: Set<string>,
   failures: string[],
 ): Promise<SweptChange | undefined> {
@@ -213,7 +240,7 @@ async function inProgressDistribution(
   });
   if (summary.ETag !== undefined) return change(summary.ETag);
   try {
-    const answer = await deps.cloudfront.send(new GetDistributionCommand({ Id: distributionId }));
+    const answer = await read(distributionId).answer();
     const inProgress = answer.Distribution?.Status === CLOUDFRONT_STATUS.inProgress;
     return inProgress && answer.ETag !== undefined ? change(answer.ETag) : undefined;
   } catch (error) {
@@ -221,6 +248,99 @@ async function inProgressDistribution(
     else failures.push(failure(`GetDistribution ${distributionId}`, error));
     return undefined;
   }
+}
+
+/**
+ * The InProgress invalidations of one distribution: GetDistribution counts them (InProgressInvalidationBatches), and
+ * only a count above 0 makes the sweep read ListInvalidations, page by page (Marker, NextMarker and IsTruncated,
+ * https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ListInvalidations.html), until nextInvalidationListStep
+ * says stop. Each call waits its turn (SWEEP_CALLS_PER_SECOND); a call that fails is thrown, named after the call.
+ */
+async function inProgressInvalidations(
+  distributionId: string,
+  foundAt: string,
+  deps: SweepDeps,
+  read: DistributionReader,
+  listings: { sweepPagesLeft: number; calls: number },
+  cutListings: CutListing[],
+): Promise<SweptChange[]> {
+  const named = async <T>(call: string, answer: Promise<T>): Promise<T> => {
+    try {
+      return await answer;
+    } catch (error) {
+      (error as CallFailure).call = call;
+      throw error;
+    }
+  };
+  const paced = async <T>(call: string, send: () => Promise<T>): Promise<T> => {
+    if (listings.calls++ > 0) await deps.pause(1000 / SWEEP_CALLS_PER_SECOND);
+    return named(call, send());
+  };
+  const distribution = read(distributionId);
+  const answer = distribution.cached
+    ? await named('GetDistribution', distribution.answer())
+    : await paced('GetDistribution', distribution.answer);
+  const found: SweptChange[] = [];
+  let listing: InvalidationListing = {
+    inProgressCounted: answer.Distribution?.InProgressInvalidationBatches ?? 0,
+    inProgressFound: 0,
+    pagesRead: 0,
+    truncated: true,
+    sweepPagesLeft: listings.sweepPagesLeft,
+  };
+  let marker: string | undefined;
+  let step: InvalidationListStep;
+  while ((step = nextInvalidationListStep(listing, deps.settings.retentionSeconds, deps.now())) === 'next-page') {
+    const { InvalidationList: page } = await paced('ListInvalidations', () =>
+      deps.cloudfront.send(
+        new ListInvalidationsCommand({
+          DistributionId: distributionId,
+          Marker: marker,
+          MaxItems: INVALIDATIONS_PER_PAGE,
+        }),
+      ),
+    );
+    listings.sweepPagesLeft -= 1;
+    const items = page?.Items ?? [];
+    for (const item of items) {
+      if (item.Status !== CLOUDFRONT_STATUS.inProgress || item.Id === undefined) continue;
+      found.push({
+        kind: 'invalidation',
+        distributionId,
+        invalidationId: item.Id,
+        startedAt: isoTime(item.CreateTime),
+        foundAt,
+      });
+    }
+    marker = page?.IsTruncated ? page.NextMarker : undefined;
+    const oldest = items.at(-1)?.CreateTime;
+    listing = {
+      ...listing,
+      inProgressFound: found.length,
+      pagesRead: listing.pagesRead + 1,
+      truncated: marker !== undefined,
+      ...(oldest === undefined ? {} : { oldestCreatedAt: isoTime(oldest) }),
+      sweepPagesLeft: listings.sweepPagesLeft,
+    };
+  }
+  const summary = {
+    distributionId,
+    step,
+    inProgressCounted: listing.inProgressCounted,
+    inProgressFound: listing.inProgressFound,
+    pagesRead: listing.pagesRead,
+  };
+  if (CUT_LISTING_STEPS.includes(step)) {
+    cutListings.push(summary);
+    deps.logger.warn(
+      'Invalidation list cut at a page bound: InProgress invalidations on the pages left unread are not swept',
+      summary,
+    );
+  } else if (listing.inProgressFound < listing.inProgressCounted) {
+    // One finished between the two calls, or the count holds what the list does not show.
+    deps.logger.info('Fewer InProgress invalidations listed than the distribution counted', summary);
+  }
+  return found;
 }
 
 /** Starts the watch of a change in the sweep's mode, unless one follows it already. */

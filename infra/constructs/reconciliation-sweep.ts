@@ -126,7 +126,8 @@ export class ReconciliationSweep extends NotifierFunction {
       ...(kinds.includes('tenant') ? ['cloudfront:ListDistributionTenants'] : []),
     ];
     const reads = [
-      ...(kinds.includes('distribution') ? ['cloudfront:GetDistribution'] : []),
+      // An invalidation sweep reads each distribution's count of InProgress invalidations before listing them.
+      ...(kinds.includes('distribution') || kinds.includes('invalidation') ? ['cloudfront:GetDistribution'] : []),
       ...(kinds.includes('invalidation') ? ['cloudfront:ListInvalidations'] : []),
     ];
     if (lists.length > 0) {

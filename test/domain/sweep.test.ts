@@ -5,6 +5,7 @@ import {
   invalidationListSlice,
   isEventNamedWatchOf,
   kindsToSweep,
+  nextInvalidationListStep,
   sweepIntervalOf,
   watchLogFilter,
   watchLogSearchStart,
@@ -81,6 +82,53 @@ describe('invalidationListSlice', () => {
     // Assert
     expect(slices.map((slice) => slice.length).sort()).toEqual([100, 100, 50]);
     expect(new Set(slices.flat()).size).toBe(250);
+  });
+});
+
+describe('nextInvalidationListStep', () => {
+  const START = { inProgressCounted: 2, inProgressFound: 0, pagesRead: 0, truncated: true, sweepPagesLeft: 50 };
+
+  it.each([
+    { why: 'nothing counted: no page to read', listing: { ...START, inProgressCounted: 0 }, expected: 'all-found' },
+    { why: 'counted, no page read yet', listing: START, expected: 'next-page' },
+    {
+      why: 'as many found as counted',
+      listing: { ...START, inProgressFound: 2, pagesRead: 1, oldestCreatedAt: '2026-11-28T11:00:00Z' },
+      expected: 'all-found',
+    },
+    {
+      why: 'more found than counted (one created since the count)',
+      listing: { ...START, inProgressFound: 3, pagesRead: 1 },
+      expected: 'all-found',
+    },
+    {
+      why: 'fewer found and more pages',
+      listing: { ...START, inProgressFound: 1, pagesRead: 2, oldestCreatedAt: '2026-11-28T11:00:00Z' },
+      expected: 'next-page',
+    },
+    {
+      why: 'fewer found and the last page read',
+      listing: { ...START, inProgressFound: 1, pagesRead: 2, truncated: false },
+      expected: 'list-ended',
+    },
+    {
+      why: 'a page reached an invalidation as old as the watch limit',
+      listing: { ...START, pagesRead: 1, oldestCreatedAt: '2026-11-24T12:00:00Z' },
+      expected: 'beyond-watch-limit',
+    },
+    {
+      why: 'the oldest read a second younger than the watch limit',
+      listing: { ...START, pagesRead: 1, oldestCreatedAt: '2026-11-24T12:00:01Z' },
+      expected: 'next-page',
+    },
+    {
+      why: '5 pages read of this distribution',
+      listing: { ...START, pagesRead: 5 },
+      expected: 'distribution-page-bound',
+    },
+    { why: 'no page left in the sweep', listing: { ...START, sweepPagesLeft: 0 }, expected: 'sweep-page-bound' },
+  ])('is $expected when $why', ({ listing, expected }) => {
+    expect(nextInvalidationListStep(listing, 345_600, NOW)).toBe(expected);
   });
 });
 

@@ -27,7 +27,10 @@ export interface SimulatedDistribution {
   /** The ETag GetDistribution answers with. */
   readonly currentETag?: string;
   readonly lastModified: string;
+  /** Newest first, as ListInvalidations lists them. */
   readonly invalidations?: readonly { readonly id: string; readonly status: string; readonly created: string }[];
+  /** What GetDistribution counts as InProgressInvalidationBatches; by default, the InProgress invalidations above. */
+  readonly inProgressInvalidationBatches?: number;
 }
 
 export interface SimulatedTenant {
@@ -47,6 +50,8 @@ export class SimulatedCloudFront {
   readonly deleted = new Set<string>();
   /** The error every call about a distribution answers with, such as throttling. */
   readonly failing = new Map<string, Error>();
+  /** Called after each call is answered, with its name as in `calls`: a test deletes a distribution mid-sweep here. */
+  afterCall: (call: string) => void = () => {};
 
   constructor(
     private readonly distributions: readonly SimulatedDistribution[],
@@ -67,6 +72,12 @@ export class SimulatedCloudFront {
   }
 
   private async answer(command: Command): Promise<unknown> {
+    const answer = await this.answerCall(command);
+    this.afterCall(this.calls.at(-1)!);
+    return answer;
+  }
+
+  private async answerCall(command: Command): Promise<unknown> {
     const { input } = command;
     if (command instanceof ListDistributionsCommand) {
       this.calls.push('ListDistributions');
@@ -91,19 +102,37 @@ export class SimulatedCloudFront {
       this.calls.push(`GetDistribution ${id}`);
       if (failure) throw failure;
       if (!distribution || this.deleted.has(id)) throw this.gone(id);
-      return { ETag: distribution.currentETag, Distribution: { Id: id, Status: distribution.status } };
+      const invalidations = distribution.invalidations ?? [];
+      return {
+        ETag: distribution.currentETag,
+        Distribution: {
+          Id: id,
+          Status: distribution.status,
+          InProgressInvalidationBatches:
+            distribution.inProgressInvalidationBatches ??
+            invalidations.filter(({ status }) => status === 'InProgress').length,
+        },
+      };
     }
     if (command instanceof ListInvalidationsCommand) {
-      this.calls.push(`ListInvalidations ${id}`);
+      const marker = input.Marker as string | undefined;
+      this.calls.push(`ListInvalidations ${id}${marker === undefined ? '' : ` after ${marker}`}`);
       if (failure) throw failure;
       if (!distribution || this.deleted.has(id)) throw this.gone(id);
+      // NextMarker is the id of the page's last invalidation, and Marker starts after it (the API reference).
+      const invalidations = distribution.invalidations ?? [];
+      const start = marker === undefined ? 0 : invalidations.findIndex((i) => i.id === marker) + 1;
+      const end = start + Math.min(Number(input.MaxItems ?? 100), this.pageSize);
+      const items = invalidations.slice(start, end);
+      const truncated = end < invalidations.length;
       return {
         InvalidationList: {
-          Items: (distribution.invalidations ?? []).map((i) => ({
-            Id: i.id,
-            Status: i.status,
-            CreateTime: new Date(i.created),
-          })),
+          Marker: marker ?? '',
+          MaxItems: Number(input.MaxItems ?? 100),
+          IsTruncated: truncated,
+          ...(truncated ? { NextMarker: items.at(-1)!.id } : {}),
+          Quantity: items.length,
+          Items: items.map((i) => ({ Id: i.id, Status: i.status, CreateTime: new Date(i.created) })),
         },
       };
     }

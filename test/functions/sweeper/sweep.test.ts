@@ -52,7 +52,7 @@ describe('sweep in mode stepfunctions, against a simulated account', () => {
     pauses = [];
   });
 
-  it('reads every page of distributions and starts a watch of each one InProgress long enough, none of the Deployed', async () => {
+  it('reads every page of distributions, starts a watch of each one InProgress long enough, and lists no invalidations where none is counted', async () => {
     // Arrange
     const cloudfront = new SimulatedCloudFront(FIVE_DISTRIBUTIONS);
     // Act
@@ -71,11 +71,11 @@ describe('sweep in mode stepfunctions, against a simulated account', () => {
       'ListDistributions',
       'ListDistributions',
       'ListDistributions',
-      'ListInvalidations E1INPROGRESS01',
-      'ListInvalidations E2DEPLOYED0002',
-      'ListInvalidations E3INPROGRESS03',
-      'ListInvalidations E4JUSTCHANGED4',
-      'ListInvalidations E5DEPLOYED0005',
+      'GetDistribution E1INPROGRESS01',
+      'GetDistribution E2DEPLOYED0002',
+      'GetDistribution E3INPROGRESS03',
+      'GetDistribution E4JUSTCHANGED4',
+      'GetDistribution E5DEPLOYED0005',
     ]);
     expect(report.failures).toEqual([]);
   });
@@ -120,6 +120,7 @@ describe('sweep in mode stepfunctions, against a simulated account', () => {
       alreadyWatched: 0,
       tooRecent: 1,
       gone: 0,
+      invalidationListsCut: 0,
       failures: [],
     });
   });
@@ -151,6 +152,169 @@ describe('sweep in mode stepfunctions, against a simulated account', () => {
     });
   });
 
+  describe('invalidations over several pages (two a page here, newest first)', () => {
+    /** Seven invalidations of one Deployed distribution, newest first: pages I7 I6, I5 I4, I3 I2, I1. */
+    const invalidations = (statuses: Record<string, string>, created = '2026-11-28T11:') =>
+      ['I7', 'I6', 'I5', 'I4', 'I3', 'I2', 'I1'].map((id, index) => ({
+        id: `${id}INVALIDATION`,
+        status: statuses[id] ?? 'Completed',
+        created: `${created}${String(50 - index).padStart(2, '0')}:00Z`,
+      }));
+    const deployed = (extra: Partial<SimulatedDistribution>): SimulatedDistribution => ({
+      id: 'E2DEPLOYED0002',
+      status: 'Deployed',
+      eTag: 'E2CHANGEETAG02',
+      lastModified: '2026-11-20T08:00:00Z',
+      ...extra,
+    });
+
+    it('pages on until it has found as many InProgress as the distribution counts: the one on page 3', async () => {
+      // Arrange
+      const cloudfront = new SimulatedCloudFront([deployed({ invalidations: invalidations({ I3: 'InProgress' }) })]);
+      // Act
+      const report = await sweep(deps(cloudfront));
+      // Assert
+      expect(cloudfront.calls).toEqual([
+        'ListDistributions',
+        'GetDistribution E2DEPLOYED0002',
+        'ListInvalidations E2DEPLOYED0002',
+        'ListInvalidations E2DEPLOYED0002 after I6INVALIDATION',
+        'ListInvalidations E2DEPLOYED0002 after I4INVALIDATION',
+      ]);
+      expect([...sfn.executions.keys()]).toEqual(['E2DEPLOYED0002-invalidate-I3INVALIDATION']);
+      expect(input('E2DEPLOYED0002-invalidate-I3INVALIDATION').watch.startedAt).toBe('2026-11-28T11:46:00Z');
+      expect(report.cutListings).toEqual([]);
+      expect(pauses).toEqual([500, 500, 500]);
+    });
+
+    it('stops at the last page when fewer are InProgress than counted, and says so', async () => {
+      // Arrange: counted 2, one finished in between
+      const cloudfront = new SimulatedCloudFront([
+        deployed({ invalidations: invalidations({ I5: 'InProgress' }), inProgressInvalidationBatches: 2 }),
+      ]);
+      // Act
+      const report = await sweep(deps(cloudfront));
+      // Assert
+      expect(cloudfront.calls.filter((call) => call.startsWith('ListInvalidations'))).toHaveLength(4);
+      expect([...sfn.executions.keys()]).toEqual(['E2DEPLOYED0002-invalidate-I5INVALIDATION']);
+      expect(report.cutListings).toEqual([]);
+      expect(logger.lines.find(({ message }) => message.startsWith('Fewer'))).toEqual({
+        level: 'info',
+        message: 'Fewer InProgress invalidations listed than the distribution counted',
+        fields: {
+          distributionId: 'E2DEPLOYED0002',
+          step: 'list-ended',
+          inProgressCounted: 2,
+          inProgressFound: 1,
+          pagesRead: 4,
+        },
+      });
+    });
+
+    it('stops at a page that reaches invalidations as old as the watch limit: none further could be taken over', async () => {
+      // Arrange: all seven made on 2026-11-24, four days and more before NOW
+      const cloudfront = new SimulatedCloudFront([
+        deployed({ invalidations: invalidations({}, '2026-11-24T11:'), inProgressInvalidationBatches: 1 }),
+      ]);
+      // Act
+      const report = await sweep(deps(cloudfront));
+      // Assert
+      expect(cloudfront.calls).toEqual([
+        'ListDistributions',
+        'GetDistribution E2DEPLOYED0002',
+        'ListInvalidations E2DEPLOYED0002',
+      ]);
+      expect(report.cutListings).toEqual([]);
+    });
+
+    it('reads at most 5 pages of one distribution, then logs the cut and reports it', async () => {
+      // Arrange: counted 1, but none InProgress on any of 12 invalidations (6 pages)
+      const twelve = [...invalidations({}), ...invalidations({}, '2026-11-28T10:').slice(0, 5)].map((item, index) => ({
+        ...item,
+        id: `I${String(12 - index).padStart(2, '0')}INVALIDATIO`,
+      }));
+      const cloudfront = new SimulatedCloudFront([
+        deployed({ invalidations: twelve, inProgressInvalidationBatches: 1 }),
+      ]);
+      // Act
+      const report = await sweep(deps(cloudfront));
+      // Assert
+      expect(cloudfront.calls.filter((call) => call.startsWith('ListInvalidations'))).toEqual([
+        'ListInvalidations E2DEPLOYED0002',
+        'ListInvalidations E2DEPLOYED0002 after I11INVALIDATIO',
+        'ListInvalidations E2DEPLOYED0002 after I09INVALIDATIO',
+        'ListInvalidations E2DEPLOYED0002 after I07INVALIDATIO',
+        'ListInvalidations E2DEPLOYED0002 after I05INVALIDATIO',
+      ]);
+      expect(report.cutListings).toEqual([
+        {
+          distributionId: 'E2DEPLOYED0002',
+          step: 'distribution-page-bound',
+          inProgressCounted: 1,
+          inProgressFound: 0,
+          pagesRead: 5,
+        },
+      ]);
+      expect(logger.lines.filter(({ level }) => level === 'warn').map(({ message }) => message)).toEqual([
+        'Invalidation list cut at a page bound: InProgress invalidations on the pages left unread are not swept',
+      ]);
+      expect(logger.lines.at(-1)!.fields.invalidationListsCut).toBe(1);
+    });
+
+    it('reads at most 50 pages in one sweep: the eleventh distribution to need pages gets none, and is reported', async () => {
+      // Arrange: eleven distributions that each would read more than 5 pages
+      const eleven = Array.from({ length: 11 }, (_, index) =>
+        deployed({
+          id: `E${String(index + 1).padStart(2, '0')}PAGEBOUND000`,
+          invalidations: [...invalidations({}), ...invalidations({}, '2026-11-28T10:')],
+          inProgressInvalidationBatches: 1,
+        }),
+      );
+      const cloudfront = new SimulatedCloudFront(eleven);
+      // Act
+      const report = await sweep(deps(cloudfront));
+      // Assert
+      expect(cloudfront.calls.filter((call) => call.startsWith('ListInvalidations'))).toHaveLength(50);
+      expect(
+        report.cutListings.map(({ distributionId, step, pagesRead }) => [distributionId, step, pagesRead]),
+      ).toEqual([
+        ['E01PAGEBOUND000', 'distribution-page-bound', 5],
+        ['E02PAGEBOUND000', 'distribution-page-bound', 5],
+        ['E03PAGEBOUND000', 'distribution-page-bound', 5],
+        ['E04PAGEBOUND000', 'distribution-page-bound', 5],
+        ['E05PAGEBOUND000', 'distribution-page-bound', 5],
+        ['E06PAGEBOUND000', 'distribution-page-bound', 5],
+        ['E07PAGEBOUND000', 'distribution-page-bound', 5],
+        ['E08PAGEBOUND000', 'distribution-page-bound', 5],
+        ['E09PAGEBOUND000', 'distribution-page-bound', 5],
+        ['E10PAGEBOUND000', 'distribution-page-bound', 5],
+        ['E11PAGEBOUND000', 'sweep-page-bound', 0],
+      ]);
+    });
+
+    it('drops what it found of a distribution deleted between two pages, and reports it gone, not failed', async () => {
+      // Arrange: counted 2, one InProgress on page 1; the distribution is deleted once page 1 is answered
+      const cloudfront = new SimulatedCloudFront([
+        deployed({ invalidations: invalidations({ I7: 'InProgress', I2: 'InProgress' }) }),
+      ]);
+      cloudfront.afterCall = (call) => {
+        if (call === 'ListInvalidations E2DEPLOYED0002') cloudfront.deleted.add('E2DEPLOYED0002');
+      };
+      // Act
+      const report = await sweep(deps(cloudfront));
+      // Assert
+      expect(cloudfront.calls).toEqual([
+        'ListDistributions',
+        'GetDistribution E2DEPLOYED0002',
+        'ListInvalidations E2DEPLOYED0002',
+        'ListInvalidations E2DEPLOYED0002 after I6INVALIDATION',
+      ]);
+      expect(report.gone).toEqual(['E2DEPLOYED0002']);
+      expect(report.failures).toEqual([]);
+      expect(sfn.executions.size).toBe(0);
+    });
+  });
+
   it('asks GetDistribution for the ETag when the list shows none', async () => {
     // Arrange
     const cloudfront = new SimulatedCloudFront([
@@ -179,12 +343,11 @@ describe('sweep in mode stepfunctions, against a simulated account', () => {
     expect(cloudfront.calls).toEqual([
       'ListDistributions',
       'GetDistribution E1INPROGRESS01',
-      'ListInvalidations E1INPROGRESS01',
-      'ListInvalidations E3INPROGRESS03',
+      'GetDistribution E3INPROGRESS03',
     ]);
   });
 
-  it('stops listing invalidations at a throttled call, keeps the distribution watches, and reports the failure', async () => {
+  it('stops looking at invalidations at a throttled call, keeps the distribution watches, and reports the failure', async () => {
     // Arrange
     const cloudfront = new SimulatedCloudFront(FIVE_DISTRIBUTIONS);
     cloudfront.failing.set(
@@ -199,13 +362,11 @@ describe('sweep in mode stepfunctions, against a simulated account', () => {
     // Act
     const report = await sweep(deps(cloudfront));
     // Assert
-    expect(cloudfront.calls.filter((call) => call.startsWith('ListInvalidations'))).toEqual([
-      'ListInvalidations E1INPROGRESS01',
-      'ListInvalidations E2DEPLOYED0002',
+    expect(cloudfront.calls.filter((call) => call.startsWith('GetDistribution'))).toEqual([
+      'GetDistribution E1INPROGRESS01',
+      'GetDistribution E2DEPLOYED0002',
     ]);
-    expect(report.failures).toEqual([
-      'ListInvalidations E2DEPLOYED0002: CloudFront.CloudFrontException: Rate exceeded',
-    ]);
+    expect(report.failures).toEqual(['GetDistribution E2DEPLOYED0002: CloudFront.CloudFrontException: Rate exceeded']);
     expect(sfn.executions.size).toBe(2);
   });
 
@@ -216,8 +377,8 @@ describe('sweep in mode stepfunctions, against a simulated account', () => {
     await sweep(deps(cloudfront, { ...DISPATCH_SETTINGS, distributionIds: ['E3INPROGRESS03'] }));
     // Assert
     expect([...sfn.executions.keys()]).toEqual(['E3INPROGRESS03-deploy-E3CHANGEETAG03']);
-    expect(cloudfront.calls.filter((call) => call.startsWith('ListInvalidations'))).toEqual([
-      'ListInvalidations E3INPROGRESS03',
+    expect(cloudfront.calls.filter((call) => call.startsWith('GetDistribution'))).toEqual([
+      'GetDistribution E3INPROGRESS03',
     ]);
   });
 
@@ -270,7 +431,7 @@ describe('sweep in mode stepfunctions, against a simulated account', () => {
     const cloudfront = new SimulatedCloudFront(FIVE_DISTRIBUTIONS);
     // Act
     await sweep(deps(cloudfront));
-    // Assert: four pauses between five invalidation lists, one between two starts
+    // Assert: four pauses between five distributions' counts, one between two starts
     expect(pauses).toEqual([500, 500, 500, 500, 500]);
   });
 });
