@@ -11,6 +11,8 @@ export const SQS_RETRY_ENV = {
   topicArn: 'TOPIC_ARN',
   queueUrl: 'QUEUE_URL',
   visibilityTimeoutSeconds: 'QUEUE_VISIBILITY_TIMEOUT_SECONDS',
+  /** Set with the sweep on: the checker's own log group, searched for a watch the sweep started of an event's change. */
+  sweptWatchLogGroupName: 'SWEPT_WATCH_LOG_GROUP_NAME',
 } as const;
 
 /** What the stack hands the sweeper besides WATCH_SETTINGS: where it starts a watch in its mode. */

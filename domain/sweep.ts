@@ -3,9 +3,9 @@
  * a sweep may make, and how it recognizes a watch that an event already started. Pure: the sweeper Lambda
  * (functions/sweeper/) makes the calls.
  */
-import { isSelected, KEYLESS_CALLS, watchKindsOf, type SweptChange } from './cloudtrail';
+import { isSelected, KEYLESS_CALLS, SWEPT, watchKindsOf, type SweptChange, type Watch } from './cloudtrail';
 import type { WatchKind } from './kinds';
-import { isKeyedName } from './watch-execution';
+import { changeKey, isKeyedName } from './watch-execution';
 
 /**
  * The kinds a sweep looks for. A tenant invalidation is left out: only ListInvalidationsForDistributionTenant, one call
@@ -172,15 +172,44 @@ export function isEventNamedWatchOf(executionName: string, resourceId: string): 
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
  */
 export function watchLogFilter(change: SweptChange): string {
-  const resource =
-    change.tenantId === undefined
-      ? `$.distributionId = "${change.distributionId}"`
-      : `$.tenantId = "${change.tenantId}"`;
+  const resource = resourceTerm(change);
   const sameChange =
     change.invalidationId === undefined
       ? [`$.eTag = "${change.eTag ?? ''}"`, ...keylessCalls(change.kind).map((call) => `$.change = "${call}"`)]
       : [`$.invalidationId = "${change.invalidationId}"`];
   return `{ (${resource}) && (${sameChange.map((test) => `(${test})`).join(' || ')}) }`;
+}
+
+/** The log field that names what a change was made to: its tenant, or its distribution. */
+function resourceTerm(change: Pick<Watch, 'distributionId' | 'tenantId'>): string {
+  return change.tenantId === undefined
+    ? `$.distributionId = "${change.distributionId}"`
+    : `$.tenantId = "${change.tenantId}"`;
+}
+
+/**
+ * Mode sqs-retry: whether the checker, at the first check of an event's watch, searches its log for a watch that the
+ * sweep started of the same change. Only then can there be one: the sweep takes over no change younger than
+ * SWEEP_GRACE_SECONDS (less LOG_SEARCH_MARGIN_SECONDS for the two clocks and the two times of the change), meets a
+ * change on its key only, and never looks for tenant invalidations.
+ */
+export function maySweepWatchAlready(watch: Watch, checkedAt: Date): boolean {
+  if (watch.change === SWEPT.change || !SWEPT_KINDS.includes(watch.kind) || changeKey(watch) === undefined)
+    return false;
+  const ageSeconds = (checkedAt.getTime() - Date.parse(watch.startedAt)) / 1000;
+  return ageSeconds >= SWEEP_GRACE_SECONDS - LOG_SEARCH_MARGIN_SECONDS;
+}
+
+/**
+ * Mode sqs-retry: the filter pattern that finds the checker's lines of a watch the sweep started of this change (the
+ * `change` field of its lines reads SWEPT.change), searched from watchLogSearchStart.
+ */
+export function sweptWatchLogFilter(watch: Watch): string {
+  const sameChange =
+    watch.invalidationId === undefined
+      ? `$.eTag = "${watch.eTag ?? ''}"`
+      : `$.invalidationId = "${watch.invalidationId}"`;
+  return `{ (${resourceTerm(watch)}) && ($.change = "${SWEPT.change}") && (${sameChange}) }`;
 }
 
 /** The keyless calls that start a watch of this kind. */
@@ -189,6 +218,6 @@ function keylessCalls(kind: WatchKind): string[] {
 }
 
 /** From when the sqs-retry checker's log is searched for a watch of the change: a little before the change itself. */
-export function watchLogSearchStart(change: SweptChange): Date {
+export function watchLogSearchStart(change: Pick<SweptChange, 'startedAt'>): Date {
   return new Date(Date.parse(change.startedAt) - LOG_SEARCH_MARGIN_SECONDS * 1000);
 }

@@ -81,6 +81,8 @@ export class NotifierStack extends Stack {
     this.queue = this.capture.queue;
 
     const logging = logOptions(config.logs);
+    // Only tenant invalidations watched: nothing a sweep can afford to look for (domain/sweep.ts).
+    const sweeping = config.sweep.intervalMinutes > 0 && kindsToSweep(settings.watchedEvents).length > 0;
     let alarmSources: OperationsAlarmsOptions['sources'];
     if (config.mode === 'sqs-retry') {
       this.statusCheck = new SqsRetryChecker(this, 'StatusCheck', {
@@ -90,6 +92,8 @@ export class NotifierStack extends Stack {
         topic: this.topic,
         settings,
         timeout: Duration.seconds(SQS_RETRY_CHECKER_TIMEOUT_SECONDS),
+        // A late event finds the watch the sweep started of its change, as the sweep finds the event's watch.
+        findsSweptWatches: sweeping,
       });
       // A watched message stays in the queue for the whole watch here, so its age says nothing about the consumer.
       alarmSources = {
@@ -160,8 +164,7 @@ export class NotifierStack extends Stack {
       });
     }
 
-    // Only tenant invalidations watched: nothing a sweep can afford to look for (domain/sweep.ts).
-    if (config.sweep.intervalMinutes > 0 && kindsToSweep(settings.watchedEvents).length > 0) {
+    if (sweeping) {
       this.sweep = new ReconciliationSweep(this, 'Sweep', {
         ...logging,
         settings,

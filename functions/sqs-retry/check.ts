@@ -7,7 +7,9 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { readCloudFrontStatus } from '../commons/cloudfront-status';
-import { parseEventBridgeBody } from '../../domain/cloudtrail';
+import { parseEventBridgeBody, type Watch } from '../../domain/cloudtrail';
+import { maySweepWatchAlready, sweptWatchLogFilter, watchLogSearchStart } from '../../domain/sweep';
+import { hasLogLine, type LogSearch } from '../commons/log-search';
 import type { LogSink } from '../commons/log';
 import { renderNotification, type Notification } from '../../domain/notification';
 import { completeScheduleSettings, jitteredWait, waitAfterCheck, waitAfterNoAnswer } from '../../domain/schedule';
@@ -27,6 +29,9 @@ import { CHECKER_LOG_MESSAGES } from '../../domain/checker-log';
  * rule forwards only CloudFront CloudTrail records, so such events are rare.
  */
 export const UNUSABLE_EVENT_VISIBILITY_SECONDS = 0;
+
+/** The reason an event's message is dropped at its first check when the sweep took its change over first. */
+export const SWEPT_ALREADY_REASON = 'the reconciliation sweep found this change first and watches it';
 
 /** One SQS delivery of a buffered event. */
 export interface QueuedChange {
@@ -55,6 +60,11 @@ export interface StatusCheckDeps {
   readonly now: () => Date;
   /** Draws the jitter of each wait, in [0, 1) as Math.random does. */
   readonly random: () => number;
+  /**
+   * With the reconciliation sweep on: this checker's own log group, where a watch the sweep started logs its checks, so
+   * that a late event finds it there (maySweepWatchAlready) instead of starting a second watch.
+   */
+  readonly sweptWatches?: LogSearch;
 }
 
 export type StatusCheckResult =
@@ -164,6 +174,14 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
   const facts: CheckFacts = { watch: execution.input.watch, check, checkedAt };
   const kind = KINDS[watch.kind];
 
+  if (check === 1 && deps.sweptWatches && maySweepWatchAlready(watch, checkedAt)) {
+    const reason = await sweptAlready(deps.sweptWatches, watch, deps.logger, context);
+    if (reason !== undefined) {
+      deps.logger.info(CHECKER_LOG_MESSAGES.skipped, { ...context, reason });
+      return { result: 'skipped', reason };
+    }
+  }
+
   let answer: StatusAnswer;
   try {
     answer = await readStatus(deps.cloudfront, execution.input.watch);
@@ -223,6 +241,27 @@ export async function checkQueuedChange(message: QueuedChange, deps: StatusCheck
   deps.logger.info(CHECKER_LOG_MESSAGES.notDone, { ...context, status: answer.status, waitSeconds });
   await hideFor(message, waitSeconds, deps);
   return { result: 'check-again', check, waitSeconds, reason: `status is ${answer.status}` };
+}
+
+/** Why the sweep's watch makes this one redundant, or undefined to watch it (none found, or the search failed). */
+async function sweptAlready(
+  search: LogSearch,
+  watch: Watch,
+  logger: LogSink,
+  context: Record<string, unknown>,
+): Promise<string | undefined> {
+  try {
+    const found = await hasLogLine(search, sweptWatchLogFilter(watch), watchLogSearchStart(watch));
+    return found ? SWEPT_ALREADY_REASON : undefined;
+  } catch (error) {
+    // A second notification is better than none: the event is watched as if the sweep had not found its change.
+    logger.warn('Could not search the log for a watch the sweep started; the event is watched', {
+      ...context,
+      error: integrationErrorName(error),
+      errorMessage: errorMessage(error),
+    });
+    return undefined;
+  }
 }
 
 function publishInput(topicArn: string, notification: Notification) {

@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -21,6 +22,11 @@ const queue = {
   url: requireEnv(SQS_RETRY_ENV.queueUrl),
   visibilityTimeoutSeconds: Number(requireEnv(SQS_RETRY_ENV.visibilityTimeoutSeconds)),
 };
+const sweptWatchLogGroupName = process.env[SQS_RETRY_ENV.sweptWatchLogGroupName];
+// Set only with the sweep on: without it no watch was started by a sweep, and nothing is searched.
+const sweptWatches = sweptWatchLogGroupName
+  ? { logs: new CloudWatchLogsClient(clientConfig), logGroupName: sweptWatchLogGroupName }
+  : undefined;
 const processor = new BatchProcessor(EventType.SQS);
 
 /** Thrown so the batch processor reports the record as failed and SQS keeps the message. */
@@ -42,6 +48,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
       settings,
       now: () => new Date(),
       random: Math.random,
+      ...(sweptWatches ? { sweptWatches } : {}),
     }),
   );
   if (keepsMessage(result)) throw new MessageKept(result.result);

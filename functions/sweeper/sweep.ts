@@ -11,7 +11,7 @@ import {
   type DistributionSummary,
   type GetDistributionCommandOutput,
 } from '@aws-sdk/client-cloudfront';
-import { FilterLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
   ExecutionAlreadyExists,
   ListExecutionsCommand,
@@ -42,9 +42,10 @@ import {
 } from '../../domain/sweep';
 import { buildWatchExecution, watchLogFields } from '../../domain/watch-execution';
 import type { LogSink } from '../commons/log';
+import { hasLogLine } from '../commons/log-search';
 import { errorMessage, integrationErrorName } from '../commons/service-errors';
 
-/** Pages a sweep reads of ListExecutions or FilterLogEvents before it decides on what it has seen. */
+/** Pages a sweep reads of ListExecutions before it decides on what it has seen. */
 const MAX_SEARCH_PAGES = 10;
 
 /** Where a swept change's watch starts: an execution (mode stepfunctions), or a message for the sqs-retry checker. */
@@ -439,21 +440,10 @@ async function loggedByChecker(
   target: Extract<SweepTarget, { mode: 'sqs-retry' }>,
   change: SweptChange,
 ): Promise<boolean> {
-  let nextToken: string | undefined;
-  for (let page = 0; page < MAX_SEARCH_PAGES; page++) {
-    const answer = await target.logs.send(
-      new FilterLogEventsCommand({
-        logGroupName: target.checkerLogGroupName,
-        startTime: watchLogSearchStart(change).getTime(),
-        filterPattern: watchLogFilter(change),
-        limit: 1,
-        nextToken,
-      }),
-    );
-    if ((answer.events ?? []).length > 0) return true;
-    nextToken = answer.nextToken;
-    if (!nextToken) break;
-  }
   // Nothing found, or not within the pages read: a second message is better than a change nobody hears about.
-  return false;
+  return hasLogLine(
+    { logs: target.logs, logGroupName: target.checkerLogGroupName },
+    watchLogFilter(change),
+    watchLogSearchStart(change),
+  );
 }

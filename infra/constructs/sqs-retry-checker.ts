@@ -1,4 +1,6 @@
-import type { Duration } from 'aws-cdk-lib';
+import { Lazy, type Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { grantReadCloudFrontStatus } from './cloudfront-status-reads';
@@ -17,11 +19,19 @@ export interface SqsRetryCheckerProps extends QueueConsumerProps {
   readonly visibilityTimeout: Duration;
   /** Where the function publishes each finished watch's notification; it may publish there and use the topic's key. */
   readonly topic: sns.ITopic;
+  /**
+   * With the reconciliation sweep on: the function searches its own log group for a watch the sweep started of a late
+   * event's change, and drops the event's message when there is one (functions/sqs-retry/check.ts).
+   * @default false
+   */
+  readonly findsSweptWatches?: boolean;
 }
 
 /** Mode sqs-retry: a Lambda checks each buffered change once per delivery and lets SQS bring it back until done. */
 export class SqsRetryChecker extends QueueConsumerFunction {
   constructor(scope: Construct, id: string, props: SqsRetryCheckerProps) {
+    // The function's own log group exists only once super() has made it; the environment is measured with its name.
+    const own: { logGroup?: logs.ILogGroup } = {};
     super(scope, id, {
       entry: 'sqs-retry/handler.ts',
       description: 'Checks a buffered CloudFront change once per SQS delivery and notifies when it is done',
@@ -32,10 +42,23 @@ export class SqsRetryChecker extends QueueConsumerFunction {
         [SQS_RETRY_ENV.topicArn]: props.topic.topicArn,
         [SQS_RETRY_ENV.queueUrl]: props.queue.queueUrl,
         [SQS_RETRY_ENV.visibilityTimeoutSeconds]: String(props.visibilityTimeout.toSeconds()),
+        ...(props.findsSweptWatches
+          ? { [SQS_RETRY_ENV.sweptWatchLogGroupName]: Lazy.string({ produce: () => own.logGroup!.logGroupName }) }
+          : {}),
       },
       batchSize: SQS_RETRY_BATCH_SIZE,
     });
+    own.logGroup = this.logGroup;
     grantReadCloudFrontStatus(this, this.function, props.settings);
     grantPublish(props.topic, this.function);
+    if (props.findsSweptWatches) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'FindSweptWatches',
+          actions: ['logs:FilterLogEvents'],
+          resources: [this.logGroup.logGroupArn],
+        }),
+      );
+    }
   }
 }

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { SweptChange } from '../../domain/cloudtrail';
+import type { SweptChange, Watch } from '../../domain/cloudtrail';
 import {
   adoption,
   invalidationListSlice,
   isEventNamedWatchOf,
   kindsToSweep,
+  maySweepWatchAlready,
   nextInvalidationListStep,
   sweepIntervalOf,
+  sweptWatchLogFilter,
   watchLogFilter,
   watchLogSearchStart,
 } from '../../domain/sweep';
@@ -179,6 +181,70 @@ describe('watchLogFilter and watchLogSearchStart (mode sqs-retry)', () => {
 
   it('searches from a minute before the change', () => {
     expect(watchLogSearchStart(DISTRIBUTION_CHANGE)).toEqual(new Date('2026-11-28T11:49:00Z'));
+  });
+});
+
+describe('maySweepWatchAlready and sweptWatchLogFilter (mode sqs-retry, an event late after a sweep)', () => {
+  const EVENT_WATCH: Watch = {
+    kind: 'distribution',
+    change: 'UpdateDistribution',
+    action: 'update',
+    eventId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
+    startedAt: '2026-11-28T11:50:00Z',
+    distributionId: 'E2QWRUHAPOMQZL',
+    eTag: 'E3SWEPTCHANGE1',
+    changedBy: 'arn:aws:iam::123456789012:user/deployer',
+  };
+
+  it.each([
+    { why: 'first checked a minute after its change', watch: {}, checkedAt: '2026-11-28T11:51:00Z', expected: true },
+    { why: 'first checked 59 s after its change', watch: {}, checkedAt: '2026-11-28T11:50:59Z', expected: false },
+    {
+      why: 'keyless (AssociateAlias)',
+      watch: { change: 'AssociateAlias' as const, eTag: undefined },
+      checkedAt: '2026-11-28T12:00:00Z',
+      expected: false,
+    },
+    {
+      why: 'the own watch of the sweep',
+      watch: { change: 'a change found InProgress by the reconciliation sweep' as const },
+      checkedAt: '2026-11-28T12:00:00Z',
+      expected: false,
+    },
+    {
+      why: 'a tenant invalidation, which no sweep looks for',
+      watch: {
+        kind: 'tenant-invalidation' as const,
+        change: 'CreateInvalidationForDistributionTenant' as const,
+        tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB',
+        invalidationId: 'I2J0I21PCUYOIK',
+        eTag: undefined,
+      },
+      checkedAt: '2026-11-28T12:00:00Z',
+      expected: false,
+    },
+  ])('is $expected for an event $why', ({ watch, checkedAt, expected }) => {
+    expect(maySweepWatchAlready({ ...EVENT_WATCH, ...watch }, new Date(checkedAt))).toBe(expected);
+  });
+
+  it('finds the lines of a sweep-started watch of the same distribution change, invalidation or tenant change', () => {
+    // Arrange
+    const invalidation: Watch = {
+      ...EVENT_WATCH,
+      kind: 'invalidation',
+      change: 'CreateInvalidation',
+      invalidationId: 'I2J0I21PCUYOIK',
+      eTag: undefined,
+    };
+    const tenant: Watch = { ...EVENT_WATCH, kind: 'tenant', tenantId: 'dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB' };
+    // Act
+    const filters = [EVENT_WATCH, invalidation, tenant].map(sweptWatchLogFilter);
+    // Assert
+    expect(filters).toEqual([
+      '{ ($.distributionId = "E2QWRUHAPOMQZL") && ($.change = "a change found InProgress by the reconciliation sweep") && ($.eTag = "E3SWEPTCHANGE1") }',
+      '{ ($.distributionId = "E2QWRUHAPOMQZL") && ($.change = "a change found InProgress by the reconciliation sweep") && ($.invalidationId = "I2J0I21PCUYOIK") }',
+      '{ ($.tenantId = "dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB") && ($.change = "a change found InProgress by the reconciliation sweep") && ($.eTag = "E3SWEPTCHANGE1") }',
+    ]);
   });
 });
 

@@ -2,8 +2,8 @@
  * The event path and the sweep meet on the same watch. Mode stepfunctions: the dispatcher and the sweeper, both real,
  * against one simulated state machine that refuses a name twice, in both orders, at the same moment, and with a stale
  * list. Mode sqs-retry: the sweep puts a message for the checker on the buffer queue unless the checker's log shows a
- * watch of the change; the checker and the sweeper both run for real, CloudWatch Logs is simulated for the filter
- * patterns the sweeper writes (a resource term, then alternatives of which one must match).
+ * watch of the change, and a late event's first check drops its message when that log shows a watch the sweep started;
+ * the checker and the sweeper both run for real, CloudWatch Logs is simulated for the filter patterns they write.
  */
 import { CloudFrontClient, GetDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { FilterLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -160,7 +160,10 @@ const cloudfrontMock = mockClient(CloudFrontClient);
 // The checker hides a message until its next check: accepted, never sent anywhere.
 const sqsMock = mockClient(SQSClient);
 
-/** CloudWatch Logs over the checker's lines: a line matches when its fields satisfy each `$.field = "value"` term as the sweeper composes them. */
+/**
+ * CloudWatch Logs over the checker's lines, for the filter patterns the sweeper and the checker compose: groups joined
+ * by `&&`, each of `$.field = "value"` terms joined by `||`; a line matches when each group has a term its fields hold.
+ */
 class SimulatedLogs {
   readonly requests: Record<string, unknown>[] = [];
   constructor(private readonly lines: Logged[]) {}
@@ -168,13 +171,13 @@ class SimulatedLogs {
   readonly client = {
     send: async (command: FilterLogEventsCommand) => {
       this.requests.push({ ...command.input });
-      const [resource, ...alternatives] = [
-        ...String(command.input.filterPattern).matchAll(/\$\.(\w+) = "([^"]*)"/g),
-      ].map(([, field, value]) => ({ field: field!, value: value! }));
-      const holds = (fields: Record<string, unknown>, term: { field: string; value: string }) =>
-        fields[term.field] === term.value;
-      const found = this.lines.filter(
-        ({ fields }) => holds(fields, resource!) && alternatives.some((term) => holds(fields, term)),
+      const groups = String(command.input.filterPattern)
+        .split(' && ')
+        .map((group) =>
+          [...group.matchAll(/\$\.(\w+) = "([^"]*)"/g)].map(([, field, value]) => ({ field: field!, value: value! })),
+        );
+      const found = this.lines.filter(({ fields }) =>
+        groups.every((terms) => terms.some(({ field, value }) => fields[field] === value)),
       );
       return { events: found.map(({ message }) => ({ message })) };
     },
@@ -213,8 +216,11 @@ describe('mode sqs-retry: the event and the sweep, for one distribution change',
     };
   }
 
-  /** One status check of a buffered message by the real sqs-retry checker, CloudFront answering InProgress. */
-  async function check(body: string, sentAt: Date) {
+  /**
+   * One status check of a buffered message by the real sqs-retry checker, CloudFront answering InProgress; with `logs`,
+   * the checker searches them for a watch the sweep started, as it does with the sweep on.
+   */
+  async function check(body: string, sentAt: Date, logs?: SimulatedLogs) {
     const deps: StatusCheckDeps = {
       cloudfront: new CloudFrontClient({}),
       sns: { send: async () => ({}) } as unknown as StatusCheckDeps['sns'],
@@ -226,6 +232,7 @@ describe('mode sqs-retry: the event and the sweep, for one distribution change',
       // The middle of the jitter range: the wait this race sets is the schedule's own.
       random: () => 0.5,
       now: () => sentAt,
+      ...(logs ? { sweptWatches: { logs: logs.client, logGroupName: CHECKER_LOG_GROUP } } : {}),
     };
     return checkQueuedChange({ body, receiptHandle: 'handle', receiveCount: 1, sentAt }, deps);
   }
@@ -284,6 +291,69 @@ describe('mode sqs-retry: the event and the sweep, for one distribution change',
     });
     expect(second.changes.map(({ result }) => result)).toEqual(['already-watched']);
     expect(sent).toHaveLength(1);
+  });
+
+  it("sweep first, then the late event: its first check finds the sweep's watch in the log and ends, unnotified", async () => {
+    // Arrange: the sweep takes the change over and the checker checks its message once
+    await sweep(sweepDeps(new SimulatedLogs(checkerLogger.lines)));
+    await check(sent[0]!, NOW);
+    const logs = new SimulatedLogs(checkerLogger.lines);
+    // Act: the event, ten minutes late, reaches the checker five minutes after the sweep
+    const checked = await check(fixtureBody('update-distribution.json'), new Date('2026-11-28T11:45:00Z'), logs);
+    // Assert
+    expect(checked).toEqual({
+      result: 'skipped',
+      reason: 'the reconciliation sweep found this change first and watches it',
+    });
+    expect(logs.requests).toEqual([
+      {
+        logGroupName: '/aws/lambda/notifier-status-check',
+        startTime: Date.parse('2026-11-28T11:29:00Z'),
+        filterPattern:
+          '{ ($.distributionId = "E2QWRUHAPOMQZL") && ($.change = "a change found InProgress by the reconciliation sweep") && ($.eTag = "E2QWRUHEXAMPLE") }',
+        limit: 1,
+        nextToken: undefined,
+      },
+    ]);
+    expect(checkerLogger.lines.at(-1)).toMatchObject({
+      message: 'Event skipped',
+      fields: { change: 'UpdateDistribution', eTag: 'E2QWRUHEXAMPLE', check: 1 },
+    });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('late event first: its check finds no watch of the sweep and watches; the sweep then finds it and sends nothing', async () => {
+    // Arrange
+    const logs = new SimulatedLogs(checkerLogger.lines);
+    // Act
+    const checked = await check(fixtureBody('update-distribution.json'), new Date('2026-11-28T11:35:00Z'), logs);
+    const report = await sweep(sweepDeps(new SimulatedLogs(checkerLogger.lines)));
+    // Assert
+    expect(checked).toMatchObject({ result: 'check-again', check: 1 });
+    expect(logs.requests).toHaveLength(1);
+    expect(report.changes.map(({ result }) => result)).toEqual(['already-watched']);
+    expect(sent).toEqual([]);
+  });
+
+  it('an event checked within a minute of its change searches nothing: no sweep can have taken it over yet', async () => {
+    // Arrange
+    const logs = new SimulatedLogs([]);
+    // Act
+    const checked = await check(fixtureBody('update-distribution.json'), new Date('2026-11-28T11:30:59Z'), logs);
+    // Assert
+    expect(checked).toMatchObject({ result: 'check-again', check: 1 });
+    expect(logs.requests).toEqual([]);
+  });
+
+  it("the sweep's own message is never dropped for the watch it is", async () => {
+    // Arrange
+    await sweep(sweepDeps(new SimulatedLogs([])));
+    const logs = new SimulatedLogs(checkerLogger.lines);
+    // Act
+    const checked = await check(sent[0]!, NOW, logs);
+    // Assert
+    expect(checked).toMatchObject({ result: 'check-again', check: 1 });
+    expect(logs.requests).toEqual([]);
   });
 
   it('sends the change as a message the checker reads back', async () => {

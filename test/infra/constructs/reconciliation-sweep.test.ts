@@ -161,7 +161,7 @@ describe('ReconciliationSweep', () => {
     });
     expect(grants).toContainEqual({
       sid: 'ReadSweptDistributions',
-      actions: ['cloudfront:ListInvalidations'],
+      actions: ['cloudfront:GetDistribution', 'cloudfront:ListInvalidations'],
       resources: [
         {
           'Fn::Join': [
