@@ -335,6 +335,25 @@ describe('mode sqs-retry: the event and the sweep, for one distribution change',
     expect(sent).toEqual([]);
   });
 
+  it('a late event whose search fails is watched: a second notification is better than none', async () => {
+    // Arrange
+    const failing = {
+      client: {
+        send: async () => {
+          throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+        },
+      },
+    } as unknown as SimulatedLogs;
+    // Act
+    const checked = await check(fixtureBody('update-distribution.json'), NOW, failing);
+    // Assert
+    expect(checked).toMatchObject({ result: 'check-again', check: 1 });
+    expect(checkerLogger.lines.map(({ level, message }) => [level, message])).toEqual([
+      ['warn', 'Could not search the log for a watch the sweep started; the event is watched'],
+      ['info', 'Change not done yet'],
+    ]);
+  });
+
   it('an event checked within a minute of its change searches nothing: no sweep can have taken it over yet', async () => {
     // Arrange
     const logs = new SimulatedLogs([]);
