@@ -6,7 +6,7 @@ import { NotificationTopic } from '../../../infra/constructs/notification-topic'
 import { SqsRetryChecker } from '../../../infra/constructs/sqs-retry-checker';
 import { bareStack, grantsOf, SETTINGS } from './bare-stack';
 
-function statusCheckOnBareStack() {
+function statusCheckOnBareStack(findsSweptWatches?: boolean) {
   const stack = bareStack();
   const queue = new sqs.Queue(stack, 'Queue');
   const notifications = new NotificationTopic(stack, 'Notifications');
@@ -16,6 +16,7 @@ function statusCheckOnBareStack() {
     visibilityTimeout: Duration.minutes(5),
     settings: SETTINGS,
     timeout: Duration.seconds(30),
+    ...(findsSweptWatches === undefined ? {} : { findsSweptWatches }),
   });
   return { stack, queue, notifications, statusCheck };
 }
@@ -39,6 +40,33 @@ describe('SqsRetryChecker', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it.each([{ findsSweptWatches: undefined }, { findsSweptWatches: false }])(
+    'with findsSweptWatches $findsSweptWatches searches no log',
+    ({ findsSweptWatches }) => {
+      // Act
+      const { stack, statusCheck } = statusCheckOnBareStack(findsSweptWatches);
+      // Assert
+      expect(statusCheck.environment.SWEPT_WATCH_LOG_GROUP_NAME).toBeUndefined();
+      expect(grantsOf(stack, statusCheck.role).map(({ sid }) => sid)).not.toContain('FindSweptWatches');
+    },
+  );
+
+  it('with the sweep on, may search only its own log group, whose name it is handed, for watches the sweep started', () => {
+    // Act
+    const { stack, statusCheck } = statusCheckOnBareStack(true);
+    // Assert
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ SWEPT_WATCH_LOG_GROUP_NAME: stack.resolve(statusCheck.logGroup.logGroupName) }),
+      },
+    });
+    expect(grantsOf(stack, statusCheck.role)).toContainEqual({
+      sid: 'FindSweptWatches',
+      actions: ['logs:FilterLogEvents'],
+      resources: [stack.resolve(statusCheck.logGroup.logGroupArn)],
     });
   });
 
