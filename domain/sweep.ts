@@ -9,7 +9,10 @@ import { changeKey, isKeyedName } from './watch-execution';
 
 /**
  * The kinds a sweep looks for. A tenant invalidation is left out: only ListInvalidationsForDistributionTenant, one call
- * per tenant and sweep, could find one, and an account may hold thousands of tenants.
+ * per tenant and sweep, could find one, and an account may hold thousands of tenants; neither a tenant nor its summary
+ * counts invalidations in progress (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DistributionTenant.html,
+ * https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DistributionTenantSummary.html), and whether the
+ * distribution's InProgressInvalidationBatches counts its tenants' is unverified.
  */
 export const SWEPT_KINDS: readonly WatchKind[] = ['distribution', 'invalidation', 'tenant'];
 

@@ -281,7 +281,7 @@ export const CONFIG_SPEC = {
       'Watch only the changes that name one of these distributions or tenants. The capture rule filters on them while its ' +
       "event pattern stays within EventBridge's 2,048 characters (otherwise the consuming Lambda drops the others), and " +
       'the IAM read permission for distributions names them, up to 50 ids. The list travels in the consuming ' +
-      "Lambda's WATCH_SETTINGS variable, within Lambda's 4 KB environment quota: about 150 ids of 14 characters; a longer " +
+      "Lambda's WATCH_SETTINGS variable, within Lambda's 4 KB environment quota: about 135 to 165 ids of 14 characters by mode; a longer " +
       'list fails the synth with the maximum for your ids and settings.',
     sources: [
       'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html',
@@ -346,7 +346,7 @@ export const CONFIG_SPEC = {
     max: MAX_SWEEP_INTERVAL_MINUTES,
     description:
       'Minutes between two reconciliation sweeps; `0` turns the sweep off. Each sweep lists the distributions (and, with ' +
-      'tenant calls watched, the tenants), lists the invalidations of up to 100 distributions, and starts a watch of each ' +
+      'tenant calls watched, the tenants), lists the InProgress invalidations of up to 100 distributions, and starts a watch of each ' +
       'change that has been InProgress for more than 2 minutes without one, so a lost CloudTrail event costs at most about ' +
       'one interval of lag. Its notification says the sweep found the change; the alarm `ChangesMissedByCapture` counts ' +
       'these. [operations.md](operations.md#the-reconciliation-sweep) says what each sweep costs.',
