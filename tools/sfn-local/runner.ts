@@ -167,7 +167,7 @@ const FALLBACKS: readonly Fallback[] = [
       'Retry delays differ from AWS; paths and counts do not.',
   },
   {
-    // Unverified whether Step Functions Local knows this intrinsic (docs/step-functions-local.md).
+    // AWS documents 1.12.0+ for "all the intrinsic functions" but no run confirms it (docs/step-functions-local.md).
     names: ['MathRandom'],
     apply: withoutWaitJitter,
     retrying: (states) =>
