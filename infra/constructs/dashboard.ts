@@ -16,10 +16,10 @@ export const DASHBOARD_LOG_METRICS = {
 } as const;
 
 /** The time ranges of the duration and check figures: ISO 8601 durations before now, as CloudWatch takes them. */
-export const DASHBOARD_RANGES = { day: '-P1D', week: '-P7D' } as const;
+const DASHBOARD_RANGES = { day: '-P1D', week: '-P7D' } as const;
 
 /** The statistics of each duration and check figure. */
-export const DASHBOARD_STATISTICS = [
+const DASHBOARD_STATISTICS = [
   { statistic: 'p50', label: 'p50' },
   { statistic: 'p90', label: 'p90' },
   { statistic: 'Maximum', label: 'max' },
@@ -164,7 +164,7 @@ export class NotifierDashboard extends Construct {
       ],
       [
         new cloudwatch.GraphWidget({
-          title: 'Watches started (per hour) and in progress',
+          title: inProgress ? 'Watches started (per hour) and in progress' : 'Watches started (per hour)',
           left: [started],
           right: inProgress ? [inProgress] : [],
           leftYAxis: { min: 0, showUnits: false },

@@ -108,8 +108,7 @@ describe('the dashboard of the stack', () => {
     const { template, filters } = stacked({ sweepIntervalMinutes: '0' });
     // Assert
     expect(filters.map(({ FilterPattern }) => FilterPattern)).toEqual(['{ $.message = "Watch started" }']);
-    const metrics = widgetTitled(dashboardBody(template).widgets, 'Watches started (per hour) and in progress')
-      .properties.metrics!;
+    const metrics = widgetTitled(dashboardBody(template).widgets, 'Watches started (per hour)').properties.metrics!;
     expect(metrics.map((line) => line[1])).toEqual(['WatchesStarted']);
   });
 

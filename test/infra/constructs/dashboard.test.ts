@@ -148,7 +148,7 @@ describe('NotifierDashboard', () => {
         MetricTransformations: [transformation],
       },
     ]);
-    expect(widgetTitled(widgets, 'Watches started (per hour) and in progress').properties.metrics).toEqual([
+    expect(widgetTitled(widgets, 'Watches started (per hour)').properties.metrics).toEqual([
       ['CloudFrontChangeNotifier/Bare', 'WatchesStarted', { label: 'started per hour', period: 3600, stat: 'Sum' }],
     ]);
   });
