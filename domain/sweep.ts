@@ -57,6 +57,12 @@ export const SWEEP_CALLS_PER_SECOND = 2;
 /** The field of the sweeper's log line for each watch it starts, which the ChangesMissedByCapture metric counts. */
 export const MISSED_BY_CAPTURE_LOG_FIELD = 'missedByCapture';
 
+/**
+ * The field of the sweeper's summary line, in mode stepfunctions, with the executions running after the sweep: the
+ * dashboard's gauge of watches in progress.
+ */
+export const WATCHES_IN_PROGRESS_LOG_FIELD = 'watchesInProgress';
+
 /** Before a change's first log line, the sqs-retry checker may already have logged its watch by a little. */
 const LOG_SEARCH_MARGIN_SECONDS = 60;
 

@@ -114,6 +114,9 @@ function fitName(id: string, word: string, key: string): string {
 
 const CONSOLE_HOME = 'https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#';
 
+/** The dispatcher's log message for each execution it starts: the dashboard counts the watches started by it. */
+export const WATCH_STARTED_LOG_MESSAGE = 'Watch started';
+
 /** What a log line needs to name the change a watch follows. */
 export function watchLogFields(watch: Watch): Record<string, string | undefined> {
   return {

@@ -83,6 +83,11 @@ export interface AlarmsConfig {
   readonly emails: readonly string[];
 }
 
+/** The CloudWatch dashboard of what the notifier sees. */
+export interface DashboardConfig {
+  readonly enabled: boolean;
+}
+
 /** A multi-Region CloudTrail trail for accounts that have none. */
 export interface TrailConfig {
   readonly enabled: boolean;
@@ -114,6 +119,7 @@ export interface NotifierConfig {
   readonly watch: WatchConfig;
   readonly capture: CaptureConfig;
   readonly alarms: AlarmsConfig;
+  readonly dashboard: DashboardConfig;
   readonly trail: TrailConfig;
   readonly sweep: SweepConfig;
   readonly logs: LogsConfig;
@@ -138,6 +144,7 @@ export const CONFIG_SECTIONS = {
       'never reached the notifier, and starts their watch.',
   },
   alarms: { title: 'Alarms', summary: "CloudWatch alarms on the notifier's own health." },
+  dashboard: { title: 'Dashboard', summary: 'A CloudWatch dashboard of what the notifier sees.' },
   trail: { title: 'CloudTrail trail', summary: 'A trail for an account that has none.' },
   logs: { title: 'Logs', summary: 'The execution log of the state machine and the log of each Lambda function.' },
 } as const;
@@ -319,6 +326,17 @@ export const CONFIG_SPEC = {
     description:
       'Addresses for alarms only: they get an alarm topic of their own (output `AlarmTopicArn`), encrypted with the ' +
       'same key. Set it when subscriptions filter on the `outcome` message attribute, which alarm messages lack.',
+  }),
+  dashboard: flagKey({
+    section: 'dashboard',
+    default: true,
+    description:
+      'A CloudWatch dashboard named after the stack (output `DashboardUrl`): watches started, in progress and finished ' +
+      'by outcome, the time from the API call to done and the checks per watch over the last day and week, the ' +
+      "dead-letter queue and the alarms' states: the figures to tune the schedule from. " +
+      '[dashboard.md](dashboard.md) says how to read it. A dashboard costs a monthly fee beyond the free tier, and ' +
+      'each metric it adds from the logs is a custom metric.',
+    sources: ['https://aws.amazon.com/cloudwatch/pricing/'],
   }),
   createTrail: flagKey({
     section: 'trail',
@@ -621,6 +639,7 @@ function readKeys(read: ContextReader): NotifierConfig {
     min: minimumVisibility,
   });
   const alarms = flag(read, 'alarms');
+  const dashboard = flag(read, 'dashboard');
   const createTrail = flag(read, 'createTrail');
   const trailRetentionDays = integer(read, 'trailRetentionDays');
   const sweepIntervalMinutes = integer(read, 'sweepIntervalMinutes');
@@ -636,6 +655,7 @@ function readKeys(read: ContextReader): NotifierConfig {
     watch: { watchedEvents, distributionIds, retentionSeconds, schedule },
     capture: { receiveWaitSeconds, visibilityTimeoutSeconds },
     alarms: { enabled: alarms, emails: alarmEmails },
+    dashboard: { enabled: dashboard },
     trail: { enabled: createTrail, retentionDays: trailRetentionDays },
     sweep: { intervalMinutes: sweepIntervalMinutes },
     logs: { retentionDays: logRetentionDays, removalPolicy: logRemovalPolicy },

@@ -7,6 +7,7 @@ import { watchKindsOf } from '../domain/cloudtrail';
 import { SQS_RETRY_CHECKER_TIMEOUT_SECONDS, sqsRetryMaxReceiveCount } from '../domain/receive-budget';
 import { DISPATCHER_TIMEOUT_SECONDS, type LogsConfig, type NotifierConfig } from './config';
 import { ChangeEventCapture } from './constructs/change-event-capture';
+import { NotifierDashboard, type InProgressSource, type LoggedStarts } from './constructs/dashboard';
 import { Dispatcher } from './constructs/dispatcher';
 import type { LogOptions } from './constructs/log-options';
 import { NotificationTopic } from './constructs/notification-topic';
@@ -15,9 +16,10 @@ import { SqsRetryChecker } from './constructs/sqs-retry-checker';
 import { StatusReader } from './constructs/status-reader';
 import { WatchStateMachine } from './constructs/watch-state-machine';
 import { ReconciliationSweep } from './constructs/reconciliation-sweep';
-import { isRecentStatusCall, KINDS } from '../domain/kinds';
+import { isRecentStatusCall, KINDS, type WatchKind } from '../domain/kinds';
 import { CHECKER_LOG_MESSAGES } from '../domain/checker-log';
-import { kindsToSweep } from '../domain/sweep';
+import { kindsToSweep, MISSED_BY_CAPTURE_LOG_FIELD, WATCHES_IN_PROGRESS_LOG_FIELD } from '../domain/sweep';
+import { WATCH_STARTED_LOG_MESSAGE } from '../domain/watch-execution';
 
 /** CloudTrail records CloudFront calls in us-east-1 only, and EventBridge rules see their own Region only. */
 export const REQUIRED_REGION = 'us-east-1';
@@ -55,6 +57,8 @@ export class NotifierStack extends Stack {
   /** With sweepIntervalMinutes above 0: the reconciliation sweep, which starts the watches of changes no event announced. */
   readonly sweep?: ReconciliationSweep;
   readonly operations: Operations;
+  /** With dashboard true: the CloudWatch dashboard of what the notifier sees. */
+  readonly dashboard?: NotifierDashboard;
 
   constructor(scope: Construct, id: string, props: NotifierStackProps) {
     super(scope, id, props);
@@ -185,6 +189,8 @@ export class NotifierStack extends Stack {
       ...(config.trail.enabled ? { trail: { retention: Duration.days(config.trail.retentionDays) } } : {}),
     });
 
+    if (config.dashboard.enabled) this.dashboard = this.addDashboard(watchKindsOf(settings.watchedEvents));
+
     new CfnOutput(this, 'TopicArn', {
       value: this.topic.topicArn,
       description: 'Subscribe here for notifications',
@@ -197,5 +203,60 @@ export class NotifierStack extends Stack {
       value: this.capture.deadLetterQueue.queueUrl,
       description: 'Events that could not be watched',
     });
+  }
+
+  /** The dashboard, fed by the log lines of whatever starts a watch in this mode. */
+  private addDashboard(kinds: WatchKind[]): NotifierDashboard {
+    const watchesStarted: Record<string, LoggedStarts> = {};
+    let watchesInProgress: InProgressSource | undefined;
+    if (this.statusCheck) {
+      // Each receive of a watched message logs exactly one of these, with its receive count as the check number.
+      watchesStarted.StatusCheck = {
+        logGroup: this.statusCheck.logGroup,
+        filterPattern: logs.FilterPattern.all(
+          logs.FilterPattern.numberValue('$.check', '=', 1),
+          logs.FilterPattern.any(
+            ...[
+              CHECKER_LOG_MESSAGES.notDone,
+              CHECKER_LOG_MESSAGES.noAnswer,
+              CHECKER_LOG_MESSAGES.ended,
+              CHECKER_LOG_MESSAGES.publishFailed,
+            ].map((message) => logs.FilterPattern.stringValue('$.message', '=', message)),
+          ),
+        ),
+      };
+      watchesInProgress = { bufferQueue: this.queue };
+    } else {
+      watchesStarted.Dispatcher = {
+        logGroup: this.dispatcher!.logGroup,
+        filterPattern: logs.FilterPattern.stringValue('$.message', '=', WATCH_STARTED_LOG_MESSAGE),
+      };
+      if (this.sweep) {
+        watchesStarted.Sweep = {
+          logGroup: this.sweep.logGroup,
+          filterPattern: logs.FilterPattern.numberValue(`$.${MISSED_BY_CAPTURE_LOG_FIELD}`, '=', 1),
+        };
+        watchesInProgress = {
+          gauge: {
+            logGroup: this.sweep.logGroup,
+            filterPattern: logs.FilterPattern.numberValue(`$.${WATCHES_IN_PROGRESS_LOG_FIELD}`, '>=', 0),
+            valueField: `$.${WATCHES_IN_PROGRESS_LOG_FIELD}`,
+          },
+        };
+      }
+    }
+    const dashboard = new NotifierDashboard(this, 'Dashboard', {
+      kinds,
+      watchesStarted,
+      deadLetterQueue: this.capture.deadLetterQueue,
+      ...(watchesInProgress ? { watchesInProgress } : {}),
+      ...(this.operations.alarms ? { alarms: this.operations.alarms.alarms } : {}),
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      // The console's route to a dashboard by name (unverified: the console's URLs are not a documented API).
+      value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${dashboard.dashboard.dashboardName}`,
+      description: 'What the notifier sees: watches, time to done, checks, dead-letter queue, alarms',
+    });
+    return dashboard;
   }
 }

@@ -6,7 +6,7 @@ import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@
 import { parseEventBridgeBody } from '../../domain/cloudtrail';
 import { markLogged, type LogSink } from '../commons/log';
 import { scheduleFor, type WatchSettings } from '../../domain/settings';
-import { buildWatchExecution, watchLogFields } from '../../domain/watch-execution';
+import { buildWatchExecution, WATCH_STARTED_LOG_MESSAGE, watchLogFields } from '../../domain/watch-execution';
 
 export type DispatchOutcome =
   | { readonly result: 'started'; readonly executionName: string; readonly executionArn: string }
@@ -61,7 +61,7 @@ export async function dispatchEvent(body: string, deps: DispatchDeps): Promise<D
         input: JSON.stringify(execution.input),
       }),
     );
-    deps.logger.info('Watch started', { ...context, executionArn: response.executionArn });
+    deps.logger.info(WATCH_STARTED_LOG_MESSAGE, { ...context, executionArn: response.executionArn });
     return { result: 'started', executionName: execution.name, executionArn: response.executionArn ?? '' };
   } catch (error) {
     // A redelivered event, or a change the sweep found first, finds its watch already there: the duplicate we expect.

@@ -36,6 +36,7 @@ import {
   kindsToSweep,
   MISSED_BY_CAPTURE_LOG_FIELD,
   SWEEP_CALLS_PER_SECOND,
+  WATCHES_IN_PROGRESS_LOG_FIELD,
   watchLogFilter,
   watchLogSearchStart,
   type Adoption,
@@ -211,6 +212,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   }
 
   const count = (result: SweepResult) => changes.filter((entry) => entry.result === result).length;
+  const running = deps.target.mode === 'stepfunctions' ? await runningCount(deps.target) : undefined;
   deps.logger.info('Sweep done', {
     inProgress: changes.length,
     started: count('started'),
@@ -219,6 +221,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     gone: gone.size,
     invalidationListsCut: cutListings.length,
     failures,
+    ...(running === undefined ? {} : { [WATCHES_IN_PROGRESS_LOG_FIELD]: running }),
   });
   return { changes, gone: [...gone], cutListings, failures };
 }
@@ -419,6 +422,18 @@ function started(logger: LogSink, fields: Record<string, unknown>): 'started' {
 function alreadyWatched(logger: LogSink, fields: Record<string, unknown>): 'already-watched' {
   logger.info('Change found InProgress is already watched', fields);
   return 'already-watched';
+}
+
+/**
+ * The executions running now: one per watch in progress, since a part ends as it starts the next. Undefined when
+ * they cannot be listed: the gauge misses a point, and the sweep does not fail for it.
+ */
+async function runningCount(target: Extract<SweepTarget, { mode: 'stepfunctions' }>): Promise<number | undefined> {
+  try {
+    return (await runningExecutionNames(target.sfn, target.stateMachineArn)).length;
+  } catch {
+    return undefined;
+  }
 }
 
 async function runningExecutionNames(sfn: Pick<SFNClient, 'send'>, stateMachineArn: string): Promise<string[]> {

@@ -40,6 +40,7 @@ describe('the configuration reference', () => {
         'visibilityTimeoutSeconds',
         'alarms',
         'alarmEmails',
+        'dashboard',
         'createTrail',
         'trailRetentionDays',
         'sweepIntervalMinutes',

@@ -1,4 +1,5 @@
 import { CloudFrontClient, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WATCH_SETTINGS_ENV } from '../../../domain/settings';
@@ -6,6 +7,7 @@ import { DISPATCH_SETTINGS, DISPATCH_STATE_MACHINE_ARN } from '../../../tools/sc
 import { capturePowertoolsLines, lambdaContext } from '../../support/lambda';
 
 const cloudfrontMock = mockClient(CloudFrontClient);
+const sfnMock = mockClient(SFNClient);
 const context = lambdaContext('notifier-sweep');
 
 describe('the sweeper Lambda handler', () => {
@@ -21,6 +23,7 @@ describe('the sweeper Lambda handler', () => {
 
   beforeEach(() => {
     cloudfrontMock.reset();
+    sfnMock.reset();
     logLines = capturePowertoolsLines();
   });
 
@@ -34,12 +37,15 @@ describe('the sweeper Lambda handler', () => {
     cloudfrontMock
       .on(ListDistributionsCommand)
       .resolves({ DistributionList: { IsTruncated: false, Items: [] } } as never);
+    sfnMock.on(ListExecutionsCommand).resolves({ executions: [] });
     const handler = await importHandler();
     // Act
     await handler({ intervalMinutes: 5 }, context);
     // Assert
     expect(cloudfrontMock.commandCalls(ListDistributionsCommand)).toHaveLength(1);
-    expect(logLines()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'Sweep done', started: 0 }));
+    expect(logLines()).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'Sweep done', started: 0, watchesInProgress: 0 }),
+    );
   });
 
   it('fails an invocation that is not the schedule’s, before any call', async () => {

@@ -1,4 +1,5 @@
 import { CloudFrontServiceException } from '@aws-sdk/client-cloudfront';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sweep, type SweepDeps } from '../../../functions/sweeper/sweep';
 import type { WatchExecutionInput } from '../../../domain/watch-execution';
@@ -122,7 +123,28 @@ describe('sweep in mode stepfunctions, against a simulated account', () => {
       gone: 0,
       invalidationListsCut: 0,
       failures: [],
+      watchesInProgress: 2,
     });
+  });
+
+  it('counts the running executions in its summary, for the dashboard, and leaves the count out when they cannot be listed', async () => {
+    // Arrange
+    const cloudfront = new SimulatedCloudFront(FIVE_DISTRIBUTIONS.slice(1, 2));
+    sfn.add('E9OTHERWATCH09-deploy-E9CHANGEETAG09', '{}');
+    sfn.add('E8FINISHED008-deploy-E8CHANGEETAG08', '{}', false);
+    const unlisted = { send: () => Promise.reject(new Error('Rate exceeded')) } as unknown as Pick<SFNClient, 'send'>;
+    // Act
+    await sweep(deps(cloudfront));
+    const listed = logger.lines.at(-1)!.fields;
+    await sweep({
+      ...deps(cloudfront),
+      target: { mode: 'stepfunctions', sfn: unlisted, stateMachineArn: STATE_MACHINE_ARN },
+    });
+    const unknown = logger.lines.at(-1)!.fields;
+    // Assert
+    expect(listed).toMatchObject({ watchesInProgress: 1, failures: [] });
+    expect(unknown).not.toHaveProperty('watchesInProgress');
+    expect(unknown).toMatchObject({ failures: [] });
   });
 
   it('finds InProgress invalidations and names their watch by the invalidation id', async () => {
