@@ -11,6 +11,8 @@ export const SQS_RETRY_ENV = {
   topicArn: 'TOPIC_ARN',
   queueUrl: 'QUEUE_URL',
   visibilityTimeoutSeconds: 'QUEUE_VISIBILITY_TIMEOUT_SECONDS',
+  /** 'true' when chat channels are subscribed to the topic; absent otherwise. */
+  chat: 'CHAT_NOTIFICATIONS',
 } as const;
 
 /** What the stack hands the sweeper besides WATCH_SETTINGS: where it starts a watch in its mode. */

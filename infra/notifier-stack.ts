@@ -7,6 +7,7 @@ import { watchKindsOf } from '../domain/cloudtrail';
 import { SQS_RETRY_CHECKER_TIMEOUT_SECONDS, sqsRetryMaxReceiveCount } from '../domain/receive-budget';
 import { DISPATCHER_TIMEOUT_SECONDS, type LogsConfig, type NotifierConfig } from './config';
 import { ChangeEventCapture } from './constructs/change-event-capture';
+import { ChatChannels } from './constructs/chat-channels';
 import { Dispatcher } from './constructs/dispatcher';
 import type { LogOptions } from './constructs/log-options';
 import { NotificationTopic } from './constructs/notification-topic';
@@ -54,6 +55,8 @@ export class NotifierStack extends Stack {
   readonly statusCheck?: SqsRetryChecker;
   /** With sweepIntervalMinutes above 0: the reconciliation sweep, which starts the watches of changes no event announced. */
   readonly sweep?: ReconciliationSweep;
+  /** With slackChannels or teamsChannels: the chat channel configurations on the topic. */
+  readonly chat?: ChatChannels;
   readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: NotifierStackProps) {
@@ -69,6 +72,9 @@ export class NotifierStack extends Stack {
 
     this.notifications = new NotificationTopic(this, 'Notifications', config.notifications);
     this.topic = this.notifications.topic;
+    const { slackChannels, teamsChannels } = config.notifications;
+    const chat = slackChannels.length + teamsChannels.length > 0;
+    if (chat) this.chat = new ChatChannels(this, 'Chat', { topic: this.topic, slackChannels, teamsChannels });
     this.capture = new ChangeEventCapture(this, 'Capture', {
       watchedEvents: settings.watchedEvents,
       distributionIds: settings.distributionIds,
@@ -90,6 +96,7 @@ export class NotifierStack extends Stack {
         topic: this.topic,
         settings,
         timeout: Duration.seconds(SQS_RETRY_CHECKER_TIMEOUT_SECONDS),
+        ...(chat ? { chat } : {}),
       });
       // A watched message stays in the queue for the whole watch here, so its age says nothing about the consumer.
       alarmSources = {
@@ -121,6 +128,7 @@ export class NotifierStack extends Stack {
         topic: this.topic,
         settings,
         ...(this.statusReader ? { statusReader: this.statusReader } : {}),
+        ...(chat ? { chat } : {}),
       });
       this.dispatcher = new Dispatcher(this, 'Dispatcher', {
         ...logging,

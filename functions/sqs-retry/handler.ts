@@ -21,6 +21,7 @@ const queue = {
   url: requireEnv(SQS_RETRY_ENV.queueUrl),
   visibilityTimeoutSeconds: Number(requireEnv(SQS_RETRY_ENV.visibilityTimeoutSeconds)),
 };
+const chat = process.env[SQS_RETRY_ENV.chat] === 'true';
 const processor = new BatchProcessor(EventType.SQS);
 
 /** Thrown so the batch processor reports the record as failed and SQS keeps the message. */
@@ -40,6 +41,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
       topicArn,
       queue,
       settings,
+      chat,
       now: () => new Date(),
       random: Math.random,
     }),

@@ -17,6 +17,11 @@ export interface SqsRetryCheckerProps extends QueueConsumerProps {
   readonly visibilityTimeout: Duration;
   /** Where the function publishes each finished watch's notification; it may publish there and use the topic's key. */
   readonly topic: sns.ITopic;
+  /**
+   * Chat channels are subscribed to the topic: each notification carries a chat message besides the email text.
+   * @default false
+   */
+  readonly chat?: boolean;
 }
 
 /** Mode sqs-retry: a Lambda checks each buffered change once per delivery and lets SQS bring it back until done. */
@@ -32,6 +37,7 @@ export class SqsRetryChecker extends QueueConsumerFunction {
         [SQS_RETRY_ENV.topicArn]: props.topic.topicArn,
         [SQS_RETRY_ENV.queueUrl]: props.queue.queueUrl,
         [SQS_RETRY_ENV.visibilityTimeoutSeconds]: String(props.visibilityTimeout.toSeconds()),
+        ...(props.chat ? { [SQS_RETRY_ENV.chat]: 'true' } : {}),
       },
       batchSize: SQS_RETRY_BATCH_SIZE,
     });

@@ -45,7 +45,15 @@ export interface PublishRequest {
   readonly TopicArn: string;
   readonly Subject: string;
   readonly Message: string;
+  /** 'json' when the Message holds one text per protocol (with chat channels). */
+  readonly MessageStructure?: 'json';
   readonly MessageAttributes: Record<string, { DataType: string; StringValue: string }>;
+}
+
+/** The request SNS receives: Step Functions sends a JSON object Message as its JSON text (connect-sns task token example). */
+function asSent(parameters: Omit<PublishRequest, 'Message'> & { readonly Message: unknown }): PublishRequest {
+  const { Message } = parameters;
+  return { ...parameters, Message: typeof Message === 'string' ? Message : JSON.stringify(Message) };
 }
 
 interface StartExecutionRequest {
@@ -158,7 +166,8 @@ export async function runLocally(
       const { kind, parameters } = parseStatusReadRequest(Payload);
       return { StatusCode: 200, Payload: await cloudfrontHandler(KINDS[kind].statusCall.call)(parameters as never) };
     },
-    publish: async (request: PublishRequest) => {
+    publish: async (parameters: PublishRequest) => {
+      const request = asSent(parameters);
       published.push(request);
       return options.publish ? options.publish(request) : { MessageId: `local-message-${published.length}` };
     },

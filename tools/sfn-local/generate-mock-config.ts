@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TenantStatusCheck } from '../../infra/config';
-import type { AslDefinition } from '../../statemachine/definition';
+import { publishTaskName, type AslDefinition } from '../../statemachine/definition';
 import { TENANT_CONTEXTS } from '../scenarios/contexts';
 import { WATCH_SCENARIOS, type WatchScenario } from '../scenarios/watch-scenarios';
 import { answerStatusCheck, executionArn, tasksOf } from '../lib/local-engine';
@@ -137,7 +137,9 @@ async function taskAnswers(
     const notifyState = names[NOTIFY_STATE[scenario.expected.outcome]];
     if (!notifyState)
       throw new Error(`scenario ${scenario.name}: a ${watch.kind} watch never ends ${scenario.expected.outcome}`);
-    answers[notifyState] = Array.from({ length: scenario.expected.publishes }, (_, index) => ({
+    // With chat channels the notify state writes the chat message and the Task after it publishes.
+    const publishTask = definition.States[notifyState]?.Type === 'Pass' ? publishTaskName(notifyState) : notifyState;
+    answers[publishTask] = Array.from({ length: scenario.expected.publishes }, (_, index) => ({
       Return: { MessageId: `mock-${scenario.name}-message-${index + 1}` },
     }));
   }
