@@ -119,6 +119,8 @@ export interface LocalRunResult {
   readonly cause?: string;
   readonly statesEntered: readonly string[];
   readonly published: readonly PublishRequest[];
+  /** $$.State.EnteredTime of each publish attempt, as `published`: the time its texts say the watch ended. */
+  readonly publishedAt: readonly string[];
   readonly continuations: readonly StartExecutionRequest[];
   /** Every call of a CloudFront Task, retries included. */
   readonly cloudfrontCalls: number;
@@ -194,6 +196,7 @@ export async function runLocally(
   options: LocalRunOptions,
 ): Promise<LocalRunResult> {
   const published: PublishRequest[] = [];
+  const publishedAt: string[] = [];
   const continuations: StartExecutionRequest[] = [];
   let cloudfrontCalls = 0;
   const cloudfrontHandler = (call: CloudFrontCall) => (params: never) => {
@@ -213,6 +216,7 @@ export async function runLocally(
     publish: async (parameters: PublishRequest) => {
       const request = asSent(parameters);
       published.push(request);
+      publishedAt.push(stateContext.EnteredTime);
       return options.publish ? options.publish(request) : { MessageId: `local-message-${published.length}` };
     },
     startExecution: async (request: StartExecutionRequest) => {
@@ -294,7 +298,16 @@ export async function runLocally(
   try {
     const output = await execution.result;
     await logs;
-    return { status: 'SUCCEEDED', output, statesEntered, published, continuations, cloudfrontCalls, lastOutput };
+    return {
+      status: 'SUCCEEDED',
+      output,
+      statesEntered,
+      published,
+      publishedAt,
+      continuations,
+      cloudfrontCalls,
+      lastOutput,
+    };
   } catch (error) {
     await logs.catch(() => undefined);
     if (!(error instanceof ExecutionError)) throw error;
@@ -305,6 +318,7 @@ export async function runLocally(
       cause: failure?.cause ?? cause?.message ?? '',
       statesEntered,
       published,
+      publishedAt,
       continuations,
       cloudfrontCalls,
       lastOutput,
