@@ -114,6 +114,8 @@ function statesFormat(template: CompiledTemplate): string {
 
 /** With chat channels, the Task that publishes after the state `notifyName` wrote the chat message. */
 export function publishTaskName(notifyName: string): string {
+  if (!notifyName.startsWith('Notify '))
+    throw new Error(`"${notifyName}" must start with "Notify " to name its publish Task`);
   return notifyName.replace(/^Notify /, 'Publish ');
 }
 
