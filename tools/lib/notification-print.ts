@@ -1,11 +1,7 @@
 /** How `npm start` and `npm run smoke` print a notification: the exact Publish request, as SNS gets it. */
 import type { Output } from '../cli/timeline';
 import type { WatchKind, Outcome } from '../../domain/kinds';
-import {
-  renderChatNotification,
-  type ChatNotification,
-  type NotificationValues,
-} from '../../domain/notification';
+import { renderChatNotification, type ChatNotification, type NotificationValues } from '../../domain/notification';
 import { NOTIFICATION_FIELD_PATHS, PATHS } from '../../statemachine/paths';
 
 const RULE = '-'.repeat(100);
