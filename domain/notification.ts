@@ -1,6 +1,8 @@
 /**
  * The one source of truth for what a person receives. The state machine fills these templates with States.Format
  * (statemachine/ maps each field to a JSONPath); code fills them with renderNotification. Both read the same text.
+ * Each text has two forms: the email (subject and body) and the chat message, which Amazon Q Developer in chat
+ * applications shows in Slack or Microsoft Teams (title: the subject; description: the essentials and the console link).
  */
 import { KINDS, OUTCOMES, type KindDefinition, type Outcome, type WatchKind } from './kinds';
 
@@ -38,6 +40,10 @@ export const MAX_SUBJECT_LENGTH = 99;
 interface NotificationText {
   readonly subject: string;
   readonly body: readonly string[];
+  /** The description of the chat message: a few lines, the console link last. */
+  readonly chat: readonly string[];
+  /** Literal hints the chat message lists under the description; none when nothing is left to do. */
+  readonly nextSteps: readonly string[];
 }
 
 const FOOTER = [
@@ -56,6 +62,18 @@ function facts(target: string, invalidation: boolean): string[] {
     'Started:       {startedAt} (when the change was made)',
   ];
 }
+/** The last line of every chat description. */
+const CHAT_CONSOLE = 'Console: {consoleUrl}';
+const CHAT_CHANGE = '{change} by {changedBy}, started {startedAt}.';
+const CHAT_CONFIRMED = 'Confirmed {endedAt} (status check {checks}).';
+const CHAT_NOT_FOUND = 'Found missing {endedAt} (status check {checks}): {errorName}.';
+const CHAT_CHECK_FAILED = 'Failed {endedAt} (status check {checks}): {errorName}.';
+const CHAT_TIMED_OUT = 'Last checked {endedAt}: {unanswered} of {checks} status checks unanswered.';
+const TIMED_OUT_STEPS = ['CloudFront has no failed state: look at the change in the CloudFront console.'];
+const CHECK_FAILED_STEPS = [
+  'Read the error in the email, or in the execution; the notifier may lack a read permission.',
+];
+
 const DISTRIBUTION = 'distribution {distributionId}';
 const TENANT = 'distribution tenant {tenantId}';
 
@@ -85,10 +103,24 @@ function deploymentTexts(what: string, subjectName: string, facts: readonly stri
         ...extra,
         ...FOOTER,
       ],
+      chat: [
+        `${what} is Deployed: the change is live at every edge location.`,
+        CHAT_CHANGE,
+        CHAT_CONFIRMED,
+        CHAT_CONSOLE,
+      ],
+      nextSteps: [],
     },
     completed: undefined,
     superseded: {
       subject: `CloudFront ${subjectName} deployed with a newer change`,
+      chat: [
+        `${what} is Deployed with a newer change than this one: a later change superseded it and is live.`,
+        CHAT_CHANGE,
+        'ETag now {currentETag}; this change made {eTag}.',
+        CHAT_CONSOLE,
+      ],
+      nextSteps: [],
       body: [
         `${what} is Deployed, but with a newer configuration than this change made: a later change superseded it ` +
           'and is now live at every edge location. A later change is made from the configuration before it, so this ' +
@@ -102,6 +134,8 @@ function deploymentTexts(what: string, subjectName: string, facts: readonly stri
     },
     'not-found': {
       subject: `CloudFront ${subjectName} not found: watch ended`,
+      chat: [`${what} no longer exists: the watch has ended.`, CHAT_CHANGE, CHAT_NOT_FOUND, CHAT_CONSOLE],
+      nextSteps: [],
       body: [
         `${what} no longer exists, so this change will never report Deployed. The watch has ended.`,
         '',
@@ -112,6 +146,8 @@ function deploymentTexts(what: string, subjectName: string, facts: readonly stri
     },
     'timed-out': {
       subject: `CloudFront ${subjectName} still deploying after {watchLimit}`,
+      chat: [`${what} was still InProgress when the watch limit ran out.`, CHAT_CHANGE, CHAT_TIMED_OUT, CHAT_CONSOLE],
+      nextSteps: TIMED_OUT_STEPS,
       body: [
         `${what} was still InProgress when the watch limit of {watchLimit} ran out. ` +
           'CloudFront has no failed state: check it in the console.',
@@ -124,6 +160,13 @@ function deploymentTexts(what: string, subjectName: string, facts: readonly stri
     },
     'check-failed': {
       subject: `CloudFront ${subjectName} watch failed: status check error`,
+      chat: [
+        `The status of ${what.charAt(0).toLowerCase()}${what.slice(1)} could not be read: the watch has stopped.`,
+        CHAT_CHANGE,
+        CHAT_CHECK_FAILED,
+        CHAT_CONSOLE,
+      ],
+      nextSteps: CHECK_FAILED_STEPS,
       body: [
         `The status of ${what.charAt(0).toLowerCase()}${what.slice(1)} could not be read: CloudFront refused the status ` +
           'check, and waiting cannot change that, so the watch has stopped. The change itself may still finish.',
@@ -142,6 +185,13 @@ function invalidationTexts(of: string, parent: string, subjectName: string, fact
     deployed: undefined,
     completed: {
       subject: `CloudFront ${subjectName} invalidation completed`,
+      chat: [
+        `Invalidation {invalidationId} on ${of} is Completed: the paths are cleared at every edge location.`,
+        CHAT_CHANGE,
+        CHAT_CONFIRMED,
+        CHAT_CONSOLE,
+      ],
+      nextSteps: [],
       body: [
         `Invalidation {invalidationId} on ${of} is Completed: the paths are cleared at every edge location.`,
         '',
@@ -153,6 +203,13 @@ function invalidationTexts(of: string, parent: string, subjectName: string, fact
     superseded: undefined,
     'not-found': {
       subject: `CloudFront ${subjectName} invalidation not found: watch ended`,
+      chat: [
+        `Invalidation {invalidationId} on ${of} does not exist: the watch has ended.`,
+        CHAT_CHANGE,
+        CHAT_NOT_FOUND,
+        CHAT_CONSOLE,
+      ],
+      nextSteps: [],
       body: [
         `Invalidation {invalidationId} on ${of} does not exist (or its ${parent} is gone), ` +
           'so it will never report Completed. The watch has ended.',
@@ -165,6 +222,13 @@ function invalidationTexts(of: string, parent: string, subjectName: string, fact
     'timed-out': {
       // "still running" keeps the tenant subject under the SNS limit with the longest ids.
       subject: `CloudFront ${subjectName} invalidation still running after {watchLimit}`,
+      chat: [
+        `Invalidation {invalidationId} on ${of} was still InProgress when the watch limit ran out.`,
+        CHAT_CHANGE,
+        CHAT_TIMED_OUT,
+        CHAT_CONSOLE,
+      ],
+      nextSteps: TIMED_OUT_STEPS,
       body: [
         `Invalidation {invalidationId} on ${of} was still InProgress when the watch limit of ` +
           '{watchLimit} ran out. CloudFront has no failed state: check the invalidation in the console.',
@@ -176,6 +240,13 @@ function invalidationTexts(of: string, parent: string, subjectName: string, fact
     },
     'check-failed': {
       subject: `CloudFront ${subjectName} invalidation watch failed: status check error`,
+      chat: [
+        `The status of invalidation {invalidationId} on ${of} could not be read: the watch has stopped.`,
+        CHAT_CHANGE,
+        CHAT_CHECK_FAILED,
+        CHAT_CONSOLE,
+      ],
+      nextSteps: CHECK_FAILED_STEPS,
       body: [
         `The status of invalidation {invalidationId} on ${of} could not be read: CloudFront refused the status ` +
           'check, and waiting cannot change that, so the watch has stopped. The invalidation itself may still complete.',
@@ -203,9 +274,37 @@ export interface CompiledTemplate {
   readonly fields: readonly NotificationField[];
 }
 
+/** What the chat message adds to the subject, its title: the description, and the literal lists. */
+export interface CompiledChat {
+  readonly description: CompiledTemplate;
+  readonly nextSteps: readonly string[];
+  readonly keywords: readonly string[];
+}
+
 export interface CompiledNotification {
   readonly subject: CompiledTemplate;
   readonly body: CompiledTemplate;
+  readonly chat: CompiledChat;
+}
+
+/**
+ * The fixed fields of the custom notification format of Amazon Q Developer in chat applications, which shows a
+ * message in a channel only in this format (version 1.0, source custom; client-markdown is the only textType):
+ * https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html
+ */
+export const CHAT_FORMAT = { version: '1.0', source: 'custom', textType: 'client-markdown' } as const;
+
+/** A chat message in the custom notification format, its fields in the order the state machine writes them. */
+export interface ChatNotification {
+  readonly version: typeof CHAT_FORMAT.version;
+  readonly source: typeof CHAT_FORMAT.source;
+  readonly content: {
+    readonly textType: typeof CHAT_FORMAT.textType;
+    readonly title: string;
+    readonly description: string;
+    readonly nextSteps: readonly string[];
+    readonly keywords: readonly string[];
+  };
 }
 
 const PLACEHOLDER = /\{([A-Za-z]+)\}/g;
@@ -227,7 +326,16 @@ export function outcomesFor(kind: WatchKind): Outcome[] {
 export function notificationTemplate(kind: WatchKind, outcome: Outcome): CompiledNotification {
   const text = TEXTS[kind][outcome];
   if (text === undefined) throw new Error(`a ${kind} watch never ends with outcome ${outcome}`);
-  return { subject: compile(text.subject), body: compile(text.body.join('\n')) };
+  return {
+    subject: compile(text.subject),
+    body: compile(text.body.join('\n')),
+    // Chat users filter and search on these; they are literal, so no value can break the message.
+    chat: {
+      description: compile(text.chat.join('\n')),
+      nextSteps: text.nextSteps,
+      keywords: ['CloudFront', kind, outcome],
+    },
+  };
 }
 
 export function fillTemplate(template: CompiledTemplate, values: NotificationValues): string {
@@ -251,5 +359,45 @@ export function renderNotification(kind: WatchKind, outcome: Outcome, values: No
     subject: fillTemplate(template.subject, values),
     message: fillTemplate(template.body, values),
     attributes: { outcome, kind, [KINDS[kind].idAttribute]: values[KINDS[kind].idAttribute] },
+  };
+}
+
+/** What chat channels show for a watch that ended with this outcome: the subject as title, a short description. */
+export function renderChatNotification(
+  kind: WatchKind,
+  outcome: Outcome,
+  values: NotificationValues,
+): ChatNotification {
+  const template = notificationTemplate(kind, outcome);
+  return {
+    version: CHAT_FORMAT.version,
+    source: CHAT_FORMAT.source,
+    content: {
+      textType: CHAT_FORMAT.textType,
+      title: fillTemplate(template.subject, values),
+      description: fillTemplate(template.chat.description, values),
+      nextSteps: template.chat.nextSteps,
+      keywords: template.chat.keywords,
+    },
+  };
+}
+
+/** The Message and MessageStructure of the SNS Publish request. */
+export interface PublishedMessage {
+  readonly message: string;
+  readonly messageStructure?: 'json';
+}
+
+/**
+ * The email text alone, or with chat channels one message per protocol (MessageStructure json): `default`, the email
+ * text, for email and every other protocol; `https`, the chat message, for the HTTPS subscription through which Amazon
+ * Q Developer in chat applications receives the topic (unverified: its endpoint, https://global.sns-api.chatbot.amazonaws.com,
+ * is what public stacks subscribe; AWS documents no protocol). https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ */
+export function publishedMessage(notification: Notification, chat?: ChatNotification): PublishedMessage {
+  if (chat === undefined) return { message: notification.message };
+  return {
+    message: JSON.stringify({ default: notification.message, https: JSON.stringify(chat) }),
+    messageStructure: 'json',
   };
 }

@@ -13,6 +13,8 @@ export const SQS_RETRY_ENV = {
   visibilityTimeoutSeconds: 'QUEUE_VISIBILITY_TIMEOUT_SECONDS',
   /** Set with the sweep on: the checker's own log group, searched for a watch the sweep started of an event's change. */
   sweptWatchLogGroupName: 'SWEPT_WATCH_LOG_GROUP_NAME',
+  /** 'true' when chat channels are subscribed to the topic; absent otherwise. */
+  chat: 'CHAT_NOTIFICATIONS',
 } as const;
 
 /** What the stack hands the sweeper besides WATCH_SETTINGS: where it starts a watch in its mode. */

@@ -55,10 +55,26 @@ export const LOG_RETENTION_DAYS = [
 export const LOG_REMOVAL_POLICIES = ['retain', 'destroy'] as const;
 export type LogRemovalPolicy = (typeof LOG_REMOVAL_POLICIES)[number];
 
+/** A Slack channel of a workspace authorised in the Amazon Q Developer in chat applications console. */
+export interface SlackChannel {
+  readonly workspaceId: string;
+  readonly channelId: string;
+}
+
+/** A Microsoft Teams channel of a team authorised in the Amazon Q Developer in chat applications console. */
+export interface TeamsChannel {
+  readonly tenantId: string;
+  readonly teamId: string;
+  readonly channelId: string;
+}
+
 /** Who hears of a finished change. */
 export interface NotificationsConfig {
   /** An email subscription each; none leaves subscribing to the topic to the user. */
   readonly emails: readonly string[];
+  /** A chat channel configuration each, subscribed to the topic. */
+  readonly slackChannels: readonly SlackChannel[];
+  readonly teamsChannels: readonly TeamsChannel[];
 }
 
 /** What is watched, for how long and how often: the settings every status checker is handed as they are. */
@@ -205,6 +221,24 @@ function choiceKey<T extends string | number>(
 }
 
 const EMAILS_ALLOWED = 'email addresses, comma-separated or as a JSON array';
+
+/**
+ * The id shapes AWS::Chatbot::SlackChannelConfiguration accepts: SlackWorkspaceId ^[0-9A-Z]{1,255}$, SlackChannelId
+ * ^[A-Za-z0-9]+$ (https://docs.aws.amazon.com/chatbot/latest/APIReference/API_SlackChannelConfiguration.html).
+ */
+const SLACK_CHANNEL = /^([0-9A-Z]{1,255})\/([A-Za-z0-9]{1,255})$/;
+/**
+ * AWS::Chatbot::MicrosoftTeamsChannelConfiguration: TeamsChannelId is the channel id as Teams copies it, URL-encoded,
+ * with %3a and %40 (https://docs.aws.amazon.com/chatbot/latest/APIReference/API_TeamsChannelConfiguration.html); the
+ * tenant and team ids are UUIDs (unverified: read from the console's examples, not from a published pattern).
+ */
+const TEAMS_CHANNEL =
+  /^([0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12})\/([0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12})\/([\w=+/.,-]*%3[aA][\w=+/.,-]*%40[\w=+/.,-]*)$/;
+const CHAT_SOURCES = [
+  'https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html',
+  'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-chatbot-slackchannelconfiguration.html',
+  'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-chatbot-microsoftteamschannelconfiguration.html',
+];
 /** The least visibilityTimeoutSeconds of the modes: six times the timeout of each one's consuming Lambda. */
 const MINIMUM_VISIBILITY_TEXT = [
   ...new Set([6 * DISPATCHER_TIMEOUT_SECONDS, 6 * SQS_RETRY_CHECKER_TIMEOUT_SECONDS]),
@@ -225,6 +259,32 @@ export const CONFIG_SPEC = {
       'Each address gets an email subscription to the notification topic; AWS first sends it a confirmation mail. ' +
       'Without any, subscribe to the topic yourself: its ARN is the `TopicArn` output.',
     sources: ['https://docs.aws.amazon.com/sns/latest/dg/sns-email-notifications.html'],
+  }),
+  slackChannels: listKey({
+    section: 'notifications',
+    default: 'none',
+    allowed:
+      'WORKSPACE_ID/CHANNEL_ID pairs (such as T07EA123LEP/C07EZ1ABC23: a workspace id of capital letters and digits, ' +
+      'a channel id of letters and digits), comma-separated or as a JSON array',
+    description:
+      'Slack channels that get each notification through Amazon Q Developer in chat applications (formerly AWS ' +
+      'Chatbot), as a short message: the subject, what happened and the console link. Authorise the workspace in its ' +
+      'console first; the stack then creates one channel configuration per channel, subscribed to the notification ' +
+      'topic, with a role that grants nothing and the read-only CloudFront guardrail. With a chat channel each ' +
+      'notification carries one text per protocol: email and every other protocol keep the email text, HTTPS ' +
+      'subscriptions get the chat message ([notifications.md](notifications.md#chat)).',
+    sources: CHAT_SOURCES,
+  }),
+  teamsChannels: listKey({
+    section: 'notifications',
+    default: 'none',
+    allowed:
+      'TENANT_ID/TEAM_ID/CHANNEL_ID triples (tenant and team ids are UUIDs, the channel id is as Teams copies it, ' +
+      'such as 19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2), comma-separated or as a JSON array',
+    description:
+      'Microsoft Teams channels that get each notification through Amazon Q Developer in chat applications, as ' +
+      '`slackChannels` does for Slack. Authorise the team in its console first.',
+    sources: CHAT_SOURCES,
   }),
   pollIntervalSeconds: integerKey({
     section: 'schedule',
@@ -560,6 +620,15 @@ function emails(read: ContextReader, key: 'notificationEmails' | 'alarmEmails'):
   return addresses;
 }
 
+/** Chat channels in the key's id format, each checked on its own so the error names the one that is wrong. */
+function chatChannels(read: ContextReader, key: 'slackChannels' | 'teamsChannels', format: RegExp): RegExpExecArray[] {
+  return (list(read, key) ?? []).map((channel) => {
+    const match = format.exec(channel);
+    if (match === null) throw new ConfigError(key, channel, CONFIG_SPEC[key].allowed);
+    return match;
+  });
+}
+
 /** Refuses a context key that is neither the notifier's nor the CDK's: a mistyped key would silently keep its default. */
 export function checkContextKeys(context: Readonly<Record<string, unknown>>): void {
   const unknown = Object.keys(context).find(
@@ -618,6 +687,15 @@ function readKeys(read: ContextReader): NotifierConfig {
   const mode = oneOf(read, 'mode');
   const notificationEmails = emails(read, 'notificationEmails');
   const alarmEmails = emails(read, 'alarmEmails');
+  const slackChannels = chatChannels(read, 'slackChannels', SLACK_CHANNEL).map(([, workspaceId, channelId]) => ({
+    workspaceId: workspaceId!,
+    channelId: channelId!,
+  }));
+  const teamsChannels = chatChannels(read, 'teamsChannels', TEAMS_CHANNEL).map(([, tenantId, teamId, channelId]) => ({
+    tenantId: tenantId!,
+    teamId: teamId!,
+    channelId: channelId!,
+  }));
 
   const watchedEvents = list(read, 'watchedEvents') ?? [...DEFAULT_WATCHED_EVENTS];
   const badEvent = watchedEvents.find((name) => !(SUPPORTED_EVENT_NAMES as readonly string[]).includes(name));
@@ -650,7 +728,7 @@ function readKeys(read: ContextReader): NotifierConfig {
   return {
     mode,
     tenantStatusCheck,
-    notifications: { emails: notificationEmails },
+    notifications: { emails: notificationEmails, slackChannels, teamsChannels },
     // In this order: the dispatcher's WATCH_SETTINGS variable is this object as JSON.
     watch: { watchedEvents, distributionIds, retentionSeconds, schedule },
     capture: { receiveWaitSeconds, visibilityTimeoutSeconds },

@@ -8,6 +8,7 @@ import { SQS_RETRY_CHECKER_TIMEOUT_SECONDS, sqsRetryMaxReceiveCount } from '../d
 import { DISPATCHER_TIMEOUT_SECONDS, type LogsConfig, type NotifierConfig } from './config';
 import { ChangeEventCapture } from './constructs/change-event-capture';
 import { NotifierDashboard, type InProgressSource, type LoggedStarts } from './constructs/dashboard';
+import { ChatChannels } from './constructs/chat-channels';
 import { Dispatcher } from './constructs/dispatcher';
 import type { LogOptions } from './constructs/log-options';
 import { NotificationTopic } from './constructs/notification-topic';
@@ -56,6 +57,8 @@ export class NotifierStack extends Stack {
   readonly statusCheck?: SqsRetryChecker;
   /** With sweepIntervalMinutes above 0: the reconciliation sweep, which starts the watches of changes no event announced. */
   readonly sweep?: ReconciliationSweep;
+  /** With slackChannels or teamsChannels: the chat channel configurations on the topic. */
+  readonly chat?: ChatChannels;
   readonly operations: Operations;
   /** With dashboard true: the CloudWatch dashboard of what the notifier sees. */
   readonly dashboard?: NotifierDashboard;
@@ -73,6 +76,9 @@ export class NotifierStack extends Stack {
 
     this.notifications = new NotificationTopic(this, 'Notifications', config.notifications);
     this.topic = this.notifications.topic;
+    const { slackChannels, teamsChannels } = config.notifications;
+    const chat = slackChannels.length + teamsChannels.length > 0;
+    if (chat) this.chat = new ChatChannels(this, 'Chat', { topic: this.topic, slackChannels, teamsChannels });
     this.capture = new ChangeEventCapture(this, 'Capture', {
       watchedEvents: settings.watchedEvents,
       distributionIds: settings.distributionIds,
@@ -98,6 +104,7 @@ export class NotifierStack extends Stack {
         timeout: Duration.seconds(SQS_RETRY_CHECKER_TIMEOUT_SECONDS),
         // A late event finds the watch the sweep started of its change, as the sweep finds the event's watch.
         findsSweptWatches: sweeping,
+        ...(chat ? { chat } : {}),
       });
       // A watched message stays in the queue for the whole watch here, so its age says nothing about the consumer.
       alarmSources = {
@@ -129,6 +136,7 @@ export class NotifierStack extends Stack {
         topic: this.topic,
         settings,
         ...(this.statusReader ? { statusReader: this.statusReader } : {}),
+        ...(chat ? { chat } : {}),
       });
       this.dispatcher = new Dispatcher(this, 'Dispatcher', {
         ...logging,

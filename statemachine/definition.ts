@@ -12,7 +12,7 @@ import {
   type Outcome,
   type WatchKind,
 } from '../domain/kinds';
-import { notificationTemplate, type CompiledTemplate } from '../domain/notification';
+import { CHAT_FORMAT, notificationTemplate, type CompiledTemplate } from '../domain/notification';
 import { jitterSeconds, phaseRules, type Schedule, type ScheduleKind } from '../domain/schedule';
 import { CHECKS_PER_EXECUTION, describeDuration } from '../domain/watch-execution';
 import { jsonPath, NOTIFICATION_FIELD_PATHS, PATHS } from './paths';
@@ -46,6 +46,11 @@ export interface WatchDefinitionProps {
    * @default - every kind reads its status with the aws-sdk:cloudfront integration
    */
   readonly statusReaderArn?: string;
+  /**
+   * Chat channels are subscribed to the topic: each notification carries the chat message besides the email text.
+   * @default false - the email text alone
+   */
+  readonly chat?: boolean;
 }
 
 /** The optimized Lambda integration; its result holds the function's answer under Payload. */
@@ -107,8 +112,16 @@ function statesFormat(template: CompiledTemplate): string {
   return `States.Format('${literal}', ${args.join(', ')})`;
 }
 
+/** With chat channels, the Task that publishes after the state `notifyName` wrote the chat message. */
+export function publishTaskName(notifyName: string): string {
+  if (!notifyName.startsWith('Notify '))
+    throw new Error(`"${notifyName}" must start with "Notify " to name its publish Task`);
+  return notifyName.replace(/^Notify /, 'Publish ');
+}
+
 function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Outcome, next: string): AslState {
   const template = notificationTemplate(kind, outcome);
+  const body = statesFormat(template.body);
   return {
     Type: 'Task',
     Comment: `Sends the "${outcome}" notification; subject, body and attributes come from domain/notification.ts.`,
@@ -116,7 +129,11 @@ function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Out
     Parameters: {
       TopicArn: props.topicArn,
       'Subject.$': statesFormat(template.subject),
-      'Message.$': statesFormat(template.body),
+      // Step Functions sends a JSON object Message as its JSON text (the task token example of
+      // https://docs.aws.amazon.com/step-functions/latest/dg/connect-sns.html), so no value needs escaping here.
+      ...(props.chat
+        ? { MessageStructure: 'json', Message: { 'default.$': body, 'https.$': `States.JsonToString(${PATHS.chat})` } }
+        : { 'Message.$': body }),
       MessageAttributes: {
         outcome: { DataType: 'String', StringValue: outcome },
         kind: { DataType: 'String', StringValue: kind },
@@ -127,6 +144,42 @@ function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Out
     ResultPath: PATHS.notification,
     Retry: [PUBLISH_RETRY],
     Next: next,
+  };
+}
+
+/**
+ * The states that send a notification, entered at `name`: the publish Task alone, or with chat channels a Pass that
+ * writes the chat message as an object first, which the Task turns into JSON text with States.JsonToString, escaped
+ * whatever the values hold (States.Format cannot escape a value).
+ */
+function publishStates(
+  props: WatchDefinitionProps,
+  kind: WatchKind,
+  outcome: Outcome,
+  name: string,
+  next: string,
+): Record<string, AslState> {
+  if (!props.chat) return { [name]: publishState(props, kind, outcome, next) };
+  const { subject, chat } = notificationTemplate(kind, outcome);
+  return {
+    [name]: {
+      Type: 'Pass',
+      Comment: `Writes the "${outcome}" chat message under chat, in the custom notification format of Amazon Q Developer in chat applications.`,
+      Parameters: {
+        version: CHAT_FORMAT.version,
+        source: CHAT_FORMAT.source,
+        content: {
+          textType: CHAT_FORMAT.textType,
+          'title.$': statesFormat(subject),
+          'description.$': statesFormat(chat.description),
+          nextSteps: chat.nextSteps,
+          keywords: chat.keywords,
+        },
+      },
+      ResultPath: PATHS.chat,
+      Next: publishTaskName(name),
+    },
+    [publishTaskName(name)]: publishState(props, kind, outcome, next),
   };
 }
 
@@ -313,12 +366,12 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
       SecondsPath: PATHS.waitSeconds,
       Next: names.getStatus,
     },
-    [names.notifyDone]: publishState(props, kind, rules.doneOutcome, names.done),
+    ...publishStates(props, kind, rules.doneOutcome, names.notifyDone, names.done),
     [names.done]: {
       Type: 'Succeed',
       Comment: 'The output shows the final status and, under notification, what was sent.',
     },
-    [names.notifyNotFound]: publishState(props, kind, 'not-found', names.notFound),
+    ...publishStates(props, kind, 'not-found', names.notifyNotFound, names.notFound),
     [names.notFound]: {
       Type: 'Fail',
       Error: rules.notFoundError,
@@ -326,8 +379,8 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
         `CloudFront says the ${kind} does not exist (deleted, or a wrong id), so it can never finish. ` +
         'The not-found notification was sent; the CloudFront error is in the input of this state, under error.',
     },
-    [names.notifyTimedOut]: publishState(props, kind, 'timed-out', STATE_NAMES.timedOut),
-    [names.notifyCheckFailed]: publishState(props, kind, 'check-failed', STATE_NAMES.checkFailed),
+    ...publishStates(props, kind, 'timed-out', names.notifyTimedOut, STATE_NAMES.timedOut),
+    ...publishStates(props, kind, 'check-failed', names.notifyCheckFailed, STATE_NAMES.checkFailed),
     ...supersede?.states,
   };
 }
@@ -365,7 +418,7 @@ function supersededStates(
         Choices: [{ Variable: PATHS.statusETag, StringEqualsPath: PATHS.watchETag, Next: names.notifyDone }],
         Default: names.notifySuperseded,
       },
-      [names.notifySuperseded]: publishState(props, kind, 'superseded', names.superseded),
+      ...publishStates(props, kind, 'superseded', names.notifySuperseded, names.superseded),
       [names.superseded]: {
         Type: 'Succeed',
         Comment: 'A newer change is live; its own watch reports it too. status.eTag in the output is the newer ETag.',

@@ -3,7 +3,7 @@
  * domain/watch-execution.ts fails the type check here instead of failing the workflow at run time.
  */
 import type { KINDS, WatchKind } from '../domain/kinds';
-import type { NotificationField } from '../domain/notification';
+import type { ChatNotification, NotificationField } from '../domain/notification';
 import type { WatchExecutionInput } from '../domain/watch-execution';
 
 /** What a kind's status Task keeps of CloudFront's answer, in any kind. */
@@ -15,6 +15,8 @@ export interface ExecutionState extends Omit<WatchExecutionInput, 'status'> {
   /** A caught error, as Step Functions hands it to a Catch. */
   readonly error?: { readonly Error: string; readonly Cause: string };
   readonly notification?: { readonly outcome: string; readonly messageId: string };
+  /** With chat channels: the chat message, written just before the notification is published. */
+  readonly chat?: ChatNotification;
   readonly continuation?: { readonly executionArn: string };
   /** Set by the "Next … check in" states: the seconds the following Wait sleeps. */
   readonly progress: WatchExecutionInput['progress'] & { readonly waitSeconds?: number };
@@ -50,6 +52,7 @@ export const PATHS = {
   statusValue: jsonPath('status', 'value'),
   error: jsonPath('error'),
   notification: jsonPath('notification'),
+  chat: jsonPath('chat'),
   continuation: jsonPath('continuation'),
   /** The context object's time the current state was entered: when a notification says the watch ended. */
   enteredTime: '$$.State.EnteredTime',

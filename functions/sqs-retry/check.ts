@@ -11,7 +11,13 @@ import { parseEventBridgeBody, type Watch } from '../../domain/cloudtrail';
 import { maySweepWatchAlready, sweptWatchLogFilter, watchLogSearchStart } from '../../domain/sweep';
 import { hasLogLine, type LogSearch } from '../commons/log-search';
 import type { LogSink } from '../commons/log';
-import { renderNotification, type Notification } from '../../domain/notification';
+import {
+  publishedMessage,
+  renderChatNotification,
+  renderNotification,
+  type Notification,
+  type PublishedMessage,
+} from '../../domain/notification';
 import { completeScheduleSettings, jitteredWait, waitAfterCheck, waitAfterNoAnswer } from '../../domain/schedule';
 import { scheduleFor, type WatchSettings } from '../../domain/settings';
 import { buildWatchExecution, watchLogFields, type WatchDetails } from '../../domain/watch-execution';
@@ -57,6 +63,8 @@ export interface StatusCheckDeps {
   readonly topicArn: string;
   readonly queue: StatusCheckQueue;
   readonly settings: WatchSettings;
+  /** Chat channels are subscribed to the topic: each notification carries the chat message too. @default false */
+  readonly chat?: boolean;
   readonly now: () => Date;
   /** Draws the jitter of each wait, in [0, 1) as Math.random does. */
   readonly random: () => number;
@@ -264,11 +272,12 @@ async function sweptAlready(
   }
 }
 
-function publishInput(topicArn: string, notification: Notification) {
+function publishInput(topicArn: string, notification: Notification, published: PublishedMessage) {
   return {
     TopicArn: topicArn,
     Subject: notification.subject,
-    Message: notification.message,
+    Message: published.message,
+    ...(published.messageStructure ? { MessageStructure: published.messageStructure } : {}),
     MessageAttributes: Object.fromEntries(
       Object.entries(notification.attributes).map(([name, value]) => [
         name,
@@ -285,9 +294,13 @@ async function notify(
   deps: StatusCheckDeps,
   context: Record<string, unknown>,
 ): Promise<StatusCheckResult> {
-  const notification = renderNotification(facts.watch.kind, outcome, notificationValues(facts));
+  const values = notificationValues(facts);
+  const notification = renderNotification(facts.watch.kind, outcome, values);
+  const chat = deps.chat ? renderChatNotification(facts.watch.kind, outcome, values) : undefined;
   try {
-    await deps.sns.send(new PublishCommand(publishInput(deps.topicArn, notification)));
+    await deps.sns.send(
+      new PublishCommand(publishInput(deps.topicArn, notification, publishedMessage(notification, chat))),
+    );
   } catch (error) {
     deps.logger.warn(CHECKER_LOG_MESSAGES.publishFailed, {
       ...context,

@@ -27,6 +27,7 @@ const sweptWatchLogGroupName = process.env[SQS_RETRY_ENV.sweptWatchLogGroupName]
 const sweptWatches = sweptWatchLogGroupName
   ? { logs: new CloudWatchLogsClient(clientConfig), logGroupName: sweptWatchLogGroupName }
   : undefined;
+const chat = process.env[SQS_RETRY_ENV.chat] === 'true';
 const processor = new BatchProcessor(EventType.SQS);
 
 /** Thrown so the batch processor reports the record as failed and SQS keeps the message. */
@@ -46,6 +47,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
       topicArn,
       queue,
       settings,
+      chat,
       now: () => new Date(),
       random: Math.random,
       ...(sweptWatches ? { sweptWatches } : {}),

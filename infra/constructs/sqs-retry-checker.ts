@@ -25,6 +25,11 @@ export interface SqsRetryCheckerProps extends QueueConsumerProps {
    * @default false
    */
   readonly findsSweptWatches?: boolean;
+  /**
+   * Chat channels are subscribed to the topic: each notification carries a chat message besides the email text.
+   * @default false
+   */
+  readonly chat?: boolean;
 }
 
 /** Mode sqs-retry: a Lambda checks each buffered change once per delivery and lets SQS bring it back until done. */
@@ -45,6 +50,7 @@ export class SqsRetryChecker extends QueueConsumerFunction {
         ...(props.findsSweptWatches
           ? { [SQS_RETRY_ENV.sweptWatchLogGroupName]: Lazy.string({ produce: () => own.logGroup!.logGroupName }) }
           : {}),
+        ...(props.chat ? { [SQS_RETRY_ENV.chat]: 'true' } : {}),
       },
       batchSize: SQS_RETRY_BATCH_SIZE,
     });

@@ -37,6 +37,11 @@ export interface WatchStateMachineProps extends LogOptions {
    * @default - every status is read with the aws-sdk:cloudfront integration
    */
   readonly statusReader?: RecentStatusReader;
+  /**
+   * Chat channels are subscribed to the topic: each notification carries a chat message besides the email text.
+   * @default false
+   */
+  readonly chat?: boolean;
 }
 
 /**
@@ -79,6 +84,7 @@ export class WatchStateMachine extends Construct {
       retentionSeconds: settings.retentionSeconds,
       kinds,
       ...(props.statusReader ? { statusReaderArn: props.statusReader.function.functionArn } : {}),
+      ...(props.chat ? { chat: true } : {}),
     });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

@@ -4,6 +4,8 @@ import {
   MAX_SUBJECT_LENGTH,
   notificationTemplate,
   outcomesFor,
+  publishedMessage,
+  renderChatNotification,
   renderNotification,
   type NotificationValues,
 } from '../../domain/notification';
@@ -527,5 +529,155 @@ describe('fillTemplate', () => {
     const text = fillTemplate(template, sampleValues({ checks: 3 }));
     // Assert
     expect(text).toBe('E2QWRUHAPOMQZL then 3 then E2QWRUHAPOMQZL again');
+  });
+});
+
+/** What chat shows, with sampleValues: the description's lines and the next steps, written out. */
+const CHANGE_LINE = 'UpdateDistribution by arn:aws:iam::123456789012:user/alice, started 2026-11-28T11:30:00Z.';
+const CONSOLE_LINE = `Console: ${CONSOLE_URL}`;
+const EXPECTED_CHAT = [
+  {
+    kind: 'distribution',
+    outcome: 'deployed',
+    title: 'CloudFront E2QWRUHAPOMQZL deployed',
+    description: [
+      'Distribution E2QWRUHAPOMQZL is Deployed: the change is live at every edge location.',
+      CHANGE_LINE,
+      'Confirmed 2026-11-28T11:36:10Z (status check 7).',
+      CONSOLE_LINE,
+    ],
+    nextSteps: [],
+  },
+  {
+    kind: 'distribution',
+    outcome: 'superseded',
+    title: 'CloudFront E2QWRUHAPOMQZL deployed with a newer change',
+    description: [
+      'Distribution E2QWRUHAPOMQZL is Deployed with a newer change than this one: a later change superseded it and is live.',
+      CHANGE_LINE,
+      'ETag now E3NEWERCHANGE1; this change made E2QWRUHEXAMPLE.',
+      CONSOLE_LINE,
+    ],
+    nextSteps: [],
+  },
+  {
+    kind: 'distribution',
+    outcome: 'timed-out',
+    title: 'CloudFront E2QWRUHAPOMQZL still deploying after 4 days',
+    description: [
+      'Distribution E2QWRUHAPOMQZL was still InProgress when the watch limit ran out.',
+      CHANGE_LINE,
+      'Last checked 2026-11-28T11:36:10Z: 2 of 7 status checks unanswered.',
+      CONSOLE_LINE,
+    ],
+    nextSteps: ['CloudFront has no failed state: look at the change in the CloudFront console.'],
+  },
+  {
+    kind: 'invalidation',
+    outcome: 'completed',
+    title: 'CloudFront E2QWRUHAPOMQZL invalidation completed',
+    description: [
+      'Invalidation I2J0I21PCUYOIK on distribution E2QWRUHAPOMQZL is Completed: the paths are cleared at every edge location.',
+      CHANGE_LINE,
+      'Confirmed 2026-11-28T11:36:10Z (status check 7).',
+      CONSOLE_LINE,
+    ],
+    nextSteps: [],
+  },
+  {
+    kind: 'tenant',
+    outcome: 'check-failed',
+    title: 'CloudFront tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB watch failed: status check error',
+    description: [
+      'The status of distribution tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB could not be read: the watch has stopped.',
+      CHANGE_LINE,
+      'Failed 2026-11-28T11:36:10Z (status check 7): CloudFront.NoSuchDistributionException.',
+      CONSOLE_LINE,
+    ],
+    nextSteps: ['Read the error in the email, or in the execution; the notifier may lack a read permission.'],
+  },
+  {
+    kind: 'tenant-invalidation',
+    outcome: 'not-found',
+    title: 'CloudFront tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB invalidation not found: watch ended',
+    description: [
+      'Invalidation I2J0I21PCUYOIK on distribution tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB does not exist: the watch has ended.',
+      CHANGE_LINE,
+      'Found missing 2026-11-28T11:36:10Z (status check 7): CloudFront.NoSuchDistributionException.',
+      CONSOLE_LINE,
+    ],
+    nextSteps: [],
+  },
+] as const;
+
+describe('what a chat channel shows', () => {
+  it.each(EXPECTED_CHAT)(
+    '$kind / $outcome: the custom notification word for word',
+    ({ kind, outcome, title, description, nextSteps }) => {
+      // Arrange
+      const values = sampleValues();
+      // Act
+      const chat = renderChatNotification(kind, outcome, values);
+      // Assert
+      expect(chat).toEqual({
+        version: '1.0',
+        source: 'custom',
+        content: {
+          textType: 'client-markdown',
+          title,
+          description: description.join('\n'),
+          nextSteps,
+          keywords: ['CloudFront', kind, outcome],
+        },
+      });
+    },
+  );
+
+  it.each(PAIRS)(
+    '$kind / $outcome: titled with the email subject, short, and ending with the console link',
+    ({ kind, outcome }) => {
+      // Arrange
+      const values = sampleValues();
+      // Act
+      const { content } = renderChatNotification(kind, outcome, values);
+      // Assert
+      expect(content.title).toBe(renderNotification(kind, outcome, values).subject);
+      const lines = content.description.split('\n');
+      expect(lines).toHaveLength(4);
+      expect(lines.at(-1)).toBe(CONSOLE_LINE);
+      expect(content.description).not.toMatch(/\{[A-Za-z]*\}/);
+    },
+  );
+});
+
+describe('publishedMessage', () => {
+  it('is the email text alone, with no MessageStructure, without chat channels', () => {
+    // Arrange
+    const notification = renderNotification('distribution', 'deployed', sampleValues());
+    // Act
+    const published = publishedMessage(notification);
+    // Assert
+    expect(published).toEqual({ message: notification.message });
+  });
+
+  it('carries the email text word for word by default and the chat message for HTTPS, whatever the values hold', () => {
+    // Arrange
+    const tricky = `ops "on call" {team} C:\\path\\ {} \\n 'x'\nsecond line`;
+    const values = sampleValues({ changedBy: tricky });
+    const notification = renderNotification('distribution', 'deployed', values);
+    const chat = renderChatNotification('distribution', 'deployed', values);
+    // Act
+    const published = publishedMessage(notification, chat);
+    // Assert
+    expect(published.messageStructure).toBe('json');
+    const parsed = JSON.parse(published.message) as { default: string; https: string };
+    expect(Object.keys(parsed)).toEqual(['default', 'https']);
+    expect(parsed.default).toBe(notification.message);
+    expect(parsed.default).toContain(`Changed by:    ${tricky}\n`);
+    const shown = JSON.parse(parsed.https) as { content: { description: string } };
+    expect(shown.content.description.split('\n').slice(1, 3)).toEqual([
+      `UpdateDistribution by ops "on call" {team} C:\\path\\ {} \\n 'x'`,
+      'second line, started 2026-11-28T11:30:00Z.',
+    ]);
   });
 });

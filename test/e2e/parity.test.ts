@@ -5,6 +5,7 @@ import { runLocally, type LocalRunResult, type PublishRequest } from '../../tool
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
 import { WATCH_SCENARIOS, type WatchScenario } from '../../tools/scenarios/watch-scenarios';
 import { contextFor, deployedDefinition } from '../support/definition';
+import { CHAT_CONTEXT } from '../../tools/scenarios/contexts';
 import { fixtureBody } from '../../tools/scenarios/fixtures';
 import { runRedeliveries, type RedeliveryRun } from '../support/redelivery';
 import { DISPATCH_SETTINGS } from '../../tools/scenarios/dispatch-settings';
@@ -38,6 +39,25 @@ function sqsRetryCount(published: readonly PublishRequest[]): PublishRequest[] {
     ...request,
     Message: request.Message.replace(/^(Unanswered: +\d+) of /m, '$1 or more of '),
   }));
+}
+
+/** The same for a notification with chat channels: in the email text and in the chat message's description. */
+function sqsRetryCountWithChat(published: readonly PublishRequest[]): PublishRequest[] {
+  return published.map((request) => {
+    const { default: email, https } = JSON.parse(request.Message) as { default: string; https: string };
+    const chat = JSON.parse(https) as { content: { description: string } };
+    const description = chat.content.description.replace(
+      /: (\d+) of (\d+) status checks unanswered/,
+      ': $1 or more of $2 status checks unanswered',
+    );
+    return {
+      ...request,
+      Message: JSON.stringify({
+        default: email.replace(/^(Unanswered: +\d+) of /m, '$1 or more of '),
+        https: JSON.stringify({ ...chat, content: { ...chat.content, description } }),
+      }),
+    };
+  });
 }
 
 function scenarioNamed(name: string): WatchScenario {
@@ -82,12 +102,15 @@ function checksMade(run: LocalRunResult, scenario: WatchScenario): number {
 async function runBoth(
   scenario: WatchScenario,
   input = scenario.input,
+  chat = false,
 ): Promise<{ machine: LocalRunResult; lambda: RedeliveryRun; checks: number }> {
-  const definition = deployedDefinition(contextFor(scenario.input.watch.kind));
+  const definition = deployedDefinition({ ...contextFor(scenario.input.watch.kind), ...(chat ? CHAT_CONTEXT : {}) });
   const machine = await runLocally(definition, input, {
     cloudfront: scriptedCloudFront(scenario.answers),
     waitMilliseconds: 0,
     enteredTime: CHECK_TIME.toISOString(),
+    // test/statemachine/definition.test.ts validates the chat definition once.
+    skipValidation: chat,
   });
   const checks = checksMade(machine, scenario);
   const lambda = await runRedeliveries({
@@ -97,6 +120,7 @@ async function runBoth(
     checkTime: CHECK_TIME,
     topicArn: topicArnOf(definition),
     maxDeliveries: input.progress.check - 1 + checks,
+    chat,
   });
   return { machine, lambda, checks };
 }
@@ -158,6 +182,39 @@ describe('one notification, two engines: the state machine and the status-check 
     );
     expect(unansweredLine(lambda.published[0]!.Message!)).toBe(
       'Unanswered:    0 or more of 3 status checks (throttled or failing, after retries)',
+    );
+  });
+});
+
+describe('with chat channels, both engines publish the same email text and the same chat message', () => {
+  const published = [...WATCH_SCENARIOS, ...EXTRA_SCENARIOS].filter(
+    (scenario) => !(scenario.name in INTENDED_DIFFERENCES) && scenario.expected.publishes > 0,
+  );
+
+  it.each(published)('$name', async (scenario) => {
+    // Arrange: the scenario's answers, clock and check budget for both engines, chat channels subscribed
+    // Act
+    const { machine, lambda } = await runBoth(scenario, scenario.input, true);
+    // Assert
+    expect(lambda.published.map(({ MessageStructure }) => MessageStructure)).toEqual(
+      Array.from({ length: scenario.expected.publishes }, () => 'json'),
+    );
+    expect(lambda.published).toEqual(sqsRetryCountWithChat(machine.published));
+  });
+
+  it('word the unanswered count in the chat message as "0 of" and "0 or more of"', async () => {
+    // Act
+    const { machine, lambda } = await runBoth(scenarioNamed('NeverCompletes'), undefined, true);
+    // Assert
+    const chatLine = (message: string) =>
+      (
+        JSON.parse((JSON.parse(message) as { https: string }).https) as { content: { description: string } }
+      ).content.description.split('\n')[2];
+    expect(chatLine(machine.published[0]!.Message)).toBe(
+      'Last checked 2026-11-28T18:00:00.000Z: 0 of 3 status checks unanswered.',
+    );
+    expect(chatLine(lambda.published[0]!.Message!)).toBe(
+      'Last checked 2026-11-28T18:00:00.000Z: 0 or more of 3 status checks unanswered.',
     );
   });
 });

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { runLocally } from '../../tools/lib/local-engine';
 import { scriptedCloudFront } from '../../tools/lib/simulated-cloudfront';
 import { fixtureWatch, watchInput } from '../../tools/scenarios/fixtures';
-import { deployedDefinition, TENANT_CONTEXTS } from '../support/definition';
+import { contextFor, deployedDefinition, TENANT_CONTEXTS } from '../support/definition';
+import { CHAT_CONTEXT } from '../../tools/scenarios/contexts';
 import { observeLocalRun } from '../../tools/scenarios/observation';
 import { expectScenario } from '../support/expect-scenario';
-import { WATCH_SCENARIOS } from '../../tools/scenarios/watch-scenarios';
-import { isRecentStatusCall } from '../../domain/kinds';
+import { WATCH_SCENARIOS, type WatchScenario } from '../../tools/scenarios/watch-scenarios';
+import { isRecentStatusCall, type WatchKind } from '../../domain/kinds';
 
 const ENTERED_TIME = '2026-11-28T09:20:00Z';
 
@@ -137,5 +138,79 @@ describe('the synthesized watch state machine, run in aws-local-stepfunctions', 
         'Sent by cloudfront-change-notifier.',
       ].join('\n'),
     ]);
+  });
+});
+
+describe('the synthesized watch state machine with chat channels, run in aws-local-stepfunctions', () => {
+  const chatContext = (kind: WatchKind) => ({ ...contextFor(kind), ...CHAT_CONTEXT });
+  // test/statemachine/definition.test.ts runs asl-validator on the chat definition once, not on every run.
+  const run = (context: Record<string, string>, scenario: WatchScenario) =>
+    runLocally(deployedDefinition(context), scenario.input, {
+      cloudfront: scriptedCloudFront(scenario.answers),
+      waitMilliseconds: 0,
+      enteredTime: ENTERED_TIME,
+      skipValidation: true,
+    });
+
+  // Word for word against the email text without chat: test/e2e/parity.test.ts, both engines, every outcome.
+  it.each(WATCH_SCENARIOS)(
+    '$name: ends as without chat, each publish one message with the email text by default and a chat message over HTTPS',
+    async (scenario) => {
+      // Arrange
+      const context = chatContext(scenario.input.watch.kind);
+      // Act
+      const withChat = await run(context, scenario);
+      // Assert
+      expectScenario(scenario, observeLocalRun(withChat));
+      for (const { MessageStructure, Message } of withChat.published) {
+        expect(MessageStructure).toBe('json');
+        const message = JSON.parse(Message) as Record<string, string>;
+        expect(Object.keys(message)).toEqual(['default', 'https']);
+        expect(message.default).toMatch(/\n\nSent by cloudfront-change-notifier\.$/);
+        expect(JSON.parse(message.https!)).toMatchObject({ version: '1.0', source: 'custom' });
+      }
+    },
+  );
+
+  it('publishes the deployed chat message word for word', async () => {
+    // Arrange
+    const scenario = WATCH_SCENARIOS.find((candidate) => candidate.name === 'DeployedAfterFourChecks')!;
+    // Act
+    const { published } = await run(CHAT_CONTEXT, scenario);
+    // Assert
+    expect(JSON.parse((JSON.parse(published[0]!.Message) as { https: string }).https)).toEqual({
+      version: '1.0',
+      source: 'custom',
+      content: {
+        textType: 'client-markdown',
+        title: 'CloudFront E2QWRUHAPOMQZL deployed',
+        description: [
+          'Distribution E2QWRUHAPOMQZL is Deployed: the change is live at every edge location.',
+          'CreateDistribution by arn:aws:iam::123456789012:user/alice, started 2026-11-28T09:15:02Z.',
+          'Confirmed 2026-11-28T09:20:00Z (status check 4).',
+          'Console: https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL',
+        ].join('\n'),
+        nextSteps: [],
+        keywords: ['CloudFront', 'distribution', 'deployed'],
+      },
+    });
+  });
+
+  it('keeps the chat message valid JSON when the change carries quotes, braces and line breaks', async () => {
+    // Arrange: a caller name as an odd identity provider could pass it (backslashes: see the note below)
+    const watch = { ...fixtureWatch('update-distribution.json'), changedBy: 'ops "on call" {team}\n\'night\' }{' };
+    // Act
+    const { published } = await runLocally(deployedDefinition(CHAT_CONTEXT), watchInput(watch), {
+      cloudfront: scriptedCloudFront([{ status: 'Deployed' }]),
+      waitMilliseconds: 0,
+      enteredTime: ENTERED_TIME,
+      skipValidation: true,
+    });
+    // Assert
+    const message = JSON.parse(published[0]!.Message) as { default: string; https: string };
+    expect(message.default.split('\n')[3]).toBe('Changed by:    ops "on call" {team}');
+    expect((JSON.parse(message.https) as { content: { description: string } }).content.description.split('\n')[1]).toBe(
+      'UpdateDistribution by ops "on call" {team}',
+    );
   });
 });

@@ -23,6 +23,8 @@ describe('the configuration reference', () => {
     expect(headings.sort()).toEqual(
       [
         'notificationEmails',
+        'slackChannels',
+        'teamsChannels',
         'mode',
         'tenantStatusCheck',
         'retentionSeconds',

@@ -263,3 +263,77 @@ describe('readConfig mode', () => {
     expectNamed(error, 'mode', '"foo"', MODES);
   });
 });
+
+describe('readConfig chat channels', () => {
+  const TEAMS_CHANNEL =
+    '74361522-da01-538d-aa2e-ac7918c6bb92/9f1c2d3e-4b5a-6789-abcd-ef0123456789/19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2';
+
+  it('connects no chat channel by default', () => {
+    // Arrange
+    const context = {};
+    // Act
+    const config = configFrom(context);
+    // Assert
+    expect(config.notifications).toEqual({ emails: [], slackChannels: [], teamsChannels: [] });
+  });
+
+  it('reads slackChannels as WORKSPACE_ID/CHANNEL_ID pairs, comma-separated', () => {
+    // Arrange
+    const context = { slackChannels: 'T07EA123LEP/C07EZ1ABC23, T07EA123LEP/C0800000002' };
+    // Act
+    const config = configFrom(context);
+    // Assert
+    expect(config.notifications.slackChannels).toEqual([
+      { workspaceId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' },
+      { workspaceId: 'T07EA123LEP', channelId: 'C0800000002' },
+    ]);
+  });
+
+  it('reads teamsChannels as TENANT_ID/TEAM_ID/CHANNEL_ID triples from a JSON array', () => {
+    // Arrange
+    const context = { teamsChannels: [TEAMS_CHANNEL] };
+    // Act
+    const config = configFrom(context);
+    // Assert
+    expect(config.notifications.teamsChannels).toEqual([
+      {
+        tenantId: '74361522-da01-538d-aa2e-ac7918c6bb92',
+        teamId: '9f1c2d3e-4b5a-6789-abcd-ef0123456789',
+        channelId: '19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2',
+      },
+    ]);
+  });
+
+  it.each([
+    { given: 'T07EA123LEP', why: 'no channel' },
+    { given: 't07ea123lep/C07EZ1ABC23', why: 'a workspace id in small letters' },
+    { given: 'T07EA123LEP/C07EZ-1ABC', why: 'a dash in the channel id' },
+    { given: 'T07EA123LEP/C07EZ1ABC23/extra', why: 'a third part' },
+  ])('rejects slackChannels $given ($why), naming key, value and the pair format', ({ given }) => {
+    // Arrange
+    const context = { slackChannels: `T0GOOD/C0GOOD,${given}` };
+    // Act
+    const error = configErrorFrom(context);
+    // Assert
+    expectNamed(error, 'slackChannels', given, ['WORKSPACE_ID/CHANNEL_ID', 'capital letters and digits']);
+  });
+
+  it.each([
+    {
+      given: '74361522-da01-538d-aa2e-ac7918c6bb92/19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2',
+      why: 'no team',
+    },
+    { given: 'contoso/9f1c2d3e-4b5a-6789-abcd-ef0123456789/19%3aab%40thread.tacv2', why: 'a tenant that is no UUID' },
+    {
+      given: '74361522-da01-538d-aa2e-ac7918c6bb92/9f1c2d3e-4b5a-6789-abcd-ef0123456789/19:ab@thread.tacv2',
+      why: 'a channel id that is not URL-encoded',
+    },
+  ])('rejects teamsChannels $given ($why), naming key, value and the triple format', ({ given }) => {
+    // Arrange
+    const context = { teamsChannels: given };
+    // Act
+    const error = configErrorFrom(context);
+    // Assert
+    expectNamed(error, 'teamsChannels', given, ['TENANT_ID/TEAM_ID/CHANNEL_ID', 'UUIDs']);
+  });
+});

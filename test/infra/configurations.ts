@@ -5,6 +5,7 @@
  */
 import { SUPPORTED_EVENT_NAMES } from '../../domain/cloudtrail';
 import { MODES, TENANT_STATUS_CHECKS } from '../../infra/config';
+import { CHAT_CONTEXT } from '../../tools/scenarios/contexts';
 
 export type Context = Record<string, string>;
 
@@ -43,4 +44,10 @@ const DEFAULTS: readonly Configuration[] = MODES.flatMap((mode) =>
   ),
 );
 
-export const CONFIGURATIONS: readonly Configuration[] = [...DEFAULTS, ...WITH_TENANTS];
+/** Chat channels add their configurations and role, in each mode. */
+const WITH_CHAT: readonly Configuration[] = MODES.map((mode) => ({
+  name: `mode=${mode} slackChannels teamsChannels`,
+  context: { mode, ...CHAT_CONTEXT },
+}));
+
+export const CONFIGURATIONS: readonly Configuration[] = [...DEFAULTS, ...WITH_TENANTS, ...WITH_CHAT];

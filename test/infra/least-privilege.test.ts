@@ -194,8 +194,13 @@ const UNCONDITIONED_SERVICE_GRANTS = [
   },
 ];
 
-/** The only services that may assume the stack's roles. */
-const TRUSTED_SERVICES = ['lambda.amazonaws.com', 'states.amazonaws.com', 'scheduler.amazonaws.com'];
+/** The only services that may assume the stack's roles; the chat channels' role grants nothing. */
+const TRUSTED_SERVICES = [
+  'lambda.amazonaws.com',
+  'states.amazonaws.com',
+  'scheduler.amazonaws.com',
+  'chatbot.amazonaws.com',
+];
 
 const asList = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];

@@ -11,6 +11,7 @@ import {
   type CloudFrontAnswer,
 } from '../../tools/lib/simulated-cloudfront';
 import { FAKE_ACCOUNT, stateMachineLogicalId, watchSettingsOf } from '../../tools/lib/synth';
+import { CHAT_CONTEXT } from '../../tools/scenarios/contexts';
 import { contextFor, deployedDefinition, synthesized, TENANT_CONTEXTS, tenantContext } from '../support/definition';
 import { fixtureWatch, watchInput } from '../../tools/scenarios/fixtures';
 import { WATCH_KINDS, type WatchKind, type KindStateNames } from '../../domain/kinds';
@@ -108,6 +109,7 @@ describe('the synthesized watch definition', () => {
     { settings: 'extreme', context: EXTREME },
     { settings: 'tenant calls, tenantStatusCheck lambda', context: tenantContext('lambda') },
     { settings: 'tenant calls, tenantStatusCheck sdk', context: tenantContext('sdk') },
+    { settings: 'chat channels', context: CHAT_CONTEXT },
   ])('passes asl-validator with path and ARN checks ($settings)', ({ context }) => {
     // Arrange
     const definition = deployedDefinition(context);

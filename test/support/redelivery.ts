@@ -118,6 +118,8 @@ export interface RedeliveryOptions {
   readonly publish?: (input: PublishCommandInput) => void;
   /** The jitter draws of the waits. @default MIDDLE_DRAW: every wait is the schedule's */
   readonly random?: () => number;
+  /** Chat channels are subscribed: publish the chat message too. @default false */
+  readonly chat?: boolean;
 }
 
 export interface RedeliveryRun {
@@ -195,6 +197,7 @@ export async function runRedeliveries(options: RedeliveryOptions): Promise<Redel
     topicArn: options.topicArn,
     queue: { url: QUEUE_URL, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS },
     settings: options.settings ?? EVERY_CALL_SETTINGS,
+    ...(options.chat ? { chat: true } : {}),
     now: () => (typeof options.checkTime === 'function' ? options.checkTime(receiveCount) : options.checkTime),
     random: options.random ?? MIDDLE_DRAW,
   };

@@ -57,6 +57,26 @@ describe('npm start replays a change end to end', () => {
     },
   );
 
+  it('with a chat channel: prints the email text SNS sends by default and the chat message it sends over HTTPS', async () => {
+    // Arrange
+    const argv = ['-c', 'slackChannels=T07EA123LEP/C07EZ1ABC23'];
+    // Act
+    const result = await start(argv);
+    // Assert
+    expect(result.code).toBe(0);
+    const shown = notification(result.stdout).split('\n');
+    expect(shown).toContain('MessageStructure:  json (email gets default, the chat channels https)');
+    expect(shown).toContain('Message (default):');
+    expect(shown.slice(shown.indexOf('Chat (https), as Slack and Microsoft Teams show it:'))).toEqual([
+      'Chat (https), as Slack and Microsoft Teams show it:',
+      '  CloudFront E2QWRUHAPOMQZL deployed',
+      '  Distribution E2QWRUHAPOMQZL is Deployed: the change is live at every edge location.',
+      '  UpdateDistribution by arn:aws:sts::123456789012:assumed-role/cfn-exec-role/AWSCloudFormation via cloudformation.amazonaws.com, started <time>.',
+      '  Confirmed <time> (status check <n>).',
+      '  Console: https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL',
+    ]);
+  });
+
   it('tells the story in order: event, execution started, checks with waits between them, notification, outcome', async () => {
     // Arrange: the default schedule checks every 17 s at first; the first check after the default 90 s is check 7
     const checks = [

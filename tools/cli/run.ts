@@ -11,7 +11,7 @@ import { scheduleFor } from '../../domain/settings';
 import { buildWatchExecution, describeDuration, type WatchExecution } from '../../domain/watch-execution';
 import { type Watch } from '../../domain/cloudtrail';
 import type { AslDefinition } from '../../statemachine/definition';
-import { printNotification } from '../lib/notification-print';
+import { chatPreview, printNotification } from '../lib/notification-print';
 import { runLocally, type CloudFrontAnswerer, type LocalRunResult, type PublishRequest } from '../lib/local-engine';
 import { synthNotifier, watchDefinition, watchSettingsOf } from '../lib/synth';
 import { VirtualClock } from '../lib/virtual-clock';
@@ -21,7 +21,7 @@ import { DEFAULT_EVENT_FILE, loadReplayEvent, optInHint, retimeReplayEvent } fro
 import { liveCloudFront, liveWatch, requireCredentials } from './live';
 import { simulatedCloudFront, TIMEOUT_SCENARIO_RETENTION_SECONDS } from './scenarios';
 import { clockText, followExecution, nominalRetryDelaySeconds, Timeline, type Output } from './timeline';
-import { KINDS, statusOperation } from '../../domain/kinds';
+import { KINDS, statusOperation, type Outcome } from '../../domain/kinds';
 import { STATE_NAMES } from '../../statemachine/state-names';
 
 /** Real milliseconds a simulated Wait (or retry backoff) takes: long enough to watch, short enough to stay fast. */
@@ -196,7 +196,7 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
         `${clockText(clock.now)}  skipping ${describeDuration(waitSeconds)} of simulated time before check ${check}`,
     });
     printOutcome(timeline, result, `${describeDuration(clock.now)} simulated in ${seconds(Date.now() - startedAt)}`);
-    printNotifications(io.stdout, result.result.published, 'SNS would receive (topic of the synthesized stack)');
+    printNotifications(io.stdout, result.result, 'SNS would receive (topic of the synthesized stack)');
     return 0;
   } finally {
     timeline.stop();
@@ -259,13 +259,27 @@ function printOutcome(timeline: Timeline, run: WatchRun, duration: string): void
   );
 }
 
-/** The exact Publish requests of the run, or why there is none. */
-function printNotifications(out: Output, published: readonly PublishRequest[], heading: string): void {
+/**
+ * The exact Publish requests of the run, or why there is none. Without chat channels the one notification of a run
+ * also shows what chat would show, filled from what the execution held when it published (its last output).
+ */
+function printNotifications(
+  out: Output,
+  run: Pick<LocalRunResult, 'published' | 'publishedAt' | 'lastOutput'>,
+  heading: string,
+  published: readonly PublishRequest[] = run.published,
+): void {
   if (published.length === 0) {
     out.write('\nNo notification: the watch continues in a new execution.\n');
     return;
   }
-  for (const request of published) printNotification(out, heading, request);
+  const [only] = published;
+  const outcome = (only?.MessageAttributes.outcome?.StringValue ?? '') as Outcome;
+  const preview =
+    published.length === 1 && only!.MessageStructure === undefined
+      ? chatPreview(run.lastOutput, run.publishedAt[0]!, outcome)
+      : undefined;
+  for (const request of published) printNotification(out, heading, request, preview);
 }
 
 async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
@@ -340,7 +354,7 @@ async function runLive(options: LiveOptions, io: RunIo): Promise<number> {
     const heading = topicArn
       ? `Published to SNS as message ${messageIds.join(', ')}`
       : 'SNS would receive (not published: no --publish)';
-    printNotifications(io.stdout, published, heading);
+    printNotifications(io.stdout, result.result, heading, published);
     return 0;
   } finally {
     timeline.stop();

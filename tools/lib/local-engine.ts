@@ -45,7 +45,15 @@ export interface PublishRequest {
   readonly TopicArn: string;
   readonly Subject: string;
   readonly Message: string;
+  /** 'json' when the Message holds one text per protocol (with chat channels). */
+  readonly MessageStructure?: 'json';
   readonly MessageAttributes: Record<string, { DataType: string; StringValue: string }>;
+}
+
+/** The request SNS receives: Step Functions sends a JSON object Message as its JSON text (connect-sns task token example). */
+function asSent(parameters: Omit<PublishRequest, 'Message'> & { readonly Message: unknown }): PublishRequest {
+  const { Message } = parameters;
+  return { ...parameters, Message: typeof Message === 'string' ? Message : JSON.stringify(Message) };
 }
 
 interface StartExecutionRequest {
@@ -111,6 +119,8 @@ export interface LocalRunResult {
   readonly cause?: string;
   readonly statesEntered: readonly string[];
   readonly published: readonly PublishRequest[];
+  /** $$.State.EnteredTime of each publish attempt, as `published`: the time its texts say the watch ended. */
+  readonly publishedAt: readonly string[];
   readonly continuations: readonly StartExecutionRequest[];
   /** Every call of a CloudFront Task, retries included. */
   readonly cloudfrontCalls: number;
@@ -136,12 +146,57 @@ export function tasksOf(
   return tasks;
 }
 
+const JSON_TO_STRING = /^States\.JsonToString\((\$[^()]*)\)$/;
+
+/**
+ * aws-local-stepfunctions 3.0.0 strips every backslash from the string an intrinsic function returns
+ * (BaseIntrinsicFunction.call), which breaks the JSON States.JsonToString writes, whose escapes are backslashes. So a
+ * Task parameter `States.JsonToString(<path>)` reads the path in the engine, and the Task's handler serializes what
+ * it read, as Step Functions does. Returns the rewritten definition and, per Task, the parameters to serialize.
+ */
+function serializeJsonToStringInTasks(definition: AslDefinition): {
+  definition: AslDefinition;
+  serialized: Record<string, string[][]>;
+} {
+  const copy = structuredClone(definition);
+  const serialized: Record<string, string[][]> = {};
+  const rewrite = (parameters: Record<string, unknown>, at: string[], found: string[][]): void => {
+    for (const [key, value] of Object.entries(parameters)) {
+      const match = typeof value === 'string' && key.endsWith('.$') ? JSON_TO_STRING.exec(value) : null;
+      if (match) {
+        parameters[key] = match[1];
+        found.push([...at, key.slice(0, -'.$'.length)]);
+      } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        rewrite(value as Record<string, unknown>, [...at, key], found);
+      }
+    }
+  };
+  for (const [name, state] of Object.entries(copy.States)) {
+    if (state.Type !== 'Task' || typeof state.Parameters !== 'object' || state.Parameters === null) continue;
+    const found: string[][] = [];
+    rewrite(state.Parameters as Record<string, unknown>, [], found);
+    if (found.length > 0) serialized[name] = found;
+  }
+  return { definition: copy, serialized };
+}
+
+/** The Task's parameters with the values at these key paths serialized to JSON text. */
+function withSerialized(parameters: unknown, paths: readonly string[][] = []): unknown {
+  const result = structuredClone(parameters) as Record<string, unknown>;
+  for (const path of paths) {
+    const parent = path.slice(0, -1).reduce((node, key) => node[key] as Record<string, unknown>, result);
+    parent[path.at(-1)!] = JSON.stringify(parent[path.at(-1)!]);
+  }
+  return result;
+}
+
 export async function runLocally(
   definition: AslDefinition,
   input: unknown,
   options: LocalRunOptions,
 ): Promise<LocalRunResult> {
   const published: PublishRequest[] = [];
+  const publishedAt: string[] = [];
   const continuations: StartExecutionRequest[] = [];
   let cloudfrontCalls = 0;
   const cloudfrontHandler = (call: CloudFrontCall) => (params: never) => {
@@ -158,8 +213,10 @@ export async function runLocally(
       const { kind, parameters } = parseStatusReadRequest(Payload);
       return { StatusCode: 200, Payload: await cloudfrontHandler(KINDS[kind].statusCall.call)(parameters as never) };
     },
-    publish: async (request: PublishRequest) => {
+    publish: async (parameters: PublishRequest) => {
+      const request = asSent(parameters);
       published.push(request);
+      publishedAt.push(stateContext.EnteredTime);
       return options.publish ? options.publish(request) : { MessageId: `local-message-${published.length}` };
     },
     startExecution: async (request: StartExecutionRequest) => {
@@ -170,12 +227,14 @@ export async function runLocally(
     },
   };
 
+  const { definition: runnable, serialized } = serializeJsonToStringInTasks(definition);
   const taskHandlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
   for (const [name, kind] of Object.entries(tasksOf(definition, Object.keys(options.extraHandlers ?? {})))) {
-    taskHandlers[name] = (params) => handlers[kind](params as never) as Promise<JsonValue>;
+    taskHandlers[name] = (params) =>
+      handlers[kind](withSerialized(params, serialized[name]) as never) as Promise<JsonValue>;
   }
   for (const [name, handler] of Object.entries(options.extraHandlers ?? {})) {
-    taskHandlers[name] = handler as (input: JsonValue) => Promise<JsonValue>;
+    taskHandlers[name] = (params) => handler(withSerialized(params, serialized[name])) as Promise<JsonValue>;
   }
   const waitTimeOverrides: Record<string, number> = {};
   const retryIntervalOverrides: Record<string, number> = {};
@@ -199,7 +258,7 @@ export async function runLocally(
     RetryCount: 0,
   };
   // The constructor validates and mutates its argument: give it a copy.
-  const machine = new StateMachine(structuredClone(definition) as unknown as StateMachineDefinition, {
+  const machine = new StateMachine(runnable as unknown as StateMachineDefinition, {
     validationOptions: options.skipValidation ? { noValidate: true } : { checkPaths: true, checkArn: true },
   });
   const execution = machine.run(input as JsonValue, {
@@ -239,7 +298,16 @@ export async function runLocally(
   try {
     const output = await execution.result;
     await logs;
-    return { status: 'SUCCEEDED', output, statesEntered, published, continuations, cloudfrontCalls, lastOutput };
+    return {
+      status: 'SUCCEEDED',
+      output,
+      statesEntered,
+      published,
+      publishedAt,
+      continuations,
+      cloudfrontCalls,
+      lastOutput,
+    };
   } catch (error) {
     await logs.catch(() => undefined);
     if (!(error instanceof ExecutionError)) throw error;
@@ -250,6 +318,7 @@ export async function runLocally(
       cause: failure?.cause ?? cause?.message ?? '',
       statesEntered,
       published,
+      publishedAt,
       continuations,
       cloudfrontCalls,
       lastOutput,

@@ -1,6 +1,7 @@
 /**
  * Writes tools/sfn-local/MockConfigFile.json from the workflow scenarios: one Step Functions Local state machine per
- * stack variant (the default stack, and one per way a stack with tenant calls reads a tenant's status), one test case
+ * stack variant (the default stack, one per way a stack with tenant calls reads a tenant's status, and the default
+ * stack with chat channels), one test case
  * per scenario that variant can run, with a mocked answer for every Task invocation (retries included) as the raw
  * service response. Run with `npm run sfn-local:mocks`; a test fails while the committed file differs from this.
  */
@@ -8,8 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TenantStatusCheck } from '../../infra/config';
-import type { AslDefinition } from '../../statemachine/definition';
-import { TENANT_CONTEXTS } from '../scenarios/contexts';
+import { publishTaskName, type AslDefinition } from '../../statemachine/definition';
+import { CHAT_CONTEXT, TENANT_CONTEXTS } from '../scenarios/contexts';
 import { WATCH_SCENARIOS, type WatchScenario } from '../scenarios/watch-scenarios';
 import { answerStatusCheck, executionArn, tasksOf } from '../lib/local-engine';
 import { scriptedCloudFront } from '../lib/simulated-cloudfront';
@@ -33,7 +34,7 @@ export interface MockConfig {
  * its own state machine there, named after the deployed one plus `-<label>` (the default keeps the deployed name).
  */
 export interface StackVariant {
-  /** "Default", "TenantLambda", "TenantSdk": the machine name's suffix and the first part of its mock names. */
+  /** "Default", "TenantLambda", "TenantSdk", "Chat": the machine name's suffix and the first part of its mock names. */
   readonly label: string;
   /** The CDK context that synthesizes this variant. */
   readonly context: Readonly<Record<string, string>>;
@@ -52,14 +53,18 @@ export const TENANT_VARIANTS: readonly StackVariant[] = TENANT_CONTEXTS.map(({ t
   context,
 }));
 
-export const STACK_VARIANTS: readonly StackVariant[] = [DEFAULT_VARIANT, ...TENANT_VARIANTS];
+/** The default stack with a Slack and a Teams channel: its notify states write the chat message, a Task publishes. */
+export const CHAT_VARIANT: StackVariant = { label: 'Chat', context: CHAT_CONTEXT };
+
+export const STACK_VARIANTS: readonly StackVariant[] = [DEFAULT_VARIANT, ...TENANT_VARIANTS, CHAT_VARIANT];
 
 /**
- * The stacks that can run a scenario: the default one, or for a watch whose status call is recent (the tenant
- * kinds, which the default stack leaves out) every way of reading that status, as `contextFor` in test/support/definition.ts.
+ * The stacks that can run a scenario: the default one and the one with chat channels, or for a watch whose status
+ * call is recent (the tenant kinds, which the default stack leaves out) every way of reading that status, as
+ * `contextFor` in test/support/definition.ts.
  */
 export function variantsFor(scenario: WatchScenario): readonly StackVariant[] {
-  return isRecentStatusCall(scenario.input.watch.kind) ? TENANT_VARIANTS : [DEFAULT_VARIANT];
+  return isRecentStatusCall(scenario.input.watch.kind) ? TENANT_VARIANTS : [DEFAULT_VARIANT, CHAT_VARIANT];
 }
 
 /** A fixed StartDate keeps the generated file stable. */
@@ -137,7 +142,9 @@ async function taskAnswers(
     const notifyState = names[NOTIFY_STATE[scenario.expected.outcome]];
     if (!notifyState)
       throw new Error(`scenario ${scenario.name}: a ${watch.kind} watch never ends ${scenario.expected.outcome}`);
-    answers[notifyState] = Array.from({ length: scenario.expected.publishes }, (_, index) => ({
+    // With chat channels the notify state writes the chat message and the Task after it publishes.
+    const publishTask = definition.States[notifyState]?.Type === 'Pass' ? publishTaskName(notifyState) : notifyState;
+    answers[publishTask] = Array.from({ length: scenario.expected.publishes }, (_, index) => ({
       Return: { MessageId: `mock-${scenario.name}-message-${index + 1}` },
     }));
   }

@@ -10,6 +10,8 @@ export interface PublishedNotification {
   readonly topicArn: string;
   readonly subject: string;
   readonly message: string;
+  /** 'json' with chat channels: message holds the email text and the chat message. */
+  readonly messageStructure?: string;
   readonly outcome: string;
   readonly messageAttributes: Record<string, unknown>;
   /** Set once SNS accepted it (TaskSucceeded). */
@@ -141,13 +143,17 @@ function publishedNotification(parameters: string | undefined): PublishedNotific
   const request = (parseJson(parameters) ?? {}) as {
     TopicArn?: string;
     Subject?: string;
-    Message?: string;
+    Message?: unknown;
+    MessageStructure?: string;
     MessageAttributes?: Record<string, { StringValue?: string }>;
   };
+  const { Message } = request;
   return {
     topicArn: request.TopicArn ?? 'unknown',
     subject: request.Subject ?? '',
-    message: request.Message ?? '',
+    // With chat channels the Task passes Message as an object, which Step Functions sends as its JSON text.
+    message: Message === undefined ? '' : typeof Message === 'string' ? Message : JSON.stringify(Message),
+    ...(request.MessageStructure ? { messageStructure: request.MessageStructure } : {}),
     outcome: request.MessageAttributes?.outcome?.StringValue ?? 'unknown',
     messageAttributes: request.MessageAttributes ?? {},
   };

@@ -163,6 +163,7 @@ export async function smokeStepFunctions(run: SmokeRun, sfn: SFNClient): Promise
       TopicArn: notification.topicArn,
       Subject: notification.subject,
       Message: notification.message,
+      ...(notification.messageStructure ? { MessageStructure: notification.messageStructure } : {}),
       MessageAttributes: notification.messageAttributes,
     });
   } else {

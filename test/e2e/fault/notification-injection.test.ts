@@ -4,6 +4,8 @@ import { MAX_TEXT_SHOWN, type Watch } from '../../../domain/cloudtrail';
 import {
   MAX_SUBJECT_LENGTH,
   outcomesFor,
+  publishedMessage,
+  renderChatNotification,
   renderNotification,
   type NotificationValues,
 } from '../../../domain/notification';
@@ -12,6 +14,7 @@ import type { WatchExecutionInput } from '../../../domain/watch-execution';
 import { runLocally } from '../../../tools/lib/local-engine';
 import { scriptedCloudFront, SIMULATED_DOMAIN } from '../../../tools/lib/simulated-cloudfront';
 import { contextFor, deployedDefinition } from '../../support/definition';
+import { CHAT_CONTEXT } from '../../../tools/scenarios/contexts';
 import { fixtureBody, fixtureWatch, watchInput, watchOf } from '../../../tools/scenarios/fixtures';
 
 const ENTERED_TIME = '2026-11-28T09:20:00.000Z';
@@ -187,6 +190,46 @@ describe('notification content built from hostile event text', () => {
               kind: { DataType: 'String', StringValue: watch.kind },
               [id.name]: { DataType: 'String', StringValue: id.value },
             });
+          },
+        ),
+        { numRuns: 4 },
+      );
+    },
+  );
+
+  it.each([
+    { file: 'create-invalidation.json', status: 'Completed', outcome: 'completed' },
+    { file: 'update-distribution.json', status: 'Deployed', outcome: 'deployed' },
+  ] as const)(
+    'with chat channels publishes exactly what the code renders, both texts valid whatever the text ($file)',
+    async ({ file, status, outcome }) => {
+      const definition = deployedDefinition({ ...contextFor(fixtureWatch(file).kind), ...CHAT_CONTEXT });
+      await fc.assert(
+        fc.asyncProperty(
+          hostileText(60),
+          fc.array(hostileText(30), { minLength: 1, maxLength: 4 }),
+          async (changedBy, paths) => {
+            // Arrange
+            const watch = eventWith(file, changedBy, paths);
+            const input = watchInput(watch);
+            const values = valuesFor(input, SIMULATED_DOMAIN);
+            const notification = renderNotification(watch.kind, outcome, values);
+            const expected = publishedMessage(notification, renderChatNotification(watch.kind, outcome, values));
+            // Act
+            const run = await runLocally(definition, input, {
+              cloudfront: scriptedCloudFront([{ status }]),
+              waitMilliseconds: 0,
+              enteredTime: ENTERED_TIME,
+              skipValidation: true,
+            });
+            // Assert
+            expect(run.status).toBe('SUCCEEDED');
+            const [published, ...others] = run.published;
+            expect(others).toEqual([]);
+            expect(published!.Subject).toBe(notification.subject);
+            expect(published!.MessageStructure).toBe('json');
+            expect(JSON.parse(published!.Message)).toEqual(JSON.parse(expected.message));
+            expect(Buffer.byteLength(published!.Message)).toBeLessThan(SNS_MESSAGE_LIMIT_BYTES / 4);
           },
         ),
         { numRuns: 4 },

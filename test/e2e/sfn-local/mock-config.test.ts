@@ -23,6 +23,7 @@ import { STATE_NAMES } from '../../../statemachine/state-names';
 const DEFAULT_MACHINE = 'CloudFrontChangeNotifier-ChangeWatch';
 const TENANT_LAMBDA_MACHINE = 'CloudFrontChangeNotifier-ChangeWatch-TenantLambda';
 const TENANT_SDK_MACHINE = 'CloudFrontChangeNotifier-ChangeWatch-TenantSdk';
+const CHAT_MACHINE = 'CloudFrontChangeNotifier-ChangeWatch-Chat';
 /** Spelled out here rather than derived the way the generator derives it (isRecentStatusCall). */
 const TENANT_KINDS: readonly string[] = ['tenant', 'tenant-invalidation'];
 
@@ -143,7 +144,7 @@ describe('tools/sfn-local/MockConfigFile.json', () => {
     expect(committed, 'stale: run `npm run sfn-local:mocks` and commit the file').toEqual(expected);
   });
 
-  it('has a state machine per stack variant: the default one runs the non-tenant scenarios, each tenant one the tenant scenarios', () => {
+  it('has a state machine per stack variant: the default and the chat one run the non-tenant scenarios, each tenant one the tenant scenarios', () => {
     // Arrange
     const tenantScenarios = WATCH_SCENARIOS.filter((scenario) => TENANT_KINDS.includes(scenario.input.watch.kind)).map(
       ({ name }) => name,
@@ -165,6 +166,19 @@ describe('tools/sfn-local/MockConfigFile.json', () => {
       [DEFAULT_MACHINE]: otherScenarios,
       [TENANT_LAMBDA_MACHINE]: tenantScenarios,
       [TENANT_SDK_MACHINE]: tenantScenarios,
+      [CHAT_MACHINE]: otherScenarios,
+    });
+  });
+
+  it('mocks the publish Task of the chat machine, which follows the state that writes the chat message', () => {
+    // Arrange
+    const config = committedMockConfig();
+    // Act
+    const testCase = config.StateMachines[CHAT_MACHINE]!.TestCases.DeployedAfterFourChecks!;
+    // Assert
+    expect(testCase).toEqual({
+      'Get distribution status': 'Chat/DeployedAfterFourChecks/Get distribution status',
+      'Publish deployed': 'Chat/DeployedAfterFourChecks/Publish deployed',
     });
   });
 
@@ -172,6 +186,7 @@ describe('tools/sfn-local/MockConfigFile.json', () => {
     { label: 'Default', context: {}, expected: DEFAULT_MACHINE },
     { label: 'TenantLambda', context: { tenantStatusCheck: 'lambda' }, expected: TENANT_LAMBDA_MACHINE },
     { label: 'TenantSdk', context: { tenantStatusCheck: 'sdk' }, expected: TENANT_SDK_MACHINE },
+    { label: 'Chat', context: { slackChannels: 'T07EA123LEP/C07EZ1ABC23' }, expected: CHAT_MACHINE },
   ])('names the $label machine $expected', ({ label, context, expected }) => {
     // Arrange
     const variant = SCENARIO_RUNS.map((run) => run.variant).find((candidate) => candidate.label === label)!;

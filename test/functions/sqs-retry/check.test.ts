@@ -159,6 +159,47 @@ describe('checkQueuedChange', () => {
       expect(published()[0]!.Message).toContain(`Invalidation:  ${INVALIDATION_ID}`);
     });
 
+    it('with chat channels publishes the email text by default and the chat message over HTTPS, in one message', async () => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionCommand, { Id: DISTRIBUTION_ID }).resolves(distribution('Deployed'));
+      // Act
+      await checkQueuedChange(delivery('update-distribution.json', 5), { ...deps, chat: true });
+      // Assert
+      const [notification] = published();
+      expect(notification!.MessageStructure).toBe('json');
+      const message = JSON.parse(notification!.Message!) as { default: string; https: string };
+      expect(message.default).toContain(`Confirmed:     ${CHECK_TIME.toISOString()} (status check 5)`);
+      expect(JSON.parse(message.https)).toEqual({
+        version: '1.0',
+        source: 'custom',
+        content: {
+          textType: 'client-markdown',
+          title: `CloudFront ${DISTRIBUTION_ID} deployed`,
+          description: [
+            `Distribution ${DISTRIBUTION_ID} is Deployed: the change is live at every edge location.`,
+            'UpdateDistribution by arn:aws:sts::123456789012:assumed-role/cfn-exec-role/AWSCloudFormation via cloudformation.amazonaws.com, started 2026-11-28T11:30:00Z.',
+            `Confirmed ${CHECK_TIME.toISOString()} (status check 5).`,
+            `Console: https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/${DISTRIBUTION_ID}`,
+          ].join('\n'),
+          nextSteps: [],
+          keywords: ['CloudFront', 'distribution', 'deployed'],
+        },
+      });
+    });
+
+    it('without chat channels publishes the email text alone, with no MessageStructure', async () => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionCommand, { Id: DISTRIBUTION_ID }).resolves(distribution('Deployed'));
+      // Act
+      await checkQueuedChange(delivery('update-distribution.json', 5), deps);
+      // Assert
+      const [notification] = published();
+      expect(notification!.MessageStructure).toBeUndefined();
+      expect(notification!.Message!.split('\n')[0]).toBe(
+        `Distribution ${DISTRIBUTION_ID} is Deployed: the change is live at every edge location.`,
+      );
+    });
+
     it('still reports a change that is done when the message comes back past its check budget', async () => {
       // Arrange
       cloudfrontMock.on(GetDistributionCommand).resolves(distribution('Deployed'));
