@@ -11,6 +11,10 @@ export const SQS_RETRY_ENV = {
   topicArn: 'TOPIC_ARN',
   queueUrl: 'QUEUE_URL',
   visibilityTimeoutSeconds: 'QUEUE_VISIBILITY_TIMEOUT_SECONDS',
+  /** The stack's name: the Notifier dimension of the watch metrics. */
+  notifier: 'NOTIFIER_NAME',
+  /** The bus of the Change Finished event; unset when events are off. */
+  eventBusName: 'EVENT_BUS_NAME',
 } as const;
 
 /** What the stack hands the sweeper besides WATCH_SETTINGS: where it starts a watch in its mode. */

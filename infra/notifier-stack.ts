@@ -81,6 +81,7 @@ export class NotifierStack extends Stack {
     this.queue = this.capture.queue;
 
     const logging = logOptions(config.logs);
+    const changeEvents = config.events.enabled ? { eventBusName: config.events.busName } : {};
     let alarmSources: OperationsAlarmsOptions['sources'];
     if (config.mode === 'sqs-retry') {
       this.statusCheck = new SqsRetryChecker(this, 'StatusCheck', {
@@ -90,6 +91,7 @@ export class NotifierStack extends Stack {
         topic: this.topic,
         settings,
         timeout: Duration.seconds(SQS_RETRY_CHECKER_TIMEOUT_SECONDS),
+        ...changeEvents,
       });
       // A watched message stays in the queue for the whole watch here, so its age says nothing about the consumer.
       alarmSources = {
@@ -121,6 +123,7 @@ export class NotifierStack extends Stack {
         topic: this.topic,
         settings,
         ...(this.statusReader ? { statusReader: this.statusReader } : {}),
+        ...changeEvents,
       });
       this.dispatcher = new Dispatcher(this, 'Dispatcher', {
         ...logging,

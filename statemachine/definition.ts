@@ -12,11 +12,13 @@ import {
   type Outcome,
   type WatchKind,
 } from '../domain/kinds';
+import { CHANGE_EVENT, WATCH_METRIC_DATA } from '../domain/change-event';
 import { notificationTemplate, type CompiledTemplate } from '../domain/notification';
+import { WATCH_METRICS } from '../domain/watch-metrics';
 import { jitterSeconds, phaseRules, type Schedule, type ScheduleKind } from '../domain/schedule';
 import { CHECKS_PER_EXECUTION, describeDuration } from '../domain/watch-execution';
 import { jsonPath, NOTIFICATION_FIELD_PATHS, PATHS } from './paths';
-import { STATE_NAMES } from './state-names';
+import { endedStateName, STATE_NAMES } from './state-names';
 
 export type AslState = Record<string, unknown>;
 export interface AslDefinition {
@@ -46,6 +48,13 @@ export interface WatchDefinitionProps {
    * @default - every kind reads its status with the aws-sdk:cloudfront integration
    */
   readonly statusReaderArn?: string;
+  /** The stack's name, the Notifier dimension of the watch metrics (may be a CDK token). */
+  readonly notifier: string;
+  /**
+   * The event bus that receives the Change Finished event of every watch (context key eventBusName).
+   * @default - no event (context key events=false)
+   */
+  readonly eventBusName?: string;
 }
 
 /** The optimized Lambda integration; its result holds the function's answer under Payload. */
@@ -66,6 +75,8 @@ const CALL_RETRY = {
  */
 export const STATUS_CHECK_RETRY = { ...CALL_RETRY, MaxAttempts: 1 } as const;
 const PUBLISH_RETRY = { ...CALL_RETRY, MaxAttempts: 6 };
+/** Retries of a call at the end of a watch that may fail without harm (the event, the metrics): few and short. */
+const END_CALL_RETRY = { ...CALL_RETRY, IntervalSeconds: 1, MaxAttempts: 2 } as const;
 /** Seconds the execution timeout adds to the watch limit: the check budget always ends a watch first. */
 const EXECUTION_TIMEOUT_MARGIN_SECONDS = 3_600;
 /** The longest one attempt of a status read may take: the status reader's timeout (an aws-sdk call is assumed quicker, unverified). */
@@ -107,7 +118,8 @@ function statesFormat(template: CompiledTemplate): string {
   return `States.Format('${literal}', ${args.join(', ')})`;
 }
 
-function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Outcome, next: string): AslState {
+/** After the notification, sent or not, the watch ends through its outcome's end states (endStates). */
+function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Outcome): AslState {
   const template = notificationTemplate(kind, outcome);
   return {
     Type: 'Task',
@@ -126,7 +138,9 @@ function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Out
     ResultSelector: { outcome, 'messageId.$': '$.MessageId' },
     ResultPath: PATHS.notification,
     Retry: [PUBLISH_RETRY],
-    Next: next,
+    // A notification that cannot be sent still ends in the event and the metrics; the execution fails after them.
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: PATHS.notificationError, Next: endedStateName(outcome) }],
+    Next: endedStateName(outcome),
   };
 }
 
@@ -149,6 +163,8 @@ function nextCheckState(kind: WatchKind, waitSeconds: number, jitterPercent: num
       'continueAt.$': PATHS.continueAt,
       'part.$': PATHS.part,
       'unanswered.$': PATHS.unanswered,
+      // The wait just slept counts towards durationSeconds before the next one is drawn.
+      'elapsedSeconds.$': `States.MathAdd(${PATHS.elapsedSeconds}, ${PATHS.waitSeconds})`,
       // Whether MathRandom's end is inclusive is undocumented (unverified): exclusive, the mean is 0.5 s shorter, never longer.
       ...(jitter === 0
         ? { waitSeconds }
@@ -288,6 +304,8 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
           'continueAt.$': PATHS.continueAt,
           'part.$': PATHS.part,
           'unanswered.$': `States.MathAdd(${PATHS.unanswered}, 1)`,
+          'waitSeconds.$': PATHS.waitSeconds,
+          'elapsedSeconds.$': PATHS.elapsedSeconds,
         },
         // An answer with nothing in it, so that a notification that reads one of its fields finds it (empty).
         status: noAnswerStatus(kind),
@@ -313,12 +331,12 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
       SecondsPath: PATHS.waitSeconds,
       Next: names.getStatus,
     },
-    [names.notifyDone]: publishState(props, kind, rules.doneOutcome, names.done),
+    [names.notifyDone]: publishState(props, kind, rules.doneOutcome),
     [names.done]: {
       Type: 'Succeed',
       Comment: 'The output shows the final status and, under notification, what was sent.',
     },
-    [names.notifyNotFound]: publishState(props, kind, 'not-found', names.notFound),
+    [names.notifyNotFound]: publishState(props, kind, 'not-found'),
     [names.notFound]: {
       Type: 'Fail',
       Error: rules.notFoundError,
@@ -326,9 +344,146 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
         `CloudFront says the ${kind} does not exist (deleted, or a wrong id), so it can never finish. ` +
         'The not-found notification was sent; the CloudFront error is in the input of this state, under error.',
     },
-    [names.notifyTimedOut]: publishState(props, kind, 'timed-out', STATE_NAMES.timedOut),
-    [names.notifyCheckFailed]: publishState(props, kind, 'check-failed', STATE_NAMES.checkFailed),
+    [names.notifyTimedOut]: publishState(props, kind, 'timed-out'),
+    [names.notifyCheckFailed]: publishState(props, kind, 'check-failed'),
     ...supersede?.states,
+  };
+}
+
+/** The outcomes a kind can end with, and the state each one ends the execution in. */
+function endsOf(kind: WatchKind): Partial<Record<Outcome, string>> {
+  const names: KindStateNames = STATE_NAMES[kind];
+  return {
+    [KINDS[kind].doneOutcome]: names.done,
+    ...(names.superseded ? { superseded: names.superseded } : {}),
+    'not-found': names.notFound,
+    'timed-out': STATE_NAMES.timedOut,
+    'check-failed': STATE_NAMES.checkFailed,
+  };
+}
+
+/** One PutMetricData datum per WATCH_METRIC_DATA entry, its dimensions and value read from the execution. */
+function metricData(notifier: string): AslState[] {
+  const dimension = {
+    notifier: { Value: notifier },
+    kind: { 'Value.$': PATHS.kind },
+    outcome: { 'Value.$': PATHS.finishedOutcome },
+  };
+  const value = {
+    [WATCH_METRICS.watchesFinished]: { Value: 1 },
+    [WATCH_METRICS.watchDuration]: { 'Value.$': PATHS.finishedDuration },
+    [WATCH_METRICS.checksPerWatch]: { 'Value.$': PATHS.finishedChecks },
+  };
+  return WATCH_METRIC_DATA.map((metric) => ({
+    MetricName: metric.name,
+    Dimensions: metric.dimensions.map((role) => ({ Name: WATCH_METRICS.dimensions[role], ...dimension[role] })),
+    ...value[metric.name],
+    Unit: metric.unit,
+  }));
+}
+
+/**
+ * The end of every watch, after its notification: note how it ended, put the Change Finished event (unless events are
+ * off), record the watch metrics, then end as the outcome says, or fail if the notification could not be sent. The
+ * notification goes first, so neither the event nor the metrics can delay it; each later call is retried briefly and
+ * caught, so neither can keep the other from happening (docs/change-event.md).
+ */
+function endStates(props: WatchDefinitionProps, kinds: readonly WatchKind[]): Record<string, AslState> {
+  const outcomes = [...new Set(kinds.flatMap((kind) => Object.keys(endsOf(kind)) as Outcome[]))];
+  const afterEnded = props.eventBusName === undefined ? STATE_NAMES.recordMetrics : STATE_NAMES.putChangeEvent;
+  const ended = Object.fromEntries(
+    outcomes.map((outcome) => [
+      endedStateName(outcome),
+      {
+        Type: 'Pass',
+        Comment:
+          'How the watch ended, for the event and the metrics. durationSeconds: the delay the dispatcher saw plus every ' +
+          'wait, so the time of the checks themselves is left out (docs/change-event.md).',
+        Parameters: {
+          outcome,
+          'checks.$': PATHS.check,
+          'durationSeconds.$': `States.MathAdd(${PATHS.elapsedSeconds}, ${PATHS.waitSeconds})`,
+          'finishedAt.$': PATHS.enteredTime,
+        },
+        ResultPath: PATHS.finished,
+        Next: afterEnded,
+      },
+    ]),
+  );
+  const catchAll = (resultPath: string, next: string) => [
+    { ErrorEquals: ['States.ALL'], ResultPath: resultPath, Next: next },
+  ];
+  const event: Record<string, AslState> =
+    props.eventBusName === undefined
+      ? {}
+      : {
+          [STATE_NAMES.putChangeEvent]: {
+            Type: 'Task',
+            Comment:
+              `Puts the ${CHANGE_EVENT.detailType} event: the watch and how it ended (domain/change-event.ts). ` +
+              'Retried briefly; if it still fails, the metrics are recorded and the watch ends all the same.',
+            Resource: 'arn:aws:states:::events:putEvents',
+            Parameters: {
+              Entries: [
+                {
+                  Source: CHANGE_EVENT.source,
+                  DetailType: CHANGE_EVENT.detailType,
+                  'Detail.$': `States.JsonMerge(${PATHS.watch}, ${PATHS.finished}, false)`,
+                  EventBusName: props.eventBusName,
+                },
+              ],
+            },
+            ResultSelector: { 'eventId.$': '$.Entries[0].EventId' },
+            ResultPath: PATHS.changeEvent,
+            Retry: [END_CALL_RETRY],
+            Catch: catchAll(PATHS.changeEvent, STATE_NAMES.recordMetrics),
+            Next: STATE_NAMES.recordMetrics,
+          },
+        };
+  const howEnded = kinds.flatMap((kind) =>
+    Object.entries(endsOf(kind))
+      .filter(([outcome]) => outcome !== 'timed-out' && outcome !== 'check-failed')
+      .map(([outcome, next]) => ({
+        And: [
+          { Variable: PATHS.kind, StringEquals: kind },
+          { Variable: PATHS.finishedOutcome, StringEquals: outcome },
+        ],
+        Next: next,
+      })),
+  );
+  return {
+    ...ended,
+    ...event,
+    [STATE_NAMES.recordMetrics]: {
+      Type: 'Task',
+      Comment:
+        `Records the watch metrics (${WATCH_METRIC_DATA.map((metric) => metric.name).join(', ')}) for the dashboard. ` +
+        'Retried briefly; if it still fails, the watch ends all the same.',
+      Resource: 'arn:aws:states:::aws-sdk:cloudwatch:putMetricData',
+      Parameters: { Namespace: WATCH_METRICS.namespace, MetricData: metricData(props.notifier) },
+      ResultPath: null,
+      Retry: [END_CALL_RETRY],
+      Catch: catchAll(PATHS.metricsError, STATE_NAMES.howEnded),
+      Next: STATE_NAMES.howEnded,
+    },
+    [STATE_NAMES.howEnded]: {
+      Type: 'Choice',
+      Comment:
+        'Ends as the outcome says, once the event and the metrics are out; a notification not sent fails the execution.',
+      Choices: [
+        { Variable: PATHS.notificationError, IsPresent: true, Next: STATE_NAMES.notificationNotSent },
+        { Variable: PATHS.finishedOutcome, StringEquals: 'timed-out', Next: STATE_NAMES.timedOut },
+        { Variable: PATHS.finishedOutcome, StringEquals: 'check-failed', Next: STATE_NAMES.checkFailed },
+        ...howEnded,
+      ],
+    },
+    [STATE_NAMES.notificationNotSent]: {
+      Type: 'Fail',
+      Comment:
+        "SNS refused the notification through every retry. The event and the metrics were still sent; the error is SNS's.",
+      ErrorPath: `${PATHS.notificationError}.Error`,
+      CausePath: `${PATHS.notificationError}.Cause`,
+    },
   };
 }
 
@@ -365,7 +520,7 @@ function supersededStates(
         Choices: [{ Variable: PATHS.statusETag, StringEqualsPath: PATHS.watchETag, Next: names.notifyDone }],
         Default: names.notifySuperseded,
       },
-      [names.notifySuperseded]: publishState(props, kind, 'superseded', names.superseded),
+      [names.notifySuperseded]: publishState(props, kind, 'superseded'),
       [names.superseded]: {
         Type: 'Succeed',
         Comment: 'A newer change is live; its own watch reports it too. status.eTag in the output is the newer ETag.',
@@ -393,6 +548,7 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
           // Step Functions fails a comparison on a missing path with States.Runtime: route it to the clear error first.
           { Not: { Variable: PATHS.kind, IsPresent: true }, Next: STATE_NAMES.invalidInput },
           { Not: { Variable: PATHS.unanswered, IsPresent: true }, Next: STATE_NAMES.countUnanswered },
+          { Not: { Variable: PATHS.elapsedSeconds, IsPresent: true }, Next: STATE_NAMES.startCounting },
           ...kinds.flatMap((kind) => [
             {
               And: [
@@ -426,7 +582,25 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         ResultPath: PATHS.progress,
         Next: STATE_NAMES.chooseKind,
       },
+      [STATE_NAMES.startCounting]: {
+        Type: 'Pass',
+        Comment:
+          'A part started by an older version of this state machine carries no progress.elapsedSeconds: it counts from 0 ' +
+          "here, so the Change Finished event's durationSeconds leaves out the parts before (docs/change-event.md).",
+        Parameters: {
+          'check.$': PATHS.check,
+          'maxChecks.$': PATHS.maxChecks,
+          'continueAt.$': PATHS.continueAt,
+          'part.$': PATHS.part,
+          'unanswered.$': PATHS.unanswered,
+          waitSeconds: 0,
+          elapsedSeconds: 0,
+        },
+        ResultPath: PATHS.progress,
+        Next: STATE_NAMES.chooseKind,
+      },
       ...Object.fromEntries(kinds.flatMap((kind) => Object.entries(branchStates(props, kind)))),
+      ...endStates(props, kinds),
       [STATE_NAMES.handOver]: {
         Type: 'Pass',
         Comment: `Every ${CHECKS_PER_EXECUTION} checks the watch moves to a new execution, far below the 25,000-event history limit.`,
@@ -436,6 +610,8 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
           'continueAt.$': `States.MathAdd(${PATHS.continueAt}, ${CHECKS_PER_EXECUTION})`,
           'part.$': `States.MathAdd(${PATHS.part}, 1)`,
           'unanswered.$': PATHS.unanswered,
+          'waitSeconds.$': PATHS.waitSeconds,
+          'elapsedSeconds.$': PATHS.elapsedSeconds,
         },
         ResultPath: PATHS.progress,
         Next: STATE_NAMES.continueWatch,

@@ -1,5 +1,5 @@
 /** The names of the states, as a person reads them in the Step Functions console graph. */
-import { KINDS, WATCH_KINDS, type KindStateNames, type WatchKind } from '../domain/kinds';
+import { KINDS, WATCH_KINDS, type KindStateNames, type Outcome, type WatchKind } from '../domain/kinds';
 
 /** The states every kind shares; each kind's own states are named in its entry of KINDS. */
 export const SHARED_STATE_NAMES = {
@@ -11,7 +11,17 @@ export const SHARED_STATE_NAMES = {
   continued: 'Watch continues in a new execution',
   timedOut: 'Watch timed out',
   checkFailed: 'Status check failed',
+  startCounting: 'Start counting the watch time',
+  putChangeEvent: 'Put Change Finished event',
+  recordMetrics: 'Record watch metrics',
+  howEnded: 'How did the watch end?',
+  notificationNotSent: 'Notification not sent',
 } as const;
+
+/** The state that notes how a watch ended, which every notification of this outcome leads to, sent or not. */
+export function endedStateName(outcome: Outcome): string {
+  return `Watch ended ${outcome}`;
+}
 
 /** Every state name by role: the shared ones, and each kind's under its kind. */
 export const STATE_NAMES = {

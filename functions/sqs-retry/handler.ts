@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -20,6 +21,19 @@ const topicArn = requireEnv(SQS_RETRY_ENV.topicArn);
 const queue = {
   url: requireEnv(SQS_RETRY_ENV.queueUrl),
   visibilityTimeoutSeconds: Number(requireEnv(SQS_RETRY_ENV.visibilityTimeoutSeconds)),
+};
+const notifier = requireEnv(SQS_RETRY_ENV.notifier);
+const eventBusName = process.env[SQS_RETRY_ENV.eventBusName];
+const changeEvents =
+  eventBusName === undefined
+    ? {}
+    : { changeEvents: { eventBridge: new EventBridgeClient(clientConfig), busName: eventBusName } };
+/**
+ * Straight to stdout, as the Powertools Logger writes, so that Lambda's JSON log format keeps the line as it is and
+ * CloudWatch reads its embedded metrics (https://github.com/aws-powertools/powertools-lambda-typescript/issues/1766).
+ */
+const writeMetrics = (line: string): void => {
+  process.stdout.write(`${line}\n`);
 };
 const processor = new BatchProcessor(EventType.SQS);
 
@@ -42,6 +56,9 @@ async function recordHandler(record: SQSRecord): Promise<void> {
       settings,
       now: () => new Date(),
       random: Math.random,
+      notifier,
+      writeMetrics,
+      ...changeEvents,
     }),
   );
   if (keepsMessage(result)) throw new MessageKept(result.result);

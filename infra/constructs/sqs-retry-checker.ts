@@ -1,8 +1,9 @@
-import type { Duration } from 'aws-cdk-lib';
+import { Stack, type Duration } from 'aws-cdk-lib';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { grantReadCloudFrontStatus } from './cloudfront-status-reads';
 import { grantPublish } from './notification-topic';
+import { grantPutChangeEvent } from './watch-end-grants';
 import { QueueConsumerFunction, type QueueConsumerProps } from './queue-consumer-function';
 import { SQS_RETRY_ENV } from '../../domain/settings';
 
@@ -17,6 +18,11 @@ export interface SqsRetryCheckerProps extends QueueConsumerProps {
   readonly visibilityTimeout: Duration;
   /** Where the function publishes each finished watch's notification; it may publish there and use the topic's key. */
   readonly topic: sns.ITopic;
+  /**
+   * The event bus that receives the Change Finished event of every watch; the function may put events there only.
+   * @default - no event
+   */
+  readonly eventBusName?: string;
 }
 
 /** Mode sqs-retry: a Lambda checks each buffered change once per delivery and lets SQS bring it back until done. */
@@ -32,10 +38,14 @@ export class SqsRetryChecker extends QueueConsumerFunction {
         [SQS_RETRY_ENV.topicArn]: props.topic.topicArn,
         [SQS_RETRY_ENV.queueUrl]: props.queue.queueUrl,
         [SQS_RETRY_ENV.visibilityTimeoutSeconds]: String(props.visibilityTimeout.toSeconds()),
+        [SQS_RETRY_ENV.notifier]: Stack.of(scope).stackName,
+        ...(props.eventBusName === undefined ? {} : { [SQS_RETRY_ENV.eventBusName]: props.eventBusName }),
       },
       batchSize: SQS_RETRY_BATCH_SIZE,
     });
     grantReadCloudFrontStatus(this, this.function, props.settings);
     grantPublish(props.topic, this.function);
+    // The watch metrics go out as embedded metric format in the function's log: no PutMetricData permission.
+    if (props.eventBusName !== undefined) grantPutChangeEvent(this, this.function, props.eventBusName);
   }
 }

@@ -97,8 +97,10 @@ function visibilityChanges(): Array<{ ReceiptHandle?: string; VisibilityTimeout?
 describe('checkQueuedChange', () => {
   let logger: ReturnType<typeof collectingLogger>;
   let deps: StatusCheckDeps;
+  let metricLines: string[];
 
   beforeEach(() => {
+    metricLines = [];
     cloudfrontMock.reset();
     snsMock.reset();
     sqsMock.reset();
@@ -116,6 +118,8 @@ describe('checkQueuedChange', () => {
       settings: EVERY_CALL_SETTINGS,
       now: () => CHECK_TIME,
       random: MIDDLE_DRAW,
+      notifier: 'CloudFrontChangeNotifier',
+      writeMetrics: (line) => metricLines.push(line),
     };
   });
 
