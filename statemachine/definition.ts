@@ -18,7 +18,7 @@ import { WATCH_METRICS } from '../domain/watch-metrics';
 import { jitterSeconds, phaseRules, type Schedule, type ScheduleKind } from '../domain/schedule';
 import { CHECKS_PER_EXECUTION, describeDuration } from '../domain/watch-execution';
 import { jsonPath, NOTIFICATION_FIELD_PATHS, PATHS } from './paths';
-import { endedStateName, STATE_NAMES } from './state-names';
+import { endStateNames, STATE_NAMES } from './state-names';
 
 export type AslState = Record<string, unknown>;
 export interface AslDefinition {
@@ -121,6 +121,7 @@ function statesFormat(template: CompiledTemplate): string {
 /** After the notification, sent or not, the watch ends through its outcome's end states (endStates). */
 function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Outcome): AslState {
   const template = notificationTemplate(kind, outcome);
+  const ended = endStateNames(kind).ended(outcome);
   return {
     Type: 'Task',
     Comment: `Sends the "${outcome}" notification; subject, body and attributes come from domain/notification.ts.`,
@@ -139,8 +140,8 @@ function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Out
     ResultPath: PATHS.notification,
     Retry: [PUBLISH_RETRY],
     // A notification that cannot be sent still ends in the event and the metrics; the execution fails after them.
-    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: PATHS.notificationError, Next: endedStateName(outcome) }],
-    Next: endedStateName(outcome),
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: PATHS.notificationError, Next: ended }],
+    Next: ended,
   };
 }
 
@@ -362,11 +363,11 @@ function endsOf(kind: WatchKind): Partial<Record<Outcome, string>> {
   };
 }
 
-/** One PutMetricData datum per WATCH_METRIC_DATA entry, its dimensions and value read from the execution. */
-function metricData(notifier: string): AslState[] {
+/** One PutMetricData datum per WATCH_METRIC_DATA entry, its values read from the execution. */
+function metricData(notifier: string, kind: WatchKind): AslState[] {
   const dimension = {
     notifier: { Value: notifier },
-    kind: { 'Value.$': PATHS.kind },
+    kind: { Value: kind },
     outcome: { 'Value.$': PATHS.finishedOutcome },
   };
   const value = {
@@ -383,22 +384,26 @@ function metricData(notifier: string): AslState[] {
 }
 
 /**
- * The end of every watch, after its notification: note how it ended, put the Change Finished event (unless events are
- * off), record the watch metrics, then end as the outcome says, or fail if the notification could not be sent. The
- * notification goes first, so neither the event nor the metrics can delay it; each later call is retried briefly and
- * caught, so neither can keep the other from happening (docs/change-event.md).
+ * The end of a kind's watch, after its notification: note how it ended, put the Change Finished event (unless events
+ * are off), record the watch metrics, then end as the outcome says, or fail if the notification could not be sent.
+ * The notification goes first, so neither the event nor the metrics can delay it; each later call is retried briefly
+ * and caught, so none of the three can keep another from happening (docs/change-event.md).
  */
-function endStates(props: WatchDefinitionProps, kinds: readonly WatchKind[]): Record<string, AslState> {
-  const outcomes = [...new Set(kinds.flatMap((kind) => Object.keys(endsOf(kind)) as Outcome[]))];
-  const afterEnded = props.eventBusName === undefined ? STATE_NAMES.recordMetrics : STATE_NAMES.putChangeEvent;
+function endStates(props: WatchDefinitionProps, kind: WatchKind): Record<string, AslState> {
+  const names = endStateNames(kind);
+  const ends = endsOf(kind);
+  const afterEnded = props.eventBusName === undefined ? names.recordMetrics : names.putChangeEvent;
+  const catchAll = (resultPath: string, next: string) => [
+    { ErrorEquals: ['States.ALL'], ResultPath: resultPath, Next: next },
+  ];
   const ended = Object.fromEntries(
-    outcomes.map((outcome) => [
-      endedStateName(outcome),
+    (Object.keys(ends) as Outcome[]).map((outcome) => [
+      names.ended(outcome),
       {
         Type: 'Pass',
         Comment:
           'How the watch ended, for the event and the metrics. durationSeconds: the delay the dispatcher saw plus every ' +
-          'wait, so the time of the checks themselves is left out (docs/change-event.md).',
+          'wait; the time the checks themselves took is left out (docs/change-event.md).',
         Parameters: {
           outcome,
           'checks.$': PATHS.check,
@@ -410,14 +415,11 @@ function endStates(props: WatchDefinitionProps, kinds: readonly WatchKind[]): Re
       },
     ]),
   );
-  const catchAll = (resultPath: string, next: string) => [
-    { ErrorEquals: ['States.ALL'], ResultPath: resultPath, Next: next },
-  ];
   const event: Record<string, AslState> =
     props.eventBusName === undefined
       ? {}
       : {
-          [STATE_NAMES.putChangeEvent]: {
+          [names.putChangeEvent]: {
             Type: 'Task',
             Comment:
               `Puts the ${CHANGE_EVENT.detailType} event: the watch and how it ended (domain/change-event.ts). ` +
@@ -436,53 +438,37 @@ function endStates(props: WatchDefinitionProps, kinds: readonly WatchKind[]): Re
             ResultSelector: { 'eventId.$': '$.Entries[0].EventId' },
             ResultPath: PATHS.changeEvent,
             Retry: [END_CALL_RETRY],
-            Catch: catchAll(PATHS.changeEvent, STATE_NAMES.recordMetrics),
-            Next: STATE_NAMES.recordMetrics,
+            Catch: catchAll(PATHS.changeEvent, names.recordMetrics),
+            Next: names.recordMetrics,
           },
         };
-  const howEnded = kinds.flatMap((kind) =>
-    Object.entries(endsOf(kind))
-      .filter(([outcome]) => outcome !== 'timed-out' && outcome !== 'check-failed')
-      .map(([outcome, next]) => ({
-        And: [
-          { Variable: PATHS.kind, StringEquals: kind },
-          { Variable: PATHS.finishedOutcome, StringEquals: outcome },
-        ],
-        Next: next,
-      })),
-  );
   return {
     ...ended,
     ...event,
-    [STATE_NAMES.recordMetrics]: {
+    [names.recordMetrics]: {
       Type: 'Task',
       Comment:
         `Records the watch metrics (${WATCH_METRIC_DATA.map((metric) => metric.name).join(', ')}) for the dashboard. ` +
         'Retried briefly; if it still fails, the watch ends all the same.',
       Resource: 'arn:aws:states:::aws-sdk:cloudwatch:putMetricData',
-      Parameters: { Namespace: WATCH_METRICS.namespace, MetricData: metricData(props.notifier) },
+      Parameters: { Namespace: WATCH_METRICS.namespace, MetricData: metricData(props.notifier, kind) },
       ResultPath: null,
       Retry: [END_CALL_RETRY],
-      Catch: catchAll(PATHS.metricsError, STATE_NAMES.howEnded),
-      Next: STATE_NAMES.howEnded,
+      Catch: catchAll(PATHS.metricsError, names.howEnded),
+      Next: names.howEnded,
     },
-    [STATE_NAMES.howEnded]: {
+    [names.howEnded]: {
       Type: 'Choice',
       Comment:
         'Ends as the outcome says, once the event and the metrics are out; a notification not sent fails the execution.',
       Choices: [
         { Variable: PATHS.notificationError, IsPresent: true, Next: STATE_NAMES.notificationNotSent },
-        { Variable: PATHS.finishedOutcome, StringEquals: 'timed-out', Next: STATE_NAMES.timedOut },
-        { Variable: PATHS.finishedOutcome, StringEquals: 'check-failed', Next: STATE_NAMES.checkFailed },
-        ...howEnded,
+        ...Object.entries(ends).map(([outcome, next]) => ({
+          Variable: PATHS.finishedOutcome,
+          StringEquals: outcome,
+          Next: next,
+        })),
       ],
-    },
-    [STATE_NAMES.notificationNotSent]: {
-      Type: 'Fail',
-      Comment:
-        "SNS refused the notification through every retry. The event and the metrics were still sent; the error is SNS's.",
-      ErrorPath: `${PATHS.notificationError}.Error`,
-      CausePath: `${PATHS.notificationError}.Cause`,
     },
   };
 }
@@ -599,8 +585,12 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         ResultPath: PATHS.progress,
         Next: STATE_NAMES.chooseKind,
       },
-      ...Object.fromEntries(kinds.flatMap((kind) => Object.entries(branchStates(props, kind)))),
-      ...endStates(props, kinds),
+      ...Object.fromEntries(
+        kinds.flatMap((kind) => [
+          ...Object.entries(branchStates(props, kind)),
+          ...Object.entries(endStates(props, kind)),
+        ]),
+      ),
       [STATE_NAMES.handOver]: {
         Type: 'Pass',
         Comment: `Every ${CHECKS_PER_EXECUTION} checks the watch moves to a new execution, far below the 25,000-event history limit.`,
@@ -648,6 +638,13 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         Cause:
           'The change was still InProgress at the last allowed status check (progress.maxChecks, from retentionSeconds). ' +
           'The still-in-progress notification was sent. CloudFront has no failed state: look at the change in its console.',
+      },
+      [STATE_NAMES.notificationNotSent]: {
+        Type: 'Fail',
+        Comment:
+          "SNS refused the notification through every retry; the event and the metrics were still sent. The error is SNS's.",
+        ErrorPath: `${PATHS.notificationError}.Error`,
+        CausePath: `${PATHS.notificationError}.Cause`,
       },
       [STATE_NAMES.checkFailed]: {
         Type: 'Fail',

@@ -12,15 +12,19 @@ export const SHARED_STATE_NAMES = {
   timedOut: 'Watch timed out',
   checkFailed: 'Status check failed',
   startCounting: 'Start counting the watch time',
-  putChangeEvent: 'Put Change Finished event',
-  recordMetrics: 'Record watch metrics',
-  howEnded: 'How did the watch end?',
   notificationNotSent: 'Notification not sent',
 } as const;
 
-/** The state that notes how a watch ended, which every notification of this outcome leads to, sent or not. */
-export function endedStateName(outcome: Outcome): string {
-  return `Watch ended ${outcome}`;
+/** The states that end a kind's watch after its notification: the event, the metrics and the way out. */
+export function endStateNames(kind: WatchKind) {
+  const label = kind.replace('-', ' ');
+  return {
+    /** Notes how the watch ended; every notification of this outcome leads here, sent or not. */
+    ended: (outcome: Outcome) => `${label.charAt(0).toUpperCase()}${label.slice(1)} watch ended ${outcome}`,
+    putChangeEvent: `Put ${label} Change Finished event`,
+    recordMetrics: `Record ${label} watch metrics`,
+    howEnded: `How did the ${label} watch end?`,
+  } as const;
 }
 
 /** Every state name by role: the shared ones, and each kind's under its kind. */

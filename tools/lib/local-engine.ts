@@ -48,13 +48,34 @@ export interface PublishRequest {
   readonly MessageAttributes: Record<string, { DataType: string; StringValue: string }>;
 }
 
+/** What the events:putEvents Task sends: the Change Finished event, its detail as an object. */
+export interface PutEventsRequest {
+  readonly Entries: readonly {
+    readonly Source: string;
+    readonly DetailType: string;
+    readonly Detail: Record<string, unknown>;
+    readonly EventBusName: string;
+  }[];
+}
+
+/** What the aws-sdk:cloudwatch:putMetricData Task sends. */
+export interface PutMetricDataRequest {
+  readonly Namespace: string;
+  readonly MetricData: readonly {
+    readonly MetricName: string;
+    readonly Dimensions: readonly { readonly Name: string; readonly Value: string }[];
+    readonly Value: number;
+    readonly Unit: string;
+  }[];
+}
+
 interface StartExecutionRequest {
   readonly StateMachineArn: string;
   readonly Name: string;
   readonly Input: unknown;
 }
 
-export type TaskKind = CloudFrontCall | 'readStatus' | 'publish' | 'startExecution';
+export type TaskKind = CloudFrontCall | 'readStatus' | 'publish' | 'startExecution' | 'putEvents' | 'putMetricData';
 
 const CLOUDFRONT_CALLS: readonly CloudFrontCall[] = Object.values(KINDS).map(({ statusCall }) => statusCall.call);
 const TASK_RESOURCES: Record<string, TaskKind> = {
@@ -62,6 +83,8 @@ const TASK_RESOURCES: Record<string, TaskKind> = {
   [LAMBDA_INVOKE]: 'readStatus',
   'arn:aws:states:::sns:publish': 'publish',
   'arn:aws:states:::states:startExecution': 'startExecution',
+  'arn:aws:states:::events:putEvents': 'putEvents',
+  'arn:aws:states:::aws-sdk:cloudwatch:putMetricData': 'putMetricData',
 };
 
 export interface LocalEngineEvent {
@@ -80,6 +103,10 @@ interface LocalRunOptions {
   readonly publish?: (request: PublishRequest) => Promise<{ MessageId: string }>;
   /** Answers continuations. @default records the request and returns a made-up ExecutionArn */
   readonly startExecution?: (request: StartExecutionRequest) => Promise<{ ExecutionArn: string; StartDate: string }>;
+  /** Answers the Change Finished event; throw to fail it. @default records the request and returns a made-up EventId */
+  readonly putEvents?: (request: PutEventsRequest) => Promise<unknown>;
+  /** Answers the watch metrics; throw to fail them. @default records the request */
+  readonly putMetricData?: (request: PutMetricDataRequest) => Promise<unknown>;
   /**
    * Milliseconds each Wait state really waits. Leave undefined to honour SecondsPath in real time.
    * @default undefined
@@ -112,6 +139,10 @@ export interface LocalRunResult {
   readonly statesEntered: readonly string[];
   readonly published: readonly PublishRequest[];
   readonly continuations: readonly StartExecutionRequest[];
+  /** Every PutEvents request, retries included. */
+  readonly changeEvents: readonly PutEventsRequest[];
+  /** Every PutMetricData request, retries included. */
+  readonly metrics: readonly PutMetricDataRequest[];
   /** Every call of a CloudFront Task, retries included. */
   readonly cloudfrontCalls: number;
   /** The output of the last state that finished (a Fail state has none): what the execution held at its end. */
@@ -143,6 +174,8 @@ export async function runLocally(
 ): Promise<LocalRunResult> {
   const published: PublishRequest[] = [];
   const continuations: StartExecutionRequest[] = [];
+  const changeEvents: PutEventsRequest[] = [];
+  const metrics: PutMetricDataRequest[] = [];
   let cloudfrontCalls = 0;
   const cloudfrontHandler = (call: CloudFrontCall) => (params: never) => {
     cloudfrontCalls += 1;
@@ -167,6 +200,16 @@ export async function runLocally(
       return options.startExecution
         ? options.startExecution(request)
         : { ExecutionArn: executionArn(request.StateMachineArn, request.Name), StartDate: new Date().toISOString() };
+    },
+    putEvents: async (request: PutEventsRequest) => {
+      changeEvents.push(request);
+      return options.putEvents
+        ? options.putEvents(request)
+        : { FailedEntryCount: 0, Entries: [{ EventId: `local-event-${changeEvents.length}` }] };
+    },
+    putMetricData: async (request: PutMetricDataRequest) => {
+      metrics.push(request);
+      return options.putMetricData ? options.putMetricData(request) : {};
     },
   };
 
@@ -239,7 +282,17 @@ export async function runLocally(
   try {
     const output = await execution.result;
     await logs;
-    return { status: 'SUCCEEDED', output, statesEntered, published, continuations, cloudfrontCalls, lastOutput };
+    return {
+      status: 'SUCCEEDED',
+      output,
+      statesEntered,
+      published,
+      continuations,
+      changeEvents,
+      metrics,
+      cloudfrontCalls,
+      lastOutput,
+    };
   } catch (error) {
     await logs.catch(() => undefined);
     if (!(error instanceof ExecutionError)) throw error;
@@ -251,6 +304,8 @@ export async function runLocally(
       statesEntered,
       published,
       continuations,
+      changeEvents,
+      metrics,
       cloudfrontCalls,
       lastOutput,
     };
