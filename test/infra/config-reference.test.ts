@@ -45,6 +45,8 @@ describe('the configuration reference', () => {
         'sweepIntervalMinutes',
         'logRetentionDays',
         'logRemovalPolicy',
+        'events',
+        'eventBusName',
       ].sort(),
     );
   });

@@ -90,6 +90,15 @@ const RESOURCE_WILDCARDS: readonly ResourceWildcard[] = [
     resource: ANY_RESOURCE,
   },
   {
+    reason:
+      'cloudwatch:PutMetricData has no resource-level permissions; the statement is conditioned on the watch metrics namespace (watch-state-machine.test.ts)',
+    kind: 'identity',
+    on: [STATE_MACHINE_ROLE],
+    sid: 'RecordWatchMetrics',
+    actions: ['cloudwatch:PutMetricData'],
+    resource: ANY_RESOURCE,
+  },
+  {
     reason: 'X-Ray has no resource-level permissions (Step Functions tracing also reads the sampling rules)',
     kind: 'identity',
     on: [STATE_MACHINE_ROLE],

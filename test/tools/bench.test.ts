@@ -708,8 +708,9 @@ describe('many watches at once on the deployed definition', () => {
       checks: 8,
       unanswered: 8,
       calls: 16,
-      // Which kind; 8 x (Get status, No answer, How long after?) and 7 x (Next check in 1 min after no answer, Wait); Notify, Watch timed out; 8 retries.
-      transitions: 1 + 8 * 3 + 7 * 2 + 2 + 8,
+      // Which kind; 8 x (Get status, No answer, How long after?) and 7 x (Next check in 1 min after no answer, Wait);
+      // Notify, ended, Change Finished event, metrics, How did it end?, Watch timed out; 8 retries.
+      transitions: 1 + 8 * 3 + 7 * 2 + 6 + 8,
       executions: 1,
     });
   });

@@ -225,7 +225,8 @@ describe('mode sqs-retry: the event and the sweep, for one distribution change',
       settings: { ...DISPATCH_SETTINGS, watchedEvents: ['UpdateDistribution'] },
       // The middle of the jitter range: the wait this race sets is the schedule's own.
       random: () => 0.5,
-      now: () => sentAt,      notifier: 'CloudFrontChangeNotifier',
+      now: () => sentAt,
+      notifier: 'CloudFrontChangeNotifier',
       writeMetrics: () => {},
     };
     return checkQueuedChange({ body, receiptHandle: 'handle', receiveCount: 1, sentAt }, deps);
