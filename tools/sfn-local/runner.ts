@@ -16,7 +16,7 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import type { AslDefinition } from '../../statemachine/definition';
-import { unansweredIn, type ScenarioObservation } from '../scenarios/observation';
+import { changeEventOutcome, metricOutcome, unansweredIn, type ScenarioObservation } from '../scenarios/observation';
 import type { TaskKind } from '../lib/local-engine';
 
 const SFN_LOCAL_PORT = 8083;
@@ -326,6 +326,10 @@ function scheduledResourceOf(kind: TaskKind): string {
       return 'sns:publish';
     case 'startExecution':
       return 'states:startExecution';
+    case 'putEvents':
+      return 'events:putEvents';
+    case 'putMetricData':
+      return 'aws-sdk:cloudwatch:putMetricData';
     default:
       return `aws-sdk:cloudfront:${kind}`;
   }
@@ -350,6 +354,8 @@ export function observeExecution(
 ): ScenarioObservation {
   const statesEntered: string[] = [];
   const publishedOutcomes: (string | undefined)[] = [];
+  const changeEventOutcomes: (string | undefined)[] = [];
+  const metricOutcomes: (string | undefined)[] = [];
   let cloudfrontCalls = 0;
   let continuations = 0;
   let error: string | undefined;
@@ -385,6 +391,8 @@ export function observeExecution(
     }
     if (kind === 'startExecution') continuations += 1;
     else if (kind === 'publish') publishedOutcomes.push(publishedOutcome(event.taskScheduledEventDetails?.parameters));
+    else if (kind === 'putEvents') changeEventOutcomes.push(changeEventOutcome(parametersOf(event)));
+    else if (kind === 'putMetricData') metricOutcomes.push(metricOutcome(parametersOf(event)));
     else if (kind !== undefined) cloudfrontCalls += 1;
   }
   return {
@@ -392,10 +400,16 @@ export function observeExecution(
     ...(error === undefined ? {} : { error }),
     cloudfrontCalls,
     publishedOutcomes,
+    changeEventOutcomes,
+    metricOutcomes,
     continuations,
     unanswered,
     statesEntered,
   };
+}
+
+function parametersOf(event: { taskScheduledEventDetails?: { parameters?: string } }): unknown {
+  return JSON.parse(event.taskScheduledEventDetails?.parameters ?? 'null');
 }
 
 function publishedOutcome(parameters: string | undefined): string | undefined {
