@@ -4,7 +4,7 @@
  * JSONPaths (statemachine/definition.ts), the sqs-retry checker from what its check learned; docs/change-event.md
  * shows them to whoever writes a rule.
  */
-import type { Outcome, WatchKind } from './kinds';
+import { KINDS, type Outcome, type WatchKind } from './kinds';
 import type { WatchDetails } from './watch-execution';
 import { WATCH_METRICS } from './watch-metrics';
 
@@ -75,6 +75,33 @@ export const WATCH_METRIC_DATA = [
 ] as const satisfies readonly { name: string; unit: string; dimensions: readonly DimensionRole[] }[];
 
 export type WatchMetricName = (typeof WATCH_METRIC_DATA)[number]['name'];
+
+/**
+ * How many distinct custom metrics (name and dimension values) a stack that watches these kinds can record, each billed
+ * per month: one per outcome for WatchesFinished, one per kind and outcome for the two others.
+ */
+export function distinctWatchMetrics(kinds: readonly WatchKind[]): number {
+  const endings = kinds.map(kindOutcomes);
+  const outcomes = new Set(endings.flat());
+  const kindOutcomePairs = endings.reduce((sum, list) => sum + list.length, 0);
+  return WATCH_METRIC_DATA.reduce(
+    (sum, metric) =>
+      sum + ((metric.dimensions as readonly string[]).includes('kind') ? kindOutcomePairs : outcomes.size),
+    0,
+  );
+}
+
+/** The outcomes a kind of watch can end with. */
+export function kindOutcomes(kind: WatchKind): Outcome[] {
+  const rules = KINDS[kind];
+  return [
+    rules.doneOutcome,
+    ...(rules.supersedable ? (['superseded'] as const) : []),
+    'not-found',
+    'timed-out',
+    'check-failed',
+  ];
+}
 
 /** The value each metric records for one finished watch. */
 export function watchMetricValues(

@@ -103,9 +103,10 @@ describe('bench arithmetic', () => {
     expect(() => percentile([], 0.5)).toThrow('no values');
   });
 
-  it('prices transitions at $0.025 per 1,000', () => {
-    expect(costUsd(1_000)).toBeCloseTo(0.025, 12);
-    expect(costUsd(200)).toBeCloseTo(0.005, 12);
+  it('prices transitions at $0.025 per 1,000, plus $0.000001 for the Change Finished event and $0.00001 for the metrics call', () => {
+    expect(costUsd(1_000)).toBeCloseTo(0.025011, 12);
+    expect(costUsd(200)).toBeCloseTo(0.005011, 12);
+    expect(costUsd(0)).toBeCloseTo(0.000011, 12);
   });
 
   it('delays the SDK waiter as smithy does: the minimum first, jitter up to a doubling, then the maximum', () => {
