@@ -312,10 +312,13 @@ async function putChangeEvent(
   const entry = changeEventEntry(deps.changeEvents.busName, changeFinishedDetail(facts.watch, finish));
   try {
     const answer = await deps.changeEvents.eventBridge.send(new PutEventsCommand({ Entries: [entry] }));
-    // PutEvents answers 200 with the entry failed inside: that is a failure too.
-    const failed = answer.Entries?.[0]?.ErrorCode;
-    if ((answer.FailedEntryCount ?? 0) > 0)
-      throw Object.assign(new Error(answer.Entries?.[0]?.ErrorMessage ?? ''), { name: failed ?? 'FailedEntry' });
+    // PutEvents answers 200 with the entry refused inside (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevents.html).
+    const refused = answer.Entries?.[0];
+    if ((answer.FailedEntryCount ?? 0) > 0) {
+      throw Object.assign(new Error(refused?.ErrorMessage ?? 'entry refused'), {
+        name: refused?.ErrorCode ?? 'FailedEntry',
+      });
+    }
   } catch (error) {
     deps.logger.warn(CHECKER_LOG_MESSAGES.eventFailed, {
       ...context,
