@@ -22,7 +22,8 @@ export interface WatchFinish {
   readonly checks: number;
   /**
    * Seconds from the API call (startedAt) to the check that ended the watch. The sqs-retry checker reads its clock; the
-   * state machine, which has no date arithmetic, counts: the delay the dispatcher saw plus every wait (finishedSeconds).
+   * state machine, which has no date arithmetic, counts: the delay the dispatcher saw plus every wait (WatchProgress's
+   * elapsedSeconds and waitSeconds), and leaves out the time the checks themselves took.
    */
   readonly durationSeconds: number;
   /** When the watch ended, ISO 8601: the state machine's $$.State.EnteredTime, the sqs-retry checker's time of check. */

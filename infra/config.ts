@@ -24,6 +24,7 @@ import {
   type ScheduleSettings,
 } from '../domain/schedule';
 import type { WatchSettings } from '../domain/settings';
+import { CHANGE_EVENT } from '../domain/change-event';
 
 export const MODES = ['stepfunctions', 'sqs-retry'] as const;
 export type Mode = (typeof MODES)[number];
@@ -456,7 +457,7 @@ export const CONFIG_SPEC = {
   }),
   eventBusName: textKey({
     section: 'events',
-    default: 'default',
+    default: CHANGE_EVENT.defaultBusName,
     pattern: /^[.\-_A-Za-z0-9]{1,256}$/,
     allowed: "the name of an event bus in the stack's account and Region: 1 to 256 of A-Z a-z 0-9 . - _",
     description:

@@ -19,11 +19,11 @@ const putEvents = (statements: Statement[]) =>
 
 describe('the grants of the end of a watch', () => {
   it.each([
-    { mode: 'stepfunctions', role: 'WatchStateMachineRole' },
-    { mode: 'sqs-retry', role: 'StatusCheckRole' },
-  ])('let mode $mode put events on the default bus only, by default', ({ mode, role }) => {
+    { mode: 'stepfunctions', context: {}, role: 'WatchStateMachineRole' },
+    { mode: 'sqs-retry', context: { mode: 'sqs-retry' }, role: 'StatusCheckRole' },
+  ])('let mode $mode put events on the default bus only, by default', ({ context, role }) => {
     // Act
-    const { template } = synthesized({ mode });
+    const { template } = synthesized(context);
     // Assert
     expect(putEvents(statementsOf(template, role))).toEqual([
       {
@@ -51,11 +51,11 @@ describe('the grants of the end of a watch', () => {
   });
 
   it.each([
-    { mode: 'stepfunctions', role: 'WatchStateMachineRole' },
-    { mode: 'sqs-retry', role: 'StatusCheckRole' },
-  ])('with events=false, leave mode $mode no events permission', ({ mode, role }) => {
+    { mode: 'stepfunctions', context: { events: 'false' }, role: 'WatchStateMachineRole' },
+    { mode: 'sqs-retry', context: { mode: 'sqs-retry', events: 'false' }, role: 'StatusCheckRole' },
+  ])('with events=false, leave mode $mode no events permission', ({ context, role }) => {
     // Act
-    const { template } = synthesized({ mode, events: 'false' });
+    const { template } = synthesized(context);
     // Assert
     expect(putEvents(statementsOf(template, role))).toEqual([]);
     expect(JSON.stringify(template)).not.toContain('EVENT_BUS_NAME');
@@ -89,12 +89,12 @@ describe('the grants of the end of a watch', () => {
 
   it('hand the sqs-retry checker the stack name and the bus', () => {
     // Act
-    const { template } = synthesized({ mode: 'sqs-retry', eventBusName: 'deployments' });
+    const { template } = synthesized({ mode: 'sqs-retry' });
     // Assert
     const variables = Object.values(template.Resources)
       .filter((resource) => resource.Type === 'AWS::Lambda::Function')
       .map((resource) => (resource.Properties!.Environment as { Variables: Record<string, unknown> }).Variables)
       .find((candidate) => 'QUEUE_VISIBILITY_TIMEOUT_SECONDS' in candidate)!;
-    expect(variables).toMatchObject({ NOTIFIER_NAME: 'CloudFrontChangeNotifier', EVENT_BUS_NAME: 'deployments' });
+    expect(variables).toMatchObject({ NOTIFIER_NAME: 'CloudFrontChangeNotifier', EVENT_BUS_NAME: 'default' });
   });
 });
