@@ -150,6 +150,20 @@ function withoutWaitJitter(definition: AslDefinition): Changed {
   return { definition: { ...definition, States: states }, changedStates };
 }
 
+/** The definition with each Fail state's ErrorPath and CausePath as fixed words, for an emulator without them. */
+function withoutFailPaths(definition: AslDefinition): Changed {
+  const changedStates: string[] = [];
+  const states = Object.fromEntries(
+    Object.entries(definition.States).map(([name, state]) => {
+      const { ErrorPath: errorPath, CausePath: causePath, ...fixed } = state;
+      if (errorPath === undefined && causePath === undefined) return [name, state];
+      changedStates.push(name);
+      return [name, { ...fixed, Error: name.replace(/\W/g, ''), Cause: `the error at ${String(errorPath)}` }];
+    }),
+  );
+  return { definition: { ...definition, States: states }, changedStates };
+}
+
 /** What Step Functions Local may refuse, and the definition without it: neither changes paths or counts under mocks. */
 interface Fallback {
   /** Words of the refusal that name it. */
@@ -173,6 +187,13 @@ const FALLBACKS: readonly Fallback[] = [
     retrying: (states) =>
       `Retrying with the wait of ${states.join(', ')} at the middle of its jitter range. ` +
       'Waits differ from AWS; paths and counts do not.',
+  },
+  {
+    // Unverified whether Step Functions Local knows the Fail state's ErrorPath and CausePath (2023).
+    names: ['ErrorPath', 'CausePath'],
+    apply: withoutFailPaths,
+    retrying: (states) =>
+      `Retrying with fixed words for the error of: ${states.join(', ')}. No scenario ends there; paths and counts do not change.`,
   },
 ];
 

@@ -301,6 +301,34 @@ describe('createWatchStateMachine', () => {
     expect(warnings[0]).toContain(`${STATE_NAMES.distribution.nextCheck} 1 min`);
   });
 
+  it("retries with fixed error words when Step Functions Local refuses a Fail state's ErrorPath", async () => {
+    // Arrange
+    const server = await serve((request, soFar) =>
+      request.action === 'CreateStateMachine' && soFar.length === 0
+        ? { error: 'InvalidDefinition', message: "Invalid State Machine Definition: 'Unknown field ErrorPath'" }
+        : { body: { stateMachineArn: MACHINE_ARN, creationDate: 1_795_000_000 } },
+    );
+    const warnings: string[] = [];
+    // Act
+    await createWatchStateMachine(localSfnClient(server.endpoint), 'Watch', deployedDefinition(), (message) =>
+      warnings.push(message),
+    );
+    // Assert
+    const [first, second] = server.calls('CreateStateMachine');
+    expect(first!.body.definition).toContain('ErrorPath');
+    const retried = JSON.parse(second!.body.definition as string) as AslDefinition;
+    expect(retried.States['Notification not sent']).toEqual({
+      Type: 'Fail',
+      Comment: expect.any(String),
+      Error: 'Notificationnotsent',
+      Cause: 'the error at $.notificationError.Error',
+    });
+    expect(warnings).toEqual([
+      "Step Functions Local rejected the definition (Invalid State Machine Definition: 'Unknown field ErrorPath'). " +
+        'Retrying with fixed words for the error of: Notification not sent. No scenario ends there; paths and counts do not change.',
+    ]);
+  });
+
   it('passes any other InvalidDefinition through unchanged', async () => {
     // Arrange
     const server = await serve(() => ({ error: 'InvalidDefinition', message: 'States.MathAdd is not supported' }));
