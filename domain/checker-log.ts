@@ -8,4 +8,5 @@ export const CHECKER_LOG_MESSAGES = {
   notDone: 'Change not done yet',
   noAnswer: 'CloudFront gave no answer; the change is checked again at the next scheduled check',
   publishFailed: 'Could not publish the notification; the message comes back and the change is checked again',
+  eventFailed: 'Could not put the Change Finished event; the watch goes on without it',
 } as const;

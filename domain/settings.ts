@@ -15,6 +15,10 @@ export const SQS_RETRY_ENV = {
   sweptWatchLogGroupName: 'SWEPT_WATCH_LOG_GROUP_NAME',
   /** 'true' when chat channels are subscribed to the topic; absent otherwise. */
   chat: 'CHAT_NOTIFICATIONS',
+  /** The stack's name: the Notifier dimension of the watch metrics. */
+  notifier: 'NOTIFIER_NAME',
+  /** The bus of the Change Finished event; unset when events are off. */
+  eventBusName: 'EVENT_BUS_NAME',
 } as const;
 
 /** What the stack hands the sweeper besides WATCH_SETTINGS: where it starts a watch in its mode. */

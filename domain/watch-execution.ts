@@ -2,6 +2,7 @@
  * A watch as one Step Functions execution: its name (what a person sees in the console) and its input (what the
  * state machine reads). Pure; the dispatcher and the local runner both build executions here.
  */
+import { secondsSinceChange } from './change-event';
 import { describePaths, type Watch } from './cloudtrail';
 import { KINDS } from './kinds';
 import { checkBudget, type Schedule, type ScheduleKind } from './schedule';
@@ -43,6 +44,13 @@ export interface WatchProgress {
   readonly part: number;
   /** Status checks so far that got no answer (throttled or failing, after retries): the timed-out notification says how many. */
   readonly unanswered: number;
+  /** Seconds of the wait before the current check, 0 before check 1: the "Next … check in" states set it. */
+  readonly waitSeconds: number;
+  /**
+   * Seconds from the change (startedAt) to the start of that wait: the delay the dispatcher saw, plus every wait before
+   * it. The current check comes waitSeconds later, which is how the state machine counts durationSeconds (domain/change-event.ts).
+   */
+  readonly elapsedSeconds: number;
 }
 
 export interface WatchExecutionInput {
@@ -180,7 +188,15 @@ export function buildWatchExecution(watch: Watch, settings: ExecutionSettings, n
         watchLimit: describeDuration(settings.retentionSeconds),
         executionName: name,
       },
-      progress: { check: 1, maxChecks, continueAt: CHECKS_PER_EXECUTION + 1, part: 1, unanswered: 0 },
+      progress: {
+        check: 1,
+        maxChecks,
+        continueAt: CHECKS_PER_EXECUTION + 1,
+        part: 1,
+        unanswered: 0,
+        waitSeconds: 0,
+        elapsedSeconds: secondsSinceChange(watch.startedAt, now),
+      },
     },
   };
 }

@@ -24,6 +24,7 @@ import {
   type ScheduleSettings,
 } from '../domain/schedule';
 import type { WatchSettings } from '../domain/settings';
+import { CHANGE_EVENT } from '../domain/change-event';
 
 export const MODES = ['stepfunctions', 'sqs-retry'] as const;
 export type Mode = (typeof MODES)[number];
@@ -92,6 +93,13 @@ export interface CaptureConfig {
   readonly visibilityTimeoutSeconds: number;
 }
 
+/** The Change Finished event every watch puts on an event bus when it ends. */
+export interface ChangeEventsConfig {
+  readonly enabled: boolean;
+  /** The name of the bus, in the stack's account and Region. */
+  readonly busName: string;
+}
+
 /** CloudWatch alarms on the notifier's own health. */
 export interface AlarmsConfig {
   readonly enabled: boolean;
@@ -139,6 +147,7 @@ export interface NotifierConfig {
   readonly trail: TrailConfig;
   readonly sweep: SweepConfig;
   readonly logs: LogsConfig;
+  readonly events: ChangeEventsConfig;
 }
 
 /** The sections of the configuration reference, in its order, each with a heading and a sentence. */
@@ -163,6 +172,10 @@ export const CONFIG_SECTIONS = {
   dashboard: { title: 'Dashboard', summary: 'A CloudWatch dashboard of what the notifier sees.' },
   trail: { title: 'CloudTrail trail', summary: 'A trail for an account that has none.' },
   logs: { title: 'Logs', summary: 'The execution log of the state machine and the log of each Lambda function.' },
+  events: {
+    title: 'Change Finished event',
+    summary: 'The EventBridge event every watch puts when it ends ([change-event.md](change-event.md)).',
+  },
 } as const;
 export type ConfigSection = keyof typeof CONFIG_SECTIONS;
 
@@ -207,11 +220,21 @@ export interface ListKeySpec extends KeySpecBase {
   readonly allowed: string;
 }
 
-export type KeySpec = IntegerKeySpec | FlagKeySpec | ChoiceKeySpec | ListKeySpec;
+/** One word of text, checked against a pattern. */
+export interface TextKeySpec extends KeySpecBase {
+  readonly type: 'text';
+  readonly default: string;
+  readonly pattern: RegExp;
+  /** What is allowed: the text of the error and of the reference. */
+  readonly allowed: string;
+}
+
+export type KeySpec = IntegerKeySpec | FlagKeySpec | ChoiceKeySpec | ListKeySpec | TextKeySpec;
 
 const integerKey = (spec: Omit<IntegerKeySpec, 'type'>): IntegerKeySpec => ({ type: 'integer', ...spec });
 const flagKey = (spec: Omit<FlagKeySpec, 'type'>): FlagKeySpec => ({ type: 'flag', ...spec });
 const listKey = (spec: Omit<ListKeySpec, 'type'>): ListKeySpec => ({ type: 'list', ...spec });
+const textKey = (spec: Omit<TextKeySpec, 'type'>): TextKeySpec => ({ type: 'text', ...spec });
 function choiceKey<T extends string | number>(
   values: readonly T[],
   fallback: NoInfer<T>,
@@ -502,6 +525,24 @@ export const CONFIG_SPEC = {
       'The execution timeout, a backstop, grows by this share of `retentionSeconds`; in mode `sqs-retry` a wait that ' +
       "jitter would carry past SQS's 12 hours is cut to them.",
   }),
+  events: flagKey({
+    section: 'events',
+    default: true,
+    description:
+      'Every watch, in both modes, puts one `CloudFront Change Finished` event on the event bus `eventBusName` when it ' +
+      'ends, after its notification, for EventBridge rules to act on; `false` leaves the event and its permission out.',
+    sources: ['https://docs.aws.amazon.com/step-functions/latest/dg/connect-eventbridge.html'],
+  }),
+  eventBusName: textKey({
+    section: 'events',
+    default: CHANGE_EVENT.defaultBusName,
+    pattern: /^[.\-_A-Za-z0-9]{1,256}$/,
+    allowed: "the name of an event bus in the stack's account and Region: 1 to 256 of A-Z a-z 0-9 . - _",
+    description:
+      "The event bus that receives the Change Finished event; `default` is the account's default bus. The workflow may " +
+      'put events on this bus only.',
+    sources: ['https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html'],
+  }),
 } satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_SPEC;
@@ -610,6 +651,14 @@ function list(read: ContextReader, key: ListKey): string[] | undefined {
   }
   const trimmed = items.map((item: string) => item.trim()).filter((item) => item.length > 0);
   return [...new Set(trimmed)];
+}
+
+function text(read: ContextReader, key: KeysOf<TextKeySpec>): string {
+  const spec: TextKeySpec = CONFIG_SPEC[key];
+  const raw = read(key);
+  if (raw === undefined || raw === null || raw === '') return spec.default;
+  if (typeof raw !== 'string' || !spec.pattern.test(raw.trim())) throw new ConfigError(key, raw, spec.allowed);
+  return raw.trim();
 }
 
 /** Addresses for an email subscription, each checked on its own so the error names the one that is wrong. */
@@ -724,6 +773,7 @@ function readKeys(read: ContextReader): NotifierConfig {
   const logRetentionDays = oneOf(read, 'logRetentionDays');
   const logRemovalPolicy = oneOf(read, 'logRemovalPolicy');
   const schedule = readSchedule(read, pollIntervalSeconds);
+  const events = { enabled: flag(read, 'events'), busName: text(read, 'eventBusName') };
 
   return {
     mode,
@@ -737,6 +787,7 @@ function readKeys(read: ContextReader): NotifierConfig {
     trail: { enabled: createTrail, retentionDays: trailRetentionDays },
     sweep: { intervalMinutes: sweepIntervalMinutes },
     logs: { retentionDays: logRetentionDays, removalPolicy: logRemovalPolicy },
+    events,
   };
 }
 

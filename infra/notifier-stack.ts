@@ -93,6 +93,7 @@ export class NotifierStack extends Stack {
     const logging = logOptions(config.logs);
     // Only tenant invalidations watched: nothing a sweep can afford to look for (domain/sweep.ts).
     const sweeping = config.sweep.intervalMinutes > 0 && kindsToSweep(settings.watchedEvents).length > 0;
+    const changeEvents = config.events.enabled ? { eventBusName: config.events.busName } : {};
     let alarmSources: OperationsAlarmsOptions['sources'];
     if (config.mode === 'sqs-retry') {
       this.statusCheck = new SqsRetryChecker(this, 'StatusCheck', {
@@ -105,6 +106,7 @@ export class NotifierStack extends Stack {
         // A late event finds the watch the sweep started of its change, as the sweep finds the event's watch.
         findsSweptWatches: sweeping,
         ...(chat ? { chat } : {}),
+        ...changeEvents,
       });
       // A watched message stays in the queue for the whole watch here, so its age says nothing about the consumer.
       alarmSources = {
@@ -137,6 +139,7 @@ export class NotifierStack extends Stack {
         settings,
         ...(this.statusReader ? { statusReader: this.statusReader } : {}),
         ...(chat ? { chat } : {}),
+        ...changeEvents,
       });
       this.dispatcher = new Dispatcher(this, 'Dispatcher', {
         ...logging,

@@ -12,11 +12,13 @@ import {
   type Outcome,
   type WatchKind,
 } from '../domain/kinds';
+import { CHANGE_EVENT, WATCH_METRIC_DATA } from '../domain/change-event';
 import { CHAT_FORMAT, notificationTemplate, type CompiledTemplate } from '../domain/notification';
+import { WATCH_METRICS } from '../domain/watch-metrics';
 import { jitterSeconds, phaseRules, type Schedule, type ScheduleKind } from '../domain/schedule';
 import { CHECKS_PER_EXECUTION, describeDuration } from '../domain/watch-execution';
 import { jsonPath, NOTIFICATION_FIELD_PATHS, PATHS } from './paths';
-import { STATE_NAMES } from './state-names';
+import { endStateNames, STATE_NAMES } from './state-names';
 
 export type AslState = Record<string, unknown>;
 export interface AslDefinition {
@@ -51,6 +53,13 @@ export interface WatchDefinitionProps {
    * @default false - the email text alone
    */
   readonly chat?: boolean;
+  /** The stack's name, the Notifier dimension of the watch metrics (may be a CDK token). */
+  readonly notifier: string;
+  /**
+   * The event bus that receives the Change Finished event of every watch (context key eventBusName).
+   * @default - no event (context key events=false)
+   */
+  readonly eventBusName?: string;
 }
 
 /** The optimized Lambda integration; its result holds the function's answer under Payload. */
@@ -71,6 +80,8 @@ const CALL_RETRY = {
  */
 export const STATUS_CHECK_RETRY = { ...CALL_RETRY, MaxAttempts: 1 } as const;
 const PUBLISH_RETRY = { ...CALL_RETRY, MaxAttempts: 6 };
+/** Retries of a call at the end of a watch that may fail without harm (the event, the metrics): few and short. */
+const END_CALL_RETRY = { ...CALL_RETRY, IntervalSeconds: 1, MaxAttempts: 2 } as const;
 /** Seconds the execution timeout adds to the watch limit: the check budget always ends a watch first. */
 const EXECUTION_TIMEOUT_MARGIN_SECONDS = 3_600;
 /** The longest one attempt of a status read may take: the status reader's timeout (an aws-sdk call is assumed quicker, unverified). */
@@ -119,9 +130,11 @@ export function publishTaskName(notifyName: string): string {
   return notifyName.replace(/^Notify /, 'Publish ');
 }
 
-function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Outcome, next: string): AslState {
+/** After the notification, sent or not, the watch ends through its outcome's end states (endStates). */
+function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Outcome): AslState {
   const template = notificationTemplate(kind, outcome);
   const body = statesFormat(template.body);
+  const ended = endStateNames(kind).ended(outcome);
   return {
     Type: 'Task',
     Comment: `Sends the "${outcome}" notification; subject, body and attributes come from domain/notification.ts.`,
@@ -143,7 +156,9 @@ function publishState(props: WatchDefinitionProps, kind: WatchKind, outcome: Out
     ResultSelector: { outcome, 'messageId.$': '$.MessageId' },
     ResultPath: PATHS.notification,
     Retry: [PUBLISH_RETRY],
-    Next: next,
+    // A notification that cannot be sent still ends in the event and the metrics; the execution fails after them.
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: PATHS.notificationError, Next: ended }],
+    Next: ended,
   };
 }
 
@@ -157,9 +172,8 @@ function publishStates(
   kind: WatchKind,
   outcome: Outcome,
   name: string,
-  next: string,
 ): Record<string, AslState> {
-  if (!props.chat) return { [name]: publishState(props, kind, outcome, next) };
+  if (!props.chat) return { [name]: publishState(props, kind, outcome) };
   const { subject, chat } = notificationTemplate(kind, outcome);
   return {
     [name]: {
@@ -179,7 +193,7 @@ function publishStates(
       ResultPath: PATHS.chat,
       Next: publishTaskName(name),
     },
-    [publishTaskName(name)]: publishState(props, kind, outcome, next),
+    [publishTaskName(name)]: publishState(props, kind, outcome),
   };
 }
 
@@ -202,6 +216,8 @@ function nextCheckState(kind: WatchKind, waitSeconds: number, jitterPercent: num
       'continueAt.$': PATHS.continueAt,
       'part.$': PATHS.part,
       'unanswered.$': PATHS.unanswered,
+      // The wait just slept counts towards durationSeconds before the next one is drawn.
+      'elapsedSeconds.$': `States.MathAdd(${PATHS.elapsedSeconds}, ${PATHS.waitSeconds})`,
       // Whether MathRandom's end is inclusive is undocumented (unverified): exclusive, the mean is 0.5 s shorter, never longer.
       ...(jitter === 0
         ? { waitSeconds }
@@ -341,6 +357,8 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
           'continueAt.$': PATHS.continueAt,
           'part.$': PATHS.part,
           'unanswered.$': `States.MathAdd(${PATHS.unanswered}, 1)`,
+          'waitSeconds.$': PATHS.waitSeconds,
+          'elapsedSeconds.$': PATHS.elapsedSeconds,
         },
         // An answer with nothing in it, so that a notification that reads one of its fields finds it (empty).
         status: noAnswerStatus(kind),
@@ -366,12 +384,12 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
       SecondsPath: PATHS.waitSeconds,
       Next: names.getStatus,
     },
-    ...publishStates(props, kind, rules.doneOutcome, names.notifyDone, names.done),
+    ...publishStates(props, kind, rules.doneOutcome, names.notifyDone),
     [names.done]: {
       Type: 'Succeed',
       Comment: 'The output shows the final status and, under notification, what was sent.',
     },
-    ...publishStates(props, kind, 'not-found', names.notifyNotFound, names.notFound),
+    ...publishStates(props, kind, 'not-found', names.notifyNotFound),
     [names.notFound]: {
       Type: 'Fail',
       Error: rules.notFoundError,
@@ -379,9 +397,131 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
         `CloudFront says the ${kind} does not exist (deleted, or a wrong id), so it can never finish. ` +
         'The not-found notification was sent; the CloudFront error is in the input of this state, under error.',
     },
-    ...publishStates(props, kind, 'timed-out', names.notifyTimedOut, STATE_NAMES.timedOut),
-    ...publishStates(props, kind, 'check-failed', names.notifyCheckFailed, STATE_NAMES.checkFailed),
+    ...publishStates(props, kind, 'timed-out', names.notifyTimedOut),
+    ...publishStates(props, kind, 'check-failed', names.notifyCheckFailed),
     ...supersede?.states,
+  };
+}
+
+/** The outcomes a kind can end with, and the state each one ends the execution in. */
+function endsOf(kind: WatchKind): Partial<Record<Outcome, string>> {
+  const names: KindStateNames = STATE_NAMES[kind];
+  return {
+    [KINDS[kind].doneOutcome]: names.done,
+    ...(names.superseded ? { superseded: names.superseded } : {}),
+    'not-found': names.notFound,
+    'timed-out': STATE_NAMES.timedOut,
+    'check-failed': STATE_NAMES.checkFailed,
+  };
+}
+
+/** One PutMetricData datum per WATCH_METRIC_DATA entry, its values read from the execution. */
+function metricData(notifier: string, kind: WatchKind): AslState[] {
+  const dimension = {
+    notifier: { Value: notifier },
+    kind: { Value: kind },
+    outcome: { 'Value.$': PATHS.finishedOutcome },
+  };
+  const value = {
+    [WATCH_METRICS.watchesFinished]: { Value: 1 },
+    [WATCH_METRICS.watchDuration]: { 'Value.$': PATHS.finishedDuration },
+    [WATCH_METRICS.checksPerWatch]: { 'Value.$': PATHS.finishedChecks },
+  };
+  return WATCH_METRIC_DATA.map((metric) => ({
+    MetricName: metric.name,
+    Dimensions: metric.dimensions.map((role) => ({ Name: WATCH_METRICS.dimensions[role], ...dimension[role] })),
+    ...value[metric.name],
+    Unit: metric.unit,
+  }));
+}
+
+/**
+ * The end of a kind's watch, after its notification: note how it ended, put the Change Finished event (unless events
+ * are off), record the watch metrics, then end as the outcome says, or fail if the notification could not be sent.
+ * The notification goes first, so neither the event nor the metrics can delay it; each later call is retried briefly
+ * and caught, so none of the three can keep another from happening (docs/change-event.md).
+ */
+function endStates(props: WatchDefinitionProps, kind: WatchKind): Record<string, AslState> {
+  const names = endStateNames(kind);
+  const ends = endsOf(kind);
+  const afterEnded = props.eventBusName === undefined ? names.recordMetrics : names.putChangeEvent;
+  const catchAll = (resultPath: string, next: string) => [
+    { ErrorEquals: ['States.ALL'], ResultPath: resultPath, Next: next },
+  ];
+  const ended = Object.fromEntries(
+    (Object.keys(ends) as Outcome[]).map((outcome) => [
+      names.ended(outcome),
+      {
+        Type: 'Pass',
+        Comment:
+          'How the watch ended, for the event and the metrics. durationSeconds: the delay the dispatcher saw plus every ' +
+          'wait; the time the checks themselves took is left out (docs/change-event.md).',
+        Parameters: {
+          outcome,
+          'checks.$': PATHS.check,
+          'durationSeconds.$': `States.MathAdd(${PATHS.elapsedSeconds}, ${PATHS.waitSeconds})`,
+          'finishedAt.$': PATHS.enteredTime,
+        },
+        ResultPath: PATHS.finished,
+        Next: afterEnded,
+      },
+    ]),
+  );
+  const event: Record<string, AslState> =
+    props.eventBusName === undefined
+      ? {}
+      : {
+          [names.putChangeEvent]: {
+            Type: 'Task',
+            Comment:
+              `Puts the ${CHANGE_EVENT.detailType} event: the watch and how it ended (domain/change-event.ts). ` +
+              'Retried briefly; if it still fails, the metrics are recorded and the watch ends all the same.',
+            Resource: 'arn:aws:states:::events:putEvents',
+            Parameters: {
+              Entries: [
+                {
+                  Source: CHANGE_EVENT.source,
+                  DetailType: CHANGE_EVENT.detailType,
+                  'Detail.$': `States.JsonMerge(${PATHS.watch}, ${PATHS.finished}, false)`,
+                  EventBusName: props.eventBusName,
+                },
+              ],
+            },
+            ResultSelector: { 'eventId.$': '$.Entries[0].EventId' },
+            ResultPath: PATHS.changeEvent,
+            Retry: [END_CALL_RETRY],
+            Catch: catchAll(PATHS.changeEvent, names.recordMetrics),
+            Next: names.recordMetrics,
+          },
+        };
+  return {
+    ...ended,
+    ...event,
+    [names.recordMetrics]: {
+      Type: 'Task',
+      Comment:
+        `Records the watch metrics (${WATCH_METRIC_DATA.map((metric) => metric.name).join(', ')}) for the dashboard. ` +
+        'Retried briefly; if it still fails, the watch ends all the same.',
+      Resource: 'arn:aws:states:::aws-sdk:cloudwatch:putMetricData',
+      Parameters: { Namespace: WATCH_METRICS.namespace, MetricData: metricData(props.notifier, kind) },
+      ResultPath: null,
+      Retry: [END_CALL_RETRY],
+      Catch: catchAll(PATHS.metricsError, names.howEnded),
+      Next: names.howEnded,
+    },
+    [names.howEnded]: {
+      Type: 'Choice',
+      Comment:
+        'Ends as the outcome says, once the event and the metrics are out; a notification not sent fails the execution.',
+      Choices: [
+        { Variable: PATHS.notificationError, IsPresent: true, Next: STATE_NAMES.notificationNotSent },
+        ...Object.entries(ends).map(([outcome, next]) => ({
+          Variable: PATHS.finishedOutcome,
+          StringEquals: outcome,
+          Next: next,
+        })),
+      ],
+    },
   };
 }
 
@@ -418,7 +558,7 @@ function supersededStates(
         Choices: [{ Variable: PATHS.statusETag, StringEqualsPath: PATHS.watchETag, Next: names.notifyDone }],
         Default: names.notifySuperseded,
       },
-      ...publishStates(props, kind, 'superseded', names.notifySuperseded, names.superseded),
+      ...publishStates(props, kind, 'superseded', names.notifySuperseded),
       [names.superseded]: {
         Type: 'Succeed',
         Comment: 'A newer change is live; its own watch reports it too. status.eTag in the output is the newer ETag.',
@@ -446,6 +586,7 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
           // Step Functions fails a comparison on a missing path with States.Runtime: route it to the clear error first.
           { Not: { Variable: PATHS.kind, IsPresent: true }, Next: STATE_NAMES.invalidInput },
           { Not: { Variable: PATHS.unanswered, IsPresent: true }, Next: STATE_NAMES.countUnanswered },
+          { Not: { Variable: PATHS.elapsedSeconds, IsPresent: true }, Next: STATE_NAMES.startCounting },
           ...kinds.flatMap((kind) => [
             {
               And: [
@@ -479,7 +620,29 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         ResultPath: PATHS.progress,
         Next: STATE_NAMES.chooseKind,
       },
-      ...Object.fromEntries(kinds.flatMap((kind) => Object.entries(branchStates(props, kind)))),
+      [STATE_NAMES.startCounting]: {
+        Type: 'Pass',
+        Comment:
+          'A part started by an older version of this state machine carries no progress.elapsedSeconds: it counts from 0 ' +
+          "here, so the Change Finished event's durationSeconds leaves out the parts before (docs/change-event.md).",
+        Parameters: {
+          'check.$': PATHS.check,
+          'maxChecks.$': PATHS.maxChecks,
+          'continueAt.$': PATHS.continueAt,
+          'part.$': PATHS.part,
+          'unanswered.$': PATHS.unanswered,
+          waitSeconds: 0,
+          elapsedSeconds: 0,
+        },
+        ResultPath: PATHS.progress,
+        Next: STATE_NAMES.chooseKind,
+      },
+      ...Object.fromEntries(
+        kinds.flatMap((kind) => [
+          ...Object.entries(branchStates(props, kind)),
+          ...Object.entries(endStates(props, kind)),
+        ]),
+      ),
       [STATE_NAMES.handOver]: {
         Type: 'Pass',
         Comment: `Every ${CHECKS_PER_EXECUTION} checks the watch moves to a new execution, far below the 25,000-event history limit.`,
@@ -489,6 +652,8 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
           'continueAt.$': `States.MathAdd(${PATHS.continueAt}, ${CHECKS_PER_EXECUTION})`,
           'part.$': `States.MathAdd(${PATHS.part}, 1)`,
           'unanswered.$': PATHS.unanswered,
+          'waitSeconds.$': PATHS.waitSeconds,
+          'elapsedSeconds.$': PATHS.elapsedSeconds,
         },
         ResultPath: PATHS.progress,
         Next: STATE_NAMES.continueWatch,
@@ -525,6 +690,13 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         Cause:
           'The change was still InProgress at the last allowed status check (progress.maxChecks, from retentionSeconds). ' +
           'The still-in-progress notification was sent. CloudFront has no failed state: look at the change in its console.',
+      },
+      [STATE_NAMES.notificationNotSent]: {
+        Type: 'Fail',
+        Comment:
+          "SNS refused the notification through every retry; the event and the metrics were still sent. The error is SNS's.",
+        ErrorPath: `${PATHS.notificationError}.Error`,
+        CausePath: `${PATHS.notificationError}.Cause`,
       },
       [STATE_NAMES.checkFailed]: {
         Type: 'Fail',

@@ -3,6 +3,7 @@
  * domain/watch-execution.ts fails the type check here instead of failing the workflow at run time.
  */
 import type { KINDS, WatchKind } from '../domain/kinds';
+import type { WatchFinish } from '../domain/change-event';
 import type { ChatNotification, NotificationField } from '../domain/notification';
 import type { WatchExecutionInput } from '../domain/watch-execution';
 
@@ -18,8 +19,15 @@ export interface ExecutionState extends Omit<WatchExecutionInput, 'status'> {
   /** With chat channels: the chat message, written just before the notification is published. */
   readonly chat?: ChatNotification;
   readonly continuation?: { readonly executionArn: string };
-  /** Set by the "Next … check in" states: the seconds the following Wait sleeps. */
-  readonly progress: WatchExecutionInput['progress'] & { readonly waitSeconds?: number };
+  /** Set when the notification could not be sent: the error the publish Task caught. */
+  readonly notificationError?: { readonly Error: string; readonly Cause: string };
+  /** Set at the end of a watch: how it ended, for the Change Finished event and the watch metrics. */
+  readonly finished?: Omit<WatchFinish, 'outcome'> & { readonly outcome: string };
+  /** The Change Finished event's id, or the error that kept it from EventBridge. */
+  readonly changeEvent?: { readonly eventId: string } | { readonly Error: string; readonly Cause: string };
+  /** The error that kept the watch metrics from CloudWatch. */
+  readonly metricsError?: { readonly Error: string; readonly Cause: string };
+  readonly progress: WatchExecutionInput['progress'];
 }
 
 type Key<T> = Extract<keyof NonNullable<T>, string>;
@@ -48,6 +56,14 @@ export const PATHS = {
   part: jsonPath('progress', 'part'),
   unanswered: jsonPath('progress', 'unanswered'),
   waitSeconds: jsonPath('progress', 'waitSeconds'),
+  elapsedSeconds: jsonPath('progress', 'elapsedSeconds'),
+  notificationError: jsonPath('notificationError'),
+  finished: jsonPath('finished'),
+  changeEvent: jsonPath('changeEvent'),
+  metricsError: jsonPath('metricsError'),
+  finishedOutcome: jsonPath('finished', 'outcome'),
+  finishedChecks: jsonPath('finished', 'checks'),
+  finishedDuration: jsonPath('finished', 'durationSeconds'),
   status: jsonPath('status'),
   statusValue: jsonPath('status', 'value'),
   error: jsonPath('error'),

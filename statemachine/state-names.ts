@@ -1,5 +1,5 @@
 /** The names of the states, as a person reads them in the Step Functions console graph. */
-import { KINDS, WATCH_KINDS, type KindStateNames, type WatchKind } from '../domain/kinds';
+import { KINDS, WATCH_KINDS, type KindStateNames, type Outcome, type WatchKind } from '../domain/kinds';
 
 /** The states every kind shares; each kind's own states are named in its entry of KINDS. */
 export const SHARED_STATE_NAMES = {
@@ -11,7 +11,21 @@ export const SHARED_STATE_NAMES = {
   continued: 'Watch continues in a new execution',
   timedOut: 'Watch timed out',
   checkFailed: 'Status check failed',
+  startCounting: 'Start counting the watch time',
+  notificationNotSent: 'Notification not sent',
 } as const;
+
+/** The states that end a kind's watch after its notification: the event, the metrics and the way out. */
+export function endStateNames(kind: WatchKind) {
+  const label = kind.replace('-', ' ');
+  return {
+    /** Notes how the watch ended; every notification of this outcome leads here, sent or not. */
+    ended: (outcome: Outcome) => `${label.charAt(0).toUpperCase()}${label.slice(1)} watch ended ${outcome}`,
+    putChangeEvent: `Put ${label} Change Finished event`,
+    recordMetrics: `Record ${label} watch metrics`,
+    howEnded: `How did the ${label} watch end?`,
+  } as const;
+}
 
 /** Every state name by role: the shared ones, and each kind's under its kind. */
 export const STATE_NAMES = {

@@ -4,6 +4,7 @@
  * message is deleted. Takes its clients and logger as arguments, like the dispatcher, so tests drive this code.
  */
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { readCloudFrontStatus } from '../commons/cloudfront-status';
@@ -28,6 +29,13 @@ import { KINDS, type Outcome } from '../../domain/kinds';
 import { AWS_ERRORS } from '../../domain/errors';
 import { selectStatus, statusParameters } from '../../domain/status';
 import { CHECKER_LOG_MESSAGES } from '../../domain/checker-log';
+import {
+  changeEventEntry,
+  changeFinishedDetail,
+  secondsSinceChange,
+  watchMetricsEmf,
+  type WatchFinish,
+} from '../../domain/change-event';
 
 /**
  * An unusable event comes back at once, so it reaches the dead-letter queue in minutes, long before it expires. The
@@ -73,6 +81,15 @@ export interface StatusCheckDeps {
    * that a late event finds it there (maySweepWatchAlready) instead of starting a second watch.
    */
   readonly sweptWatches?: LogSearch;
+  /** The stack's name, the Notifier dimension of the watch metrics. */
+  readonly notifier: string;
+  /** Writes one line of embedded metric format to the function's log. */
+  readonly writeMetrics: (line: string) => void;
+  /**
+   * Where the Change Finished event of every watch goes.
+   * @default - no event (context key events=false)
+   */
+  readonly changeEvents?: { readonly eventBridge: Pick<EventBridgeClient, 'send'>; readonly busName: string };
 }
 
 export type StatusCheckResult =
@@ -297,26 +314,71 @@ async function notify(
   const values = notificationValues(facts);
   const notification = renderNotification(facts.watch.kind, outcome, values);
   const chat = deps.chat ? renderChatNotification(facts.watch.kind, outcome, values) : undefined;
+  const finish: WatchFinish = {
+    outcome,
+    checks: facts.check,
+    // The checker has a clock: the true time from the API call to this check (the state machine counts instead).
+    durationSeconds: secondsSinceChange(facts.watch.startedAt, facts.checkedAt),
+    finishedAt: facts.checkedAt.toISOString(),
+  };
+  let publishError: unknown;
   try {
     await deps.sns.send(
       new PublishCommand(publishInput(deps.topicArn, notification, publishedMessage(notification, chat))),
     );
   } catch (error) {
+    publishError = error;
+  }
+  // After the notification, sent or not: a failed one comes back with the message, so the event may come twice, never not at all.
+  await putChangeEvent(facts, finish, deps, context);
+  if (publishError !== undefined) {
     deps.logger.warn(CHECKER_LOG_MESSAGES.publishFailed, {
       ...context,
       outcome,
-      error: integrationErrorName(error),
-      errorMessage: errorMessage(error),
+      error: integrationErrorName(publishError),
+      errorMessage: errorMessage(publishError),
       receiveCount: message.receiveCount,
     });
-    return { result: 'notify-again', outcome, reason: errorMessage(error) };
+    return { result: 'notify-again', outcome, reason: errorMessage(publishError) };
   }
+  // Only once the watch really ends, so a notification sent at the second try counts once.
+  deps.writeMetrics(
+    watchMetricsEmf({ notifier: deps.notifier, kind: facts.watch.kind, outcome }, finish, facts.checkedAt),
+  );
   deps.logger.info(CHECKER_LOG_MESSAGES.ended, {
     ...context,
     outcome,
     ...(facts.error ? { error: facts.error.name } : {}),
   });
   return { result: 'notified', outcome, check: facts.check };
+}
+
+/** Puts the Change Finished event; a failure is logged and never keeps the watch from ending. */
+async function putChangeEvent(
+  facts: CheckFacts,
+  finish: WatchFinish,
+  deps: StatusCheckDeps,
+  context: Record<string, unknown>,
+): Promise<void> {
+  if (deps.changeEvents === undefined) return;
+  const entry = changeEventEntry(deps.changeEvents.busName, changeFinishedDetail(facts.watch, finish));
+  try {
+    const answer = await deps.changeEvents.eventBridge.send(new PutEventsCommand({ Entries: [entry] }));
+    // PutEvents answers 200 with the entry refused inside (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevents.html).
+    const refused = answer.Entries?.[0];
+    if ((answer.FailedEntryCount ?? 0) > 0) {
+      throw Object.assign(new Error(refused?.ErrorMessage ?? 'entry refused'), {
+        name: refused?.ErrorCode ?? 'FailedEntry',
+      });
+    }
+  } catch (error) {
+    deps.logger.warn(CHECKER_LOG_MESSAGES.eventFailed, {
+      ...context,
+      outcome: finish.outcome,
+      error: integrationErrorName(error),
+      errorMessage: errorMessage(error),
+    });
+  }
 }
 
 /** Sets when SQS hands the message out again; if that fails, the queue's visibility timeout applies instead. */

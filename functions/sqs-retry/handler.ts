@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -28,6 +29,19 @@ const sweptWatches = sweptWatchLogGroupName
   ? { logs: new CloudWatchLogsClient(clientConfig), logGroupName: sweptWatchLogGroupName }
   : undefined;
 const chat = process.env[SQS_RETRY_ENV.chat] === 'true';
+const notifier = requireEnv(SQS_RETRY_ENV.notifier);
+const eventBusName = process.env[SQS_RETRY_ENV.eventBusName];
+const changeEvents =
+  eventBusName === undefined
+    ? {}
+    : { changeEvents: { eventBridge: new EventBridgeClient(clientConfig), busName: eventBusName } };
+/**
+ * Straight to stdout, as the Powertools Logger writes, so that Lambda's JSON log format keeps the line as it is and
+ * CloudWatch reads its embedded metrics (https://github.com/aws-powertools/powertools-lambda-typescript/issues/1766).
+ */
+const writeMetrics = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
 const processor = new BatchProcessor(EventType.SQS);
 
 /** Thrown so the batch processor reports the record as failed and SQS keeps the message. */
@@ -51,6 +65,9 @@ async function recordHandler(record: SQSRecord): Promise<void> {
       now: () => new Date(),
       random: Math.random,
       ...(sweptWatches ? { sweptWatches } : {}),
+      notifier,
+      writeMetrics,
+      ...changeEvents,
     }),
   );
   if (keepsMessage(result)) throw new MessageKept(result.result);

@@ -1,10 +1,11 @@
-import { Lazy, type Duration } from 'aws-cdk-lib';
+import { Lazy, Stack, type Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { grantReadCloudFrontStatus } from './cloudfront-status-reads';
 import { grantPublish } from './notification-topic';
+import { grantPutChangeEvent } from './watch-end-grants';
 import { QueueConsumerFunction, type QueueConsumerProps } from './queue-consumer-function';
 import { SQS_RETRY_ENV } from '../../domain/settings';
 
@@ -30,6 +31,11 @@ export interface SqsRetryCheckerProps extends QueueConsumerProps {
    * @default false
    */
   readonly chat?: boolean;
+  /**
+   * The event bus that receives the Change Finished event of every watch; the function may put events there only.
+   * @default - no event
+   */
+  readonly eventBusName?: string;
 }
 
 /** Mode sqs-retry: a Lambda checks each buffered change once per delivery and lets SQS bring it back until done. */
@@ -51,6 +57,8 @@ export class SqsRetryChecker extends QueueConsumerFunction {
           ? { [SQS_RETRY_ENV.sweptWatchLogGroupName]: Lazy.string({ produce: () => own.logGroup!.logGroupName }) }
           : {}),
         ...(props.chat ? { [SQS_RETRY_ENV.chat]: 'true' } : {}),
+        [SQS_RETRY_ENV.notifier]: Stack.of(scope).stackName,
+        ...(props.eventBusName === undefined ? {} : { [SQS_RETRY_ENV.eventBusName]: props.eventBusName }),
       },
       batchSize: SQS_RETRY_BATCH_SIZE,
     });
@@ -66,5 +74,7 @@ export class SqsRetryChecker extends QueueConsumerFunction {
         }),
       );
     }
+    // The watch metrics go out as embedded metric format in the function's log: no PutMetricData permission.
+    if (props.eventBusName !== undefined) grantPutChangeEvent(this, this.function, props.eventBusName);
   }
 }

@@ -12,6 +12,7 @@ import { buildWatchDefinition } from '../../statemachine/definition';
 import { grantReadCloudFrontStatus } from './cloudfront-status-reads';
 import { logGroupProps, type LogOptions } from './log-options';
 import { grantPublish } from './notification-topic';
+import { grantPutChangeEvent, grantPutWatchMetrics } from './watch-end-grants';
 import { type WatchKind } from '../../domain/kinds';
 
 /** A Lambda that reads some kinds' status for the state machine (a StatusReader). */
@@ -42,6 +43,11 @@ export interface WatchStateMachineProps extends LogOptions {
    * @default false
    */
   readonly chat?: boolean;
+  /**
+   * The event bus that receives the Change Finished event of every watch; the state machine may put events there only.
+   * @default - no event
+   */
+  readonly eventBusName?: string;
 }
 
 /**
@@ -85,6 +91,8 @@ export class WatchStateMachine extends Construct {
       kinds,
       ...(props.statusReader ? { statusReaderArn: props.statusReader.function.functionArn } : {}),
       ...(props.chat ? { chat: true } : {}),
+      notifier: stack.stackName,
+      ...(props.eventBusName === undefined ? {} : { eventBusName: props.eventBusName }),
     });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
@@ -113,14 +121,17 @@ export class WatchStateMachine extends Construct {
       );
     }
     grantPublish(props.topic, this.stateMachine);
+    if (props.eventBusName !== undefined) grantPutChangeEvent(this, this.stateMachine, props.eventBusName);
+    grantPutWatchMetrics(this.stateMachine);
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'ContinueLongWatches', actions: ['states:StartExecution'], resources: [ownArn] }),
     );
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'X-Ray tracing (xray:PutTraceSegments and friends) and CloudWatch Logs delivery (logs:CreateLogDelivery and friends) ' +
-        'have no resource-level permissions; test/infra/least-privilege.test.ts pins the exact actions allowed on "*".',
+        'X-Ray tracing (xray:PutTraceSegments and friends), CloudWatch Logs delivery (logs:CreateLogDelivery and friends) ' +
+        'and cloudwatch:PutMetricData (limited to its namespace by a condition) have no resource-level permissions; ' +
+        'test/infra/least-privilege.test.ts pins the exact actions allowed on "*".',
     });
   }
 }

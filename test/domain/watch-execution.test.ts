@@ -289,8 +289,17 @@ describe('buildWatchExecution', () => {
           watchLimit: '4 days',
           executionName: 'E2QWRUHAPOMQZL-deploy-E2QWRUHEXAMPLE',
         },
-        // 345,570 s left at one check a minute: the first check now, then 5,759 more; 800 checks per execution
-        progress: { check: 1, maxChecks: 5_760, continueAt: 801, part: 1, unanswered: 0 },
+        // 345,570 s left at one check a minute: the first check now, then 5,759 more; 800 checks per execution.
+        // The change was made 30 s before the watch starts: durationSeconds counts from there.
+        progress: {
+          check: 1,
+          maxChecks: 5_760,
+          continueAt: 801,
+          part: 1,
+          unanswered: 0,
+          waitSeconds: 0,
+          elapsedSeconds: 30,
+        },
       },
     });
   });

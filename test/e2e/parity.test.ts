@@ -60,6 +60,40 @@ function sqsRetryCountWithChat(published: readonly PublishRequest[]): PublishReq
   });
 }
 
+/**
+ * The Change Finished event both modes put, without durationSeconds: the Lambda reads its clock, the state machine counts
+ * the delay the dispatcher saw and its waits (docs/change-event.md), so only that field may differ (tested below).
+ */
+function eventsWithoutDuration(
+  entries: ReadonlyArray<{ EventBusName?: string; Source?: string; DetailType?: string; Detail?: unknown }>,
+) {
+  return entries.map(({ Detail, ...entry }) => {
+    const { durationSeconds: _counted, ...detail } = (
+      typeof Detail === 'string' ? JSON.parse(Detail) : Detail
+    ) as Record<string, unknown>;
+    return { ...entry, Detail: detail };
+  });
+}
+
+/** The watch metrics either mode recorded, by name and dimensions, without WatchDuration (see eventsWithoutDuration). */
+function machineMetrics(run: LocalRunResult): Array<Record<string, unknown>> {
+  return run.metrics.map((request) =>
+    Object.fromEntries(
+      request.MetricData.filter((datum) => datum.MetricName !== 'WatchDuration').flatMap((datum) => [
+        ...datum.Dimensions.map((dimension) => [dimension.Name, dimension.Value]),
+        [datum.MetricName, datum.Value],
+      ]),
+    ),
+  );
+}
+
+function lambdaMetrics(run: RedeliveryRun): Array<Record<string, unknown>> {
+  return run.metricLines.map((line) => {
+    const { _aws: _directives, WatchDuration: _counted, ...values } = JSON.parse(line) as Record<string, unknown>;
+    return values;
+  });
+}
+
 function scenarioNamed(name: string): WatchScenario {
   const scenario = WATCH_SCENARIOS.find((candidate) => candidate.name === name);
   if (scenario === undefined) throw new Error(`no scenario ${name}`);
@@ -137,6 +171,11 @@ describe('one notification, two engines: the state machine and the status-check 
     // Assert
     expect(lambda.published).toEqual(sqsRetryCount(machine.published));
     expect(lambda.published).toHaveLength(scenario.expected.publishes);
+    expect(eventsWithoutDuration(lambda.events)).toEqual(
+      eventsWithoutDuration(machine.changeEvents.flatMap((request) => request.Entries)),
+    );
+    expect(lambda.events).toHaveLength(scenario.expected.publishes);
+    expect(lambdaMetrics(lambda)).toEqual(machineMetrics(machine));
     expect(lambda.cloudfrontCalls).toBe(machine.cloudfrontCalls);
     // A watch the state machine hands over to a new execution is still watched: the Lambda keeps its message.
     expect(lambda.kept).toBe(scenario.expected.publishes === 0);
@@ -220,6 +259,29 @@ describe('with chat channels, both engines publish the same email text and the s
 });
 
 describe('where mode sqs-retry differs on purpose', () => {
+  it("counts durationSeconds by its clock, where the state machine adds the dispatcher's delay and its waits", async () => {
+    // Arrange: no jitter, so the state machine's three waits are the schedule's 17 s
+    const scenario = scenarioNamed('DeployedAfterFourChecks');
+    const definition = deployedDefinition({ checkJitterPercent: '0' });
+    // Act
+    const machine = await runLocally(definition, scenario.input, {
+      cloudfront: scriptedCloudFront(scenario.answers),
+      waitMilliseconds: 0,
+      enteredTime: CHECK_TIME.toISOString(),
+    });
+    const lambda = await runRedeliveries({
+      body: fixtureBody(scenario.fixture),
+      cloudfront: scriptedCloudFront(scenario.answers),
+      sentAt: sentAtFor(scenario),
+      checkTime: CHECK_TIME,
+      topicArn: topicArnOf(definition),
+      maxDeliveries: 4,
+    });
+    // Assert: 1 min after the change plus 3 waits of 17 s; the Lambda's check at 18:00 of a change made at 09:15:02
+    expect(machine.changeEvents[0]!.Entries[0]!.Detail.durationSeconds).toBe(111);
+    expect(JSON.parse(lambda.events[0]!.Detail!).durationSeconds).toBe(31_498);
+  });
+
   const unansweredLine = (message: string | undefined) =>
     (message ?? '').split('\n').find((line) => line.startsWith('Unanswered:'));
   const withoutUnansweredLine = (message: string | undefined) =>
@@ -259,6 +321,10 @@ describe('where mode sqs-retry differs on purpose', () => {
         withoutUnansweredLine(machine.published[0]!.Message),
       );
       expect({ machine: machine.cloudfrontCalls, lambda: lambda.cloudfrontCalls }).toEqual(calls);
+      // The event carries no unanswered count, so it is the same but for durationSeconds
+      expect(eventsWithoutDuration(lambda.events)).toEqual(
+        eventsWithoutDuration(machine.changeEvents.flatMap((request) => request.Entries)),
+      );
       // Every check but the last backs off to the normal 1 min, not the invalidation schedule's first 8 s
       expect(lambda.visibilityChanges).toEqual(name === 'UnansweredUntilBudgetEnds' ? [60, 60] : [60]);
     },

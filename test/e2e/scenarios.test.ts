@@ -214,3 +214,158 @@ describe('the synthesized watch state machine with chat channels, run in aws-loc
     );
   });
 });
+
+describe('the end of a watch in aws-local-stepfunctions: its Change Finished event and its metrics', () => {
+  /** No jitter, so every wait is the schedule's and durationSeconds can be spelled out. */
+  const EXACT_WAITS = { checkJitterPercent: '0' };
+  const scenarioNamed = (name: string) => WATCH_SCENARIOS.find((candidate) => candidate.name === name)!;
+
+  it('puts a deployed distribution event: the watch, the outcome, 4 checks and 1 min + 3 waits of 17 s', async () => {
+    // Arrange
+    const scenario = scenarioNamed('DeployedAfterFourChecks');
+    // Act
+    const run = await runLocally(deployedDefinition(EXACT_WAITS), scenario.input, {
+      cloudfront: scriptedCloudFront(scenario.answers),
+      waitMilliseconds: 0,
+      enteredTime: ENTERED_TIME,
+    });
+    // Assert
+    expect(run.changeEvents).toEqual([
+      {
+        Entries: [
+          {
+            Source: 'cloudfront-change-notifier',
+            DetailType: 'CloudFront Change Finished',
+            EventBusName: 'default',
+            Detail: {
+              kind: 'distribution',
+              change: 'CreateDistribution',
+              distributionId: 'E2QWRUHAPOMQZL',
+              eTag: 'E2QWRUHEXAMPLE',
+              eventId: '3f1c6a52-8e0b-4d1e-9a53-2f7c1b9e4d01',
+              startedAt: '2026-11-28T09:15:02Z',
+              changedBy: 'arn:aws:iam::123456789012:user/alice',
+              consoleUrl:
+                'https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL',
+              watchLimit: '4 days',
+              executionName: 'E2QWRUHAPOMQZL-deploy-E2QWRUHEXAMPLE',
+              outcome: 'deployed',
+              checks: 4,
+              durationSeconds: 111,
+              finishedAt: '2026-11-28T09:20:00Z',
+            },
+          },
+        ],
+      },
+    ]);
+    expect(run.metrics).toEqual([
+      {
+        Namespace: 'CloudFrontChangeNotifier',
+        MetricData: [
+          {
+            MetricName: 'WatchesFinished',
+            Dimensions: [
+              { Name: 'Notifier', Value: 'CloudFrontChangeNotifier' },
+              { Name: 'Outcome', Value: 'deployed' },
+            ],
+            Value: 1,
+            Unit: 'Count',
+          },
+          {
+            MetricName: 'WatchDuration',
+            Dimensions: [
+              { Name: 'Notifier', Value: 'CloudFrontChangeNotifier' },
+              { Name: 'Kind', Value: 'distribution' },
+              { Name: 'Outcome', Value: 'deployed' },
+            ],
+            Value: 111,
+            Unit: 'Seconds',
+          },
+          {
+            MetricName: 'ChecksPerWatch',
+            Dimensions: [
+              { Name: 'Notifier', Value: 'CloudFrontChangeNotifier' },
+              { Name: 'Kind', Value: 'distribution' },
+              { Name: 'Outcome', Value: 'deployed' },
+            ],
+            Value: 4,
+            Unit: 'Count',
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('puts a not-found event at check 1, 1 min after the change, on the bus eventBusName names', async () => {
+    // Arrange
+    const scenario = scenarioNamed('InvalidationNotFound');
+    // Act
+    const run = await runLocally(deployedDefinition({ ...EXACT_WAITS, eventBusName: 'deployments' }), scenario.input, {
+      cloudfront: scriptedCloudFront(scenario.answers),
+      waitMilliseconds: 0,
+      enteredTime: ENTERED_TIME,
+    });
+    // Assert
+    expect(run.changeEvents).toEqual([
+      {
+        Entries: [
+          {
+            Source: 'cloudfront-change-notifier',
+            DetailType: 'CloudFront Change Finished',
+            EventBusName: 'deployments',
+            Detail: {
+              kind: 'invalidation',
+              change: 'CreateInvalidation',
+              distributionId: 'E2QWRUHAPOMQZL',
+              invalidationId: 'I2J0I21PCUYOIK',
+              paths: '3 paths: /index.html, /assets/*, /en/about.html',
+              eventId: '5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9',
+              startedAt: '2026-11-28T13:45:10Z',
+              changedBy: 'arn:aws:iam::123456789012:user/alice',
+              consoleUrl:
+                'https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL/invalidations/details/I2J0I21PCUYOIK',
+              watchLimit: '4 days',
+              executionName: 'E2QWRUHAPOMQZL-invalidate-I2J0I21PCUYOIK',
+              outcome: 'not-found',
+              checks: 1,
+              durationSeconds: 60,
+              finishedAt: '2026-11-28T09:20:00Z',
+            },
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('counts the back-offs after unanswered checks: 1 min, then 2 waits of 1 min, for a timed-out invalidation', async () => {
+    // Arrange
+    const scenario = scenarioNamed('UnansweredUntilBudgetEnds');
+    // Act
+    const run = await runLocally(deployedDefinition(EXACT_WAITS), scenario.input, {
+      cloudfront: scriptedCloudFront(scenario.answers),
+      waitMilliseconds: 0,
+      enteredTime: ENTERED_TIME,
+    });
+    // Assert
+    expect(run.changeEvents.map((request) => request.Entries[0]!.Detail)).toMatchObject([
+      { kind: 'invalidation', outcome: 'timed-out', checks: 3, durationSeconds: 180 },
+    ]);
+    expect(run.metrics.map((request) => request.MetricData.map((datum) => datum.Value))).toEqual([[1, 180, 3]]);
+  });
+
+  it('with events=false puts no event, and still records the metrics', async () => {
+    // Arrange
+    const scenario = scenarioNamed('AlreadyDeployed');
+    // Act
+    const run = await runLocally(deployedDefinition({ events: 'false' }), scenario.input, {
+      cloudfront: scriptedCloudFront(scenario.answers),
+      waitMilliseconds: 0,
+      enteredTime: ENTERED_TIME,
+    });
+    // Assert
+    expect(run.changeEvents).toEqual([]);
+    expect(run.metrics).toHaveLength(1);
+    expect(run.published).toHaveLength(1);
+    expect(run.status).toBe('SUCCEEDED');
+  });
+});

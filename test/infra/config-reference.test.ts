@@ -48,6 +48,8 @@ describe('the configuration reference', () => {
         'sweepIntervalMinutes',
         'logRetentionDays',
         'logRemovalPolicy',
+        'events',
+        'eventBusName',
       ].sort(),
     );
   });

@@ -254,6 +254,37 @@ describe('readConfig mode', () => {
     expect(config.mode).toBe(mode);
   });
 
+  it('puts the Change Finished event on the default bus unless told otherwise', () => {
+    // Act
+    const defaults = configFrom({});
+    const custom = configFrom({ eventBusName: 'deployments', events: 'true' });
+    const off = configFrom({ events: false });
+    // Assert
+    expect(defaults.events).toEqual({ enabled: true, busName: 'default' });
+    expect(custom.events).toEqual({ enabled: true, busName: 'deployments' });
+    expect(off.events).toEqual({ enabled: false, busName: 'default' });
+  });
+
+  it.each(['my bus', 'arn:aws:events:us-east-1:123456789012:event-bus/x', 'x'.repeat(257)])(
+    'rejects the event bus name %s and says what a name may hold',
+    (eventBusName) => {
+      // Act
+      const error = configErrorFrom({ eventBusName });
+      // Assert
+      expect(error.message).toBe(
+        `Invalid context value for "eventBusName": ${JSON.stringify(eventBusName)}. ` +
+          "Allowed: the name of an event bus in the stack's account and Region: 1 to 256 of A-Z a-z 0-9 . - _.",
+      );
+    },
+  );
+
+  it('rejects an events value that is not true or false', () => {
+    // Act
+    const error = configErrorFrom({ events: 'off' });
+    // Assert
+    expect(error.message).toBe('Invalid context value for "events": "off". Allowed: true or false.');
+  });
+
   it('rejects an unknown mode and lists every mode there is', () => {
     // Arrange
     const context = { mode: 'foo' };

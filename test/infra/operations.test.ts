@@ -311,11 +311,15 @@ describe('alarms', () => {
     const states = Object.entries(definition.States);
     // Act
     const failErrors = states.filter(([, state]) => state.Type === 'Fail').map(([, state]) => state.Error as string);
+    // After its notification a watch ends by the rule of its outcome ($.finished.outcome) in a "How did … end?" Choice.
+    const endRules = states.flatMap(([, state]) =>
+      ((state.Choices ?? []) as Array<{ Variable?: string; Next: string }>).filter(
+        (rule) => rule.Variable === '$.finished.outcome',
+      ),
+    );
     const announced = states
       .filter(([, state]) => state.Type === 'Fail')
-      .filter(([name]) =>
-        states.some(([, other]) => other.Resource === 'arn:aws:states:::sns:publish' && other.Next === name),
-      )
+      .filter(([name]) => endRules.some((rule) => rule.Next === name))
       .map(([, state]) => state.Error as string);
     // Assert
     expect([...NOTIFIED_FAILURES].sort()).toEqual(

@@ -42,6 +42,10 @@ const GET_TENANT_INVALIDATION = 'arn:aws:states:::aws-sdk:cloudfront:getInvalida
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const SNS_PUBLISH = 'arn:aws:states:::sns:publish';
 const START_EXECUTION = 'arn:aws:states:::states:startExecution';
+const PUT_EVENTS = 'arn:aws:states:::events:putEvents';
+const PUT_METRIC_DATA = 'arn:aws:states:::aws-sdk:cloudwatch:putMetricData';
+/** What every watch calls at its end: the Change Finished event and the watch metrics. */
+const END_CALLS = [PUT_EVENTS, PUT_METRIC_DATA];
 /** The kinds whose status answer carries an ETag (GetDistribution, GetDistributionTenant); invalidations have none. */
 const SUPERSEDABLE_KINDS: readonly WatchKind[] = ['distribution', 'tenant'];
 
@@ -148,22 +152,35 @@ describe('the synthesized watch definition', () => {
     {
       stack: 'the default stack',
       context: {},
-      expected: [GET_DISTRIBUTION, GET_INVALIDATION, SNS_PUBLISH, START_EXECUTION],
+      expected: [GET_DISTRIBUTION, GET_INVALIDATION, SNS_PUBLISH, START_EXECUTION, ...END_CALLS],
+    },
+    {
+      stack: 'the default stack with events=false',
+      context: { events: 'false' },
+      expected: [GET_DISTRIBUTION, GET_INVALIDATION, SNS_PUBLISH, START_EXECUTION, PUT_METRIC_DATA],
     },
     {
       stack: 'invalidations only',
       context: { watchedEvents: 'CreateInvalidation' },
-      expected: [GET_INVALIDATION, SNS_PUBLISH, START_EXECUTION],
+      expected: [GET_INVALIDATION, SNS_PUBLISH, START_EXECUTION, ...END_CALLS],
     },
     {
       stack: 'tenant calls, tenantStatusCheck lambda',
       context: tenantContext('lambda'),
-      expected: [GET_DISTRIBUTION, GET_INVALIDATION, LAMBDA_INVOKE, SNS_PUBLISH, START_EXECUTION],
+      expected: [GET_DISTRIBUTION, GET_INVALIDATION, LAMBDA_INVOKE, SNS_PUBLISH, START_EXECUTION, ...END_CALLS],
     },
     {
       stack: 'tenant calls, tenantStatusCheck sdk',
       context: tenantContext('sdk'),
-      expected: [GET_DISTRIBUTION, GET_INVALIDATION, GET_TENANT, GET_TENANT_INVALIDATION, SNS_PUBLISH, START_EXECUTION],
+      expected: [
+        GET_DISTRIBUTION,
+        GET_INVALIDATION,
+        GET_TENANT,
+        GET_TENANT_INVALIDATION,
+        SNS_PUBLISH,
+        START_EXECUTION,
+        ...END_CALLS,
+      ],
     },
   ])('calls exactly the integrations $stack needs', ({ context, expected }) => {
     // Arrange
@@ -186,7 +203,7 @@ describe('the synthesized watch definition', () => {
     // Assert
     expect(Object.keys(definition.States).filter((name) => /tenant/i.test(name))).toEqual([]);
     expect(text).not.toMatch(/DistributionTenant|tenantId/);
-    expect(definition.States[STATE_NAMES.chooseKind]!.Choices).toHaveLength(6);
+    expect(definition.States[STATE_NAMES.chooseKind]!.Choices).toHaveLength(7);
   });
 
   it('reads a tenant status through the status-reader Lambda with the parameters and answer of the aws-sdk call', () => {
@@ -284,7 +301,15 @@ describe('a newer change than the watched one (superseded)', () => {
       const notify = definition.States[names.notifySuperseded!]!;
       const { outcome } = (notify.Parameters as { MessageAttributes: { outcome: unknown } }).MessageAttributes;
       expect(outcome).toEqual({ DataType: 'String', StringValue: 'superseded' });
-      expect(definition.States[notify.Next as string]!.Type).toBe('Succeed');
+      expect(notify.Next).toBe(
+        kind === 'tenant' ? 'Tenant watch ended superseded' : 'Distribution watch ended superseded',
+      );
+      expect(definition.States[`How did the ${kind} watch end?`]!.Choices).toContainEqual({
+        Variable: '$.finished.outcome',
+        StringEquals: 'superseded',
+        Next: names.superseded,
+      });
+      expect(definition.States[names.superseded!]!.Type).toBe('Succeed');
     },
   );
 
@@ -352,7 +377,15 @@ describe('a check without an answer', () => {
     const noAnswer = outputs.find(({ state }) => state === STATE_NAMES.distribution.noAnswer)!.output;
     expect(noAnswer).toEqual({
       watch: input.watch,
-      progress: { check: 1, maxChecks: input.progress.maxChecks, continueAt: 801, part: 1, unanswered: 1 },
+      progress: {
+        check: 1,
+        maxChecks: input.progress.maxChecks,
+        continueAt: 801,
+        part: 1,
+        unanswered: 1,
+        waitSeconds: 0,
+        elapsedSeconds: 60,
+      },
       status: { value: 'NoAnswer', domainName: '', eTag: '' },
     });
     expect(run.statesEntered.slice(0, 6)).toEqual([
@@ -388,6 +421,8 @@ describe('a check without an answer', () => {
       continueAt: 801,
       part: 2,
       unanswered: 1,
+      waitSeconds: 0,
+      elapsedSeconds: 60,
     });
     expect(handedOver.status).toEqual({ value: 'NoAnswer', domainName: '', eTag: '' });
     expect(second.statesEntered.slice(0, 3)).toEqual([
@@ -623,7 +658,16 @@ describe('continuing a watch in a new execution', () => {
       Name: `${input.watch.executionName}-part2`,
       Input: {
         watch: input.watch,
-        progress: { check: 3, maxChecks: input.progress.maxChecks, continueAt: 803, part: 2, unanswered: 0 },
+        progress: {
+          check: 3,
+          maxChecks: input.progress.maxChecks,
+          continueAt: 803,
+          part: 2,
+          unanswered: 0,
+          // The delay the dispatcher saw (1 min) and the first wait; the second wait, before check 3, comes on top.
+          waitSeconds: 2,
+          elapsedSeconds: 62,
+        },
         status: { value: 'InProgress', domainName: SIMULATED_DOMAIN, eTag: SIMULATED_ETAG },
       },
     });

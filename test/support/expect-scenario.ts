@@ -17,6 +17,8 @@ export function expectScenario(scenario: WatchScenario, observed: ScenarioObserv
     error: observed.error,
     cloudfrontCalls: observed.cloudfrontCalls,
     publishedOutcomes: observed.publishedOutcomes,
+    changeEventOutcomes: observed.changeEventOutcomes,
+    metricOutcomes: observed.metricOutcomes,
     continuations: observed.continuations,
     unanswered: observed.unanswered,
     finalState: observed.statesEntered.at(-1),
@@ -26,6 +28,9 @@ export function expectScenario(scenario: WatchScenario, observed: ScenarioObserv
     error: expected.error,
     cloudfrontCalls: expected.cloudfrontCalls,
     publishedOutcomes: Array.from({ length: expected.publishes }, () => expected.outcome),
+    // Every watch that ends, ends with one Change Finished event and one metrics call, after its notification.
+    changeEventOutcomes: Array.from({ length: expected.publishes }, () => expected.outcome),
+    metricOutcomes: Array.from({ length: expected.publishes }, () => expected.outcome),
     continuations: expected.continuations,
     unanswered: expected.unanswered ?? 0,
     finalState: expected.finalState,

@@ -14,9 +14,11 @@ import {
   NoSuchDistribution,
   NoSuchInvalidation,
 } from '@aws-sdk/client-cloudfront';
+import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { WatchSettings } from '../../domain/settings';
+import { STACK_NAME } from '../../infra/notifier-app';
 import {
   checkQueuedChange,
   keepsMessage,
@@ -120,11 +122,22 @@ export interface RedeliveryOptions {
   readonly random?: () => number;
   /** Chat channels are subscribed: publish the chat message too. @default false */
   readonly chat?: boolean;
+  /** The bus of the Change Finished event; null: events off. @default the default bus */
+  readonly eventBusName?: string | null;
+  /** Answers EventBridge; throw to fail a PutEvents. @default succeeds */
+  readonly putEvents?: (entry: PutEventsRequestEntry) => void;
 }
+
+/** The Notifier dimension the redelivery runs record their metrics with: the stack name of the scenarios' templates. */
+export const REDELIVERY_NOTIFIER = STACK_NAME;
 
 export interface RedeliveryRun {
   readonly results: readonly StatusCheckResult[];
   readonly published: readonly PublishCommandInput[];
+  /** The entry of every PutEvents call, in order, whether EventBridge took it or not. */
+  readonly events: readonly PutEventsRequestEntry[];
+  /** Every line of embedded metric format written. */
+  readonly metricLines: readonly string[];
   /** VisibilityTimeout of every ChangeMessageVisibility call, in order. */
   readonly visibilityChanges: readonly number[];
   readonly cloudfrontCalls: number;
@@ -134,7 +147,10 @@ export interface RedeliveryRun {
 
 export async function runRedeliveries(options: RedeliveryOptions): Promise<RedeliveryRun> {
   const published: PublishCommandInput[] = [];
+  const events: PutEventsRequestEntry[] = [];
+  const metricLines: string[] = [];
   const visibilityChanges: number[] = [];
+  const eventBusName = options.eventBusName === undefined ? 'default' : options.eventBusName;
   let cloudfrontCalls = 0;
   let receiveCount = 0;
   const withSdkRetries = async (call: () => Promise<unknown>): Promise<unknown> => {
@@ -200,6 +216,24 @@ export async function runRedeliveries(options: RedeliveryOptions): Promise<Redel
     ...(options.chat ? { chat: true } : {}),
     now: () => (typeof options.checkTime === 'function' ? options.checkTime(receiveCount) : options.checkTime),
     random: options.random ?? MIDDLE_DRAW,
+    notifier: REDELIVERY_NOTIFIER,
+    writeMetrics: (line) => metricLines.push(line),
+    ...(eventBusName === null
+      ? {}
+      : {
+          changeEvents: {
+            busName: eventBusName,
+            eventBridge: {
+              send: (async (command: unknown) => {
+                if (!(command instanceof PutEventsCommand)) throw new Error('unexpected EventBridge command');
+                const entry = command.input.Entries![0]!;
+                events.push(entry);
+                options.putEvents?.(entry);
+                return { FailedEntryCount: 0, Entries: [{ EventId: `event-${events.length}` }] };
+              }) as NonNullable<StatusCheckDeps['changeEvents']>['eventBridge']['send'],
+            },
+          },
+        }),
   };
 
   const results: StatusCheckResult[] = [];
@@ -211,5 +245,13 @@ export async function runRedeliveries(options: RedeliveryOptions): Promise<Redel
     results.push(result);
     if (!keepsMessage(result)) break;
   }
-  return { results, published, visibilityChanges, cloudfrontCalls, kept: keepsMessage(results.at(-1)!) };
+  return {
+    results,
+    published,
+    events,
+    metricLines,
+    visibilityChanges,
+    cloudfrontCalls,
+    kept: keepsMessage(results.at(-1)!),
+  };
 }

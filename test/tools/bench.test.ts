@@ -103,9 +103,10 @@ describe('bench arithmetic', () => {
     expect(() => percentile([], 0.5)).toThrow('no values');
   });
 
-  it('prices transitions at $0.025 per 1,000', () => {
-    expect(costUsd(1_000)).toBeCloseTo(0.025, 12);
-    expect(costUsd(200)).toBeCloseTo(0.005, 12);
+  it('prices transitions at $0.025 per 1,000, plus $0.000001 for the Change Finished event and $0.00001 for the metrics call', () => {
+    expect(costUsd(1_000)).toBeCloseTo(0.025011, 12);
+    expect(costUsd(200)).toBeCloseTo(0.005011, 12);
+    expect(costUsd(0)).toBeCloseTo(0.000011, 12);
   });
 
   it('delays the SDK waiter as smithy does: the minimum first, jitter up to a doubling, then the maximum', () => {
@@ -708,8 +709,9 @@ describe('many watches at once on the deployed definition', () => {
       checks: 8,
       unanswered: 8,
       calls: 16,
-      // Which kind; 8 x (Get status, No answer, How long after?) and 7 x (Next check in 1 min after no answer, Wait); Notify, Watch timed out; 8 retries.
-      transitions: 1 + 8 * 3 + 7 * 2 + 2 + 8,
+      // Which kind; 8 x (Get status, No answer, How long after?) and 7 x (Next check in 1 min after no answer, Wait);
+      // Notify, ended, Change Finished event, metrics, How did it end?, Watch timed out; 8 retries.
+      transitions: 1 + 8 * 3 + 7 * 2 + 6 + 8,
       executions: 1,
     });
   });

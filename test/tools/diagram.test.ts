@@ -16,6 +16,7 @@ const SHARED = [
   'Continue watch in a new execution',
   'Watch continues in a new execution',
   'Watch timed out',
+  'Notification not sent',
   'Status check failed',
 ];
 
@@ -43,10 +44,11 @@ describe('the state machine diagrams', () => {
       'Which kind of change?',
       'Not a watch input',
       'Start counting unanswered checks',
+      'Start counting the watch time',
       ...SHARED,
     ]);
     expect(parts.kinds.map((part) => part.shared)).toEqual([SHARED, SHARED, SHARED, SHARED]);
-    expect(parts.kinds.map((part) => part.own.length)).toEqual([21, 18, 21, 18]);
+    expect(parts.kinds.map((part) => part.own.length)).toEqual([29, 25, 29, 25]);
     expect(parts.kinds[1]!.own.slice(0, 2)).toEqual(['Get invalidation status', 'Completed?']);
   });
 
@@ -110,7 +112,7 @@ describe('the state machine diagrams', () => {
     // Act
     const overview = overviewStateDiagram(deployedDefinition(DIAGRAM_CONTEXT));
     // Assert
-    expect(overview).toContain('state "tenant watch (21 states)" as k2');
+    expect(overview).toContain('state "tenant watch (29 states)" as k2');
     expect(overview).toMatch(/^ {2}s0 --> k2: watch\.kind = 'tenant'$/m);
     expect(overview).toMatch(/^ {2}k2 --> s\d+: progress\.check >= progress\.continueAt$/m);
     expect(overview).toContain('  k1 --> [*]: ends in Invalidation is completed, Invalidation not found\n');

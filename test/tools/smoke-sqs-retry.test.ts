@@ -340,6 +340,8 @@ describe('npm run smoke in mode sqs-retry', () => {
             settings: watchSettingsOf(deployedTemplate),
             now: () => new Date(Date.parse(NOW) + 5000),
             random: MIDDLE_DRAW,
+            notifier: 'CloudFrontChangeNotifier',
+            writeMetrics: () => {},
           },
         );
       }

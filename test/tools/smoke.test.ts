@@ -204,7 +204,15 @@ describe('npm run smoke in mode stepfunctions', () => {
         watchLimit: '2 h',
         executionName: 'E2QWRUHAPOMQZL-update-smoke-20270301T080000Z-a1b2c3',
       },
-      progress: { check: 1, maxChecks: 128, continueAt: 801, part: 1, unanswered: 0 },
+      progress: {
+        check: 1,
+        maxChecks: 128,
+        continueAt: 801,
+        part: 1,
+        unanswered: 0,
+        waitSeconds: 0,
+        elapsedSeconds: 0,
+      },
     });
   });
 
@@ -224,7 +232,15 @@ describe('npm run smoke in mode stepfunctions', () => {
       watchLimit: '2 h',
     });
     // 23 waits of 8 s (184 s), 57 of 60 s (3604 s in all) and 29 of 120 s: 110 checks in 2 h.
-    expect(JSON.parse(input!).progress).toEqual({ check: 1, maxChecks: 110, continueAt: 801, part: 1, unanswered: 0 });
+    expect(JSON.parse(input!).progress).toEqual({
+      check: 1,
+      maxChecks: 110,
+      continueAt: 801,
+      part: 1,
+      unanswered: 0,
+      waitSeconds: 0,
+      elapsedSeconds: 0,
+    });
   });
 
   it('passes for a deployed distribution: timeline, outcome, the notification sent and the console link', async () => {

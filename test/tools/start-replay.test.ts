@@ -77,6 +77,21 @@ describe('npm start replays a change end to end', () => {
     ]);
   });
 
+  it('prints the Change Finished event EventBridge would receive, its duration counted in simulated time', async () => {
+    // Act
+    const { stdout } = await start(['--finish-after', '3m', ...NO_JITTER]);
+    // Assert
+    const printed = stdout.split('EventBridge would receive (bus default):\n')[1]!;
+    const entry = JSON.parse(printed) as { Source: string; DetailType: string; Detail: Record<string, unknown> };
+    expect(entry.Source).toBe('cloudfront-change-notifier');
+    expect(entry.DetailType).toBe('CloudFront Change Finished');
+    expect(entry.Detail).toMatchObject({ outcome: 'deployed', kind: 'distribution', change: 'UpdateDistribution' });
+    // Confirmed 187 s after Started; the count starts from the dispatcher's delay, rounded to whole seconds
+    expect(timeAt(stdout, 'Confirmed') - timeAt(stdout, 'Started')).toBe(187_000);
+    expect(entry.Detail.durationSeconds).toBeGreaterThanOrEqual(187);
+    expect(entry.Detail.durationSeconds).toBeLessThanOrEqual(188);
+  });
+
   it('tells the story in order: event, execution started, checks with waits between them, notification, outcome', async () => {
     // Arrange: the default schedule checks every 17 s at first; the first check after the default 90 s is check 7
     const checks = [

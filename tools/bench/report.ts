@@ -5,6 +5,8 @@ import type { BurstReport } from './burst-report';
 import type { Design, DesignId } from './designs';
 import type { WatchResult } from './simulate';
 import { costUsd, mean, percentile } from './stats';
+import { distinctWatchMetrics } from '../../domain/change-event';
+import { WATCH_KINDS } from '../../domain/kinds';
 import type { Change } from './workload';
 import { KINDS as KIND_TABLE } from '../../domain/kinds';
 
@@ -267,7 +269,11 @@ export function markdownReport(report: BenchReport): string {
       'the original design ran on SQS and Lambda, so its transition and history columns say what its timing would cost here. ' +
       `A stuck watch is a change that never finishes, watched for ${describeDuration(stuckSeconds)} (retentionSeconds ${stuckSeconds}, the maximum); ` +
       'history events are counted as Step Functions records them (Entered/Exited per state, Scheduled/Started/Succeeded per Task, execution start and end). ' +
-      'Cost is state transitions at $0.025 per 1,000.',
+      'Cost is state transitions at $0.025 per 1,000, plus what every watch adds at its end: its Change Finished event ' +
+      '($1.00 per million EventBridge custom events) and its metrics call ($0.01 per 1,000 PutMetricData requests), ' +
+      '$0.000011 a watch. Not per watch, so not in the columns: CloudWatch bills each custom metric about $0.30 a month; ' +
+      `a stack records at most ${distinctWatchMetrics(['distribution', 'invalidation'])} (the default kinds) or ` +
+      `${distinctWatchMetrics(WATCH_KINDS)} (with the tenant calls), only those of outcomes that happened ([change-event.md](change-event.md#what-it-costs)).`,
     '',
   );
   for (const kind of KINDS) {

@@ -2,6 +2,10 @@
 
 /** Step Functions Standard: USD per state transition ($0.025 per 1,000). */
 const USD_PER_TRANSITION = 0.025 / 1_000;
+/** EventBridge custom events: $1.00 per million (https://aws.amazon.com/eventbridge/pricing/); one per watch. */
+export const USD_PER_CHANGE_EVENT = 1 / 1_000_000;
+/** CloudWatch PutMetricData: $0.01 per 1,000 requests (https://aws.amazon.com/cloudwatch/pricing/); one per watch. */
+export const USD_PER_METRICS_CALL = 0.01 / 1_000;
 
 /** mulberry32: small, fast and the same on every machine, so a seed fixes the whole workload. Values in [0, 1). */
 export function seededRandom(seed: number): () => number {
@@ -39,6 +43,7 @@ export function mean(values: readonly number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
+/** What one watch costs: its state transitions, and at its end one Change Finished event and one PutMetricData call. */
 export function costUsd(transitions: number): number {
-  return transitions * USD_PER_TRANSITION;
+  return transitions * USD_PER_TRANSITION + USD_PER_CHANGE_EVENT + USD_PER_METRICS_CALL;
 }

@@ -12,7 +12,13 @@ import { buildWatchExecution, describeDuration, type WatchExecution } from '../.
 import { type Watch } from '../../domain/cloudtrail';
 import type { AslDefinition } from '../../statemachine/definition';
 import { chatPreview, printNotification } from '../lib/notification-print';
-import { runLocally, type CloudFrontAnswerer, type LocalRunResult, type PublishRequest } from '../lib/local-engine';
+import {
+  runLocally,
+  type CloudFrontAnswerer,
+  type LocalRunResult,
+  type PublishRequest,
+  type PutEventsRequest,
+} from '../lib/local-engine';
 import { synthNotifier, watchDefinition, watchSettingsOf } from '../lib/synth';
 import { VirtualClock } from '../lib/virtual-clock';
 import { parseArguments, usage, UsageError, type StartOptions } from './args';
@@ -197,6 +203,7 @@ async function runReplay(options: ReplayOptions, io: RunIo): Promise<number> {
     });
     printOutcome(timeline, result, `${describeDuration(clock.now)} simulated in ${seconds(Date.now() - startedAt)}`);
     printNotifications(io.stdout, result.result, 'SNS would receive (topic of the synthesized stack)');
+    printChangeEvents(io.stdout, result.result.changeEvents);
     return 0;
   } finally {
     timeline.stop();
@@ -280,6 +287,13 @@ function printNotifications(
       ? chatPreview(run.lastOutput, run.publishedAt[0]!, outcome)
       : undefined;
   for (const request of published) printNotification(out, heading, request, preview);
+}
+
+/** The Change Finished events of the run, as EventBridge would receive them; none with events=false. */
+function printChangeEvents(out: Output, requests: readonly PutEventsRequest[]): void {
+  for (const entry of requests.flatMap((request) => request.Entries)) {
+    out.write(`\nEventBridge would receive (bus ${entry.EventBusName}):\n${JSON.stringify(entry, null, 2)}\n`);
+  }
 }
 
 async function runLive(options: LiveOptions, io: RunIo): Promise<number> {

@@ -30,6 +30,8 @@ function shownDefault(key: ConfigKey, spec: KeySpec): string {
       return typeof spec.default === 'number' ? String(spec.default) : code(spec.default);
     case 'list':
       return spec.default;
+    case 'text':
+      return code(spec.default);
   }
 }
 
@@ -43,6 +45,8 @@ function typeOf(spec: KeySpec): string {
       return 'one of a list';
     case 'list':
       return 'list';
+    case 'text':
+      return 'text';
   }
 }
 
@@ -55,6 +59,7 @@ function allowedOf(spec: KeySpec): string {
     case 'choice':
       return spec.values.map((value) => (typeof value === 'number' ? String(value) : code(value))).join(', ');
     case 'list':
+    case 'text':
       return spec.allowed;
   }
 }

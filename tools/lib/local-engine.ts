@@ -56,13 +56,34 @@ function asSent(parameters: Omit<PublishRequest, 'Message'> & { readonly Message
   return { ...parameters, Message: typeof Message === 'string' ? Message : JSON.stringify(Message) };
 }
 
+/** What the events:putEvents Task sends: the Change Finished event, its detail as an object. */
+export interface PutEventsRequest {
+  readonly Entries: readonly {
+    readonly Source: string;
+    readonly DetailType: string;
+    readonly Detail: Record<string, unknown>;
+    readonly EventBusName: string;
+  }[];
+}
+
+/** What the aws-sdk:cloudwatch:putMetricData Task sends. */
+export interface PutMetricDataRequest {
+  readonly Namespace: string;
+  readonly MetricData: readonly {
+    readonly MetricName: string;
+    readonly Dimensions: readonly { readonly Name: string; readonly Value: string }[];
+    readonly Value: number;
+    readonly Unit: string;
+  }[];
+}
+
 interface StartExecutionRequest {
   readonly StateMachineArn: string;
   readonly Name: string;
   readonly Input: unknown;
 }
 
-export type TaskKind = CloudFrontCall | 'readStatus' | 'publish' | 'startExecution';
+export type TaskKind = CloudFrontCall | 'readStatus' | 'publish' | 'startExecution' | 'putEvents' | 'putMetricData';
 
 const CLOUDFRONT_CALLS: readonly CloudFrontCall[] = Object.values(KINDS).map(({ statusCall }) => statusCall.call);
 const TASK_RESOURCES: Record<string, TaskKind> = {
@@ -70,6 +91,8 @@ const TASK_RESOURCES: Record<string, TaskKind> = {
   [LAMBDA_INVOKE]: 'readStatus',
   'arn:aws:states:::sns:publish': 'publish',
   'arn:aws:states:::states:startExecution': 'startExecution',
+  'arn:aws:states:::events:putEvents': 'putEvents',
+  'arn:aws:states:::aws-sdk:cloudwatch:putMetricData': 'putMetricData',
 };
 
 export interface LocalEngineEvent {
@@ -88,6 +111,10 @@ interface LocalRunOptions {
   readonly publish?: (request: PublishRequest) => Promise<{ MessageId: string }>;
   /** Answers continuations. @default records the request and returns a made-up ExecutionArn */
   readonly startExecution?: (request: StartExecutionRequest) => Promise<{ ExecutionArn: string; StartDate: string }>;
+  /** Answers the Change Finished event; throw to fail it. @default records the request and returns a made-up EventId */
+  readonly putEvents?: (request: PutEventsRequest) => Promise<unknown>;
+  /** Answers the watch metrics; throw to fail them. @default records the request */
+  readonly putMetricData?: (request: PutMetricDataRequest) => Promise<unknown>;
   /**
    * Milliseconds each Wait state really waits. Leave undefined to honour SecondsPath in real time.
    * @default undefined
@@ -122,6 +149,10 @@ export interface LocalRunResult {
   /** $$.State.EnteredTime of each publish attempt, as `published`: the time its texts say the watch ended. */
   readonly publishedAt: readonly string[];
   readonly continuations: readonly StartExecutionRequest[];
+  /** Every PutEvents request, retries included. */
+  readonly changeEvents: readonly PutEventsRequest[];
+  /** Every PutMetricData request, retries included. */
+  readonly metrics: readonly PutMetricDataRequest[];
   /** Every call of a CloudFront Task, retries included. */
   readonly cloudfrontCalls: number;
   /** The output of the last state that finished (a Fail state has none): what the execution held at its end. */
@@ -198,6 +229,8 @@ export async function runLocally(
   const published: PublishRequest[] = [];
   const publishedAt: string[] = [];
   const continuations: StartExecutionRequest[] = [];
+  const changeEvents: PutEventsRequest[] = [];
+  const metrics: PutMetricDataRequest[] = [];
   let cloudfrontCalls = 0;
   const cloudfrontHandler = (call: CloudFrontCall) => (params: never) => {
     cloudfrontCalls += 1;
@@ -224,6 +257,16 @@ export async function runLocally(
       return options.startExecution
         ? options.startExecution(request)
         : { ExecutionArn: executionArn(request.StateMachineArn, request.Name), StartDate: new Date().toISOString() };
+    },
+    putEvents: async (request: PutEventsRequest) => {
+      changeEvents.push(request);
+      return options.putEvents
+        ? options.putEvents(request)
+        : { FailedEntryCount: 0, Entries: [{ EventId: `local-event-${changeEvents.length}` }] };
+    },
+    putMetricData: async (request: PutMetricDataRequest) => {
+      metrics.push(request);
+      return options.putMetricData ? options.putMetricData(request) : {};
     },
   };
 
@@ -305,6 +348,8 @@ export async function runLocally(
       published,
       publishedAt,
       continuations,
+      changeEvents,
+      metrics,
       cloudfrontCalls,
       lastOutput,
     };
@@ -320,6 +365,8 @@ export async function runLocally(
       published,
       publishedAt,
       continuations,
+      changeEvents,
+      metrics,
       cloudfrontCalls,
       lastOutput,
     };

@@ -16,7 +16,7 @@ import { answerStatusCheck, executionArn, tasksOf } from '../lib/local-engine';
 import { scriptedCloudFront } from '../lib/simulated-cloudfront';
 import { stateMachineLogicalId, synthNotifier, watchDefinition, type CfnTemplate } from '../lib/synth';
 import { type Outcome, isRecentStatusCall, type KindStateNames } from '../../domain/kinds';
-import { STATE_NAMES } from '../../statemachine/state-names';
+import { endStateNames, STATE_NAMES } from '../../statemachine/state-names';
 
 export const MOCK_CONFIG_FILE = fileURLToPath(new URL('./MockConfigFile.json', import.meta.url));
 
@@ -146,7 +146,14 @@ async function taskAnswers(
     const publishTask = definition.States[notifyState]?.Type === 'Pass' ? publishTaskName(notifyState) : notifyState;
     answers[publishTask] = Array.from({ length: scenario.expected.publishes }, (_, index) => ({
       Return: { MessageId: `mock-${scenario.name}-message-${index + 1}` },
-    }));
+    })); // Every watch that ends puts its Change Finished event (where the stack has one) and records its metrics.
+    const ends = endStateNames(watch.kind);
+    if (ends.putChangeEvent in definition.States) {
+      answers[ends.putChangeEvent] = [
+        { Return: { FailedEntryCount: 0, Entries: [{ EventId: `mock-${scenario.name}-event` }] } },
+      ];
+    }
+    answers[ends.recordMetrics] = [{ Return: {} }];
   }
   if (scenario.expected.continuations > 0) {
     const continueWatch = definition.States[STATE_NAMES.continueWatch] as { Parameters: { StateMachineArn: string } };

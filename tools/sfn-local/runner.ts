@@ -16,7 +16,7 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import type { AslDefinition } from '../../statemachine/definition';
-import { unansweredIn, type ScenarioObservation } from '../scenarios/observation';
+import { changeEventOutcome, metricOutcome, unansweredIn, type ScenarioObservation } from '../scenarios/observation';
 import type { TaskKind } from '../lib/local-engine';
 
 const SFN_LOCAL_PORT = 8083;
@@ -150,6 +150,20 @@ function withoutWaitJitter(definition: AslDefinition): Changed {
   return { definition: { ...definition, States: states }, changedStates };
 }
 
+/** The definition with each Fail state's ErrorPath and CausePath as fixed words, for an emulator without them. */
+function withoutFailPaths(definition: AslDefinition): Changed {
+  const changedStates: string[] = [];
+  const states = Object.fromEntries(
+    Object.entries(definition.States).map(([name, state]) => {
+      const { ErrorPath: errorPath, CausePath: causePath, ...fixed } = state;
+      if (errorPath === undefined && causePath === undefined) return [name, state];
+      changedStates.push(name);
+      return [name, { ...fixed, Error: name.replace(/\W/g, ''), Cause: `the error at ${String(errorPath)}` }];
+    }),
+  );
+  return { definition: { ...definition, States: states }, changedStates };
+}
+
 /** What Step Functions Local may refuse, and the definition without it: neither changes paths or counts under mocks. */
 interface Fallback {
   /** Words of the refusal that name it. */
@@ -173,6 +187,13 @@ const FALLBACKS: readonly Fallback[] = [
     retrying: (states) =>
       `Retrying with the wait of ${states.join(', ')} at the middle of its jitter range. ` +
       'Waits differ from AWS; paths and counts do not.',
+  },
+  {
+    // Unverified whether Step Functions Local knows the Fail state's ErrorPath and CausePath (2023).
+    names: ['ErrorPath', 'CausePath'],
+    apply: withoutFailPaths,
+    retrying: (states) =>
+      `Retrying with fixed words for the error of: ${states.join(', ')}. No scenario ends there; paths and counts do not change.`,
   },
 ];
 
@@ -326,6 +347,10 @@ function scheduledResourceOf(kind: TaskKind): string {
       return 'sns:publish';
     case 'startExecution':
       return 'states:startExecution';
+    case 'putEvents':
+      return 'events:putEvents';
+    case 'putMetricData':
+      return 'aws-sdk:cloudwatch:putMetricData';
     default:
       return `aws-sdk:cloudfront:${kind}`;
   }
@@ -350,6 +375,8 @@ export function observeExecution(
 ): ScenarioObservation {
   const statesEntered: string[] = [];
   const publishedOutcomes: (string | undefined)[] = [];
+  const changeEventOutcomes: (string | undefined)[] = [];
+  const metricOutcomes: (string | undefined)[] = [];
   let cloudfrontCalls = 0;
   let continuations = 0;
   let error: string | undefined;
@@ -385,6 +412,8 @@ export function observeExecution(
     }
     if (kind === 'startExecution') continuations += 1;
     else if (kind === 'publish') publishedOutcomes.push(publishedOutcome(event.taskScheduledEventDetails?.parameters));
+    else if (kind === 'putEvents') changeEventOutcomes.push(changeEventOutcome(parametersOf(event)));
+    else if (kind === 'putMetricData') metricOutcomes.push(metricOutcome(parametersOf(event)));
     else if (kind !== undefined) cloudfrontCalls += 1;
   }
   return {
@@ -392,10 +421,16 @@ export function observeExecution(
     ...(error === undefined ? {} : { error }),
     cloudfrontCalls,
     publishedOutcomes,
+    changeEventOutcomes,
+    metricOutcomes,
     continuations,
     unanswered,
     statesEntered,
   };
+}
+
+function parametersOf(event: { taskScheduledEventDetails?: { parameters?: string } }): unknown {
+  return JSON.parse(event.taskScheduledEventDetails?.parameters ?? 'null');
 }
 
 function publishedOutcome(parameters: string | undefined): string | undefined {

@@ -14,7 +14,12 @@ import {
   type MockedResponse,
   type StackVariant,
 } from '../../../tools/sfn-local/generate-mock-config';
-import { unansweredIn, type ScenarioObservation } from '../../../tools/scenarios/observation';
+import {
+  changeEventOutcome,
+  metricOutcome,
+  unansweredIn,
+  type ScenarioObservation,
+} from '../../../tools/scenarios/observation';
 import { expectScenario } from '../../support/expect-scenario';
 import { deployedDefinition, synthesized } from '../../support/definition';
 import { WATCH_SCENARIOS, type WatchScenario } from '../../../tools/scenarios/watch-scenarios';
@@ -94,9 +99,13 @@ async function replayMocks(
   const invocations: Record<string, number> = {};
   const publishedOutcomes: (string | undefined)[] = [];
   const unanswered: string[] = [];
+  const changeEventOutcomes: (string | undefined)[] = [];
+  const metricOutcomes: (string | undefined)[] = [];
   const answer = (stateName: string) => async (input: unknown) => {
     const invocation = invocations[stateName] ?? 0;
     invocations[stateName] = invocation + 1;
+    if (tasks[stateName] === 'putEvents') changeEventOutcomes.push(changeEventOutcome(input));
+    if (tasks[stateName] === 'putMetricData') metricOutcomes.push(metricOutcome(input));
     if (tasks[stateName] === 'publish') {
       publishedOutcomes.push(
         (input as { MessageAttributes?: { outcome?: { StringValue?: string } } }).MessageAttributes?.outcome
@@ -126,6 +135,8 @@ async function replayMocks(
       ...(run.error === undefined ? {} : { error: run.error }),
       cloudfrontCalls: invocations[getStatus] ?? 0,
       publishedOutcomes,
+      changeEventOutcomes,
+      metricOutcomes,
       continuations: invocations[STATE_NAMES.continueWatch] ?? 0,
       unanswered: unansweredIn(run.lastOutput),
       statesEntered: run.statesEntered,
@@ -179,6 +190,8 @@ describe('tools/sfn-local/MockConfigFile.json', () => {
     expect(testCase).toEqual({
       'Get distribution status': 'Chat/DeployedAfterFourChecks/Get distribution status',
       'Publish deployed': 'Chat/DeployedAfterFourChecks/Publish deployed',
+      'Put distribution Change Finished event': 'Chat/DeployedAfterFourChecks/Put distribution Change Finished event',
+      'Record distribution watch metrics': 'Chat/DeployedAfterFourChecks/Record distribution watch metrics',
     });
   });
 

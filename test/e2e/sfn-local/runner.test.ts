@@ -22,7 +22,8 @@ import {
   type FakeRequest,
   type FakeStepFunctions,
 } from './fake-step-functions';
-import { STATE_NAMES } from '../../../statemachine/state-names';
+import { endStateNames, STATE_NAMES } from '../../../statemachine/state-names';
+import type { Outcome, WatchKind } from '../../../domain/kinds';
 import type { AslDefinition } from '../../../statemachine/definition';
 import { WATCH_ERRORS } from '../../../domain/errors';
 
@@ -71,6 +72,22 @@ const scheduled = (resourceType: string, resource: string, parameters: unknown) 
 });
 const publishOf = (outcome: string) =>
   scheduled('sns', 'publish', { MessageAttributes: { outcome: { DataType: 'String', StringValue: outcome } } });
+/** What a watch records after its notification: how it ended, its Change Finished event, its metrics, the way out. */
+const watchEnd = (kind: WatchKind, outcome: string) => {
+  const names = endStateNames(kind);
+  return [
+    entered('PassStateEntered', names.ended(outcome as Outcome)),
+    entered('TaskStateEntered', names.putChangeEvent),
+    scheduled('events', 'putEvents', { Entries: [{ Detail: { kind, outcome } }] }),
+    { type: 'TaskSucceeded', taskSucceededEventDetails: { output: '{"FailedEntryCount":0}' } },
+    entered('TaskStateEntered', names.recordMetrics),
+    scheduled('aws-sdk:cloudwatch', 'putMetricData', {
+      MetricData: [{ Dimensions: [{ Name: 'Outcome', Value: outcome }] }],
+    }),
+    { type: 'TaskSucceeded', taskSucceededEventDetails: { output: '{}' } },
+    entered('ChoiceStateEntered', names.howEnded),
+  ];
+};
 const failed = (error: string, resourceType = 'aws-sdk:cloudfront', resource = 'getDistribution') => ({
   type: 'TaskFailed',
   taskFailedEventDetails: { resourceType, resource, error, cause: '' },
@@ -106,6 +123,7 @@ const DISTRIBUTION_NOT_FOUND_HISTORY = history(
     type: 'TaskStateExited',
     stateExitedEventDetails: { name: STATE_NAMES.distribution.notifyNotFound, output: NOTIFIED_AT_CHECK_ONE },
   },
+  ...watchEnd('distribution', 'not-found'),
   entered('FailStateEntered', STATE_NAMES.distribution.notFound),
   { type: 'ExecutionFailed', executionFailedEventDetails: { error: WATCH_ERRORS.distributionNotFound, cause: 'gone' } },
 );
@@ -128,6 +146,7 @@ const TENANT_NOT_FOUND_VIA_LAMBDA_HISTORY = history(
     type: 'TaskStateExited',
     stateExitedEventDetails: { name: STATE_NAMES.tenant.notifyNotFound, output: NOTIFIED_AT_CHECK_ONE },
   },
+  ...watchEnd('tenant', 'not-found'),
   entered('FailStateEntered', STATE_NAMES.tenant.notFound),
   { type: 'ExecutionFailed', executionFailedEventDetails: { error: WATCH_ERRORS.tenantNotFound, cause: 'gone' } },
 );
@@ -282,6 +301,34 @@ describe('createWatchStateMachine', () => {
     expect(warnings[0]).toContain(`${STATE_NAMES.distribution.nextCheck} 1 min`);
   });
 
+  it("retries with fixed error words when Step Functions Local refuses a Fail state's ErrorPath", async () => {
+    // Arrange
+    const server = await serve((request, soFar) =>
+      request.action === 'CreateStateMachine' && soFar.length === 0
+        ? { error: 'InvalidDefinition', message: "Invalid State Machine Definition: 'Unknown field ErrorPath'" }
+        : { body: { stateMachineArn: MACHINE_ARN, creationDate: 1_795_000_000 } },
+    );
+    const warnings: string[] = [];
+    // Act
+    await createWatchStateMachine(localSfnClient(server.endpoint), 'Watch', deployedDefinition(), (message) =>
+      warnings.push(message),
+    );
+    // Assert
+    const [first, second] = server.calls('CreateStateMachine');
+    expect(first!.body.definition).toContain('ErrorPath');
+    const retried = JSON.parse(second!.body.definition as string) as AslDefinition;
+    expect(retried.States['Notification not sent']).toEqual({
+      Type: 'Fail',
+      Comment: expect.any(String),
+      Error: 'Notificationnotsent',
+      Cause: 'the error at $.notificationError.Error',
+    });
+    expect(warnings).toEqual([
+      "Step Functions Local rejected the definition (Invalid State Machine Definition: 'Unknown field ErrorPath'). " +
+        'Retrying with fixed words for the error of: Notification not sent. No scenario ends there; paths and counts do not change.',
+    ]);
+  });
+
   it('passes any other InvalidDefinition through unchanged', async () => {
     // Arrange
     const server = await serve(() => ({ error: 'InvalidDefinition', message: 'States.MathAdd is not supported' }));
@@ -353,11 +400,14 @@ describe('runTestCase', () => {
       input: '{"watch":{}}',
     });
     expect(server.calls('DescribeExecution')).toHaveLength(3);
+    // 23 events, 4 a page
     expect(server.calls('GetExecutionHistory').map((request) => request.body.nextToken)).toEqual([
       undefined,
       '4',
       '8',
       '12',
+      '16',
+      '20',
     ]);
     expect(record.status).toBe('FAILED');
     expect(record.events.map((event) => event.id)).toEqual(DISTRIBUTION_NOT_FOUND_HISTORY.map((event) => event.id));
@@ -437,6 +487,7 @@ describe('observeExecution', () => {
         entered('ChoiceStateEntered', STATE_NAMES.distribution.isDone),
         entered('TaskStateEntered', STATE_NAMES.distribution.notifyDone),
         publishOf('deployed'),
+        ...watchEnd('distribution', 'deployed'),
         entered('SucceedStateEntered', STATE_NAMES.distribution.done),
         { type: 'ExecutionSucceeded' },
       ),
@@ -448,11 +499,17 @@ describe('observeExecution', () => {
       status: 'SUCCEEDED',
       cloudfrontCalls: 2,
       publishedOutcomes: ['deployed'],
+      changeEventOutcomes: ['deployed'],
+      metricOutcomes: ['deployed'],
       continuations: 0,
       statesEntered: [
         STATE_NAMES.distribution.getStatus,
         STATE_NAMES.distribution.isDone,
         STATE_NAMES.distribution.notifyDone,
+        'Distribution watch ended deployed',
+        'Put distribution Change Finished event',
+        'Record distribution watch metrics',
+        'How did the distribution watch end?',
         STATE_NAMES.distribution.done,
       ],
     });

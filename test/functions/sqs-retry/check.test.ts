@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { AuthorizationErrorException, PublishCommand, SNSClient, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -54,6 +55,7 @@ const LAST_INVALIDATION_CHECK = 522;
 const cloudfrontMock = mockClient(CloudFrontClient);
 const snsMock = mockClient(SNSClient);
 const sqsMock = mockClient(SQSClient);
+const eventBridgeMock = mockClient(EventBridgeClient);
 
 function delivery(
   file: string,
@@ -97,8 +99,10 @@ function visibilityChanges(): Array<{ ReceiptHandle?: string; VisibilityTimeout?
 describe('checkQueuedChange', () => {
   let logger: ReturnType<typeof collectingLogger>;
   let deps: StatusCheckDeps;
+  let metricLines: string[];
 
   beforeEach(() => {
+    metricLines = [];
     cloudfrontMock.reset();
     snsMock.reset();
     sqsMock.reset();
@@ -116,6 +120,8 @@ describe('checkQueuedChange', () => {
       settings: EVERY_CALL_SETTINGS,
       now: () => CHECK_TIME,
       random: MIDDLE_DRAW,
+      notifier: 'CloudFrontChangeNotifier',
+      writeMetrics: (line) => metricLines.push(line),
     };
   });
 
@@ -747,5 +753,117 @@ describe('checkQueuedChange', () => {
         expect(cloudfrontMock.calls()).toEqual([]);
       },
     );
+  });
+  describe('the end of a watch: the Change Finished event and the metrics', () => {
+    /** The deps with the event going to the default bus. */
+    const withEvents = (): StatusCheckDeps => ({
+      ...deps,
+      changeEvents: { eventBridge: new EventBridgeClient({}), busName: 'default' },
+    });
+    const entries = () => eventBridgeMock.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries);
+
+    beforeEach(() => {
+      eventBridgeMock.reset();
+      eventBridgeMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
+    });
+
+    it('puts one event with the watch and how it ended, 10 min after the change, after the notification', async () => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionCommand, { Id: DISTRIBUTION_ID }).resolves(distribution('Deployed'));
+      // Act
+      const result = await checkQueuedChange(delivery('update-distribution.json', 5), withEvents());
+      // Assert
+      expect(result).toEqual({ result: 'notified', outcome: 'deployed', check: 5 });
+      expect(entries()).toEqual([
+        [
+          {
+            Source: 'cloudfront-change-notifier',
+            DetailType: 'CloudFront Change Finished',
+            EventBusName: 'default',
+            Detail: expect.any(String),
+          },
+        ],
+      ]);
+      expect(JSON.parse(entries()[0]![0]!.Detail!)).toEqual({
+        kind: 'distribution',
+        change: 'UpdateDistribution',
+        distributionId: DISTRIBUTION_ID,
+        eTag: 'E2QWRUHEXAMPLE',
+        eventId: 'c4d2e1f0-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
+        startedAt: '2026-11-28T11:30:00Z',
+        changedBy:
+          'arn:aws:sts::123456789012:assumed-role/cfn-exec-role/AWSCloudFormation via cloudformation.amazonaws.com',
+        consoleUrl:
+          'https://us-east-1.console.aws.amazon.com/cloudfront/v4/home?region=us-east-1#/distributions/E2QWRUHAPOMQZL',
+        watchLimit: '4 days',
+        executionName: 'E2QWRUHAPOMQZL-deploy-E2QWRUHEXAMPLE',
+        outcome: 'deployed',
+        checks: 5,
+        durationSeconds: 600,
+        finishedAt: '2026-11-28T11:40:00.000Z',
+      });
+      expect(metricLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toMatchObject([
+        {
+          Notifier: 'CloudFrontChangeNotifier',
+          Kind: 'distribution',
+          Outcome: 'deployed',
+          WatchesFinished: 1,
+          WatchDuration: 600,
+          ChecksPerWatch: 5,
+        },
+      ]);
+    });
+
+    it.each([
+      ['refused', () => eventBridgeMock.on(PutEventsCommand).rejects(new Error('AccessDeniedException'))],
+      [
+        'answered with a failed entry',
+        () =>
+          eventBridgeMock
+            .on(PutEventsCommand)
+            .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] }),
+      ],
+    ])('still notifies, ends the watch and records its metrics when the event is %s', async (_case, failEvent) => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionCommand, { Id: DISTRIBUTION_ID }).resolves(distribution('Deployed'));
+      failEvent();
+      // Act
+      const result = await checkQueuedChange(delivery('update-distribution.json', 5), withEvents());
+      // Assert
+      expect(result).toEqual({ result: 'notified', outcome: 'deployed', check: 5 });
+      expect(published()).toHaveLength(1);
+      expect(metricLines).toHaveLength(1);
+      expect(logger.lines).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          message: 'Could not put the Change Finished event; the watch goes on without it',
+        }),
+      );
+    });
+
+    it('puts the event even when the notification fails, and records no metrics until the watch really ends', async () => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionCommand, { Id: DISTRIBUTION_ID }).resolves(distribution('Deployed'));
+      snsMock
+        .on(PublishCommand)
+        .rejects(new AuthorizationErrorException({ message: 'not authorized', $metadata: { httpStatusCode: 403 } }));
+      // Act
+      const result = await checkQueuedChange(delivery('update-distribution.json', 4), withEvents());
+      // Assert
+      expect(result).toMatchObject({ result: 'notify-again', outcome: 'deployed' });
+      expect(entries()).toHaveLength(1);
+      expect(metricLines).toEqual([]);
+    });
+
+    it('puts no event when events are off (no changeEvents), and records the metrics', async () => {
+      // Arrange
+      cloudfrontMock.on(GetDistributionCommand, { Id: DISTRIBUTION_ID }).resolves(distribution('Deployed'));
+      // Act
+      const result = await checkQueuedChange(delivery('update-distribution.json', 5), deps);
+      // Assert
+      expect(result).toEqual({ result: 'notified', outcome: 'deployed', check: 5 });
+      expect(entries()).toEqual([]);
+      expect(metricLines).toHaveLength(1);
+    });
   });
 });

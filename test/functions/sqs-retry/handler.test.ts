@@ -1,4 +1,5 @@
 import { CloudFrontClient, GetDistributionCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
@@ -18,6 +19,7 @@ const NOW = new Date('2026-11-28T18:00:00Z');
 const cloudfrontMock = mockClient(CloudFrontClient);
 const snsMock = mockClient(SNSClient);
 const sqsMock = mockClient(SQSClient);
+const eventBridgeMock = mockClient(EventBridgeClient);
 
 const context = lambdaContext('notifier-status-check');
 
@@ -34,6 +36,8 @@ const ENV = {
   [SQS_RETRY_ENV.topicArn]: TOPIC_ARN,
   [SQS_RETRY_ENV.queueUrl]: QUEUE_URL,
   [SQS_RETRY_ENV.visibilityTimeoutSeconds]: String(VISIBILITY_TIMEOUT_SECONDS),
+  [SQS_RETRY_ENV.notifier]: 'CloudFrontChangeNotifier',
+  [SQS_RETRY_ENV.eventBusName]: 'deployments',
 };
 
 /** The handler reads its environment at import: each test imports a fresh copy. */
@@ -50,6 +54,8 @@ describe('the status-check Lambda handler', () => {
     cloudfrontMock.reset();
     snsMock.reset();
     sqsMock.reset();
+    eventBridgeMock.reset();
+    eventBridgeMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
     snsMock.on(PublishCommand).resolves({ MessageId: 'message-1' });
     sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
     vi.useFakeTimers({ toFake: ['Date'], now: NOW });
@@ -140,7 +146,74 @@ describe('the status-check Lambda handler', () => {
     expect(response).toEqual<SQSBatchResponse>({ batchItemFailures: [{ itemIdentifier: 'only' }] });
   });
 
-  it.each(['TOPIC_ARN', 'QUEUE_URL', 'QUEUE_VISIBILITY_TIMEOUT_SECONDS'])(
+  it('puts the Change Finished event on EVENT_BUS_NAME and writes the watch metrics to stdout in embedded metric format', async () => {
+    // Arrange: create-invalidation.json's change was made at 13:45:10, this check at 18:00
+    cloudfrontMock.on(GetInvalidationCommand).resolves(invalidationResponse('I2J0I21PCUYOIK', 'Completed') as never);
+    const event = sqsEvent({ messageId: 'done', body: fixtureBody('create-invalidation.json'), receiveCount: 3 });
+    const handler = await importHandler();
+    // Act
+    await handler(event, context);
+    // Assert
+    const entries = eventBridgeMock.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]![0]).toMatchObject({
+      Source: 'cloudfront-change-notifier',
+      DetailType: 'CloudFront Change Finished',
+      EventBusName: 'deployments',
+    });
+    expect(JSON.parse(entries[0]![0]!.Detail!)).toMatchObject({
+      outcome: 'completed',
+      kind: 'invalidation',
+      invalidationId: 'I2J0I21PCUYOIK',
+      checks: 3,
+      durationSeconds: 15_290,
+      finishedAt: '2026-11-28T18:00:00.000Z',
+    });
+    const metrics = logLines().filter((line) => '_aws' in line);
+    expect(metrics).toEqual([
+      {
+        _aws: {
+          Timestamp: NOW.getTime(),
+          CloudWatchMetrics: [
+            {
+              Namespace: 'CloudFrontChangeNotifier',
+              Dimensions: [['Notifier', 'Outcome']],
+              Metrics: [{ Name: 'WatchesFinished', Unit: 'Count' }],
+            },
+            {
+              Namespace: 'CloudFrontChangeNotifier',
+              Dimensions: [['Notifier', 'Kind', 'Outcome']],
+              Metrics: [
+                { Name: 'WatchDuration', Unit: 'Seconds' },
+                { Name: 'ChecksPerWatch', Unit: 'Count' },
+              ],
+            },
+          ],
+        },
+        Notifier: 'CloudFrontChangeNotifier',
+        Kind: 'invalidation',
+        Outcome: 'completed',
+        WatchesFinished: 1,
+        WatchDuration: 15_290,
+        ChecksPerWatch: 3,
+      },
+    ]);
+  });
+
+  it('puts no event without EVENT_BUS_NAME (events=false), and still notifies', async () => {
+    // Arrange
+    cloudfrontMock.on(GetInvalidationCommand).resolves(invalidationResponse('I2J0I21PCUYOIK', 'Completed') as never);
+    const event = sqsEvent({ messageId: 'done', body: fixtureBody('create-invalidation.json'), receiveCount: 3 });
+    const { [SQS_RETRY_ENV.eventBusName]: _omitted, ...withoutBus } = ENV;
+    const handler = await importHandler(withoutBus);
+    // Act
+    await handler(event, context);
+    // Assert
+    expect(eventBridgeMock.commandCalls(PutEventsCommand)).toEqual([]);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it.each(['TOPIC_ARN', 'QUEUE_URL', 'QUEUE_VISIBILITY_TIMEOUT_SECONDS', 'NOTIFIER_NAME'])(
     'refuses to start without %s',
     async (name) => {
       // Arrange

@@ -108,7 +108,7 @@ describe('mode sqs-retry', () => {
     expect(queue.MessageRetentionPeriod).toBe(172_800);
   });
 
-  it('lets the function publish only to its topic, use only its own queue, and reach no service beyond CloudFront, KMS, Logs and X-Ray', () => {
+  it('lets the function publish only to its topic, use only its own queue and event bus, and reach no service beyond CloudFront, EventBridge, KMS, Logs and X-Ray', () => {
     // Arrange
     const { raw, result, id } = stacked(SQS_RETRY);
     const roleId = id(result.stack.statusCheck!.function.role!);
@@ -126,7 +126,13 @@ describe('mode sqs-retry', () => {
       if (resources.includes('"*"')) expect(action, 'only X-Ray has no resource-level permissions').toMatch(/^xray:/);
     }
     const services = new Set([...actions.keys()].map((action) => action.split(':')[0]));
-    expect([...services].sort()).toEqual(['cloudfront', 'kms', 'logs', 'sns', 'sqs', 'xray']);
+    expect([...services].sort()).toEqual(['cloudfront', 'events', 'kms', 'logs', 'sns', 'sqs', 'xray']);
+    // The Change Finished event goes to the account's default bus, and nowhere else; its metrics go out in the log.
+    expect(actions.get('events:PutEvents')).toEqual([
+      JSON.stringify({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:123456789012:event-bus/default']],
+      }),
+    ]);
     expect([...actions.keys()].filter((action) => action.startsWith('sqs:')).sort()).toEqual([
       'sqs:ChangeMessageVisibility',
       'sqs:DeleteMessage',

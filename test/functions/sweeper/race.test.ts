@@ -233,6 +233,8 @@ describe('mode sqs-retry: the event and the sweep, for one distribution change',
       random: () => 0.5,
       now: () => sentAt,
       ...(logs ? { sweptWatches: { logs: logs.client, logGroupName: CHECKER_LOG_GROUP } } : {}),
+      notifier: 'CloudFrontChangeNotifier',
+      writeMetrics: () => {},
     };
     return checkQueuedChange({ body, receiptHandle: 'handle', receiveCount: 1, sentAt }, deps);
   }
