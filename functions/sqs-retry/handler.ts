@@ -37,7 +37,8 @@ const changeEvents =
     : { changeEvents: { eventBridge: new EventBridgeClient(clientConfig), busName: eventBusName } };
 /**
  * Straight to stdout, as the Powertools Logger writes, so that Lambda's JSON log format keeps the line as it is and
- * CloudWatch reads its embedded metrics (https://github.com/aws-powertools/powertools-lambda-typescript/issues/1766).
+ * CloudWatch reads its embedded metrics: AWS's EMF client for Node.js needs 4.1.1+ with that format, which writes to
+ * stdout instead of console.log (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Libraries.html).
  */
 const writeMetrics = (line: string): void => {
   process.stdout.write(`${line}\n`);
