@@ -157,6 +157,39 @@ export function waitAfterNoAnswer(schedule: Schedule, check: number, pollInterva
   return Math.max(waitAfterCheck(schedule, check), pollIntervalSeconds);
 }
 
+/**
+ * How a watch backs off while CloudFront does not answer, with no coordinator: each watch keeps an extra wait on top
+ * of its schedule's (progress.backOffSeconds in the state machine). After a check without an answer the extra
+ * doubles, at least the normal interval (the first back-off) and at most the schedule's longest wait, both jittered;
+ * after an answer it shrinks by `shrinkSeconds`, down to 0. Multiplicative increase,
+ * additive decrease (as TCP's congestion control, https://www.rfc-editor.org/rfc/rfc5681): the watches that share
+ * an account's rate limit slow down together when it throttles them and speed up slowly when it answers again.
+ */
+export interface BackOffRules {
+  /** The least extra after a check without an answer: the normal interval. */
+  readonly startSeconds: number;
+  /** The longest extra: the schedule's longest wait (maxPollIntervalSeconds). */
+  readonly capSeconds: number;
+  /** Seconds the extra shrinks by after an answered check. */
+  readonly shrinkSeconds: number;
+}
+
+/** The share of the normal interval the extra wait shrinks by after each answered check (npm run bench, burst). */
+export const BACK_OFF_SHRINK_SHARE = 0.25;
+
+export function backOffRules(schedule: Schedule, pollIntervalSeconds: number): BackOffRules {
+  return {
+    startSeconds: pollIntervalSeconds,
+    capSeconds: Math.max(...schedule.map((phase) => phase.waitSeconds)),
+    shrinkSeconds: Math.max(1, Math.round(pollIntervalSeconds * BACK_OFF_SHRINK_SHARE)),
+  };
+}
+
+/** The longest extra wait a watch can carry: the cap, with its jitter at its longest. */
+export function longestBackOffSeconds(rules: BackOffRules, jitterPercent: number): number {
+  return rules.capSeconds + jitterSeconds(rules.capSeconds, jitterPercent);
+}
+
 /** The most a wait may be shorter or longer than the schedule's: `jitterPercent` of it, in whole seconds (rounded down). */
 export function jitterSeconds(waitSeconds: number, jitterPercent: number): number {
   return Math.floor((waitSeconds * jitterPercent) / 100);

@@ -16,8 +16,14 @@ export interface ExecutionState extends Omit<WatchExecutionInput, 'status'> {
   readonly error?: { readonly Error: string; readonly Cause: string };
   readonly notification?: { readonly outcome: string; readonly messageId: string };
   readonly continuation?: { readonly executionArn: string };
-  /** Set by the "Next … check in" states: the seconds the following Wait sleeps. */
-  readonly progress: WatchExecutionInput['progress'] & { readonly waitSeconds?: number };
+  /**
+   * waitSeconds, set by the "Next … check in" states: the seconds the following Wait sleeps. backOffSeconds: the extra
+   * wait while CloudFront does not answer (BackOffRules); the dispatcher leaves it out and the workflow starts it at 0.
+   */
+  readonly progress: WatchExecutionInput['progress'] & {
+    readonly waitSeconds?: number;
+    readonly backOffSeconds?: number;
+  };
 }
 
 type Key<T> = Extract<keyof NonNullable<T>, string>;
@@ -45,6 +51,7 @@ export const PATHS = {
   continueAt: jsonPath('progress', 'continueAt'),
   part: jsonPath('progress', 'part'),
   unanswered: jsonPath('progress', 'unanswered'),
+  backOffSeconds: jsonPath('progress', 'backOffSeconds'),
   waitSeconds: jsonPath('progress', 'waitSeconds'),
   status: jsonPath('status'),
   statusValue: jsonPath('status', 'value'),

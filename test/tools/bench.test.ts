@@ -308,7 +308,7 @@ describe('the virtual clock on the deployed definition', () => {
     // Act
     const [first, again, other] = [await run(1), await run(1), await run(2)];
     // Assert
-    expect(machine.randomStates).toHaveLength(13);
+    expect(machine.randomStates).toHaveLength(15);
     expect(again).toEqual(first);
     expect([first.notifiedAtSeconds, first.checks]).toEqual([91, 6]);
     expect([other.notifiedAtSeconds, other.checks]).toEqual([92, 6]);
@@ -619,14 +619,16 @@ describe('what the burst reads from the definition', () => {
     const { definition, randomStates } = withSeededRandom(deployed);
     // Assert
     expect(randomStates).toEqual([
-      'Next distribution check in 1 min after no answer',
+      'Start backing off from distribution checks',
+      'Back off from distribution checks at most 15 min',
       'Next distribution check in 17 s',
       'Next distribution check in 1 min',
       'Next distribution check in 2 min',
       'Next distribution check in 4 min',
       'Next distribution check in 8 min',
       'Next distribution check in 15 min',
-      'Next invalidation check in 1 min after no answer',
+      'Start backing off from invalidation checks',
+      'Back off from invalidation checks at most 15 min',
       'Next invalidation check in 1 min',
       'Next invalidation check in 2 min',
       'Next invalidation check in 4 min',
@@ -635,7 +637,7 @@ describe('what the burst reads from the definition', () => {
     ]);
     expect(definition.States['Next invalidation check in 1 min']!.Parameters).toMatchObject({
       'waitSeconds.$':
-        'States.MathRandom(54, 66, States.MathAdd($$.Execution.Input.benchRandomSeed, $.progress.check))',
+        'States.MathAdd(States.MathRandom(54, 66, States.MathAdd($$.Execution.Input.benchRandomSeed, $.progress.check)), $.progress.backOffSeconds)',
     });
     // 10 % of 8 s is less than a second: the fast invalidation wait has no jitter to seed.
     expect(definition.States['Next invalidation check in 8 s']).toEqual(
@@ -670,7 +672,7 @@ describe('many watches at once on the deployed definition', () => {
     distributionId: 'EBURSTTF000001',
   });
 
-  it("retries a check the account always throttles as the definition's Retry says, then backs off to the next one, until the check budget ends it timed-out", async () => {
+  it("retries a check the account always throttles as the definition's Retry says, then backs off more each time, up to the cap, until the check budget ends it timed-out", async () => {
     // Arrange: an account that throttles every call, retry delays at their full length, and a watch limit of 65 s,
     // which leaves room for 8 checks 8 s apart after the first one at 5 s
     const machine = burstMachine(deployed, { ...settings, retentionSeconds: 65 });
@@ -681,40 +683,42 @@ describe('many watches at once on the deployed definition', () => {
       deliveryOffsetSeconds: 5,
       retryRandom: () => 1,
     });
-    // Assert: each check is a call and 1 retry 2 s later, then 54 to 66 s (the normal 1 min, jittered) until the next check
+    // Assert: each check is a call and 1 retry 2 s later, then 8 s plus the back-off: 66 s (the normal 1 min, jittered),
+    // doubled to 132, 264 and 528 s, then at its cap of 15 min, jittered (949, 976 and 909 s)
     expect(callTimes(run)).toEqual([
       [5, true],
       [7, true],
-      [73, true],
-      [75, true],
-      [140, true],
-      [142, true],
-      [198, true],
-      [200, true],
-      [255, true],
-      [257, true],
-      [321, true],
-      [323, true],
-      [388, true],
-      [390, true],
-      [451, true],
-      [453, true],
+      [81, true],
+      [83, true],
+      [223, true],
+      [225, true],
+      [497, true],
+      [499, true],
+      [1035, true],
+      [1037, true],
+      [1994, true],
+      [1996, true],
+      [2980, true],
+      [2982, true],
+      [3899, true],
+      [3901, true],
     ]);
     expect(run.watches[0]).toEqual({
       change: invalidation(0, 30),
       outcome: 'timed-out',
       notifications: 1,
-      notifiedAtSeconds: 453,
+      notifiedAtSeconds: 3901,
       checks: 8,
       unanswered: 8,
       calls: 16,
-      // Which kind; 8 x (Get status, No answer, How long after?) and 7 x (Next check in 1 min after no answer, Wait); Notify, Watch timed out; 8 retries.
-      transitions: 1 + 8 * 3 + 7 * 2 + 2 + 8,
+      // Which kind, Start without back-off, Which kind; 8 x (Get status, No answer, How long after?); 7 x (Next check in 8 s,
+      // Wait); 4 x (Start backing off or Back off at most 15 min, How long until?); Notify, Watch timed out; 8 retries.
+      transitions: 3 + 8 * 3 + 7 * 2 + 4 * 2 + 2 + 8,
       executions: 1,
     });
   });
 
-  it('checks again after the normal interval when a check is throttled through its retry, and completes', async () => {
+  it("checks again after the schedule's wait plus the normal interval when a check is throttled through its retry, and completes", async () => {
     // Arrange: the first call takes the only token; the next arrives 75 s later
     const machine = burstMachine(deployed, settings);
     // Act
@@ -724,16 +728,16 @@ describe('many watches at once on the deployed definition', () => {
       deliveryOffsetSeconds: 5,
       retryRandom: () => 1,
     });
-    // Assert
+    // Assert: 8 s plus a back-off of 65 s (the normal 1 min, jittered) after the unanswered check
     expect(callTimes(run)).toEqual([
       [5, false],
       [13, true],
       [15, true],
-      [80, false],
+      [88, false],
     ]);
     expect(run.watches[0]).toMatchObject({
       outcome: 'completed',
-      notifiedAtSeconds: 80,
+      notifiedAtSeconds: 88,
       checks: 3,
       unanswered: 1,
       calls: 4,

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { runLocally } from '../../tools/lib/local-engine';
+import { scriptedCloudFront, THROTTLED, type CloudFrontAnswer } from '../../tools/lib/simulated-cloudfront';
+import { watchSettingsOf } from '../../tools/lib/synth';
+import { fixtureWatch, watchInput } from '../../tools/scenarios/fixtures';
+import { STATE_NAMES } from '../../statemachine/state-names';
+import { deployedDefinition, synthesized } from '../support/definition';
+
+/** Without jitter every wait is exact: the schedule's, plus the back-off. */
+const NO_JITTER = { checkJitterPercent: '0' };
+const IN_PROGRESS: CloudFrontAnswer = { status: 'InProgress' };
+const COMPLETED: CloudFrontAnswer = { status: 'Completed' };
+/** A check and its one retry, both throttled: a check without an answer. */
+const THROTTLED_CHECK: readonly CloudFrontAnswer[] = [THROTTLED, THROTTLED];
+
+interface WaitSeen {
+  readonly waitSeconds: number;
+  readonly backOffSeconds: number;
+}
+
+/** Runs an invalidation watch (8 s fast phase) without jitter, and records each Wait's seconds and the back-off. */
+async function watchInvalidation(answers: readonly CloudFrontAnswer[], backOffSeconds?: number) {
+  const input = watchInput(fixtureWatch('create-invalidation.json'), watchSettingsOf(synthesized(NO_JITTER).template));
+  // A back-off carried over, as a part hands it to the next: the dispatcher never sets one.
+  const started = backOffSeconds === undefined ? input : { ...input, progress: { ...input.progress, backOffSeconds } };
+  const waits: WaitSeen[] = [];
+  const run = await runLocally(deployedDefinition(NO_JITTER), started, {
+    cloudfront: scriptedCloudFront(answers),
+    waitMilliseconds: 0,
+    onEvent: (event) => {
+      if (event.type === 'StateEntered' && event.stateName === STATE_NAMES.invalidation.wait) {
+        const { progress } = event.input as { progress: WaitSeen };
+        waits.push({ waitSeconds: progress.waitSeconds, backOffSeconds: progress.backOffSeconds });
+      }
+    },
+  });
+  return { run, waits };
+}
+
+describe('backing off while CloudFront does not answer', () => {
+  it('starts at the normal interval and doubles after each check without an answer, up to the cap of 15 min', async () => {
+    // Arrange: six checks without an answer, then Completed
+    const answers = [...Array.from({ length: 6 }, () => THROTTLED_CHECK).flat(), COMPLETED];
+    // Act
+    const { run, waits } = await watchInvalidation(answers);
+    // Assert: 8 s (the fast phase) plus the back-off
+    expect(waits).toEqual([
+      { waitSeconds: 68, backOffSeconds: 60 },
+      { waitSeconds: 128, backOffSeconds: 120 },
+      { waitSeconds: 248, backOffSeconds: 240 },
+      { waitSeconds: 488, backOffSeconds: 480 },
+      { waitSeconds: 908, backOffSeconds: 900 },
+      { waitSeconds: 908, backOffSeconds: 900 },
+    ]);
+    expect(
+      run.statesEntered.filter((name) => name === 'Back off from invalidation checks at most 15 min'),
+    ).toHaveLength(2);
+    expect(run.published.map((request) => request.MessageAttributes.outcome.StringValue)).toEqual(['completed']);
+  });
+
+  it('shrinks by 15 s after each answer, and grows again from what is left at the next check without an answer', async () => {
+    // Arrange: two checks without an answer (back-off 120 s), two InProgress, one without an answer, Completed
+    const answers = [...THROTTLED_CHECK, ...THROTTLED_CHECK, IN_PROGRESS, IN_PROGRESS, ...THROTTLED_CHECK, COMPLETED];
+    // Act
+    const { run, waits } = await watchInvalidation(answers);
+    // Assert
+    expect(waits.map((wait) => wait.backOffSeconds)).toEqual([60, 120, 105, 90, 180]);
+    expect(waits.map((wait) => wait.waitSeconds)).toEqual([68, 128, 113, 98, 188]);
+    expect(run.published.map((request) => request.MessageAttributes.outcome.StringValue)).toEqual(['completed']);
+  });
+
+  it('ends the back-off once it is 15 s or less, and the schedule alone sets the waits again', async () => {
+    // Arrange: a watch carrying a back-off of 40 s, answered InProgress three times, then Completed
+    const answers = [IN_PROGRESS, IN_PROGRESS, IN_PROGRESS, IN_PROGRESS, COMPLETED];
+    // Act
+    const { run, waits } = await watchInvalidation(answers, 40);
+    // Assert
+    expect(waits).toEqual([
+      { waitSeconds: 33, backOffSeconds: 25 },
+      { waitSeconds: 18, backOffSeconds: 10 },
+      { waitSeconds: 8, backOffSeconds: 0 },
+      { waitSeconds: 8, backOffSeconds: 0 },
+    ]);
+    expect(run.statesEntered.filter((name) => name === 'Stop backing off from invalidation checks')).toHaveLength(1);
+    expect(run.published.map((request) => request.MessageAttributes.outcome.StringValue)).toEqual(['completed']);
+  });
+
+  it('still ends a watch that CloudFront never answers at its check budget, timed out, with every check counted', async () => {
+    // Arrange: a budget of 4 checks, all throttled
+    const input = watchInput(
+      fixtureWatch('create-invalidation.json'),
+      watchSettingsOf(synthesized(NO_JITTER).template),
+    );
+    // Act
+    const run = await runLocally(
+      deployedDefinition(NO_JITTER),
+      { ...input, progress: { ...input.progress, maxChecks: 4 } },
+      { cloudfront: scriptedCloudFront(THROTTLED_CHECK), waitMilliseconds: 0 },
+    );
+    // Assert
+    expect({ status: run.status, calls: run.cloudfrontCalls }).toEqual({ status: 'FAILED', calls: 8 });
+    expect(run.published.map((request) => request.MessageAttributes.outcome.StringValue)).toEqual(['timed-out']);
+    expect(run.lastOutput).toMatchObject({ progress: { check: 4, unanswered: 4, backOffSeconds: 480 } });
+  });
+});
