@@ -150,8 +150,9 @@ export function waitAfterCheck(schedule: Schedule, check: number): number {
 }
 
 /**
- * The wait after a check without an answer: at least the normal interval, so a burst of throttled watches backs off
- * instead of adding calls against the account's rate limit (the state machine picks the same).
+ * Mode sqs-retry's wait after a check without an answer: at least the normal interval, so a burst of throttled watches
+ * backs off instead of adding calls against the account's rate limit. It cannot keep a back-off from one delivery to
+ * the next: the state machine's grows further (BackOffRules).
  */
 export function waitAfterNoAnswer(schedule: Schedule, check: number, pollIntervalSeconds: number): number {
   return Math.max(waitAfterCheck(schedule, check), pollIntervalSeconds);
