@@ -171,7 +171,10 @@ function jittered(seconds: number, jitterPercent: number): string | number {
   return jitter === 0 ? seconds : `States.MathRandom(${seconds - jitter}, ${seconds + jitter})`;
 }
 
-/** A Pass state that counts a check and sets the wait before the next one: `waitSeconds` with jitter, plus the back-off. */
+/**
+ * A Pass state that counts a check and sets the wait before the next one: `waitSeconds` with jitter, plus the back-off.
+ * Intrinsic functions nest (https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html).
+ */
 function nextCheckState(kind: WatchKind, waitSeconds: number, jitterPercent: number, comment: string): AslState {
   return {
     Type: 'Pass',
@@ -360,6 +363,7 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
       jittered(backOff.capSeconds, jitterPercent),
       pickWait,
     ),
+    // States.MathAdd adds a negative step in https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html#asl-intrsc-func-math (from a path; a literal one is unverified).
     [backOffNames.shrink]: backOffState(
       `CloudFront answered: the back-off shrinks by ${backOff.shrinkSeconds} s, so the watches that share the account's limit speed up slowly.`,
       `States.MathAdd(${PATHS.backOffSeconds}, -${backOff.shrinkSeconds})`,

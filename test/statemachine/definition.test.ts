@@ -574,9 +574,14 @@ describe('jitter on the waits', () => {
     // Act
     const definition = deployedDefinition({ checkJitterPercent: '0' });
     // Assert
-    expect(phaseWaits(definition, 'distribution')).toEqual(
-      [17, 60, 120, 240, 480, 900].map((wait) => `States.MathAdd(${wait}, $.progress.backOffSeconds)`),
-    );
+    expect(phaseWaits(definition, 'distribution')).toEqual([
+      'States.MathAdd(17, $.progress.backOffSeconds)',
+      'States.MathAdd(60, $.progress.backOffSeconds)',
+      'States.MathAdd(120, $.progress.backOffSeconds)',
+      'States.MathAdd(240, $.progress.backOffSeconds)',
+      'States.MathAdd(480, $.progress.backOffSeconds)',
+      'States.MathAdd(900, $.progress.backOffSeconds)',
+    ]);
   });
 
   it('stretches the execution timeout by the most jitter can add, and by every retry of one part spent', () => {
