@@ -161,28 +161,34 @@ export function waitAfterNoAnswer(schedule: Schedule, check: number, pollInterva
 /**
  * How a watch backs off while CloudFront does not answer, with no coordinator: each watch keeps an extra wait on top
  * of its schedule's (progress.backOffSeconds in the state machine). After a check without an answer the extra
- * doubles, at least the normal interval (the first back-off) and at most the schedule's longest wait, both jittered;
- * after an answer it shrinks by `shrinkSeconds`, down to 0. Multiplicative increase,
+ * doubles, at least the normal interval and at most the schedule's longest wait; with jitter on, the first back-off is
+ * drawn between the normal interval and `startUpToSeconds`, so the watches throttled together do not come back
+ * together, and the cap within the jitter of it. After an answer it shrinks by `shrinkSeconds`, down to 0. Multiplicative increase,
  * additive decrease (as TCP's congestion control, https://www.rfc-editor.org/rfc/rfc5681): the watches that share
  * an account's rate limit slow down together when it throttles them and speed up slowly when it answers again.
  */
 export interface BackOffRules {
   /** The least extra after a check without an answer: the normal interval. */
   readonly startSeconds: number;
+  /** The most the first back-off is drawn up to, with jitter on: three normal intervals, never above the cap. */
+  readonly startUpToSeconds: number;
   /** The longest extra: the schedule's longest wait (maxPollIntervalSeconds). */
   readonly capSeconds: number;
-  /** Seconds the extra shrinks by after an answered check. */
+  /** Seconds the extra shrinks by after an answered check: the normal interval. */
   readonly shrinkSeconds: number;
 }
 
-/** The share of the normal interval the extra wait shrinks by after each answered check (npm run bench, burst). */
-export const BACK_OFF_SHRINK_SHARE = 0.25;
+/** The first back-off is drawn up to this many normal intervals (npm run bench, burst). */
+export const BACK_OFF_START_SPREAD = 3;
 
 export function backOffRules(schedule: Schedule, pollIntervalSeconds: number): BackOffRules {
+  const capSeconds = Math.max(...schedule.map((phase) => phase.waitSeconds));
   return {
     startSeconds: pollIntervalSeconds,
-    capSeconds: Math.max(...schedule.map((phase) => phase.waitSeconds)),
-    shrinkSeconds: Math.max(1, Math.round(pollIntervalSeconds * BACK_OFF_SHRINK_SHARE)),
+    startUpToSeconds: Math.min(BACK_OFF_START_SPREAD * pollIntervalSeconds, capSeconds),
+    capSeconds,
+    // A step of one normal interval kept the burst's calls as low as smaller steps, with less lag (npm run bench).
+    shrinkSeconds: pollIntervalSeconds,
   };
 }
 

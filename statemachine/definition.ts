@@ -290,6 +290,11 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
   // A schedule of one phase has no rules to pick it by: every back-off state goes straight to it.
   const pickWait = phases.rules.length === 0 ? phases.last : backOffNames.pickWait;
   const jitterPercent = props.checkJitterPercent;
+  // Without jitter the first back-off is exactly the normal interval; with it, it is drawn up to startUpToSeconds.
+  const startSpread =
+    jitterPercent === 0 || backOff.startUpToSeconds === backOff.startSeconds
+      ? backOff.startSeconds
+      : `States.MathRandom(${backOff.startSeconds}, ${backOff.startUpToSeconds})`;
   const supersede = rules.supersedable ? supersededStates(props, kind) : undefined;
   return {
     [names.getStatus]: {
@@ -354,8 +359,11 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
       Default: phases.last,
     },
     [backOffNames.start]: backOffState(
-      `The first back-off, or one that had shrunk below it: the normal interval, ${describeDuration(backOff.startSeconds)} more before every check, with jitter.`,
-      jittered(backOff.startSeconds, jitterPercent),
+      `The first back-off, or one that had shrunk below it: at least the normal interval, ${describeDuration(backOff.startSeconds)} more before every check` +
+        (startSpread === backOff.startSeconds
+          ? '.'
+          : `, drawn up to ${describeDuration(backOff.startUpToSeconds)} so that the watches throttled together do not come back together.`),
+      startSpread,
       pickWait,
     ),
     [backOffNames.cap]: backOffState(

@@ -292,25 +292,25 @@ describe('jitter: waits spread around the schedule', () => {
 });
 
 describe('back-off while CloudFront does not answer', () => {
-  it("starts at the normal interval, caps at the schedule's longest wait and shrinks by a quarter of the normal interval", () => {
+  it("starts at one to three normal intervals, caps at the schedule's longest wait and shrinks by one normal interval", () => {
     // Arrange
     const schedule: Schedule = [{ waitSeconds: 8, waits: 22 }, { waitSeconds: 60, waits: 57 }, { waitSeconds: 900 }];
     // Act
     const rules = backOffRules(schedule, 60);
     // Assert
-    expect(rules).toEqual({ startSeconds: 60, capSeconds: 900, shrinkSeconds: 15 });
+    expect(rules).toEqual({ startSeconds: 60, startUpToSeconds: 180, capSeconds: 900, shrinkSeconds: 60 });
   });
 
-  it('shrinks by at least 1 s when the normal interval is too short for a quarter of it to round up to one', () => {
+  it('never draws the first back-off above the cap', () => {
     // Act
     const rules = backOffRules([{ waitSeconds: 2, waits: 10 }, { waitSeconds: 1 }], 1);
     // Assert: the cap is the longest wait of any phase, here the fast one
-    expect(rules).toEqual({ startSeconds: 1, capSeconds: 2, shrinkSeconds: 1 });
+    expect(rules).toEqual({ startSeconds: 1, startUpToSeconds: 2, capSeconds: 2, shrinkSeconds: 1 });
   });
 
   it('carries at most the cap plus its jitter', () => {
     // Arrange
-    const rules = { startSeconds: 60, capSeconds: 900, shrinkSeconds: 15 };
+    const rules = { startSeconds: 60, startUpToSeconds: 180, capSeconds: 900, shrinkSeconds: 60 };
     // Act
     const [withJitter, without] = [longestBackOffSeconds(rules, 10), longestBackOffSeconds(rules, 0)];
     // Assert

@@ -58,26 +58,27 @@ describe('backing off while CloudFront does not answer', () => {
     expect(run.published.map((request) => request.MessageAttributes.outcome.StringValue)).toEqual(['completed']);
   });
 
-  it('shrinks by 15 s after each answer, and grows again from what is left at the next check without an answer', async () => {
-    // Arrange: two checks without an answer (back-off 120 s), two InProgress, one without an answer, Completed
-    const answers = [...THROTTLED_CHECK, ...THROTTLED_CHECK, IN_PROGRESS, IN_PROGRESS, ...THROTTLED_CHECK, COMPLETED];
+  it('shrinks by the normal interval after each answer, and grows again from what is left at the next check without an answer', async () => {
+    // Arrange: three checks without an answer (back-off 240 s), one InProgress, one without an answer, Completed
+    const throttled = [...THROTTLED_CHECK, ...THROTTLED_CHECK, ...THROTTLED_CHECK];
+    const answers = [...throttled, IN_PROGRESS, ...THROTTLED_CHECK, COMPLETED];
     // Act
     const { run, waits } = await watchInvalidation(answers);
     // Assert
-    expect(waits.map((wait) => wait.backOffSeconds)).toEqual([60, 120, 105, 90, 180]);
-    expect(waits.map((wait) => wait.waitSeconds)).toEqual([68, 128, 113, 98, 188]);
+    expect(waits.map((wait) => wait.backOffSeconds)).toEqual([60, 120, 240, 180, 360]);
+    expect(waits.map((wait) => wait.waitSeconds)).toEqual([68, 128, 248, 188, 368]);
     expect(run.published.map((request) => request.MessageAttributes.outcome.StringValue)).toEqual(['completed']);
   });
 
-  it('ends the back-off once it is 15 s or less, and the schedule alone sets the waits again', async () => {
-    // Arrange: a watch carrying a back-off of 40 s, answered InProgress three times, then Completed
+  it('ends the back-off once it is the normal interval or less, and the schedule alone sets the waits again', async () => {
+    // Arrange: a watch carrying a back-off of 150 s, answered InProgress four times, then Completed
     const answers = [IN_PROGRESS, IN_PROGRESS, IN_PROGRESS, IN_PROGRESS, COMPLETED];
     // Act
-    const { run, waits } = await watchInvalidation(answers, 40);
+    const { run, waits } = await watchInvalidation(answers, 150);
     // Assert
     expect(waits).toEqual([
-      { waitSeconds: 33, backOffSeconds: 25 },
-      { waitSeconds: 18, backOffSeconds: 10 },
+      { waitSeconds: 98, backOffSeconds: 90 },
+      { waitSeconds: 38, backOffSeconds: 30 },
       { waitSeconds: 8, backOffSeconds: 0 },
       { waitSeconds: 8, backOffSeconds: 0 },
     ]);

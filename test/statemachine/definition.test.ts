@@ -489,7 +489,7 @@ describe('the wait after a check without an answer', () => {
     expect(choice.Default).toBe('Next invalidation check in 15 min');
   });
 
-  it('doubles the back-off at the check without an answer, and draws its start and its cap within 10 %', () => {
+  it('doubles the back-off at the check without an answer, draws its start between one and three normal intervals and its cap within 10 %', () => {
     // Act
     const { States } = deployedDefinition();
     // Assert
@@ -498,14 +498,14 @@ describe('the wait after a check without an answer', () => {
       'States.MathAdd($.progress.backOffSeconds, $.progress.backOffSeconds)',
     );
     expect(progress('Start backing off from invalidation checks')['backOffSeconds.$']).toBe(
-      'States.MathRandom(54, 66)',
+      'States.MathRandom(60, 180)',
     );
     expect(progress('Back off from invalidation checks at most 15 min')['backOffSeconds.$']).toBe(
       'States.MathRandom(810, 990)',
     );
   });
 
-  it('shrinks the back-off by 15 s after an answer that does not end the watch, and ends it at 15 s or less', () => {
+  it('shrinks the back-off by the normal interval after an answer that does not end the watch, and ends it at that or less', () => {
     // Act
     const { States } = deployedDefinition();
     // Assert
@@ -518,7 +518,7 @@ describe('the wait after a check without an answer', () => {
         },
         {
           Variable: '$.progress.backOffSeconds',
-          NumericGreaterThan: 15,
+          NumericGreaterThan: 60,
           Next: 'Back off less from invalidation checks',
         },
         {
@@ -530,7 +530,7 @@ describe('the wait after a check without an answer', () => {
     );
     expect(
       (States['Back off less from invalidation checks']!.Parameters as Record<string, unknown>)['backOffSeconds.$'],
-    ).toBe('States.MathAdd($.progress.backOffSeconds, -15)');
+    ).toBe('States.MathAdd($.progress.backOffSeconds, -60)');
     expect(
       (States['Stop backing off from invalidation checks']!.Parameters as Record<string, unknown>).backOffSeconds,
     ).toBe(0);

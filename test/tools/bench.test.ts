@@ -685,42 +685,42 @@ describe('many watches at once on the deployed definition', () => {
       deliveryOffsetSeconds: 5,
       retryRandom: () => 1,
     });
-    // Assert: each check is a call and 1 retry 2 s later, then 8 s plus the back-off: 66 s (the normal 1 min, jittered),
-    // doubled to 132, 264 and 528 s, then at its cap of 15 min, jittered (949, 976 and 909 s)
+    // Assert: each check is a call and 1 retry 2 s later, then 8 s plus the back-off: 180 s (drawn between 1 and 3 min),
+    // doubled to 360 and 720 s, then at its cap of 15 min, jittered (834, 949, 976 and 909 s)
     expect(callTimes(run)).toEqual([
       [5, true],
       [7, true],
-      [81, true],
-      [83, true],
-      [223, true],
-      [225, true],
-      [497, true],
-      [499, true],
-      [1035, true],
-      [1037, true],
-      [1994, true],
-      [1996, true],
-      [2980, true],
-      [2982, true],
-      [3899, true],
-      [3901, true],
+      [195, true],
+      [197, true],
+      [565, true],
+      [567, true],
+      [1295, true],
+      [1297, true],
+      [2139, true],
+      [2141, true],
+      [3098, true],
+      [3100, true],
+      [4084, true],
+      [4086, true],
+      [5003, true],
+      [5005, true],
     ]);
     expect(run.watches[0]).toEqual({
       change: invalidation(0, 30),
       outcome: 'timed-out',
       notifications: 1,
-      notifiedAtSeconds: 3901,
+      notifiedAtSeconds: 5005,
       checks: 8,
       unanswered: 8,
       calls: 16,
       // Which kind, Start without back-off, Which kind; 8 x (Get status, No answer, How long after?); 7 x (Next check in 8 s,
-      // Wait); 4 x (Start backing off or Back off at most 15 min, How long until?); Notify, Watch timed out; 8 retries.
-      transitions: 3 + 8 * 3 + 7 * 2 + 4 * 2 + 2 + 8,
+      // Wait); 5 x (Start backing off or Back off at most 15 min, How long until?); Notify, Watch timed out; 8 retries.
+      transitions: 3 + 8 * 3 + 7 * 2 + 5 * 2 + 2 + 8,
       executions: 1,
     });
   });
 
-  it("checks again after the schedule's wait plus the normal interval when a check is throttled through its retry, and completes", async () => {
+  it("checks again after the schedule's wait plus the first back-off when a check is throttled through its retry, and completes", async () => {
     // Arrange: the first call takes the only token; the next arrives 75 s later
     const machine = burstMachine(deployed, settings);
     // Act
@@ -730,16 +730,16 @@ describe('many watches at once on the deployed definition', () => {
       deliveryOffsetSeconds: 5,
       retryRandom: () => 1,
     });
-    // Assert: 8 s plus a back-off of 65 s (the normal 1 min, jittered) after the unanswered check
+    // Assert: 8 s plus a back-off of 168 s (drawn between 1 and 3 min) after the unanswered check
     expect(callTimes(run)).toEqual([
       [5, false],
       [13, true],
       [15, true],
-      [88, false],
+      [191, false],
     ]);
     expect(run.watches[0]).toMatchObject({
       outcome: 'completed',
-      notifiedAtSeconds: 88,
+      notifiedAtSeconds: 191,
       checks: 3,
       unanswered: 1,
       calls: 4,

@@ -170,16 +170,16 @@ const SCENARIOS: readonly ScenarioData[] = [
   {
     name: 'BackingOffThenCompleted',
     description:
-      'CloudFront throttles four checks through their retries, so the back-off doubles from 1 min to 8 min; the fifth check finds the invalidation Completed',
+      'CloudFront throttles three checks through their retries, so the back-off doubles twice from its start (1 to 3 min); the fourth check finds the invalidation Completed',
     fixture: 'create-invalidation.json',
-    answers: [...THROTTLED_CHECK, ...THROTTLED_CHECK, ...THROTTLED_CHECK, ...THROTTLED_CHECK, COMPLETED],
+    answers: [...THROTTLED_CHECK, ...THROTTLED_CHECK, ...THROTTLED_CHECK, COMPLETED],
     expected: {
       status: 'SUCCEEDED',
-      cloudfrontCalls: 9,
+      cloudfrontCalls: 7,
       publishes: 1,
       outcome: 'completed',
       continuations: 0,
-      unanswered: 4,
+      unanswered: 3,
       finalState: STATE_NAMES.invalidation.done,
     },
   },

@@ -279,7 +279,7 @@ describe('createWatchStateMachine', () => {
       'waitSeconds.$': 'States.MathAdd(60, $.progress.backOffSeconds)',
     });
     expect(retried.States['Start backing off from distribution checks']!.Parameters).toMatchObject({
-      backOffSeconds: 60,
+      backOffSeconds: 120,
     });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(`${STATE_NAMES.distribution.nextCheck} 1 min`);
