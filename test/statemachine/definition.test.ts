@@ -452,6 +452,33 @@ describe('a check without an answer', () => {
       ].join('\n'),
     );
   });
+
+  it('starts a part handed over without progress.backOffSeconds at no back-off, and backs off as after any check without an answer', async () => {
+    // Arrange: part 2 of a watch whose check 5 went unanswered, as the hand-over before the back-off existed built it
+    const fresh = dispatchedInput({}, 'create-distribution.json');
+    const input = {
+      watch: fresh.watch,
+      progress: { check: 5, maxChecks: 540, continueAt: 805, part: 2, unanswered: 1 },
+      status: { value: 'NoAnswer', domainName: '', eTag: '' },
+    };
+    // Act
+    const run = await runLocally(deployedDefinition(), input, {
+      cloudfront: scriptedCloudFront([{ status: 'Deployed' }]),
+      waitMilliseconds: 0,
+    });
+    // Assert
+    expect(run.statesEntered.slice(0, 8)).toEqual([
+      STATE_NAMES.chooseKind,
+      STATE_NAMES.startBackOff,
+      STATE_NAMES.chooseKind,
+      STATE_NAMES.distribution.isDone,
+      'How long after no answer to distribution check?',
+      'Start backing off from distribution checks',
+      'How long until the next distribution check?',
+      `${STATE_NAMES.distribution.nextCheck} 17 s`,
+    ]);
+    expect(run.published.map((request) => request.MessageAttributes.outcome.StringValue)).toEqual(['deployed']);
+  });
 });
 
 describe('the wait after a check without an answer', () => {
