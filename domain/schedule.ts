@@ -192,6 +192,17 @@ export function backOffRules(schedule: Schedule, pollIntervalSeconds: number): B
   };
 }
 
+/**
+ * The most a watch backs off in all, over its parts: this share of the watch limit. A watch stops backing off once it
+ * has, so the back-off stretches the watch limit by at most this much and one more back-off (the execution timeout
+ * counts both).
+ */
+export const BACK_OFF_BUDGET_SHARE = 0.1;
+
+export function backOffBudgetSeconds(retentionSeconds: number): number {
+  return Math.ceil(retentionSeconds * BACK_OFF_BUDGET_SHARE);
+}
+
 /** The longest extra wait a watch can carry: the cap, with its jitter at its longest. */
 export function longestBackOffSeconds(rules: BackOffRules, jitterPercent: number): number {
   return rules.capSeconds + jitterSeconds(rules.capSeconds, jitterPercent);

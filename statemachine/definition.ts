@@ -14,6 +14,8 @@ import {
 } from '../domain/kinds';
 import { notificationTemplate, type CompiledTemplate } from '../domain/notification';
 import {
+  BACK_OFF_BUDGET_SHARE,
+  backOffBudgetSeconds,
   backOffRules,
   jitterSeconds,
   longestBackOffSeconds,
@@ -91,8 +93,8 @@ function worstStatusCheckSeconds(): number {
 
 /**
  * The execution timeout, a backstop the check budget always reaches first: the watch limit, stretched by the most
- * jitter can add (every wait at its longest), plus one part's checks each failing through every retry and then
- * waiting the longest extra wait of the back-off on top of the schedule's, plus a margin.
+ * jitter can add (every wait at its longest) and by the most a watch backs off (its budget, and the one back-off that
+ * may cross it), plus one part's checks each failing through every retry, plus a margin.
  */
 function executionTimeoutSeconds(props: WatchDefinitionProps): number {
   const { retentionSeconds, checkJitterPercent, pollIntervalSeconds } = props;
@@ -104,7 +106,9 @@ function executionTimeoutSeconds(props: WatchDefinitionProps): number {
   return (
     retentionSeconds +
     Math.ceil((retentionSeconds * checkJitterPercent) / 100) +
-    (CHECKS_PER_EXECUTION + 1) * (worstStatusCheckSeconds() + longestBackOff) +
+    backOffBudgetSeconds(retentionSeconds) +
+    longestBackOff +
+    (CHECKS_PER_EXECUTION + 1) * worstStatusCheckSeconds() +
     EXECUTION_TIMEOUT_MARGIN_SECONDS
   );
 }
@@ -150,7 +154,15 @@ function describeWait(waitSeconds: number, jitterPercent: number): string {
 }
 
 /** The fields of progress a state carries over: a Pass state that rebuilds progress sets the others (`set`). */
-const CARRIED_PROGRESS = ['check', 'maxChecks', 'continueAt', 'part', 'unanswered', 'backOffSeconds'] as const;
+const CARRIED_PROGRESS = [
+  'check',
+  'maxChecks',
+  'continueAt',
+  'part',
+  'unanswered',
+  'backOffSeconds',
+  'backedOffSeconds',
+] as const;
 
 /** The Parameters of a Pass state that rebuilds progress: every field carried over, but those in `set`. */
 function progressParameters(set: Record<string, unknown>): Record<string, unknown> {
@@ -178,9 +190,10 @@ function jittered(seconds: number, jitterPercent: number): string | number {
 function nextCheckState(kind: WatchKind, waitSeconds: number, jitterPercent: number, comment: string): AslState {
   return {
     Type: 'Pass',
-    Comment: `${comment} Plus progress.backOffSeconds, 0 unless CloudFront left checks unanswered.`,
+    Comment: `${comment} Plus progress.backOffSeconds, 0 unless CloudFront left checks unanswered; progress.backedOffSeconds counts it.`,
     Parameters: progressParameters({
       'check.$': `States.MathAdd(${PATHS.check}, 1)`,
+      'backedOffSeconds.$': `States.MathAdd(${PATHS.backedOffSeconds}, ${PATHS.backOffSeconds})`,
       'waitSeconds.$': `States.MathAdd(${jittered(waitSeconds, jitterPercent)}, ${PATHS.backOffSeconds})`,
     }),
     ResultPath: PATHS.progress,
@@ -290,6 +303,7 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
   // A schedule of one phase has no rules to pick it by: every back-off state goes straight to it.
   const pickWait = phases.rules.length === 0 ? phases.last : backOffNames.pickWait;
   const jitterPercent = props.checkJitterPercent;
+  const budget = backOffBudgetSeconds(props.retentionSeconds);
   // Without jitter the first back-off is exactly the normal interval; with it, it is drawn up to startUpToSeconds.
   const startSpread =
     jitterPercent === 0 || backOff.startUpToSeconds === backOff.startSeconds
@@ -321,6 +335,13 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
         { Variable: PATHS.check, NumericGreaterThanEqualsPath: PATHS.maxChecks, Next: names.notifyTimedOut },
         { Variable: PATHS.check, NumericGreaterThanEqualsPath: PATHS.continueAt, Next: STATE_NAMES.handOver },
         { Variable: PATHS.statusValue, StringEquals: NO_ANSWER_STATUS, Next: afterNoAnswer },
+        {
+          And: [
+            { Variable: PATHS.backedOffSeconds, NumericGreaterThanEquals: budget },
+            { Variable: PATHS.backOffSeconds, NumericGreaterThan: 0 },
+          ],
+          Next: backOffNames.end,
+        },
         { Variable: PATHS.backOffSeconds, NumericGreaterThan: backOff.shrinkSeconds, Next: backOffNames.shrink },
         { Variable: PATHS.backOffSeconds, NumericGreaterThan: 0, Next: backOffNames.end },
         ...phases.rules,
@@ -352,6 +373,7 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
       Choices: [
         { Variable: PATHS.check, NumericGreaterThanEqualsPath: PATHS.maxChecks, Next: names.notifyTimedOut },
         { Variable: PATHS.check, NumericGreaterThanEqualsPath: PATHS.continueAt, Next: STATE_NAMES.handOver },
+        { Variable: PATHS.backedOffSeconds, NumericGreaterThanEquals: budget, Next: backOffNames.end },
         { Variable: PATHS.backOffSeconds, NumericLessThan: backOff.startSeconds, Next: backOffNames.start },
         { Variable: PATHS.backOffSeconds, NumericGreaterThan: backOff.capSeconds, Next: backOffNames.cap },
         ...phases.rules,
@@ -378,7 +400,8 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
       pickWait,
     ),
     [backOffNames.end]: backOffState(
-      `CloudFront answered and the back-off is ${backOff.shrinkSeconds} s or less: it ends, the schedule's waits apply again.`,
+      `CloudFront answered and the back-off is ${backOff.shrinkSeconds} s or less, or the watch has backed off ${describeDuration(budget)} in all ` +
+        `(${BACK_OFF_BUDGET_SHARE * 100} % of the watch limit): it ends, the schedule's waits apply again.`,
       0,
       pickWait,
     ),
@@ -479,7 +502,7 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
           // Step Functions fails a comparison on a missing path with States.Runtime: route it to the clear error first.
           { Not: { Variable: PATHS.kind, IsPresent: true }, Next: STATE_NAMES.invalidInput },
           { Not: { Variable: PATHS.unanswered, IsPresent: true }, Next: STATE_NAMES.countUnanswered },
-          { Not: { Variable: PATHS.backOffSeconds, IsPresent: true }, Next: STATE_NAMES.startBackOff },
+          { Not: { Variable: PATHS.backedOffSeconds, IsPresent: true }, Next: STATE_NAMES.startBackOff },
           ...kinds.flatMap((kind) => [
             {
               And: [
@@ -501,18 +524,18 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
       [STATE_NAMES.countUnanswered]: {
         Type: 'Pass',
         Comment:
-          'A part started by an older version of this state machine carries no progress.unanswered (nor backOffSeconds): ' +
-          'both start at 0 here, so no state fails on the missing path.',
-        Parameters: progressParameters({ unanswered: 0, backOffSeconds: 0 }),
+          'A part started by an older version of this state machine carries no progress.unanswered (nor backOffSeconds and ' +
+          'backedOffSeconds): all start at 0 here, so no state fails on the missing path.',
+        Parameters: progressParameters({ unanswered: 0, backOffSeconds: 0, backedOffSeconds: 0 }),
         ResultPath: PATHS.progress,
         Next: STATE_NAMES.chooseKind,
       },
       [STATE_NAMES.startBackOff]: {
         Type: 'Pass',
         Comment:
-          'The dispatcher starts a watch without progress.backOffSeconds, as did older versions of this state machine: ' +
-          'the extra wait while CloudFront does not answer starts at 0 here.',
-        Parameters: progressParameters({ backOffSeconds: 0 }),
+          'The dispatcher starts a watch without progress.backOffSeconds and backedOffSeconds, as did older versions of this ' +
+          'state machine: the extra wait while CloudFront does not answer, and all of it so far, start at 0 here.',
+        Parameters: progressParameters({ backOffSeconds: 0, backedOffSeconds: 0 }),
         ResultPath: PATHS.progress,
         Next: STATE_NAMES.chooseKind,
       },

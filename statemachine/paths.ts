@@ -18,11 +18,13 @@ export interface ExecutionState extends Omit<WatchExecutionInput, 'status'> {
   readonly continuation?: { readonly executionArn: string };
   /**
    * waitSeconds, set by the "Next … check in" states: the seconds the following Wait sleeps. backOffSeconds: the extra
-   * wait while CloudFront does not answer (BackOffRules); the dispatcher leaves it out and the workflow starts it at 0.
+   * wait while CloudFront does not answer (BackOffRules), and backedOffSeconds all of it so far; the dispatcher leaves
+   * both out and the workflow starts them at 0.
    */
   readonly progress: WatchExecutionInput['progress'] & {
     readonly waitSeconds?: number;
     readonly backOffSeconds?: number;
+    readonly backedOffSeconds?: number;
   };
 }
 
@@ -52,6 +54,7 @@ export const PATHS = {
   part: jsonPath('progress', 'part'),
   unanswered: jsonPath('progress', 'unanswered'),
   backOffSeconds: jsonPath('progress', 'backOffSeconds'),
+  backedOffSeconds: jsonPath('progress', 'backedOffSeconds'),
   waitSeconds: jsonPath('progress', 'waitSeconds'),
   status: jsonPath('status'),
   statusValue: jsonPath('status', 'value'),

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  backOffBudgetSeconds,
   backOffRules,
   buildSchedule,
   checkBudget,
@@ -306,6 +307,13 @@ describe('back-off while CloudFront does not answer', () => {
     const rules = backOffRules([{ waitSeconds: 2, waits: 10 }, { waitSeconds: 1 }], 1);
     // Assert: the cap is the longest wait of any phase, here the fast one
     expect(rules).toEqual({ startSeconds: 1, startUpToSeconds: 2, capSeconds: 2, shrinkSeconds: 1 });
+  });
+
+  it('allows a watch 10 % of its watch limit of back-off in all, rounded up to the second', () => {
+    // Act
+    const budgets = [backOffBudgetSeconds(345_600), backOffBudgetSeconds(1_209_600), backOffBudgetSeconds(3_605)];
+    // Assert
+    expect(budgets).toEqual([34_560, 120_960, 361]);
   });
 
   it('carries at most the cap plus its jitter', () => {

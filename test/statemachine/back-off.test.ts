@@ -19,10 +19,13 @@ interface WaitSeen {
 }
 
 /** Runs an invalidation watch (8 s fast phase) without jitter, and records each Wait's seconds and the back-off. */
-async function watchInvalidation(answers: readonly CloudFrontAnswer[], backOffSeconds?: number) {
+async function watchInvalidation(
+  answers: readonly CloudFrontAnswer[],
+  carried?: { readonly backOffSeconds: number; readonly backedOffSeconds: number },
+) {
   const input = watchInput(fixtureWatch('create-invalidation.json'), watchSettingsOf(synthesized(NO_JITTER).template));
   // A back-off carried over, as a part hands it to the next: the dispatcher never sets one.
-  const started = backOffSeconds === undefined ? input : { ...input, progress: { ...input.progress, backOffSeconds } };
+  const started = carried === undefined ? input : { ...input, progress: { ...input.progress, ...carried } };
   const waits: WaitSeen[] = [];
   const run = await runLocally(deployedDefinition(NO_JITTER), started, {
     cloudfront: scriptedCloudFront(answers),
@@ -74,7 +77,7 @@ describe('backing off while CloudFront does not answer', () => {
     // Arrange: a watch carrying a back-off of 150 s, answered InProgress four times, then Completed
     const answers = [IN_PROGRESS, IN_PROGRESS, IN_PROGRESS, IN_PROGRESS, COMPLETED];
     // Act
-    const { run, waits } = await watchInvalidation(answers, 150);
+    const { run, waits } = await watchInvalidation(answers, { backOffSeconds: 150, backedOffSeconds: 0 });
     // Assert
     expect(waits).toEqual([
       { waitSeconds: 98, backOffSeconds: 90 },
@@ -83,6 +86,20 @@ describe('backing off while CloudFront does not answer', () => {
       { waitSeconds: 8, backOffSeconds: 0 },
     ]);
     expect(run.statesEntered.filter((name) => name === 'Stop backing off from invalidation checks')).toHaveLength(1);
+    expect(run.published.map((request) => request.MessageAttributes.outcome.StringValue)).toEqual(['completed']);
+  });
+
+  it('stops backing off once the watch has backed off 10 % of its watch limit in all (9 h 36 min of 4 days)', async () => {
+    // Arrange: a watch that has backed off 34,500 s of its 34,560, carrying a back-off of 120 s; two checks without an answer
+    const answers = [...THROTTLED_CHECK, ...THROTTLED_CHECK, COMPLETED];
+    // Act
+    const { run, waits } = await watchInvalidation(answers, { backOffSeconds: 120, backedOffSeconds: 34_500 });
+    // Assert: the first doubles the back-off, which crosses the budget; after the second the schedule alone sets the wait
+    expect(waits).toEqual([
+      { waitSeconds: 248, backOffSeconds: 240 },
+      { waitSeconds: 8, backOffSeconds: 0 },
+    ]);
+    expect(run.lastOutput).toMatchObject({ progress: { unanswered: 2, backOffSeconds: 0, backedOffSeconds: 34_740 } });
     expect(run.published.map((request) => request.MessageAttributes.outcome.StringValue)).toEqual(['completed']);
   });
 

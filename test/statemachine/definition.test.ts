@@ -357,6 +357,7 @@ describe('a check without an answer', () => {
         part: 1,
         unanswered: 1,
         backOffSeconds: 0,
+        backedOffSeconds: 0,
       },
       status: { value: 'NoAnswer', domainName: '', eTag: '' },
     });
@@ -398,6 +399,7 @@ describe('a check without an answer', () => {
       part: 2,
       unanswered: 1,
       backOffSeconds: 0,
+      backedOffSeconds: 0,
     });
     expect(handedOver.status).toEqual({ value: 'NoAnswer', domainName: '', eTag: '' });
     // Part 2 decides on the unanswered check as part 1 would have: it starts backing off before its next check.
@@ -496,6 +498,11 @@ describe('the wait after a check without an answer', () => {
         Variable: '$.progress.check',
         NumericGreaterThanEqualsPath: '$.progress.continueAt',
         Next: 'Hand over to a new execution',
+      },
+      {
+        Variable: '$.progress.backedOffSeconds',
+        NumericGreaterThanEquals: 34_560,
+        Next: 'Stop backing off from invalidation checks',
       },
       {
         Variable: '$.progress.backOffSeconds',
@@ -615,10 +622,10 @@ describe('jitter on the waits', () => {
     // Act
     const withJitter = deployedDefinition();
     const without = deployedDefinition({ checkJitterPercent: '0' });
-    // Assert: 4 days, + 10 % of them, + 801 checks of 22 s (1 backoff of 2 s, 2 attempts of 10 s) and a back-off at its
-    // cap of 990 s / 900 s (15 min, + 10 %), + 1 h
-    expect(withJitter.TimeoutSeconds).toBe(345_600 + 34_560 + 810_612 + 3_600);
-    expect(without.TimeoutSeconds).toBe(345_600 + 738_522 + 3_600);
+    // Assert: 4 days, + 10 % of them for jitter, + 10 % for the back-off and one more back-off at its cap of 990 s / 900 s
+    // (15 min, + 10 %), + 801 checks of 22 s (1 backoff of 2 s, 2 attempts of 10 s), + 1 h
+    expect(withJitter.TimeoutSeconds).toBe(345_600 + 34_560 + 34_560 + 990 + 17_622 + 3_600);
+    expect(without.TimeoutSeconds).toBe(345_600 + 34_560 + 900 + 17_622 + 3_600);
   });
 });
 
@@ -711,6 +718,7 @@ describe('continuing a watch in a new execution', () => {
           part: 2,
           unanswered: 0,
           backOffSeconds: 0,
+          backedOffSeconds: 0,
         },
         status: { value: 'InProgress', domainName: SIMULATED_DOMAIN, eTag: SIMULATED_ETAG },
       },
