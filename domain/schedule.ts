@@ -150,11 +150,62 @@ export function waitAfterCheck(schedule: Schedule, check: number): number {
 }
 
 /**
- * The wait after a check without an answer: at least the normal interval, so a burst of throttled watches backs off
- * instead of adding calls against the account's rate limit (the state machine picks the same).
+ * Mode sqs-retry's wait after a check without an answer: at least the normal interval, so a burst of throttled watches
+ * backs off instead of adding calls against the account's rate limit. It cannot keep a back-off from one delivery to
+ * the next: the state machine's grows further (BackOffRules).
  */
 export function waitAfterNoAnswer(schedule: Schedule, check: number, pollIntervalSeconds: number): number {
   return Math.max(waitAfterCheck(schedule, check), pollIntervalSeconds);
+}
+
+/**
+ * How a watch backs off while CloudFront does not answer, with no coordinator: each watch keeps an extra wait on top
+ * of its schedule's (progress.backOffSeconds in the state machine). After a check without an answer the extra
+ * doubles, at least the normal interval and at most the schedule's longest wait; with jitter on, the first back-off is
+ * drawn between the normal interval and `startUpToSeconds`, so the watches throttled together do not come back
+ * together, and the cap within the jitter of it. After an answer it shrinks by `shrinkSeconds`, down to 0. Multiplicative increase,
+ * additive decrease (as TCP's congestion control, https://www.rfc-editor.org/rfc/rfc5681): the watches that share
+ * an account's rate limit slow down together when it throttles them and speed up slowly when it answers again.
+ */
+export interface BackOffRules {
+  /** The least extra after a check without an answer: the normal interval. */
+  readonly startSeconds: number;
+  /** The most the first back-off is drawn up to, with jitter on: three normal intervals, never above the cap. */
+  readonly startUpToSeconds: number;
+  /** The longest extra: the schedule's longest wait (maxPollIntervalSeconds). */
+  readonly capSeconds: number;
+  /** Seconds the extra shrinks by after an answered check: the normal interval. */
+  readonly shrinkSeconds: number;
+}
+
+/** The first back-off is drawn up to this many normal intervals (npm run bench, burst). */
+export const BACK_OFF_START_SPREAD = 3;
+
+export function backOffRules(schedule: Schedule, pollIntervalSeconds: number): BackOffRules {
+  const capSeconds = Math.max(...schedule.map((phase) => phase.waitSeconds));
+  return {
+    startSeconds: pollIntervalSeconds,
+    startUpToSeconds: Math.min(BACK_OFF_START_SPREAD * pollIntervalSeconds, capSeconds),
+    capSeconds,
+    // A step of one normal interval kept the burst's calls as low as smaller steps, with less lag (npm run bench).
+    shrinkSeconds: pollIntervalSeconds,
+  };
+}
+
+/**
+ * The most a watch backs off in all, over its parts: this share of the watch limit. A watch stops backing off once it
+ * has, so the back-off stretches the watch limit by at most this much and one more back-off (the execution timeout
+ * counts both).
+ */
+export const BACK_OFF_BUDGET_SHARE = 0.1;
+
+export function backOffBudgetSeconds(retentionSeconds: number): number {
+  return Math.ceil(retentionSeconds * BACK_OFF_BUDGET_SHARE);
+}
+
+/** The longest extra wait a watch can carry: the cap, with its jitter at its longest. */
+export function longestBackOffSeconds(rules: BackOffRules, jitterPercent: number): number {
+  return rules.capSeconds + jitterSeconds(rules.capSeconds, jitterPercent);
 }
 
 /** The most a wait may be shorter or longer than the schedule's: `jitterPercent` of it, in whole seconds (rounded down). */

@@ -15,7 +15,17 @@ import {
 import { CHANGE_EVENT, WATCH_METRIC_DATA } from '../domain/change-event';
 import { CHAT_FORMAT, notificationTemplate, type CompiledTemplate } from '../domain/notification';
 import { WATCH_METRICS } from '../domain/watch-metrics';
-import { jitterSeconds, phaseRules, type Schedule, type ScheduleKind } from '../domain/schedule';
+import {
+  BACK_OFF_BUDGET_SHARE,
+  backOffBudgetSeconds,
+  backOffRules,
+  jitterSeconds,
+  longestBackOffSeconds,
+  phaseRules,
+  type BackOffRules,
+  type Schedule,
+  type ScheduleKind,
+} from '../domain/schedule';
 import { CHECKS_PER_EXECUTION, describeDuration } from '../domain/watch-execution';
 import { jsonPath, NOTIFICATION_FIELD_PATHS, PATHS } from './paths';
 import { endStateNames, STATE_NAMES } from './state-names';
@@ -36,7 +46,7 @@ export interface WatchDefinitionProps {
   readonly schedules: Record<ScheduleKind, Schedule>;
   /** How much, in percent, each wait may be shorter or longer than the schedule's (checkJitterPercent); 0: none. */
   readonly checkJitterPercent: number;
-  /** The normal interval (pollIntervalSeconds): after a check without an answer the watch waits at least this long. */
+  /** The normal interval (pollIntervalSeconds): the first back-off after a check without an answer (BackOffRules). */
   readonly pollIntervalSeconds: number;
   /** The longest a change is watched; the execution timeout backs the check budget up with some margin. */
   readonly retentionSeconds: number;
@@ -76,7 +86,7 @@ const CALL_RETRY = {
 } as const;
 /**
  * Retries of a status check: one, for a brief 5xx. What still fails is a check without an answer, and the watch backs
- * off to the normal interval instead: under an account's rate limit more retries only add calls (npm run bench, burst).
+ * off instead (BackOffRules): under an account's rate limit more retries only add calls (npm run bench, burst).
  */
 export const STATUS_CHECK_RETRY = { ...CALL_RETRY, MaxAttempts: 1 } as const;
 const PUBLISH_RETRY = { ...CALL_RETRY, MaxAttempts: 6 };
@@ -99,16 +109,22 @@ function worstStatusCheckSeconds(): number {
 
 /**
  * The execution timeout, a backstop the check budget always reaches first: the watch limit, stretched by the most
- * jitter can add (every wait at its longest), plus one part's checks each failing through every retry and then
- * backing off for the longest wait after no answer, plus a margin.
+ * jitter can add (every wait at its longest) and by the most a watch backs off (its budget, and the one back-off that
+ * may cross it), plus one part's checks each failing through every retry, plus a margin.
  */
 function executionTimeoutSeconds(props: WatchDefinitionProps): number {
   const { retentionSeconds, checkJitterPercent, pollIntervalSeconds } = props;
-  const longestBackOff = pollIntervalSeconds + jitterSeconds(pollIntervalSeconds, checkJitterPercent);
+  const longestBackOff = Math.max(
+    ...Object.values(props.schedules).map((schedule) =>
+      longestBackOffSeconds(backOffRules(schedule, pollIntervalSeconds), checkJitterPercent),
+    ),
+  );
   return (
     retentionSeconds +
     Math.ceil((retentionSeconds * checkJitterPercent) / 100) +
-    (CHECKS_PER_EXECUTION + 1) * (worstStatusCheckSeconds() + longestBackOff) +
+    backOffBudgetSeconds(retentionSeconds) +
+    longestBackOff +
+    (CHECKS_PER_EXECUTION + 1) * worstStatusCheckSeconds() +
     EXECUTION_TIMEOUT_MARGIN_SECONDS
   );
 }
@@ -204,27 +220,68 @@ function describeWait(waitSeconds: number, jitterPercent: number): string {
   return `one check every ${waitSeconds} s${jitter === 0 ? '' : spread}.`;
 }
 
-/** A Pass state that counts a check and sets the wait before the next one, `waitSeconds` with jitter. */
+/** The fields of progress a state carries over: a Pass state that rebuilds progress sets the others (`set`). */
+const CARRIED_PROGRESS = [
+  'check',
+  'maxChecks',
+  'continueAt',
+  'part',
+  'unanswered',
+  'backOffSeconds',
+  'backedOffSeconds',
+  'waitSeconds',
+  'elapsedSeconds',
+] as const;
+
+/** The Parameters of a Pass state that rebuilds progress: every field carried over, but those in `set`. */
+function progressParameters(set: Record<string, unknown>): Record<string, unknown> {
+  const setFields = new Set(Object.keys(set).map((key) => key.replace(/\.\$$/, '')));
+  const carried = CARRIED_PROGRESS.filter((field) => !setFields.has(field)).map((field): [string, string] => [
+    `${field}.$`,
+    PATHS[field],
+  ]);
+  return { ...Object.fromEntries(carried), ...set };
+}
+
+/**
+ * `seconds` with jitter, as an intrinsic function's argument: drawn within jitterSeconds of it, or the number itself.
+ * Whether MathRandom's end is inclusive is undocumented (unverified): exclusive, the mean is 0.5 s shorter, never longer.
+ */
+function jittered(seconds: number, jitterPercent: number): string | number {
+  const jitter = jitterSeconds(seconds, jitterPercent);
+  return jitter === 0 ? seconds : `States.MathRandom(${seconds - jitter}, ${seconds + jitter})`;
+}
+
+/**
+ * A Pass state that counts a check and sets the wait before the next one: `waitSeconds` with jitter, plus the back-off.
+ * Intrinsic functions nest (https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html).
+ */
 function nextCheckState(kind: WatchKind, waitSeconds: number, jitterPercent: number, comment: string): AslState {
-  const jitter = jitterSeconds(waitSeconds, jitterPercent);
+  return {
+    Type: 'Pass',
+    Comment: `${comment} Plus progress.backOffSeconds, 0 unless CloudFront left checks unanswered; progress.backedOffSeconds counts it.`,
+    Parameters: progressParameters({
+      'check.$': `States.MathAdd(${PATHS.check}, 1)`,
+      'backedOffSeconds.$': `States.MathAdd(${PATHS.backedOffSeconds}, ${PATHS.backOffSeconds})`,
+      // The wait just slept counts towards durationSeconds before the next one is drawn.
+      'elapsedSeconds.$': `States.MathAdd(${PATHS.elapsedSeconds}, ${PATHS.waitSeconds})`,
+      'waitSeconds.$': `States.MathAdd(${jittered(waitSeconds, jitterPercent)}, ${PATHS.backOffSeconds})`,
+    }),
+    ResultPath: PATHS.progress,
+    Next: STATE_NAMES[kind].wait,
+  };
+}
+
+/** A Pass state that sets progress.backOffSeconds (an intrinsic function or a number) and goes on to `next`. */
+function backOffState(comment: string, backOffSeconds: string | number, next: string): AslState {
   return {
     Type: 'Pass',
     Comment: comment,
-    Parameters: {
-      'check.$': `States.MathAdd(${PATHS.check}, 1)`,
-      'maxChecks.$': PATHS.maxChecks,
-      'continueAt.$': PATHS.continueAt,
-      'part.$': PATHS.part,
-      'unanswered.$': PATHS.unanswered,
-      // The wait just slept counts towards durationSeconds before the next one is drawn.
-      'elapsedSeconds.$': `States.MathAdd(${PATHS.elapsedSeconds}, ${PATHS.waitSeconds})`,
-      // Whether MathRandom's end is inclusive is undocumented (unverified): exclusive, the mean is 0.5 s shorter, never longer.
-      ...(jitter === 0
-        ? { waitSeconds }
-        : { 'waitSeconds.$': `States.MathRandom(${waitSeconds - jitter}, ${waitSeconds + jitter})` }),
-    },
+    Parameters: progressParameters(
+      typeof backOffSeconds === 'number' ? { backOffSeconds } : { 'backOffSeconds.$': backOffSeconds },
+    ),
     ResultPath: PATHS.progress,
-    Next: STATE_NAMES[kind].wait,
+    Next: next,
   };
 }
 
@@ -233,27 +290,14 @@ interface PhaseStates {
   readonly rules: AslState[];
   readonly states: Record<string, AslState>;
   readonly last: string;
-  /** The same rules after a check without an answer: a phase shorter than the normal interval backs off to it. */
-  readonly noAnswerRules: AslState[];
-  readonly noAnswerLast: string;
 }
 
-/** The Pass states that count a check and pick the wait before the next one, one per schedule phase and one to back off. */
+/** The Pass states that count a check and pick the wait before the next one, one per schedule phase. */
 function phaseStates(kind: WatchKind, schedule: Schedule, props: WatchDefinitionProps): PhaseStates {
   const names = STATE_NAMES[kind];
-  const { checkJitterPercent: jitterPercent, pollIntervalSeconds } = props;
-  const backOff = `${names.nextCheck} ${describeDuration(pollIntervalSeconds)} after no answer`;
+  const { checkJitterPercent: jitterPercent } = props;
   const states: Record<string, AslState> = {};
-  if (phaseRules(schedule).some((phase) => phase.waitSeconds < pollIntervalSeconds)) {
-    states[backOff] = nextCheckState(
-      kind,
-      pollIntervalSeconds,
-      jitterPercent,
-      `After a check without an answer, while the schedule checks more often: ${describeWait(pollIntervalSeconds, jitterPercent)}`,
-    );
-  }
   const rules: AslState[] = [];
-  const noAnswerRules: AslState[] = [];
   let last = '';
   phaseRules(schedule).forEach((phase, index) => {
     let name = `${names.nextCheck} ${describeDuration(phase.waitSeconds)}`;
@@ -265,20 +309,28 @@ function phaseStates(kind: WatchKind, schedule: Schedule, props: WatchDefinition
       jitterPercent,
       phase.untilCheck === undefined ? `From here on, ${every}` : `Until check ${phase.untilCheck}, ${every}`,
     );
-    const afterNoAnswer = phase.waitSeconds < pollIntervalSeconds ? backOff : name;
     if (phase.untilCheck === undefined) {
       last = name;
       return;
     }
     rules.push({ Variable: PATHS.check, NumericLessThan: phase.untilCheck, Next: name });
-    // Rules are ordered by check: one that leads where the one before leads makes that one redundant.
-    if (noAnswerRules.at(-1)?.Next === afterNoAnswer) noAnswerRules.pop();
-    noAnswerRules.push({ Variable: PATHS.check, NumericLessThan: phase.untilCheck, Next: afterNoAnswer });
   });
-  const lastWait = phaseRules(schedule).at(-1)!.waitSeconds;
-  const noAnswerLast = lastWait < pollIntervalSeconds ? backOff : last;
-  while (noAnswerRules.at(-1)?.Next === noAnswerLast) noAnswerRules.pop();
-  return { rules, states, last, noAnswerRules, noAnswerLast };
+  return { rules, states, last };
+}
+
+/** The names of a kind's back-off states, after the name of its check ("distribution check"). */
+function backOffStateNames(kind: WatchKind, backOff: BackOffRules) {
+  const { noAnswer } = STATE_NAMES[kind];
+  const check = noAnswer.replace(/^No answer to /, '');
+  if (check === noAnswer) throw new Error(`"${noAnswer}" does not start with "No answer to "`);
+  return {
+    afterNoAnswer: `How long after no answer to ${check}?`,
+    pickWait: `How long until the next ${check}?`,
+    start: `Start backing off from ${check}s`,
+    cap: `Back off from ${check}s at most ${describeDuration(backOff.capSeconds)}`,
+    shrink: `Back off less from ${check}s`,
+    end: `Stop backing off from ${check}s`,
+  };
 }
 
 /**
@@ -314,8 +366,20 @@ function statusRead(props: WatchDefinitionProps, kind: WatchKind): AslState {
 function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<string, AslState> {
   const names = STATE_NAMES[kind];
   const rules = KINDS[kind];
-  const phases = phaseStates(kind, props.schedules[rules.schedule], props);
-  const afterNoAnswer = `How long after ${names.noAnswer.charAt(0).toLowerCase()}${names.noAnswer.slice(1)}?`;
+  const schedule = props.schedules[rules.schedule];
+  const phases = phaseStates(kind, schedule, props);
+  const backOff = backOffRules(schedule, props.pollIntervalSeconds);
+  const backOffNames = backOffStateNames(kind, backOff);
+  const { afterNoAnswer } = backOffNames;
+  // A schedule of one phase has no rules to pick it by: every back-off state goes straight to it.
+  const pickWait = phases.rules.length === 0 ? phases.last : backOffNames.pickWait;
+  const jitterPercent = props.checkJitterPercent;
+  const budget = backOffBudgetSeconds(props.retentionSeconds);
+  // Without jitter the first back-off is exactly the normal interval; with it, it is drawn up to startUpToSeconds.
+  const startSpread =
+    jitterPercent === 0 || backOff.startUpToSeconds === backOff.startSeconds
+      ? backOff.startSeconds
+      : `States.MathRandom(${backOff.startSeconds}, ${backOff.startUpToSeconds})`;
   const supersede = rules.supersedable ? supersededStates(props, kind) : undefined;
   return {
     [names.getStatus]: {
@@ -334,12 +398,23 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
       Type: 'Choice',
       Comment:
         `${rules.doneStatus}: notify (${rules.supersedable ? 'superseded if the ETag is not the one the change made' : 'done'}). Else (${rules.inProgressStatus}, or ${NO_ANSWER_STATUS}) the last allowed check (progress.maxChecks): timed out; ` +
-        'progress.continueAt reached: new execution; otherwise the schedule picks the wait before the next check.',
+        `progress.continueAt reached: new execution; ${NO_ANSWER_STATUS} carried by a continuation: as after no answer; ` +
+        'an answer while backing off shrinks the back-off; otherwise the schedule picks the wait before the next check.',
       Choices: [
         ...(supersede ? [supersede.rule] : []),
         { Variable: PATHS.statusValue, StringEquals: rules.doneStatus, Next: names.notifyDone },
         { Variable: PATHS.check, NumericGreaterThanEqualsPath: PATHS.maxChecks, Next: names.notifyTimedOut },
         { Variable: PATHS.check, NumericGreaterThanEqualsPath: PATHS.continueAt, Next: STATE_NAMES.handOver },
+        { Variable: PATHS.statusValue, StringEquals: NO_ANSWER_STATUS, Next: afterNoAnswer },
+        {
+          And: [
+            { Variable: PATHS.backedOffSeconds, NumericGreaterThanEquals: budget },
+            { Variable: PATHS.backOffSeconds, NumericGreaterThan: 0 },
+          ],
+          Next: backOffNames.end,
+        },
+        { Variable: PATHS.backOffSeconds, NumericGreaterThan: backOff.shrinkSeconds, Next: backOffNames.shrink },
+        { Variable: PATHS.backOffSeconds, NumericGreaterThan: 0, Next: backOffNames.end },
         ...phases.rules,
       ],
       Default: phases.last,
@@ -348,18 +423,14 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
       Type: 'Pass',
       Comment:
         'CloudFront gave no answer, even after the retries (throttled or failing; the error is in the input of this state). ' +
-        `Waiting may fix that: the check counts in progress.unanswered, and the watch backs off before its next check.`,
+        'Waiting may fix that: the check counts in progress.unanswered, and the watch backs off: progress.backOffSeconds, ' +
+        'the extra wait before every check, doubles (the next state keeps it between the normal interval and its cap).',
       Parameters: {
         'watch.$': PATHS.watch,
-        progress: {
-          'check.$': PATHS.check,
-          'maxChecks.$': PATHS.maxChecks,
-          'continueAt.$': PATHS.continueAt,
-          'part.$': PATHS.part,
+        progress: progressParameters({
           'unanswered.$': `States.MathAdd(${PATHS.unanswered}, 1)`,
-          'waitSeconds.$': PATHS.waitSeconds,
-          'elapsedSeconds.$': PATHS.elapsedSeconds,
-        },
+          'backOffSeconds.$': `States.MathAdd(${PATHS.backOffSeconds}, ${PATHS.backOffSeconds})`,
+        }),
         // An answer with nothing in it, so that a notification that reads one of its fields finds it (empty).
         status: noAnswerStatus(kind),
       },
@@ -369,14 +440,52 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
       Type: 'Choice',
       Comment:
         `As after ${rules.inProgressStatus}: the last allowed check (progress.maxChecks): timed out; progress.continueAt reached: new execution. ` +
-        `Otherwise wait at least the normal interval (${describeDuration(props.pollIntervalSeconds)}), so a throttled burst of watches backs off.`,
+        `Otherwise the schedule's wait plus the back-off, at least ${describeDuration(backOff.startSeconds)} and at most ${describeDuration(backOff.capSeconds)}, so a throttled burst of watches slows down together.`,
       Choices: [
         { Variable: PATHS.check, NumericGreaterThanEqualsPath: PATHS.maxChecks, Next: names.notifyTimedOut },
         { Variable: PATHS.check, NumericGreaterThanEqualsPath: PATHS.continueAt, Next: STATE_NAMES.handOver },
-        ...phases.noAnswerRules,
+        { Variable: PATHS.backedOffSeconds, NumericGreaterThanEquals: budget, Next: backOffNames.end },
+        { Variable: PATHS.backOffSeconds, NumericLessThan: backOff.startSeconds, Next: backOffNames.start },
+        { Variable: PATHS.backOffSeconds, NumericGreaterThan: backOff.capSeconds, Next: backOffNames.cap },
+        ...phases.rules,
       ],
-      Default: phases.noAnswerLast,
+      Default: phases.last,
     },
+    [backOffNames.start]: backOffState(
+      `The first back-off, or one that had shrunk below it: at least the normal interval, ${describeDuration(backOff.startSeconds)} more before every check` +
+        (startSpread === backOff.startSeconds
+          ? '.'
+          : `, drawn up to ${describeDuration(backOff.startUpToSeconds)} so that the watches throttled together do not come back together.`),
+      startSpread,
+      pickWait,
+    ),
+    [backOffNames.cap]: backOffState(
+      `The back-off reached its cap, the schedule's longest wait: ${describeDuration(backOff.capSeconds)} more before every check, with jitter.`,
+      jittered(backOff.capSeconds, jitterPercent),
+      pickWait,
+    ),
+    // States.MathAdd adds a negative step in https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html#asl-intrsc-func-math (from a path; a literal one is unverified).
+    [backOffNames.shrink]: backOffState(
+      `CloudFront answered: the back-off shrinks by ${backOff.shrinkSeconds} s, so the watches that share the account's limit speed up slowly.`,
+      `States.MathAdd(${PATHS.backOffSeconds}, -${backOff.shrinkSeconds})`,
+      pickWait,
+    ),
+    [backOffNames.end]: backOffState(
+      `CloudFront answered and the back-off is ${backOff.shrinkSeconds} s or less, or the watch has backed off ${describeDuration(budget)} in all ` +
+        `(${BACK_OFF_BUDGET_SHARE * 100} % of the watch limit): it ends, the schedule's waits apply again.`,
+      0,
+      pickWait,
+    ),
+    ...(pickWait === phases.last
+      ? {}
+      : {
+          [pickWait]: {
+            Type: 'Choice',
+            Comment: 'The schedule picks the wait before the next check by the check count, as after any answer.',
+            Choices: phases.rules,
+            Default: phases.last,
+          },
+        }),
     ...phases.states,
     [names.wait]: {
       Type: 'Wait',
@@ -587,6 +696,7 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
           { Not: { Variable: PATHS.kind, IsPresent: true }, Next: STATE_NAMES.invalidInput },
           { Not: { Variable: PATHS.unanswered, IsPresent: true }, Next: STATE_NAMES.countUnanswered },
           { Not: { Variable: PATHS.elapsedSeconds, IsPresent: true }, Next: STATE_NAMES.startCounting },
+          { Not: { Variable: PATHS.backedOffSeconds, IsPresent: true }, Next: STATE_NAMES.startBackOff },
           ...kinds.flatMap((kind) => [
             {
               And: [
@@ -608,15 +718,15 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
       [STATE_NAMES.countUnanswered]: {
         Type: 'Pass',
         Comment:
-          'A part started by an older version of this state machine carries no progress.unanswered: it starts at 0 here, ' +
-          'so no state fails on the missing path.',
-        Parameters: {
-          'check.$': PATHS.check,
-          'maxChecks.$': PATHS.maxChecks,
-          'continueAt.$': PATHS.continueAt,
-          'part.$': PATHS.part,
+          'A part started by an older version of this state machine carries no progress.unanswered (nor the fields added ' +
+          'after it: elapsedSeconds, waitSeconds, backOffSeconds, backedOffSeconds): all start at 0 here, so no state fails on a missing path.',
+        Parameters: progressParameters({
           unanswered: 0,
-        },
+          waitSeconds: 0,
+          elapsedSeconds: 0,
+          backOffSeconds: 0,
+          backedOffSeconds: 0,
+        }),
         ResultPath: PATHS.progress,
         Next: STATE_NAMES.chooseKind,
       },
@@ -625,15 +735,17 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
         Comment:
           'A part started by an older version of this state machine carries no progress.elapsedSeconds: it counts from 0 ' +
           "here, so the Change Finished event's durationSeconds leaves out the parts before (docs/change-event.md).",
-        Parameters: {
-          'check.$': PATHS.check,
-          'maxChecks.$': PATHS.maxChecks,
-          'continueAt.$': PATHS.continueAt,
-          'part.$': PATHS.part,
-          'unanswered.$': PATHS.unanswered,
-          waitSeconds: 0,
-          elapsedSeconds: 0,
-        },
+        // A version without elapsedSeconds had no back-off either: both start here.
+        Parameters: progressParameters({ waitSeconds: 0, elapsedSeconds: 0, backOffSeconds: 0, backedOffSeconds: 0 }),
+        ResultPath: PATHS.progress,
+        Next: STATE_NAMES.chooseKind,
+      },
+      [STATE_NAMES.startBackOff]: {
+        Type: 'Pass',
+        Comment:
+          'The dispatcher starts a watch without progress.backOffSeconds and backedOffSeconds, as did older versions of this ' +
+          'state machine: the extra wait while CloudFront does not answer, and all of it so far, start at 0 here.',
+        Parameters: progressParameters({ backOffSeconds: 0, backedOffSeconds: 0 }),
         ResultPath: PATHS.progress,
         Next: STATE_NAMES.chooseKind,
       },
@@ -646,15 +758,10 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
       [STATE_NAMES.handOver]: {
         Type: 'Pass',
         Comment: `Every ${CHECKS_PER_EXECUTION} checks the watch moves to a new execution, far below the 25,000-event history limit.`,
-        Parameters: {
-          'check.$': PATHS.check,
-          'maxChecks.$': PATHS.maxChecks,
+        Parameters: progressParameters({
           'continueAt.$': `States.MathAdd(${PATHS.continueAt}, ${CHECKS_PER_EXECUTION})`,
           'part.$': `States.MathAdd(${PATHS.part}, 1)`,
-          'unanswered.$': PATHS.unanswered,
-          'waitSeconds.$': PATHS.waitSeconds,
-          'elapsedSeconds.$': PATHS.elapsedSeconds,
-        },
+        }),
         ResultPath: PATHS.progress,
         Next: STATE_NAMES.continueWatch,
       },

@@ -27,7 +27,14 @@ export interface ExecutionState extends Omit<WatchExecutionInput, 'status'> {
   readonly changeEvent?: { readonly eventId: string } | { readonly Error: string; readonly Cause: string };
   /** The error that kept the watch metrics from CloudWatch. */
   readonly metricsError?: { readonly Error: string; readonly Cause: string };
-  readonly progress: WatchExecutionInput['progress'];
+  /**
+   * backOffSeconds: the extra wait while CloudFront does not answer (BackOffRules), and backedOffSeconds all of it so
+   * far; the dispatcher leaves both out and the workflow starts them at 0.
+   */
+  readonly progress: WatchExecutionInput['progress'] & {
+    readonly backOffSeconds?: number;
+    readonly backedOffSeconds?: number;
+  };
 }
 
 type Key<T> = Extract<keyof NonNullable<T>, string>;
@@ -55,6 +62,8 @@ export const PATHS = {
   continueAt: jsonPath('progress', 'continueAt'),
   part: jsonPath('progress', 'part'),
   unanswered: jsonPath('progress', 'unanswered'),
+  backOffSeconds: jsonPath('progress', 'backOffSeconds'),
+  backedOffSeconds: jsonPath('progress', 'backedOffSeconds'),
   waitSeconds: jsonPath('progress', 'waitSeconds'),
   elapsedSeconds: jsonPath('progress', 'elapsedSeconds'),
   notificationError: jsonPath('notificationError'),

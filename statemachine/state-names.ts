@@ -6,6 +6,7 @@ export const SHARED_STATE_NAMES = {
   chooseKind: 'Which kind of change?',
   invalidInput: 'Not a watch input',
   countUnanswered: 'Start counting unanswered checks',
+  startBackOff: 'Start without back-off',
   handOver: 'Hand over to a new execution',
   continueWatch: 'Continue watch in a new execution',
   continued: 'Watch continues in a new execution',

@@ -1,11 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  backOffBudgetSeconds,
+  backOffRules,
   buildSchedule,
   checkBudget,
   completeScheduleSettings,
   jitteredWait,
   jitterSeconds,
+  longestBackOffSeconds,
   phaseRules,
   SCHEDULE_DEFAULTS,
   secondsUntilCheck,
@@ -286,5 +289,39 @@ describe('jitter: waits spread around the schedule', () => {
         },
       ),
     );
+  });
+});
+
+describe('back-off while CloudFront does not answer', () => {
+  it("starts at one to three normal intervals, caps at the schedule's longest wait and shrinks by one normal interval", () => {
+    // Arrange
+    const schedule: Schedule = [{ waitSeconds: 8, waits: 22 }, { waitSeconds: 60, waits: 57 }, { waitSeconds: 900 }];
+    // Act
+    const rules = backOffRules(schedule, 60);
+    // Assert
+    expect(rules).toEqual({ startSeconds: 60, startUpToSeconds: 180, capSeconds: 900, shrinkSeconds: 60 });
+  });
+
+  it('never draws the first back-off above the cap', () => {
+    // Act
+    const rules = backOffRules([{ waitSeconds: 2, waits: 10 }, { waitSeconds: 1 }], 1);
+    // Assert: the cap is the longest wait of any phase, here the fast one
+    expect(rules).toEqual({ startSeconds: 1, startUpToSeconds: 2, capSeconds: 2, shrinkSeconds: 1 });
+  });
+
+  it('allows a watch 10 % of its watch limit of back-off in all, rounded up to the second', () => {
+    // Act
+    const budgets = [backOffBudgetSeconds(345_600), backOffBudgetSeconds(1_209_600), backOffBudgetSeconds(3_605)];
+    // Assert
+    expect(budgets).toEqual([34_560, 120_960, 361]);
+  });
+
+  it('carries at most the cap plus its jitter', () => {
+    // Arrange
+    const rules = { startSeconds: 60, startUpToSeconds: 180, capSeconds: 900, shrinkSeconds: 60 };
+    // Act
+    const [withJitter, without] = [longestBackOffSeconds(rules, 10), longestBackOffSeconds(rules, 0)];
+    // Assert
+    expect([withJitter, without]).toEqual([990, 900]);
   });
 });

@@ -26,6 +26,7 @@ const INTENDED_DIFFERENCES: Record<string, string> = {
   ThrottledPastRetriesThenDeployed: OTHER_ATTEMPTS,
   TenantThrottledPastRetriesThenDeployed: OTHER_ATTEMPTS,
   NoAnswerThenHandOver: OTHER_ATTEMPTS,
+  BackingOffThenCompleted: OTHER_ATTEMPTS,
   UnansweredUntilBudgetEnds: `SQS cannot carry a count from one delivery to the next: only the last check is counted; and ${OTHER_ATTEMPTS}`,
   TenantInvalidationUnansweredUntilBudgetEnds: `SQS cannot carry a count from one delivery to the next: only the last check is counted; and ${OTHER_ATTEMPTS}`,
 };

@@ -337,7 +337,7 @@ describe('the end of a watch in aws-local-stepfunctions: its Change Finished eve
     ]);
   });
 
-  it('counts the back-offs after unanswered checks: 1 min, then 2 waits of 1 min, for a timed-out invalidation', async () => {
+  it('counts the waits after unanswered checks: 1 min, then 8 s + 1 min of back-off, then 8 s + 2 min, for a timed-out invalidation', async () => {
     // Arrange
     const scenario = scenarioNamed('UnansweredUntilBudgetEnds');
     // Act
@@ -348,9 +348,9 @@ describe('the end of a watch in aws-local-stepfunctions: its Change Finished eve
     });
     // Assert
     expect(run.changeEvents.map((request) => request.Entries[0]!.Detail)).toMatchObject([
-      { kind: 'invalidation', outcome: 'timed-out', checks: 3, durationSeconds: 180 },
+      { kind: 'invalidation', outcome: 'timed-out', checks: 3, durationSeconds: 256 },
     ]);
-    expect(run.metrics.map((request) => request.MetricData.map((datum) => datum.Value))).toEqual([[1, 180, 3]]);
+    expect(run.metrics.map((request) => request.MetricData.map((datum) => datum.Value))).toEqual([[1, 256, 3]]);
   });
 
   it('with events=false puts no event, and still records the metrics', async () => {

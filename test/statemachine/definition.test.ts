@@ -203,7 +203,7 @@ describe('the synthesized watch definition', () => {
     // Assert
     expect(Object.keys(definition.States).filter((name) => /tenant/i.test(name))).toEqual([]);
     expect(text).not.toMatch(/DistributionTenant|tenantId/);
-    expect(definition.States[STATE_NAMES.chooseKind]!.Choices).toHaveLength(7);
+    expect(definition.States[STATE_NAMES.chooseKind]!.Choices).toHaveLength(8);
   });
 
   it('reads a tenant status through the status-reader Lambda with the parameters and answer of the aws-sdk call', () => {
@@ -361,7 +361,7 @@ describe('a check without an answer', () => {
     ]);
   });
 
-  it('counts it in progress.unanswered, shows the count in every later state, and backs off to the normal interval', async () => {
+  it('counts it in progress.unanswered, shows the count in every later state, and starts backing off at the normal interval', async () => {
     // Arrange
     const input = dispatchedInput({}, 'update-distribution.json');
     const outputs: Array<{ state: string; output: unknown }> = [];
@@ -385,15 +385,21 @@ describe('a check without an answer', () => {
         unanswered: 1,
         waitSeconds: 0,
         elapsedSeconds: 60,
+        backOffSeconds: 0,
+        backedOffSeconds: 0,
       },
       status: { value: 'NoAnswer', domainName: '', eTag: '' },
     });
-    expect(run.statesEntered.slice(0, 6)).toEqual([
+    expect(run.statesEntered.slice(0, 10)).toEqual([
+      STATE_NAMES.chooseKind,
+      STATE_NAMES.startBackOff,
       STATE_NAMES.chooseKind,
       STATE_NAMES.distribution.getStatus,
       STATE_NAMES.distribution.noAnswer,
       'How long after no answer to distribution check?',
-      'Next distribution check in 1 min after no answer',
+      'Start backing off from distribution checks',
+      'How long until the next distribution check?',
+      'Next distribution check in 17 s',
       STATE_NAMES.distribution.wait,
     ]);
     expect(outputs.at(-1)!.output).toMatchObject({ progress: { check: 2, unanswered: 1 } });
@@ -423,11 +429,17 @@ describe('a check without an answer', () => {
       unanswered: 1,
       waitSeconds: 0,
       elapsedSeconds: 60,
+      backOffSeconds: 0,
+      backedOffSeconds: 0,
     });
     expect(handedOver.status).toEqual({ value: 'NoAnswer', domainName: '', eTag: '' });
-    expect(second.statesEntered.slice(0, 3)).toEqual([
+    // Part 2 decides on the unanswered check as part 1 would have: it starts backing off before its next check.
+    expect(second.statesEntered.slice(0, 6)).toEqual([
       STATE_NAMES.chooseKind,
       STATE_NAMES.distribution.isDone,
+      'How long after no answer to distribution check?',
+      'Start backing off from distribution checks',
+      'How long until the next distribution check?',
       `${STATE_NAMES.distribution.nextCheck} 17 s`,
     ]);
     expect(second.published.map((request) => request.MessageAttributes.outcome.StringValue)).toEqual(['deployed']);
@@ -473,10 +485,37 @@ describe('a check without an answer', () => {
       ].join('\n'),
     );
   });
+
+  it('starts a part handed over without progress.backOffSeconds at no back-off, and backs off as after any check without an answer', async () => {
+    // Arrange: part 2 of a watch whose check 5 went unanswered, as the hand-over before the back-off and the watch time built it
+    const fresh = dispatchedInput({}, 'create-distribution.json');
+    const input = {
+      watch: fresh.watch,
+      progress: { check: 5, maxChecks: 540, continueAt: 805, part: 2, unanswered: 1 },
+      status: { value: 'NoAnswer', domainName: '', eTag: '' },
+    };
+    // Act
+    const run = await runLocally(deployedDefinition(), input, {
+      cloudfront: scriptedCloudFront([{ status: 'Deployed' }]),
+      waitMilliseconds: 0,
+    });
+    // Assert
+    expect(run.statesEntered.slice(0, 8)).toEqual([
+      STATE_NAMES.chooseKind,
+      STATE_NAMES.startCounting,
+      STATE_NAMES.chooseKind,
+      STATE_NAMES.distribution.isDone,
+      'How long after no answer to distribution check?',
+      'Start backing off from distribution checks',
+      'How long until the next distribution check?',
+      `${STATE_NAMES.distribution.nextCheck} 17 s`,
+    ]);
+    expect(run.published.map((request) => request.MessageAttributes.outcome.StringValue)).toEqual(['deployed']);
+  });
 });
 
 describe('the wait after a check without an answer', () => {
-  it('applies the budget and hand-over rules first, then waits at least the normal interval: 1 min in the fast phase, the schedule after it', () => {
+  it('applies the budget and hand-over rules first, keeps the back-off between the normal interval and its cap, then lets the schedule pick the wait', () => {
     // Act
     const choice = deployedDefinition().States['How long after no answer to invalidation check?']!;
     // Assert
@@ -491,7 +530,22 @@ describe('the wait after a check without an answer', () => {
         NumericGreaterThanEqualsPath: '$.progress.continueAt',
         Next: 'Hand over to a new execution',
       },
-      { Variable: '$.progress.check', NumericLessThan: 24, Next: 'Next invalidation check in 1 min after no answer' },
+      {
+        Variable: '$.progress.backedOffSeconds',
+        NumericGreaterThanEquals: 34_560,
+        Next: 'Stop backing off from invalidation checks',
+      },
+      {
+        Variable: '$.progress.backOffSeconds',
+        NumericLessThan: 60,
+        Next: 'Start backing off from invalidation checks',
+      },
+      {
+        Variable: '$.progress.backOffSeconds',
+        NumericGreaterThan: 900,
+        Next: 'Back off from invalidation checks at most 15 min',
+      },
+      { Variable: '$.progress.check', NumericLessThan: 24, Next: 'Next invalidation check in 8 s' },
       { Variable: '$.progress.check', NumericLessThan: 81, Next: 'Next invalidation check in 1 min' },
       { Variable: '$.progress.check', NumericLessThan: 111, Next: 'Next invalidation check in 2 min' },
       { Variable: '$.progress.check', NumericLessThan: 141, Next: 'Next invalidation check in 4 min' },
@@ -500,27 +554,51 @@ describe('the wait after a check without an answer', () => {
     expect(choice.Default).toBe('Next invalidation check in 15 min');
   });
 
-  it('has no back-off state when no phase checks more often than the normal interval', () => {
+  it('doubles the back-off at the check without an answer, draws its start between one and three normal intervals and its cap within 10 %', () => {
     // Act
-    const definition = deployedDefinition({ distributionFastPollSeconds: '60', invalidationFastPollSeconds: '60' });
+    const { States } = deployedDefinition();
     // Assert
-    expect(definition.States['Next distribution check in 1 min after no answer']).toBeUndefined();
-    expect(definition.States['How long after no answer to distribution check?']!.Choices).toEqual([
-      {
-        Variable: '$.progress.check',
-        NumericGreaterThanEqualsPath: '$.progress.maxChecks',
-        Next: 'Notify still deploying',
-      },
-      {
-        Variable: '$.progress.check',
-        NumericGreaterThanEqualsPath: '$.progress.continueAt',
-        Next: 'Hand over to a new execution',
-      },
-      { Variable: '$.progress.check', NumericLessThan: 61, Next: 'Next distribution check in 1 min' },
-      { Variable: '$.progress.check', NumericLessThan: 91, Next: 'Next distribution check in 2 min' },
-      { Variable: '$.progress.check', NumericLessThan: 121, Next: 'Next distribution check in 4 min' },
-      { Variable: '$.progress.check', NumericLessThan: 151, Next: 'Next distribution check in 8 min' },
-    ]);
+    const progress = (name: string) => States[name]!.Parameters as Record<string, unknown>;
+    expect((progress(STATE_NAMES.invalidation.noAnswer).progress as Record<string, unknown>)['backOffSeconds.$']).toBe(
+      'States.MathAdd($.progress.backOffSeconds, $.progress.backOffSeconds)',
+    );
+    expect(progress('Start backing off from invalidation checks')['backOffSeconds.$']).toBe(
+      'States.MathRandom(60, 180)',
+    );
+    expect(progress('Back off from invalidation checks at most 15 min')['backOffSeconds.$']).toBe(
+      'States.MathRandom(810, 990)',
+    );
+  });
+
+  it('shrinks the back-off by the normal interval after an answer that does not end the watch, and ends it at that or less', () => {
+    // Act
+    const { States } = deployedDefinition();
+    // Assert
+    expect(States[STATE_NAMES.invalidation.isDone]!.Choices).toEqual(
+      expect.arrayContaining([
+        {
+          Variable: '$.status.value',
+          StringEquals: 'NoAnswer',
+          Next: 'How long after no answer to invalidation check?',
+        },
+        {
+          Variable: '$.progress.backOffSeconds',
+          NumericGreaterThan: 60,
+          Next: 'Back off less from invalidation checks',
+        },
+        {
+          Variable: '$.progress.backOffSeconds',
+          NumericGreaterThan: 0,
+          Next: 'Stop backing off from invalidation checks',
+        },
+      ]),
+    );
+    expect(
+      (States['Back off less from invalidation checks']!.Parameters as Record<string, unknown>)['backOffSeconds.$'],
+    ).toBe('States.MathAdd($.progress.backOffSeconds, -60)');
+    expect(
+      (States['Stop backing off from invalidation checks']!.Parameters as Record<string, unknown>).backOffSeconds,
+    ).toBe(0);
   });
 });
 
@@ -535,44 +613,50 @@ describe('jitter on the waits', () => {
       });
   }
 
-  it('draws each wait of the default schedule within 10 % of it, in whole seconds; 8 s has no room and stays 8 s', () => {
+  it('draws each wait of the default schedule within 10 % of it, in whole seconds, plus the back-off; 8 s has no room and stays 8 s', () => {
     // Act
     const definition = deployedDefinition();
-    // Assert: the back-off after no answer (1 min) first, then the phases
+    // Assert
     expect(phaseWaits(definition, 'distribution')).toEqual([
-      'States.MathRandom(54, 66)',
-      'States.MathRandom(16, 18)',
-      'States.MathRandom(54, 66)',
-      'States.MathRandom(108, 132)',
-      'States.MathRandom(216, 264)',
-      'States.MathRandom(432, 528)',
-      'States.MathRandom(810, 990)',
+      'States.MathAdd(States.MathRandom(16, 18), $.progress.backOffSeconds)',
+      'States.MathAdd(States.MathRandom(54, 66), $.progress.backOffSeconds)',
+      'States.MathAdd(States.MathRandom(108, 132), $.progress.backOffSeconds)',
+      'States.MathAdd(States.MathRandom(216, 264), $.progress.backOffSeconds)',
+      'States.MathAdd(States.MathRandom(432, 528), $.progress.backOffSeconds)',
+      'States.MathAdd(States.MathRandom(810, 990), $.progress.backOffSeconds)',
     ]);
     expect(phaseWaits(definition, 'invalidation')).toEqual([
-      'States.MathRandom(54, 66)',
-      8,
-      'States.MathRandom(54, 66)',
-      'States.MathRandom(108, 132)',
-      'States.MathRandom(216, 264)',
-      'States.MathRandom(432, 528)',
-      'States.MathRandom(810, 990)',
+      'States.MathAdd(8, $.progress.backOffSeconds)',
+      'States.MathAdd(States.MathRandom(54, 66), $.progress.backOffSeconds)',
+      'States.MathAdd(States.MathRandom(108, 132), $.progress.backOffSeconds)',
+      'States.MathAdd(States.MathRandom(216, 264), $.progress.backOffSeconds)',
+      'States.MathAdd(States.MathRandom(432, 528), $.progress.backOffSeconds)',
+      'States.MathAdd(States.MathRandom(810, 990), $.progress.backOffSeconds)',
     ]);
   });
 
-  it('waits exactly as the schedule says with checkJitterPercent 0', () => {
+  it('waits exactly as the schedule says, plus the back-off, with checkJitterPercent 0', () => {
     // Act
     const definition = deployedDefinition({ checkJitterPercent: '0' });
     // Assert
-    expect(phaseWaits(definition, 'distribution')).toEqual([60, 17, 60, 120, 240, 480, 900]);
+    expect(phaseWaits(definition, 'distribution')).toEqual([
+      'States.MathAdd(17, $.progress.backOffSeconds)',
+      'States.MathAdd(60, $.progress.backOffSeconds)',
+      'States.MathAdd(120, $.progress.backOffSeconds)',
+      'States.MathAdd(240, $.progress.backOffSeconds)',
+      'States.MathAdd(480, $.progress.backOffSeconds)',
+      'States.MathAdd(900, $.progress.backOffSeconds)',
+    ]);
   });
 
   it('stretches the execution timeout by the most jitter can add, and by every retry of one part spent', () => {
     // Act
     const withJitter = deployedDefinition();
     const without = deployedDefinition({ checkJitterPercent: '0' });
-    // Assert: 4 days, + 10 % of them, + 801 checks of 22 s (1 backoff of 2 s, 2 attempts of 10 s) and a back-off of 66 s / 60 s, + 1 h
-    expect(withJitter.TimeoutSeconds).toBe(345_600 + 34_560 + 70_488 + 3_600);
-    expect(without.TimeoutSeconds).toBe(345_600 + 65_682 + 3_600);
+    // Assert: 4 days, + 10 % of them for jitter, + 10 % for the back-off and one more back-off at its cap of 990 s / 900 s
+    // (15 min, + 10 %), + 801 checks of 22 s (1 backoff of 2 s, 2 attempts of 10 s), + 1 h
+    expect(withJitter.TimeoutSeconds).toBe(345_600 + 34_560 + 34_560 + 990 + 17_622 + 3_600);
+    expect(without.TimeoutSeconds).toBe(345_600 + 34_560 + 900 + 17_622 + 3_600);
   });
 });
 
@@ -667,6 +751,8 @@ describe('continuing a watch in a new execution', () => {
           // The delay the dispatcher saw (1 min) and the first wait; the second wait, before check 3, comes on top.
           waitSeconds: 2,
           elapsedSeconds: 62,
+          backOffSeconds: 0,
+          backedOffSeconds: 0,
         },
         status: { value: 'InProgress', domainName: SIMULATED_DOMAIN, eTag: SIMULATED_ETAG },
       },

@@ -309,7 +309,7 @@ describe('the virtual clock on the deployed definition', () => {
     // Act
     const [first, again, other] = [await run(1), await run(1), await run(2)];
     // Assert
-    expect(machine.randomStates).toHaveLength(13);
+    expect(machine.randomStates).toHaveLength(15);
     expect(again).toEqual(first);
     expect([first.notifiedAtSeconds, first.checks]).toEqual([91, 6]);
     expect([other.notifiedAtSeconds, other.checks]).toEqual([92, 6]);
@@ -559,7 +559,7 @@ describe('what the burst reads from the definition', () => {
     expect(catches(['States.TaskFailed'], THROTTLED.error, false)).toBe(false);
   });
 
-  it('finds that a check throttled through its retries is recorded as NoAnswer and the watch waits for its next check', () => {
+  it('finds that a check throttled through its retries is recorded as NoAnswer and the watch backs off before its next check', () => {
     // Act
     const route = unansweredRoute(deployed, 'distribution', THROTTLED.error);
     // Assert
@@ -576,6 +576,7 @@ describe('what the burst reads from the definition', () => {
       status: 'NoAnswer',
       outcomes: ['timed-out'],
       waitsForNextCheck: true,
+      backsOff: true,
     });
   });
 
@@ -595,6 +596,7 @@ describe('what the burst reads from the definition', () => {
       next: 'Notify invalidation check failed',
       outcomes: ['check-failed'],
       waitsForNextCheck: false,
+      backsOff: false,
     });
   });
 
@@ -620,14 +622,16 @@ describe('what the burst reads from the definition', () => {
     const { definition, randomStates } = withSeededRandom(deployed);
     // Assert
     expect(randomStates).toEqual([
-      'Next distribution check in 1 min after no answer',
+      'Start backing off from distribution checks',
+      'Back off from distribution checks at most 15 min',
       'Next distribution check in 17 s',
       'Next distribution check in 1 min',
       'Next distribution check in 2 min',
       'Next distribution check in 4 min',
       'Next distribution check in 8 min',
       'Next distribution check in 15 min',
-      'Next invalidation check in 1 min after no answer',
+      'Start backing off from invalidation checks',
+      'Back off from invalidation checks at most 15 min',
       'Next invalidation check in 1 min',
       'Next invalidation check in 2 min',
       'Next invalidation check in 4 min',
@@ -636,7 +640,7 @@ describe('what the burst reads from the definition', () => {
     ]);
     expect(definition.States['Next invalidation check in 1 min']!.Parameters).toMatchObject({
       'waitSeconds.$':
-        'States.MathRandom(54, 66, States.MathAdd($$.Execution.Input.benchRandomSeed, $.progress.check))',
+        'States.MathAdd(States.MathRandom(54, 66, States.MathAdd($$.Execution.Input.benchRandomSeed, $.progress.check)), $.progress.backOffSeconds)',
     });
     // 10 % of 8 s is less than a second: the fast invalidation wait has no jitter to seed.
     expect(definition.States['Next invalidation check in 8 s']).toEqual(
@@ -671,7 +675,7 @@ describe('many watches at once on the deployed definition', () => {
     distributionId: 'EBURSTTF000001',
   });
 
-  it("retries a check the account always throttles as the definition's Retry says, then backs off to the next one, until the check budget ends it timed-out", async () => {
+  it("retries a check the account always throttles as the definition's Retry says, then backs off more each time, up to the cap, until the check budget ends it timed-out", async () => {
     // Arrange: an account that throttles every call, retry delays at their full length, and a watch limit of 65 s,
     // which leaves room for 8 checks 8 s apart after the first one at 5 s
     const machine = burstMachine(deployed, { ...settings, retentionSeconds: 65 });
@@ -682,41 +686,43 @@ describe('many watches at once on the deployed definition', () => {
       deliveryOffsetSeconds: 5,
       retryRandom: () => 1,
     });
-    // Assert: each check is a call and 1 retry 2 s later, then 54 to 66 s (the normal 1 min, jittered) until the next check
+    // Assert: each check is a call and 1 retry 2 s later, then 8 s plus the back-off: 180 s (drawn between 1 and 3 min),
+    // doubled to 360 and 720 s, then at its cap of 15 min, jittered (834, 949, 976 and 909 s)
     expect(callTimes(run)).toEqual([
       [5, true],
       [7, true],
-      [73, true],
-      [75, true],
-      [140, true],
-      [142, true],
-      [198, true],
-      [200, true],
-      [255, true],
-      [257, true],
-      [321, true],
-      [323, true],
-      [388, true],
-      [390, true],
-      [451, true],
-      [453, true],
+      [195, true],
+      [197, true],
+      [565, true],
+      [567, true],
+      [1295, true],
+      [1297, true],
+      [2139, true],
+      [2141, true],
+      [3098, true],
+      [3100, true],
+      [4084, true],
+      [4086, true],
+      [5003, true],
+      [5005, true],
     ]);
     expect(run.watches[0]).toEqual({
       change: invalidation(0, 30),
       outcome: 'timed-out',
       notifications: 1,
-      notifiedAtSeconds: 453,
+      notifiedAtSeconds: 5005,
       checks: 8,
       unanswered: 8,
       calls: 16,
-      // Which kind; 8 x (Get status, No answer, How long after?) and 7 x (Next check in 1 min after no answer, Wait);
-      // Notify, ended, Change Finished event, metrics, How did it end?, Watch timed out; 8 retries.
-      transitions: 1 + 8 * 3 + 7 * 2 + 6 + 8,
+      // Which kind, Start without back-off, Which kind; 8 x (Get status, No answer, How long after?); 7 x (Next check in 8 s,
+      // Wait); 5 x (Start backing off or Back off at most 15 min, How long until?); Notify, ended, Change Finished event,
+      // metrics, How did it end?, Watch timed out; 8 retries.
+      transitions: 3 + 8 * 3 + 7 * 2 + 5 * 2 + 6 + 8,
       executions: 1,
     });
   });
 
-  it('checks again after the normal interval when a check is throttled through its retry, and completes', async () => {
+  it("checks again after the schedule's wait plus the first back-off when a check is throttled through its retry, and completes", async () => {
     // Arrange: the first call takes the only token; the next arrives 75 s later
     const machine = burstMachine(deployed, settings);
     // Act
@@ -726,16 +732,16 @@ describe('many watches at once on the deployed definition', () => {
       deliveryOffsetSeconds: 5,
       retryRandom: () => 1,
     });
-    // Assert
+    // Assert: 8 s plus a back-off of 168 s (drawn between 1 and 3 min) after the unanswered check
     expect(callTimes(run)).toEqual([
       [5, false],
       [13, true],
       [15, true],
-      [80, false],
+      [191, false],
     ]);
     expect(run.watches[0]).toMatchObject({
       outcome: 'completed',
-      notifiedAtSeconds: 80,
+      notifiedAtSeconds: 191,
       checks: 3,
       unanswered: 1,
       calls: 4,
@@ -890,6 +896,7 @@ describe('the burst report', () => {
       peakPerMinute: 2,
       meanPerMinute: 3,
       peakPerMinuteAfterFirst: 2,
+      throttledPeakPerMinuteAfterFirst: 1,
       lastCallSeconds: 85,
     });
   });
@@ -915,6 +922,7 @@ describe('the burst report', () => {
       peakPerMinute: 1,
       meanPerMinute: 1,
       peakPerMinuteAfterFirst,
+      throttledPeakPerMinuteAfterFirst: 0,
       lastCallSeconds: 1,
     });
     const burst = { kinds: { distribution: kind(30, 0), invalidation: kind(undefined, 2) }, calls: calls(360) };
@@ -953,6 +961,7 @@ describe('the burst report', () => {
       peakPerMinute: 1,
       meanPerMinute: 1,
       peakPerMinuteAfterFirst,
+      throttledPeakPerMinuteAfterFirst: 0,
       lastCallSeconds: 1,
     });
     const retrier = { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 5 };
@@ -962,6 +971,7 @@ describe('the burst report', () => {
       status: 'NoAnswer',
       outcomes: ['timed-out' as const],
       waitsForNextCheck: true,
+      backsOff: true,
     };
     const burst = { kinds: { distribution: kind(30), invalidation: kind(100) }, calls: calls(1_200) };
     const noBurst = { kinds: { distribution: kind(10), invalidation: kind(8) }, calls: calls(900) };
@@ -992,7 +1002,12 @@ describe('the burst report', () => {
     expect(page).toContain(
       'We propose p95 lag ≤ 3x the no-burst p95 plus watches ÷ limit: 34.0 s and 28.0 s. ' +
         'A notifier that gave its watches the limit in turn would answer each within 4 s of its change finishing, so this can be met; ' +
-        'measured 30.0 s (met) and 100.0 s (missed).',
+        'watches that each back off trade lag for calls instead: a throttled watch waits its back-off on top of its schedule, ' +
+        'so its change may finish that long before its next check; measured 30.0 s (met) and 100.0 s (missed).',
+    );
+    expect(page).toContain(
+      'so the watches throttled in the first minute back off by about one normal interval and come back together in the next: ' +
+        'no minute after the first held more than 0 throttled calls (0.00 per second), on top of answered ones that the limit keeps at 5 per second.',
     );
   });
 });

@@ -222,13 +222,15 @@ describe('npm start replays a change end to end', () => {
   });
 
   it('goes on after a check throttled through all its retries, and confirms at the next check', async () => {
-    // Act: a backoff of 2 s, then the normal interval of 1 min instead of the fast 17 s
+    // Act: a backoff of 2 s, then the fast 17 s plus a back-off of the normal interval, 1 min
     const { stdout } = await start(['--scenario', 'no-answer', '--finish-after', '0', ...NO_JITTER]);
     // Assert
     expect(stdout).toMatch(/T\+00:02 +check +1: CloudFront\.CloudFrontException \(retries used up\)/);
     expect(stdout).toMatch(/T\+00:02 +check +1: no answer; 1 unanswered so far, the watch goes on/);
-    expect(stdout).toMatch(/T\+00:02 +wait +1 min before check 2/);
-    expect(stdout).toMatch(/T\+01:02 +check +2: Deployed/);
+    expect(stdout).toMatch(
+      /T\+00:02 +wait +1 min 17 s before check 2 \(1 min of it backing off after unanswered checks\)/,
+    );
+    expect(stdout).toMatch(/T\+01:19 +check +2: Deployed/);
     expect(stdout).toMatch(/2 status checks, 3 CloudFront calls/);
   });
 

@@ -38,6 +38,8 @@ export interface CallStats {
   readonly meanPerMinute: number;
   /** The most calls in any 60 s that start a minute or more after the burst's start. */
   readonly peakPerMinuteAfterFirst: number;
+  /** The most throttled calls in any 60 s that start a minute or more after the burst's start. */
+  readonly throttledPeakPerMinuteAfterFirst: number;
   readonly lastCallSeconds: number;
 }
 
@@ -109,6 +111,11 @@ export function callStats(calls: readonly Call[]): CallStats {
     peakPerMinute: mostCallsInWindow(times, 60),
     meanPerMinute: meanPerSecond * 60,
     peakPerMinuteAfterFirst: mostCallsInWindow(times, 60, 60),
+    throttledPeakPerMinuteAfterFirst: mostCallsInWindow(
+      calls.filter((call) => call.throttled).map((call) => call.atSeconds),
+      60,
+      60,
+    ),
     lastCallSeconds: last,
   };
 }
@@ -255,8 +262,11 @@ function describeRoutes(routes: Record<ScheduleKind, UnansweredRoute>): string {
         : 'fails the execution';
       const ends = route.outcomes.map((outcome) => `\`${outcome}\``).join(' or ');
       const recorded = route.status === undefined ? '' : `the check is recorded as \`${route.status}\` and `;
+      const waits = route.backsOff
+        ? 'the watch backs off (progress.backOffSeconds, an extra wait before each later check) and waits for its next check'
+        : 'the watch waits for its next check';
       const then = route.waitsForNextCheck
-        ? `${recorded}the watch waits for its next check${ends ? ` (or ends ${ends} if that was the last its check budget allows)` : ''}`
+        ? `${recorded}${waits}${ends ? ` (or ends ${ends} if that was the last its check budget allows)` : ''}`
         : `${recorded}the watch ends ${ends || 'without a notification'}`;
       return `${subject} ${retries} ${where}: ${then}.`;
     })
@@ -363,11 +373,17 @@ export function markdownBurstReport(report: BurstReport): string {
           }),
         ),
       ];
+      const backsOff = SCHEDULE_KINDS.every((kind) => definition.unanswered[kind].backsOff);
+      const throttledPeak = report.burst.calls.throttledPeakPerMinuteAfterFirst;
       sentences.push(
         `In its busiest minute after the first the notifier asked for ${asked.toFixed(2)} calls per second, ${(asked / limit).toFixed(1)} times the account's ${limit}; ` +
           `even unthrottled (the no-burst run) its schedule asks for ${unthrottled.toFixed(2)} in its busiest minute after the first. ` +
           `Each watch checks on its own schedule whatever the rest of the account does: ${watches} watches in progress that checked only once a minute would still ask for ${(watches / 60).toFixed(2)} per second. ` +
-          `Throttling adds to that, as a check without an answer makes ${retries.map((count) => count + 1).join(' or ')} calls (the call and its ${retries.join(' or ')} ${retries.every((count) => count === 1) ? 'retry' : 'retries'}) and the watch then waits for its next check. ` +
+          `Throttling adds to that, as a check without an answer makes ${retries.map((count) => count + 1).join(' or ')} calls (the call and its ${retries.join(' or ')} ${retries.every((count) => count === 1) ? 'retry' : 'retries'}) ` +
+          (backsOff
+            ? 'and the watch then backs off. Each watch learns of the limit only by being throttled, with no coordinator, so the watches throttled in the first minute back off by about one normal interval and come back together in the next: ' +
+              `no minute after the first held more than ${decimal(throttledPeak)} throttled calls (${(throttledPeak / 60).toFixed(2)} per second), on top of answered ones that the limit keeps at ${limit} per second. `
+            : 'and the watch then waits for its next check. ') +
           "Throttled calls take no token here, so they do not hold the watches back, but they are what the user's own tools compete with. " +
           'We keep this target as the goal, which takes one read budget shared by all watches (a change of design), and propose, for watches that each keep their own schedule, ' +
           `that throttling must not multiply the calls: the burst's busiest minute after the first at most the no-burst run's, ${unthrottled.toFixed(2)} calls per second; ` +
@@ -387,6 +403,9 @@ export function markdownBurstReport(report: BurstReport): string {
           `against ${TARGETS.lagVersusNoBurst}x the no-burst p95 of ${each((kind) => seconds(bound(kind)))} (${each((kind) => `${kind}s`)}). ` +
           `We propose p95 lag ≤ ${TARGETS.lagVersusNoBurst}x the no-burst p95 plus watches ÷ limit: ${each((kind) => seconds(bound(kind) + drainSeconds))}. ` +
           `A notifier that gave its watches the limit in turn would answer each within ${decimal(drainSeconds)} s of its change finishing, so this can be met; ` +
+          (SCHEDULE_KINDS.every((kind) => definition.unanswered[kind].backsOff)
+            ? 'watches that each back off trade lag for calls instead: a throttled watch waits its back-off on top of its schedule, so its change may finish that long before its next check; '
+            : '') +
           `measured ${each(measured)}` +
           (SCHEDULE_KINDS.some((kind) => report.burst.kinds[kind].p95LagSeconds === undefined)
             ? ' ("never": over 5% of the watches were never told their true outcome).'

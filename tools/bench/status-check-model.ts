@@ -81,6 +81,8 @@ export interface UnansweredRoute {
   readonly outcomes: readonly Outcome[];
   /** A Wait can follow: the watch goes on to another check. */
   readonly waitsForNextCheck: boolean;
+  /** A state on the way sets progress.backOffSeconds: the watch backs off before its later checks. */
+  readonly backsOff: boolean;
 }
 
 /**
@@ -99,6 +101,7 @@ export function unansweredRoute(definition: AslDefinition, kind: WatchKind, erro
   const outcomes = new Set<Outcome>();
   const recorded = new Set<string>();
   let waitsForNextCheck = false;
+  let backsOff = false;
   const seen = new Set<string>();
   const queue: { readonly name: string; readonly status?: string }[] = catcher ? [{ name: catcher.Next }] : [];
   while (queue.length > 0) {
@@ -117,6 +120,7 @@ export function unansweredRoute(definition: AslDefinition, kind: WatchKind, erro
       outcomes.add(outcome);
       continue;
     }
+    backsOff ||= setsBackOff(next);
     const status = statusAfter(next, current.status);
     if (status !== undefined) recorded.add(status);
     queue.push(
@@ -131,7 +135,16 @@ export function unansweredRoute(definition: AslDefinition, kind: WatchKind, erro
     ...(recorded.size === 1 ? { status: [...recorded][0]! } : {}),
     outcomes: OUTCOMES.filter((outcome) => outcomes.has(outcome)),
     waitsForNextCheck,
+    backsOff,
   };
+}
+
+/** Whether a Pass state sets progress.backOffSeconds, in its Parameters or in the progress they build. */
+function setsBackOff(state: AslState): boolean {
+  if (state.Type !== 'Pass') return false;
+  const parameters = (state.Parameters ?? {}) as Record<string, unknown>;
+  const fields = state.ResultPath === PATHS.progress ? parameters : ((parameters.progress ?? {}) as object);
+  return Object.keys(fields).some((key) => key === 'backOffSeconds' || key === 'backOffSeconds.$');
 }
 
 /** The status value known after a state: a Pass state's literal status.value, unknown after one that drops it. */

@@ -173,7 +173,9 @@ export function followExecution(definition: AslDefinition, timeline: Timeline, o
     if (event.type !== 'StateEntered') return;
     if (state.Type === 'Wait') {
       const seconds = Number(state.Seconds ?? readPath(event.input, String(state.SecondsPath)));
-      timeline.at('wait', `${describeDuration(seconds)} before check ${tally.checks + 1}`);
+      const backOff = Number(readPath(event.input, PATHS.backOffSeconds) ?? 0);
+      const backingOff = backOff > 0 ? ` (${describeDuration(backOff)} of it backing off after unanswered checks)` : '';
+      timeline.at('wait', `${describeDuration(seconds)} before check ${tally.checks + 1}${backingOff}`);
       options.onWait?.(seconds);
       timeline.showStatus(() => options.waitStatus(seconds, tally.checks + 1));
     } else if (task === 'publish') {

@@ -103,7 +103,12 @@ function edgesOf(name: string, state: AslState): Edge[] {
     case 'Succeed':
       return [{ from: name }];
     case 'Fail':
-      return [{ from: name, label: `fails with ${String(state.Error)}` }];
+      return [
+        {
+          from: name,
+          label: `fails with ${state.ErrorPath === undefined ? String(state.Error) : `the error at ${shortPath(textOf(state.ErrorPath))}`}`,
+        },
+      ];
     default: {
       const wait =
         state.Type === 'Wait'

@@ -168,6 +168,22 @@ const SCENARIOS: readonly ScenarioData[] = [
     },
   },
   {
+    name: 'BackingOffThenCompleted',
+    description:
+      'CloudFront throttles three checks through their retries, so the back-off doubles twice from its start (1 to 3 min); the fourth check finds the invalidation Completed',
+    fixture: 'create-invalidation.json',
+    answers: [...THROTTLED_CHECK, ...THROTTLED_CHECK, ...THROTTLED_CHECK, COMPLETED],
+    expected: {
+      status: 'SUCCEEDED',
+      cloudfrontCalls: 7,
+      publishes: 1,
+      outcome: 'completed',
+      continuations: 0,
+      unanswered: 3,
+      finalState: STATE_NAMES.invalidation.done,
+    },
+  },
+  {
     name: 'UnansweredUntilBudgetEnds',
     description:
       'CloudFront answers 503 to every check and retry until the check budget (3 checks) runs out: timed-out, 3 checks unanswered',

@@ -132,19 +132,28 @@ function withoutNewRetryFields(definition: AslDefinition): Changed {
   return { definition: { ...definition, States: states }, changedStates };
 }
 
-const MATH_RANDOM_WAIT = /^States\.MathRandom\((\d+), (\d+)\)$/;
+const MATH_RANDOM_DRAW = /States\.MathRandom\((\d+), (\d+)\)/g;
 
-/** The definition with each jittered wait at the middle of its range, for an emulator without States.MathRandom. */
+/**
+ * The definition with each jittered wait and back-off at the middle of its range, for an emulator without
+ * States.MathRandom: a draw inside another intrinsic becomes its middle; a field that was only a draw, a number.
+ */
 function withoutWaitJitter(definition: AslDefinition): Changed {
   const changedStates: string[] = [];
   const states = Object.fromEntries(
     Object.entries(definition.States).map(([name, state]) => {
-      const { 'waitSeconds.$': drawn, ...parameters } = (state.Parameters ?? {}) as Record<string, unknown>;
-      const range = typeof drawn === 'string' ? MATH_RANDOM_WAIT.exec(drawn) : null;
-      if (!range) return [name, state];
+      const fields = Object.entries((state.Parameters ?? {}) as Record<string, unknown>);
+      if (!fields.some(([, value]) => typeof value === 'string' && value.includes('States.MathRandom(')))
+        return [name, state];
       changedStates.push(name);
-      const middle = (Number(range[1]) + Number(range[2])) / 2;
-      return [name, { ...state, Parameters: { ...parameters, waitSeconds: middle } }];
+      const parameters = fields.map(([key, value]) => {
+        if (typeof value !== 'string') return [key, value];
+        const middle = value.replace(MATH_RANDOM_DRAW, (_, low: string, high: string) =>
+          String((Number(low) + Number(high)) / 2),
+        );
+        return /^\d+$/.test(middle) ? [key.replace(/\.\$$/, ''), Number(middle)] : [key, middle];
+      });
+      return [name, { ...state, Parameters: Object.fromEntries(parameters) }];
     }),
   );
   return { definition: { ...definition, States: states }, changedStates };

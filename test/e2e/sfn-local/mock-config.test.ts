@@ -172,7 +172,7 @@ describe('tools/sfn-local/MockConfigFile.json', () => {
     );
     // Assert
     expect(tenantScenarios).toHaveLength(12);
-    expect(otherScenarios).toHaveLength(15);
+    expect(otherScenarios).toHaveLength(16);
     expect(testCases).toEqual({
       [DEFAULT_MACHINE]: otherScenarios,
       [TENANT_LAMBDA_MACHINE]: tenantScenarios,

@@ -295,7 +295,10 @@ describe('createWatchStateMachine', () => {
     expect(second!.body.definition).not.toContain('MathRandom');
     const retried = JSON.parse(second!.body.definition as string) as AslDefinition;
     expect(retried.States[`${STATE_NAMES.distribution.nextCheck} 1 min`]!.Parameters).toMatchObject({
-      waitSeconds: 60,
+      'waitSeconds.$': 'States.MathAdd(60, $.progress.backOffSeconds)',
+    });
+    expect(retried.States['Start backing off from distribution checks']!.Parameters).toMatchObject({
+      backOffSeconds: 120,
     });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(`${STATE_NAMES.distribution.nextCheck} 1 min`);
