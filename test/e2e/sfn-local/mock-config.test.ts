@@ -64,23 +64,38 @@ function mockedAnswer(response: MockedResponse, invocation: number): MockedAnswe
   return key === undefined ? undefined : response[key];
 }
 
-/** How often the in-process engine invokes each Task state in this scenario: entries plus retries. */
-async function taskInvocations(scenario: WatchScenario, definition: AslDefinition): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  await runLocally(definition, scenario.input, {
-    cloudfront: scriptedCloudFront(scenario.answers),
-    waitMilliseconds: 0,
-    onEvent: ({ type, stateName }) => {
-      if (
-        (type === 'StateEntered' || type === 'StateRetried') &&
-        stateName &&
-        definition.States[stateName]?.Type === 'Task'
-      ) {
-        counts[stateName] = (counts[stateName] ?? 0) + 1;
-      }
-    },
-  });
-  return counts;
+interface ReferenceRun {
+  /** How often the in-process engine invoked each Task state: entries plus retries. */
+  readonly invocations: Record<string, number>;
+  readonly statesEntered: readonly string[];
+}
+
+const referenceRuns = new Map<string, Promise<ReferenceRun>>();
+
+/** The scenario run in process against its scripted CloudFront, once per scenario and stack for both tests that read it. */
+function referenceRun(scenario: WatchScenario, variant: StackVariant): Promise<ReferenceRun> {
+  const key = `${variant.label}/${scenario.name}`;
+  if (!referenceRuns.has(key)) {
+    const definition = deployedDefinition(variant.context);
+    const invocations: Record<string, number> = {};
+    referenceRuns.set(
+      key,
+      runLocally(definition, scenario.input, {
+        cloudfront: scriptedCloudFront(scenario.answers),
+        waitMilliseconds: 0,
+        onEvent: ({ type, stateName }) => {
+          if (
+            (type === 'StateEntered' || type === 'StateRetried') &&
+            stateName &&
+            definition.States[stateName]?.Type === 'Task'
+          ) {
+            invocations[stateName] = (invocations[stateName] ?? 0) + 1;
+          }
+        },
+      }).then((run) => ({ invocations, statesEntered: run.statesEntered })),
+    );
+  }
+  return referenceRuns.get(key)!;
 }
 
 /**
@@ -266,7 +281,7 @@ describe('tools/sfn-local/MockConfigFile.json', () => {
       const config = committedMockConfig();
       const testCase = config.StateMachines[machineNameOf(variant)]!.TestCases[scenario.name]!;
       // Act
-      const invocations = await taskInvocations(scenario, deployedDefinition(variant.context));
+      const { invocations } = await referenceRun(scenario, variant);
       // Assert
       const mocked = Object.fromEntries(
         Object.entries(testCase).map(([stateName, mockName]) => [
@@ -290,13 +305,14 @@ describe('tools/sfn-local/MockConfigFile.json', () => {
     async ({ scenario, variant }) => {
       // Arrange
       const config = committedMockConfig();
-      const definition = deployedDefinition(variant.context);
-      const reference = await runLocally(definition, scenario.input, {
-        cloudfront: scriptedCloudFront(scenario.answers),
-        waitMilliseconds: 0,
-      });
+      const reference = await referenceRun(scenario, variant);
       // Act
-      const { observed, unanswered } = await replayMocks(config, machineNameOf(variant), scenario, definition);
+      const { observed, unanswered } = await replayMocks(
+        config,
+        machineNameOf(variant),
+        scenario,
+        deployedDefinition(variant.context),
+      );
       // Assert
       expect(unanswered).toEqual([]);
       expectScenario(scenario, observed, `${scenario.name} replayed from the ${variant.label} mocks`);
