@@ -338,21 +338,21 @@ export async function runLocally(
     }
   })();
 
+  // What the run recorded, read when it has ended: lastOutput is reassigned while it runs.
+  const recorded = () => ({
+    statesEntered,
+    published,
+    publishedAt,
+    continuations,
+    changeEvents,
+    metrics,
+    cloudfrontCalls,
+    lastOutput,
+  });
   try {
     const output = await execution.result;
     await logs;
-    return {
-      status: 'SUCCEEDED',
-      output,
-      statesEntered,
-      published,
-      publishedAt,
-      continuations,
-      changeEvents,
-      metrics,
-      cloudfrontCalls,
-      lastOutput,
-    };
+    return { status: 'SUCCEEDED', output, ...recorded() };
   } catch (error) {
     await logs.catch(() => undefined);
     if (!(error instanceof ExecutionError)) throw error;
@@ -361,14 +361,7 @@ export async function runLocally(
       status: 'FAILED',
       error: failure?.error ?? cause?.name ?? 'Unknown',
       cause: failure?.cause ?? cause?.message ?? '',
-      statesEntered,
-      published,
-      publishedAt,
-      continuations,
-      changeEvents,
-      metrics,
-      cloudfrontCalls,
-      lastOutput,
+      ...recorded(),
     };
   }
 }
