@@ -92,7 +92,7 @@ describe('npm start replays a change end to end', () => {
     expect(entry.Detail.durationSeconds).toBeLessThanOrEqual(188);
   });
 
-  it('tells the story in order: event, execution started, checks with waits between them, notification, outcome', async () => {
+  it('tells the story in order: event, execution started, checks with waits between them, notification, Change Finished event, metrics, outcome', async () => {
     // Arrange: the default schedule checks every 17 s at first; the first check after the default 90 s is check 7
     const checks = [
       /T\+00:00 +check +1: InProgress/,
@@ -117,6 +117,8 @@ describe('npm start replays a change end to end', () => {
       /T\+00:00 +dispatch +the bundled dispatcher Lambda started execution E2QWRUHAPOMQZL-deploy-E2QWRUHEXAMPLE/,
       ...checks,
       /T\+01:42 +notify +publish the "deployed" notification to SNS/,
+      /T\+01:42 +finished +put the Change Finished event on EventBridge/,
+      /T\+01:42 +metrics +record the watch metrics in CloudWatch/,
       /T\+01:42 +outcome +SUCCEEDED in "Change is deployed"/,
     ];
     let rest = stdout;

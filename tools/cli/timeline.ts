@@ -182,6 +182,10 @@ export function followExecution(definition: AslDefinition, timeline: Timeline, o
       const attributes = (state.Parameters as { MessageAttributes?: { outcome?: { StringValue?: string } } })
         .MessageAttributes;
       timeline.at('notify', `publish the "${attributes?.outcome?.StringValue ?? 'unknown'}" notification to SNS`);
+    } else if (task === 'putEvents') {
+      timeline.at('finished', 'put the Change Finished event on EventBridge');
+    } else if (task === 'putMetricData') {
+      timeline.at('metrics', 'record the watch metrics in CloudWatch');
     } else if (task === 'startExecution') {
       timeline.at('continue', 'check limit of this execution reached: the watch moves to a new execution');
     }
