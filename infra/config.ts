@@ -119,6 +119,12 @@ export interface TrailConfig {
   readonly retentionDays: number;
 }
 
+/** Mode stepfunctions: the read slots all watches share, handed out in turn before each status check. */
+export interface ReadBudgetConfig {
+  /** Status checks a second across all watches; 0 turns the budget off. */
+  readonly perSecond: number;
+}
+
 /** The reconciliation sweep: what it finds InProgress that no watch follows gets one. */
 export interface SweepConfig {
   /** Minutes between sweeps; 0 turns the sweep off. */
@@ -146,6 +152,7 @@ export interface NotifierConfig {
   readonly dashboard: DashboardConfig;
   readonly trail: TrailConfig;
   readonly sweep: SweepConfig;
+  readonly readBudget: ReadBudgetConfig;
   readonly logs: LogsConfig;
   readonly events: ChangeEventsConfig;
 }
@@ -525,6 +532,20 @@ export const CONFIG_SPEC = {
       'The execution timeout, a backstop, grows by this share of `retentionSeconds`; in mode `sqs-retry` a wait that ' +
       "jitter would carry past SQS's 12 hours is cut to them.",
   }),
+  readBudgetPerSecond: integerKey({
+    section: 'schedule',
+    default: 0,
+    min: 0,
+    max: 100,
+    alsoLimited: 'in mode `sqs-retry`, 0 only',
+    description:
+      'A read budget all watches share (mode `stepfunctions`): before each status check a watch reserves the next ' +
+      'free read slot, and the slots come this many a second, in turn, so a burst of watches takes turns at the ' +
+      "account's CloudFront read limit instead of each backing off on its own. A watch waits for its slot at most " +
+      '`pollIntervalSeconds`, then checks anyway; if the reservation fails, it checks at once. Each check costs one ' +
+      'more Lambda invocation, one DynamoDB read and write, and 3 more state transitions ' +
+      '([operations.md](operations.md#a-shared-read-budget)). 0 turns it off: no table, no function, no extra states.',
+  }),
   events: flagKey({
     section: 'events',
     default: true,
@@ -692,7 +713,17 @@ export function checkContextKeys(context: Readonly<Record<string, unknown>>): vo
 }
 
 export function readConfig(read: ContextReader): NotifierConfig {
-  return checkReceiveBudget(readKeys(read));
+  return checkReadBudget(checkReceiveBudget(readKeys(read)));
+}
+
+/** Mode sqs-retry has no workflow to wait for a read slot in: its checks come when SQS hands a message back. */
+function checkReadBudget(config: NotifierConfig): NotifierConfig {
+  if (config.mode === 'stepfunctions' || config.readBudget.perSecond === 0) return config;
+  throw new ConfigError(
+    'readBudgetPerSecond',
+    config.readBudget.perSecond,
+    '0 with mode "sqs-retry": a read budget needs mode "stepfunctions"',
+  );
 }
 
 /** Mode sqs-retry makes one SQS receive per status check, and SQS moves a message to the DLQ after 1,000 at most. */
@@ -774,6 +805,7 @@ function readKeys(read: ContextReader): NotifierConfig {
   const logRemovalPolicy = oneOf(read, 'logRemovalPolicy');
   const schedule = readSchedule(read, pollIntervalSeconds);
   const events = { enabled: flag(read, 'events'), busName: text(read, 'eventBusName') };
+  const readBudgetPerSecond = integer(read, 'readBudgetPerSecond');
 
   return {
     mode,
@@ -786,6 +818,7 @@ function readKeys(read: ContextReader): NotifierConfig {
     dashboard: { enabled: dashboard },
     trail: { enabled: createTrail, retentionDays: trailRetentionDays },
     sweep: { intervalMinutes: sweepIntervalMinutes },
+    readBudget: { perSecond: readBudgetPerSecond },
     logs: { retentionDays: logRetentionDays, removalPolicy: logRemovalPolicy },
     events,
   };

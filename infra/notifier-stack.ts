@@ -14,6 +14,7 @@ import type { LogOptions } from './constructs/log-options';
 import { NotificationTopic } from './constructs/notification-topic';
 import { Operations, type OperationsAlarmsOptions } from './constructs/operations';
 import { SqsRetryChecker } from './constructs/sqs-retry-checker';
+import { ReadBudget } from './constructs/read-budget';
 import { StatusReader } from './constructs/status-reader';
 import { WatchStateMachine } from './constructs/watch-state-machine';
 import { ReconciliationSweep } from './constructs/reconciliation-sweep';
@@ -53,6 +54,8 @@ export class NotifierStack extends Stack {
   readonly dispatcher?: Dispatcher;
   /** Mode stepfunctions with a tenant call watched and tenantStatusCheck lambda: reads the tenant statuses. */
   readonly statusReader?: StatusReader;
+  /** Mode stepfunctions with readBudgetPerSecond above 0: the read slots all watches share. */
+  readonly readBudget?: ReadBudget;
   /** Mode sqs-retry only: the Lambda that checks each buffered change once per delivery. */
   readonly statusCheck?: SqsRetryChecker;
   /** With sweepIntervalMinutes above 0: the reconciliation sweep, which starts the watches of changes no event announced. */
@@ -133,11 +136,18 @@ export class NotifierStack extends Stack {
           ...logging,
           watchedEvents: settings.watchedEvents,
         });
+      if (config.readBudget.perSecond > 0)
+        this.readBudget = new ReadBudget(this, 'ReadBudget', {
+          ...logging,
+          perSecond: config.readBudget.perSecond,
+          maxWait: Duration.seconds(settings.schedule.pollIntervalSeconds),
+        });
       this.watch = new WatchStateMachine(this, 'Watch', {
         ...logging,
         topic: this.topic,
         settings,
         ...(this.statusReader ? { statusReader: this.statusReader } : {}),
+        ...(this.readBudget ? { readBudget: this.readBudget.function } : {}),
         ...(chat ? { chat } : {}),
         ...changeEvents,
       });

@@ -28,7 +28,7 @@ import {
 } from '../domain/schedule';
 import { CHECKS_PER_EXECUTION, describeDuration } from '../domain/watch-execution';
 import { jsonPath, NOTIFICATION_FIELD_PATHS, PATHS } from './paths';
-import { endStateNames, STATE_NAMES } from './state-names';
+import { endStateNames, readSlotStateNames, STATE_NAMES } from './state-names';
 
 export type AslState = Record<string, unknown>;
 export interface AslDefinition {
@@ -70,6 +70,12 @@ export interface WatchDefinitionProps {
    * @default - no event (context key events=false)
    */
   readonly eventBusName?: string;
+  /**
+   * ARN of the Lambda that reserves a slot of the read budget all watches share (context key readBudgetPerSecond),
+   * which every status check waits for first; it never waits longer than pollIntervalSeconds (may be a CDK token).
+   * @default - no read budget: every check reads at once
+   */
+  readonly readBudgetArn?: string;
 }
 
 /** The optimized Lambda integration; its result holds the function's answer under Payload. */
@@ -97,6 +103,33 @@ const EXECUTION_TIMEOUT_MARGIN_SECONDS = 3_600;
 /** The longest one attempt of a status read may take: the status reader's timeout (an aws-sdk call is assumed quicker, unverified). */
 const STATUS_ATTEMPT_SECONDS = 10;
 
+/** The longest one reservation of a read slot may take: the read-budget Lambda's timeout. */
+export const READ_SLOT_ATTEMPT_SECONDS = 5;
+/**
+ * Retries of a read-slot reservation: one, and only on Lambda's own transient errors
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html); anything else, the watch
+ * checks without a slot. One retry keeps a check's history events low enough for 800 checks per execution.
+ */
+const READ_SLOT_RETRY = {
+  ErrorEquals: [
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.TooManyRequestsException',
+  ],
+  IntervalSeconds: 1,
+  BackoffRate: 2,
+  MaxAttempts: 1,
+  JitterStrategy: 'FULL',
+} as const;
+
+/** The longest a check waits for its read slot: every reservation attempt, the retry's delay, and the longest slot wait. */
+function worstReadSlotSeconds(props: WatchDefinitionProps): number {
+  if (props.readBudgetArn === undefined) return 0;
+  const { IntervalSeconds, MaxAttempts } = READ_SLOT_RETRY;
+  return (MaxAttempts + 1) * READ_SLOT_ATTEMPT_SECONDS + MaxAttempts * IntervalSeconds + props.pollIntervalSeconds;
+}
+
 /** The longest one status check can take when every attempt fails: each attempt, and every backoff at its cap. */
 function worstStatusCheckSeconds(): number {
   const { IntervalSeconds, BackoffRate, MaxAttempts, MaxDelaySeconds } = STATUS_CHECK_RETRY;
@@ -110,7 +143,8 @@ function worstStatusCheckSeconds(): number {
 /**
  * The execution timeout, a backstop the check budget always reaches first: the watch limit, stretched by the most
  * jitter can add (every wait at its longest) and by the most a watch backs off (its budget, and the one back-off that
- * may cross it), plus one part's checks each failing through every retry, plus a margin.
+ * may cross it), plus one part's checks each failing through every retry and waiting its longest for a read slot,
+ * plus a margin.
  */
 function executionTimeoutSeconds(props: WatchDefinitionProps): number {
   const { retentionSeconds, checkJitterPercent, pollIntervalSeconds } = props;
@@ -124,7 +158,7 @@ function executionTimeoutSeconds(props: WatchDefinitionProps): number {
     Math.ceil((retentionSeconds * checkJitterPercent) / 100) +
     backOffBudgetSeconds(retentionSeconds) +
     longestBackOff +
-    (CHECKS_PER_EXECUTION + 1) * worstStatusCheckSeconds() +
+    (CHECKS_PER_EXECUTION + 1) * (worstStatusCheckSeconds() + worstReadSlotSeconds(props)) +
     EXECUTION_TIMEOUT_MARGIN_SECONDS
   );
 }
@@ -363,6 +397,48 @@ function statusRead(props: WatchDefinitionProps, kind: WatchKind): AslState {
   };
 }
 
+/** The state a kind's status check starts at: its read-slot reservation with a read budget, else the read itself. */
+function checkStart(props: WatchDefinitionProps, kind: WatchKind): string {
+  return props.readBudgetArn === undefined ? STATE_NAMES[kind].getStatus : readSlotStateNames(kind).reserve;
+}
+
+/**
+ * With a read budget: reserve the next slot, wait for it if it is not now, then read. A reservation that fails still
+ * reads, at once: the budget paces the checks but never stops one.
+ */
+function readSlotStates(props: WatchDefinitionProps, kind: WatchKind): Record<string, AslState> {
+  if (props.readBudgetArn === undefined) return {};
+  const { getStatus } = STATE_NAMES[kind];
+  const names = readSlotStateNames(kind);
+  return {
+    [names.reserve]: {
+      Type: 'Task',
+      Comment:
+        `Reserves the next slot of the read budget all watches share and gets the seconds until it, at most ${describeDuration(props.pollIntervalSeconds)} ` +
+        '(a slot further out: the watch waits that long and checks anyway). If the reservation fails, the watch checks at once.',
+      Resource: LAMBDA_INVOKE,
+      Parameters: { FunctionName: props.readBudgetArn },
+      ResultSelector: { 'waitSeconds.$': '$.Payload.waitSeconds' },
+      ResultPath: PATHS.slot,
+      Retry: [READ_SLOT_RETRY],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: PATHS.slot, Next: getStatus }],
+      Next: names.slotNow,
+    },
+    [names.slotNow]: {
+      Type: 'Choice',
+      Comment: 'A slot now: check at once. A later one: wait for it first.',
+      Choices: [{ Variable: PATHS.slotWaitSeconds, NumericGreaterThan: 0, Next: names.waitForSlot }],
+      Default: getStatus,
+    },
+    [names.waitForSlot]: {
+      Type: 'Wait',
+      Comment: "Sleeps slot.waitSeconds, until this watch's turn at the read budget, then checks.",
+      SecondsPath: PATHS.slotWaitSeconds,
+      Next: getStatus,
+    },
+  };
+}
+
 function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<string, AslState> {
   const names = STATE_NAMES[kind];
   const rules = KINDS[kind];
@@ -382,6 +458,7 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
       : `States.MathRandom(${backOff.startSeconds}, ${backOff.startUpToSeconds})`;
   const supersede = rules.supersedable ? supersededStates(props, kind) : undefined;
   return {
+    ...readSlotStates(props, kind),
     [names.getStatus]: {
       Type: 'Task',
       ...statusRead(props, kind),
@@ -491,7 +568,7 @@ function branchStates(props: WatchDefinitionProps, kind: WatchKind): Record<stri
       Type: 'Wait',
       Comment: `Sleeps progress.waitSeconds, set by the "${names.nextCheck} ..." state just before, then checks again.`,
       SecondsPath: PATHS.waitSeconds,
-      Next: names.getStatus,
+      Next: checkStart(props, kind),
     },
     ...publishStates(props, kind, rules.doneOutcome, names.notifyDone),
     [names.done]: {
@@ -705,7 +782,7 @@ export function buildWatchDefinition(props: WatchDefinitionProps): AslDefinition
               ],
               Next: STATE_NAMES[kind].isDone,
             },
-            { Variable: PATHS.kind, StringEquals: kind, Next: STATE_NAMES[kind].getStatus },
+            { Variable: PATHS.kind, StringEquals: kind, Next: checkStart(props, kind) },
           ]),
         ],
         Default: STATE_NAMES.invalidInput,

@@ -25,6 +25,8 @@ export interface ExecutionState extends Omit<WatchExecutionInput, 'status'> {
   readonly finished?: Omit<WatchFinish, 'outcome'> & { readonly outcome: string };
   /** The Change Finished event's id, or the error that kept it from EventBridge. */
   readonly changeEvent?: { readonly eventId: string } | { readonly Error: string; readonly Cause: string };
+  /** With a read budget: the seconds to wait for this check's read slot, or the error that kept the slot from it. */
+  readonly slot?: { readonly waitSeconds?: number; readonly Error?: string; readonly Cause?: string };
   /** The error that kept the watch metrics from CloudWatch. */
   readonly metricsError?: { readonly Error: string; readonly Cause: string };
   /**
@@ -76,6 +78,8 @@ export const PATHS = {
   status: jsonPath('status'),
   statusValue: jsonPath('status', 'value'),
   error: jsonPath('error'),
+  slot: jsonPath('slot'),
+  slotWaitSeconds: jsonPath('slot', 'waitSeconds'),
   notification: jsonPath('notification'),
   chat: jsonPath('chat'),
   continuation: jsonPath('continuation'),

@@ -28,6 +28,18 @@ export function endStateNames(kind: WatchKind) {
   } as const;
 }
 
+/** With a read budget: the states that reserve a read slot before a kind's status check, and wait for it. */
+export function readSlotStateNames(kind: WatchKind) {
+  const { noAnswer } = KINDS[kind].states;
+  const check = noAnswer.replace(/^No answer to /, '');
+  if (check === noAnswer) throw new Error(`"${noAnswer}" does not start with "No answer to "`);
+  return {
+    reserve: `Reserve a read slot for ${check}`,
+    slotNow: `Read slot now for ${check}?`,
+    waitForSlot: `Wait for the read slot for ${check}`,
+  } as const;
+}
+
 /** Every state name by role: the shared ones, and each kind's under its kind. */
 export const STATE_NAMES = {
   ...SHARED_STATE_NAMES,

@@ -48,6 +48,12 @@ export interface WatchStateMachineProps extends LogOptions {
    * @default - no event
    */
   readonly eventBusName?: string;
+  /**
+   * The Lambda that reserves a slot of the read budget all watches share (a ReadBudget): every status check waits for
+   * its slot first, at most pollIntervalSeconds.
+   * @default - no read budget
+   */
+  readonly readBudget?: lambda.IFunction;
 }
 
 /**
@@ -93,6 +99,7 @@ export class WatchStateMachine extends Construct {
       ...(props.chat ? { chat: true } : {}),
       notifier: stack.stackName,
       ...(props.eventBusName === undefined ? {} : { eventBusName: props.eventBusName }),
+      ...(props.readBudget ? { readBudgetArn: props.readBudget.functionArn } : {}),
     });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
@@ -117,6 +124,15 @@ export class WatchStateMachine extends Construct {
           sid: 'ReadRecentStatus',
           actions: ['lambda:InvokeFunction'],
           resources: [props.statusReader.function.functionArn],
+        }),
+      );
+    }
+    if (props.readBudget) {
+      this.stateMachine.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'ReserveReadSlot',
+          actions: ['lambda:InvokeFunction'],
+          resources: [props.readBudget.functionArn],
         }),
       );
     }
