@@ -38,6 +38,7 @@ describe('the configuration reference', () => {
         'growthAfterSeconds',
         'maxPollIntervalSeconds',
         'checkJitterPercent',
+        'readBudgetPerSecond',
         'receiveWaitSeconds',
         'visibilityTimeoutSeconds',
         'alarms',

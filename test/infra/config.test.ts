@@ -368,3 +368,39 @@ describe('readConfig chat channels', () => {
     expectNamed(error, 'teamsChannels', given, ['TENANT_ID/TEAM_ID/CHANNEL_ID', 'UUIDs']);
   });
 });
+
+describe('readConfig readBudgetPerSecond', () => {
+  it('is off (0) by default', () => {
+    // Act
+    const config = configFrom({});
+    // Assert
+    expect(config.readBudget).toEqual({ perSecond: 0 });
+  });
+
+  it.each([
+    { given: '5', perSecond: 5 },
+    { given: 100, perSecond: 100 },
+    { given: '0', perSecond: 0 },
+  ])('reads $given in mode stepfunctions', ({ given, perSecond }) => {
+    expect(configFrom({ readBudgetPerSecond: given }).readBudget).toEqual({ perSecond });
+  });
+
+  it.each(['101', '-1', '2.5', 'fast'])('refuses %s, naming the range', (given) => {
+    expect(configErrorFrom({ readBudgetPerSecond: given }).message).toBe(
+      `Invalid context value for "readBudgetPerSecond": ${JSON.stringify(given)}. Allowed: a whole number from 0 to 100.`,
+    );
+  });
+
+  it('refuses a budget in mode sqs-retry, which has no workflow to wait in', () => {
+    // Act
+    const error = configErrorFrom({ mode: 'sqs-retry', readBudgetPerSecond: '5' });
+    // Assert
+    expect(error.message).toBe(
+      'Invalid context value for "readBudgetPerSecond": 5. Allowed: 0 with mode "sqs-retry": a read budget needs mode "stepfunctions".',
+    );
+  });
+
+  it('accepts 0 in mode sqs-retry', () => {
+    expect(configFrom({ mode: 'sqs-retry', readBudgetPerSecond: '0' }).readBudget).toEqual({ perSecond: 0 });
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * The configurations the compliance tests sweep: every mode with its defaults, trail on and off, alarms on and off. The
  * ones with both switched on also set alarmEmails and distributionIds, so every optional resource is synthesized at least once.
- * The tenant calls are opt-in, so each mode is swept once more with every call watched, in both ways of reading a tenant.
+ * The tenant calls are opt-in, so each mode is swept once more with every call watched, in both ways of reading a tenant;
+ * the read budget is opt-in too, and swept once.
  */
 import { SUPPORTED_EVENT_NAMES } from '../../domain/cloudtrail';
 import { MODES, TENANT_STATUS_CHECKS } from '../../infra/config';
@@ -50,4 +51,14 @@ const WITH_CHAT: readonly Configuration[] = MODES.map((mode) => ({
   context: { mode, ...CHAT_CONTEXT },
 }));
 
-export const CONFIGURATIONS: readonly Configuration[] = [...DEFAULTS, ...WITH_TENANTS, ...WITH_CHAT];
+/** The read budget adds its table, its Lambda and the grants between them (mode stepfunctions only). */
+const WITH_READ_BUDGET: readonly Configuration[] = [
+  { name: 'mode=stepfunctions readBudgetPerSecond=5', context: { mode: 'stepfunctions', readBudgetPerSecond: '5' } },
+];
+
+export const CONFIGURATIONS: readonly Configuration[] = [
+  ...DEFAULTS,
+  ...WITH_TENANTS,
+  ...WITH_CHAT,
+  ...WITH_READ_BUDGET,
+];

@@ -73,7 +73,9 @@ const ANY_RESOURCE = /^\*$/;
 const STATUS_READER_ROLE = 'StatusReaderRole';
 /** The reconciliation sweep's Lambda role. */
 const SWEEP_ROLE = 'SweepRole';
-const LAMBDA_ROLES = ['DispatcherRole', 'StatusCheckRole', STATUS_READER_ROLE, SWEEP_ROLE];
+/** The read budget's Lambda role (readBudgetPerSecond above 0). */
+const READ_BUDGET_ROLE = 'ReadBudgetReserveRole';
+const LAMBDA_ROLES = ['DispatcherRole', 'StatusCheckRole', STATUS_READER_ROLE, SWEEP_ROLE, READ_BUDGET_ROLE];
 const STATE_MACHINE_ROLE = 'WatchStateMachineRole';
 /** The roles that check CloudFront: the state machine in mode stepfunctions, the status-check Lambda in mode sqs-retry. */
 const STATUS_CHECKER_ROLES = ['StatusCheckRole', STATE_MACHINE_ROLE];
