@@ -105,29 +105,10 @@ const STATUS_ATTEMPT_SECONDS = 10;
 
 /** The longest one reservation of a read slot may take: the read-budget Lambda's timeout. */
 export const READ_SLOT_ATTEMPT_SECONDS = 5;
-/**
- * Retries of a read-slot reservation: one, and only on Lambda's own transient errors
- * (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html); anything else, the watch
- * checks without a slot. One retry keeps a check's history events low enough for 800 checks per execution.
- */
-const READ_SLOT_RETRY = {
-  ErrorEquals: [
-    'Lambda.ServiceException',
-    'Lambda.AWSLambdaException',
-    'Lambda.SdkClientException',
-    'Lambda.TooManyRequestsException',
-  ],
-  IntervalSeconds: 1,
-  BackoffRate: 2,
-  MaxAttempts: 1,
-  JitterStrategy: 'FULL',
-} as const;
 
-/** The longest a check waits for its read slot: every reservation attempt, the retry's delay, and the longest slot wait. */
+/** The longest a check waits for its read slot: one reservation (it has no Retry), then the longest slot wait. */
 function worstReadSlotSeconds(props: WatchDefinitionProps): number {
-  if (props.readBudgetArn === undefined) return 0;
-  const { IntervalSeconds, MaxAttempts } = READ_SLOT_RETRY;
-  return (MaxAttempts + 1) * READ_SLOT_ATTEMPT_SECONDS + MaxAttempts * IntervalSeconds + props.pollIntervalSeconds;
+  return props.readBudgetArn === undefined ? 0 : READ_SLOT_ATTEMPT_SECONDS + props.pollIntervalSeconds;
 }
 
 /** The longest one status check can take when every attempt fails: each attempt, and every backoff at its cap. */
@@ -420,7 +401,8 @@ function readSlotStates(props: WatchDefinitionProps, kind: WatchKind): Record<st
       Parameters: { FunctionName: props.readBudgetArn },
       ResultSelector: { 'waitSeconds.$': '$.Payload.waitSeconds' },
       ResultPath: PATHS.slot,
-      Retry: [READ_SLOT_RETRY],
+      // No Retry: a failed reservation costs one check outside the budget, and a retry's history events (3 a
+      // failed attempt) would take 800 checks per execution past the 25,000-event limit.
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: PATHS.slot, Next: getStatus }],
       Next: names.slotNow,
     },

@@ -658,6 +658,13 @@ describe('jitter on the waits', () => {
     expect(withJitter.TimeoutSeconds).toBe(345_600 + 34_560 + 34_560 + 990 + 17_622 + 3_600);
     expect(without.TimeoutSeconds).toBe(345_600 + 34_560 + 900 + 17_622 + 3_600);
   });
+
+  it('with a read budget, stretches the execution timeout by the longest wait for a read slot of each check', () => {
+    // Act
+    const definition = deployedDefinition({ readBudgetPerSecond: '5' });
+    // Assert: as above, + 801 checks of 65 s (one reservation of 5 s, 60 s for the slot)
+    expect(definition.TimeoutSeconds).toBe(345_600 + 34_560 + 34_560 + 990 + 17_622 + 52_065 + 3_600);
+  });
 });
 
 describe('a real Wait state (no wait override, so SecondsPath is evaluated)', () => {
@@ -703,6 +710,22 @@ describe('staying under the 25,000-event history limit', () => {
       expect(worstCase, `worst case ${worstCase} events`).toBeLessThan(25_000);
     },
   );
+
+  it('one execution with every retry spent stays under the limit with a read budget before every check', () => {
+    // Arrange
+    const context = { ...EXTREME, readBudgetPerSecond: '5' };
+    const definition = deployedDefinition(context);
+    const input = dispatchedInput(context, 'create-distribution.json');
+    const loops = WATCH_KINDS.filter((kind) => definition.States[STATE_NAMES[kind].getStatus]).map((kind) =>
+      costliestLoop(definition, STATE_NAMES[kind].getStatus),
+    );
+    // Act
+    const loopsPerExecution = input.progress.continueAt - input.progress.check;
+    const worstCase = 2 + loopsPerExecution * Math.max(...loops) + costliestStraightPath(definition);
+    // Assert
+    expect(loops).toHaveLength(2);
+    expect(worstCase, `worst case ${worstCase} events`).toBeLessThan(25_000);
+  });
 
   it('such a watch needs more checks than one execution makes, so it really continues', () => {
     // Arrange
