@@ -218,15 +218,23 @@ describe('the burst on the performance page', () => {
     expect(report.burst.definition, 'docs/bench.json is stale: run npm run bench').toEqual(today);
   });
 
-  it('reports every watch of the burst, in both runs, with exactly one notification', () => {
+  it('reports every watch of the burst, in every run, with exactly one notification', () => {
     // Arrange
     const report = (JSON.parse(readFileSync(BENCH_JSON, 'utf8')) as BenchReport).burst;
     // Act
-    const watches = [report.burst, report.noBurst].map((run) =>
-      Object.values(run.kinds).map((stats) => [stats.watches, stats.notNotifiedOnce]),
+    const watches = [report.burst, report.noBurst, ...(report.readBudgets ?? []).map((budget) => budget.run)].map(
+      (run) => Object.values(run.kinds).map((stats) => [stats.watches, stats.notNotifiedOnce]),
     );
     // Assert
     expect(watches).toEqual([
+      [
+        [20, 0],
+        [300, 0],
+      ],
+      [
+        [20, 0],
+        [300, 0],
+      ],
       [
         [20, 0],
         [300, 0],
@@ -746,6 +754,40 @@ describe('many watches at once on the deployed definition', () => {
       unanswered: 1,
       calls: 4,
     });
+  });
+
+  it('with a read budget of 2 a second, six watches started together take their first checks in turn', async () => {
+    // Arrange: six invalidations called at 0 s that finish at 1 s, so each first check at least 5 s later finds it done
+    const budgeted = synthesized({ readBudgetPerSecond: '2' }).template;
+    const machine = burstMachine(watchDefinition(budgeted), watchSettingsOf(budgeted));
+    const changes = [1, 2, 3, 4, 5, 6].map((number) => invalidation(0, 1, number));
+    // Act
+    const run = await simulateBurst(machine, changes, {
+      seed: 1,
+      deliveryOffsetSeconds: 5,
+      readBudget: { perSecond: 2, maxWaitSeconds: 60 },
+    });
+    // Assert: slots at 5, 5.5, 6, 6.5, 7 and 7.5 s, each check in the whole second at or after its slot
+    expect(callTimes(run)).toEqual([
+      [5, false],
+      [6, false],
+      [6, false],
+      [7, false],
+      [7, false],
+      [8, false],
+    ]);
+    expect(run.watches.map((watch) => watch.outcome)).toEqual(Array(6).fill('completed'));
+  });
+
+  it('refuses a read budget for a definition without one, which would never reserve a slot', async () => {
+    // Act
+    const running = simulateBurst(burstMachine(deployed, settings), [invalidation(0, 1)], {
+      seed: 1,
+      deliveryOffsetSeconds: 5,
+      readBudget: { perSecond: 2, maxWaitSeconds: 60 },
+    });
+    // Assert
+    await expect(running).rejects.toThrow('burst: a read budget needs a definition that reserves read slots');
   });
 
   it('times a watch alone on the shared clock as the single-watch simulation does, random waits included', async () => {

@@ -54,7 +54,7 @@ export interface BurstTarget {
   readonly limit: number;
   /** null: never (a lag percentile that falls among watches never told their true outcome). */
   readonly measured: number | null;
-  readonly unit: 'watches' | 'calls/s' | 'x';
+  readonly unit: 'watches' | 'calls/s' | 'x' | 's';
   /** The limit is a floor, not a ceiling. */
   readonly atLeast: boolean;
   readonly met: boolean;
@@ -78,6 +78,12 @@ export interface BurstReport {
   readonly burst: BurstRunStats;
   readonly noBurst: BurstRunStats;
   readonly targets: readonly BurstTarget[];
+  /** The same burst with a read budget all watches share (readBudgetPerSecond), at each rate run, and its targets. */
+  readonly readBudgets?: readonly {
+    readonly perSecond: number;
+    readonly run: BurstRunStats;
+    readonly targets: readonly BurstTarget[];
+  }[];
 }
 
 /** The most calls in any window of `windowSeconds` that starts at `from` or later. */
@@ -224,6 +230,34 @@ export function burstTargets(
   ];
 }
 
+/**
+ * The targets of the run with a read budget: the issue's outcome and rate targets, and the p95 lag target the page
+ * proposes for the burst (3x the no-burst p95 plus the seconds the limit takes to answer every watch once).
+ */
+export function readBudgetTargets(
+  run: BurstRunStats,
+  noBurst: BurstRunStats,
+  account: { readonly readsPerSecond: number },
+): BurstTarget[] {
+  const watches = SCHEDULE_KINDS.reduce((total, kind) => total + run.kinds[kind].watches, 0);
+  const drainSeconds = watches / account.readsPerSecond;
+  const [falseFailed, notified, rate] = burstTargets(run, noBurst, account);
+  return [
+    falseFailed!,
+    notified!,
+    rate!,
+    ...SCHEDULE_KINDS.map((kind) =>
+      target(
+        'p95 lag ≤ 3x the no-burst p95 + watches ÷ limit',
+        kind,
+        TARGETS.lagVersusNoBurst * (noBurst.kinds[kind].p95LagSeconds ?? 0) + drainSeconds,
+        run.kinds[kind].p95LagSeconds ?? null,
+        's',
+      ),
+    ),
+  ];
+}
+
 const seconds = (value: number | undefined) => (value === undefined ? 'never' : `${value.toFixed(1)} s`);
 const decimal = (value: number) => (Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(1));
 
@@ -231,6 +265,7 @@ function formatTarget(check: BurstTarget, value: number | null): string {
   if (value === null) return 'never';
   if (check.unit === 'x') return `${value.toFixed(2)}x`;
   if (check.unit === 'calls/s') return `${value.toFixed(2)} calls/s`;
+  if (check.unit === 's') return `${value.toFixed(1)} s`;
   return `${value.toLocaleString('en-US')} watches`;
 }
 
@@ -281,6 +316,46 @@ function endsCheckFailed(report: BurstReport): boolean {
   });
 }
 
+/** The runs the tables show, by name: the burst, the no-burst reference, and the burst with a read budget. */
+function runsOf(report: BurstReport): [string, BurstRunStats][] {
+  return [
+    ['Burst', report.burst],
+    ['No burst', report.noBurst],
+    ...(report.readBudgets ?? []).map((budget): [string, BurstRunStats] => [
+      readBudgetRunName(budget.perSecond),
+      budget.run,
+    ]),
+  ];
+}
+
+const readBudgetRunName = (perSecond: number) => `Burst with a shared read budget of ${perSecond} / s`;
+
+/** The runs with a read budget: what they are, why at those rates, and their targets. */
+function readBudgetSection(report: BurstReport): string[] {
+  const budgets = report.readBudgets ?? [];
+  if (budgets.length === 0) return [];
+  const limit = report.workload.account.readsPerSecond;
+  const rates = budgets.map((budget) => budget.perSecond).join(' and ');
+  return [
+    `**With a shared read budget** (\`readBudgetPerSecond\` ${rates}). The same burst and account limit; before each status check ` +
+      'a watch reserves the next free read slot, the slots coming that many a second in turn (domain/read-budget.ts, answered ' +
+      'on the virtual clock as the read-budget Lambda answers), and waits for it, at most `pollIntervalSeconds`. ' +
+      `At ${limit}, the account's whole limit, the budget hands out exactly what the account allows, but a Wait state counts whole seconds, ` +
+      'so a watch checks up to a second after its slot, and checks that bunch up that way find the account empty: the budget ' +
+      'is meant to be set below the limit, which also leaves room for the people and pipelines that read CloudFront too.',
+    '',
+    '| Run | Target | Kind | Limit | Measured | Met |',
+    '|---|---|---|---:|---:|---|',
+    ...budgets.flatMap((budget) =>
+      budget.targets.map(
+        (check) =>
+          `| ${budget.perSecond} / s | ${check.target} | ${check.kind} | ${check.atLeast ? '≥' : '≤'} ${formatTarget(check, check.limit)} | ${formatTarget(check, check.measured)} | ${check.met ? 'yes' : '**no**'} |`,
+      ),
+    ),
+    '',
+  ];
+}
+
 export function markdownBurstReport(report: BurstReport): string {
   const { workload, definition } = report;
   const limit = workload.account.readsPerSecond;
@@ -302,10 +377,7 @@ export function markdownBurstReport(report: BurstReport): string {
     '| Run | Kind | Watches | Outcomes | Median lag | p95 lag | Checks / watch | Unanswered / watch | Calls / watch | Transitions / watch |',
     '|---|---|---:|---|---:|---:|---:|---:|---:|---:|',
   );
-  for (const [name, run] of [
-    ['Burst', report.burst],
-    ['No burst', report.noBurst],
-  ] as const) {
+  for (const [name, run] of runsOf(report)) {
     for (const kind of SCHEDULE_KINDS) {
       const stats = run.kinds[kind];
       const outcomes = OUTCOMES.filter((outcome) => stats.outcomes[outcome] !== undefined)
@@ -325,10 +397,7 @@ export function markdownBurstReport(report: BurstReport): string {
     '| Run | Calls | Throttled | Peak / s | Mean / s | Peak / min | Mean / min | Peak / min after the first minute | Last call |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
-  for (const [name, run] of [
-    ['Burst', report.burst],
-    ['No burst', report.noBurst],
-  ] as const) {
+  for (const [name, run] of runsOf(report)) {
     const calls = run.calls;
     lines.push(
       `| ${name} | ${decimal(calls.calls)} | ${decimal(calls.throttled)} | ${decimal(calls.peakPerSecond)} | ${calls.meanPerSecond.toFixed(2)} | ` +
@@ -414,5 +483,6 @@ export function markdownBurstReport(report: BurstReport): string {
     }
     lines.push(sentences.join(' '), '');
   }
+  lines.push(...readBudgetSection(report));
   return lines.join('\n');
 }

@@ -6,10 +6,12 @@
  * Retry sets (status-check-model.ts) and then asks the bucket, which throttles it or lets CloudFront answer.
  */
 import { KINDS, WATCH_KINDS, type Outcome, type WatchKind } from '../../domain/kinds';
+import { reserveReadSlot } from '../../domain/read-budget';
 import type { ScheduleKind } from '../../domain/schedule';
 import { scheduleFor, type WatchSettings } from '../../domain/settings';
 import { buildWatchExecution, type WatchExecutionInput } from '../../domain/watch-execution';
 import type { AslDefinition, AslState } from '../../statemachine/definition';
+import { readSlotStateNames } from '../../statemachine/state-names';
 import { runLocally } from '../lib/local-engine';
 import { answeringCloudFront, cloudfrontError, statusAnswer, THROTTLED } from '../lib/simulated-cloudfront';
 import { burstWatch, type BurstChange } from './burst-workload';
@@ -41,6 +43,8 @@ export interface BurstMachine {
   readonly noAnswerStates: readonly string[];
   /** States that draw a random number (States.MathRandom): the definition's jitter, if it has any. */
   readonly randomStates: readonly string[];
+  /** With a read budget: each kind's read-slot reservation state, which the benchmark answers on the virtual clock. */
+  readonly reserveStates: readonly string[];
   readonly settings: WatchSettings;
 }
 
@@ -60,12 +64,16 @@ export function burstMachine(deployed: AslDefinition, settings: WatchSettings): 
   const noAnswerStates = WATCH_KINDS.map((kind) => KINDS[kind].states.noAnswer).filter(
     (name) => definition.States[name] !== undefined,
   );
+  const reserveStates = WATCH_KINDS.map((kind) => readSlotStateNames(kind).reserve).filter(
+    (name) => definition.States[name] !== undefined,
+  );
   return {
     definition,
     waitStates: virtual.waitStates,
     statusStates,
     noAnswerStates,
     randomStates: seeded.randomStates,
+    reserveStates,
     settings,
   };
 }
@@ -113,6 +121,11 @@ export interface BurstOptions {
   readonly deliveryOffsetSeconds: number;
   /** Draws of the retry jitter, for tests; @default each watch's seeded draws */
   readonly retryRandom?: () => number;
+  /**
+   * The read budget the definition reserves slots of (readBudgetPerSecond, and its longest wait, pollIntervalSeconds),
+   * answered on the virtual clock by the function the read-budget Lambda runs. @default none: the definition has none
+   */
+  readonly readBudget?: { readonly perSecond: number; readonly maxWaitSeconds: number };
 }
 
 export async function simulateBurst(
@@ -126,6 +139,17 @@ export async function simulateBurst(
     : undefined;
   const calls: Call[] = [];
   const results: BurstWatchResult[] = [];
+  if (machine.reserveStates.length > 0 !== (options.readBudget !== undefined))
+    throw new Error('burst: a read budget needs a definition that reserves read slots, and the other way round');
+  let nextFreeAtMs: number | undefined;
+  const { readBudget } = options;
+  const reserve = readBudget
+    ? () => {
+        const slot = reserveReadSlot(nextFreeAtMs, clock.now * 1_000, readBudget.perSecond, readBudget.maxWaitSeconds);
+        nextFreeAtMs = slot.nextFreeAtMs;
+        return slot.waitSeconds;
+      }
+    : undefined;
   changes.forEach((change, index) => {
     clock.spawn(async () => {
       await clock.sleepUntil(change.callSeconds + options.deliveryOffsetSeconds);
@@ -135,6 +159,7 @@ export async function simulateBurst(
         clock,
         random: options.retryRandom ?? random,
         randomSeed,
+        ...(reserve ? { reserve } : {}),
         call: (kind) => {
           const throttled = bucket ? !bucket.take(clock.now) : false;
           calls.push({ atSeconds: clock.now, kind, throttled });
@@ -153,6 +178,8 @@ interface WatchContext {
   readonly randomSeed: number;
   /** Makes one CloudFront call now; false: throttled. */
   readonly call: (kind: ScheduleKind) => boolean;
+  /** Reserves a read slot of the shared budget now; the whole seconds to wait for it. */
+  readonly reserve?: () => number;
 }
 
 /** One watch, execution after execution, until it has notified. */
@@ -199,6 +226,16 @@ async function watch(machine: BurstMachine, change: BurstChange, context: WatchC
       Object.entries(machine.statusStates).map(([kind, name]) => [
         name,
         statusCheck(kind as WatchKind, machine.definition.States[name]!),
+      ]),
+    ),
+    ...Object.fromEntries(
+      machine.reserveStates.map((name) => [
+        name,
+        async () => {
+          if (!context.reserve)
+            throw new Error(`burst: "${name}" reserves a read slot, but the run has no read budget`);
+          return { Payload: { waitSeconds: context.reserve() } };
+        },
       ]),
     ),
   };

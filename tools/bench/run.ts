@@ -12,7 +12,15 @@ import type { AslDefinition } from '../../statemachine/definition';
 import { THROTTLED } from '../lib/simulated-cloudfront';
 import { synthNotifier, watchDefinition, watchSettingsOf } from '../lib/synth';
 import { burstMachine, simulateBurst } from './burst';
-import { burstRunStats, burstTargets, markdownBurstReport, type BurstReport, type BurstTarget } from './burst-report';
+import {
+  burstRunStats,
+  burstTargets,
+  markdownBurstReport,
+  readBudgetTargets,
+  type BurstReport,
+  type BurstRunStats,
+  type BurstTarget,
+} from './burst-report';
 import { BURST, generateBurst } from './burst-workload';
 import { DESIGNS, type Design, type DesignId } from './designs';
 import {
@@ -65,14 +73,38 @@ async function simulateAll(
   return results;
 }
 
-/** The burst, with the account's limit and without: its report section and its targets. */
-async function runBurst(deployed: AslDefinition, settings: WatchSettings): Promise<BurstReport> {
+/**
+ * The read budgets the burst runs with: the simulated account's whole limit, and one below it, the setting the
+ * operations page advises (a Wait counts whole seconds, so checks bunch up within a second of their slots).
+ */
+const BURST_READ_BUDGETS = [BURST.account.readsPerSecond, BURST.account.readsPerSecond - 1];
+
+/**
+ * The burst, with the account's limit and without, and with the limit and each read budget (`budgeted`: the definition
+ * synthesized with a readBudgetPerSecond above 0; the rate is the Lambda's, not the definition's): its report section
+ * and its targets.
+ */
+async function runBurst(
+  deployed: AslDefinition,
+  settings: WatchSettings,
+  budgeted: AslDefinition,
+): Promise<BurstReport> {
   const machine = burstMachine(deployed, settings);
   const changes = generateBurst();
   const common = { seed: BURST.seed, deliveryOffsetSeconds: WORKLOAD.deliveryOffsetSeconds };
   const burst = burstRunStats(await simulateBurst(machine, changes, { ...common, account: BURST.account }));
   const noBurst = burstRunStats(await simulateBurst(machine, changes, common));
-  for (const run of [burst, noBurst]) {
+  const budgetMachine = burstMachine(budgeted, settings);
+  const withBudgets: { perSecond: number; run: BurstRunStats }[] = [];
+  for (const perSecond of BURST_READ_BUDGETS) {
+    const run = await simulateBurst(budgetMachine, changes, {
+      ...common,
+      account: BURST.account,
+      readBudget: { perSecond, maxWaitSeconds: completeScheduleSettings(settings.schedule).pollIntervalSeconds },
+    });
+    withBudgets.push({ perSecond, run: burstRunStats(run) });
+  }
+  for (const run of [burst, noBurst, ...withBudgets.map((budget) => budget.run)]) {
     if (SCHEDULE_KINDS.some((kind) => run.kinds[kind].notNotifiedOnce > 0))
       throw new Error('burst: a watch did not end with exactly one notification');
   }
@@ -96,6 +128,11 @@ async function runBurst(deployed: AslDefinition, settings: WatchSettings): Promi
     burst,
     noBurst,
     targets: burstTargets(burst, noBurst, account),
+    readBudgets: withBudgets.map(({ perSecond, run }) => ({
+      perSecond,
+      run,
+      targets: readBudgetTargets(run, noBurst, account),
+    })),
   };
 }
 
@@ -159,7 +196,10 @@ async function main(): Promise<void> {
   );
 
   const burstStarted = Date.now();
-  const burst = await runBurst(machine.deployed, settings);
+  const budgeted = watchDefinition(
+    synthNotifier({ ...BENCH_CONTEXT, readBudgetPerSecond: String(BURST_READ_BUDGETS[0]) }).template,
+  );
+  const burst = await runBurst(machine.deployed, settings, budgeted);
   const { calls, kinds } = burst.burst;
   const checkFailed = SCHEDULE_KINDS.reduce((sum, kind) => sum + (kinds[kind].outcomes['check-failed'] ?? 0), 0);
   log(
@@ -197,6 +237,9 @@ async function main(): Promise<void> {
     );
   }
   for (const target of burst.targets) log(formatBurstTarget(target));
+  for (const budget of burst.readBudgets ?? []) {
+    for (const target of budget.targets) log(`read budget ${budget.perSecond} / s: ${formatBurstTarget(target)}`);
+  }
   log(`wrote docs/bench.json and docs/performance.md in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
