@@ -1,6 +1,9 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { ReadBudget } from '../../../infra/constructs/read-budget';
 import type { CfnTemplate } from '../../../tools/lib/synth';
 import { synthesized } from '../../support/definition';
+import { bareStack } from './bare-stack';
 
 const BUDGET = { readBudgetPerSecond: '5' };
 
@@ -110,5 +113,27 @@ describe('the read budget in the stack', () => {
         Resource: { 'Fn::GetAtt': [functionId, 'Arn'] },
       },
     ]);
+  });
+});
+
+describe('the ReadBudget construct', () => {
+  it('refuses a budget of 0 reads a second, which the stack leaves out instead', () => {
+    // Arrange
+    const stack = bareStack();
+    // Act
+    const build = () => new ReadBudget(stack, 'ReadBudget', { perSecond: 0 });
+    // Assert
+    expect(build).toThrow('ReadBudget: perSecond must be more than 0, got 0');
+  });
+
+  it('waits at most a minute for a slot unless told otherwise', () => {
+    // Arrange
+    const stack = bareStack();
+    // Act
+    new ReadBudget(stack, 'ReadBudget', { perSecond: 3 });
+    // Assert
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ READ_BUDGET_PER_SECOND: '3', READ_BUDGET_MAX_WAIT_SECONDS: '60' }) },
+    });
   });
 });
