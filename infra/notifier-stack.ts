@@ -165,6 +165,7 @@ export class NotifierStack extends Stack {
         maxBufferAge: Duration.seconds(2 * capture.visibilityTimeoutSeconds),
         watch: this.watch,
         functions: { Dispatcher: this.dispatcher.function },
+        ...(this.readBudget ? { readBudget: this.readBudget.function } : {}),
         // One log event per "No answer to ... check" state entered, with the state in details.name (level ALL):
         // https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
         unansweredChecks: {

@@ -85,6 +85,11 @@ export interface NotifierAlarmsProps {
    * @default - no alarm on unanswered checks
    */
   readonly unansweredChecks?: UnansweredCheckSource;
+  /**
+   * The read-budget function (readBudgetPerSecond above 0): alarms when it fails, since checks then go ahead unbudgeted.
+   * @default - no read-budget alarm
+   */
+  readonly readBudget?: lambda.IFunction;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -137,6 +142,15 @@ export class NotifierAlarms extends Construct {
     if (props.watch) this.unexpectedFailures = this.addWatchAlarms(props.watch);
     if (props.sweep) this.changesMissedByCapture = this.addSweepAlarms(props.sweep);
     if (props.unansweredChecks) this.addUnansweredChecksAlarm(props.unansweredChecks);
+    if (props.readBudget) {
+      this.add('ReadBudgetErrors', {
+        metric: props.readBudget.metricErrors({ statistic: 'Sum', period: FIVE_MINUTES }),
+        threshold: 1,
+        description:
+          'The read-budget function failed, so status checks went ahead without a read slot and may exceed ' +
+          'readBudgetPerSecond (no watch stops for it). Read the function log; check its DynamoDB table and permissions.',
+      });
+    }
 
     for (const [name, fn] of Object.entries(props.functions ?? {})) {
       this.add(`${name}Errors`, {

@@ -139,6 +139,26 @@ describe('alarms', () => {
     });
   });
 
+  it('with a read budget also alarm on the read-budget function, whose failures let checks go ahead unbudgeted', () => {
+    // Arrange
+    const { template } = stacked({ readBudgetPerSecond: '4' });
+    // Act
+    const [alarm] = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { AlarmName: 'CloudFrontChangeNotifier-ReadBudgetErrors' },
+      }),
+    );
+    // Assert
+    expect(alarm!.Properties).toMatchObject({
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+    });
+    expect(alarm!.Properties.AlarmDescription).toContain('may exceed readBudgetPerSecond');
+  });
+
   it('in mode sqs-retry watch the DLQ and the status-check function; there is no state machine and no backlog signal', () => {
     // Arrange
     const { template } = stacked(SQS_RETRY);
