@@ -18,21 +18,36 @@ export interface ReadSlot {
  * waits the cap and checks anyway, outside the budget, so a long queue can never stall a watch, and the queue never
  * reaches further than the cap plus one slot ahead of now.
  */
+/** The time between two slots, in milliseconds. */
+export function slotIntervalMs(perSecond: number): number {
+  if (!(perSecond > 0)) throw new RangeError(`a read budget needs more than 0 reads a second, got ${perSecond}`);
+  return 1_000 / perSecond;
+}
+
+/** The latest slot a watch takes at `nowMs`: a slot later than this would make it wait longer than the cap. */
+export function latestSlotMs(nowMs: number, maxWaitSeconds: number): number {
+  return nowMs + maxWaitSeconds * 1_000;
+}
+
+/** Whole seconds from `nowMs` to the slot, rounded up: a Wait state counts whole seconds. */
+export function waitSecondsUntil(slotAtMs: number, nowMs: number): number {
+  return Math.max(0, Math.ceil((slotAtMs - nowMs) / 1_000));
+}
+
 export function reserveReadSlot(
   nextFreeAtMs: number | undefined,
   nowMs: number,
   perSecond: number,
   maxWaitSeconds: number,
 ): ReadSlot {
-  if (!(perSecond > 0)) throw new RangeError(`a read budget needs more than 0 reads a second, got ${perSecond}`);
+  const intervalMs = slotIntervalMs(perSecond);
   const slotAtMs = Math.max(nowMs, nextFreeAtMs ?? nowMs);
-  const waitSeconds = Math.ceil((slotAtMs - nowMs) / 1_000);
-  if (waitSeconds > maxWaitSeconds) {
+  if (slotAtMs > latestSlotMs(nowMs, maxWaitSeconds)) {
     return {
-      slotAtMs: nowMs + maxWaitSeconds * 1_000,
+      slotAtMs: latestSlotMs(nowMs, maxWaitSeconds),
       nextFreeAtMs: nextFreeAtMs ?? nowMs,
       waitSeconds: maxWaitSeconds,
     };
   }
-  return { slotAtMs, nextFreeAtMs: slotAtMs + 1_000 / perSecond, waitSeconds };
+  return { slotAtMs, nextFreeAtMs: slotAtMs + intervalMs, waitSeconds: waitSecondsUntil(slotAtMs, nowMs) };
 }

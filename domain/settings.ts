@@ -30,6 +30,13 @@ export const SWEEP_ENV = {
   checkerLogGroupName: 'CHECKER_LOG_GROUP_NAME',
 } as const;
 
+/** What the stack hands the read-budget function: its table, the slots a second, and the longest wait for one. */
+export const READ_BUDGET_ENV = {
+  tableName: 'READ_BUDGET_TABLE',
+  perSecond: 'READ_BUDGET_PER_SECOND',
+  maxWaitSeconds: 'READ_BUDGET_MAX_WAIT_SECONDS',
+} as const;
+
 /** The smallest value of each schedule setting: phase lengths may be 0, an interval of 0 would never end a phase. */
 const SCHEDULE_MINIMUMS: Record<keyof ScheduleSettings, number> = {
   pollIntervalSeconds: 1,

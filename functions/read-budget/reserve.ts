@@ -1,22 +1,17 @@
 /**
  * The read-budget Lambda's work: reserve the next read slot for a watch's status check in the one DynamoDB item that
- * holds the next free slot, and answer how long the watch waits for it. Read, then write on the condition that the
- * item still holds what was read (optimistic locking), so two watches never get the same slot.
+ * holds the next free slot, and answer how long the watch waits for it. Each reservation is one conditional
+ * UpdateItem, which DynamoDB applies to the item one at a time, so a burst of watches queues without lost races.
  */
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  PutItemCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
-import { reserveReadSlot } from '../../domain/read-budget';
+import { ConditionalCheckFailedException, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { latestSlotMs, slotIntervalMs, waitSecondsUntil } from '../../domain/read-budget';
 import type { LogSink } from '../commons/log';
 
 /** The one item's key, and the attribute that holds the next free slot in epoch milliseconds. */
 export const READ_BUDGET_KEY = { pk: { S: 'next-read-slot' } } as const;
 export const NEXT_FREE_AT_ATTRIBUTE = 'nextFreeAtMs';
-/** Reservations that lost the race to another watch are tried again this many times in all, then the error goes up. */
-export const RESERVE_ATTEMPTS = 5;
+/** Times a watch tries again after another watch started the queue between its two updates; then the error goes up. */
+export const RESERVE_ATTEMPTS = 3;
 
 export interface ReadBudgetSettings {
   readonly tableName: string;
@@ -36,35 +31,61 @@ export interface ReadSlotAnswer {
   readonly waitSeconds: number;
 }
 
+const NEXT = { '#next': NEXT_FREE_AT_ATTRIBUTE };
+
+const numberValue = (value: number) => ({ N: String(value) });
+
+/**
+ * The slot is the item's next free slot when that is ahead of now and within the cap, else now when the queue is
+ * empty; a queue beyond the cap gives no slot (the watch waits the cap and checks anyway). domain/read-budget.ts's
+ * reserveReadSlot says the same in memory, for the benchmark.
+ */
 export async function reserveSlot(settings: ReadBudgetSettings, deps: ReserveDeps): Promise<ReadSlotAnswer> {
   const { tableName, perSecond, maxWaitSeconds } = settings;
+  const intervalMs = slotIntervalMs(perSecond);
   for (let attempt = 1; ; attempt += 1) {
-    const read = await deps.dynamodb.send(
-      new GetItemCommand({ TableName: tableName, Key: READ_BUDGET_KEY, ConsistentRead: true }),
-    );
-    const stored = read.Item?.[NEXT_FREE_AT_ATTRIBUTE]?.N;
-    const previous = stored === undefined ? undefined : Number(stored);
-    const slot = reserveReadSlot(previous, deps.now(), perSecond, maxWaitSeconds);
-    // Beyond the cap the watch takes no slot, so there is nothing to write.
-    if (slot.nextFreeAtMs === previous) return { waitSeconds: slot.waitSeconds };
+    const nowMs = deps.now();
+    const latestMs = latestSlotMs(nowMs, maxWaitSeconds);
     try {
-      await deps.dynamodb.send(
-        new PutItemCommand({
+      const taken = await deps.dynamodb.send(
+        new UpdateItemCommand({
           TableName: tableName,
-          Item: { ...READ_BUDGET_KEY, [NEXT_FREE_AT_ATTRIBUTE]: { N: String(slot.nextFreeAtMs) } },
-          ...(previous === undefined
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: '#next = :previous',
-                ExpressionAttributeNames: { '#next': NEXT_FREE_AT_ATTRIBUTE },
-                ExpressionAttributeValues: { ':previous': { N: stored! } },
-              }),
+          Key: READ_BUDGET_KEY,
+          UpdateExpression: 'SET #next = #next + :interval',
+          ConditionExpression: '#next >= :now AND #next <= :latest',
+          ExpressionAttributeNames: NEXT,
+          ExpressionAttributeValues: {
+            ':interval': numberValue(intervalMs),
+            ':now': numberValue(nowMs),
+            ':latest': numberValue(latestMs),
+          },
+          ReturnValues: 'UPDATED_OLD',
+          // The item comes back with a failed condition, telling an empty queue from one beyond the cap:
+          // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { waitSeconds: slot.waitSeconds };
+      return { waitSeconds: waitSecondsUntil(Number(taken.Attributes?.[NEXT_FREE_AT_ATTRIBUTE]?.N), nowMs) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const stored = error.Item?.[NEXT_FREE_AT_ATTRIBUTE]?.N;
+      if (stored !== undefined && Number(stored) > latestMs) return { waitSeconds: maxWaitSeconds };
+    }
+    try {
+      await deps.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: READ_BUDGET_KEY,
+          UpdateExpression: 'SET #next = :next',
+          ConditionExpression: 'attribute_not_exists(#next) OR #next < :now',
+          ExpressionAttributeNames: NEXT,
+          ExpressionAttributeValues: { ':next': numberValue(nowMs + intervalMs), ':now': numberValue(nowMs) },
+        }),
+      );
+      return { waitSeconds: 0 };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException) || attempt >= RESERVE_ATTEMPTS) throw error;
-      deps.logger.info('Another watch took the read slot first; reserving again', { attempt });
+      deps.logger.info('Another watch started the queue first; reserving again', { attempt });
     }
   }
 }

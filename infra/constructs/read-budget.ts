@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { READ_BUDGET_ENV } from '../../domain/settings';
 import { READ_SLOT_ATTEMPT_SECONDS } from '../../statemachine/definition';
 import type { LogOptions } from './log-options';
 import { NotifierFunction } from './notifier-function';
@@ -47,19 +48,19 @@ export class ReadBudget extends Construct {
       roleDescription: 'Reads and writes the next free read slot in the read-budget table',
       timeout: Duration.seconds(READ_SLOT_ATTEMPT_SECONDS),
       environment: {
-        READ_BUDGET_TABLE: this.table.tableName,
-        READ_BUDGET_PER_SECOND: String(props.perSecond),
-        READ_BUDGET_MAX_WAIT_SECONDS: String((props.maxWait ?? Duration.minutes(1)).toSeconds()),
+        [READ_BUDGET_ENV.tableName]: this.table.tableName,
+        [READ_BUDGET_ENV.perSecond]: String(props.perSecond),
+        [READ_BUDGET_ENV.maxWaitSeconds]: String((props.maxWait ?? Duration.minutes(1)).toSeconds()),
       },
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
     });
     this.function = reserver.function;
-    // The two calls a reservation makes, on this table only (grantReadWriteData would add batch, query and scan).
+    // The one call a reservation makes, on this table only (grantReadWriteData would add batch, query and scan).
     reserver.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReserveReadSlot',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        actions: ['dynamodb:UpdateItem'],
         resources: [this.table.tableArn],
       }),
     );

@@ -75,7 +75,7 @@ describe('the read budget in the stack', () => {
     });
   });
 
-  it('readBudgetPerSecond 5: the function may only get and put items of its table', () => {
+  it('readBudgetPerSecond 5: the function may only update items of its table', () => {
     // Arrange
     const { template } = synthesized(BUDGET);
     const [[tableId]] = resourcesOfType(template, 'AWS::DynamoDB::Table') as [[string, Resource]];
@@ -88,7 +88,7 @@ describe('the read budget in the stack', () => {
       {
         Sid: 'ReserveReadSlot',
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Action: 'dynamodb:UpdateItem',
         Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
       },
     ]);
