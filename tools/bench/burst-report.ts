@@ -342,7 +342,10 @@ function readBudgetSection(report: BurstReport): string[] {
       'on the virtual clock as the read-budget Lambda answers), and waits for it, at most `pollIntervalSeconds`. ' +
       `At ${limit}, the account's whole limit, the budget hands out exactly what the account allows, but a Wait state counts whole seconds, ` +
       'so a watch checks up to a second after its slot, and checks that bunch up that way find the account empty: the budget ' +
-      'is meant to be set below the limit, which also leaves room for the people and pipelines that read CloudFront too.',
+      'is meant to be set below the limit, which also leaves room for the people and pipelines that read CloudFront too. ' +
+      "It is off by default because it holds checks back whether or not the account throttles them, and the account's real " +
+      `read limit is not published: the no-burst run, on an account without a limit, asks for ${(report.noBurst.calls.peakPerMinuteAfterFirst / 60).toFixed(2)} ` +
+      'calls per second in its busiest minute after the first, which a budget below that would have made wait.',
     '',
     '| Run | Target | Kind | Limit | Measured | Met |',
     '|---|---|---|---:|---:|---|',
@@ -471,7 +474,9 @@ export function markdownBurstReport(report: BurstReport): string {
         `The p95 lag target leaves the limit out: at ${limit} calls per second, answering each of the ${watches} watches once takes ${decimal(drainSeconds)} s, ` +
           `against ${TARGETS.lagVersusNoBurst}x the no-burst p95 of ${each((kind) => seconds(bound(kind)))} (${each((kind) => `${kind}s`)}). ` +
           `We propose p95 lag ≤ ${TARGETS.lagVersusNoBurst}x the no-burst p95 plus watches ÷ limit: ${each((kind) => seconds(bound(kind) + drainSeconds))}. ` +
-          `A notifier that gave its watches the limit in turn would answer each within ${decimal(drainSeconds)} s of its change finishing, so this can be met; ` +
+          `A notifier that gave its watches the limit in turn would answer each within ${decimal(drainSeconds)} s of its change finishing, so this can be met` +
+          ((report.readBudgets ?? []).length > 0 ? ' (the shared read budget below does)' : '') +
+          '; ' +
           (SCHEDULE_KINDS.every((kind) => definition.unanswered[kind].backsOff)
             ? 'watches that each back off trade lag for calls instead: a throttled watch waits its back-off on top of its schedule, so its change may finish that long before its next check; '
             : '') +
