@@ -119,4 +119,22 @@ describe('the read budget in the definition', () => {
     expect((check.input as { slot: { Error: string } }).slot.Error).toBe('Lambda.TooManyRequestsException');
     expect(run.published.map((request) => request.MessageAttributes.outcome!.StringValue)).toEqual(['deployed']);
   });
+
+  it('the local engine answers the reservation itself, as on an account where no other watch checks: the slot is now', async () => {
+    // Act
+    const run = await runLocally(deployedDefinition(BUDGET), input(), {
+      cloudfront: scriptedCloudFront([{ status: 'Deployed' }]),
+      enteredTime: ENTERED_TIME,
+      waitMilliseconds: 0,
+    });
+    // Assert
+    expect(
+      run.statesEntered.slice(run.statesEntered.indexOf(SLOT.reserve), run.statesEntered.indexOf(SLOT.reserve) + 3),
+    ).toEqual([
+      'Reserve a read slot for distribution check',
+      'Read slot now for distribution check?',
+      'Get distribution status',
+    ]);
+    expect(run.cloudfrontCalls).toBe(1);
+  });
 });

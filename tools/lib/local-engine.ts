@@ -83,7 +83,8 @@ interface StartExecutionRequest {
   readonly Input: unknown;
 }
 
-export type TaskKind = CloudFrontCall | 'readStatus' | 'publish' | 'startExecution' | 'putEvents' | 'putMetricData';
+export type TaskKind =
+  CloudFrontCall | 'readStatus' | 'reserveReadSlot' | 'publish' | 'startExecution' | 'putEvents' | 'putMetricData';
 
 const CLOUDFRONT_CALLS: readonly CloudFrontCall[] = Object.values(KINDS).map(({ statusCall }) => statusCall.call);
 const TASK_RESOURCES: Record<string, TaskKind> = {
@@ -170,7 +171,12 @@ export function tasksOf(
   const tasks: Record<string, TaskKind> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type !== 'Task' || answeredElsewhere.includes(name)) continue;
-    const kind = TASK_RESOURCES[state.Resource as string];
+    const invoked = (state.Parameters as { Payload?: unknown } | undefined) ?? {};
+    // Both Lambdas are invoked alike; the read budget's reservation is the one invoked without a payload.
+    const kind =
+      state.Resource === LAMBDA_INVOKE && invoked.Payload === undefined && !('Payload.$' in invoked)
+        ? 'reserveReadSlot'
+        : TASK_RESOURCES[state.Resource as string];
     if (!kind) throw new Error(`Task "${name}" calls ${String(state.Resource)}, which the local engine cannot answer`);
     tasks[name] = kind;
   }
@@ -246,6 +252,8 @@ export async function runLocally(
       const { kind, parameters } = parseStatusReadRequest(Payload);
       return { StatusCode: 200, Payload: await cloudfrontHandler(KINDS[kind].statusCall.call)(parameters as never) };
     },
+    // The read-budget Lambda of an account where no other watch is checking: the slot is now.
+    reserveReadSlot: async () => ({ StatusCode: 200, Payload: { waitSeconds: 0 } }),
     publish: async (parameters: PublishRequest) => {
       const request = asSent(parameters);
       published.push(request);

@@ -351,6 +351,7 @@ export async function runTestCase(
 function scheduledResourceOf(kind: TaskKind): string {
   switch (kind) {
     case 'readStatus':
+    case 'reserveReadSlot':
       return 'lambda:invoke';
     case 'publish':
       return 'sns:publish';
