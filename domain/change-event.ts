@@ -7,6 +7,7 @@
 import { KINDS, type Outcome, type WatchKind } from './kinds';
 import type { WatchDetails } from './watch-execution';
 import { WATCH_METRICS } from './watch-metrics';
+import { secondsSince } from './time';
 
 export const CHANGE_EVENT = {
   source: 'cloudfront-change-notifier',
@@ -44,7 +45,7 @@ export function changeFinishedDetail(watch: WatchDetails, finish: WatchFinish): 
 
 /** The seconds the dispatcher saw between the API call and the start of the watch, its first count towards durationSeconds. */
 export function secondsSinceChange(startedAt: string, now: Date): number {
-  return Math.max(0, Math.round((now.getTime() - Date.parse(startedAt)) / 1000));
+  return Math.max(0, Math.round(secondsSince(startedAt, now)));
 }
 
 /** The one entry of a PutEvents request, as both modes send it. */
@@ -124,13 +125,34 @@ export interface WatchMetricDimensions {
 }
 
 /**
+ * The dimensions a metric is recorded with (WATCH_METRIC_DATA), by name, for these values: what a reader of the metric
+ * must ask for exactly, since CloudWatch matches a metric by its whole dimension set.
+ */
+export function watchMetricDimensions(
+  metricName: WatchMetricName,
+  values: Partial<Record<DimensionRole, string>>,
+): Record<string, string> {
+  const metric = WATCH_METRIC_DATA.find((candidate) => candidate.name === metricName)!;
+  return Object.fromEntries(
+    metric.dimensions.map((role) => {
+      const value = values[role];
+      if (value === undefined) throw new Error(`${metricName} is recorded with a ${role} dimension: give its value`);
+      return [WATCH_METRICS.dimensions[role], value];
+    }),
+  );
+}
+
+/** Each dimension set the metrics are recorded with, once: one EMF directive each. */
+const DIMENSION_SETS = [...new Set(WATCH_METRIC_DATA.map((metric) => metric.dimensions.join(',')))];
+
+/**
  * One line in CloudWatch embedded metric format, which CloudWatch Logs turns into the three metrics of a finished watch
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html):
  * one directive per dimension set, the dimension values and the metric values at the top level.
  */
 export function watchMetricsEmf(dimensions: WatchMetricDimensions, finish: WatchFinish, at: Date): string {
   const names = WATCH_METRICS.dimensions;
-  const directives = ['notifier,outcome', 'notifier,kind,outcome'].map((set) => ({
+  const directives = DIMENSION_SETS.map((set) => ({
     Namespace: WATCH_METRICS.namespace,
     Dimensions: [set.split(',').map((role) => names[role as DimensionRole])],
     Metrics: WATCH_METRIC_DATA.filter((metric) => metric.dimensions.join(',') === set).map((metric) => ({

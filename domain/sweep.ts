@@ -6,6 +6,7 @@
 import { isSelected, KEYLESS_CALLS, SWEPT, watchKindsOf, type SweptChange, type Watch } from './cloudtrail';
 import type { WatchKind } from './kinds';
 import { changeKey, isKeyedName } from './watch-execution';
+import { secondsSince } from './time';
 
 /**
  * The kinds a sweep looks for. A tenant invalidation is left out: only ListInvalidationsForDistributionTenant, one call
@@ -95,7 +96,7 @@ export function adoption(
   now: Date,
 ): Adoption {
   if (!isSelected(change, settings.distributionIds)) return 'not-selected';
-  const ageSeconds = (now.getTime() - Date.parse(change.startedAt)) / 1000;
+  const ageSeconds = secondsSince(change.startedAt, now);
   if (ageSeconds < SWEEP_GRACE_SECONDS) return 'too-recent';
   if (ageSeconds >= settings.retentionSeconds) return 'beyond-watch-limit';
   return 'adopt';
@@ -156,10 +157,7 @@ export function nextInvalidationListStep(
 ): InvalidationListStep {
   if (listing.inProgressFound >= listing.inProgressCounted) return 'all-found';
   if (listing.pagesRead > 0 && !listing.truncated) return 'list-ended';
-  if (
-    listing.oldestCreatedAt !== undefined &&
-    (now.getTime() - Date.parse(listing.oldestCreatedAt)) / 1000 >= retentionSeconds
-  ) {
+  if (listing.oldestCreatedAt !== undefined && secondsSince(listing.oldestCreatedAt, now) >= retentionSeconds) {
     return 'beyond-watch-limit';
   }
   if (listing.pagesRead >= INVALIDATION_PAGES_PER_DISTRIBUTION) return 'distribution-page-bound';
@@ -205,7 +203,7 @@ function resourceTerm(change: Pick<Watch, 'distributionId' | 'tenantId'>): strin
 export function maySweepWatchAlready(watch: Watch, checkedAt: Date): boolean {
   if (watch.change === SWEPT.change || !SWEPT_KINDS.includes(watch.kind) || changeKey(watch) === undefined)
     return false;
-  const ageSeconds = (checkedAt.getTime() - Date.parse(watch.startedAt)) / 1000;
+  const ageSeconds = secondsSince(watch.startedAt, checkedAt);
   return ageSeconds >= SWEEP_GRACE_SECONDS - LOG_SEARCH_MARGIN_SECONDS;
 }
 

@@ -6,6 +6,7 @@ import { secondsSinceChange } from './change-event';
 import { describePaths, type Watch } from './cloudtrail';
 import { KINDS } from './kinds';
 import { checkBudget, type Schedule, type ScheduleKind } from './schedule';
+import { secondsSince } from './time';
 
 /** Step Functions fails an execution past 25,000 history events. */
 export const HISTORY_EVENT_LIMIT = 25_000;
@@ -167,7 +168,7 @@ export function describeDuration(seconds: number): string {
 /** The execution that watches this change, with the check budget left at `now` (the limit counts from eventTime). */
 export function buildWatchExecution(watch: Watch, settings: ExecutionSettings, now: Date): WatchExecution {
   const name = executionName(watch);
-  const secondsLeft = settings.retentionSeconds - Math.max(0, (now.getTime() - Date.parse(watch.startedAt)) / 1000);
+  const secondsLeft = settings.retentionSeconds - Math.max(0, secondsSince(watch.startedAt, now));
   const maxChecks = checkBudget(settings.schedule(KINDS[watch.kind].schedule), Math.max(0, secondsLeft));
   return {
     name,

@@ -5,6 +5,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { KINDS, OUTCOMES, type WatchKind } from '../../domain/kinds';
 import { outcomesFor } from '../../domain/notification';
+import { watchMetricDimensions, type WatchMetricName } from '../../domain/change-event';
 import { WATCH_METRICS } from '../../domain/watch-metrics';
 
 /** The metrics the dashboard takes from the logs, in the namespace `CloudFrontChangeNotifier/<stack name>`. */
@@ -144,10 +145,7 @@ export class NotifierDashboard extends Construct {
         new cloudwatch.Metric({
           namespace: WATCH_METRICS.namespace,
           metricName: WATCH_METRICS.watchesFinished,
-          dimensionsMap: {
-            [WATCH_METRICS.dimensions.notifier]: this.notifier,
-            [WATCH_METRICS.dimensions.outcome]: outcome,
-          },
+          dimensionsMap: watchMetricDimensions(WATCH_METRICS.watchesFinished, { notifier: this.notifier, outcome }),
           statistic: 'Sum',
           period: HOUR,
           label: outcome,
@@ -224,18 +222,23 @@ export class NotifierDashboard extends Construct {
   }
 
   /** p50, p90 and max of a metric of the done watches, one set per kind, over the range up to now. */
-  private figures(title: string, metricName: string, kinds: readonly WatchKind[], start: string): cloudwatch.IWidget {
+  private figures(
+    title: string,
+    metricName: WatchMetricName,
+    kinds: readonly WatchKind[],
+    start: string,
+  ): cloudwatch.IWidget {
     const metrics = kinds.flatMap((kind) =>
       DASHBOARD_STATISTICS.map(
         ({ statistic, label }) =>
           new cloudwatch.Metric({
             namespace: WATCH_METRICS.namespace,
             metricName,
-            dimensionsMap: {
-              [WATCH_METRICS.dimensions.notifier]: this.notifier,
-              [WATCH_METRICS.dimensions.kind]: kind,
-              [WATCH_METRICS.dimensions.outcome]: KINDS[kind].doneOutcome,
-            },
+            dimensionsMap: watchMetricDimensions(metricName, {
+              notifier: this.notifier,
+              kind,
+              outcome: KINDS[kind].doneOutcome,
+            }),
             statistic,
             label: `${kind} ${label}`,
           }),

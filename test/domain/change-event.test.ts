@@ -4,6 +4,7 @@ import {
   changeFinishedDetail,
   distinctWatchMetrics,
   secondsSinceChange,
+  watchMetricDimensions,
   watchMetricsEmf,
 } from '../../domain/change-event';
 import type { WatchDetails } from '../../domain/watch-execution';
@@ -111,5 +112,26 @@ describe('the watch metrics', () => {
     // Distributions end 5 ways, invalidations 4, 6 outcomes in all: 6 + 9 + 9; with the tenant kinds 6 + 18 + 18
     expect(distinctWatchMetrics(['distribution', 'invalidation'])).toBe(24);
     expect(distinctWatchMetrics(['distribution', 'invalidation', 'tenant', 'tenant-invalidation'])).toBe(42);
+  });
+});
+
+describe('watchMetricDimensions', () => {
+  it('names the dimensions each metric is recorded with, for a reader that must ask for the whole set', () => {
+    // Arrange
+    const values = { notifier: 'CloudFrontChangeNotifier', kind: 'invalidation', outcome: 'completed' };
+    // Act
+    const finished = watchMetricDimensions('WatchesFinished', values);
+    const duration = watchMetricDimensions('WatchDuration', values);
+    // Assert
+    expect(finished).toEqual({ Notifier: 'CloudFrontChangeNotifier', Outcome: 'completed' });
+    expect(duration).toEqual({ Notifier: 'CloudFrontChangeNotifier', Kind: 'invalidation', Outcome: 'completed' });
+  });
+
+  it('refuses to leave out a dimension the metric is recorded with, which would match no data', () => {
+    // Act
+    const leftOut = () =>
+      watchMetricDimensions('ChecksPerWatch', { notifier: 'CloudFrontChangeNotifier', outcome: 'deployed' });
+    // Assert
+    expect(leftOut).toThrow('ChecksPerWatch is recorded with a kind dimension: give its value');
   });
 });
